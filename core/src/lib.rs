@@ -1,9 +1,33 @@
 #![no_std]
 #![forbid(unsafe_code)]
+#![cfg_attr(test, allow(clippy::as_conversions))]
 #![doc = "jwtgate core (work in progress)"]
 
-mod error;
-mod limits;
+#[cfg(test)]
+extern crate std;
 
+mod alg;
+mod base64;
+mod claims;
+mod denylist;
+mod error;
+mod header;
+mod json;
+mod keys;
+mod limits;
+mod policy;
+mod sign;
+mod time;
+mod verify;
+
+pub use alg::Algorithm;
+pub use claims::{Audience, Claims};
+pub use denylist::Denylist;
 pub use error::{Claim, Error, RevocationKind};
+pub use header::Header;
+pub use json::{Array, JsonStr, Number, Object, Value};
+pub use keys::{Key, KeySet, MAX_KEYS, MAX_KID_LEN};
 pub use limits::Limits;
+pub use policy::{ClaimSet, Policy, MAX_POLICY_BYTES, MAX_POLICY_VALUES, MAX_TYP_LEN};
+pub use sign::{encode, encoded_len, HeaderFields, MAX_HEADER_JSON_LEN};
+pub use verify::{buffer_len, Verified, Verifier, BUFFER_LEN};

@@ -1,0 +1,206 @@
+//! The registered claims, borrowed from the decoded payload.
+
+use crate::json::{self, Array, JsonStr, Value};
+use crate::time::NumericDate;
+use crate::{Claim, Error, Limits};
+
+/// The `aud` claim: one string or an array of strings (RFC 7519 section 4.1.3).
+#[derive(Debug, Clone, Copy)]
+pub enum Audience<'a> {
+    /// `"aud": "x"`.
+    One(JsonStr<'a>),
+    /// `"aud": ["x", "y"]`; every element is a string (checked while parsing).
+    Many(Array<'a>),
+}
+
+impl<'a> Audience<'a> {
+    /// Calls `f` for every audience value, stopping early when it returns `true`;
+    /// returns whether any call did.
+    pub fn any(&self, mut f: impl FnMut(JsonStr<'a>) -> bool) -> bool {
+        match self {
+            Audience::One(s) => f(*s),
+            Audience::Many(array) => {
+                let found = array.for_each_element(|value| match value {
+                    Value::String(s) if f(s) => Err(()),
+                    _ => Ok(()),
+                });
+                found.is_err()
+            }
+        }
+    }
+
+    /// Whether `aud` contains `value` (compared after unescaping).
+    pub fn contains(&self, value: &str) -> bool {
+        self.any(|s| s.eq_str(value))
+    }
+}
+
+/// The claims of a verified token, borrowed zero-copy from the caller's buffer.
+///
+/// Registered claims are type-checked while parsing (`exp` must be a
+/// NumericDate, `iss` a string, ...). Custom claims are read from
+/// [`Claims::raw_json`], for example with `serde-json-core`.
+#[derive(Debug, Clone, Copy)]
+pub struct Claims<'a> {
+    raw: &'a [u8],
+    pub(crate) iss: Option<JsonStr<'a>>,
+    pub(crate) sub: Option<JsonStr<'a>>,
+    pub(crate) jti: Option<JsonStr<'a>>,
+    pub(crate) sid: Option<JsonStr<'a>>,
+    pub(crate) aud: Option<Audience<'a>>,
+    pub(crate) exp: Option<NumericDate>,
+    pub(crate) nbf: Option<NumericDate>,
+    pub(crate) iat: Option<NumericDate>,
+    pub(crate) ver: Option<u64>,
+}
+
+impl<'a> Claims<'a> {
+    /// The decoded claims JSON object exactly as signed.
+    pub fn raw_json(&self) -> &'a [u8] {
+        self.raw
+    }
+
+    /// `iss`.
+    pub fn iss(&self) -> Option<JsonStr<'a>> {
+        self.iss
+    }
+
+    /// `sub`.
+    pub fn sub(&self) -> Option<JsonStr<'a>> {
+        self.sub
+    }
+
+    /// `jti`.
+    pub fn jti(&self) -> Option<JsonStr<'a>> {
+        self.jti
+    }
+
+    /// `sid`.
+    pub fn sid(&self) -> Option<JsonStr<'a>> {
+        self.sid
+    }
+
+    /// `aud`.
+    pub fn aud(&self) -> Option<Audience<'a>> {
+        self.aud
+    }
+
+    /// `exp` in whole seconds (a fractional value rounded down).
+    pub fn exp(&self) -> Option<u64> {
+        self.exp.map(NumericDate::floor)
+    }
+
+    /// `nbf` in whole seconds (a fractional value rounded up).
+    pub fn nbf(&self) -> Option<u64> {
+        self.nbf.map(NumericDate::ceil)
+    }
+
+    /// `iat` in whole seconds (a fractional value rounded down).
+    pub fn iat(&self) -> Option<u64> {
+        self.iat.map(NumericDate::floor)
+    }
+
+    /// `ver`, the subject's token version (a non-negative integer).
+    pub fn ver(&self) -> Option<u64> {
+        self.ver
+    }
+
+    /// Whether a registered claim is present.
+    pub fn has(&self, claim: Claim) -> bool {
+        match claim {
+            Claim::Iss => self.iss.is_some(),
+            Claim::Sub => self.sub.is_some(),
+            Claim::Aud => self.aud.is_some(),
+            Claim::Exp => self.exp.is_some(),
+            Claim::Nbf => self.nbf.is_some(),
+            Claim::Iat => self.iat.is_some(),
+            Claim::Jti => self.jti.is_some(),
+            Claim::Sid => self.sid.is_some(),
+            Claim::Ver => self.ver.is_some(),
+        }
+    }
+
+    /// Parses and type-checks the decoded claims JSON.
+    pub(crate) fn parse(raw: &'a [u8], limits: &Limits) -> Result<Claims<'a>, Error> {
+        let mut claims = Claims {
+            raw,
+            iss: None,
+            sub: None,
+            jti: None,
+            sid: None,
+            aud: None,
+            exp: None,
+            nbf: None,
+            iat: None,
+            ver: None,
+        };
+        json::for_each_member(
+            raw,
+            limits.max_json_depth,
+            limits.max_members,
+            Error::ClaimsJson,
+            |name, value| claims.set(name, value, limits),
+        )?;
+        Ok(claims)
+    }
+
+    fn set(&mut self, name: JsonStr<'a>, value: Value<'a>, limits: &Limits) -> Result<(), Error> {
+        // Names are compared unescaped, so `"\u0065xp"` is `exp`.
+        let Some(claim) = Claim::ALL.into_iter().find(|c| name.eq_str(c.name())) else {
+            return Ok(());
+        };
+        let wrong = Error::InvalidClaimType(claim);
+        match claim {
+            Claim::Iss => self.iss = Some(string(value).ok_or(wrong)?),
+            Claim::Sub => self.sub = Some(string(value).ok_or(wrong)?),
+            Claim::Jti => self.jti = Some(string(value).ok_or(wrong)?),
+            Claim::Sid => self.sid = Some(string(value).ok_or(wrong)?),
+            Claim::Exp => self.exp = Some(numeric_date(value).ok_or(wrong)?),
+            Claim::Nbf => self.nbf = Some(numeric_date(value).ok_or(wrong)?),
+            Claim::Iat => self.iat = Some(numeric_date(value).ok_or(wrong)?),
+            Claim::Ver => match value {
+                Value::Number(n) => self.ver = Some(n.as_u64().ok_or(wrong)?),
+                _ => return Err(wrong),
+            },
+            Claim::Aud => self.aud = Some(audience(value, limits)?),
+        }
+        Ok(())
+    }
+}
+
+fn string(value: Value<'_>) -> Option<JsonStr<'_>> {
+    match value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn numeric_date(value: Value<'_>) -> Option<NumericDate> {
+    match value {
+        Value::Number(n) => n
+            .as_numeric_date()
+            .map(|(secs, fractional)| NumericDate { secs, fractional }),
+        _ => None,
+    }
+}
+
+fn audience<'a>(value: Value<'a>, limits: &Limits) -> Result<Audience<'a>, Error> {
+    match value {
+        Value::String(s) => Ok(Audience::One(s)),
+        Value::Array(array) => {
+            let mut count = 0usize;
+            array.for_each_element(|element| {
+                count += 1;
+                if count > limits.max_audiences {
+                    return Err(Error::TooManyMembers);
+                }
+                match element {
+                    Value::String(_) => Ok(()),
+                    _ => Err(Error::InvalidClaimType(Claim::Aud)),
+                }
+            })?;
+            Ok(Audience::Many(array))
+        }
+        _ => Err(Error::InvalidClaimType(Claim::Aud)),
+    }
+}

@@ -1,0 +1,91 @@
+//! The JOSE header: only what selects and constrains the key.
+
+use crate::json::{self, JsonStr, Value};
+use crate::{Algorithm, Error, Limits};
+
+/// The parts of a verified token's protected header that jwtgate reads.
+///
+/// Embedded keys (`jwk`, `jku`, `x5u`, `x5c`) are never used to find a key
+/// and are ignored; `crit` is rejected because jwtgate implements no
+/// extension (RFC 7515 section 4.1.11); `b64` other than `true` is rejected
+/// (RFC 7797 payloads are not JWTs).
+#[derive(Debug, Clone, Copy)]
+pub struct Header<'a> {
+    alg: Algorithm,
+    kid: Option<JsonStr<'a>>,
+    typ: Option<JsonStr<'a>>,
+    cty: Option<JsonStr<'a>>,
+}
+
+impl<'a> Header<'a> {
+    /// The token's `alg`, which equals the verifying key's algorithm.
+    pub fn alg(&self) -> Algorithm {
+        self.alg
+    }
+
+    /// The `kid` header parameter.
+    pub fn kid(&self) -> Option<JsonStr<'a>> {
+        self.kid
+    }
+
+    /// The `typ` header parameter.
+    pub fn typ(&self) -> Option<JsonStr<'a>> {
+        self.typ
+    }
+
+    /// The `cty` header parameter.
+    pub fn cty(&self) -> Option<JsonStr<'a>> {
+        self.cty
+    }
+
+    /// Parses the decoded header JSON.
+    pub(crate) fn parse(json: &'a [u8], limits: &Limits) -> Result<Header<'a>, Error> {
+        let mut alg = None;
+        let mut kid = None;
+        let mut typ = None;
+        let mut cty = None;
+        json::for_each_member(
+            json,
+            limits.max_json_depth,
+            limits.max_members,
+            Error::HeaderJson,
+            |name, value| {
+                if name.eq_str("alg") {
+                    let Value::String(s) = value else {
+                        return Err(Error::HeaderJson);
+                    };
+                    alg = Some(
+                        Algorithm::ALL
+                            .into_iter()
+                            .find(|a| s.eq_str(a.name()))
+                            .ok_or(Error::UnsupportedAlgorithm)?,
+                    );
+                } else if name.eq_str("kid") {
+                    kid = Some(string(value)?);
+                } else if name.eq_str("typ") {
+                    typ = Some(string(value)?);
+                } else if name.eq_str("cty") {
+                    cty = Some(string(value)?);
+                } else if name.eq_str("crit")
+                    || (name.eq_str("b64") && !matches!(value, Value::Bool(true)))
+                {
+                    return Err(Error::UnsupportedCritical);
+                }
+                Ok(())
+            },
+        )?;
+        Ok(Header {
+            alg: alg.ok_or(Error::MissingAlgorithm)?,
+            kid,
+            typ,
+            cty,
+        })
+    }
+}
+
+fn string(value: Value<'_>) -> Result<JsonStr<'_>, Error> {
+    match value {
+        Value::String(s) => Ok(s),
+        _ => Err(Error::HeaderJson),
+    }
+}

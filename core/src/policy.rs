@@ -1,0 +1,346 @@
+//! What a verifier accepts beyond a valid signature: time, issuer,
+//! audience, type and required claims.
+
+use crate::json::JsonStr;
+use crate::{Claim, Claims, Error, Header};
+
+/// A set of registered claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ClaimSet(u16);
+
+impl ClaimSet {
+    /// The empty set.
+    pub const EMPTY: ClaimSet = ClaimSet(0);
+
+    const fn bit(claim: Claim) -> u16 {
+        match claim {
+            Claim::Iss => 1 << 0,
+            Claim::Sub => 1 << 1,
+            Claim::Aud => 1 << 2,
+            Claim::Exp => 1 << 3,
+            Claim::Nbf => 1 << 4,
+            Claim::Iat => 1 << 5,
+            Claim::Jti => 1 << 6,
+            Claim::Sid => 1 << 7,
+            Claim::Ver => 1 << 8,
+        }
+    }
+
+    /// The set with `claim` added.
+    pub const fn with(self, claim: Claim) -> ClaimSet {
+        ClaimSet(self.0 | ClaimSet::bit(claim))
+    }
+
+    /// The set without `claim`.
+    pub const fn without(self, claim: Claim) -> ClaimSet {
+        ClaimSet(self.0 & !ClaimSet::bit(claim))
+    }
+
+    /// Whether `claim` is in the set.
+    pub const fn contains(self, claim: Claim) -> bool {
+        self.0 & ClaimSet::bit(claim) != 0
+    }
+}
+
+/// How many issuers or audiences a [`Policy`] can hold.
+pub const MAX_POLICY_VALUES: usize = 16;
+/// Total bytes of the issuers (or of the audiences) a [`Policy`] can hold.
+pub const MAX_POLICY_BYTES: usize = 1024;
+/// The longest `typ` a [`Policy`] can require.
+pub const MAX_TYP_LEN: usize = 64;
+
+/// A short list of strings stored inline, so a policy needs no allocation
+/// and borrows nothing.
+#[derive(Clone, Copy)]
+struct StrList<const BYTES: usize> {
+    // Invariant: `ends[..count]` is non-decreasing, each end <= BYTES, and
+    // every `bytes[ends[i-1]..ends[i]]` is valid UTF-8.
+    bytes: [u8; BYTES],
+    ends: [usize; MAX_POLICY_VALUES],
+    count: usize,
+}
+
+impl<const BYTES: usize> StrList<BYTES> {
+    const EMPTY: Self = StrList {
+        bytes: [0; BYTES],
+        ends: [0; MAX_POLICY_VALUES],
+        count: 0,
+    };
+
+    fn push(&mut self, value: &str) -> Result<(), Error> {
+        let start = self.end_of_last();
+        let end = start.checked_add(value.len()).ok_or(Error::FieldTooLong)?;
+        let slot = self.ends.get_mut(self.count).ok_or(Error::FieldTooLong)?;
+        self.bytes
+            .get_mut(start..end)
+            .ok_or(Error::FieldTooLong)?
+            .copy_from_slice(value.as_bytes());
+        *slot = end;
+        self.count += 1;
+        Ok(())
+    }
+
+    fn end_of_last(&self) -> usize {
+        self.count
+            .checked_sub(1)
+            .and_then(|last| self.ends.get(last).copied())
+            .unwrap_or(0)
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        let ends = self.ends.get(..self.count).unwrap_or_default();
+        ends.iter().scan(0usize, |start, &end| {
+            let s = self.bytes.get(*start..end).unwrap_or_default();
+            *start = end;
+            Some(core::str::from_utf8(s).unwrap_or_default())
+        })
+    }
+
+    fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    fn contains(&self, value: JsonStr<'_>) -> bool {
+        self.iter().any(|s| value.eq_str(s))
+    }
+}
+
+/// The claim checks a [`crate::Verifier`] applies after the signature.
+///
+/// Defaults: `exp` required, `exp`/`nbf`/`iat` checked with no leeway, any
+/// issuer, no audience (a token that carries `aud` is then rejected, as
+/// RFC 7519 section 4.1.3 requires of a recipient that is not named), no
+/// `typ` requirement.
+///
+/// ```
+/// use jwtgate::{Claim, Policy};
+/// let mut policy = Policy::new();
+/// policy.add_issuer("https://login.example.com")?;
+/// policy.add_audience("orders")?;
+/// policy.leeway = 30;
+/// policy.required = policy.required.with(Claim::Jti);
+/// # Ok::<(), jwtgate::Error>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Policy {
+    /// Seconds of clock skew tolerated on `exp`, `nbf` and `iat`.
+    pub leeway: u64,
+    /// Claims that must be present.
+    pub required: ClaimSet,
+    /// Reject when `now >= exp + leeway`.
+    pub check_exp: bool,
+    /// Reject when `nbf > now + leeway`.
+    pub check_nbf: bool,
+    /// Reject when `iat > now + leeway` (issued in the future).
+    pub check_iat: bool,
+    /// Reject when `now > iat + max_age + leeway`; a token without `iat` is
+    /// then rejected with [`Error::MissingClaim`].
+    pub max_age: Option<u64>,
+    /// Whether to check `aud` at all; when false any or no `aud` is accepted.
+    pub check_aud: bool,
+    issuers: StrList<MAX_POLICY_BYTES>,
+    audiences: StrList<MAX_POLICY_BYTES>,
+    typ: StrList<MAX_TYP_LEN>,
+}
+
+impl Policy {
+    /// The default policy (see the type's documentation).
+    pub const fn new() -> Policy {
+        Policy {
+            leeway: 0,
+            required: ClaimSet::EMPTY.with(Claim::Exp),
+            check_exp: true,
+            check_nbf: true,
+            check_iat: true,
+            max_age: None,
+            check_aud: true,
+            issuers: StrList::EMPTY,
+            audiences: StrList::EMPTY,
+            typ: StrList::EMPTY,
+        }
+    }
+
+    /// Accepts tokens whose `iss` is `issuer` (call once per accepted issuer).
+    /// Once any issuer is set, `iss` is required.
+    pub fn add_issuer(&mut self, issuer: &str) -> Result<(), Error> {
+        self.issuers.push(issuer)
+    }
+
+    /// Accepts tokens whose `aud` contains `audience` (call once per accepted
+    /// audience). Once any audience is set, `aud` is required.
+    pub fn add_audience(&mut self, audience: &str) -> Result<(), Error> {
+        self.audiences.push(audience)
+    }
+
+    /// Requires the header `typ` to be `typ`, compared ASCII
+    /// case-insensitively with an optional `application/` prefix
+    /// (RFC 7515 section 4.1.9), for example `at+jwt` (RFC 9068).
+    pub fn require_typ(&mut self, typ: &str) -> Result<(), Error> {
+        let mut list = StrList::EMPTY;
+        list.push(typ)?;
+        self.typ = list;
+        Ok(())
+    }
+
+    /// The accepted issuers.
+    pub fn issuers(&self) -> impl Iterator<Item = &str> {
+        self.issuers.iter()
+    }
+
+    /// The accepted audiences.
+    pub fn audiences(&self) -> impl Iterator<Item = &str> {
+        self.audiences.iter()
+    }
+
+    /// Applies every check to a token whose signature is valid.
+    pub(crate) fn check(
+        &self,
+        header: &Header<'_>,
+        claims: &Claims<'_>,
+        now: u64,
+    ) -> Result<(), Error> {
+        for claim in Claim::ALL {
+            if self.required.contains(claim) && !claims.has(claim) {
+                return Err(Error::MissingClaim(claim));
+            }
+        }
+        self.check_time(claims, now)?;
+        if !self.issuers.is_empty() {
+            let iss = claims.iss.ok_or(Error::MissingClaim(Claim::Iss))?;
+            if !self.issuers.contains(iss) {
+                return Err(Error::InvalidIssuer);
+            }
+        }
+        if self.check_aud {
+            self.check_audience(claims)?;
+        }
+        if let Some(expected) = self.typ.iter().next() {
+            let typ = header.typ().ok_or(Error::InvalidType)?;
+            if !typ_matches(typ, expected) {
+                return Err(Error::InvalidType);
+            }
+        }
+        Ok(())
+    }
+
+    fn check_time(&self, claims: &Claims<'_>, now: u64) -> Result<(), Error> {
+        let leeway = self.leeway;
+        if let (true, Some(exp)) = (self.check_exp, claims.exp) {
+            let exp = exp.floor();
+            if now >= exp.saturating_add(leeway) {
+                return Err(Error::Expired { exp, now });
+            }
+        }
+        if let (true, Some(nbf)) = (self.check_nbf, claims.nbf) {
+            let nbf = nbf.ceil();
+            if nbf > now.saturating_add(leeway) {
+                return Err(Error::NotYetValid { nbf, now });
+            }
+        }
+        if let (true, Some(iat)) = (self.check_iat, claims.iat) {
+            let iat = iat.ceil();
+            if iat > now.saturating_add(leeway) {
+                return Err(Error::IssuedInFuture { iat, now });
+            }
+        }
+        if let Some(max_age) = self.max_age {
+            let iat = claims.iat.ok_or(Error::MissingClaim(Claim::Iat))?.floor();
+            if now > iat.saturating_add(max_age).saturating_add(leeway) {
+                return Err(Error::TooOld);
+            }
+        }
+        Ok(())
+    }
+
+    fn check_audience(&self, claims: &Claims<'_>) -> Result<(), Error> {
+        match (claims.aud, self.audiences.is_empty()) {
+            (None, true) => Ok(()),
+            (None, false) => Err(Error::MissingClaim(Claim::Aud)),
+            (Some(_), true) => Err(Error::InvalidAudience),
+            (Some(aud), false) => {
+                if aud.any(|value| self.audiences.contains(value)) {
+                    Ok(())
+                } else {
+                    Err(Error::InvalidAudience)
+                }
+            }
+        }
+    }
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy::new()
+    }
+}
+
+impl core::fmt::Debug for Policy {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Policy")
+            .field("leeway", &self.leeway)
+            .field("required", &self.required)
+            .field("issuers", &DebugList(&self.issuers))
+            .field("audiences", &DebugList(&self.audiences))
+            .field("typ", &self.typ.iter().next())
+            .finish_non_exhaustive()
+    }
+}
+
+struct DebugList<'a, const N: usize>(&'a StrList<N>);
+
+impl<const N: usize> core::fmt::Debug for DebugList<'_, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.0.iter()).finish()
+    }
+}
+
+fn typ_matches(typ: JsonStr<'_>, expected: &str) -> bool {
+    let mut buf = [0u8; MAX_TYP_LEN + 12];
+    let Ok(typ) = typ.unescape_into(&mut buf) else {
+        return false;
+    };
+    let strip = |s: &str| -> usize {
+        let prefix = "application/";
+        match s.get(..prefix.len()) {
+            Some(p) if p.eq_ignore_ascii_case(prefix) => prefix.len(),
+            _ => 0,
+        }
+    };
+    let typ = typ.get(strip(typ)..).unwrap_or_default();
+    let expected = expected.get(strip(expected)..).unwrap_or_default();
+    typ.eq_ignore_ascii_case(expected)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_set_operations() {
+        let set = ClaimSet::EMPTY.with(Claim::Jti).with(Claim::Ver);
+        assert!(set.contains(Claim::Jti) && set.contains(Claim::Ver));
+        assert!(!set.contains(Claim::Exp));
+        assert!(!set.without(Claim::Jti).contains(Claim::Jti));
+    }
+
+    #[test]
+    fn string_lists_are_bounded_and_ordered() {
+        let mut p = Policy::new();
+        for i in 0..MAX_POLICY_VALUES {
+            p.add_issuer(&std::format!("iss-{i}")).unwrap();
+        }
+        assert_eq!(p.add_issuer("one too many"), Err(Error::FieldTooLong));
+        let all: std::vec::Vec<&str> = p.issuers().collect();
+        assert_eq!(all.len(), MAX_POLICY_VALUES);
+        assert_eq!(all[3], "iss-3");
+        let mut p = Policy::new();
+        assert_eq!(
+            p.add_audience(&"x".repeat(MAX_POLICY_BYTES + 1)),
+            Err(Error::FieldTooLong)
+        );
+        assert_eq!(
+            p.require_typ(&"t".repeat(MAX_TYP_LEN + 1)),
+            Err(Error::FieldTooLong)
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! The data path of one verification (DESIGN.md, "The data path").
+
+use crate::alg::MAX_SIGNATURE_LEN;
+use crate::base64;
+use crate::{Claims, Error, Header, KeySet, Limits, Policy};
+
+/// The decode buffer [`Verifier::verify`] needs for tokens of up to
+/// `max_token_len` bytes: the decoded header and claims together.
+pub const fn buffer_len(max_token_len: usize) -> usize {
+    max_token_len / 4 * 3 + 3
+}
+
+/// The decode buffer size for [`Limits::DEFAULT`] (6 KiB for 8 KiB tokens).
+pub const BUFFER_LEN: usize = buffer_len(Limits::DEFAULT.max_token_len);
+
+/// A token whose signature, claims and revocation status all checked out.
+/// Everything in it is borrowed from the caller's decode buffer.
+#[derive(Debug, Clone, Copy)]
+pub struct Verified<'a> {
+    header: Header<'a>,
+    claims: Claims<'a>,
+}
+
+impl<'a> Verified<'a> {
+    /// The protected header.
+    pub fn header(&self) -> &Header<'a> {
+        &self.header
+    }
+
+    /// The claims.
+    pub fn claims(&self) -> &Claims<'a> {
+        &self.claims
+    }
+}
+
+/// Verifies compact JWS tokens against a [`KeySet`] and a [`Policy`],
+/// and, when one is attached, a revocation [`crate::Denylist`].
+///
+/// A `Verifier` is immutable once built, so one instance can be shared by
+/// every thread. It never allocates and never reads a clock.
+#[derive(Clone, Debug)]
+pub struct Verifier<'d> {
+    keys: KeySet,
+    policy: Policy,
+    limits: Limits,
+    denylist: Option<crate::Denylist<'d>>,
+}
+
+impl Verifier<'static> {
+    /// A verifier with [`Limits::DEFAULT`] and no denylist.
+    pub fn new(keys: KeySet, policy: Policy) -> Verifier<'static> {
+        Verifier {
+            keys,
+            policy,
+            limits: Limits::DEFAULT,
+            denylist: None,
+        }
+    }
+}
+
+impl<'d> Verifier<'d> {
+    /// The same verifier with other limits.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The same verifier checking `denylist` on every call.
+    pub fn with_denylist<'e>(self, denylist: crate::Denylist<'e>) -> Verifier<'e> {
+        Verifier {
+            keys: self.keys,
+            policy: self.policy,
+            limits: self.limits,
+            denylist: Some(denylist),
+        }
+    }
+
+    /// The keys.
+    pub fn keys(&self) -> &KeySet {
+        &self.keys
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// The attached denylist.
+    pub fn denylist(&self) -> Option<&crate::Denylist<'d>> {
+        self.denylist.as_ref()
+    }
+
+    /// Verifies `token` at time `now` (seconds since the epoch), decoding
+    /// header and claims into `buf`, which must hold at least
+    /// [`buffer_len`]`(token.len())` bytes ([`BUFFER_LEN`] covers every
+    /// token the default limits accept).
+    pub fn verify<'b>(
+        &self,
+        token: &[u8],
+        now: u64,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, Error> {
+        self.verify_with_denylist(token, now, self.denylist.as_ref(), buf)
+    }
+
+    /// [`Verifier::verify`] with an explicit denylist instead of the
+    /// attached one, for callers that swap denylists while verifying.
+    pub fn verify_with_denylist<'b>(
+        &self,
+        token: &[u8],
+        now: u64,
+        denylist: Option<&crate::Denylist<'_>>,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, Error> {
+        if token.len() > self.limits.max_token_len {
+            return Err(Error::TokenTooLarge);
+        }
+        let parts = Parts::split(token)?;
+
+        let header_len = base64::decoded_len(parts.header.len()).ok_or(Error::Base64)?;
+        let (header_buf, claims_buf) = buf
+            .split_at_mut_checked(header_len)
+            .ok_or(Error::BufferTooSmall)?;
+        base64::decode(parts.header, header_buf)?;
+        let header = Header::parse(header_buf, &self.limits)?;
+
+        let key = self.keys.find_json(header.alg(), header.kid())?;
+        let mut signature = [0u8; MAX_SIGNATURE_LEN];
+        let signature_len =
+            base64::decode(parts.signature, &mut signature).map_err(|e| match e {
+                Error::BufferTooSmall => Error::InvalidSignature,
+                other => other,
+            })?;
+        key.verify(
+            parts.signing_input,
+            signature.get(..signature_len).unwrap_or_default(),
+        )?;
+
+        let claims_len = base64::decode(parts.payload, claims_buf)?;
+        let claims_buf = claims_buf.get(..claims_len).ok_or(Error::BufferTooSmall)?;
+        let claims = Claims::parse(claims_buf, &self.limits)?;
+        self.policy.check(&header, &claims, now)?;
+        if let Some(denylist) = denylist {
+            crate::denylist::check_claims(denylist, &claims, now).map_err(Error::Revoked)?;
+        }
+        Ok(Verified { header, claims })
+    }
+}
+
+/// The three dot-separated parts of a compact JWS.
+struct Parts<'t> {
+    header: &'t [u8],
+    payload: &'t [u8],
+    signature: &'t [u8],
+    signing_input: &'t [u8],
+}
+
+impl<'t> Parts<'t> {
+    fn split(token: &'t [u8]) -> Result<Parts<'t>, Error> {
+        let mut dots = token
+            .iter()
+            .enumerate()
+            .filter(|(_, &b)| b == b'.')
+            .map(|(i, _)| i);
+        let (Some(first), Some(second), None) = (dots.next(), dots.next(), dots.next()) else {
+            return Err(Error::Malformed);
+        };
+        let header = token.get(..first).ok_or(Error::Malformed)?;
+        let payload = token.get(first + 1..second).ok_or(Error::Malformed)?;
+        let signature = token.get(second + 1..).ok_or(Error::Malformed)?;
+        let signing_input = token.get(..second).ok_or(Error::Malformed)?;
+        if header.is_empty() {
+            return Err(Error::Malformed);
+        }
+        Ok(Parts {
+            header,
+            payload,
+            signature,
+            signing_input,
+        })
+    }
+}
