@@ -117,18 +117,37 @@ impl<'d> Verifier<'d> {
         denylist: Option<&crate::Denylist<'_>>,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, Error> {
+        let jws = self.verify_jws(token, buf)?;
+        let claims = Claims::parse(jws.payload, &self.limits)?;
+        self.policy.check(&jws.header, &claims, now)?;
+        if let Some(denylist) = denylist {
+            crate::denylist::check_claims(denylist, &claims, now).map_err(Error::Revoked)?;
+        }
+        Ok(Verified {
+            header: jws.header,
+            claims,
+        })
+    }
+
+    /// Checks only the JWS layer: structure, header, key and signature,
+    /// then decodes the payload into `buf` without reading it as claims.
+    /// For payloads that are not JWT claims; everything else should use
+    /// [`Verifier::verify`].
+    pub fn verify_jws<'b>(&self, token: &[u8], buf: &'b mut [u8]) -> Result<Jws<'b>, Error> {
         if token.len() > self.limits.max_token_len {
             return Err(Error::TokenTooLarge);
         }
         let parts = Parts::split(token)?;
 
         let header_len = base64::decoded_len(parts.header.len()).ok_or(Error::Base64)?;
-        let (header_buf, claims_buf) = buf
+        let (header_buf, payload_buf) = buf
             .split_at_mut_checked(header_len)
             .ok_or(Error::BufferTooSmall)?;
         base64::decode(parts.header, header_buf)?;
         let header = Header::parse(header_buf, &self.limits)?;
 
+        // The key is chosen by `kid` and the algorithm it is bound to; the
+        // claims are not read before the signature holds.
         let key = self.keys.find_json(header.alg(), header.kid())?;
         let mut signature = [0u8; MAX_SIGNATURE_LEN];
         let signature_len =
@@ -141,15 +160,21 @@ impl<'d> Verifier<'d> {
             signature.get(..signature_len).unwrap_or_default(),
         )?;
 
-        let claims_len = base64::decode(parts.payload, claims_buf)?;
-        let claims_buf = claims_buf.get(..claims_len).ok_or(Error::BufferTooSmall)?;
-        let claims = Claims::parse(claims_buf, &self.limits)?;
-        self.policy.check(&header, &claims, now)?;
-        if let Some(denylist) = denylist {
-            crate::denylist::check_claims(denylist, &claims, now).map_err(Error::Revoked)?;
-        }
-        Ok(Verified { header, claims })
+        let payload_len = base64::decode(parts.payload, payload_buf)?;
+        let payload = payload_buf
+            .get(..payload_len)
+            .ok_or(Error::BufferTooSmall)?;
+        Ok(Jws { header, payload })
     }
+}
+
+/// A JWS whose signature verified; the payload is not interpreted.
+#[derive(Debug, Clone, Copy)]
+pub struct Jws<'a> {
+    /// The protected header.
+    pub header: Header<'a>,
+    /// The decoded payload.
+    pub payload: &'a [u8],
 }
 
 /// The three dot-separated parts of a compact JWS.

@@ -1,0 +1,217 @@
+//! JSON Web Key Sets (RFC 7517) into a [`KeySet`], without allocating.
+//!
+//! Rules (each key is an object in the top-level `keys` array):
+//! - `kty: "oct"` with `k` and an `alg` of `HS256`/`HS384`/`HS512` (required:
+//!   a secret does not imply its algorithm); the secret length rule of
+//!   [`Key::hmac`] applies.
+//! - `kty: "OKP"`, `crv: "Ed25519"`, `x` (and optionally the private `d`);
+//!   `alg`, when present, must be `EdDSA`.
+//! - Keys with `use` other than `sig`, or `key_ops` without `verify`, are
+//!   skipped: they are not signature-verification keys.
+//! - Keys of a `kty` or `alg` this build does not implement are skipped, so
+//!   a provider's set that also lists other key types still loads.
+//! - A malformed key of a supported type fails the whole set
+//!   ([`Error::Jwks`]), as does a set mixing secret (`oct`) and public keys:
+//!   such a set is either a leaked secret or a confusion waiting to happen.
+//! - Duplicate `kid` for one algorithm fails with [`Error::DuplicateKeyId`].
+
+use crate::json::{self, JsonStr, Object, Value};
+use crate::{base64, Algorithm, Error, Key, KeySet, Limits, MAX_KID_LEN};
+
+/// The longest HMAC secret accepted from a JWKS, in bytes.
+const MAX_SECRET_LEN: usize = 512;
+
+impl KeySet {
+    /// Parses a JWKS document (`{"keys": [...]}`) into a new key set.
+    ///
+    /// ```
+    /// let jwks = br#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1",
+    ///   "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let keys = jwtgate::KeySet::from_jwks(jwks)?;
+    /// assert_eq!(keys.len(), 1);
+    /// # Ok::<(), jwtgate::Error>(())
+    /// ```
+    pub fn from_jwks(document: &[u8]) -> Result<KeySet, Error> {
+        let mut set = KeySet::new();
+        set.add_jwks(document)?;
+        Ok(set)
+    }
+
+    /// Adds every usable key of a JWKS document (see the module rules).
+    /// On error the set is left unchanged.
+    pub fn add_jwks(&mut self, document: &[u8]) -> Result<(), Error> {
+        let limits = Limits::DEFAULT;
+        let mut staged = self.clone();
+        let mut saw_keys = false;
+        json::for_each_member(
+            document,
+            limits.max_json_depth,
+            limits.max_members,
+            Error::Jwks,
+            |name, value| {
+                if !name.eq_str("keys") {
+                    return Ok(());
+                }
+                let Value::Array(keys) = value else {
+                    return Err(Error::Jwks);
+                };
+                saw_keys = true;
+                keys.for_each_element(|element| {
+                    let Value::Object(object) = element else {
+                        return Err(Error::Jwks);
+                    };
+                    match parse_key(object)? {
+                        Some(key) => staged.add(key),
+                        None => Ok(()),
+                    }
+                })
+            },
+        )?;
+        if !saw_keys {
+            return Err(Error::Jwks);
+        }
+        let symmetric = staged
+            .iter()
+            .filter(|k| k.algorithm().is_symmetric())
+            .count();
+        if symmetric != 0 && symmetric != staged.len() {
+            return Err(Error::Jwks);
+        }
+        *self = staged;
+        Ok(())
+    }
+}
+
+/// The members of one JWK that jwtgate reads.
+#[derive(Default)]
+struct Jwk<'a> {
+    kty: Option<JsonStr<'a>>,
+    alg: Option<JsonStr<'a>>,
+    kid: Option<JsonStr<'a>>,
+    use_: Option<JsonStr<'a>>,
+    crv: Option<JsonStr<'a>>,
+    k: Option<JsonStr<'a>>,
+    x: Option<JsonStr<'a>>,
+    d: Option<JsonStr<'a>>,
+    can_verify: bool,
+}
+
+fn parse_key(object: Object<'_>) -> Result<Option<Key>, Error> {
+    let mut jwk = Jwk {
+        can_verify: true,
+        ..Jwk::default()
+    };
+    object.for_each_member(|name, value| jwk.set(name, value))?;
+    if jwk.use_.is_some_and(|u| !u.eq_str("sig")) || !jwk.can_verify {
+        return Ok(None);
+    }
+    let kty = jwk.kty.ok_or(Error::Jwks)?;
+    let key = if kty.eq_str("oct") {
+        let Some(alg) = jwk.alg.and_then(|a| hmac_alg(a)) else {
+            return match jwk.alg {
+                // A secret with no algorithm cannot be bound to one.
+                None => Err(Error::Jwks),
+                Some(_) => Ok(None),
+            };
+        };
+        let mut secret = zeroize::Zeroizing::new([0u8; MAX_SECRET_LEN]);
+        let len = decode_member(jwk.k, &mut secret[..])?;
+        Key::hmac(alg, secret.get(..len).ok_or(Error::Jwks)?)?
+    } else if kty.eq_str("OKP") {
+        if !jwk.crv.is_some_and(|c| c.eq_str("Ed25519")) {
+            return Ok(None);
+        }
+        if jwk.alg.is_some_and(|a| !a.eq_str(Algorithm::EdDSA.name())) {
+            return Err(Error::Jwks);
+        }
+        let mut x = [0u8; 32];
+        let x_len = decode_member(jwk.x, &mut x)?;
+        let public = Key::ed25519_public(x.get(..x_len).ok_or(Error::Jwks)?)?;
+        match jwk.d {
+            None => public,
+            Some(_) => {
+                let mut d = zeroize::Zeroizing::new([0u8; 32]);
+                let d_len = decode_member(jwk.d, &mut d[..])?;
+                let private = Key::ed25519_private(d.get(..d_len).ok_or(Error::Jwks)?)?;
+                // A private key whose public half differs from `x` is corrupt.
+                if private.ed25519_public_bytes() != Some(x) {
+                    return Err(Error::Jwks);
+                }
+                private
+            }
+        }
+    } else {
+        return Ok(None);
+    };
+    match jwk.kid {
+        None => Ok(Some(key)),
+        Some(kid) => {
+            let mut buf = [0u8; MAX_KID_LEN];
+            let kid = kid
+                .unescape_into(&mut buf)
+                .map_err(|_| Error::FieldTooLong)?;
+            Ok(Some(key.with_kid(kid)?))
+        }
+    }
+}
+
+impl<'a> Jwk<'a> {
+    fn set(&mut self, name: JsonStr<'a>, value: Value<'a>) -> Result<(), Error> {
+        let slot = if name.eq_str("kty") {
+            &mut self.kty
+        } else if name.eq_str("alg") {
+            &mut self.alg
+        } else if name.eq_str("kid") {
+            &mut self.kid
+        } else if name.eq_str("use") {
+            &mut self.use_
+        } else if name.eq_str("crv") {
+            &mut self.crv
+        } else if name.eq_str("k") {
+            &mut self.k
+        } else if name.eq_str("x") {
+            &mut self.x
+        } else if name.eq_str("d") {
+            &mut self.d
+        } else if name.eq_str("key_ops") {
+            let Value::Array(ops) = value else {
+                return Err(Error::Jwks);
+            };
+            let mut verify = false;
+            ops.for_each_element(|op| match op {
+                Value::String(s) => {
+                    verify |= s.eq_str("verify");
+                    Ok(())
+                }
+                _ => Err(Error::Jwks),
+            })?;
+            self.can_verify = verify;
+            return Ok(());
+        } else {
+            return Ok(());
+        };
+        match value {
+            Value::String(s) => {
+                *slot = Some(s);
+                Ok(())
+            }
+            _ => Err(Error::Jwks),
+        }
+    }
+}
+
+fn hmac_alg(alg: JsonStr<'_>) -> Option<Algorithm> {
+    [Algorithm::HS256, Algorithm::HS384, Algorithm::HS512]
+        .into_iter()
+        .find(|a| alg.eq_str(a.name()))
+}
+
+/// Decodes a base64url member into `out`; base64url never needs escapes,
+/// so an escaped value is malformed.
+fn decode_member(value: Option<JsonStr<'_>>, out: &mut [u8]) -> Result<usize, Error> {
+    let value = value.ok_or(Error::Jwks)?;
+    if value.is_escaped() {
+        return Err(Error::Jwks);
+    }
+    base64::decode(value.raw(), out).map_err(|_| Error::Jwks)
+}
