@@ -1,7 +1,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::as_conversions))]
-#![doc = "jwtgate core (work in progress)"]
+#![doc = include_str!("../../README.md")]
 
 #[cfg(test)]
 extern crate std;
@@ -20,8 +20,14 @@ mod policy;
 mod sign;
 mod time;
 mod verify;
+#[cfg(test)]
+mod wycheproof_ed25519;
 
 pub use alg::Algorithm;
+pub use base64::{
+    decode as base64url_decode, decoded_len as base64url_decoded_len, encode as base64url_encode,
+    encoded_len as base64url_encoded_len,
+};
 pub use claims::{Audience, Claims};
 pub use denylist::Denylist;
 pub use error::{Claim, Error, RevocationKind};

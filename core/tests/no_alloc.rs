@@ -1,0 +1,107 @@
+//! Proves that verification, with a denylist attached, never touches the heap.
+//!
+//! One test per binary: the counting allocator is global to the process.
+
+mod common;
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use common::*;
+use jwtgate::{
+    Config, Denylist, DenylistBuilder, Error, KeySet, Revocation, RevocationKind, Verifier,
+    BUFFER_LEN,
+};
+
+struct Counting;
+
+static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
+
+// SAFETY: forwards to the system allocator unchanged, only counting calls.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    f();
+    ALLOCATIONS.load(Ordering::SeqCst) - before
+}
+
+#[test]
+fn verify_with_denylist_allocates_nothing() {
+    // Set-up may allocate: tokens, the denylist bytes.
+    let entries = [
+        Revocation::Token {
+            jti: b"revoked-jti",
+            exp: 1_800_000_000,
+        },
+        Revocation::Session {
+            sid: b"revoked-sid",
+            until: 1_800_000_000,
+        },
+        Revocation::Subject {
+            sub: b"revoked-sub",
+            issued_before: NOW,
+            below_version: 0,
+            until: 1_800_000_000,
+        },
+    ];
+    let builder = DenylistBuilder::new(Config::new([3u8; 16], NOW));
+    let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
+    let len = builder.build(&entries, &mut bytes).unwrap();
+    let denylist = Denylist::from_bytes(&bytes[..len]).unwrap();
+
+    let mut keys = KeySet::new();
+    keys.add(hs_key()).unwrap();
+    keys.add(ed_public_key()).unwrap();
+    let verifier = Verifier::new(keys, policy()).with_denylist(denylist);
+    let good_hs = hs256(r#"{"alg":"HS256"}"#, CLAIMS);
+    let good_ed = eddsa(r#"{"alg":"EdDSA"}"#, CLAIMS);
+    let revoked = hs256(r#"{"alg":"HS256"}"#, &CLAIMS.replace("t-1", "revoked-jti"));
+    let escaped = hs256(
+        r#"{"alg":"HS256"}"#,
+        &CLAIMS.replace("t-1", r"revoked-\u006ati"),
+    );
+    let garbage = "eyJhbGciOiJIUzI1NiJ9.e30.AAAA".to_string();
+
+    let mut buf = [0u8; BUFFER_LEN];
+    let count = allocations_during(|| {
+        for _ in 0..100 {
+            assert!(verifier.verify(good_hs.as_bytes(), NOW, &mut buf).is_ok());
+            assert!(verifier.verify(good_ed.as_bytes(), NOW, &mut buf).is_ok());
+            assert_eq!(
+                verifier.verify(revoked.as_bytes(), NOW, &mut buf).err(),
+                Some(Error::Revoked(RevocationKind::Token))
+            );
+            assert_eq!(
+                verifier.verify(escaped.as_bytes(), NOW, &mut buf).err(),
+                Some(Error::Revoked(RevocationKind::Token))
+            );
+            assert!(verifier.verify(garbage.as_bytes(), NOW, &mut buf).is_err());
+        }
+    });
+    assert_eq!(count, 0, "verify allocated {count} times");
+
+    // The counter itself works: this must be seen.
+    let seen = allocations_during(|| drop(std::hint::black_box(vec![1u8; 16])));
+    assert!(seen >= 1);
+}
