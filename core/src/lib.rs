@@ -3,6 +3,8 @@
 #![doc = "jwtgate core (work in progress)"]
 
 mod error;
+#[allow(dead_code)]
+mod json;
 mod limits;
 
 pub use error::{Claim, Error, RevocationKind};
