@@ -1,94 +1,1971 @@
-//! TEMPORARY typecheck stub; replaced by the real scanner from branch `json`.
-#![allow(
-    missing_docs,
-    dead_code,
-    unused_variables,
-    clippy::missing_const_for_fn
-)]
+//! Strict RFC 8259 JSON scanning, zero-copy, without allocation or recursion.
+//!
+//! A document is validated in one forward pass with an explicit nesting stack (one bit per
+//! open container), so hostile input can neither grow the call stack nor make us allocate.
+//! Values are handed out as spans borrowed from the document; strings are decoded only when
+//! a caller asks, and then into the caller's buffer or chunk by chunk.
+//!
+//! Decisions callers rely on:
+//! - The whole top-level object is validated (syntax, UTF-8, escapes, depth, member count,
+//!   duplicate names) before the callback sees its first member, so a rejected document never
+//!   has partial effects and a syntax error always wins over an error of the callback.
+//! - Duplicate member names are rejected at the top level only, compared after unescaping.
+//!   Nested objects are validated but may repeat names: JWT and JWKS rules only care about
+//!   the header, the claims and the JWKS root, and checking nested objects would need
+//!   unbounded bookkeeping.
+//! - `\u0000` is valid JSON and is accepted; decoded strings may therefore contain NUL.
+//! - Depth is bounded by [`MAX_DEPTH`] and top-level members by [`MAX_MEMBERS`], whatever
+//!   larger limits the caller passes.
 
+use crate::Error;
+
+/// Deepest nesting we can track (the top-level object counts as 1): the nesting stack is one
+/// bit per open container in a `u128`. Larger `max_depth` values behave as this one.
+pub(crate) const MAX_DEPTH: usize = 128;
+
+/// Most top-level members we can check for duplicates: every name seen so far is kept in a
+/// fixed table on the stack. Larger `max_members` values behave as this one.
+pub(crate) const MAX_MEMBERS: usize = 256;
+
+/// Size of the name table tried first. Initialising a table costs time on every call, so the
+/// common case (headers, claims of mainstream identity providers) gets a small one and only
+/// larger objects pay for the full one (and 6 KiB of stack).
+const SMALL_MEMBERS: usize = 32;
+
+/// Why scanning stopped; mapped to [`Error`] at the API boundary so that the caller chooses
+/// which syntax error its documents produce.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Fail {
+    Syntax,
+    TooDeep,
+    TooMany,
+    Duplicate,
+    /// The small name table is full: retry with the large one.
+    Overflow,
+}
+
+impl Fail {
+    fn into_error(self, syntax_error: Error) -> Error {
+        match self {
+            Fail::Syntax => syntax_error,
+            Fail::TooDeep => Error::JsonTooDeep,
+            Fail::TooMany | Fail::Overflow => Error::TooManyMembers,
+            Fail::Duplicate => Error::DuplicateMember,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Public value types
+// ---------------------------------------------------------------------------------------------
+
+/// A JSON string as it appears in the document (between the quotes, escapes not decoded).
+///
+/// The document it comes from was validated, so the raw bytes are UTF-8 and every escape is
+/// well formed (surrogates paired). Compare with [`JsonStr::eq_str`], which decodes escapes:
+/// `"\u0065xp"` equals `"exp"`. Decoded strings may contain NUL (`\u0000` is valid JSON).
 #[derive(Clone, Copy, Debug)]
 pub struct JsonStr<'a> {
-    raw: &'a [u8],
+    /// Invariant: a slice of a validated document between a string's quotes. Kept as `str`
+    /// so that [`JsonStr::as_str`] is free without `unsafe`.
+    raw: &'a str,
+    /// Whether `raw` contains a backslash.
     escaped: bool,
 }
+
 impl<'a> JsonStr<'a> {
+    /// The bytes between the quotes, escapes not decoded.
     pub fn raw(&self) -> &'a [u8] {
-        self.raw
+        self.raw.as_bytes()
     }
+
+    /// Whether the string contains at least one escape (a backslash).
     pub fn is_escaped(&self) -> bool {
         self.escaped
     }
+
+    /// The string without copying, when it has no escapes; `None` otherwise (decode it with
+    /// [`JsonStr::unescape_into`] or [`JsonStr::for_each_chunk`]).
     pub fn as_str(&self) -> Option<&'a str> {
-        None
+        (!self.escaped).then_some(self.raw)
     }
+
+    /// Whether the decoded string equals `s`, without allocating.
     pub fn eq_str(&self, s: &str) -> bool {
-        false
+        self.eq_bytes(s.as_bytes())
     }
+
+    /// The length in bytes of the decoded (UTF-8) string.
     pub fn unescaped_len(&self) -> usize {
-        0
+        if self.escaped {
+            self.chunks().map(|c| c.bytes().len()).sum()
+        } else {
+            self.raw.len()
+        }
     }
-    pub fn unescape_into<'b>(&self, out: &'b mut [u8]) -> Result<&'b str, crate::Error> {
-        Err(crate::Error::BufferTooSmall)
+
+    /// Decodes the string into `out` and returns the decoded part of it.
+    ///
+    /// Fails with [`Error::BufferTooSmall`] when `out` is shorter than
+    /// [`JsonStr::unescaped_len`]; `out` may then hold a partial result.
+    pub fn unescape_into<'b>(&self, out: &'b mut [u8]) -> Result<&'b str, Error> {
+        let mut len = 0;
+        for chunk in self.chunks() {
+            let bytes = chunk.bytes();
+            let end = len + bytes.len();
+            out.get_mut(len..end)
+                .ok_or(Error::BufferTooSmall)?
+                .copy_from_slice(bytes);
+            len = end;
+        }
+        let out: &'b [u8] = out;
+        let decoded = out.get(..len).ok_or(Error::BufferTooSmall)?;
+        // Cannot fail: the chunks are whole UTF-8 sequences (slices of a `str` cut at ASCII
+        // backslashes, and encoded chars), but proving it to the compiler needs `unsafe`.
+        core::str::from_utf8(decoded).map_err(|_| Error::Malformed)
     }
-    pub fn for_each_chunk(&self, f: impl FnMut(&[u8])) {}
+
+    /// Feeds the decoded UTF-8 bytes to `f` in order, in chunks (runs of unescaped text and
+    /// single decoded characters), for hashing or comparing without a buffer.
+    pub fn for_each_chunk(&self, mut f: impl FnMut(&[u8])) {
+        for chunk in self.chunks() {
+            f(chunk.bytes());
+        }
+    }
+
+    fn chunks(&self) -> Chunks<'a> {
+        Chunks {
+            rest: self.raw.as_bytes(),
+        }
+    }
+
+    fn eq_bytes(&self, mut s: &[u8]) -> bool {
+        if !self.escaped {
+            return self.raw.as_bytes() == s;
+        }
+        for chunk in self.chunks() {
+            match s.strip_prefix(chunk.bytes()) {
+                Some(rest) => s = rest,
+                None => return false,
+            }
+        }
+        s.is_empty()
+    }
+
+    /// Equality of the decoded strings.
+    fn eq_unescaped(&self, other: &JsonStr<'_>) -> bool {
+        match (self.escaped, other.escaped) {
+            (false, _) => other.eq_bytes(self.raw.as_bytes()),
+            (true, false) => self.eq_bytes(other.raw.as_bytes()),
+            (true, true) => self.decoded_bytes().eq(other.decoded_bytes()),
+        }
+    }
+
+    fn decoded_bytes(&self) -> DecodedBytes<'a> {
+        DecodedBytes {
+            chunks: self.chunks(),
+            current: Chunk::Raw(&[]),
+            at: 0,
+        }
+    }
+
+    /// A cheap summary of the decoded name (length and first three bytes) that differs for
+    /// most distinct names, so duplicate detection rarely compares whole strings. Equal names
+    /// always have equal keys, whatever their escaping. The low byte is left free for flags.
+    fn key(&self) -> u64 {
+        let mut prefix = [0u8; 3];
+        let len = if self.escaped {
+            let mut len = 0usize;
+            for (i, b) in self.decoded_bytes().enumerate() {
+                if let Some(slot) = prefix.get_mut(i) {
+                    *slot = b;
+                }
+                len = i + 1;
+            }
+            len
+        } else {
+            let raw = self.raw.as_bytes();
+            let at = |i: usize| raw.get(i).copied().unwrap_or(0);
+            prefix = [at(0), at(1), at(2)];
+            raw.len()
+        };
+        let [a, b, c] = prefix;
+        let len = u64::from(u32::try_from(len).unwrap_or(u32::MAX));
+        len << 32 | u64::from(a) << 24 | u64::from(b) << 16 | u64::from(c) << 8
+    }
 }
+
+/// A JSON number literal (already validated against the RFC 8259 grammar).
 #[derive(Clone, Copy, Debug)]
 pub struct Number<'a> {
+    /// Invariant: matches `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.
     raw: &'a [u8],
 }
+
 impl<'a> Number<'a> {
+    /// The literal as written in the document.
     pub fn raw(&self) -> &'a [u8] {
         self.raw
     }
+
+    /// The value, when the literal is a plain non-negative integer (digits only: no sign,
+    /// fraction or exponent, so `1.0` and `1e3` give `None`) that fits in a `u64`.
     pub fn as_u64(&self) -> Option<u64> {
-        None
+        if self.raw.is_empty() {
+            return None;
+        }
+        self.raw.iter().try_fold(0u64, |acc, &b| {
+            let digit = u64::from(digit_value(b)?);
+            acc.checked_mul(10)?.checked_add(digit)
+        })
     }
+
+    /// The value as an RFC 7519 NumericDate: a non-negative number of seconds, integer or not
+    /// (`1.5`, `1.5e9` and `1e3` are all valid).
+    ///
+    /// Returns the whole seconds rounded down and whether a non-zero fraction was dropped:
+    /// `1e3` gives `(1000, false)`, `15e-1` gives `(1, true)`, `0.5` gives `(0, true)`.
+    /// Negative zero (`-0`, `-0.0e5`) is zero and gives `(0, false)`. Returns `None` for any
+    /// other negative value and for values above 253402300799 (9999-12-31T23:59:59Z).
+    ///
+    /// The conversion is exact (integer arithmetic on the digits, no floating point), and
+    /// its work is linear in the literal's length however large the exponent.
     pub fn as_numeric_date(&self) -> Option<(u64, bool)> {
-        None
+        /// The largest accepted value has this many digits.
+        const MAX_DIGITS: i64 = 12;
+        const MAX_SECONDS: u64 = 253_402_300_799;
+
+        // Almost every `exp`, `nbf` and `iat` is a plain integer: skip the general path.
+        if let Some(seconds) = self.as_u64() {
+            return (seconds <= MAX_SECONDS).then_some((seconds, false));
+        }
+        let (negative, rest) = match self.raw.split_first() {
+            Some((b'-', rest)) => (true, rest),
+            _ => (false, self.raw),
+        };
+        let exp_at = rest
+            .iter()
+            .position(|&b| b == b'e' || b == b'E')
+            .unwrap_or(rest.len());
+        let (mantissa, exponent) = rest.split_at_checked(exp_at)?;
+        let frac_len = match mantissa.iter().position(|&b| b == b'.') {
+            Some(dot) => mantissa.len() - dot - 1,
+            None => 0,
+        };
+        // The digits of the mantissa as one integer, leading zeros dropped: the value is
+        // `significant * 10^scale`.
+        let significant = || {
+            mantissa
+                .iter()
+                .filter_map(|&b| digit_value(b))
+                .skip_while(|&d| d == 0)
+        };
+        let sig_len = significant().count();
+        if sig_len == 0 {
+            return Some((0, false));
+        }
+        if negative {
+            return None;
+        }
+        let scale = parse_exponent(exponent.get(1..).unwrap_or(&[]))
+            .saturating_sub(i64::try_from(frac_len).ok()?);
+        // How many digits the integer part has (zero or less: the value is below 1).
+        let int_digits = i64::try_from(sig_len).ok()?.saturating_add(scale);
+        if int_digits > MAX_DIGITS {
+            return None;
+        }
+        let int_digits = match usize::try_from(int_digits) {
+            Ok(0) | Err(_) => return Some((0, true)),
+            Ok(n) => n,
+        };
+        let mut whole = 0u64;
+        let mut fraction = false;
+        for (i, d) in significant().enumerate() {
+            if i < int_digits {
+                whole = whole * 10 + u64::from(d);
+            } else if d != 0 {
+                fraction = true;
+                break;
+            }
+        }
+        // A positive exponent adds zeros after the significant digits.
+        for _ in sig_len..int_digits {
+            whole *= 10;
+        }
+        (whole <= MAX_SECONDS).then_some((whole, fraction))
     }
 }
+
+/// An exponent's digits (with optional sign) as a number, saturating far beyond any exponent
+/// that still matters so that `1e999999999999999999` stays cheap and exact in its effect.
+fn parse_exponent(digits: &[u8]) -> i64 {
+    const CAP: i64 = 1 << 40;
+    let (negative, digits) = match digits.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        Some((b'+', rest)) => (false, rest),
+        _ => (false, digits),
+    };
+    let magnitude = digits
+        .iter()
+        .filter_map(|&b| digit_value(b))
+        .fold(0i64, |acc, d| (acc * 10 + i64::from(d)).min(CAP));
+    if negative {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+fn digit_value(b: u8) -> Option<u8> {
+    b.is_ascii_digit().then(|| b - b'0')
+}
+
+/// A JSON value borrowed from a validated document.
 #[derive(Clone, Copy, Debug)]
 pub enum Value<'a> {
+    /// A string.
     String(JsonStr<'a>),
+    /// A number.
     Number(Number<'a>),
+    /// `true` or `false`.
     Bool(bool),
+    /// `null`.
     Null,
+    /// An array.
     Array(Array<'a>),
+    /// An object.
     Object(Object<'a>),
 }
+
+/// An already-validated array span (including brackets).
 #[derive(Clone, Copy, Debug)]
 pub struct Array<'a> {
-    raw: &'a [u8],
+    /// Invariant: a validated array, `[` to `]`, from a validated document.
+    raw: &'a str,
 }
+
 impl<'a> Array<'a> {
-    pub fn for_each_element<E>(&self, f: impl FnMut(Value<'a>) -> Result<(), E>) -> Result<(), E> {
+    /// Calls `f` for every element in order; stops at and returns the first error of `f`.
+    ///
+    /// The span was validated with its document, so iteration cannot fail; were it ever
+    /// handed malformed bytes, iteration would stop early (without panicking).
+    pub fn for_each_element<E>(
+        &self,
+        mut f: impl FnMut(Value<'a>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let Some(mut seq) = Seq::open(self.raw.as_bytes(), 0, b'[', 1, MAX_DEPTH) else {
+            return Ok(());
+        };
+        while let Ok(Some(span)) = seq.next_element() {
+            match value_at(self.raw, span) {
+                Some(value) => f(value)?,
+                None => break,
+            }
+        }
         Ok(())
     }
+
+    /// The array as written in the document, brackets included.
     pub fn raw(&self) -> &'a [u8] {
-        self.raw
+        self.raw.as_bytes()
     }
 }
+
+/// An already-validated object span (including braces).
+///
+/// Duplicate member names are not checked in nested objects: each is reported in order.
 #[derive(Clone, Copy, Debug)]
 pub struct Object<'a> {
-    raw: &'a [u8],
+    /// Invariant: a validated object, `{` to `}`, from a validated document.
+    raw: &'a str,
 }
+
 impl<'a> Object<'a> {
+    /// Calls `f` for every member in order; stops at and returns the first error of `f`.
+    ///
+    /// The span was validated with its document, so iteration cannot fail; were it ever
+    /// handed malformed bytes, iteration would stop early (without panicking).
     pub fn for_each_member<E>(
         &self,
-        f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), E>,
+        mut f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), E>,
     ) -> Result<(), E> {
+        let Some(mut seq) = Seq::open(self.raw.as_bytes(), 0, b'{', 1, MAX_DEPTH) else {
+            return Ok(());
+        };
+        while let Ok(Some((name, value))) = seq.next_member() {
+            match (str_at(self.raw, name), value_at(self.raw, value)) {
+                (Some(name), Some(value)) => f(name, value)?,
+                _ => break,
+            }
+        }
         Ok(())
     }
+
+    /// The object as written in the document, braces included.
     pub fn raw(&self) -> &'a [u8] {
-        self.raw
+        self.raw.as_bytes()
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Top level
+// ---------------------------------------------------------------------------------------------
+
+/// Validate `doc` as exactly one JSON object (JSON whitespace around it allowed, nothing else)
+/// and call `f` for every top-level member, in document order.
+///
+/// The whole document is validated before `f` is first called. Errors: `syntax_error` for
+/// any syntax, UTF-8 or escape problem (and for documents of 4 GiB or more);
+/// [`Error::JsonTooDeep`] when nesting exceeds `max_depth` (top-level object = depth 1,
+/// capped at [`MAX_DEPTH`]); [`Error::TooManyMembers`] beyond `max_members` top-level members
+/// (capped at [`MAX_MEMBERS`]); [`Error::DuplicateMember`] when two top-level names are equal
+/// after unescaping. Problems are reported in document order. The first error of `f` stops
+/// the iteration and is returned.
 pub(crate) fn for_each_member<'a>(
     doc: &'a [u8],
     max_depth: usize,
     max_members: usize,
-    syntax_error: crate::Error,
-    f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), crate::Error>,
-) -> Result<(), crate::Error> {
-    Err(syntax_error)
+    syntax_error: Error,
+    f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let text = core::str::from_utf8(doc).map_err(|_| syntax_error)?;
+    // Member spans are stored as `u32` to keep the name table small.
+    if u32::try_from(text.len()).is_err() {
+        return Err(syntax_error);
+    }
+    let limits = TopLimits {
+        max_depth: max_depth.min(MAX_DEPTH),
+        max_members: max_members.min(MAX_MEMBERS),
+    };
+    let mut seen = [Seen::EMPTY; SMALL_MEMBERS];
+    match validate(text, limits, &mut seen) {
+        Ok(count) => emit(text, seen.get(..count).unwrap_or(&[]), syntax_error, f),
+        Err(Fail::Overflow) => for_each_member_large(text, limits, syntax_error, f),
+        Err(fail) => Err(fail.into_error(syntax_error)),
+    }
+}
+
+/// The slow path for objects with more members than the small table holds: start over with
+/// the full table. Kept out of line so that the common path does not reserve its stack.
+#[inline(never)]
+fn for_each_member_large<'a>(
+    text: &'a str,
+    limits: TopLimits,
+    syntax_error: Error,
+    f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let mut seen = [Seen::EMPTY; MAX_MEMBERS];
+    let count = validate(text, limits, &mut seen).map_err(|e| e.into_error(syntax_error))?;
+    emit(text, seen.get(..count).unwrap_or(&[]), syntax_error, f)
+}
+
+#[derive(Clone, Copy)]
+struct TopLimits {
+    max_depth: usize,
+    max_members: usize,
+}
+
+/// A validated top-level member, remembered for duplicate detection and for the callback.
+#[derive(Clone, Copy)]
+struct Seen {
+    /// [`JsonStr::key`] of the name, with the escape flags in the low byte.
+    key: u64,
+    name: (u32, u32),
+    value: (u32, u32),
+}
+
+impl Seen {
+    const EMPTY: Seen = Seen {
+        key: 0,
+        name: (0, 0),
+        value: (0, 0),
+    };
+    const NAME_ESCAPED: u64 = 1;
+    const VALUE_ESCAPED: u64 = 2;
+    const FLAGS: u64 = 0xff;
+
+    fn name<'a>(&self, text: &'a str) -> Option<JsonStr<'a>> {
+        let raw =
+            text.get(usize::try_from(self.name.0).ok()?..usize::try_from(self.name.1).ok()?)?;
+        Some(JsonStr {
+            raw,
+            escaped: self.key & Self::NAME_ESCAPED != 0,
+        })
+    }
+
+    fn value<'a>(&self, text: &'a str) -> Option<Value<'a>> {
+        let span = Span {
+            start: usize::try_from(self.value.0).ok()?,
+            end: usize::try_from(self.value.1).ok()?,
+            escaped: self.key & Self::VALUE_ESCAPED != 0,
+        };
+        value_at(text, span)
+    }
+}
+
+/// Validates the whole document, records its top-level members in `seen` and returns how
+/// many there are.
+fn validate(text: &str, limits: TopLimits, seen: &mut [Seen]) -> Result<usize, Fail> {
+    let bytes = text.as_bytes();
+    let start = skip_ws(bytes, 0);
+    if bytes.get(start) != Some(&b'{') {
+        return Err(Fail::Syntax);
+    }
+    if limits.max_depth == 0 {
+        return Err(Fail::TooDeep);
+    }
+    let mut seq = Seq::open(bytes, start, b'{', 1, limits.max_depth).ok_or(Fail::Syntax)?;
+    let mut count = 0;
+    while let Some((name_span, value_span)) = seq.next_member()? {
+        if count >= limits.max_members {
+            return Err(Fail::TooMany);
+        }
+        let name = str_at(text, name_span).ok_or(Fail::Syntax)?;
+        let key = name.key();
+        for prior in seen.get(..count).unwrap_or(&[]) {
+            if (prior.key ^ key) & !Seen::FLAGS == 0
+                && prior.name(text).is_some_and(|p| p.eq_unescaped(&name))
+            {
+                return Err(Fail::Duplicate);
+            }
+        }
+        let flags = if name.escaped { Seen::NAME_ESCAPED } else { 0 }
+            | if value_span.escaped {
+                Seen::VALUE_ESCAPED
+            } else {
+                0
+            };
+        let slot = seen.get_mut(count).ok_or(Fail::Overflow)?;
+        *slot = Seen {
+            key: key | flags,
+            name: (to_u32(name_span.start)?, to_u32(name_span.end)?),
+            value: (to_u32(value_span.start)?, to_u32(value_span.end)?),
+        };
+        count += 1;
+    }
+    if skip_ws(bytes, seq.pos) != bytes.len() {
+        return Err(Fail::Syntax);
+    }
+    Ok(count)
+}
+
+fn to_u32(pos: usize) -> Result<u32, Fail> {
+    u32::try_from(pos).map_err(|_| Fail::Syntax)
+}
+
+fn emit<'a>(
+    text: &'a str,
+    seen: &[Seen],
+    syntax_error: Error,
+    mut f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    for member in seen {
+        let name = member.name(text).ok_or(syntax_error)?;
+        let value = member.value(text).ok_or(syntax_error)?;
+        f(name, value)?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scanner
+// ---------------------------------------------------------------------------------------------
+
+/// Where a value (or, for names, the inside of a string) sits in its document.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: usize,
+    end: usize,
+    /// Whether the value is a string containing an escape.
+    escaped: bool,
+}
+
+fn str_at(text: &str, span: Span) -> Option<JsonStr<'_>> {
+    Some(JsonStr {
+        raw: text.get(span.start..span.end)?,
+        escaped: span.escaped,
+    })
+}
+
+/// The value at a span found by the scanner.
+fn value_at(text: &str, span: Span) -> Option<Value<'_>> {
+    let raw = text.get(span.start..span.end)?;
+    Some(match raw.as_bytes().first()? {
+        b'"' => Value::String(JsonStr {
+            raw: raw.get(1..raw.len().checked_sub(1)?)?,
+            escaped: span.escaped,
+        }),
+        b'{' => Value::Object(Object { raw }),
+        b'[' => Value::Array(Array { raw }),
+        b't' => Value::Bool(true),
+        b'f' => Value::Bool(false),
+        b'n' => Value::Null,
+        _ => Value::Number(Number {
+            raw: raw.as_bytes(),
+        }),
+    })
+}
+
+/// The members of an object or the elements of an array, one at a time, each value fully
+/// validated before it is returned.
+struct Seq<'a> {
+    bytes: &'a [u8],
+    /// Just after the opening bracket, the last value, or (when done) the closing bracket.
+    pos: usize,
+    /// Depth of this container.
+    depth: usize,
+    max_depth: usize,
+    state: SeqState,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SeqState {
+    First,
+    Next,
+    Done,
+}
+
+impl<'a> Seq<'a> {
+    /// Starts at the opening bracket `open` at `pos`.
+    fn open(bytes: &'a [u8], pos: usize, open: u8, depth: usize, max_depth: usize) -> Option<Self> {
+        (bytes.get(pos) == Some(&open)).then_some(Seq {
+            bytes,
+            pos: pos + 1,
+            depth,
+            max_depth,
+            state: SeqState::First,
+        })
+    }
+
+    /// Moves to the next item, or past `close` (returning false) when there is none.
+    fn advance(&mut self, close: u8) -> Result<bool, Fail> {
+        if self.state == SeqState::Done {
+            return Ok(false);
+        }
+        let mut pos = skip_ws(self.bytes, self.pos);
+        let b = byte(self.bytes, pos)?;
+        match self.state {
+            _ if b == close => {
+                self.state = SeqState::Done;
+                self.pos = pos + 1;
+                return Ok(false);
+            }
+            SeqState::First => {}
+            SeqState::Next if b == b',' => pos = skip_ws(self.bytes, pos + 1),
+            SeqState::Next | SeqState::Done => return Err(Fail::Syntax),
+        }
+        self.pos = pos;
+        self.state = SeqState::Next;
+        Ok(true)
+    }
+
+    fn next_element(&mut self) -> Result<Option<Span>, Fail> {
+        if !self.advance(b']')? {
+            return Ok(None);
+        }
+        let value = scan_value(self.bytes, self.pos, self.depth, self.max_depth)?;
+        self.pos = value.end;
+        Ok(Some(value))
+    }
+
+    /// The next member: the inside of its name's quotes, and its value.
+    fn next_member(&mut self) -> Result<Option<(Span, Span)>, Fail> {
+        if !self.advance(b'}')? {
+            return Ok(None);
+        }
+        let (name, value_start) = scan_name(self.bytes, self.pos)?;
+        let value = scan_value(self.bytes, value_start, self.depth, self.max_depth)?;
+        self.pos = value.end;
+        Ok(Some((name, value)))
+    }
+}
+
+fn byte(bytes: &[u8], pos: usize) -> Result<u8, Fail> {
+    bytes.get(pos).copied().ok_or(Fail::Syntax)
+}
+
+fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
+    while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+/// Scans `"name" :` at `pos`; returns the inside of the quotes and where the value starts.
+fn scan_name(bytes: &[u8], pos: usize) -> Result<(Span, usize), Fail> {
+    if byte(bytes, pos)? != b'"' {
+        return Err(Fail::Syntax);
+    }
+    let (end, escaped) = scan_string(bytes, pos)?;
+    let name = Span {
+        start: pos + 1,
+        end: end - 1,
+        escaped,
+    };
+    let colon = skip_ws(bytes, end);
+    if byte(bytes, colon)? != b':' {
+        return Err(Fail::Syntax);
+    }
+    Ok((name, skip_ws(bytes, colon + 1)))
+}
+
+/// Validates the value at `start` (whitespace already skipped) inside a container of depth
+/// `depth`, and returns its span.
+#[inline]
+fn scan_value(bytes: &[u8], start: usize, depth: usize, max_depth: usize) -> Result<Span, Fail> {
+    match byte(bytes, start)? {
+        b'{' | b'[' => scan_container(bytes, start, depth, max_depth),
+        _ => {
+            let (end, escaped) = scan_scalar(bytes, start)?;
+            Ok(Span {
+                start,
+                end,
+                escaped,
+            })
+        }
+    }
+}
+
+/// A string, number or literal at `pos`: returns the position after it, and whether it is a
+/// string containing an escape.
+#[inline]
+fn scan_scalar(bytes: &[u8], pos: usize) -> Result<(usize, bool), Fail> {
+    match byte(bytes, pos)? {
+        b'"' => scan_string(bytes, pos),
+        b't' => Ok((scan_literal(bytes, pos, b"true")?, false)),
+        b'f' => Ok((scan_literal(bytes, pos, b"false")?, false)),
+        b'n' => Ok((scan_literal(bytes, pos, b"null")?, false)),
+        b'-' | b'0'..=b'9' => Ok((scan_number(bytes, pos)?, false)),
+        _ => Err(Fail::Syntax),
+    }
+}
+
+/// Validates the object or array at `start` inside a container of depth `depth`.
+///
+/// Nested containers are tracked on a bit stack instead of by recursion: bit 0 of `stack`
+/// says whether the innermost open container is an object.
+fn scan_container(
+    bytes: &[u8],
+    start: usize,
+    depth: usize,
+    max_depth: usize,
+) -> Result<Span, Fail> {
+    // `max_depth <= MAX_DEPTH` keeps `level` within the 128 bits of `stack`.
+    let max_level = max_depth.min(MAX_DEPTH).saturating_sub(depth);
+    let mut stack: u128 = 0;
+    let mut level = 0usize;
+    let mut pos = start;
+    'value: loop {
+        let b = byte(bytes, pos)?;
+        if b == b'{' || b == b'[' {
+            if level >= max_level {
+                return Err(Fail::TooDeep);
+            }
+            let is_object = b == b'{';
+            pos = skip_ws(bytes, pos + 1);
+            let close = if is_object { b'}' } else { b']' };
+            if byte(bytes, pos)? == close {
+                // Empty: a complete value, nothing to push.
+                pos += 1;
+            } else {
+                stack = stack << 1 | u128::from(is_object);
+                level += 1;
+                if is_object {
+                    pos = scan_name(bytes, pos)?.1;
+                }
+                continue 'value;
+            }
+        } else {
+            pos = scan_scalar(bytes, pos)?.0;
+        }
+        // A value just ended: close containers until one expects another item.
+        loop {
+            if level == 0 {
+                return Ok(Span {
+                    start,
+                    end: pos,
+                    escaped: false,
+                });
+            }
+            pos = skip_ws(bytes, pos);
+            let in_object = stack & 1 == 1;
+            match byte(bytes, pos)? {
+                b',' => {
+                    pos = skip_ws(bytes, pos + 1);
+                    if in_object {
+                        pos = scan_name(bytes, pos)?.1;
+                    }
+                    continue 'value;
+                }
+                b'}' if in_object => {}
+                b']' if !in_object => {}
+                _ => return Err(Fail::Syntax),
+            }
+            pos += 1;
+            stack >>= 1;
+            level -= 1;
+        }
+    }
+}
+
+fn scan_literal<const N: usize>(
+    bytes: &[u8],
+    pos: usize,
+    literal: &[u8; N],
+) -> Result<usize, Fail> {
+    // Fixed-size arrays compare as integers, without a call to `memcmp`.
+    match bytes.get(pos..).and_then(|rest| rest.first_chunk::<N>()) {
+        Some(found) if found == literal => Ok(pos + N),
+        _ => Err(Fail::Syntax),
+    }
+}
+
+/// RFC 8259 section 6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. Whatever
+/// follows is the container's business (so `01` fails there, on the `1`).
+fn scan_number(bytes: &[u8], mut pos: usize) -> Result<usize, Fail> {
+    if bytes.get(pos) == Some(&b'-') {
+        pos += 1;
+    }
+    match byte(bytes, pos)? {
+        b'0' => pos += 1,
+        b'1'..=b'9' => pos = skip_digits(bytes, pos + 1),
+        _ => return Err(Fail::Syntax),
+    }
+    if bytes.get(pos) == Some(&b'.') {
+        pos = scan_digits(bytes, pos + 1)?;
+    }
+    if let Some(b'e' | b'E') = bytes.get(pos) {
+        pos += 1;
+        if let Some(b'+' | b'-') = bytes.get(pos) {
+            pos += 1;
+        }
+        pos = scan_digits(bytes, pos)?;
+    }
+    Ok(pos)
+}
+
+/// One or more digits.
+fn scan_digits(bytes: &[u8], pos: usize) -> Result<usize, Fail> {
+    let end = skip_digits(bytes, pos);
+    if end == pos {
+        Err(Fail::Syntax)
+    } else {
+        Ok(end)
+    }
+}
+
+fn skip_digits(bytes: &[u8], mut pos: usize) -> usize {
+    while bytes.get(pos).is_some_and(u8::is_ascii_digit) {
+        pos += 1;
+    }
+    pos
+}
+
+/// Scans the string whose opening quote is at `pos`; returns the position after the closing
+/// quote and whether it contains an escape. UTF-8 was checked for the whole document, so
+/// bytes >= 0x80 need no attention here.
+fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), Fail> {
+    let mut pos = pos + 1;
+    let mut escaped = false;
+    loop {
+        pos = skip_plain(bytes, pos);
+        match bytes.get(pos) {
+            Some(b'"') => return Ok((pos + 1, escaped)),
+            Some(b'\\') => {
+                // The decoder itself validates, so scanning and decoding cannot disagree.
+                let (_, len) = bytes
+                    .get(pos..)
+                    .and_then(decode_escape)
+                    .ok_or(Fail::Syntax)?;
+                pos += len;
+                escaped = true;
+            }
+            // A control character (RFC 8259 section 7) or the end of the input.
+            _ => return Err(Fail::Syntax),
+        }
+    }
+}
+
+fn needs_attention(b: u8) -> bool {
+    b == b'"' || b == b'\\' || b < 0x20
+}
+
+/// Skips string bytes that need no attention, eight at a time: strings are most of a JWT's
+/// bytes, so this loop is most of the scanning time.
+fn skip_plain(bytes: &[u8], mut pos: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(pos..).and_then(|rest| rest.first_chunk::<8>()) {
+        let word = u64::from_le_bytes(*chunk);
+        // The classic "has a zero byte" test, `(x - 1) & !x & 0x80`, per byte: the lowest
+        // flagged byte is always a real match (borrows only propagate upwards), which is
+        // all we need. `word - 0x20` flags bytes below 0x20 the same way.
+        let quote = word ^ (ONES * u64::from(b'"'));
+        let backslash = word ^ (ONES * u64::from(b'\\'));
+        let flags = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (word.wrapping_sub(ONES * 0x20) & !word);
+        let flags = flags & HIGHS;
+        if flags != 0 {
+            // Little-endian: the lowest flagged byte comes first in the document. The
+            // conversion cannot fail (the value is below 8).
+            return pos + usize::try_from(flags.trailing_zeros() / 8).unwrap_or(0);
+        }
+        pos += chunk.len();
+    }
+    while bytes.get(pos).is_some_and(|&b| !needs_attention(b)) {
+        pos += 1;
+    }
+    pos
+}
+
+// ---------------------------------------------------------------------------------------------
+// Unescaping
+// ---------------------------------------------------------------------------------------------
+
+/// Decodes the escape at the start of `s` (which begins with a backslash): the character and
+/// how many bytes the escape takes. `None` for anything RFC 8259 section 7 does not allow,
+/// including a UTF-16 surrogate that is not part of a high-low pair.
+fn decode_escape(s: &[u8]) -> Option<(char, usize)> {
+    let simple = match s.get(1)? {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+            let unit = hex4(s.get(2..6)?)?;
+            return match unit {
+                0xD800..=0xDBFF => {
+                    if s.get(6..8)? != b"\\u" {
+                        return None;
+                    }
+                    let low = hex4(s.get(8..12)?)?;
+                    if !(0xDC00..=0xDFFF).contains(&low) {
+                        return None;
+                    }
+                    let code = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                    Some((char::from_u32(code)?, 12))
+                }
+                _ => Some((char::from_u32(unit)?, 6)),
+            };
+        }
+        _ => return None,
+    };
+    Some((simple, 2))
+}
+
+fn hex4(digits: &[u8]) -> Option<u32> {
+    digits
+        .iter()
+        .try_fold(0u32, |acc, &b| Some(acc << 4 | char::from(b).to_digit(16)?))
+}
+
+/// A piece of a decoded string: a run of bytes without escapes, or one decoded escape.
+#[derive(Clone, Copy)]
+enum Chunk<'a> {
+    Raw(&'a [u8]),
+    /// A character's UTF-8 encoding and its length.
+    Char([u8; 4], usize),
+}
+
+impl Chunk<'_> {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Chunk::Raw(bytes) => bytes,
+            Chunk::Char(buf, len) => buf.get(..*len).unwrap_or(&[]),
+        }
+    }
+}
+
+/// The decoded chunks of a string's raw bytes. Stops at a malformed escape, which a
+/// validated string does not have.
+struct Chunks<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Chunks<'a> {
+    type Item = Chunk<'a>;
+
+    fn next(&mut self) -> Option<Chunk<'a>> {
+        if self.rest.first()? != &b'\\' {
+            let run = self
+                .rest
+                .iter()
+                .position(|&b| b == b'\\')
+                .unwrap_or(self.rest.len());
+            let (text, rest) = self.rest.split_at_checked(run)?;
+            self.rest = rest;
+            return Some(Chunk::Raw(text));
+        }
+        let Some((c, len)) = decode_escape(self.rest) else {
+            self.rest = &[];
+            return None;
+        };
+        self.rest = self.rest.get(len..).unwrap_or(&[]);
+        let mut buf = [0u8; 4];
+        let encoded = c.encode_utf8(&mut buf).len();
+        Some(Chunk::Char(buf, encoded))
+    }
+}
+
+/// The decoded bytes of a string one at a time, to compare two escaped strings.
+struct DecodedBytes<'a> {
+    chunks: Chunks<'a>,
+    current: Chunk<'a>,
+    at: usize,
+}
+
+impl Iterator for DecodedBytes<'_> {
+    type Item = u8;
+
+    fn next(&mut self) -> Option<u8> {
+        loop {
+            if let Some(&b) = self.current.bytes().get(self.at) {
+                self.at += 1;
+                return Some(b);
+            }
+            self.current = self.chunks.next()?;
+            self.at = 0;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    extern crate std;
+
+    use super::*;
+    use std::string::String;
+    use std::vec::Vec;
+
+    const SYNTAX: Error = Error::ClaimsJson;
+
+    /// Validates with the default limits and counts the top-level members.
+    fn count(doc: &[u8]) -> Result<usize, Error> {
+        count_with(doc, 32, 128)
+    }
+
+    fn count_with(doc: &[u8], max_depth: usize, max_members: usize) -> Result<usize, Error> {
+        let mut n = 0;
+        for_each_member(doc, max_depth, max_members, SYNTAX, |_, _| {
+            n += 1;
+            Ok(())
+        })?;
+        Ok(n)
+    }
+
+    /// RFC 8259 section 13, first example.
+    const RFC_OBJECT: &[u8] = br#"{
+        "Image": {
+            "Width":  800,
+            "Height": 600,
+            "Title":  "View from 15th Floor",
+            "Thumbnail": {
+                "Url":    "http://www.example.com/image/481989943",
+                "Height": 125,
+                "Width":  100
+            },
+            "Animated" : false,
+            "IDs": [116, 943, 234, 38793]
+        }
+    }"#;
+
+    /// RFC 8259 section 13, second example, as a member (we only accept objects).
+    const RFC_ARRAY: &[u8] = br#"{"a": [
+        {
+           "precision": "zip",
+           "Latitude":  37.7668,
+           "Longitude": -122.3959,
+           "Address":   "",
+           "City":      "SAN FRANCISCO",
+           "State":     "CA",
+           "Zip":       "94107",
+           "Country":   "US"
+        },
+        {
+           "precision": "zip",
+           "Latitude":  37.371991,
+           "Longitude": -122.026020,
+           "Address":   "",
+           "City":      "SUNNYVALE",
+           "State":     "CA",
+           "Zip":       "94085",
+           "Country":   "US"
+        }
+    ]}"#;
+
+    const DOCS: &[(&[u8], Result<usize, Error>)] = &[
+        (RFC_OBJECT, Ok(1)),
+        (RFC_ARRAY, Ok(1)),
+        // Texts RFC 8259 allows but a JWT object is not.
+        (br#""Hello world!""#, Err(SYNTAX)),
+        (b"42", Err(SYNTAX)),
+        (b"true", Err(SYNTAX)),
+        (b"null", Err(SYNTAX)),
+        (b"[]", Err(SYNTAX)),
+        (b"[{}]", Err(SYNTAX)),
+        // Framing.
+        (b"{}", Ok(0)),
+        (b" \t\r\n{ \t\r\n} \t\r\n", Ok(0)),
+        (b"", Err(SYNTAX)),
+        (b"   ", Err(SYNTAX)),
+        (b"{", Err(SYNTAX)),
+        (b"}", Err(SYNTAX)),
+        (b"{}{}", Err(SYNTAX)),
+        (b"{} x", Err(SYNTAX)),
+        (b"{}\0", Err(SYNTAX)),
+        (b"{},", Err(SYNTAX)),
+        (b"\xef\xbb\xbf{}", Err(SYNTAX)), // a BOM is not whitespace
+        (b"{\x0c}", Err(SYNTAX)),         // form feed is not JSON whitespace
+        (b"{\xc2\xa0}", Err(SYNTAX)),     // nor is NBSP
+        // Members.
+        (br#"{"a":1}"#, Ok(1)),
+        (br#"{ "a" : 1 , "b" : [ 1 , 2 ] , "c" : { } }"#, Ok(3)),
+        (br#"{"a":1,}"#, Err(SYNTAX)),
+        (br#"{,"a":1}"#, Err(SYNTAX)),
+        (br#"{"a":1 "b":2}"#, Err(SYNTAX)),
+        (br#"{"a":1,,"b":2}"#, Err(SYNTAX)),
+        (br#"{"a"}"#, Err(SYNTAX)),
+        (br#"{"a" 1}"#, Err(SYNTAX)),
+        (br#"{"a"::1}"#, Err(SYNTAX)),
+        (br#"{"a":}"#, Err(SYNTAX)),
+        (br#"{a:1}"#, Err(SYNTAX)),
+        (br#"{'a':1}"#, Err(SYNTAX)),
+        (br#"{1:1}"#, Err(SYNTAX)),
+        (br#"{"a":1"#, Err(SYNTAX)),
+        (br#"{"a"#, Err(SYNTAX)),
+        (br#"{"a":"x}"#, Err(SYNTAX)),
+        (br#"{"a":/*c*/1}"#, Err(SYNTAX)),
+        // Arrays and nesting.
+        (br#"{"a":[]}"#, Ok(1)),
+        (br#"{"a":[1,[2,[3]],{"b":[{}]}]}"#, Ok(1)),
+        (br#"{"a":[1,]}"#, Err(SYNTAX)),
+        (br#"{"a":[,1]}"#, Err(SYNTAX)),
+        (br#"{"a":[,]}"#, Err(SYNTAX)),
+        (br#"{"a":[1 2]}"#, Err(SYNTAX)),
+        (br#"{"a":[1,,2]}"#, Err(SYNTAX)),
+        (br#"{"a":[}"#, Err(SYNTAX)),
+        (br#"{"a":{]}"#, Err(SYNTAX)),
+        (br#"{"a":[1}]}"#, Err(SYNTAX)),
+        (br#"{"a":{"b":1]}"#, Err(SYNTAX)),
+        (br#"{"a":{"b":1,}}"#, Err(SYNTAX)),
+        (br#"{"a":{"b"}}"#, Err(SYNTAX)),
+        (br#"{"a":{1:2}}"#, Err(SYNTAX)),
+        (br#"{"a":[1]]}"#, Err(SYNTAX)),
+        (br#"{"a":[[1]}"#, Err(SYNTAX)),
+        // Literals.
+        (br#"{"a":true,"b":false,"c":null}"#, Ok(3)),
+        (br#"{"a":tru}"#, Err(SYNTAX)),
+        (br#"{"a":True}"#, Err(SYNTAX)),
+        (br#"{"a":nul}"#, Err(SYNTAX)),
+        (br#"{"a":truex}"#, Err(SYNTAX)),
+        (br#"{"a":nulll}"#, Err(SYNTAX)),
+        (br#"{"a":undefined}"#, Err(SYNTAX)),
+        // Numbers (RFC 8259 section 6).
+        (
+            br#"{"a":0,"b":-0,"c":1,"d":-1,"e":10,"f":1.5,"g":-1.5,"h":0.5}"#,
+            Ok(8),
+        ),
+        (
+            br#"{"a":1e3,"b":1E3,"c":1e+3,"d":1e-3,"e":1.5e10,"f":-0.0e-0,"g":0e0}"#,
+            Ok(7),
+        ),
+        (br#"{"a":123456789012345678901234567890,"c":[1,-2]}"#, Ok(2)),
+        (br#"{"b":1e999999999}"#, Ok(1)),
+        (br#"{"a":01}"#, Err(SYNTAX)),
+        (br#"{"a":-01}"#, Err(SYNTAX)),
+        (br#"{"a":00}"#, Err(SYNTAX)),
+        (br#"{"a":+1}"#, Err(SYNTAX)),
+        (br#"{"a":.5}"#, Err(SYNTAX)),
+        (br#"{"a":1.}"#, Err(SYNTAX)),
+        (br#"{"a":1.e3}"#, Err(SYNTAX)),
+        (br#"{"a":-}"#, Err(SYNTAX)),
+        (br#"{"a":-.5}"#, Err(SYNTAX)),
+        (br#"{"a":--1}"#, Err(SYNTAX)),
+        (br#"{"a":1e}"#, Err(SYNTAX)),
+        (br#"{"a":1e+}"#, Err(SYNTAX)),
+        (br#"{"a":1e+-1}"#, Err(SYNTAX)),
+        (br#"{"a":1e1.5}"#, Err(SYNTAX)),
+        (br#"{"a":1.5.5}"#, Err(SYNTAX)),
+        (br#"{"a":NaN}"#, Err(SYNTAX)),
+        (br#"{"a":Infinity}"#, Err(SYNTAX)),
+        (br#"{"a":-Infinity}"#, Err(SYNTAX)),
+        (br#"{"a":0x10}"#, Err(SYNTAX)),
+        (br#"{"a":1_000}"#, Err(SYNTAX)),
+        (br#"{"a":1 2}"#, Err(SYNTAX)),
+        (br#"{"a":[01]}"#, Err(SYNTAX)),
+        (br#"{"a":[1.]}"#, Err(SYNTAX)),
+        // Strings: escapes (RFC 8259 section 7).
+        (
+            br#"{"a":"\" \\ \/ \b \f \n \r \t \u0041 \u00e9 \u00E9 \uD83D\uDE00"}"#,
+            Ok(1),
+        ),
+        (br#"{"a":"\u0000"}"#, Ok(1)),
+        (br#"{"a":"\uFFFF \uDBFF\uDFFF \uD800\uDC00"}"#, Ok(1)),
+        (br#"{"a":"\x41"}"#, Err(SYNTAX)),
+        (br#"{"a":"\'"}"#, Err(SYNTAX)),
+        (br#"{"a":"\a"}"#, Err(SYNTAX)),
+        (br#"{"a":"\U0041"}"#, Err(SYNTAX)),
+        (br#"{"a":"\u12"}"#, Err(SYNTAX)),
+        (br#"{"a":"\u12G4"}"#, Err(SYNTAX)),
+        (br#"{"a":"\u"}"#, Err(SYNTAX)),
+        (br#"{"a":"\"}"#, Err(SYNTAX)),
+        (br#"{"a":"\uD800"}"#, Err(SYNTAX)),
+        (br#"{"a":"\uDC00"}"#, Err(SYNTAX)),
+        (br#"{"a":"\uDFFF\uD800"}"#, Err(SYNTAX)),
+        (br#"{"a":"\uD800\u0041"}"#, Err(SYNTAX)),
+        (br#"{"a":"\uD800x"}"#, Err(SYNTAX)),
+        (br#"{"a":"\uD800\n"}"#, Err(SYNTAX)),
+        (br#"{"a":"\uDBFF\uDBFF"}"#, Err(SYNTAX)),
+        (br#"{"a":"\uD800\uDC0"}"#, Err(SYNTAX)),
+        (br#"{"\uD800":1}"#, Err(SYNTAX)),
+        (br#"{"a":["\uDC00"]}"#, Err(SYNTAX)),
+        // Strings: raw control characters are not allowed, DEL is.
+        (b"{\"a\":\"\x00\"}", Err(SYNTAX)),
+        (b"{\"a\":\"\x01\"}", Err(SYNTAX)),
+        (b"{\"a\":\"a\tb\"}", Err(SYNTAX)),
+        (b"{\"a\":\"a\nb\"}", Err(SYNTAX)),
+        (b"{\"a\":\"0123456789\x1f\"}", Err(SYNTAX)),
+        (b"{\"a\x1f\":1}", Err(SYNTAX)),
+        (b"{\"a\":\"\x7f\"}", Ok(1)),
+        (b"{\"a\":\" !#[]~\"}", Ok(1)),
+        // UTF-8.
+        ("{\"é\":\"€😀 ünïcödé\"}".as_bytes(), Ok(1)),
+        (b"{\"a\":\"\xff\"}", Err(SYNTAX)),
+        (b"{\"a\":\"\xc3\"}", Err(SYNTAX)), // truncated sequence
+        (b"{\"a\":\"\xc0\xaf\"}", Err(SYNTAX)), // overlong
+        (b"{\"a\":\"\xed\xa0\x80\"}", Err(SYNTAX)), // surrogate encoded as UTF-8
+        (b"{\"a\":\"\xf4\x90\x80\x80\"}", Err(SYNTAX)), // above U+10FFFF
+        (b"{\"\xc3\xa9\":1}", Ok(1)),
+        (b"{\xc3\xa9:1}", Err(SYNTAX)),
+        (b"{\"a\":1}\xc3\xa9", Err(SYNTAX)),
+        // Duplicates, compared after unescaping.
+        (br#"{"a":1,"a":2}"#, Err(Error::DuplicateMember)),
+        (br#"{"a":1,"b":2,"a":3}"#, Err(Error::DuplicateMember)),
+        (br#"{"exp":1,"\u0065xp":2}"#, Err(Error::DuplicateMember)),
+        (br#"{"\u0065xp":1,"exp":2}"#, Err(Error::DuplicateMember)),
+        (
+            br#"{"\u0065xp":1,"e\u0078\u0070":2}"#,
+            Err(Error::DuplicateMember),
+        ),
+        (br#"{"a\/b":1,"a/b":2}"#, Err(Error::DuplicateMember)),
+        (br#"{"\u00e9":1,"\u00E9":2}"#, Err(Error::DuplicateMember)),
+        (
+            "{\"é\":1,\"\\u00e9\":2}".as_bytes(),
+            Err(Error::DuplicateMember),
+        ),
+        (
+            "{\"😀\":1,\"\\ud83d\\ude00\":2}".as_bytes(),
+            Err(Error::DuplicateMember),
+        ),
+        (br#"{"":1,"":2}"#, Err(Error::DuplicateMember)),
+        (
+            br#"{"a":1,"A":2,"ab":3,"\u0000":4,"a\u0000":5,"":6,"b":{}}"#,
+            Ok(7),
+        ),
+        (br#"{"abcd":1,"abce":2,"abc":3,"abcde":4}"#, Ok(4)),
+        // Nested objects may repeat names (documented).
+        (br#"{"a":{"b":1,"b":2}}"#, Ok(1)),
+        (br#"{"a":{"a":1},"b":[{"a":1,"a":2}]}"#, Ok(2)),
+        // Duplicates are found before later syntax errors, in document order.
+        (br#"{"a":1,"a":2,}"#, Err(Error::DuplicateMember)),
+        (br#"{"a":1,,"a":2}"#, Err(SYNTAX)),
+    ];
+
+    #[test]
+    fn documents() {
+        for (doc, expected) in DOCS {
+            assert_eq!(count(doc), *expected, "{}", String::from_utf8_lossy(doc));
+        }
+    }
+
+    #[test]
+    fn prefixes_of_valid_documents_are_rejected() {
+        for (doc, expected) in DOCS {
+            if expected.is_err() {
+                continue;
+            }
+            let end = doc.iter().rposition(|&b| b == b'}').unwrap();
+            for len in 0..end {
+                assert!(count(&doc[..len]).is_err(), "{:?}", &doc[..len]);
+            }
+        }
+    }
+
+    #[test]
+    fn syntax_error_is_the_callers() {
+        for e in [Error::HeaderJson, Error::ClaimsJson, Error::Jwks] {
+            assert_eq!(for_each_member(b"[]", 32, 128, e, |_, _| Ok(())), Err(e));
+            assert_eq!(
+                for_each_member(b"{\"\xff\":1}", 32, 128, e, |_, _| Ok(())),
+                Err(e)
+            );
+        }
+    }
+
+    #[test]
+    fn members_in_order_with_values() {
+        let doc = br#"{"s":"x\ty","n":-1.5e3,"t":true,"f":false,"z":null,"a":[1,"\u0041",[]],"o":{"k":{}}}"#;
+        let mut seen = Vec::new();
+        for_each_member(doc, 32, 128, SYNTAX, |name, value| {
+            let kind = match value {
+                Value::String(s) => {
+                    assert!(s.is_escaped());
+                    assert_eq!(s.raw(), br"x\ty");
+                    assert!(s.eq_str("x\ty"));
+                    "string"
+                }
+                Value::Number(n) => {
+                    assert_eq!(n.raw(), b"-1.5e3");
+                    "number"
+                }
+                Value::Bool(true) => "true",
+                Value::Bool(false) => "false",
+                Value::Null => "null",
+                Value::Array(a) => {
+                    assert_eq!(a.raw(), br#"[1,"\u0041",[]]"#);
+                    let mut kinds = String::new();
+                    a.for_each_element(|v| {
+                        kinds.push(match v {
+                            Value::Number(n) => {
+                                assert_eq!(n.as_u64(), Some(1));
+                                'n'
+                            }
+                            Value::String(s) => {
+                                assert!(s.is_escaped() && s.eq_str("A"));
+                                's'
+                            }
+                            Value::Array(inner) => {
+                                inner.for_each_element(|_| -> Result<(), ()> { panic!() })?;
+                                'a'
+                            }
+                            _ => '?',
+                        });
+                        Ok::<_, ()>(())
+                    })
+                    .unwrap();
+                    assert_eq!(kinds, "nsa");
+                    "array"
+                }
+                Value::Object(o) => {
+                    assert_eq!(o.raw(), br#"{"k":{}}"#);
+                    let mut names = Vec::new();
+                    o.for_each_member(|k, v| {
+                        names.push(k.as_str().unwrap());
+                        assert!(matches!(v, Value::Object(inner) if inner.raw() == b"{}"));
+                        Ok::<_, ()>(())
+                    })
+                    .unwrap();
+                    assert_eq!(names, ["k"]);
+                    "object"
+                }
+            };
+            seen.push((name.as_str().unwrap(), kind));
+            Ok(())
+        })
+        .unwrap();
+        let expected = [
+            ("s", "string"),
+            ("n", "number"),
+            ("t", "true"),
+            ("f", "false"),
+            ("z", "null"),
+            ("a", "array"),
+            ("o", "object"),
+        ];
+        assert_eq!(seen, expected);
+    }
+
+    #[test]
+    fn callback_error_stops_iteration() {
+        let mut calls = 0;
+        let res = for_each_member(br#"{"a":1,"b":2,"c":3}"#, 32, 128, SYNTAX, |name, _| {
+            calls += 1;
+            if name.eq_str("b") {
+                Err(Error::InvalidClaimType(crate::Claim::Exp))
+            } else {
+                Ok(())
+            }
+        });
+        assert_eq!(res, Err(Error::InvalidClaimType(crate::Claim::Exp)));
+        assert_eq!(calls, 2);
+
+        let mut calls = 0;
+        let res = Object {
+            raw: r#"{"a":1,"b":2}"#,
+        }
+        .for_each_member(|_, _| {
+            calls += 1;
+            Err("stop")
+        });
+        assert_eq!((res, calls), (Err("stop"), 1));
+        let mut calls = 0;
+        let res = Array { raw: "[1,2]" }.for_each_element(|_| {
+            calls += 1;
+            Err("stop")
+        });
+        assert_eq!((res, calls), (Err("stop"), 1));
+    }
+
+    #[test]
+    fn callback_never_sees_invalid_documents() {
+        let bad: [&[u8]; 4] = [
+            br#"{"a":1,}"#,
+            br#"{"a":1,"a":2}"#,
+            br#"{"a":1} x"#,
+            br#"{"a":1,"b":[[[]]]}"#,
+        ];
+        for doc in bad {
+            let res = for_each_member(doc, 3, 128, SYNTAX, |_, _| panic!("called"));
+            assert!(res.is_err());
+        }
+    }
+
+    /// `{"a":` + `[` * (depth - 1) ... so that the whole document has nesting `depth`.
+    fn nested(depth: usize, open: &str, close: &str) -> String {
+        let mut doc = String::from("{\"a\":");
+        for _ in 1..depth {
+            doc.push_str(open);
+        }
+        doc.push('1');
+        for _ in 1..depth {
+            doc.push_str(close);
+        }
+        doc.push('}');
+        doc
+    }
+
+    #[test]
+    fn depth_limit() {
+        for (open, close) in [("[", "]"), ("{\"b\":", "}"), ("[{\"c\":", "}]")] {
+            let step = if open.len() == 6 { 2 } else { 1 };
+            for limit in 1..=130usize {
+                for depth in 1..=(limit + 2) {
+                    let repeat = depth.div_ceil(step);
+                    let doc = nested(repeat, open, close);
+                    let actual = 1 + (repeat - 1) * step;
+                    let expected = if actual <= limit.min(MAX_DEPTH) {
+                        Ok(1)
+                    } else {
+                        Err(Error::JsonTooDeep)
+                    };
+                    assert_eq!(count_with(doc.as_bytes(), limit, 128), expected, "{doc}");
+                }
+            }
+        }
+        assert_eq!(count_with(b"{}", 0, 128), Err(Error::JsonTooDeep));
+        assert_eq!(count_with(b"{}", 1, 128), Ok(0));
+        assert_eq!(count_with(br#"{"a":1}"#, 1, 128), Ok(1));
+        assert_eq!(count_with(br#"{"a":[]}"#, 1, 128), Err(Error::JsonTooDeep));
+        assert_eq!(count_with(br#"{"a":{}}"#, 2, 128), Ok(1));
+        // Limits above the stack capacity are clamped, never unsafe.
+        let doc = nested(MAX_DEPTH, "[", "]");
+        assert_eq!(count_with(doc.as_bytes(), usize::MAX, 128), Ok(1));
+        let doc = nested(MAX_DEPTH + 1, "[", "]");
+        assert_eq!(
+            count_with(doc.as_bytes(), usize::MAX, 128),
+            Err(Error::JsonTooDeep)
+        );
+    }
+
+    #[test]
+    fn very_deep_nesting_is_rejected_early() {
+        let mut doc = String::from("{\"a\":");
+        for _ in 0..100_000 {
+            doc.push('[');
+        }
+        let start = std::time::Instant::now();
+        assert_eq!(count(doc.as_bytes()), Err(Error::JsonTooDeep));
+        assert_eq!(
+            count_with(doc.as_bytes(), usize::MAX, 128),
+            Err(Error::JsonTooDeep)
+        );
+        // Unclosed garbage after the limit is never looked at.
+        doc.push_str("]]]");
+        assert_eq!(count(doc.as_bytes()), Err(Error::JsonTooDeep));
+        // Far below what scanning 100 kB would take in a debug build.
+        assert!(start.elapsed() < std::time::Duration::from_millis(50));
+        // A nested object of the same depth, too.
+        let deep = "{\"a\":".repeat(100_000);
+        assert_eq!(count(deep.as_bytes()), Err(Error::JsonTooDeep));
+    }
+
+    fn members(n: usize) -> String {
+        let mut doc = String::from("{");
+        for i in 0..n {
+            if i > 0 {
+                doc.push(',');
+            }
+            doc.push_str(&std::format!("\"m{i}\":{i}"));
+        }
+        doc.push('}');
+        doc
+    }
+
+    #[test]
+    fn member_limit() {
+        for n in [0, 1, 2, 31, 32, 33, 100, 255, 256] {
+            let doc = members(n);
+            assert_eq!(count_with(doc.as_bytes(), 32, n), Ok(n));
+            assert_eq!(count_with(doc.as_bytes(), 32, usize::MAX), Ok(n));
+            if n > 0 {
+                assert_eq!(
+                    count_with(doc.as_bytes(), 32, n - 1),
+                    Err(Error::TooManyMembers)
+                );
+            }
+        }
+        // Clamped to MAX_MEMBERS.
+        let doc = members(MAX_MEMBERS + 1);
+        assert_eq!(
+            count_with(doc.as_bytes(), 32, usize::MAX),
+            Err(Error::TooManyMembers)
+        );
+        // The count is checked before duplicates.
+        assert_eq!(
+            count_with(br#"{"a":1,"a":2}"#, 32, 1),
+            Err(Error::TooManyMembers)
+        );
+        // The large table finds duplicates, syntax errors and calls back in order too.
+        let dup = std::format!("{},\"m0\":0}}", members(MAX_MEMBERS).trim_end_matches('}'));
+        assert_eq!(
+            count_with(dup.as_bytes(), 32, 1000),
+            Err(Error::TooManyMembers)
+        );
+        for n in [33, 200, 255] {
+            let mut doc = members(n);
+            doc.pop();
+            let dup = std::format!("{doc},\"m{}\":0}}", n / 2);
+            assert_eq!(
+                count_with(dup.as_bytes(), 32, 1000),
+                Err(Error::DuplicateMember)
+            );
+            let bad = std::format!("{doc},}}");
+            assert_eq!(count_with(bad.as_bytes(), 32, 1000), Err(SYNTAX));
+            doc.push('}');
+            let mut i = 0;
+            for_each_member(doc.as_bytes(), 32, 1000, SYNTAX, |name, value| {
+                assert!(name.eq_str(&std::format!("m{i}")));
+                assert!(matches!(value, Value::Number(v) if v.as_u64() == Some(i)));
+                i += 1;
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(usize::try_from(i).unwrap(), n);
+        }
+    }
+
+    /// `(raw string contents, decoded)`.
+    const ESCAPES: &[(&str, &str)] = &[
+        ("", ""),
+        ("a", "a"),
+        (r#"\""#, "\""),
+        (r"\\", "\\"),
+        (r"\/", "/"),
+        (r"\b\f\n\r\t", "\u{8}\u{c}\n\r\t"),
+        (r"\u0041", "A"),
+        (r"\u00e9", "é"),
+        (r"\u00E9", "é"),
+        (r"\u20AC", "€"),
+        (r"\uD83D\uDE00", "😀"),
+        (r"\ud83d\ude00", "😀"),
+        (r"\uD800\uDC00", "\u{10000}"),
+        (r"\uDBFF\uDFFF", "\u{10ffff}"),
+        (r"\uFFFF", "\u{ffff}"),
+        (r"\u0000", "\0"),
+        (r"\u001f", "\u{1f}"),
+        (r"x\u0041y\\z", "xAy\\z"),
+        (r"é\u00e9€\u20ac", "éé€€"),
+        (r"https:\/\/issuer.example\/", "https://issuer.example/"),
+        (r"\\u0041", "\\u0041"),
+        (r#"\"\"\"\""#, "\"\"\"\""),
+        (
+            "plain text with no escapes at all",
+            "plain text with no escapes at all",
+        ),
+    ];
+
+    fn string_value(raw: &str) -> JsonStr<'_> {
+        JsonStr {
+            raw,
+            escaped: raw.contains('\\'),
+        }
+    }
+
+    #[test]
+    fn unescaping_agrees_everywhere() {
+        for (raw, decoded) in ESCAPES {
+            // The scanner accepts it and reports the same span and escape flag.
+            let doc = std::format!("{{\"{raw}\":\"{raw}\"}}");
+            let mut found = 0;
+            for_each_member(doc.as_bytes(), 32, 128, SYNTAX, |name, value| {
+                let Value::String(value) = value else {
+                    panic!()
+                };
+                for s in [name, value] {
+                    assert_eq!(s.raw(), raw.as_bytes());
+                    assert_eq!(s.is_escaped(), raw.contains('\\'));
+                }
+                found += 1;
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(found, 1);
+
+            let s = string_value(raw);
+            assert_eq!(s.as_str(), (!s.is_escaped()).then_some(*raw));
+            assert_eq!(s.unescaped_len(), decoded.len(), "{raw}");
+            let mut buf = [0u8; 64];
+            assert_eq!(s.unescape_into(&mut buf), Ok(*decoded), "{raw}");
+            let mut exact = std::vec![0u8; decoded.len()];
+            assert_eq!(s.unescape_into(&mut exact), Ok(*decoded));
+            if !decoded.is_empty() {
+                let mut short = std::vec![0u8; decoded.len() - 1];
+                assert_eq!(s.unescape_into(&mut short), Err(Error::BufferTooSmall));
+            }
+            let mut chunks = Vec::new();
+            s.for_each_chunk(|c| chunks.extend_from_slice(c));
+            assert_eq!(chunks, decoded.as_bytes());
+            assert!(s.eq_str(decoded));
+            assert!(!s.eq_str(&std::format!("{decoded}x")));
+            assert!(!s.eq_str(&std::format!("x{decoded}")));
+            if let Some((last, _)) = decoded.char_indices().last() {
+                assert!(!s.eq_str(&decoded[..last]));
+            }
+            assert!(s.decoded_bytes().eq(decoded.bytes()));
+
+            // As names, both spellings are the same member.
+            let plain = serde_json::to_string(decoded).unwrap();
+            let dup = std::format!("{{\"{raw}\":1,{plain}:2}}");
+            assert_eq!(count(dup.as_bytes()), Err(Error::DuplicateMember), "{dup}");
+            let dup = std::format!("{{{plain}:1,\"{raw}\":2}}");
+            assert_eq!(count(dup.as_bytes()), Err(Error::DuplicateMember), "{dup}");
+            let distinct = std::format!("{{\"{raw}\":1,\"{raw}\\u0000\":2}}");
+            assert_eq!(count(distinct.as_bytes()), Ok(2), "{distinct}");
+        }
+        // Every pair of different decoded strings is distinct as names.
+        for (i, (a, da)) in ESCAPES.iter().enumerate() {
+            for (b, db) in ESCAPES.iter().skip(i + 1) {
+                assert_eq!(string_value(a).eq_unescaped(&string_value(b)), da == db);
+                assert_eq!(string_value(a).key() == string_value(b).key(), {
+                    da.len() == db.len() && da.bytes().take(3).eq(db.bytes().take(3))
+                });
+            }
+        }
+    }
+
+    /// `(literal, as_u64, as_numeric_date)`.
+    #[allow(clippy::type_complexity)]
+    const NUMBERS: &[(&str, Option<u64>, Option<(u64, bool)>)] = &[
+        ("0", Some(0), Some((0, false))),
+        ("-0", None, Some((0, false))),
+        ("-0.0e5", None, Some((0, false))),
+        ("0e999999999", None, Some((0, false))),
+        ("1", Some(1), Some((1, false))),
+        ("1516239022", Some(1516239022), Some((1516239022, false))),
+        ("1516239022.123", None, Some((1516239022, true))),
+        ("1e3", None, Some((1000, false))),
+        ("1E+2", None, Some((100, false))),
+        ("1.5", None, Some((1, true))),
+        ("1.50", None, Some((1, true))),
+        ("1.0", None, Some((1, false))),
+        ("0.5", None, Some((0, true))),
+        ("0.5e1", None, Some((5, false))),
+        ("0.1e1", None, Some((1, false))),
+        ("15e-1", None, Some((1, true))),
+        ("100e-2", None, Some((1, false))),
+        ("1.5e9", None, Some((1_500_000_000, false))),
+        ("0.0000001", None, Some((0, true))),
+        ("1e-999999999", None, Some((0, true))),
+        ("1.000000000000000000000000000001", None, Some((1, true))),
+        ("1000000000000e-1", None, Some((100_000_000_000, false))),
+        (
+            "253402300799",
+            Some(253402300799),
+            Some((253402300799, false)),
+        ),
+        ("253402300799.0", None, Some((253402300799, false))),
+        ("253402300799.5", None, Some((253402300799, true))),
+        ("2534023007990e-1", None, Some((253402300799, false))),
+        ("2.53402300799e11", None, Some((253402300799, false))),
+        ("253402300800", Some(253402300800), None),
+        ("999999999999", Some(999999999999), None),
+        ("99999999999999999999e-8", None, None),
+        ("1e12", None, None),
+        ("1e400", None, None),
+        ("1e999999999", None, None),
+        ("1e99999999999999999999999999", None, None),
+        ("12345678901234567890123", None, None),
+        ("-1", None, None),
+        ("-0.5", None, None),
+        ("-1e-999", None, None),
+        ("18446744073709551615", Some(u64::MAX), None),
+        ("18446744073709551616", None, None),
+    ];
+
+    #[test]
+    fn numbers() {
+        for (raw, int, date) in NUMBERS {
+            // Every literal here is valid JSON.
+            let doc = std::format!("{{\"n\":{raw}}}");
+            assert_eq!(count(doc.as_bytes()), Ok(1), "{raw}");
+            let n = Number {
+                raw: raw.as_bytes(),
+            };
+            assert_eq!(n.as_u64(), *int, "{raw}");
+            assert_eq!(n.as_numeric_date(), *date, "{raw}");
+        }
+    }
+
+    #[test]
+    fn numeric_date_matches_integers() {
+        for v in [
+            0u64,
+            1,
+            9,
+            10,
+            99,
+            1000,
+            1_700_000_000,
+            253402300799,
+            253402300800,
+        ] {
+            let expected = (v <= 253402300799).then_some((v, false));
+            for text in [
+                std::format!("{v}"),
+                std::format!("{v}.0"),
+                std::format!("{v}0e-1"),
+                std::format!("{v}e0"),
+                std::format!("0.{v}e{}", std::format!("{v}").len()),
+            ] {
+                let n = Number {
+                    raw: text.as_bytes(),
+                };
+                assert_eq!(n.as_numeric_date(), expected, "{text}");
+            }
+        }
+    }
+
+    /// Spans built by hand that no validated document produces: iteration stops quietly.
+    #[test]
+    fn garbage_spans_never_panic() {
+        let garbage = [
+            "",
+            "[",
+            "]",
+            "{",
+            "}",
+            "[1",
+            "[1,",
+            "[1,]",
+            "[,",
+            "{\"a\"",
+            "{\"a\":",
+            "{\"a\":1,",
+            "{\"a\":1",
+            "[\"\\",
+            "[\"\\u",
+            "[\"\\uD800\"]",
+            "[\"",
+            "x",
+            "[}",
+            "{]",
+            "[[[[",
+            "{1:2}",
+            "[01]",
+            "[1e]",
+            "[nul]",
+            "[1 2]",
+        ];
+        for raw in garbage {
+            let _ = Array { raw }.for_each_element(|_| Ok::<_, ()>(()));
+            let _ = Object { raw }.for_each_member(|_, _| Ok::<_, ()>(()));
+            let s = JsonStr { raw, escaped: true };
+            let _ = s.unescaped_len();
+            let _ = s.unescape_into(&mut [0u8; 8]);
+            let _ = s.eq_str(raw);
+            s.for_each_chunk(|_| ());
+            let _ = s.key();
+            let n = Number {
+                raw: raw.as_bytes(),
+            };
+            let _ = (n.as_u64(), n.as_numeric_date());
+        }
+        // Every truncation of a valid array or object, too.
+        let doc = r#"{"a":[1,"\u0041\ud83d\ude00",{"b":[true,null]},-1.5e3],"c":"d"}"#;
+        for end in 0..=doc.len() {
+            let raw = &doc[..end];
+            let _ = Object { raw }.for_each_member(|_, _| Ok::<_, ()>(()));
+            let _ = Array {
+                raw: &raw[raw.len().min(5)..],
+            }
+            .for_each_element(|_| Ok::<_, ()>(()));
+            let _ = JsonStr { raw, escaped: true }.unescaped_len();
+        }
+    }
+
+    /// serde_json's view, as a reference: the document parses and is an object whose
+    /// top-level names are unique.
+    fn serde_accepts(doc: &[u8]) -> bool {
+        use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+        struct Names(Vec<String>);
+        impl<'de> Deserialize<'de> for Names {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                struct V;
+                impl<'de> Visitor<'de> for V {
+                    type Value = Names;
+                    fn expecting(&self, f: &mut core::fmt::Formatter) -> core::fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Names, A::Error> {
+                        let mut names = Vec::new();
+                        while let Some(name) = map.next_key::<String>()? {
+                            map.next_value::<IgnoredAny>()?;
+                            names.push(name);
+                        }
+                        Ok(Names(names))
+                    }
+                }
+                d.deserialize_map(V)
+            }
+        }
+
+        let Ok(Names(mut names)) = serde_json::from_slice::<Names>(doc) else {
+            return false;
+        };
+        if serde_json::from_slice::<serde_json::Value>(doc).is_err() {
+            return false;
+        }
+        let len = names.len();
+        names.sort();
+        names.dedup();
+        names.len() == len
+    }
+
+    #[test]
+    fn same_decisions_as_serde_json_on_the_tables() {
+        for (doc, expected) in DOCS {
+            if SERDE_DIFFERENCES.iter().any(|(d, ..)| d == doc) {
+                continue;
+            }
+            // Top-level non-objects and duplicates are rejected by `serde_accepts` itself.
+            assert_eq!(
+                serde_accepts(doc),
+                expected.is_ok(),
+                "{}",
+                String::from_utf8_lossy(doc)
+            );
+        }
+    }
+
+    /// Where we deliberately differ from `serde_json::from_slice::<serde_json::Value>`.
+    /// `(document, we accept, serde_json accepts)`.
+    const SERDE_DIFFERENCES: &[(&[u8], bool, bool)] = &[
+        // JWT headers, claims and JWKS are objects; serde_json takes any JSON text.
+        (b"[1]", false, true),
+        (b"\"a\"", false, true),
+        (b"1", false, true),
+        (b"null", false, true),
+        // RFC 7515 section 5.2 / RFC 7519 section 4: we reject duplicates; serde_json keeps
+        // the last one, which is the classic claim-smuggling hole.
+        (br#"{"exp":1,"exp":2}"#, false, true),
+        (br#"{"exp":1,"\u0065xp":2}"#, false, true),
+        // RFC 8259 allows any number; serde_json fails when it does not fit an f64. A
+        // NumericDate this large is then refused by `as_numeric_date` instead.
+        (br#"{"exp":1e400}"#, true, false),
+        (br#"{"exp":-1e400}"#, true, false),
+        (br#"{"b":1e999999999}"#, true, false),
+        // Both bound nesting, at different depths (ours is the caller's limit, 32 here;
+        // serde_json's recursion limit is 128).
+        (DEEP_40, false, true),
+    ];
+
+    const DEEP_40: &[u8] =
+        b"{\"a\":[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}";
+
+    /// Where we agree with serde_json on documents other parsers get wrong.
+    const SERDE_AGREEMENTS: &[(&[u8], bool)] = &[
+        (br#"{"a":"\uD800"}"#, false), // lone high surrogate
+        (br#"{"a":"\uDC00"}"#, false), // lone low surrogate
+        (br#"{"a":"\uD800\u0041"}"#, false),
+        (br#"{"a":"\u0000"}"#, true),
+        (b"\xef\xbb\xbf{}", false),
+        (b"{\"a\":\"\xed\xa0\x80\"}", false),
+        (br#"{"a":1.}"#, false),
+        (br#"{"a":-0}"#, true),
+        (br#"{"a":123456789012345678901234567890}"#, true),
+        (br#"{"a":1e308}"#, true),
+        (b"{\"a\":\"\x7f\"}", true),
+    ];
+
+    #[test]
+    fn deliberate_differences_from_serde_json() {
+        for (doc, ours, theirs) in SERDE_DIFFERENCES {
+            let text = String::from_utf8_lossy(doc);
+            assert_eq!(count(doc).is_ok(), *ours, "{text}");
+            assert_eq!(
+                serde_json::from_slice::<serde_json::Value>(doc).is_ok(),
+                *theirs,
+                "{text}"
+            );
+        }
+        for (doc, both) in SERDE_AGREEMENTS {
+            let text = String::from_utf8_lossy(doc);
+            assert_eq!(count(doc).is_ok(), *both, "{text}");
+            assert_eq!(
+                serde_json::from_slice::<serde_json::Value>(doc).is_ok(),
+                *both,
+                "{text}"
+            );
+        }
+    }
+
+    /// Every one-byte mutation of a few documents: we accept exactly what serde_json
+    /// accepts as an object with unique names, outside the listed differences.
+    #[test]
+    fn mutations_agree_with_serde_json() {
+        let seeds: [&[u8]; 3] = [
+            br#"{"iss":"a\/b","aud":["x","\u00e9"],"exp":1.5e3,"n":null,"o":{"t":true,"f":false}}"#,
+            br#"{"a":[0,-1,2.25,3e-1,{"b":"\ud83d\ude00"}],"ab":"\"\\"}"#,
+            "{ \"é\" : [ ] , \"e\" : { } }".as_bytes(),
+        ];
+        let replacements = b" \t\n\"\\/{}[],:.-+0129eEtfnulxu\x00\x1f\x7f\xc3\xa9";
+        let mut checked = 0;
+        for seed in seeds {
+            for at in 0..seed.len() {
+                for &r in replacements.iter() {
+                    let mut doc = seed.to_vec();
+                    doc[at] = r;
+                    for variant in [
+                        doc.clone(),
+                        {
+                            let mut d = seed.to_vec();
+                            d.insert(at, r);
+                            d
+                        },
+                        {
+                            let mut d = seed.to_vec();
+                            d.remove(at);
+                            d
+                        },
+                    ] {
+                        let ours = count_with(&variant, 128, 256).is_ok();
+                        assert_eq!(
+                            ours,
+                            serde_accepts(&variant),
+                            "{:?}",
+                            String::from_utf8_lossy(&variant)
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000);
+    }
 }
