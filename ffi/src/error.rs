@@ -1,0 +1,291 @@
+//! `jg_result`: the status every function returns, and its messages.
+
+use std::ffi::{c_char, CStr, CString};
+use std::sync::OnceLock;
+
+/// The status every `jg_` function returns. `JG_OK` (0) is success, 1..99
+/// are the binding's own conditions, and 100..899 are the core's errors with
+/// exactly the numbers of `jwtgate::Error::code()` (the same numbers the Go
+/// and Python bindings expose). Numbers are never reused.
+#[allow(non_camel_case_types)]
+#[repr(u32)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum jg_result {
+    /// Success.
+    JG_OK = 0,
+
+    /// A required pointer argument was NULL.
+    JG_NULL_PARAMETER = 1,
+
+    /// A panic was caught at the boundary (a bug in jwtgate; please report it).
+    JG_PANIC = 2,
+
+    /// The caller's output buffer is too small; the needed length was written.
+    JG_INSUFFICIENT_SIZE = 3,
+
+    /// A string argument that must be UTF-8 is not.
+    JG_INVALID_UTF8 = 4,
+
+    /// An argument is out of range (unknown algorithm, claim bit, length over isize::MAX, ...).
+    JG_INVALID_ARGUMENT = 5,
+
+    /// The core returned an error code this binding does not know (a version mismatch).
+    JG_INTERNAL_ERROR = 6,
+
+    /// 100: not compact JWS with three parts.
+    JG_MALFORMED = 100,
+
+    /// 101: invalid or non-canonical base64url.
+    JG_BASE64 = 101,
+
+    /// 102: the header is not a valid JSON object.
+    JG_HEADER_JSON = 102,
+
+    /// 103: the claims are not a valid JSON object.
+    JG_CLAIMS_JSON = 103,
+
+    /// 104: duplicate JSON member name.
+    JG_DUPLICATE_MEMBER = 104,
+
+    /// 105: a registered claim has an invalid type or value.
+    JG_INVALID_CLAIM_TYPE = 105,
+
+    /// 106: the header has no `alg`.
+    JG_MISSING_ALGORITHM = 106,
+
+    /// 200: unsupported algorithm (including `none`).
+    JG_UNSUPPORTED_ALGORITHM = 200,
+
+    /// 201: unsupported critical header parameter.
+    JG_UNSUPPORTED_CRITICAL = 201,
+
+    /// 300: no key matches the token's `kid` and `alg`.
+    JG_UNKNOWN_KEY = 300,
+
+    /// 301: the token's `alg` does not match the key's algorithm.
+    JG_ALGORITHM_MISMATCH = 301,
+
+    /// 302: no `kid` and several keys match the token's `alg`.
+    JG_AMBIGUOUS_KEY = 302,
+
+    /// 303: invalid key material.
+    JG_INVALID_KEY = 303,
+
+    /// 304: HMAC secret shorter than the hash output.
+    JG_WEAK_KEY = 304,
+
+    /// 305: the key set is full.
+    JG_KEY_SET_FULL = 305,
+
+    /// 306: invalid JWKS document.
+    JG_JWKS = 306,
+
+    /// 307: duplicate `kid` for one algorithm.
+    JG_DUPLICATE_KEY_ID = 307,
+
+    /// 400: the signature does not verify.
+    JG_INVALID_SIGNATURE = 400,
+
+    /// 500: the token has expired.
+    JG_EXPIRED = 500,
+
+    /// 501: the token is not yet valid (`nbf`).
+    JG_NOT_YET_VALID = 501,
+
+    /// 502: the token is issued in the future (`iat`).
+    JG_ISSUED_IN_FUTURE = 502,
+
+    /// 503: the issuer is not accepted.
+    JG_INVALID_ISSUER = 503,
+
+    /// 504: the audience is not accepted.
+    JG_INVALID_AUDIENCE = 504,
+
+    /// 505: a required claim is missing.
+    JG_MISSING_CLAIM = 505,
+
+    /// 506: the header `typ` is not accepted.
+    JG_INVALID_TYPE = 506,
+
+    /// 507: the token is older than the maximum age.
+    JG_TOO_OLD = 507,
+
+    /// 600: the denylist revokes the token.
+    JG_REVOKED = 600,
+
+    /// 700: the token exceeds `JG_MAX_TOKEN_LEN`.
+    JG_TOKEN_TOO_LARGE = 700,
+
+    /// 701: JSON nesting exceeds the maximum depth.
+    JG_JSON_TOO_DEEP = 701,
+
+    /// 702: a JSON object or array exceeds the maximum size.
+    JG_TOO_MANY_MEMBERS = 702,
+
+    /// 703: an internal buffer is too small.
+    JG_BUFFER_TOO_SMALL = 703,
+
+    /// 704: a field exceeds its maximum length.
+    JG_FIELD_TOO_LONG = 704,
+
+    /// 800: malformed denylist.
+    JG_DENYLIST_MALFORMED = 800,
+
+    /// 801: denylist checksum mismatch.
+    JG_DENYLIST_CHECKSUM = 801,
+
+    /// 802: unsupported denylist version.
+    JG_DENYLIST_VERSION = 802,
+
+    /// 803: denylist capacity exceeded.
+    JG_DENYLIST_FULL = 803,
+}
+
+impl jg_result {
+    /// Every value, in numeric order.
+    pub(crate) const ALL: [jg_result; 43] = [
+        jg_result::JG_OK,
+        jg_result::JG_NULL_PARAMETER,
+        jg_result::JG_PANIC,
+        jg_result::JG_INSUFFICIENT_SIZE,
+        jg_result::JG_INVALID_UTF8,
+        jg_result::JG_INVALID_ARGUMENT,
+        jg_result::JG_INTERNAL_ERROR,
+        jg_result::JG_MALFORMED,
+        jg_result::JG_BASE64,
+        jg_result::JG_HEADER_JSON,
+        jg_result::JG_CLAIMS_JSON,
+        jg_result::JG_DUPLICATE_MEMBER,
+        jg_result::JG_INVALID_CLAIM_TYPE,
+        jg_result::JG_MISSING_ALGORITHM,
+        jg_result::JG_UNSUPPORTED_ALGORITHM,
+        jg_result::JG_UNSUPPORTED_CRITICAL,
+        jg_result::JG_UNKNOWN_KEY,
+        jg_result::JG_ALGORITHM_MISMATCH,
+        jg_result::JG_AMBIGUOUS_KEY,
+        jg_result::JG_INVALID_KEY,
+        jg_result::JG_WEAK_KEY,
+        jg_result::JG_KEY_SET_FULL,
+        jg_result::JG_JWKS,
+        jg_result::JG_DUPLICATE_KEY_ID,
+        jg_result::JG_INVALID_SIGNATURE,
+        jg_result::JG_EXPIRED,
+        jg_result::JG_NOT_YET_VALID,
+        jg_result::JG_ISSUED_IN_FUTURE,
+        jg_result::JG_INVALID_ISSUER,
+        jg_result::JG_INVALID_AUDIENCE,
+        jg_result::JG_MISSING_CLAIM,
+        jg_result::JG_INVALID_TYPE,
+        jg_result::JG_TOO_OLD,
+        jg_result::JG_REVOKED,
+        jg_result::JG_TOKEN_TOO_LARGE,
+        jg_result::JG_JSON_TOO_DEEP,
+        jg_result::JG_TOO_MANY_MEMBERS,
+        jg_result::JG_BUFFER_TOO_SMALL,
+        jg_result::JG_FIELD_TOO_LONG,
+        jg_result::JG_DENYLIST_MALFORMED,
+        jg_result::JG_DENYLIST_CHECKSUM,
+        jg_result::JG_DENYLIST_VERSION,
+        jg_result::JG_DENYLIST_FULL,
+    ];
+
+    /// The number of this result.
+    #[allow(clippy::as_conversions)] // a fieldless #[repr(u32)] enum to its discriminant
+    pub(crate) const fn code(self) -> u32 {
+        self as u32
+    }
+
+    /// The result for a core error code (`jwtgate::Error::code()`).
+    pub(crate) fn from_code(code: u32) -> jg_result {
+        jg_result::ALL
+            .into_iter()
+            .find(|r| r.code() == code && code >= 100)
+            .unwrap_or(jg_result::JG_INTERNAL_ERROR)
+    }
+
+    /// The binding's own message for a binding-level result.
+    fn binding_message(self) -> Option<&'static CStr> {
+        match self {
+            jg_result::JG_OK => Some(c"ok"),
+            jg_result::JG_NULL_PARAMETER => Some(c"a required pointer argument was NULL"),
+            jg_result::JG_PANIC => Some(c"internal panic (a bug in jwtgate)"),
+            jg_result::JG_INSUFFICIENT_SIZE => Some(c"output buffer too small"),
+            jg_result::JG_INVALID_UTF8 => Some(c"argument is not valid UTF-8"),
+            jg_result::JG_INVALID_ARGUMENT => Some(c"invalid argument"),
+            jg_result::JG_INTERNAL_ERROR => Some(c"unknown core error"),
+            _ => None,
+        }
+    }
+}
+
+impl From<jwtgate::Error> for jg_result {
+    fn from(e: jwtgate::Error) -> jg_result {
+        jg_result::from_code(e.code())
+    }
+}
+
+/// NUL-terminated copies of the core's messages, made once.
+fn core_messages() -> &'static [(u32, CString)] {
+    static TABLE: OnceLock<Vec<(u32, CString)>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        jwtgate::Error::CODES
+            .iter()
+            .filter_map(|&(code, msg)| CString::new(msg).ok().map(|c| (code, c)))
+            .collect()
+    })
+}
+
+/// The message for a `jg_result` value, for any code.
+pub(crate) fn message(code: u32) -> &'static CStr {
+    if let Some(msg) = jg_result::ALL
+        .into_iter()
+        .find(|r| r.code() == code)
+        .and_then(jg_result::binding_message)
+    {
+        return msg;
+    }
+    core_messages()
+        .iter()
+        .find(|(c, _)| *c == code)
+        .map(|(_, m)| m.as_c_str())
+        .unwrap_or(c"unknown jwtgate result code")
+}
+
+/// A pointer to the static message for `code`.
+pub(crate) fn message_ptr(code: u32) -> *const c_char {
+    message(code).as_ptr()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_core_code_has_a_result_with_the_same_number() {
+        for &(code, msg) in jwtgate::Error::CODES.iter() {
+            let r = jg_result::from_code(code);
+            assert_eq!(r.code(), code, "core code {code} has no jg_result");
+            assert_eq!(message(code).to_str().unwrap(), msg);
+        }
+        // And no jg_result in the core range that the core does not have.
+        for (i, r) in jg_result::ALL.into_iter().enumerate() {
+            let n = r.code();
+            if n >= 100 {
+                assert!(jwtgate::Error::CODES.iter().any(|(c, _)| *c == n), "{r:?}");
+            } else {
+                assert!(n < 100 && r.binding_message().is_some(), "{r:?}");
+            }
+            if i > 0 {
+                assert!(
+                    jg_result::ALL[i - 1].code() < n,
+                    "ALL is not sorted at {r:?}"
+                );
+            }
+        }
+        assert_eq!(jg_result::from_code(99_999), jg_result::JG_INTERNAL_ERROR);
+        assert_eq!(
+            message(99_999).to_str().unwrap(),
+            "unknown jwtgate result code"
+        );
+    }
+}

@@ -1,0 +1,935 @@
+//! The C ABI of jwtgate: `libjwtgate.a` / `libjwtgate.so` and the header
+//! `include/jwtgate.h` (generated from this crate by cbindgen).
+//!
+//! Conventions (after rustls-ffi; `docs/c-abi.md` has the long form):
+//!
+//! - Everything is prefixed `jg_`. Handles are opaque; `jg_<type>_new`
+//!   creates, `jg_<type>_free` releases and accepts NULL.
+//! - Arguments: the handle, then inputs (pointer followed by `size_t`
+//!   length; never NUL-terminated), then outputs.
+//! - Every function returns a [`jg_result`]: `JG_OK` (0) or a non-zero
+//!   status. Core errors keep the core's numbers (`jwtgate::Error::code`).
+//! - Nothing a caller passes panics or crashes the library as long as
+//!   pointers and lengths describe real memory: NULL, bad UTF-8, unknown
+//!   algorithms and oversized inputs give statuses. A panic (a bug) is
+//!   caught at the boundary and returned as `JG_PANIC`.
+//! - A `jg_verifier` is internally synchronized: every function may be
+//!   called from any thread at any time, except `jg_verifier_free`.
+#![deny(clippy::undocumented_unsafe_blocks)]
+#![allow(non_camel_case_types)] // C names
+
+mod denylist;
+mod error;
+mod ptr;
+
+use std::collections::BTreeSet;
+use std::ffi::c_char;
+use std::ptr::addr_of_mut;
+use std::sync::{Mutex, PoisonError, RwLock};
+
+use jwtgate::{Algorithm, Claim, ClaimSet, HeaderFields, Key, KeySet, Policy, Verifier};
+
+use crate::denylist::OwnedDenylist;
+pub use crate::error::jg_result;
+use crate::ptr::{boundary, boundary_or};
+
+/// The longest token `jg_verifier_verify` accepts, in bytes; longer ones
+/// give `JG_TOKEN_TOO_LARGE`.
+pub const JG_MAX_TOKEN_LEN: usize = 8192;
+
+/// The most `aud` values a `jg_claims` holds (the core's limit: a token
+/// with more fails with `JG_TOO_MANY_MEMBERS`).
+pub const JG_MAX_AUDIENCES: usize = 32;
+
+/// The size of the storage inside `jg_claims` that the views point into:
+/// the decoded header and claims, and the unescaped copies of strings that
+/// contain JSON escapes.
+pub const JG_CLAIMS_BUFFER_LEN: usize = 12296;
+
+const DECODE_LEN: usize = jwtgate::BUFFER_LEN;
+const _: () = {
+    assert!(JG_MAX_TOKEN_LEN == jwtgate::Limits::DEFAULT.max_token_len);
+    assert!(JG_MAX_AUDIENCES == jwtgate::Limits::DEFAULT.max_audiences);
+    // Decoded token, then unescaped strings: never longer than the decoded
+    // token, because unescaping only shrinks a string.
+    assert!(JG_CLAIMS_BUFFER_LEN >= 2 * DECODE_LEN);
+};
+
+/// `HS256`: HMAC with SHA-256.
+pub const JG_ALG_HS256: u32 = 1;
+/// `HS384`: HMAC with SHA-384.
+pub const JG_ALG_HS384: u32 = 2;
+/// `HS512`: HMAC with SHA-512.
+pub const JG_ALG_HS512: u32 = 3;
+/// `EdDSA`: Ed25519.
+pub const JG_ALG_EDDSA: u32 = 4;
+
+/// `iss` in a claim mask (`jg_claims.present`, `jg_verifier_set_required_claims`).
+pub const JG_CLAIM_ISS: u32 = 1 << 0;
+/// `sub` in a claim mask.
+pub const JG_CLAIM_SUB: u32 = 1 << 1;
+/// `aud` in a claim mask.
+pub const JG_CLAIM_AUD: u32 = 1 << 2;
+/// `exp` in a claim mask.
+pub const JG_CLAIM_EXP: u32 = 1 << 3;
+/// `nbf` in a claim mask.
+pub const JG_CLAIM_NBF: u32 = 1 << 4;
+/// `iat` in a claim mask.
+pub const JG_CLAIM_IAT: u32 = 1 << 5;
+/// `jti` in a claim mask.
+pub const JG_CLAIM_JTI: u32 = 1 << 6;
+/// `sid` in a claim mask.
+pub const JG_CLAIM_SID: u32 = 1 << 7;
+/// `ver` (the subject's token version) in a claim mask.
+pub const JG_CLAIM_VER: u32 = 1 << 8;
+
+/// The claims, in the bit order of the `JG_CLAIM_*` masks.
+const CLAIM_BITS: [(u32, Claim); 9] = [
+    (JG_CLAIM_ISS, Claim::Iss),
+    (JG_CLAIM_SUB, Claim::Sub),
+    (JG_CLAIM_AUD, Claim::Aud),
+    (JG_CLAIM_EXP, Claim::Exp),
+    (JG_CLAIM_NBF, Claim::Nbf),
+    (JG_CLAIM_IAT, Claim::Iat),
+    (JG_CLAIM_JTI, Claim::Jti),
+    (JG_CLAIM_SID, Claim::Sid),
+    (JG_CLAIM_VER, Claim::Ver),
+];
+
+fn algorithm(alg: u32) -> Result<Algorithm, jg_result> {
+    match alg {
+        JG_ALG_HS256 => Ok(Algorithm::HS256),
+        JG_ALG_HS384 => Ok(Algorithm::HS384),
+        JG_ALG_HS512 => Ok(Algorithm::HS512),
+        JG_ALG_EDDSA => Ok(Algorithm::EdDSA),
+        _ => Err(jg_result::JG_INVALID_ARGUMENT),
+    }
+}
+
+fn algorithm_id(alg: Algorithm) -> u32 {
+    match alg {
+        Algorithm::HS256 => JG_ALG_HS256,
+        Algorithm::HS384 => JG_ALG_HS384,
+        Algorithm::HS512 => JG_ALG_HS512,
+        _ => JG_ALG_EDDSA,
+    }
+}
+
+/// A borrowed byte string: `len` bytes at `ptr`, not NUL-terminated.
+/// `ptr` is NULL exactly when the value is absent (then `len` is 0); an
+/// empty but present string has a non-NULL `ptr` and `len` 0.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct jg_str {
+    /// The first byte, or NULL when absent.
+    pub ptr: *const u8,
+    /// The length in bytes.
+    pub len: usize,
+}
+
+impl jg_str {
+    const NONE: jg_str = jg_str {
+        ptr: std::ptr::null(),
+        len: 0,
+    };
+
+    fn of(bytes: &[u8]) -> jg_str {
+        jg_str {
+            ptr: bytes.as_ptr(),
+            len: bytes.len(),
+        }
+    }
+}
+
+/// The claims of a verified token, filled by `jg_verifier_verify`.
+///
+/// Owned by the caller (stack, heap, anywhere; it need not be initialized).
+/// Every `jg_str` points into this struct's own `buffer`, so the views are
+/// valid while this struct lives **at the same address** and until the next
+/// `jg_verifier_verify` into it: do not copy the struct by value and keep
+/// using the copy's views. Strings are UTF-8 with JSON escapes decoded
+/// (a decoded string may contain NUL bytes, `\u0000` being valid JSON).
+///
+/// On failure every view is reset to absent and `present` to 0.
+#[repr(C)]
+pub struct jg_claims {
+    /// Which registered claims the token has (`JG_CLAIM_*` bits).
+    pub present: u32,
+    /// The token's algorithm (`JG_ALG_*`), which is the verifying key's.
+    pub alg: u32,
+    /// `exp` in whole seconds (rounded down); valid when `JG_CLAIM_EXP` is set.
+    pub exp: u64,
+    /// `nbf` in whole seconds (rounded up); valid when `JG_CLAIM_NBF` is set.
+    pub nbf: u64,
+    /// `iat` in whole seconds (rounded down); valid when `JG_CLAIM_IAT` is set.
+    pub iat: u64,
+    /// `ver`; valid when `JG_CLAIM_VER` is set.
+    pub ver: u64,
+    /// `iss`.
+    pub iss: jg_str,
+    /// `sub`.
+    pub sub: jg_str,
+    /// `jti`.
+    pub jti: jg_str,
+    /// `sid`.
+    pub sid: jg_str,
+    /// How many `aud` values there are (1 for a string `aud`).
+    pub aud_count: usize,
+    /// The `aud` values; the first `aud_count` are set.
+    pub aud: [jg_str; JG_MAX_AUDIENCES],
+    /// The header's `kid`.
+    pub kid: jg_str,
+    /// The header's `typ`.
+    pub typ: jg_str,
+    /// The whole claims JSON object exactly as signed, for custom claims.
+    pub raw_json: jg_str,
+    /// Storage the views point into. Private: do not read or write it.
+    pub buffer: [u8; JG_CLAIMS_BUFFER_LEN],
+}
+
+/// The verifier's configuration and denylist, swapped as a whole.
+struct State {
+    keys: KeySet,
+    policy: Policy,
+    /// Rebuilt from `keys` and `policy` whenever either changes.
+    verifier: Verifier<'static>,
+    denylist: Option<Box<OwnedDenylist>>,
+}
+
+/// A token verifier: keys, a policy and an optional revocation denylist.
+///
+/// Create with `jg_verifier_new`, release with `jg_verifier_free`. Safe to
+/// share between threads: verification takes a read lock held for the one
+/// call; configuration and denylist replacement take the write lock only
+/// to swap in the new state, so a verification sees either the old or the
+/// new configuration, never a mix.
+pub struct jg_verifier {
+    state: RwLock<State>,
+    /// Serializes configuration changes (rare; verification never takes it).
+    writer: Mutex<()>,
+}
+
+impl jg_verifier {
+    /// Applies `change` to a copy of the configuration and commits it only
+    /// if it succeeds, so a failed call leaves the verifier unchanged.
+    fn configure(
+        &self,
+        change: impl FnOnce(&mut KeySet, &mut Policy) -> Result<(), jwtgate::Error>,
+    ) -> Result<(), jg_result> {
+        // Writers are serialized, so no change is lost between the copy
+        // and the commit; verification never takes this lock.
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let (mut keys, mut policy) = {
+            let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
+            (state.keys.clone(), state.policy)
+        };
+        change(&mut keys, &mut policy)?;
+        let verifier = Verifier::new(keys.clone(), policy);
+        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+        state.keys = keys;
+        state.policy = policy;
+        state.verifier = verifier;
+        Ok(())
+    }
+
+    fn swap_denylist(&self, new: Option<Box<OwnedDenylist>>) {
+        let old = {
+            let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+            std::mem::replace(&mut state.denylist, new)
+        };
+        // The old snapshot is freed after the lock is released.
+        drop(old);
+    }
+}
+
+/// The addresses of live verifiers, so that a second `jg_verifier_free` of
+/// the same pointer is detected and ignored instead of freeing twice.
+static LIVE_VERIFIERS: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
+
+/// Creates a verifier with no keys, the default policy (`exp` required,
+/// no leeway, any issuer, no audience: a token with `aud` is rejected
+/// until an audience is added) and no denylist.
+///
+/// On success writes the new handle to `*verifier_out`; the caller owns it
+/// and releases it with `jg_verifier_free`.
+///
+/// # Safety
+/// `verifier_out` must be NULL or valid for writing a pointer.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_new(verifier_out: *mut *mut jg_verifier) -> jg_result {
+    boundary(|| {
+        if verifier_out.is_null() {
+            return Err(jg_result::JG_NULL_PARAMETER);
+        }
+        let keys = KeySet::new();
+        let policy = Policy::new();
+        let state = State {
+            verifier: Verifier::new(keys.clone(), policy),
+            keys,
+            policy,
+            denylist: None,
+        };
+        let raw = Box::into_raw(Box::new(jg_verifier {
+            state: RwLock::new(state),
+            writer: Mutex::new(()),
+        }));
+        LIVE_VERIFIERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(raw.addr());
+        // SAFETY: `verifier_out` is non-NULL (checked) and writable (contract).
+        unsafe { ptr::write_out(verifier_out, raw) }
+    })
+}
+
+/// Releases a verifier and everything it owns (keys are zeroized).
+///
+/// NULL is a no-op. Freeing a pointer that is not a live verifier (for
+/// example, freeing twice) is detected and ignored, unless a new verifier
+/// has been created at the same address since: do not rely on it, treat a
+/// double free as the bug it is. No other thread may use the verifier
+/// during or after this call.
+///
+/// # Safety
+/// `verifier` must be NULL or a pointer from `jg_verifier_new` that no
+/// other thread is using.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_free(verifier: *mut jg_verifier) {
+    boundary_or((), || {
+        if verifier.is_null() {
+            return;
+        }
+        let live = LIVE_VERIFIERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&verifier.addr());
+        if live {
+            // SAFETY: the address was registered by `jg_verifier_new`, which
+            // got it from `Box::into_raw`, and is unregistered exactly once
+            // (just now), so this is its only release.
+            drop(unsafe { Box::from_raw(verifier) });
+        }
+    })
+}
+
+/// Shared prelude of the configuration functions.
+///
+/// # Safety
+/// `verifier` must be NULL or a live verifier.
+unsafe fn configure(
+    verifier: *const jg_verifier,
+    change: impl FnOnce(&mut KeySet, &mut Policy) -> Result<(), jwtgate::Error>,
+) -> Result<(), jg_result> {
+    // SAFETY: forwarded from this function's contract.
+    let v = unsafe { ptr::obj(verifier) }?;
+    v.configure(change)
+}
+
+/// Adds an HMAC key (`JG_ALG_HS256`, `JG_ALG_HS384` or `JG_ALG_HS512`).
+///
+/// `secret` (copied) must be at least as long as the hash output (32, 48
+/// or 64 bytes; `JG_WEAK_KEY` otherwise). `kid` is optional: NULL for none,
+/// else `kid_len` UTF-8 bytes (copied, at most 128). Keys can be added at
+/// any time; a failed call changes nothing.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `secret` must be NULL or readable for
+/// `secret_len` bytes, and `kid` NULL or readable for `kid_len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_add_hmac_key(
+    verifier: *mut jg_verifier,
+    alg: u32,
+    secret: *const u8,
+    secret_len: usize,
+    kid: *const u8,
+    kid_len: usize,
+) -> jg_result {
+    boundary(|| {
+        let alg = algorithm(alg)?;
+        if !alg.is_symmetric() {
+            return Err(jg_result::JG_INVALID_ARGUMENT);
+        }
+        // SAFETY: the caller's contract covers both buffers.
+        let (secret, kid) = unsafe {
+            (
+                ptr::bytes(secret, secret_len)?,
+                ptr::optional_utf8(kid, kid_len)?,
+            )
+        };
+        let key = with_kid(Key::hmac(alg, secret)?, kid)?;
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe { configure(verifier, |keys, _| keys.add(key)) }
+    })
+}
+
+/// Adds an Ed25519 public key (`EdDSA`): exactly 32 bytes (RFC 8032
+/// encoding); small-order and non-canonical points give `JG_INVALID_KEY`.
+/// `kid` as for `jg_verifier_add_hmac_key`.
+///
+/// # Safety
+/// As `jg_verifier_add_hmac_key`.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_add_ed25519_key(
+    verifier: *mut jg_verifier,
+    public_key: *const u8,
+    public_key_len: usize,
+    kid: *const u8,
+    kid_len: usize,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers both buffers.
+        let (public, kid) = unsafe {
+            (
+                ptr::bytes(public_key, public_key_len)?,
+                ptr::optional_utf8(kid, kid_len)?,
+            )
+        };
+        let key = with_kid(Key::ed25519_public(public)?, kid)?;
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe { configure(verifier, |keys, _| keys.add(key)) }
+    })
+}
+
+fn with_kid(key: Key, kid: Option<&str>) -> Result<Key, jwtgate::Error> {
+    match kid {
+        Some(kid) => key.with_kid(kid),
+        None => Ok(key),
+    }
+}
+
+/// Adds every usable key of a JWKS document (`{"keys":[...]}`, RFC 7517;
+/// `len` bytes, not NUL-terminated). The rules are the core's
+/// (`jwtgate::KeySet::add_jwks`): `oct` keys need an HMAC `alg`, `OKP`
+/// keys must be Ed25519, keys for other uses or types are skipped, and a
+/// malformed supported key fails the whole document (`JG_JWKS`) without
+/// adding anything.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `jwks` NULL or readable for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_add_jwks(
+    verifier: *mut jg_verifier,
+    jwks: *const u8,
+    len: usize,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `jwks`.
+        let jwks = unsafe { ptr::bytes(jwks, len) }?;
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe { configure(verifier, |keys, _| keys.add_jwks(jwks)) }
+    })
+}
+
+/// Accepts tokens whose `iss` is `issuer` (`len` UTF-8 bytes, copied).
+/// Call once per accepted issuer; once one is set, `iss` is required.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `issuer` NULL or readable for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_add_issuer(
+    verifier: *mut jg_verifier,
+    issuer: *const u8,
+    len: usize,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `issuer`.
+        let issuer = unsafe { ptr::utf8(issuer, len) }?;
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe { configure(verifier, |_, policy| policy.add_issuer(issuer)) }
+    })
+}
+
+/// Accepts tokens whose `aud` contains `audience` (`len` UTF-8 bytes,
+/// copied). Call once per accepted audience; once one is set, `aud` is
+/// required.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `audience` NULL or readable for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_add_audience(
+    verifier: *mut jg_verifier,
+    audience: *const u8,
+    len: usize,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `audience`.
+        let audience = unsafe { ptr::utf8(audience, len) }?;
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe { configure(verifier, |_, policy| policy.add_audience(audience)) }
+    })
+}
+
+/// Sets the clock skew, in seconds, tolerated on `exp`, `nbf` and `iat` (default 0).
+///
+/// # Safety
+/// `verifier` must be NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_set_leeway(
+    verifier: *mut jg_verifier,
+    leeway_secs: u64,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe {
+            configure(verifier, |_, policy| {
+                policy.leeway = leeway_secs;
+                Ok(())
+            })
+        }
+    })
+}
+
+/// Replaces the set of claims a token must carry with `claims`, a mask of
+/// `JG_CLAIM_*` bits (default `JG_CLAIM_EXP`; pass 0 to require nothing).
+/// Unknown bits give `JG_INVALID_ARGUMENT`.
+///
+/// # Safety
+/// `verifier` must be NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_set_required_claims(
+    verifier: *mut jg_verifier,
+    claims: u32,
+) -> jg_result {
+    boundary(|| {
+        let all = CLAIM_BITS.iter().fold(0, |m, (bit, _)| m | bit);
+        if claims & !all != 0 {
+            return Err(jg_result::JG_INVALID_ARGUMENT);
+        }
+        let required = CLAIM_BITS
+            .iter()
+            .filter(|(bit, _)| claims & bit != 0)
+            .fold(ClaimSet::EMPTY, |set, (_, claim)| set.with(*claim));
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe {
+            configure(verifier, |_, policy| {
+                policy.required = required;
+                Ok(())
+            })
+        }
+    })
+}
+
+/// Requires the header `typ` to be `typ` (`len` UTF-8 bytes, at most 64),
+/// compared ASCII case-insensitively with an optional `application/`
+/// prefix (RFC 7515 section 4.1.9), for example `at+jwt` (RFC 9068).
+///
+/// # Safety
+/// `verifier` must be NULL or live; `typ` NULL or readable for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_require_typ(
+    verifier: *mut jg_verifier,
+    typ: *const u8,
+    len: usize,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `typ`.
+        let typ = unsafe { ptr::utf8(typ, len) }?;
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe { configure(verifier, |_, policy| policy.require_typ(typ)) }
+    })
+}
+
+/// Attaches a denylist, replacing any previous one atomically: concurrent
+/// `jg_verifier_verify` calls use either the old or the new one.
+///
+/// `bytes` (`len` bytes, a serialized jwtgate denylist) is validated
+/// (structure, version, checksum: `JG_DENYLIST_*` on failure, leaving the
+/// current denylist attached) and copied: the caller may free it as soon
+/// as this returns.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `bytes` NULL or readable for `len` bytes.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_set_denylist(
+    verifier: *const jg_verifier,
+    bytes: *const u8,
+    len: usize,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers both pointers.
+        let (v, bytes) = unsafe { (ptr::obj(verifier)?, ptr::bytes(bytes, len)?) };
+        // Copy and validate outside the lock: verification never waits on it.
+        let denylist = OwnedDenylist::new(bytes)?;
+        v.swap_denylist(Some(Box::new(denylist)));
+        Ok(())
+    })
+}
+
+/// Detaches the denylist, if any (atomically, like `jg_verifier_set_denylist`).
+///
+/// # Safety
+/// `verifier` must be NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_clear_denylist(verifier: *const jg_verifier) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        let v = unsafe { ptr::obj(verifier) }?;
+        v.swap_denylist(None);
+        Ok(())
+    })
+}
+
+/// Verifies `token` (`len` bytes, not NUL-terminated) at time `now`
+/// (seconds since the Unix epoch): structure, signature, claims, policy
+/// and, when one is attached, the denylist.
+///
+/// Returns `JG_OK` and fills `*claims_out` when the token is accepted;
+/// otherwise the core's reason (`JG_EXPIRED`, `JG_REVOKED`, ...). Tokens
+/// longer than `JG_MAX_TOKEN_LEN` give `JG_TOKEN_TOO_LARGE` before any
+/// byte is read. `claims_out` may be NULL when only the verdict matters
+/// (a buffer on the library's stack is used then). Safe to call from many
+/// threads at once on one verifier.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `token` NULL or readable for `len`
+/// bytes; `claims_out` NULL or valid for writing one `jg_claims`.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_verify(
+    verifier: *const jg_verifier,
+    token: *const u8,
+    len: usize,
+    now: u64,
+    claims_out: *mut jg_claims,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        let v = unsafe { ptr::obj(verifier) }?;
+        if token.is_null() {
+            return Err(jg_result::JG_NULL_PARAMETER);
+        }
+        if len > JG_MAX_TOKEN_LEN {
+            return Err(jwtgate::Error::TokenTooLarge.into());
+        }
+        // SAFETY: the caller's contract covers `token`.
+        let token = unsafe { ptr::bytes(token, len) }?;
+        if claims_out.is_null() {
+            let mut buf = [0u8; DECODE_LEN];
+            return verify_into(v, token, now, &mut buf, &mut [], None);
+        }
+        // SAFETY: `claims_out` is non-NULL (checked) and valid for writes of
+        // a `jg_claims` (contract). The buffer field is borrowed alone; the
+        // other fields are written through raw places in `verify_into`, so
+        // no reference to the whole struct overlaps this one.
+        let buffer = unsafe { &mut *addr_of_mut!((*claims_out).buffer) };
+        let (decode, scratch) = buffer.split_at_mut(DECODE_LEN);
+        let result = verify_into(v, token, now, decode, scratch, Some(claims_out));
+        if result.is_err() {
+            // SAFETY: as above.
+            unsafe { write_views(claims_out, &Views::EMPTY) };
+        }
+        result
+    })
+}
+
+/// The view fields of `jg_claims`, gathered before they are written.
+struct Views {
+    present: u32,
+    alg: u32,
+    exp: u64,
+    nbf: u64,
+    iat: u64,
+    ver: u64,
+    iss: jg_str,
+    sub: jg_str,
+    jti: jg_str,
+    sid: jg_str,
+    aud_count: usize,
+    aud: [jg_str; JG_MAX_AUDIENCES],
+    kid: jg_str,
+    typ: jg_str,
+    raw_json: jg_str,
+}
+
+impl Views {
+    const EMPTY: Views = Views {
+        present: 0,
+        alg: 0,
+        exp: 0,
+        nbf: 0,
+        iat: 0,
+        ver: 0,
+        iss: jg_str::NONE,
+        sub: jg_str::NONE,
+        jti: jg_str::NONE,
+        sid: jg_str::NONE,
+        aud_count: 0,
+        aud: [jg_str::NONE; JG_MAX_AUDIENCES],
+        kid: jg_str::NONE,
+        typ: jg_str::NONE,
+        raw_json: jg_str::NONE,
+    };
+}
+
+/// Writes every view field of `*out` (not `buffer`).
+///
+/// # Safety
+/// `out` must be valid for writes of a `jg_claims`.
+unsafe fn write_views(out: *mut jg_claims, v: &Views) {
+    // SAFETY: each place is a field of `*out`, valid for writes (contract);
+    // `write` neither reads nor drops the old, possibly uninitialized, value.
+    unsafe {
+        addr_of_mut!((*out).present).write(v.present);
+        addr_of_mut!((*out).alg).write(v.alg);
+        addr_of_mut!((*out).exp).write(v.exp);
+        addr_of_mut!((*out).nbf).write(v.nbf);
+        addr_of_mut!((*out).iat).write(v.iat);
+        addr_of_mut!((*out).ver).write(v.ver);
+        addr_of_mut!((*out).iss).write(v.iss);
+        addr_of_mut!((*out).sub).write(v.sub);
+        addr_of_mut!((*out).jti).write(v.jti);
+        addr_of_mut!((*out).sid).write(v.sid);
+        addr_of_mut!((*out).aud_count).write(v.aud_count);
+        addr_of_mut!((*out).aud).write(v.aud);
+        addr_of_mut!((*out).kid).write(v.kid);
+        addr_of_mut!((*out).typ).write(v.typ);
+        addr_of_mut!((*out).raw_json).write(v.raw_json);
+    }
+}
+
+/// A view of a JSON string: zero-copy when it has no escapes, else
+/// unescaped into the front of `scratch`, which then advances.
+fn string_view(
+    s: Option<jwtgate::JsonStr<'_>>,
+    scratch: &mut &mut [u8],
+) -> Result<jg_str, jwtgate::Error> {
+    let Some(s) = s else {
+        return Ok(jg_str::NONE);
+    };
+    if let Some(plain) = s.as_str() {
+        return Ok(jg_str::of(plain.as_bytes()));
+    }
+    let rest = std::mem::take(scratch);
+    let decoded = s.unescape_into(rest)?;
+    let view = jg_str::of(decoded.as_bytes());
+    let used = decoded.len();
+    *scratch = rest.get_mut(used..).ok_or(jwtgate::Error::BufferTooSmall)?;
+    Ok(view)
+}
+
+fn verify_into(
+    v: &jg_verifier,
+    token: &[u8],
+    now: u64,
+    decode: &mut [u8],
+    mut scratch: &mut [u8],
+    out: Option<*mut jg_claims>,
+) -> Result<(), jg_result> {
+    let state = v.state.read().unwrap_or_else(PoisonError::into_inner);
+    let denylist = state.denylist.as_deref().map(OwnedDenylist::view);
+    let verified = state
+        .verifier
+        .verify_with_denylist(token, now, denylist, decode)?;
+    drop(state);
+    let Some(out) = out else {
+        return Ok(());
+    };
+    let claims = verified.claims();
+    let header = verified.header();
+    let scratch = &mut scratch;
+    let mut views = Views {
+        present: CLAIM_BITS
+            .iter()
+            .filter(|(_, c)| claims.has(*c))
+            .fold(0, |m, (bit, _)| m | bit),
+        alg: algorithm_id(header.alg()),
+        exp: claims.exp().unwrap_or(0),
+        nbf: claims.nbf().unwrap_or(0),
+        iat: claims.iat().unwrap_or(0),
+        ver: claims.ver().unwrap_or(0),
+        iss: string_view(claims.iss(), scratch)?,
+        sub: string_view(claims.sub(), scratch)?,
+        jti: string_view(claims.jti(), scratch)?,
+        sid: string_view(claims.sid(), scratch)?,
+        aud_count: 0,
+        aud: [jg_str::NONE; JG_MAX_AUDIENCES],
+        kid: string_view(header.kid(), scratch)?,
+        typ: string_view(header.typ(), scratch)?,
+        raw_json: jg_str::of(claims.raw_json()),
+    };
+    if let Some(aud) = claims.aud() {
+        let mut failed = None;
+        aud.any(|value| {
+            let slot = views.aud.get_mut(views.aud_count);
+            match (slot, string_view(Some(value), scratch)) {
+                (Some(slot), Ok(view)) => {
+                    *slot = view;
+                    views.aud_count += 1;
+                    false
+                }
+                (None, _) => {
+                    failed = Some(jwtgate::Error::TooManyMembers);
+                    true
+                }
+                (_, Err(e)) => {
+                    failed = Some(e);
+                    true
+                }
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e.into());
+        }
+    }
+    // SAFETY: `out` is the non-NULL `claims_out` of `jg_verifier_verify`,
+    // valid for writes (its caller's contract).
+    unsafe { write_views(out, &views) };
+    Ok(())
+}
+
+/// Signs `claims_json` (a JSON object, `claims_len` bytes, checked with
+/// the same strict rules as verification) and writes the compact JWS
+/// token to `out` (not NUL-terminated), its length to `*out_len`.
+///
+/// - `alg`: a `JG_ALG_*`. `key`: the HMAC secret (at least the hash
+///   output's length), or the 32-byte Ed25519 private seed for `EdDSA`.
+/// - `kid`: NULL for none, else `kid_len` UTF-8 bytes.
+/// - `typ`: NULL for the default `JWT`; a non-NULL `typ` with `typ_len`
+///   0 omits `typ`.
+/// - When `out_cap` is too small, returns `JG_INSUFFICIENT_SIZE` and
+///   writes the needed length to `*out_len` (call again with that much).
+///
+/// # Safety
+/// Every input pointer must be NULL or readable for its length; `out`
+/// writable for `out_cap` bytes (it may be NULL when `out_cap` is 0);
+/// `out_len` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn jg_encode(
+    alg: u32,
+    key: *const u8,
+    key_len: usize,
+    kid: *const u8,
+    kid_len: usize,
+    typ: *const u8,
+    typ_len: usize,
+    claims_json: *const u8,
+    claims_len: usize,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> jg_result {
+    boundary(|| {
+        let alg = algorithm(alg)?;
+        // SAFETY: the caller's contract covers every input buffer.
+        let (key_bytes, kid, typ, claims) = unsafe {
+            (
+                ptr::bytes(key, key_len)?,
+                ptr::optional_utf8(kid, kid_len)?,
+                ptr::optional_utf8(typ, typ_len)?,
+                ptr::bytes(claims_json, claims_len)?,
+            )
+        };
+        if out_len.is_null() || (out.is_null() && out_cap != 0) {
+            return Err(jg_result::JG_NULL_PARAMETER);
+        }
+        if isize::try_from(out_cap).is_err() {
+            return Err(jg_result::JG_INVALID_ARGUMENT);
+        }
+        let key = if alg.is_symmetric() {
+            Key::hmac(alg, key_bytes)?
+        } else {
+            Key::ed25519_private(key_bytes)?
+        };
+        let header = HeaderFields {
+            kid,
+            typ: match typ {
+                None => Some("JWT"),
+                Some("") => None,
+                Some(t) => Some(t),
+            },
+            extra: None,
+        };
+        let out_buf: &mut [u8] = if out_cap == 0 {
+            &mut []
+        } else {
+            // SAFETY: `out` is non-NULL (checked), writable for `out_cap`
+            // bytes (contract), `out_cap <= isize::MAX` (checked).
+            unsafe { std::slice::from_raw_parts_mut(out, out_cap) }
+        };
+        match jwtgate::encode(&key, claims, &header, out_buf) {
+            Ok(n) => {
+                // SAFETY: `out_len` is non-NULL (checked) and writable (contract).
+                unsafe { ptr::write_out(out_len, n) }
+            }
+            Err(jwtgate::Error::BufferTooSmall) => {
+                // Encode into a scratch buffer of the largest possible size to
+                // learn the exact length.
+                let bound = jwtgate::encoded_len(&key, jwtgate::MAX_HEADER_JSON_LEN, claims.len());
+                let mut scratch = vec![0u8; bound];
+                let n = jwtgate::encode(&key, claims, &header, &mut scratch)?;
+                // SAFETY: as above.
+                unsafe { ptr::write_out(out_len, n) }?;
+                Err(jg_result::JG_INSUFFICIENT_SIZE)
+            }
+            Err(e) => Err(e.into()),
+        }
+    })
+}
+
+/// A static, NUL-terminated English message for any `jg_result` value
+/// (unknown values get a generic message). Never NULL; never free it.
+#[no_mangle]
+pub extern "C" fn jg_error_message(result: u32) -> *const c_char {
+    boundary_or(c"internal panic".as_ptr(), || error::message_ptr(result))
+}
+
+/// The library version, a static NUL-terminated string such as `"0.1.0"`.
+/// Never NULL; never free it.
+#[no_mangle]
+pub extern "C" fn jg_version() -> *const c_char {
+    const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), "\0");
+    VERSION.as_ptr().cast()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn claim_bits_follow_the_core_order() {
+        for (i, (bit, claim)) in CLAIM_BITS.iter().enumerate() {
+            assert_eq!(*bit, 1 << i);
+            assert_eq!(Claim::ALL[i], *claim);
+        }
+    }
+
+    #[test]
+    fn version_is_nul_terminated() {
+        // SAFETY: jg_version returns a static NUL-terminated string.
+        let v = unsafe { std::ffi::CStr::from_ptr(jg_version()) };
+        assert_eq!(v.to_str().unwrap(), env!("CARGO_PKG_VERSION"));
+    }
+
+    #[test]
+    fn null_and_double_free_are_harmless() {
+        let mut v: *mut jg_verifier = std::ptr::null_mut();
+        // SAFETY: test of the documented contract.
+        unsafe {
+            assert_eq!(
+                jg_verifier_new(std::ptr::null_mut()),
+                jg_result::JG_NULL_PARAMETER
+            );
+            assert_eq!(jg_verifier_new(&mut v), jg_result::JG_OK);
+            assert_eq!(
+                jg_verifier_add_issuer(v, std::ptr::null(), 3),
+                jg_result::JG_NULL_PARAMETER
+            );
+            assert_eq!(
+                jg_verifier_add_issuer(v, b"\xff".as_ptr(), 1),
+                jg_result::JG_INVALID_UTF8
+            );
+            assert_eq!(
+                jg_verifier_verify(
+                    v,
+                    b"a.b.c".as_ptr(),
+                    JG_MAX_TOKEN_LEN + 1,
+                    0,
+                    std::ptr::null_mut()
+                ),
+                jg_result::JG_TOKEN_TOO_LARGE
+            );
+            jg_verifier_free(v);
+            jg_verifier_free(v);
+            jg_verifier_free(std::ptr::null_mut());
+        }
+    }
+}
