@@ -43,6 +43,7 @@ impl KeySet {
         let limits = Limits::DEFAULT;
         let mut staged = self.clone();
         let mut saw_keys = false;
+        let (mut secret_keys, mut public_keys) = (false, false);
         json::for_each_member(
             document,
             limits.max_json_depth,
@@ -60,7 +61,10 @@ impl KeySet {
                     let Value::Object(object) = element else {
                         return Err(Error::Jwks);
                     };
-                    match parse_key(object)? {
+                    let (kind, key) = parse_key(object)?;
+                    secret_keys |= kind == KeyKind::Secret;
+                    public_keys |= kind == KeyKind::Public;
+                    match key {
                         Some(key) => staged.add(key),
                         None => Ok(()),
                     }
@@ -70,11 +74,9 @@ impl KeySet {
         if !saw_keys {
             return Err(Error::Jwks);
         }
-        let symmetric = staged
-            .iter()
-            .filter(|k| k.algorithm().is_symmetric())
-            .count();
-        if symmetric != 0 && symmetric != staged.len() {
+        // Counted over every key in the document, also the ones skipped:
+        // a secret published next to public keys is a leak either way.
+        if secret_keys && public_keys {
             return Err(Error::Jwks);
         }
         *self = staged;
@@ -96,16 +98,35 @@ struct Jwk<'a> {
     can_verify: bool,
 }
 
-fn parse_key(object: Object<'_>) -> Result<Option<Key>, Error> {
+/// Whether a JWK holds a shared secret or (half of) an asymmetric key pair.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum KeyKind {
+    Secret,
+    Public,
+    Other,
+}
+
+fn parse_key(object: Object<'_>) -> Result<(KeyKind, Option<Key>), Error> {
     let mut jwk = Jwk {
         can_verify: true,
         ..Jwk::default()
     };
     object.for_each_member(|name, value| jwk.set(name, value))?;
-    if jwk.use_.is_some_and(|u| !u.eq_str("sig")) || !jwk.can_verify {
-        return Ok(None);
-    }
     let kty = jwk.kty.ok_or(Error::Jwks)?;
+    let kind = if kty.eq_str("oct") {
+        KeyKind::Secret
+    } else if ["OKP", "EC", "RSA"].iter().any(|k| kty.eq_str(k)) {
+        KeyKind::Public
+    } else {
+        KeyKind::Other
+    };
+    if jwk.use_.is_some_and(|u| !u.eq_str("sig")) || !jwk.can_verify {
+        return Ok((kind, None));
+    }
+    Ok((kind, key_of(&jwk, kty)?))
+}
+
+fn key_of(jwk: &Jwk<'_>, kty: JsonStr<'_>) -> Result<Option<Key>, Error> {
     let key = if kty.eq_str("oct") {
         let Some(alg) = jwk.alg.and_then(|a| hmac_alg(a)) else {
             return match jwk.alg {
@@ -190,8 +211,10 @@ impl<'a> Jwk<'a> {
         } else {
             return Ok(());
         };
-        match value {
-            Value::String(s) => {
+        match (value, &slot) {
+            // The scanner checks duplicates at the top level only; a key
+            // member given twice is ambiguous, so it is rejected here.
+            (Value::String(s), None) => {
                 *slot = Some(s);
                 Ok(())
             }

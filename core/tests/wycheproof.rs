@@ -308,18 +308,13 @@ const JWS_EXPECTED: &[(u64, Expected)] = &[
 // --- json_web_key_test.json ---------------------------------------------
 
 /// Cases where jwtgate's verdict differs from Wycheproof's, with the reason.
-const JWK_DIVERGENCES: &[(u64, &str)] = &[(
-    1,
-    "jws_mixedSymmetryKeyset: the set holds an HS256 secret and an ES256 public \
-     key; jwtgate skips the ES256 key (unsupported) before applying its \
-     mixed-symmetry rule, so the set loads as one HS256 key and the token verifies",
-)];
+const JWK_DIVERGENCES: &[(u64, &str)] = &[];
 
 /// The exact result of every case whose group holds keys jwtgate
 /// implements, by `tcId` (RSA, EC and AES groups must merely reject).
 const JWK_EXPECTED: &[(u64, Expected)] = &[
-    (1, Ok(())),                       // jws_mixedSymmetryKeyset: divergence, see above
-    (2, Ok(())),                       // jws_keyset: first of two HS256 keys, by kid
+    (1, Err(Error::Jwks)), // jws_mixedSymmetryKeyset: secret and public keys in one set
+    (2, Ok(())),           // jws_keyset: first of two HS256 keys, by kid
     (3, Err(Error::InvalidSignature)), // jws_keyset: modified signature
     // jws_duplicate_kid: the set does not load, and fails before the
     // duplicate `kid` is seen: the second key's `k` ends in "e", whose
