@@ -17,6 +17,7 @@ mod jwks;
 mod keys;
 mod limits;
 mod policy;
+mod revocation;
 mod sign;
 mod time;
 mod verify;
@@ -29,7 +30,9 @@ pub use base64::{
     encoded_len as base64url_encoded_len,
 };
 pub use claims::{Audience, Claims};
-pub use denylist::Denylist;
+pub use denylist::{
+    Config, Denylist, DenylistBuilder, Revocation, SegmentInfo, TokenIds, MAX_SEGMENTS,
+};
 pub use error::{Claim, Error, RevocationKind};
 pub use header::Header;
 pub use json::{Array, JsonStr, Number, Object, Value};

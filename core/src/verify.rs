@@ -121,7 +121,7 @@ impl<'d> Verifier<'d> {
         let claims = Claims::parse(jws.payload, &self.limits)?;
         self.policy.check(&jws.header, &claims, now)?;
         if let Some(denylist) = denylist {
-            crate::denylist::check_claims(denylist, &claims, now).map_err(Error::Revoked)?;
+            crate::revocation::check(denylist, &claims, now).map_err(Error::Revoked)?;
         }
         Ok(Verified {
             header: jws.header,

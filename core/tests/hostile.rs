@@ -119,7 +119,7 @@ fn base64url_must_be_canonical_and_unpadded() {
     let last = signature.chars().last().unwrap();
     let table = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     let value = table.find(last).unwrap();
-    let flipped = table.as_bytes()[value ^ 1] as char;
+    let flipped = char::from(table.as_bytes()[value ^ 1]);
     let tweaked = format!("{input}.{}{flipped}", &signature[..signature.len() - 1]);
     assert_eq!(hs(&tweaked), Err(Error::Base64));
     // Whitespace inside the header, which is decoded first.
