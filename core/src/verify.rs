@@ -31,6 +31,12 @@ impl<'a> Verified<'a> {
     pub fn claims(&self) -> &Claims<'a> {
         &self.claims
     }
+
+    /// Checks this token against one more denylist, for callers that keep
+    /// revocations in several lists (a snapshot plus live additions).
+    pub fn check_denylist(&self, denylist: &crate::Denylist<'_>, now: u64) -> Result<(), Error> {
+        crate::revocation::check(denylist, &self.claims, now).map_err(Error::Revoked)
+    }
 }
 
 /// Verifies compact JWS tokens against a [`KeySet`] and a [`Policy`],

@@ -511,3 +511,26 @@ fn limits_are_errors_not_work() {
         Err(Error::BufferTooSmall)
     ));
 }
+
+#[test]
+fn a_second_denylist_can_be_checked_after_verification() {
+    use jwtgate::{Config, Denylist, DenylistBuilder, Revocation, RevocationKind};
+    let entries = [Revocation::Session {
+        sid: b"s-1",
+        until: 1_800_000_000,
+    }];
+    let builder = DenylistBuilder::new(Config::new([1; 16], NOW));
+    let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
+    let n = builder.build(&entries, &mut bytes).unwrap();
+    let live = Denylist::from_bytes(&bytes[..n]).unwrap();
+    let v = verifier(hs_key(), policy());
+    let mut buf = [0u8; BUFFER_LEN];
+    let token = hs256(HS_HEADER, CLAIMS);
+    let verified = v.verify(token.as_bytes(), NOW, &mut buf).unwrap();
+    assert_eq!(
+        verified.check_denylist(&live, NOW),
+        Err(Error::Revoked(RevocationKind::Session))
+    );
+    // Past the session's end the entry no longer matters.
+    assert_eq!(verified.check_denylist(&live, 1_800_000_001), Ok(()));
+}
