@@ -57,18 +57,3 @@ impl Drop for OwnedDenylist {
         drop(unsafe { Box::from_raw(self.bytes.as_ptr()) });
     }
 }
-
-// TEMPORARY until the core's denylist lands on main: remove this shim.
-#[allow(missing_docs)]
-trait Shim<'a>: Sized {
-    fn from_bytes(b: &'a [u8]) -> Result<Self, jwtgate::Error>;
-    fn from_trusted_bytes(b: &'a [u8]) -> Result<Self, jwtgate::Error>;
-}
-impl<'a> Shim<'a> for Denylist<'a> {
-    fn from_bytes(_: &'a [u8]) -> Result<Self, jwtgate::Error> {
-        Err(jwtgate::Error::DenylistMalformed)
-    }
-    fn from_trusted_bytes(_: &'a [u8]) -> Result<Self, jwtgate::Error> {
-        Err(jwtgate::Error::DenylistMalformed)
-    }
-}

@@ -1,0 +1,3 @@
+module jwtgate
+
+go 1.19

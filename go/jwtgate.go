@@ -1,0 +1,407 @@
+// Package jwtgate verifies JSON Web Tokens with jwtgate's Rust core, through
+// its C ABI (cgo): the exact behaviour of the Rust, C and Python bindings,
+// including the revocation denylist, at the cost of one cgo call per token.
+//
+//	v, err := jwtgate.NewVerifier(
+//		jwtgate.WithHMACKey(jwtgate.HS256, secret, ""),
+//		jwtgate.WithIssuer("https://auth.example"),
+//	)
+//	claims, err := v.Verify(token)
+//	if errors.Is(err, jwtgate.ErrRevoked) { ... }
+//
+// Building: the package links the static library libjwtgate.a from the
+// lib/ folder beside this file (scripts/test-go.sh puts it there; see
+// docs/go.md), and reads include/jwtgate.h from the repository.
+package jwtgate
+
+/*
+#cgo CFLAGS: -I${SRCDIR}/../include
+#cgo LDFLAGS: -L${SRCDIR}/lib -ljwtgate -lgcc_s -lutil -lrt -lpthread -lm -ldl
+#include <stdlib.h>
+#include "jwtgate.h"
+*/
+import "C"
+
+import (
+	"os"
+	"runtime"
+	"sync"
+	"time"
+	"unsafe"
+)
+
+// MaxTokenLen is the longest token Verify reads; longer ones give ErrTokenTooLarge.
+const MaxTokenLen = C.JG_MAX_TOKEN_LEN
+
+// Algorithm is a signature algorithm. It belongs to a key, never to a token.
+type Algorithm uint32
+
+// The algorithms jwtgate implements.
+const (
+	HS256 Algorithm = C.JG_ALG_HS256 // HMAC with SHA-256
+	HS384 Algorithm = C.JG_ALG_HS384 // HMAC with SHA-384
+	HS512 Algorithm = C.JG_ALG_HS512 // HMAC with SHA-512
+	EdDSA Algorithm = C.JG_ALG_EDDSA // Ed25519
+)
+
+// String returns the JOSE name of the algorithm.
+func (a Algorithm) String() string {
+	switch a {
+	case HS256:
+		return "HS256"
+	case HS384:
+		return "HS384"
+	case HS512:
+		return "HS512"
+	case EdDSA:
+		return "EdDSA"
+	}
+	return "Algorithm(?)"
+}
+
+// ClaimSet is a set of registered claims (a bit mask).
+type ClaimSet uint32
+
+// The registered claims, as ClaimSet bits.
+const (
+	ClaimIss ClaimSet = C.JG_CLAIM_ISS
+	ClaimSub ClaimSet = C.JG_CLAIM_SUB
+	ClaimAud ClaimSet = C.JG_CLAIM_AUD
+	ClaimExp ClaimSet = C.JG_CLAIM_EXP
+	ClaimNbf ClaimSet = C.JG_CLAIM_NBF
+	ClaimIat ClaimSet = C.JG_CLAIM_IAT
+	ClaimJti ClaimSet = C.JG_CLAIM_JTI
+	ClaimSid ClaimSet = C.JG_CLAIM_SID
+	ClaimVer ClaimSet = C.JG_CLAIM_VER
+)
+
+// Claims are the claims of a verified token, copied into Go memory.
+// Time claims are zero when absent; Has tells absent from zero.
+type Claims struct {
+	Issuer    string    // iss
+	Subject   string    // sub
+	ID        string    // jti
+	SessionID string    // sid
+	Audience  []string  // aud (a string aud is one element)
+	ExpiresAt time.Time // exp (whole seconds, rounded down)
+	NotBefore time.Time // nbf (rounded up)
+	IssuedAt  time.Time // iat (rounded down)
+	Version   uint64    // ver, the subject's token version
+	KeyID     string    // the header's kid
+	Type      string    // the header's typ
+	Algorithm Algorithm // the header's alg, which is the verifying key's
+	Present   ClaimSet  // which registered claims the token has
+	Raw       []byte    // the claims JSON object exactly as signed, for custom claims
+}
+
+// Has reports whether the token carries every claim in set.
+func (c *Claims) Has(set ClaimSet) bool { return c.Present&set == set }
+
+// Verifier verifies tokens. It is safe for concurrent use by many
+// goroutines, including SetDenylist and ClearDenylist while others verify.
+// Release it with Close (a finalizer does it otherwise).
+type Verifier struct {
+	ptr *C.jg_verifier
+	now func() time.Time
+}
+
+// Option configures a Verifier in NewVerifier.
+type Option func(*Verifier) error
+
+// NewVerifier creates a verifier from options. Without WithIssuer any
+// issuer is accepted; without WithAudience a token carrying aud is
+// rejected (RFC 7519 section 4.1.3); exp is required unless
+// WithRequiredClaims says otherwise.
+func NewVerifier(opts ...Option) (*Verifier, error) {
+	var p *C.jg_verifier
+	if err := toError(C.jg_verifier_new(&p)); err != nil {
+		return nil, err
+	}
+	v := &Verifier{ptr: p, now: time.Now}
+	runtime.SetFinalizer(v, (*Verifier).Close)
+	for _, opt := range opts {
+		if err := opt(v); err != nil {
+			v.Close()
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// Close releases the verifier. It must not run concurrently with other
+// methods; later calls return ErrNullParameter. Calling it twice is safe.
+func (v *Verifier) Close() error {
+	if v.ptr != nil {
+		C.jg_verifier_free(v.ptr)
+		v.ptr = nil
+		runtime.SetFinalizer(v, nil)
+	}
+	return nil
+}
+
+// emptyByte gives empty inputs a valid non-nil pointer (the C ABI treats
+// NULL as a missing argument, not as an empty string).
+var emptyByte C.uint8_t
+
+func bytesArg(b []byte) (*C.uint8_t, C.size_t) {
+	if len(b) == 0 {
+		return &emptyByte, 0
+	}
+	return (*C.uint8_t)(unsafe.Pointer(&b[0])), C.size_t(len(b))
+}
+
+func stringArg(s string) (*C.uint8_t, C.size_t) {
+	if len(s) == 0 {
+		return &emptyByte, 0
+	}
+	// The string's bytes, not copied: C only reads them during the call.
+	return (*C.uint8_t)(unsafe.Pointer(*(**byte)(unsafe.Pointer(&s)))), C.size_t(len(s))
+}
+
+// optionalStringArg maps "" to NULL (absent).
+func optionalStringArg(s string) (*C.uint8_t, C.size_t) {
+	if s == "" {
+		return nil, 0
+	}
+	return stringArg(s)
+}
+
+// WithHMACKey adds an HMAC key (HS256, HS384 or HS512) with an optional kid
+// ("" for none). The secret is copied and must be at least as long as the
+// hash output (ErrWeakKey).
+func WithHMACKey(alg Algorithm, secret []byte, kid string) Option {
+	return func(v *Verifier) error {
+		s, sl := bytesArg(secret)
+		k, kl := optionalStringArg(kid)
+		return toError(C.jg_verifier_add_hmac_key(v.ptr, C.uint32_t(alg), s, sl, k, kl))
+	}
+}
+
+// WithEd25519Key adds a 32-byte Ed25519 public key (EdDSA) with an optional kid.
+func WithEd25519Key(public []byte, kid string) Option {
+	return func(v *Verifier) error {
+		p, pl := bytesArg(public)
+		k, kl := optionalStringArg(kid)
+		return toError(C.jg_verifier_add_ed25519_key(v.ptr, p, pl, k, kl))
+	}
+}
+
+// WithJWKS adds every usable key of a JWKS document (RFC 7517).
+func WithJWKS(document []byte) Option {
+	return func(v *Verifier) error {
+		d, dl := bytesArg(document)
+		return toError(C.jg_verifier_add_jwks(v.ptr, d, dl))
+	}
+}
+
+// WithIssuer accepts tokens whose iss is one of issuers (iss becomes required).
+func WithIssuer(issuers ...string) Option {
+	return func(v *Verifier) error {
+		for _, iss := range issuers {
+			p, l := stringArg(iss)
+			if err := toError(C.jg_verifier_add_issuer(v.ptr, p, l)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// WithAudience accepts tokens whose aud contains one of audiences (aud becomes required).
+func WithAudience(audiences ...string) Option {
+	return func(v *Verifier) error {
+		for _, aud := range audiences {
+			p, l := stringArg(aud)
+			if err := toError(C.jg_verifier_add_audience(v.ptr, p, l)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+}
+
+// WithLeeway tolerates clock skew on exp, nbf and iat (whole seconds).
+func WithLeeway(d time.Duration) Option {
+	return func(v *Verifier) error {
+		if d < 0 {
+			return ErrInvalidArgument
+		}
+		return toError(C.jg_verifier_set_leeway(v.ptr, C.uint64_t(d/time.Second)))
+	}
+}
+
+// WithRequiredClaims replaces the set of claims a token must carry
+// (default ClaimExp; 0 requires nothing).
+func WithRequiredClaims(set ClaimSet) Option {
+	return func(v *Verifier) error {
+		return toError(C.jg_verifier_set_required_claims(v.ptr, C.uint32_t(set)))
+	}
+}
+
+// WithType requires the header typ, compared case-insensitively with an
+// optional "application/" prefix, for example "at+jwt" (RFC 9068).
+func WithType(typ string) Option {
+	return func(v *Verifier) error {
+		p, l := stringArg(typ)
+		return toError(C.jg_verifier_require_typ(v.ptr, p, l))
+	}
+}
+
+// WithDenylist attaches a serialized denylist (see SetDenylist).
+func WithDenylist(snapshot []byte) Option {
+	return func(v *Verifier) error { return v.SetDenylist(snapshot) }
+}
+
+// WithClock sets the clock Verify uses (default time.Now); VerifyAt ignores it.
+func WithClock(now func() time.Time) Option {
+	return func(v *Verifier) error {
+		if now == nil {
+			return ErrInvalidArgument
+		}
+		v.now = now
+		return nil
+	}
+}
+
+// SetDenylist validates (checksum included) and copies a serialized
+// denylist, then attaches it, atomically replacing the previous one while
+// other goroutines verify. On error the previous denylist stays attached.
+func (v *Verifier) SetDenylist(snapshot []byte) error {
+	p, l := bytesArg(snapshot)
+	err := toError(C.jg_verifier_set_denylist(v.ptr, p, l))
+	runtime.KeepAlive(v)
+	return err
+}
+
+// LoadDenylistFile reads a denylist snapshot file and attaches it (SetDenylist).
+func (v *Verifier) LoadDenylistFile(path string) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	return v.SetDenylist(b)
+}
+
+// ClearDenylist detaches the denylist, if any.
+func (v *Verifier) ClearDenylist() error {
+	err := toError(C.jg_verifier_clear_denylist(v.ptr))
+	runtime.KeepAlive(v)
+	return err
+}
+
+// cClaims is a jg_claims in C memory: it holds pointers into itself, which
+// Go memory passed to C may not.
+type cClaims struct{ p *C.jg_claims }
+
+var claimsPool = sync.Pool{New: func() any {
+	c := &cClaims{p: (*C.jg_claims)(C.malloc(C.sizeof_jg_claims))}
+	runtime.SetFinalizer(c, func(c *cClaims) { C.free(unsafe.Pointer(c.p)) })
+	return c
+}}
+
+// Verify verifies token at the verifier's clock (time.Now by default).
+func (v *Verifier) Verify(token string) (Claims, error) {
+	return v.VerifyAt(token, v.now())
+}
+
+// VerifyAt verifies token at time now: structure, signature, claims,
+// policy and, when one is attached, the denylist.
+func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
+	if len(token) > MaxTokenLen {
+		return Claims{}, ErrTokenTooLarge
+	}
+	secs := now.Unix()
+	if secs < 0 {
+		secs = 0
+	}
+	c := claimsPool.Get().(*cClaims)
+	defer claimsPool.Put(c)
+	t, tl := stringArg(token)
+	rc := C.jg_verifier_verify(v.ptr, t, tl, C.uint64_t(secs), c.p)
+	runtime.KeepAlive(v)
+	if rc != C.JG_OK {
+		return Claims{}, toError(rc)
+	}
+	return c.toGo(), nil
+}
+
+func goString(s C.jg_str) string {
+	if s.ptr == nil || s.len == 0 {
+		return ""
+	}
+	return C.GoStringN((*C.char)(unsafe.Pointer(s.ptr)), C.int(s.len))
+}
+
+func unixIf(present bool, secs C.uint64_t) time.Time {
+	if !present || secs > (1<<62) {
+		return time.Time{}
+	}
+	return time.Unix(int64(secs), 0)
+}
+
+func (c *cClaims) toGo() Claims {
+	p := c.p
+	present := ClaimSet(p.present)
+	out := Claims{
+		Issuer:    goString(p.iss),
+		Subject:   goString(p.sub),
+		ID:        goString(p.jti),
+		SessionID: goString(p.sid),
+		ExpiresAt: unixIf(present&ClaimExp != 0, p.exp),
+		NotBefore: unixIf(present&ClaimNbf != 0, p.nbf),
+		IssuedAt:  unixIf(present&ClaimIat != 0, p.iat),
+		Version:   uint64(p.ver),
+		KeyID:     goString(p.kid),
+		Type:      goString(p.typ),
+		Algorithm: Algorithm(p.alg),
+		Present:   present,
+	}
+	if n := int(p.aud_count); n > 0 {
+		out.Audience = make([]string, n)
+		for i := 0; i < n && i < len(p.aud); i++ {
+			out.Audience[i] = goString(p.aud[i])
+		}
+	}
+	if p.raw_json.ptr != nil {
+		out.Raw = C.GoBytes(unsafe.Pointer(p.raw_json.ptr), C.int(p.raw_json.len))
+	}
+	return out
+}
+
+// Header holds the header parameters of Encode; alg always comes from the key.
+type Header struct {
+	KeyID    string // kid; "" for none
+	Type     string // typ; "" for the default "JWT"
+	OmitType bool   // leave typ out entirely
+}
+
+// Encode signs claimsJSON (a JSON object, checked with the same strict
+// rules as verification) with key and returns the compact JWS token. key
+// is the HMAC secret, or the 32-byte Ed25519 private seed for EdDSA.
+func Encode(alg Algorithm, key, claimsJSON []byte, h Header) (string, error) {
+	k, kl := bytesArg(key)
+	kid, kidl := optionalStringArg(h.KeyID)
+	typ, typl := optionalStringArg(h.Type)
+	if h.OmitType {
+		typ, typl = &emptyByte, 0
+	}
+	cj, cjl := bytesArg(claimsJSON)
+	out := make([]byte, (len(claimsJSON)+len(h.KeyID)+len(h.Type))*4/3+256)
+	for attempt := 0; attempt < 2; attempt++ {
+		var n C.size_t
+		o, ol := bytesArg(out)
+		rc := C.jg_encode(C.uint32_t(alg), k, kl, kid, kidl, typ, typl, cj, cjl, o, ol, &n)
+		switch {
+		case rc == C.JG_OK:
+			return string(out[:n]), nil
+		case rc == C.JG_INSUFFICIENT_SIZE && attempt == 0:
+			out = make([]byte, int(n))
+		default:
+			return "", toError(rc)
+		}
+	}
+	return "", ErrInsufficientSize
+}
+
+// Version returns the C library's version.
+func Version() string { return C.GoString(C.jg_version()) }
