@@ -1,0 +1,207 @@
+"""Turning keys as users pass them into the core's key set.
+
+Accepted, as PyJWT accepts them for our algorithms:
+
+- ``str`` or ``bytes`` HMAC secrets (``str`` is UTF-8 encoded);
+- Ed25519 keys as PEM (``-----BEGIN PUBLIC KEY-----`` SubjectPublicKeyInfo,
+  ``-----BEGIN PRIVATE KEY-----`` PKCS#8) or OpenSSH public keys
+  (``ssh-ed25519 AAAA...``), parsed here without ``cryptography``;
+- ``cryptography`` ``Ed25519PublicKey`` / ``Ed25519PrivateKey`` objects,
+  when that package is installed;
+- objects with PyJWT's ``PyJWK`` shape (``.key`` and ``.algorithm_name``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import struct
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from . import _jwtgate
+from .exceptions import InvalidKeyError
+
+HMAC_ALGORITHMS = {"HS256": 32, "HS384": 48, "HS512": 64}
+SUPPORTED = ("HS256", "HS384", "HS512", "EdDSA")
+
+# DER prefixes of Ed25519 keys (RFC 8410): SubjectPublicKeyInfo, and the
+# PKCS#8 v1 / v2 private key up to the 32-byte seed.
+_SPKI = bytes.fromhex("302a300506032b6570032100")
+_PKCS8_V1 = bytes.fromhex("302e020100300506032b657004220420")
+_PKCS8_V2_BODY = bytes.fromhex("020101300506032b657004220420")
+
+_ASYMMETRIC_SECRET = (
+    "The specified key is an asymmetric key or x509 certificate and"
+    " should not be used as an HMAC secret."
+)
+
+
+def short_key_message(length: int, alg: str) -> str:
+    """PyJWT's ``InsecureKeyLengthWarning`` text."""
+    need = HMAC_ALGORITHMS[alg]
+    return (
+        f"The HMAC key is {length} bytes long, which is below "
+        f"the minimum recommended length of {need} bytes for "
+        f"SHA{alg[2:]}. See RFC 7518 Section 3.2."
+    )
+
+
+def _pem_der(data: bytes) -> tuple[str, bytes]:
+    text = data.decode("ascii", "replace").strip()
+    lines = text.splitlines()
+    if len(lines) < 3 or not lines[0].startswith("-----BEGIN ") or not lines[-1].startswith("-----END "):
+        raise InvalidKeyError("Could not parse the PEM key")
+    label = lines[0][len("-----BEGIN ") :].rstrip("-").strip()
+    try:
+        der = base64.b64decode("".join(line.strip() for line in lines[1:-1]), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidKeyError("Could not parse the PEM key") from None
+    return label, der
+
+
+def _ed25519_from_pem(data: bytes) -> tuple[str, bytes]:
+    label, der = _pem_der(data)
+    if label == "PUBLIC KEY" and len(der) == 44 and der.startswith(_SPKI):
+        return "ed25519-public", der[12:]
+    if label == "PRIVATE KEY":
+        if len(der) == 48 and der.startswith(_PKCS8_V1):
+            return "ed25519-private", der[16:48]
+        # v2 (OneAsymmetricKey) with the public key attached: SEQUENCE,
+        # version 1, algorithm, seed, [1] public key.
+        if len(der) > 50 and der[0] == 0x30 and der[2:16] == _PKCS8_V2_BODY:
+            return "ed25519-private", der[16:48]
+    raise InvalidKeyError(
+        "Not an Ed25519 key: jwtgate implements HS256, HS384, HS512 and EdDSA (Ed25519)"
+    )
+
+
+def _ed25519_from_ssh(data: bytes) -> tuple[str, bytes]:
+    parts = data.split()
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+        (n,) = struct.unpack(">I", blob[:4])
+        name, rest = blob[4 : 4 + n], blob[4 + n :]
+        (m,) = struct.unpack(">I", rest[:4])
+        raw = rest[4 : 4 + m]
+    except (IndexError, binascii.Error, ValueError, struct.error):
+        raise InvalidKeyError("Could not parse the SSH public key") from None
+    if parts[0] != b"ssh-ed25519" or name != b"ssh-ed25519" or len(raw) != 32:
+        raise InvalidKeyError("Not an Ed25519 key")
+    return "ed25519-public", raw
+
+
+def _looks_like_jwk(data: bytes) -> bool:
+    stripped = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not stripped.startswith((b"{", b"[")):
+        return False
+    try:
+        obj = json.loads(data)
+    except (ValueError, RecursionError):
+        return stripped.startswith(b"{")
+    todo = [obj]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, dict):
+            if "kty" in item:
+                return True
+            todo.extend(item.values())
+        elif isinstance(item, list):
+            todo.extend(item)
+    return False
+
+
+def material(key: Any) -> tuple[str, bytes]:
+    """``(kind, bytes)`` for a key: ``("secret", secret)``,
+    ``("ed25519-public", raw 32 bytes)`` or ``("ed25519-private", seed)``."""
+    if isinstance(key, str):
+        key = key.encode("utf-8")
+    if isinstance(key, (bytearray, memoryview)):
+        key = bytes(key)
+    if isinstance(key, bytes):
+        if b"-----BEGIN" in key:
+            return _ed25519_from_pem(key)
+        if key.startswith((b"ssh-", b"ecdsa-sha2-")):
+            return _ed25519_from_ssh(key)
+        return "secret", key
+    try:
+        from cryptography.hazmat.primitives.asymmetric import ed25519
+    except ImportError:  # pragma: no cover - cryptography is optional
+        ed25519 = None  # type: ignore[assignment]
+    if ed25519 is not None:
+        if isinstance(key, ed25519.Ed25519PublicKey):
+            return "ed25519-public", key.public_bytes_raw()
+        if isinstance(key, ed25519.Ed25519PrivateKey):
+            return "ed25519-private", key.private_bytes_raw()
+    raise InvalidKeyError(
+        f"Unsupported key type {type(key).__name__}: jwtgate implements HS256, HS384, "
+        "HS512 (str or bytes secrets) and EdDSA (Ed25519 PEM or cryptography keys)"
+    )
+
+
+def check_secret(secret: bytes) -> None:
+    """PyJWT's checks on an HMAC secret (empty, asymmetric, JWK)."""
+    if not secret:
+        raise InvalidKeyError("HMAC key must not be empty.")
+    if _looks_like_jwk(secret):
+        raise InvalidKeyError(
+            "The specified key looks like a JWK and should not be "
+            "used directly as an HMAC secret. Load it via "
+            "PyJWK / HMACAlgorithm.from_jwk first."
+        )
+
+
+def add_key(
+    keyset: _jwtgate.KeySet,
+    key: Any,
+    algorithms: Iterable[str],
+    kid: str | None = None,
+    *,
+    allow_short: bool = False,
+) -> list[str]:
+    """Adds ``key`` once per algorithm of ``algorithms`` it can serve and
+    returns those algorithms. Raises ``InvalidKeyError`` when it serves none."""
+    kind, raw = material(key)
+    algs = [a for a in dict.fromkeys(algorithms) if a in SUPPORTED]
+    used: list[str] = []
+    if kind == "secret":
+        check_secret(raw)
+        for alg in algs:
+            if alg in HMAC_ALGORITHMS:
+                keyset.add(kind, raw, alg, kid, allow_short)
+                used.append(alg)
+        if not used and algs:
+            raise InvalidKeyError("Not a public or private key")
+    else:
+        if "EdDSA" in algs:
+            keyset.add(kind, raw, "EdDSA", kid)
+            used.append("EdDSA")
+        elif algs:
+            raise InvalidKeyError(_ASYMMETRIC_SECRET)
+    return used
+
+
+def keyset_from(keys: Any, algorithms: Iterable[str] | None) -> _jwtgate.KeySet:
+    """The key set of ``Verifier(keys=...)``: a key, a list of keys, a
+    ``{kid: key}`` mapping, a JWKS ``dict``, or a ``KeySet``."""
+    if isinstance(keys, _jwtgate.KeySet):
+        return keys
+    if isinstance(keys, Mapping) and "keys" in keys and isinstance(keys["keys"], list):
+        return _jwtgate.KeySet.from_jwks(json.dumps(keys))
+    keyset = _jwtgate.KeySet()
+    items: list[tuple[str | None, Any]]
+    if isinstance(keys, Mapping):
+        items = list(keys.items())
+    elif isinstance(keys, (list, tuple)):
+        items = [(None, k) for k in keys]
+    else:
+        items = [(None, keys)]
+    for kid, key in items:
+        kind, _ = material(key)
+        if algorithms is None:
+            algs: Iterable[str] = ("HS256",) if kind == "secret" else ("EdDSA",)
+        else:
+            algs = algorithms
+        add_key(keyset, key, algs, kid)
+    return keyset

@@ -1,0 +1,98 @@
+"""``jwtgate.Verifier``: the fast path."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from . import _jwtgate, _keys
+
+__all__ = ["Verifier"]
+
+
+def _strings(value: str | Iterable[str] | None, what: str) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    values = list(value)
+    if any(not isinstance(v, str) for v in values):
+        raise TypeError(f"{what} must be a string or an iterable of strings")
+    return values
+
+
+class Verifier(_jwtgate.Verifier):
+    """Verifies tokens against fixed keys and policy; build once, share everywhere.
+
+    ``keys``: one key or several (a list, or a ``{kid: key}`` dict), each
+    an HMAC secret (``str``/``bytes``, bound to each HMAC algorithm of
+    ``algorithms``, default ``HS256``), an Ed25519 key (PEM, OpenSSH or a
+    ``cryptography`` object, bound to ``EdDSA``), a JWKS ``dict``, or a
+    ``KeySet``. The token's ``alg`` must be the algorithm of the key its
+    ``kid`` selects.
+
+    ``issuer``/``audience``: a string or several; a token must match one.
+    Without ``audience`` a token that carries ``aud`` is rejected
+    (RFC 7519 section 4.1.3). ``leeway``: seconds (or a ``timedelta``) of
+    clock skew on ``exp``/``nbf``/``iat``, rounded down. ``required``:
+    registered claims that must be present (default ``("exp",)``).
+    ``denylist``: a ``Denylist``, replaceable later with ``set_denylist``.
+    ``typ``: a required header ``typ``; ``max_age``: reject tokens whose
+    ``iat`` is older than this many seconds.
+
+    ``verify(token, now=None) -> dict`` and ``verify_many(tokens, now=None)``
+    release the GIL while verifying; one instance is safe to use from any
+    number of threads.
+    """
+
+    __slots__ = ()
+
+    def __new__(
+        cls,
+        keys: Any,
+        *,
+        algorithms: Iterable[str] | None = None,
+        issuer: str | Iterable[str] | None = None,
+        audience: str | Iterable[str] | None = None,
+        leeway: float | timedelta = 0,
+        required: Iterable[str] | None = ("exp",),
+        denylist: _jwtgate.Denylist | None = None,
+        verify_exp: bool = True,
+        verify_nbf: bool = True,
+        verify_iat: bool = True,
+        verify_aud: bool = True,
+        typ: str | None = None,
+        max_age: int | None = None,
+    ) -> Verifier:
+        if isinstance(leeway, timedelta):
+            leeway = leeway.total_seconds()
+        if leeway < 0:
+            raise ValueError("leeway must not be negative")
+        algs = None if algorithms is None else ([algorithms] if isinstance(algorithms, str) else list(algorithms))
+        return super().__new__(
+            cls,
+            _keys.keyset_from(keys, algs),
+            issuer=_strings(issuer, "issuer"),
+            audience=_strings(audience, "audience"),
+            leeway=math.floor(leeway),
+            required=list(required) if required is not None else [],
+            denylist=denylist,
+            verify_exp=verify_exp,
+            verify_nbf=verify_nbf,
+            verify_iat=verify_iat,
+            verify_aud=verify_aud,
+            typ=typ,
+            max_age=max_age,
+        )
+
+    @classmethod
+    def from_jwks(cls, jwks: str | bytes | dict[str, Any], **kwargs: Any) -> Verifier:
+        """A verifier over the keys of a JWKS document (``str``, ``bytes`` or
+        a parsed ``dict``): ``oct`` keys with an HMAC ``alg`` and ``OKP``
+        Ed25519 keys; others are skipped. ``kwargs`` as for ``Verifier``."""
+        if isinstance(jwks, dict):
+            jwks = json.dumps(jwks)
+        return cls(_jwtgate.KeySet.from_jwks(jwks), **kwargs)

@@ -1,0 +1,389 @@
+"""PyJWT-compatible ``decode``, ``decode_complete``, ``encode`` and
+``get_unverified_header``: same argument names, defaults, return types and
+exceptions, verified by the jwtgate core.
+
+``decode`` builds a core verifier for each distinct configuration (key,
+algorithms, options, audience, issuer, leeway) once and keeps it in a small
+cache, so repeated calls cost one verification. Where jwtgate is stricter
+than PyJWT, ``docs/python.md`` says so.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import warnings
+from calendar import timegm
+from collections.abc import Container, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from . import _jwtgate, _keys, _unverified
+from .exceptions import (
+    DecodeError,
+    InvalidAlgorithmError,
+    InvalidAudienceError,
+    InvalidIssuerError,
+    InvalidKeyError,
+    InvalidSubjectError,
+    MissingRequiredClaimError,
+)
+from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
+
+__all__ = ["decode", "decode_complete", "encode", "get_unverified_header"]
+
+#: Registered claims the core can require; others are checked here.
+_CORE_CLAIMS = frozenset(("iss", "sub", "aud", "exp", "nbf", "iat", "jti", "sid", "ver"))
+
+_DEFAULT_OPTIONS: dict[str, Any] = {
+    "verify_signature": True,
+    "verify_exp": True,
+    "verify_nbf": True,
+    "verify_iat": True,
+    "verify_aud": True,
+    "verify_iss": True,
+    "verify_sub": True,
+    "verify_jti": True,
+    "require": [],
+    "strict_aud": False,
+    "enforce_minimum_key_length": False,
+}
+
+_CACHE_SIZE = 64
+
+
+class _Plan:
+    """One decode configuration: a core verifier plus the few PyJWT checks
+    the core does not do (custom required claims, strict audience, subject)."""
+
+    __slots__ = ("verifier", "short", "secret_len", "extra_required", "strict_aud", "audience", "iss_container")
+
+    def __init__(
+        self,
+        verifier: _jwtgate.Verifier,
+        short: frozenset[str],
+        secret_len: int,
+        extra_required: tuple[str, ...],
+        strict_aud: bool,
+        audience: Any,
+        iss_container: Any,
+    ) -> None:
+        self.verifier = verifier
+        self.short = short
+        self.secret_len = secret_len
+        self.extra_required = extra_required
+        self.strict_aud = strict_aud
+        self.audience = audience
+        self.iss_container = iss_container
+
+
+_plans: dict[Any, _Plan] = {}
+
+
+def _merge_options(options: dict[str, Any] | None) -> dict[str, Any]:
+    if not options:
+        return _DEFAULT_OPTIONS
+    merged = dict(options)
+    if not merged.get("verify_signature", True):
+        for name in ("verify_exp", "verify_nbf", "verify_iat", "verify_aud", "verify_iss", "verify_sub", "verify_jti"):
+            merged.setdefault(name, False)
+    return {**_DEFAULT_OPTIONS, **merged}
+
+
+def _leeway_secs(leeway: float | timedelta) -> float:
+    if isinstance(leeway, timedelta):
+        leeway = leeway.total_seconds()
+    return float(leeway)
+
+
+def _plan_key(key: Any, algorithms: Any, options: Any, audience: Any, issuer: Any, leeway: Any) -> Any:
+    """A hashable identity of the configuration, or ``None`` when some part
+    is not hashable (the plan is then built for this call only)."""
+    opts = None if not options else tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
+    aud = audience if audience is None or isinstance(audience, str) else ("__seq__", *audience)
+    iss = issuer if issuer is None or isinstance(issuer, str) else (type(issuer), *issuer) if isinstance(issuer, (list, tuple, set, frozenset)) else id(issuer)
+    ident = (type(key), key, tuple(algorithms) if not isinstance(algorithms, str) else (algorithms,), opts, aud, iss, leeway)
+    try:
+        hash(ident)
+    except TypeError:
+        return None
+    return ident
+
+
+def _build_plan(
+    key: Any,
+    algorithms: Sequence[str],
+    options: dict[str, Any],
+    audience: Any,
+    issuer: Any,
+    leeway: float | timedelta,
+) -> _Plan:
+    if hasattr(key, "algorithm_name") and hasattr(key, "key"):  # PyJWT's PyJWK
+        key = key.key
+    if isinstance(algorithms, str):
+        algorithms = [algorithms]
+    keyset = _jwtgate.KeySet()
+    used = _keys.add_key(keyset, key, algorithms, allow_short=True)
+    if not used:
+        raise InvalidAlgorithmError("Algorithm not supported")
+    kind, raw = _keys.material(key)
+    short = frozenset(a for a in used if kind == "secret" and len(raw) < _keys.HMAC_ALGORITHMS[a])
+
+    if audience is not None and not isinstance(audience, (str, Iterable)):
+        raise TypeError("audience must be a string, iterable or None")
+    auds: list[str] | None = None
+    if options["verify_aud"] and audience is not None:
+        auds = [audience] if isinstance(audience, str) else list(audience)
+        if any(not isinstance(a, str) for a in auds):
+            raise TypeError("audience must be a string, iterable or None")
+    issuers: list[str] | None = None
+    iss_container = None
+    if options["verify_iss"] and issuer is not None:
+        if isinstance(issuer, str):
+            issuers = [issuer]
+        elif isinstance(issuer, (list, tuple, set, frozenset)):
+            issuers = list(issuer)
+        else:  # another Container: checked here after the core
+            iss_container = issuer
+    leeway_s = _leeway_secs(leeway)
+    if leeway_s < 0:
+        raise ValueError("jwtgate does not support a negative leeway")
+    required = [c for c in options["require"] if c in _CORE_CLAIMS]
+    extra_required = tuple(c for c in options["require"] if c not in _CORE_CLAIMS)
+    verifier = _jwtgate.Verifier(
+        keyset,
+        issuer=issuers,
+        audience=auds,
+        leeway=math.floor(leeway_s),
+        required=required,
+        verify_exp=bool(options["verify_exp"]),
+        verify_nbf=bool(options["verify_nbf"]),
+        verify_iat=bool(options["verify_iat"]),
+        verify_aud=bool(options["verify_aud"]),
+    )
+    return _Plan(
+        verifier,
+        short,
+        len(raw),
+        extra_required,
+        bool(options.get("strict_aud")) and bool(options["verify_aud"]),
+        audience,
+        iss_container,
+    )
+
+
+def _check_short_key(plan: _Plan, jwt: str | bytes, options: dict[str, Any]) -> None:
+    """PyJWT's short-secret rule for the token's algorithm: a warning, or
+    ``InvalidKeyError`` with ``enforce_minimum_key_length``."""
+    alg = _unverified.split(jwt)[0].get("alg")
+    if alg in plan.short:
+        message = _keys.short_key_message(plan.secret_len, alg)
+        if options.get("enforce_minimum_key_length", False):
+            raise InvalidKeyError(message)
+        warnings.warn(message, InsecureKeyLengthWarning, stacklevel=4)
+
+
+def _now_float(now: Any) -> float:
+    if now is None:
+        return time.time()
+    if isinstance(now, datetime):
+        return now.timestamp()
+    return float(now)
+
+
+def decode_complete(
+    jwt: str | bytes,
+    key: Any = "",
+    algorithms: Sequence[str] | None = None,
+    options: dict[str, Any] | None = None,
+    verify: bool | None = None,
+    detached_payload: bytes | None = None,
+    audience: str | Iterable[str] | None = None,
+    issuer: str | Container[str] | None = None,
+    subject: str | None = None,
+    leeway: float | timedelta = 0,
+    *,
+    now: int | float | datetime | None = None,
+    denylist: _jwtgate.Denylist | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Like ``decode``, but returns ``{"header": ..., "payload": ...,
+    "signature": ...}`` as PyJWT's ``decode_complete`` does."""
+    payload = _decode(
+        jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway, now, denylist, kwargs, "decode_complete"
+    )
+    header, _, signature = _unverified.split(jwt)
+    return {"header": header, "payload": payload, "signature": signature}
+
+
+def decode(
+    jwt: str | bytes,
+    key: Any = "",
+    algorithms: Sequence[str] | None = None,
+    options: dict[str, Any] | None = None,
+    verify: bool | None = None,
+    detached_payload: bytes | None = None,
+    audience: str | Iterable[str] | None = None,
+    subject: str | None = None,
+    issuer: str | Container[str] | None = None,
+    leeway: float | timedelta = 0,
+    *,
+    now: int | float | datetime | None = None,
+    denylist: _jwtgate.Denylist | None = None,
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """Verifies ``jwt`` and returns its claims: PyJWT's ``jwt.decode``.
+
+    Same arguments, defaults and exceptions as PyJWT. ``algorithms`` is
+    required (as in PyJWT) unless ``options={"verify_signature": False}``.
+    jwtgate additions: ``now`` (seconds since the epoch, a float or a
+    ``datetime``; default the system clock) and ``denylist`` (a
+    ``Denylist``; a revoked token raises ``RevokedTokenError``).
+    """
+    return _decode(
+        jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway, now, denylist, kwargs, "decode"
+    )
+
+
+def _decode(
+    jwt: str | bytes,
+    key: Any,
+    algorithms: Sequence[str] | None,
+    options: dict[str, Any] | None,
+    verify: bool | None,
+    detached_payload: bytes | None,
+    audience: Any,
+    issuer: Any,
+    subject: str | None,
+    leeway: float | timedelta,
+    now: Any,
+    denylist: _jwtgate.Denylist | None,
+    kwargs: dict[str, Any],
+    name: str,
+) -> dict[str, Any]:
+    if kwargs:
+        warnings.warn(
+            f"passing additional kwargs to {name}() is deprecated "
+            "and will be removed in pyjwt version 3. "
+            f"Unsupported kwargs: {tuple(kwargs.keys())}",
+            RemovedInPyjwt3Warning,
+            stacklevel=3,
+        )
+    verify_signature = True if options is None else options.get("verify_signature", True)
+    if verify is not None and verify != verify_signature:
+        warnings.warn(
+            "The `verify` argument to `decode` does nothing in PyJWT 2.0 and newer. "
+            "The equivalent is setting `verify_signature` to False in the `options` dictionary. "
+            "This invocation has a mismatch between the kwarg and the option entry.",
+            category=DeprecationWarning,
+            stacklevel=3,
+        )
+    if detached_payload is not None:
+        raise DecodeError(
+            'It is only valid to pass "detached_payload" when the protected header has "b64" set to false.'
+        )
+    merged = _merge_options(options)
+    if not verify_signature:
+        _, raw, _ = _unverified.split(jwt)
+        payload = _unverified.payload_of(raw)
+        _unverified.validate_claims(
+            payload, merged, audience=audience, issuer=issuer, subject=subject, leeway=_leeway_secs(leeway), now=_now_float(now)
+        )
+        return payload
+    if not algorithms and not (hasattr(key, "algorithm_name") and hasattr(key, "key")):
+        raise DecodeError(
+            'It is required that you pass in a value for the "algorithms" argument when calling decode().'
+        )
+    if not algorithms:
+        algorithms = [key.algorithm_name]
+    ident = _plan_key(key, algorithms, options, audience, issuer, leeway)
+    plan = _plans.get(ident) if ident is not None else None
+    if plan is None:
+        plan = _build_plan(key, algorithms, merged, audience, issuer, leeway)
+        if ident is not None:
+            if len(_plans) >= _CACHE_SIZE:
+                _plans.clear()
+            _plans[ident] = plan
+    if plan.short:
+        _check_short_key(plan, jwt, merged)
+    payload: dict[str, Any] = plan.verifier._verify_with(jwt, now, denylist)
+    if plan.extra_required:
+        for claim in plan.extra_required:
+            if payload.get(claim) is None:
+                raise MissingRequiredClaimError(claim)
+    if plan.iss_container is not None:
+        iss = payload.get("iss")
+        if iss is None:
+            raise MissingRequiredClaimError("iss")
+        if iss not in plan.iss_container:
+            raise InvalidIssuerError("Invalid issuer")
+    if plan.strict_aud:
+        if not isinstance(plan.audience, str):
+            raise InvalidAudienceError("Invalid audience (strict)")
+        if not isinstance(payload.get("aud"), str):
+            raise InvalidAudienceError("Invalid claim format in token (strict)")
+    if subject is not None and merged["verify_sub"] and payload.get("sub") != subject:
+        raise InvalidSubjectError("Invalid subject")
+    return payload
+
+
+def get_unverified_header(jwt: str | bytes) -> dict[str, Any]:
+    """The token's header, NOT verified (PyJWT's ``jwt.get_unverified_header``);
+    parsed as strictly as on verification."""
+    return _unverified.split(jwt)[0]
+
+
+def encode(
+    payload: dict[str, Any],
+    key: Any,
+    algorithm: str | None = "HS256",
+    headers: dict[str, Any] | None = None,
+    json_encoder: type[json.JSONEncoder] | None = None,
+    sort_headers: bool = True,
+) -> str:
+    """Signs ``payload`` into a compact JWT: PyJWT's ``jwt.encode``.
+
+    ``algorithm`` is one of ``HS256``, ``HS384``, ``HS512`` (``key`` a str or
+    bytes secret; a short secret warns as in PyJWT) or ``EdDSA`` (``key`` an
+    Ed25519 private key as PEM or a ``cryptography`` object). ``headers``
+    adds header members (``kid``, ``typ``, others); ``crit`` and ``b64``
+    are not supported. ``sort_headers`` is accepted for compatibility.
+    """
+    if not isinstance(payload, dict):
+        raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
+    payload = payload.copy()
+    for claim in ("exp", "iat", "nbf"):
+        if isinstance(payload.get(claim), datetime):
+            payload[claim] = timegm(payload[claim].utctimetuple())
+    if "iss" in payload and not isinstance(payload["iss"], str):
+        raise TypeError("Issuer (iss) must be a string.")
+    header = dict(headers) if headers else {}
+    alg = header.pop("alg", None) or algorithm
+    if alg is None or alg not in _keys.SUPPORTED:
+        raise NotImplementedError("Algorithm not supported")
+    typ = header.pop("typ", "JWT")
+    kid = header.pop("kid", None)
+    if kid is not None and not isinstance(kid, str):
+        raise InvalidKeyError("Key ID header parameter must be a string")
+    if header.get("b64", True) is not True or "crit" in header:
+        raise NotImplementedError("jwtgate does not sign tokens with 'b64' or 'crit' headers")
+    header.pop("b64", None)
+    if hasattr(key, "algorithm_name") and hasattr(key, "key"):  # PyJWT's PyJWK
+        key = key.key
+    kind, raw = _keys.material(key)
+    allow_short = False
+    if alg in _keys.HMAC_ALGORITHMS:
+        if kind != "secret":
+            raise InvalidKeyError(_keys._ASYMMETRIC_SECRET)
+        _keys.check_secret(raw)
+        if len(raw) < _keys.HMAC_ALGORITHMS[alg]:
+            warnings.warn(_keys.short_key_message(len(raw), alg), InsecureKeyLengthWarning, stacklevel=2)
+            allow_short = True
+    elif kind != "ed25519-private":
+        raise InvalidKeyError("Not a public or private key")
+    claims_json = json.dumps(payload, separators=(",", ":"), cls=json_encoder).encode("utf-8")
+    extra = json.dumps(header, separators=(",", ":"), cls=json_encoder, sort_keys=sort_headers).encode() if header else None
+    return _jwtgate.encode(
+        claims_json, alg, kind, raw, kid=kid, typ=typ or None, extra_header=extra, allow_short=allow_short
+    )

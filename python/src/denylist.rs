@@ -1,0 +1,295 @@
+//! `_jwtgate.Denylist` (an owned, validated snapshot) and
+//! `_jwtgate.DenylistBuilder`; the bytes are the core's format.
+
+use std::sync::Arc;
+
+use jwtgate::{Config, Revocation};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::errors::to_py_err;
+use crate::time::now_secs;
+
+/// The core's zero-copy view, borrowing from the bytes it was read from.
+type View<'a> = jwtgate::Denylist<'a>;
+
+self_cell::self_cell!(
+    /// Denylist bytes together with the core's validated view of them, so a
+    /// lookup never re-validates.
+    pub(crate) struct OwnedDenylist {
+        owner: Box<[u8]>,
+        #[covariant]
+        dependent: View,
+    }
+);
+
+impl OwnedDenylist {
+    /// Validates `bytes` (structure, version, checksum) once.
+    pub(crate) fn parse(bytes: Vec<u8>) -> Result<OwnedDenylist, jwtgate::Error> {
+        OwnedDenylist::try_new(bytes.into_boxed_slice(), |b| {
+            jwtgate::Denylist::from_bytes(b)
+        })
+    }
+
+    /// The core view, for `verify_with_denylist`.
+    pub(crate) fn view(&self) -> &jwtgate::Denylist<'_> {
+        self.borrow_dependent()
+    }
+}
+
+/// A revocation denylist snapshot, validated once when loaded.
+///
+/// Immutable: to change what a verifier rejects, build or load a new one
+/// and pass it to `Verifier.set_denylist`. Safe to share between threads.
+#[pyclass(frozen, module = "jwtgate._jwtgate")]
+pub struct Denylist {
+    pub(crate) inner: Arc<OwnedDenylist>,
+}
+
+#[pymethods]
+impl Denylist {
+    /// Reads a denylist from its bytes, validating structure, version and
+    /// checksum (raises `DenylistError`).
+    #[staticmethod]
+    fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Denylist> {
+        let bytes = data.to_vec();
+        let owned = py
+            .detach(|| OwnedDenylist::parse(bytes))
+            .map_err(|e| to_py_err(py, e))?;
+        Ok(Denylist {
+            inner: Arc::new(owned),
+        })
+    }
+
+    /// Reads a denylist snapshot file (see `from_bytes`).
+    #[staticmethod]
+    fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Denylist> {
+        let owned = py.detach(
+            || -> std::io::Result<Result<OwnedDenylist, jwtgate::Error>> {
+                Ok(OwnedDenylist::parse(std::fs::read(&path)?))
+            },
+        )?;
+        Ok(Denylist {
+            inner: Arc::new(owned.map_err(|e| to_py_err(py, e))?),
+        })
+    }
+
+    /// The serialized bytes (the core's format, loadable everywhere).
+    fn __bytes__<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, self.inner.view().as_bytes())
+    }
+
+    /// The sequence number the builder recorded.
+    #[getter]
+    fn sequence(&self) -> u64 {
+        self.inner.view().sequence()
+    }
+
+    /// How many revocations the denylist stores.
+    #[getter]
+    fn entry_count(&self) -> u64 {
+        self.inner.view().entry_count()
+    }
+
+    /// How many expiry segments the denylist has.
+    #[getter]
+    fn segment_count(&self) -> usize {
+        self.inner.view().segment_count()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.view().as_bytes().len()
+    }
+
+    fn __repr__(&self) -> String {
+        let view = self.inner.view();
+        format!(
+            "Denylist(sequence={}, entries={}, segments={}, bytes={})",
+            view.sequence(),
+            view.entry_count(),
+            view.segment_count(),
+            view.as_bytes().len()
+        )
+    }
+}
+
+/// One recorded revocation, owning its identifier.
+enum Entry {
+    Token {
+        jti: Vec<u8>,
+        exp: u64,
+    },
+    Session {
+        sid: Vec<u8>,
+        until: u64,
+    },
+    Subject {
+        sub: Vec<u8>,
+        issued_before: u64,
+        below_version: u64,
+        until: u64,
+    },
+}
+
+impl Entry {
+    fn as_revocation(&self) -> Revocation<'_> {
+        match self {
+            Entry::Token { jti, exp } => Revocation::Token { jti, exp: *exp },
+            Entry::Session { sid, until } => Revocation::Session { sid, until: *until },
+            Entry::Subject {
+                sub,
+                issued_before,
+                below_version,
+                until,
+            } => Revocation::Subject {
+                sub,
+                issued_before: *issued_before,
+                below_version: *below_version,
+                until: *until,
+            },
+        }
+    }
+}
+
+/// Collects revocations and builds a denylist snapshot.
+///
+/// Every revocation carries the time until which it matters (the latest
+/// `exp` of a token it revokes); `build(now)` drops those already past.
+#[pyclass(module = "jwtgate._jwtgate")]
+pub struct DenylistBuilder {
+    seed: [u8; 16],
+    sequence: u64,
+    segment_width: u64,
+    bits_per_entry: u32,
+    fingerprints: bool,
+    entries: Vec<Entry>,
+}
+
+#[pymethods]
+impl DenylistBuilder {
+    /// A builder. `seed` is the 16-byte hash seed (random when omitted);
+    /// `sequence` is recorded in the output; `segment_width` (seconds),
+    /// `bits_per_entry` and `fingerprints` tune the filter (see the core's
+    /// `Config`).
+    #[new]
+    #[pyo3(signature = (*, seed=None, sequence=0, segment_width=3600, bits_per_entry=16, fingerprints=true))]
+    fn new(
+        py: Python<'_>,
+        seed: Option<&[u8]>,
+        sequence: u64,
+        segment_width: u64,
+        bits_per_entry: u32,
+        fingerprints: bool,
+    ) -> PyResult<Self> {
+        let seed: [u8; 16] = match seed {
+            Some(seed) => seed
+                .try_into()
+                .map_err(|_| PyValueError::new_err("seed must be 16 bytes"))?,
+            None => py
+                .import("os")?
+                .call_method1("urandom", (16,))?
+                .extract::<Vec<u8>>()?
+                .try_into()
+                .map_err(|_| PyValueError::new_err("os.urandom returned a wrong length"))?,
+        };
+        Ok(DenylistBuilder {
+            seed,
+            sequence,
+            segment_width,
+            bits_per_entry,
+            fingerprints,
+            entries: Vec::new(),
+        })
+    }
+
+    /// Revokes one token by its `jti`, until its `exp`.
+    fn revoke_token(&mut self, jti: &Bound<'_, PyAny>, exp: u64) -> PyResult<()> {
+        let jti = crate::keys::bytes_of(jti)?.to_vec();
+        self.entries.push(Entry::Token { jti, exp });
+        Ok(())
+    }
+
+    /// Revokes every token of session `sid`, until `until` (the latest
+    /// `exp` any token of the session can have).
+    fn revoke_session(&mut self, sid: &Bound<'_, PyAny>, until: u64) -> PyResult<()> {
+        let sid = crate::keys::bytes_of(sid)?.to_vec();
+        self.entries.push(Entry::Session { sid, until });
+        Ok(())
+    }
+
+    /// Revokes the tokens of subject `sub` issued before `issued_before`
+    /// (token `iat`; a token without `iat` counts as revoked) and/or with
+    /// `ver` below `below_version`; 0 leaves a bound unused. It matters
+    /// until `until`. At least one bound must be set.
+    #[pyo3(signature = (sub, until, *, issued_before=0, below_version=0))]
+    fn revoke_subject(
+        &mut self,
+        sub: &Bound<'_, PyAny>,
+        until: u64,
+        issued_before: u64,
+        below_version: u64,
+    ) -> PyResult<()> {
+        if issued_before == 0 && below_version == 0 {
+            return Err(PyValueError::new_err(
+                "revoke_subject needs issued_before or below_version",
+            ));
+        }
+        let sub = crate::keys::bytes_of(sub)?.to_vec();
+        self.entries.push(Entry::Subject {
+            sub,
+            issued_before,
+            below_version,
+            until,
+        });
+        Ok(())
+    }
+
+    fn __len__(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Builds the snapshot at time `now` (default: the system clock) and
+    /// returns its bytes.
+    #[pyo3(signature = (now=None))]
+    fn build<'py>(
+        &self,
+        py: Python<'py>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.build_vec(py, now)?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// `Denylist.from_bytes(self.build(now))` without the copy.
+    #[pyo3(signature = (now=None))]
+    fn build_denylist(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Denylist> {
+        let bytes = self.build_vec(py, now)?;
+        let owned = OwnedDenylist::parse(bytes).map_err(|e| to_py_err(py, e))?;
+        Ok(Denylist {
+            inner: Arc::new(owned),
+        })
+    }
+}
+
+impl DenylistBuilder {
+    fn build_vec(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> {
+        let now = now_secs(now)?;
+        let mut config = Config::new(self.seed, now);
+        config.sequence = self.sequence;
+        config.segment_width = self.segment_width;
+        config.bloom_bits_per_entry = self.bits_per_entry;
+        config.fingerprints = self.fingerprints;
+        let builder = jwtgate::DenylistBuilder::new(config);
+        let revocations: Vec<Revocation<'_>> =
+            self.entries.iter().map(Entry::as_revocation).collect();
+        py.detach(|| {
+            let len = builder.required_len(&revocations)?;
+            let mut out = vec![0u8; len];
+            let written = builder.build(&revocations, &mut out)?;
+            out.truncate(written);
+            Ok(out)
+        })
+        .map_err(|e| to_py_err(py, e))
+    }
+}

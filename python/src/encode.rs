@@ -1,0 +1,71 @@
+//! Signing (`_jwtgate.encode`) and the strict base64url helpers the
+//! Python layer uses for `verify_signature=False`.
+
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::errors::to_py_err;
+use crate::keys::{algorithm, make_key};
+
+/// Signs `claims_json` (a JSON object, checked as strictly as on
+/// verification) with a key of `kind` (`"secret"` or `"ed25519-private"`)
+/// for `algorithm`, and returns the compact JWS. The header is
+/// `{"alg":...,"typ":...,"kid":...}` plus the members of `extra_header`
+/// (a JSON object without `alg`, `kid`, `typ` or `crit`).
+#[pyfunction]
+#[pyo3(signature = (claims_json, algorithm, kind, material, *, kid=None, typ=Some("JWT"), extra_header=None, allow_short=false))]
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn encode(
+    py: Python<'_>,
+    claims_json: &[u8],
+    algorithm: &str,
+    kind: &str,
+    material: &[u8],
+    kid: Option<&str>,
+    typ: Option<&str>,
+    extra_header: Option<&[u8]>,
+    allow_short: bool,
+) -> PyResult<String> {
+    let alg = self::algorithm(algorithm)?;
+    let key = make_key(py, kind, material, alg, None, allow_short)?;
+    let header = jwtgate::HeaderFields {
+        kid,
+        typ,
+        extra: extra_header,
+    };
+    let header_len = extra_header.map_or(0, <[u8]>::len) + 256 + kid.map_or(0, str::len) * 6;
+    let mut out = vec![0u8; jwtgate::encoded_len(&key, header_len, claims_json.len())];
+    let len = jwtgate::encode(&key, claims_json, &header, &mut out).map_err(|e| match e {
+        jwtgate::Error::ClaimsJson
+        | jwtgate::Error::DuplicateMember
+        | jwtgate::Error::HeaderJson
+        | jwtgate::Error::JsonTooDeep
+        | jwtgate::Error::TooManyMembers => {
+            pyo3::exceptions::PyValueError::new_err(format!("cannot encode: {e}"))
+        }
+        other => to_py_err(py, other),
+    })?;
+    out.truncate(len);
+    String::from_utf8(out).map_err(|_| pyo3::exceptions::PyValueError::new_err("non-ASCII token"))
+}
+
+/// Decodes canonical unpadded base64url (the core's decoder: unused
+/// trailing bits must be zero); raises `DecodeError` otherwise.
+#[pyfunction]
+pub(crate) fn b64url_decode<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
+    let len = jwtgate::base64url_decoded_len(data.len())
+        .ok_or_else(|| to_py_err(py, jwtgate::Error::Base64))?;
+    let mut out = vec![0u8; len];
+    let written = jwtgate::base64url_decode(data, &mut out).map_err(|e| to_py_err(py, e))?;
+    Ok(PyBytes::new(py, out.get(..written).unwrap_or_default()))
+}
+
+/// Encodes bytes as unpadded base64url.
+#[pyfunction]
+pub(crate) fn b64url_encode(data: &[u8]) -> PyResult<String> {
+    let mut out = vec![0u8; jwtgate::base64url_encoded_len(data.len())];
+    let written = jwtgate::base64url_encode(data, &mut out)
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    out.truncate(written);
+    String::from_utf8(out).map_err(|_| pyo3::exceptions::PyValueError::new_err("non-ASCII output"))
+}

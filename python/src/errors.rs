@@ -1,0 +1,151 @@
+//! The one conversion from a core [`jwtgate::Error`] to a Python exception.
+//!
+//! The exception classes are defined once, in Python (`jwtgate.exceptions`,
+//! with PyJWT's names and hierarchy); this module only picks the class and
+//! the message, and sets `.code` to the core's stable error code.
+
+use jwtgate::{Claim, Error, RevocationKind};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::PyModule;
+
+static EXCEPTIONS: PyOnceLock<Py<PyModule>> = PyOnceLock::new();
+
+/// The `jwtgate.exceptions` module, imported once.
+fn exceptions(py: Python<'_>) -> PyResult<&Bound<'_, PyModule>> {
+    EXCEPTIONS
+        .get_or_try_init(py, || Ok(py.import("jwtgate.exceptions")?.unbind()))
+        .map(|m| m.bind(py))
+}
+
+/// The Python class name and message for a core error. Messages follow
+/// PyJWT's wording where PyJWT has the same failure, so log lines and
+/// tests that match on them keep working.
+fn class_and_message(err: Error) -> (&'static str, &'static str) {
+    match err {
+        Error::Malformed => ("DecodeError", "Not enough segments"),
+        Error::Base64 => (
+            "DecodeError",
+            "Invalid base64url segment (padding or non-canonical)",
+        ),
+        Error::HeaderJson => ("DecodeError", "Invalid header string"),
+        Error::ClaimsJson => ("DecodeError", "Invalid payload string"),
+        Error::DuplicateMember => ("DecodeError", "Duplicate JSON member name"),
+        Error::InvalidClaimType(claim) => match claim {
+            Claim::Exp => (
+                "DecodeError",
+                "Expiration Time claim (exp) must be an integer.",
+            ),
+            Claim::Nbf => ("DecodeError", "Not Before claim (nbf) must be an integer."),
+            Claim::Iat => (
+                "InvalidIssuedAtError",
+                "Issued At claim (iat) must be an integer.",
+            ),
+            Claim::Iss => (
+                "InvalidIssuerError",
+                "Payload Issuer (iss) must be a string",
+            ),
+            Claim::Aud => ("InvalidAudienceError", "Invalid claim format in token"),
+            Claim::Sub => ("InvalidSubjectError", "Subject must be a string"),
+            Claim::Jti => ("InvalidJTIError", "JWT ID must be a string"),
+            Claim::Sid => ("DecodeError", "Session ID claim (sid) must be a string"),
+            Claim::Ver => (
+                "DecodeError",
+                "Version claim (ver) must be a non-negative integer",
+            ),
+            _ => ("DecodeError", "claim has an invalid type or value"),
+        },
+        Error::MissingAlgorithm => ("InvalidAlgorithmError", "Algorithm not specified"),
+        Error::UnsupportedAlgorithm => ("InvalidAlgorithmError", "Algorithm not supported"),
+        Error::UnsupportedCritical => ("InvalidTokenError", "Unsupported critical extension"),
+        Error::UnknownKey => (
+            "InvalidSignatureError",
+            "No key matches the token's kid and alg",
+        ),
+        Error::AlgorithmMismatch => (
+            "InvalidAlgorithmError",
+            "The specified alg value is not allowed",
+        ),
+        Error::AmbiguousKey => (
+            "InvalidSignatureError",
+            "Token has no kid and several keys match its alg",
+        ),
+        Error::InvalidKey => ("InvalidKeyError", "Invalid key material"),
+        Error::WeakKey => (
+            "InvalidKeyError",
+            "HMAC secret shorter than the hash output",
+        ),
+        Error::KeySetFull => ("InvalidKeyError", "Too many keys (at most 16)"),
+        Error::Jwks => ("PyJWKSetError", "Invalid JWKS document"),
+        Error::DuplicateKeyId => ("InvalidKeyError", "Duplicate kid for one algorithm"),
+        Error::InvalidSignature => ("InvalidSignatureError", "Signature verification failed"),
+        Error::Expired { .. } => ("ExpiredSignatureError", "Signature has expired"),
+        Error::NotYetValid { .. } => ("ImmatureSignatureError", "The token is not yet valid (nbf)"),
+        Error::IssuedInFuture { .. } => {
+            ("ImmatureSignatureError", "The token is not yet valid (iat)")
+        }
+        Error::InvalidIssuer => ("InvalidIssuerError", "Invalid issuer"),
+        Error::InvalidAudience => ("InvalidAudienceError", "Audience doesn't match"),
+        Error::MissingClaim(_) => ("MissingRequiredClaimError", ""),
+        Error::InvalidType => ("InvalidTokenError", "Invalid token type (typ)"),
+        Error::TooOld => (
+            "ExpiredSignatureError",
+            "Token is older than the maximum age",
+        ),
+        Error::Revoked(_) => ("RevokedTokenError", "Token has been revoked"),
+        Error::TokenTooLarge => ("DecodeError", "Token exceeds the maximum length"),
+        Error::JsonTooDeep => ("DecodeError", "JSON nesting exceeds the maximum depth"),
+        Error::TooManyMembers => (
+            "DecodeError",
+            "JSON object or array exceeds the maximum size",
+        ),
+        Error::BufferTooSmall => ("DecodeError", "Token exceeds the maximum length"),
+        Error::FieldTooLong => ("DecodeError", "A field exceeds its maximum length"),
+        Error::DenylistMalformed
+        | Error::DenylistChecksum
+        | Error::DenylistVersion
+        | Error::DenylistFull => ("DenylistError", err.message()),
+        _ => ("InvalidTokenError", err.message()),
+    }
+}
+
+/// The name a revocation kind has in Python (`RevokedTokenError.kind`).
+pub(crate) fn kind_name(kind: RevocationKind) -> &'static str {
+    match kind {
+        RevocationKind::Token => "token",
+        RevocationKind::Session => "session",
+        RevocationKind::Subject => "subject",
+        _ => "unknown",
+    }
+}
+
+/// Converts a core error into the matching `jwtgate.exceptions` instance
+/// (not raised), with `.code` set.
+pub(crate) fn to_exception<'py>(py: Python<'py>, err: Error) -> PyResult<Bound<'py, PyAny>> {
+    let (class, message) = class_and_message(err);
+    let cls = exceptions(py)?.getattr(class)?;
+    let exc = match err {
+        Error::MissingClaim(claim) => cls.call1((claim.name(),))?,
+        Error::Revoked(kind) => cls.call1((message, kind_name(kind)))?,
+        _ => cls.call1((message,))?,
+    };
+    exc.setattr(pyo3::intern!(py, "code"), err.code())?;
+    Ok(exc)
+}
+
+/// [`to_exception`] as a `PyErr`, ready to raise.
+pub(crate) fn to_py_err(py: Python<'_>, err: Error) -> PyErr {
+    match to_exception(py, err) {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+/// A `jwtgate.exceptions` class by name, for errors raised by the binding
+/// itself (for example a key the Python layer could not have rejected).
+pub(crate) fn exception(py: Python<'_>, class: &str, message: &str) -> PyErr {
+    match exceptions(py).and_then(|m| m.getattr(class)?.call1((message,))) {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}

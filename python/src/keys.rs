@@ -1,0 +1,136 @@
+//! `_jwtgate.KeySet`: the keys a verifier accepts, each bound to one algorithm.
+//!
+//! The Python layer (`jwtgate._keys`) turns what users pass (secrets, PEM,
+//! `cryptography` key objects, JWKS) into raw material and calls these
+//! methods; the core checks the material.
+
+use jwtgate::{Algorithm, Key};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyString};
+
+use crate::errors::to_py_err;
+
+/// Parses an algorithm name (`HS256`, `HS384`, `HS512`, `EdDSA`).
+pub(crate) fn algorithm(name: &str) -> PyResult<Algorithm> {
+    Algorithm::from_name(name)
+        .ok_or_else(|| PyValueError::new_err(format!("unsupported algorithm: {name:?}")))
+}
+
+/// Bytes of a `bytes` or `str` (UTF-8) argument.
+pub(crate) fn bytes_of<'a>(value: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
+    if let Ok(b) = value.cast::<PyBytes>() {
+        Ok(b.as_bytes())
+    } else if let Ok(s) = value.cast::<PyString>() {
+        Ok(s.to_str()?.as_bytes())
+    } else {
+        Err(pyo3::exceptions::PyTypeError::new_err(
+            "expected str or bytes",
+        ))
+    }
+}
+
+/// Builds a key of `kind` (`"secret"`, `"ed25519-public"`, `"ed25519-private"`).
+pub(crate) fn make_key(
+    py: Python<'_>,
+    kind: &str,
+    material: &[u8],
+    alg: Algorithm,
+    kid: Option<&str>,
+    allow_short: bool,
+) -> PyResult<Key> {
+    let key = match kind {
+        "secret" if allow_short => Key::hmac_allow_short_secret(alg, material),
+        "secret" => Key::hmac(alg, material),
+        "ed25519-public" => Key::ed25519_public(material),
+        "ed25519-private" => Key::ed25519_private(material),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown key kind: {other:?}"
+            )))
+        }
+    }
+    .map_err(|e| to_py_err(py, e))?;
+    match kid {
+        Some(kid) => key.with_kid(kid).map_err(|e| to_py_err(py, e)),
+        None => Ok(key),
+    }
+}
+
+/// A set of up to 16 keys, each bound to one algorithm and optionally a `kid`.
+///
+/// Low-level: `jwtgate.Verifier` builds one from the keys you pass.
+#[pyclass(module = "jwtgate._jwtgate")]
+pub struct KeySet {
+    pub(crate) inner: jwtgate::KeySet,
+}
+
+#[pymethods]
+impl KeySet {
+    /// An empty key set.
+    #[new]
+    fn new() -> Self {
+        KeySet {
+            inner: jwtgate::KeySet::new(),
+        }
+    }
+
+    /// A key set parsed from a JWKS document (RFC 7517): `oct` keys with an
+    /// HMAC `alg` and `OKP` Ed25519 keys; others are skipped.
+    #[staticmethod]
+    fn from_jwks(py: Python<'_>, document: &Bound<'_, PyAny>) -> PyResult<Self> {
+        let inner =
+            jwtgate::KeySet::from_jwks(bytes_of(document)?).map_err(|e| to_py_err(py, e))?;
+        Ok(KeySet { inner })
+    }
+
+    /// Adds a key: `kind` is `"secret"` (an HMAC secret for `algorithm`),
+    /// `"ed25519-public"` (32 raw bytes) or `"ed25519-private"` (the 32-byte
+    /// seed). `allow_short` accepts an HMAC secret shorter than the hash
+    /// output (the caller has warned).
+    #[pyo3(signature = (kind, material, algorithm, kid=None, allow_short=false))]
+    fn add(
+        &mut self,
+        py: Python<'_>,
+        kind: &str,
+        material: &[u8],
+        algorithm: &str,
+        kid: Option<&str>,
+        allow_short: bool,
+    ) -> PyResult<()> {
+        let alg = self::algorithm(algorithm)?;
+        let key = make_key(py, kind, material, alg, kid, allow_short)?;
+        self.inner.add(key).map_err(|e| to_py_err(py, e))
+    }
+
+    /// Adds the keys of a JWKS document (see `from_jwks`).
+    fn add_jwks(&mut self, py: Python<'_>, document: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.inner
+            .add_jwks(bytes_of(document)?)
+            .map_err(|e| to_py_err(py, e))
+    }
+
+    /// `(algorithm, kid)` of every key, in insertion order.
+    fn keys(&self) -> Vec<(&'static str, Option<String>)> {
+        self.inner
+            .iter()
+            .map(|k| (k.algorithm().name(), k.kid().map(str::to_owned)))
+            .collect()
+    }
+
+    fn __len__(&self) -> usize {
+        self.inner.len()
+    }
+
+    fn __repr__(&self) -> String {
+        let keys: Vec<String> = self
+            .inner
+            .iter()
+            .map(|k| match k.kid() {
+                Some(kid) => format!("{}:{kid}", k.algorithm().name()),
+                None => k.algorithm().name().to_owned(),
+            })
+            .collect();
+        format!("KeySet([{}])", keys.join(", "))
+    }
+}

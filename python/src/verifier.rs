@@ -1,0 +1,336 @@
+//! `_jwtgate.Verifier`: a core verifier built once, called per request with
+//! the GIL released, with a denylist that can be swapped while other
+//! threads verify.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
+use jwtgate::{Claim, ClaimSet, Error, Policy};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyList, PyString};
+
+use crate::denylist::{Denylist, OwnedDenylist};
+use crate::errors::{exception, to_exception, to_py_err};
+use crate::json2py;
+use crate::keys::KeySet;
+use crate::time::now_secs;
+
+/// Tokens whose decode buffer fits here are verified without a heap buffer.
+const STACK_BUF: usize = 2048;
+
+/// A verifier: keys, policy and (optionally) a denylist, built once and
+/// shared by every thread.
+///
+/// Low-level: the public `jwtgate.Verifier` subclasses it and turns
+/// user-friendly arguments (keys in any form, a single issuer string, ...)
+/// into this constructor's.
+#[pyclass(frozen, subclass, module = "jwtgate._jwtgate")]
+pub struct Verifier {
+    core: jwtgate::Verifier<'static>,
+    denylist: ArcSwapOption<OwnedDenylist>,
+}
+
+fn claim(name: &str) -> PyResult<Claim> {
+    Claim::ALL
+        .into_iter()
+        .find(|c| c.name() == name)
+        .ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{name:?} is not a registered claim (iss, sub, aud, exp, nbf, iat, jti, sid, ver)"
+            ))
+        })
+}
+
+fn policy_error(what: &str) -> PyErr {
+    PyValueError::new_err(format!(
+        "{what}: at most {} values of {} bytes in total",
+        jwtgate::MAX_POLICY_VALUES,
+        jwtgate::MAX_POLICY_BYTES
+    ))
+}
+
+/// The bytes of a token argument (`str` or `bytes`); anything else is
+/// PyJWT's `DecodeError`.
+fn token_bytes<'a>(py: Python<'_>, token: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
+    if let Ok(s) = token.cast::<PyString>() {
+        Ok(s.to_str()?.as_bytes())
+    } else if let Ok(b) = token.cast::<PyBytes>() {
+        Ok(b.as_bytes())
+    } else {
+        Err(exception(
+            py,
+            "DecodeError",
+            "Invalid token type. Token must be a <class 'bytes'>",
+        ))
+    }
+}
+
+#[pymethods]
+impl Verifier {
+    /// A verifier over `keys` (a `KeySet`). `issuer`/`audience`: the
+    /// accepted values (any one matches; an empty list accepts any issuer
+    /// and no audience). `required`: registered claims that must be present
+    /// (`None`: just `exp`). `typ`: a required header `typ`. `max_age`:
+    /// reject tokens whose `iat` is older. The `verify_*` flags turn single
+    /// checks off.
+    #[new]
+    #[pyo3(signature = (
+        keys, *, issuer=None, audience=None, leeway=0, required=None, denylist=None,
+        verify_exp=true, verify_nbf=true, verify_iat=true, verify_aud=true, typ=None, max_age=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        keys: PyRef<'_, KeySet>,
+        issuer: Option<Vec<String>>,
+        audience: Option<Vec<String>>,
+        leeway: u64,
+        required: Option<Vec<String>>,
+        denylist: Option<PyRef<'_, Denylist>>,
+        verify_exp: bool,
+        verify_nbf: bool,
+        verify_iat: bool,
+        verify_aud: bool,
+        typ: Option<&str>,
+        max_age: Option<u64>,
+    ) -> PyResult<Self> {
+        if keys.inner.is_empty() {
+            return Err(PyValueError::new_err("a verifier needs at least one key"));
+        }
+        let mut policy = Policy::new();
+        policy.leeway = leeway;
+        policy.check_exp = verify_exp;
+        policy.check_nbf = verify_nbf;
+        policy.check_iat = verify_iat;
+        policy.check_aud = verify_aud;
+        policy.max_age = max_age;
+        if let Some(required) = required {
+            policy.required = ClaimSet::EMPTY;
+            for name in &required {
+                policy.required = policy.required.with(claim(name)?);
+            }
+        }
+        for iss in issuer.iter().flatten() {
+            policy.add_issuer(iss).map_err(|_| policy_error("issuer"))?;
+        }
+        for aud in audience.iter().flatten() {
+            policy
+                .add_audience(aud)
+                .map_err(|_| policy_error("audience"))?;
+        }
+        if let Some(typ) = typ {
+            policy
+                .require_typ(typ)
+                .map_err(|_| PyValueError::new_err("typ is too long"))?;
+        }
+        Ok(Verifier {
+            core: jwtgate::Verifier::new(keys.inner.clone(), policy),
+            denylist: ArcSwapOption::new(denylist.map(|d| Arc::clone(&d.inner))),
+        })
+    }
+
+    /// Verifies `token` (str or bytes) at `now` (seconds since the epoch,
+    /// a float, or a datetime; default: the system clock) and returns its
+    /// claims as a dict. Raises an `InvalidTokenError` subclass.
+    #[pyo3(signature = (token, now=None))]
+    fn verify<'py>(
+        slf: &Bound<'py, Self>,
+        token: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let this = slf.get();
+        this.verify_one(slf.py(), token, now, Source::Attached)
+    }
+
+    /// `verify` against `denylist` instead of the attached one (used by
+    /// `jwtgate.decode(denylist=...)`, whose verifiers are shared).
+    #[pyo3(signature = (token, now=None, denylist=None))]
+    fn _verify_with<'py>(
+        slf: &Bound<'py, Self>,
+        token: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+        denylist: Option<PyRef<'py, Denylist>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let owned = denylist.map(|d| Arc::clone(&d.inner));
+        slf.get()
+            .verify_one(slf.py(), token, now, Source::Given(owned.as_deref()))
+    }
+
+    /// Verifies every token of `tokens` (an iterable of str or bytes) at one
+    /// `now`, against one denylist snapshot, releasing the GIL once.
+    /// Returns a list with, per token, its claims dict or the
+    /// `InvalidTokenError` instance it would have raised (not raised).
+    #[pyo3(signature = (tokens, now=None))]
+    fn verify_many<'py>(
+        slf: &Bound<'py, Self>,
+        tokens: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let py = slf.py();
+        let this = slf.get();
+        let now = now_secs(now)?;
+        let items = tokens
+            .try_iter()?
+            .collect::<PyResult<Vec<Bound<'py, PyAny>>>>()?;
+        let slices: Vec<Option<&[u8]>> = items.iter().map(|t| token_bytes(py, t).ok()).collect();
+        let (arena, results) = py.detach(|| {
+            let guard = this.denylist.load();
+            let denylist = guard.as_deref();
+            let mut buf = vec![0u8; jwtgate::buffer_len(this.core.limits().max_token_len)];
+            let mut arena: Vec<u8> = Vec::new();
+            let results: Vec<Option<Result<Range<usize>, Error>>> = slices
+                .iter()
+                .map(|token| {
+                    token.map(|token| {
+                        let range = this.run(token, now, denylist, &mut buf)?;
+                        let start = arena.len();
+                        arena.extend_from_slice(buf.get(range).unwrap_or_default());
+                        Ok(start..arena.len())
+                    })
+                })
+                .collect();
+            (arena, results)
+        });
+        let out = PyList::empty(py);
+        for result in results {
+            let item = match result {
+                Some(Ok(range)) => {
+                    claims_dict(py, arena.get(range).unwrap_or_default())?.into_any()
+                }
+                Some(Err(e)) => to_exception(py, e)?,
+                None => exception(
+                    py,
+                    "DecodeError",
+                    "Invalid token type. Token must be a <class 'bytes'>",
+                )
+                .into_value(py)
+                .into_bound(py)
+                .into_any(),
+            };
+            out.append(item)?;
+        }
+        Ok(out)
+    }
+
+    /// Replaces the denylist (or removes it with `None`) atomically: calls
+    /// already running finish with the old one, later calls use the new one.
+    fn set_denylist(&self, denylist: Option<PyRef<'_, Denylist>>) {
+        self.denylist.store(denylist.map(|d| Arc::clone(&d.inner)));
+    }
+
+    /// The current denylist, or `None`.
+    #[getter]
+    fn denylist(&self) -> Option<Denylist> {
+        self.denylist.load_full().map(|inner| Denylist { inner })
+    }
+
+    /// The accepted issuers.
+    #[getter]
+    fn issuers(&self) -> Vec<String> {
+        self.core.policy().issuers().map(str::to_owned).collect()
+    }
+
+    /// The accepted audiences.
+    #[getter]
+    fn audiences(&self) -> Vec<String> {
+        self.core.policy().audiences().map(str::to_owned).collect()
+    }
+
+    /// The leeway in seconds.
+    #[getter]
+    fn leeway(&self) -> u64 {
+        self.core.policy().leeway
+    }
+
+    /// `(algorithm, kid)` of every key.
+    #[getter]
+    fn keys(&self) -> Vec<(&'static str, Option<String>)> {
+        self.core
+            .keys()
+            .iter()
+            .map(|k| (k.algorithm().name(), k.kid().map(str::to_owned)))
+            .collect()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Verifier(keys={}, issuers={:?}, audiences={:?}, denylist={})",
+            self.core.keys().len(),
+            self.issuers(),
+            self.audiences(),
+            self.denylist.load().is_some()
+        )
+    }
+}
+
+impl Verifier {
+    /// One verification with the GIL released.
+    fn verify_one<'py>(
+        &self,
+        py: Python<'py>,
+        token: &Bound<'py, PyAny>,
+        now: Option<&Bound<'py, PyAny>>,
+        source: Source<'_>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let now = now_secs(now)?;
+        let token = token_bytes(py, token)?;
+        let need = jwtgate::buffer_len(token.len().min(self.core.limits().max_token_len));
+        let mut stack = [0u8; STACK_BUF];
+        let mut heap = Vec::new();
+        let buf: &mut [u8] = match stack.get_mut(..need) {
+            Some(buf) => buf,
+            None => {
+                heap.resize(need, 0);
+                &mut heap
+            }
+        };
+        let result = py.detach(|| match source {
+            Source::Attached => {
+                let guard = self.denylist.load();
+                self.run(token, now, guard.as_deref(), buf)
+            }
+            Source::Given(denylist) => self.run(token, now, denylist, buf),
+        });
+        match result {
+            Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default()),
+            Err(e) => Err(to_py_err(py, e)),
+        }
+    }
+
+    /// Verifies into `buf` and returns where in `buf` the claims JSON is.
+    fn run(
+        &self,
+        token: &[u8],
+        now: u64,
+        denylist: Option<&OwnedDenylist>,
+        buf: &mut [u8],
+    ) -> Result<Range<usize>, Error> {
+        let base = buf.as_ptr().addr();
+        let verified =
+            self.core
+                .verify_with_denylist(token, now, denylist.map(OwnedDenylist::view), buf)?;
+        let raw = verified.claims().raw_json();
+        let start = raw
+            .as_ptr()
+            .addr()
+            .checked_sub(base)
+            .ok_or(Error::BufferTooSmall)?;
+        Ok(start..start + raw.len())
+    }
+}
+
+/// Which denylist a verification checks.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// The verifier's own (loaded inside the GIL-free section).
+    Attached,
+    /// This one (or none).
+    Given(Option<&'a OwnedDenylist>),
+}
+
+/// The claims dict; a failure here would be a core bug (the JSON was
+/// validated), reported as PyJWT's `DecodeError`.
+fn claims_dict<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyDict>> {
+    json2py::object(py, json).map_err(|_| exception(py, "DecodeError", "Invalid payload string"))
+}
