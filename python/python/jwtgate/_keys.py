@@ -98,8 +98,10 @@ def _looks_like_jwk(data: bytes) -> bool:
         return False
     try:
         obj = json.loads(data)
-    except (ValueError, RecursionError):
+    except RecursionError:
         return stripped.startswith(b"{")
+    except ValueError:
+        return False
     todo = [obj]
     while todo:
         item = todo.pop()

@@ -27,6 +27,7 @@ from .exceptions import (
     InvalidIssuerError,
     InvalidKeyError,
     InvalidSubjectError,
+    InvalidTokenError,
     MissingRequiredClaimError,
 )
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
@@ -100,6 +101,8 @@ def _leeway_secs(leeway: float | timedelta) -> float:
 def _plan_key(key: Any, algorithms: Any, options: Any, audience: Any, issuer: Any, leeway: Any) -> Any:
     """A hashable identity of the configuration, or ``None`` when some part
     is not hashable (the plan is then built for this call only)."""
+    if audience is not None and not isinstance(audience, (str, Iterable)):
+        return None
     opts = None if not options else tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
     aud = audience if audience is None or isinstance(audience, str) else ("__seq__", *audience)
     iss = issuer if issuer is None or isinstance(issuer, str) else (type(issuer), *issuer) if isinstance(issuer, (list, tuple, set, frozenset)) else id(issuer)
@@ -365,7 +368,7 @@ def encode(
     typ = header.pop("typ", "JWT")
     kid = header.pop("kid", None)
     if kid is not None and not isinstance(kid, str):
-        raise InvalidKeyError("Key ID header parameter must be a string")
+        raise InvalidTokenError("Key ID header parameter must be a string")
     if header.get("b64", True) is not True or "crit" in header:
         raise NotImplementedError("jwtgate does not sign tokens with 'b64' or 'crit' headers")
     header.pop("b64", None)

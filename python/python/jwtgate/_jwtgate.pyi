@@ -1,0 +1,117 @@
+"""Type stubs for the compiled extension ``jwtgate._jwtgate``."""
+
+import os
+from datetime import datetime
+from typing import Any, Iterable
+
+_Now = int | float | datetime | None
+
+ERROR_CODES: dict[int, str]
+BUFFER_LEN: int
+MAX_KEYS: int
+__version__: str
+
+class KeySet:
+    """A set of up to 16 keys, each bound to one algorithm and optionally a ``kid``."""
+
+    def __new__(cls) -> KeySet: ...
+    @staticmethod
+    def from_jwks(document: str | bytes) -> KeySet: ...
+    def add(
+        self,
+        kind: str,
+        material: bytes,
+        algorithm: str,
+        kid: str | None = None,
+        allow_short: bool = False,
+    ) -> None: ...
+    def add_jwks(self, document: str | bytes) -> None: ...
+    def keys(self) -> list[tuple[str, str | None]]: ...
+    def __len__(self) -> int: ...
+
+class Denylist:
+    """A revocation denylist snapshot, validated once when loaded."""
+
+    @staticmethod
+    def from_bytes(data: bytes) -> Denylist: ...
+    @staticmethod
+    def load(path: str | os.PathLike[str]) -> Denylist: ...
+    def __bytes__(self) -> bytes: ...
+    @property
+    def sequence(self) -> int: ...
+    @property
+    def entry_count(self) -> int: ...
+    @property
+    def segment_count(self) -> int: ...
+    def __len__(self) -> int: ...
+
+class DenylistBuilder:
+    """Collects revocations and builds a denylist snapshot."""
+
+    def __new__(
+        cls,
+        *,
+        seed: bytes | None = None,
+        sequence: int = 0,
+        segment_width: int = 3600,
+        bits_per_entry: int = 16,
+        fingerprints: bool = True,
+    ) -> DenylistBuilder: ...
+    def revoke_token(self, jti: str | bytes, exp: int) -> None: ...
+    def revoke_session(self, sid: str | bytes, until: int) -> None: ...
+    def revoke_subject(
+        self, sub: str | bytes, until: int, *, issued_before: int = 0, below_version: int = 0
+    ) -> None: ...
+    def __len__(self) -> int: ...
+    def build(self, now: _Now = None) -> bytes: ...
+    def build_denylist(self, now: _Now = None) -> Denylist: ...
+
+class Verifier:
+    """Low-level verifier; ``jwtgate.Verifier`` is the public subclass."""
+
+    def __new__(
+        cls,
+        keys: KeySet,
+        *,
+        issuer: list[str] | None = None,
+        audience: list[str] | None = None,
+        leeway: int = 0,
+        required: list[str] | None = None,
+        denylist: Denylist | None = None,
+        verify_exp: bool = True,
+        verify_nbf: bool = True,
+        verify_iat: bool = True,
+        verify_aud: bool = True,
+        typ: str | None = None,
+        max_age: int | None = None,
+    ) -> Verifier: ...
+    def verify(self, token: str | bytes, now: _Now = None) -> dict[str, Any]: ...
+    def _verify_with(
+        self, token: str | bytes, now: _Now = None, denylist: Denylist | None = None
+    ) -> dict[str, Any]: ...
+    def verify_many(self, tokens: Iterable[str | bytes], now: _Now = None) -> list[dict[str, Any] | Exception]: ...
+    def set_denylist(self, denylist: Denylist | None) -> None: ...
+    @property
+    def denylist(self) -> Denylist | None: ...
+    @property
+    def issuers(self) -> list[str]: ...
+    @property
+    def audiences(self) -> list[str]: ...
+    @property
+    def leeway(self) -> int: ...
+    @property
+    def keys(self) -> list[tuple[str, str | None]]: ...
+
+def encode(
+    claims_json: bytes,
+    algorithm: str,
+    kind: str,
+    material: bytes,
+    *,
+    kid: str | None = None,
+    typ: str | None = "JWT",
+    extra_header: bytes | None = None,
+    allow_short: bool = False,
+) -> str: ...
+def b64url_decode(data: bytes) -> bytes: ...
+def b64url_encode(data: bytes) -> str: ...
