@@ -98,6 +98,13 @@ for src in tests/c/*.c; do
     run "$name (static, ASan+UBSan)" "$OUT/$name" "$OUT/denylist.bin"
 done
 
+echo "== the C demo builds (scripts/demo-c.sh runs it)"
+if gcc "${CFLAGS[@]}" -Iinclude tests/c/demo/jg_demo.c -o "$OUT/jg_demo" "$LIBDIR/libjwtgate.a" $NATIVE_LIBS; then
+    pass "demo builds"
+else
+    fail "demo builds"
+fi
+
 echo
 echo "c: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
