@@ -10,10 +10,10 @@ use crate::keys::{algorithm, make_key};
 /// Signs `claims_json` (a JSON object, checked as strictly as on
 /// verification) with a key of `kind` (`"secret"` or `"ed25519-private"`)
 /// for `algorithm`, and returns the compact JWS. The header is
-/// `{"alg":...,"typ":...,"kid":...}` plus the members of `extra_header`
+/// `{"alg":...,"typ":...,"kid":...}` (`typ` and `kid` only when given) plus the members of `extra_header`
 /// (a JSON object without `alg`, `kid`, `typ` or `crit`).
 #[pyfunction]
-#[pyo3(signature = (claims_json, algorithm, kind, material, *, kid=None, typ=Some("JWT"), extra_header=None, allow_short=false))]
+#[pyo3(signature = (claims_json, algorithm, kind, material, *, kid=None, typ=None, extra_header=None, allow_short=false))]
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn encode(
     py: Python<'_>,

@@ -2,15 +2,32 @@
 
 import os
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any, Iterable, TypeVar
+
+from typing_extensions import disjoint_base, final
 
 _Now = int | float | datetime | None
+_V = TypeVar("_V", bound="Verifier")
 
 ERROR_CODES: dict[int, str]
 BUFFER_LEN: int
 MAX_KEYS: int
 __version__: str
+__all__ = [
+    "KeySet",
+    "Verifier",
+    "Denylist",
+    "DenylistBuilder",
+    "encode",
+    "b64url_decode",
+    "b64url_encode",
+    "ERROR_CODES",
+    "BUFFER_LEN",
+    "MAX_KEYS",
+    "__version__",
+]
 
+@final
 class KeySet:
     """A set of up to 16 keys, each bound to one algorithm and optionally a ``kid``."""
 
@@ -29,6 +46,7 @@ class KeySet:
     def keys(self) -> list[tuple[str, str | None]]: ...
     def __len__(self) -> int: ...
 
+@final
 class Denylist:
     """A revocation denylist snapshot, validated once when loaded."""
 
@@ -45,6 +63,7 @@ class Denylist:
     def segment_count(self) -> int: ...
     def __len__(self) -> int: ...
 
+@final
 class DenylistBuilder:
     """Collects revocations and builds a denylist snapshot."""
 
@@ -66,11 +85,12 @@ class DenylistBuilder:
     def build(self, now: _Now = None) -> bytes: ...
     def build_denylist(self, now: _Now = None) -> Denylist: ...
 
+@disjoint_base
 class Verifier:
     """Low-level verifier; ``jwtgate.Verifier`` is the public subclass."""
 
     def __new__(
-        cls,
+        cls: type[_V],
         keys: KeySet,
         *,
         issuer: list[str] | None = None,
@@ -84,7 +104,7 @@ class Verifier:
         verify_aud: bool = True,
         typ: str | None = None,
         max_age: int | None = None,
-    ) -> Verifier: ...
+    ) -> _V: ...
     def verify(self, token: str | bytes, now: _Now = None) -> dict[str, Any]: ...
     def _verify_with(
         self, token: str | bytes, now: _Now = None, denylist: Denylist | None = None
@@ -109,7 +129,7 @@ def encode(
     material: bytes,
     *,
     kid: str | None = None,
-    typ: str | None = "JWT",
+    typ: str | None = None,
     extra_header: bytes | None = None,
     allow_short: bool = False,
 ) -> str: ...

@@ -310,7 +310,7 @@ def _decode(
             _plans[ident] = plan
     if plan.short:
         _check_short_key(plan, jwt, merged)
-    payload: dict[str, Any] = plan.verifier._verify_with(jwt, now, denylist)
+    payload = plan.verifier._verify_with(jwt, now, denylist)
     if plan.extra_required:
         for claim in plan.extra_required:
             if payload.get(claim) is None:

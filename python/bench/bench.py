@@ -1,0 +1,134 @@
+"""Benchmark: jwtgate.decode, jwtgate.Verifier.verify and PyJWT's decode on
+the same HS256 and EdDSA tokens, in one run, with ratios; also joserfc,
+authlib and pyjwt-rs when they are installed.
+
+    python bench/bench.py            # full run (a few seconds)
+    python bench/bench.py --quick    # short run, for the test script
+
+Every library verifies the same token with the same checks: signature,
+exp, iss and aud. Times are the best of several repeats (per call, in
+microseconds). The targets of the Python issue are printed with the
+ratios: Verifier.verify >= 20x PyJWT (HS256) and >= 2x (EdDSA);
+decode >= 5x (HS256).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import sys
+import time
+import timeit
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import jwt as pyjwt
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+import jwtgate
+
+SECRET = b"a 32-byte secret for HS256 tests"
+ISS = "https://auth.example"
+AUD = "api"
+
+
+def best_us(fn: Callable[[], Any], budget: float, repeat: int) -> float:
+    fn()  # warm up, and fail early if the call fails
+    number, took = 1, 0.0
+    while took < budget / repeat / 4:
+        number *= 2
+        took = timeit.timeit(fn, number=number)
+    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
+
+
+def peers(alg: str, token: str, verify_key: Any, raw: bytes) -> dict[str, Callable[[], Any]]:
+    out: dict[str, Callable[[], Any]] = {}
+    try:
+        from joserfc import jwk as jf_jwk
+        from joserfc import jwt as jf_jwt
+
+        key = jf_jwk.OctKey.import_key(SECRET) if alg == "HS256" else jf_jwk.OKPKey.import_key(verify_key)
+        registry = jf_jwt.JWTClaimsRegistry(iss={"essential": True, "value": ISS}, aud={"essential": True, "value": AUD})
+
+        def joserfc_decode() -> Any:
+            tok = jf_jwt.decode(token, key, algorithms=[alg])
+            registry.validate(tok.claims)
+            return tok.claims
+
+        out["joserfc"] = joserfc_decode
+    except Exception as e:  # noqa: BLE001 - optional peer
+        print(f"  (joserfc skipped for {alg}: {type(e).__name__}: {e})", file=sys.stderr)
+    try:
+        from authlib.jose import JsonWebToken
+
+        authlib_jwt = JsonWebToken([alg])
+        authlib_key = SECRET if alg == "HS256" else raw
+
+        def authlib_decode() -> Any:
+            claims = authlib_jwt.decode(
+                token, authlib_key, claims_options={"iss": {"essential": True, "value": ISS}, "aud": {"essential": True, "value": AUD}}
+            )
+            claims.validate()
+            return claims
+
+        out["authlib"] = authlib_decode
+    except Exception as e:  # noqa: BLE001 - optional peer
+        print(f"  (authlib skipped for {alg}: {type(e).__name__}: {e})", file=sys.stderr)
+    try:
+        import pyjwt_rs  # type: ignore[import-not-found]
+
+        out["pyjwt-rs"] = lambda: pyjwt_rs.decode(token, verify_key, algorithms=[alg], audience=AUD, issuer=ISS)
+    except Exception:  # noqa: BLE001 - optional peer, usually absent
+        pass
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="short run (for the test script)")
+    args = parser.parse_args()
+    budget, repeat = (0.3, 3) if args.quick else (2.0, 7)
+    # Peers warn about their own deprecations (authlib.jose, EdDSA in joserfc).
+    warnings.simplefilter("ignore")
+
+    now = int(time.time())
+    claims = {"iss": ISS, "aud": AUD, "sub": "user-42", "jti": "t-1", "sid": "s-1", "iat": now, "exp": now + 3600, "scope": "read write"}
+    ed = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    from cryptography.hazmat.primitives import serialization
+
+    ed_raw_pem = ed.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    cases = {
+        "HS256": (pyjwt.encode(claims, SECRET, algorithm="HS256"), SECRET, SECRET),
+        "EdDSA": (pyjwt.encode(claims, ed, algorithm="EdDSA"), ed.public_key(), ed_raw_pem),
+    }
+    print(f"# jwtgate {jwtgate.__version__} vs PyJWT {pyjwt.__version__}, Python {platform.python_version()}, {platform.machine()}")
+    print("| alg | library | µs per verify | PyJWT time / this |")
+    print("| --- | --- | ---: | ---: |")
+    ratios: dict[tuple[str, str], float] = {}
+    for alg, (token, key, raw) in cases.items():
+        verifier = jwtgate.Verifier(key, algorithms=[alg], issuer=ISS, audience=AUD)
+        fns: dict[str, Callable[[], Any]] = {
+            "PyJWT decode": lambda: pyjwt.decode(token, key, algorithms=[alg], audience=AUD, issuer=ISS),
+            "jwtgate.decode": lambda: jwtgate.decode(token, key, algorithms=[alg], audience=AUD, issuer=ISS),
+            "jwtgate Verifier.verify": lambda: verifier.verify(token),
+        }
+        fns.update(peers(alg, token, key, raw))
+        expected = fns["PyJWT decode"]()
+        assert jwtgate.decode(token, key, algorithms=[alg], audience=AUD, issuer=ISS) == expected
+        assert verifier.verify(token) == expected
+        base = 0.0
+        for name, fn in fns.items():
+            us = best_us(fn, budget, repeat)
+            base = base or us
+            ratios[(alg, name)] = base / us
+            print(f"| {alg} | {name} | {us:.2f} | {base / us:.1f}x |")
+    targets = [("HS256", "jwtgate Verifier.verify", 20.0), ("EdDSA", "jwtgate Verifier.verify", 2.0), ("HS256", "jwtgate.decode", 5.0)]
+    for alg, name, want in targets:
+        got = ratios[(alg, name)]
+        print(f"target {alg} {name} >= {want:.0f}x PyJWT: {got:.1f}x {'met' if got >= want else 'NOT MET'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
