@@ -1,0 +1,3 @@
+//! The `jwtgate` command line (work in progress).
+
+fn main() {}

@@ -1,0 +1,43 @@
+#![forbid(unsafe_code)]
+#![doc = include_str!("../README.md")]
+
+mod confirm;
+mod error;
+mod follower;
+mod metrics;
+mod revocation;
+mod snapshot;
+mod store;
+mod verifier;
+mod watch;
+
+pub use confirm::{token_ids_of, Confirmer, OwnedTokenIds};
+pub use error::{SyncError, VerifyError};
+pub use follower::{Follower, FollowerOptions};
+pub use metrics::{Metrics, MetricsSnapshot, Reason};
+pub use revocation::{BuildOptions, Kind, OwnedRevocation, RevocationSet, SharedRevocations};
+pub use snapshot::{read_snapshot_file, write_snapshot_file, DenylistState, Snapshot};
+pub use store::{KeySpace, RedisSource, RedisStore, RevokeOutcome};
+pub use verifier::SyncedVerifier;
+pub use watch::{FileWatcher, WatchOptions};
+
+/// Seconds since the Unix epoch, from the system clock (0 before 1970).
+pub fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Milliseconds since the Unix epoch, from the system clock.
+pub(crate) fn unix_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A fresh random 128-bit hash seed for a denylist build.
+pub(crate) fn random_seed() -> Result<[u8; 16], SyncError> {
+    let mut seed = [0u8; 16];
+    getrandom::fill(&mut seed).map_err(|e| SyncError::Io(std::io::Error::other(e.to_string())))?;
+    Ok(seed)
+}

@@ -1,0 +1,263 @@
+//! [`Snapshot`] (the denylist in force), [`DenylistState`] (the slot that
+//! swaps it atomically under concurrent readers) and snapshot files.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Duration;
+
+use arc_swap::ArcSwap;
+use jwtgate::Denylist;
+
+use crate::metrics::{Metrics, MetricsSnapshot};
+use crate::SyncError;
+
+/// The denylist in force: a validated *base* and, optionally, a small
+/// *delta* of revocations applied since the base was built. A token is
+/// revoked when either revokes it. Immutable; replaced as a whole.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Validated with [`Denylist::from_bytes`] (checksum included).
+    base: Arc<[u8]>,
+    /// Validated likewise.
+    delta: Option<Arc<[u8]>>,
+    /// Distinct revocations held by the source (gauge).
+    entries: u64,
+}
+
+impl Snapshot {
+    /// Validates `bytes` (structure, version, checksum) as the base.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, SyncError> {
+        let entries = Denylist::from_bytes(&bytes)?.entry_count();
+        Ok(Snapshot {
+            base: bytes.into(),
+            delta: None,
+            entries,
+        })
+    }
+
+    /// An empty denylist (nothing revoked).
+    pub fn empty() -> Result<Self, SyncError> {
+        let bytes = crate::revocation::build_denylist(&[], &Default::default(), 0, 0)?;
+        Self::from_bytes(bytes)
+    }
+
+    /// This snapshot's base with `delta` (validated) as the new delta;
+    /// `entries` is the source's count.
+    pub fn with_delta(&self, delta: Vec<u8>, entries: usize) -> Result<Self, SyncError> {
+        Denylist::from_bytes(&delta)?;
+        Ok(Snapshot {
+            base: Arc::clone(&self.base),
+            delta: Some(delta.into()),
+            entries: u64::try_from(entries).unwrap_or(u64::MAX),
+        })
+    }
+
+    /// The base denylist.
+    pub fn base(&self) -> Result<Denylist<'_>, jwtgate::Error> {
+        // Validated in full at construction: only the O(segments) structure
+        // is re-read here.
+        Denylist::from_trusted_bytes(&self.base)
+    }
+
+    /// The delta denylist, if any.
+    pub fn delta(&self) -> Option<Result<Denylist<'_>, jwtgate::Error>> {
+        self.delta.as_deref().map(Denylist::from_trusted_bytes)
+    }
+
+    /// The base bytes (the core's format).
+    pub fn base_bytes(&self) -> &[u8] {
+        &self.base
+    }
+
+    /// The delta bytes.
+    pub fn delta_bytes(&self) -> Option<&[u8]> {
+        self.delta.as_deref()
+    }
+
+    /// Bytes held: base plus delta.
+    pub fn byte_len(&self) -> usize {
+        self.base.len() + self.delta.as_ref().map_or(0, |d| d.len())
+    }
+
+    /// Distinct revocations the source holds (for a file: the base's count).
+    pub fn entries(&self) -> u64 {
+        self.entries
+    }
+
+    /// The base's sequence number.
+    pub fn sequence(&self) -> u64 {
+        self.base().map_or(0, |d| d.sequence())
+    }
+}
+
+struct StateInner {
+    slot: ArcSwap<Snapshot>,
+    metrics: Metrics,
+    /// Unix milliseconds when the source last confirmed the denylist
+    /// current; 0: never.
+    last_sync_ms: AtomicU64,
+    /// Unix milliseconds of the last install.
+    installed_ms: AtomicU64,
+    /// Incremented on every install.
+    generation: AtomicU64,
+}
+
+/// The denylist slot shared by verifiers and the sources that feed them (a
+/// [`crate::FileWatcher`], a [`crate::Follower`], or code that installs
+/// snapshots itself), with the counters and the freshness they report.
+///
+/// Cloning shares. Readers never block: an install swaps an `Arc`
+/// atomically; a reader sees the old or the new snapshot, never a mix.
+#[derive(Clone)]
+pub struct DenylistState {
+    inner: Arc<StateInner>,
+}
+
+impl std::fmt::Debug for DenylistState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DenylistState")
+            .field("snapshot", &self.inner.slot.load())
+            .field("generation", &self.generation())
+            .finish()
+    }
+}
+
+impl DenylistState {
+    /// A state holding an empty denylist, never synced.
+    pub fn new() -> Result<Self, SyncError> {
+        Ok(Self::with_snapshot(Snapshot::empty()?))
+    }
+
+    /// A state holding `snapshot`, never synced.
+    pub fn with_snapshot(snapshot: Snapshot) -> Self {
+        let state = DenylistState {
+            inner: Arc::new(StateInner {
+                slot: ArcSwap::from_pointee(snapshot),
+                metrics: Metrics::default(),
+                last_sync_ms: AtomicU64::new(0),
+                installed_ms: AtomicU64::new(crate::unix_ms()),
+                generation: AtomicU64::new(0),
+            }),
+        };
+        state.update_gauges(&state.inner.slot.load());
+        state
+    }
+
+    /// The snapshot in force.
+    pub fn snapshot(&self) -> Arc<Snapshot> {
+        self.inner.slot.load_full()
+    }
+
+    /// Borrow the snapshot in force without touching its reference count
+    /// (the hot path).
+    pub(crate) fn with_snapshot_ref<R>(&self, f: impl FnOnce(&Snapshot) -> R) -> R {
+        let guard = self.inner.slot.load();
+        f(&guard)
+    }
+
+    /// Swaps `snapshot` in. Verifications in flight finish on the old one.
+    pub fn install(&self, snapshot: Snapshot) {
+        self.update_gauges(&snapshot);
+        self.inner.slot.store(Arc::new(snapshot));
+        self.inner.installed_ms.store(crate::unix_ms(), Relaxed);
+        self.inner.generation.fetch_add(1, Relaxed);
+    }
+
+    fn update_gauges(&self, s: &Snapshot) {
+        let m = &self.inner.metrics;
+        m.denylist_entries.store(s.entries(), Relaxed);
+        m.denylist_bytes
+            .store(u64::try_from(s.byte_len()).unwrap_or(u64::MAX), Relaxed);
+        m.denylist_sequence.store(s.sequence(), Relaxed);
+    }
+
+    /// Records that the source confirmed the denylist current at
+    /// `at_ms` (Unix milliseconds). Never moves backwards.
+    pub fn mark_synced_at(&self, at_ms: u64) {
+        self.inner.last_sync_ms.fetch_max(at_ms, Relaxed);
+    }
+
+    /// [`DenylistState::mark_synced_at`] now.
+    pub fn mark_synced(&self) {
+        self.mark_synced_at(crate::unix_ms());
+    }
+
+    /// How long since the source last confirmed the denylist current;
+    /// `None` if it never did.
+    pub fn staleness(&self) -> Option<Duration> {
+        self.staleness_ms_at(crate::unix_ms()).map(Duration::from_millis)
+    }
+
+    /// Staleness in milliseconds at `now_ms`; `None`: never synced.
+    pub(crate) fn staleness_ms_at(&self, now_ms: u64) -> Option<u64> {
+        match self.inner.last_sync_ms.load(Relaxed) {
+            0 => None,
+            at => Some(now_ms.saturating_sub(at)),
+        }
+    }
+
+    /// Incremented on every install: poll it to learn that the denylist changed.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Relaxed)
+    }
+
+    /// The counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// Every counter and gauge, read now.
+    pub fn metrics_snapshot(&self) -> MetricsSnapshot {
+        let now_ms = crate::unix_ms();
+        let mut m = self.inner.metrics.read();
+        m.staleness_ms = self.staleness_ms_at(now_ms).unwrap_or(u64::MAX);
+        m.denylist_age_ms = now_ms.saturating_sub(self.inner.installed_ms.load(Relaxed));
+        m
+    }
+
+    /// The counters in the Prometheus text exposition format, each name
+    /// prefixed with `prefix` (for example `jwtgate`).
+    pub fn prometheus(&self, prefix: &str) -> String {
+        self.metrics_snapshot().prometheus(prefix)
+    }
+}
+
+/// Writes denylist bytes to `path` atomically: a temporary file in the same
+/// directory, flushed to disk, then renamed over `path`. A reader sees the
+/// old file or the new one, never a part.
+pub fn write_snapshot_file(path: &Path, bytes: &[u8]) -> Result<(), SyncError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| SyncError::Io(std::io::Error::other("snapshot path has no file name")))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".tmp.{}", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        // Make the rename itself durable.
+        if let Ok(d) = std::fs::File::open(&dir) {
+            let _ = d.sync_all();
+        }
+        Ok::<(), std::io::Error>(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    Ok(result?)
+}
+
+/// Reads and validates a snapshot file (structure, version, checksum).
+pub fn read_snapshot_file(path: &Path) -> Result<Snapshot, SyncError> {
+    Snapshot::from_bytes(std::fs::read(path)?)
+}

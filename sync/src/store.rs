@@ -1,0 +1,423 @@
+//! The Redis side: where revocations live ([`KeySpace`]), how to connect
+//! ([`RedisSource`]) and the authority's writer ([`RedisStore`]).
+//!
+//! Layout, for a namespace `ns` (default `jwtgate`):
+//!
+//! - `{ns}:rev:t:<jti>`, `{ns}:rev:s:<sid>`, `{ns}:rev:u:<sub>`: one string
+//!   per revocation, value `"<until> <issued_before> <below_version>"`
+//!   (decimal), expiring at `until` (`SET ... EXAT`);
+//! - `{ns}:revocations`: a stream with one entry per change, fields
+//!   `k` (`t`/`s`/`u`), `id` (the identifier, binary-safe) and `v` (the
+//!   merged value), trimmed with `MAXLEN ~`.
+//!
+//! The braces are a Redis Cluster hash tag: every key of a namespace lives
+//! in one slot, so the script that writes a key and appends to the stream
+//! is atomic on a cluster too.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use jwtgate::{RevocationKind, TokenIds};
+use redis::{Connection, RedisResult, Value};
+
+use crate::confirm::Confirmer;
+use crate::revocation::{Kind, OwnedRevocation};
+use crate::SyncError;
+
+/// The default stream length: followers further behind than this many
+/// revocations resync from the keys.
+pub const DEFAULT_STREAM_MAXLEN: u64 = 100_000;
+
+/// The Redis key names of one namespace.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeySpace {
+    /// `{ns}:rev:`
+    entry_prefix: Vec<u8>,
+    /// `{ns}:revocations`
+    stream: Vec<u8>,
+}
+
+impl Default for KeySpace {
+    fn default() -> Self {
+        Self::new("jwtgate")
+    }
+}
+
+impl KeySpace {
+    /// The keys of namespace `ns`: `{ns}:rev:...` and `{ns}:revocations`.
+    pub fn new(ns: &str) -> Self {
+        KeySpace {
+            entry_prefix: format!("{{{ns}}}:rev:").into_bytes(),
+            stream: format!("{{{ns}}}:revocations").into_bytes(),
+        }
+    }
+
+    /// The stream's key.
+    pub fn stream(&self) -> &[u8] {
+        &self.stream
+    }
+
+    /// The key of one revocation.
+    pub fn entry_key(&self, kind: Kind, id: &[u8]) -> Vec<u8> {
+        let mut k = self.entry_prefix.clone();
+        k.extend_from_slice(kind.tag().as_bytes());
+        k.push(b':');
+        k.extend_from_slice(id);
+        k
+    }
+
+    /// The kind and identifier of an entry key.
+    pub fn parse_entry_key(&self, key: &[u8]) -> Option<(Kind, Vec<u8>)> {
+        let rest = key.strip_prefix(self.entry_prefix.as_slice())?;
+        let (tag, id) = (rest.get(..1)?, rest.get(2..)?);
+        (rest.get(1) == Some(&b':')).then_some(())?;
+        Some((Kind::from_tag(tag)?, id.to_vec()))
+    }
+
+    /// A `SCAN MATCH` pattern for every entry key (glob characters in the
+    /// namespace escaped).
+    pub fn scan_pattern(&self) -> Vec<u8> {
+        let mut p = Vec::with_capacity(self.entry_prefix.len() + 2);
+        for &b in &self.entry_prefix {
+            if matches!(b, b'*' | b'?' | b'[' | b']' | b'\\') {
+                p.push(b'\\');
+            }
+            p.push(b);
+        }
+        p.push(b'*');
+        p
+    }
+}
+
+/// Opens a connection to Redis.
+pub type ConnectFn = dyn Fn() -> RedisResult<Connection> + Send + Sync;
+
+/// Where to reach Redis: a URL, or any function that opens a connection
+/// (for Sentinel: `redis::sentinel::SentinelClient::get_connection`, with
+/// the `redis` crate's `sentinel` feature), plus the namespace.
+#[derive(Clone)]
+pub struct RedisSource {
+    connect: Arc<ConnectFn>,
+    keys: KeySpace,
+}
+
+impl std::fmt::Debug for RedisSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisSource").field("keys", &self.keys).finish()
+    }
+}
+
+impl RedisSource {
+    /// Connects to `url` (`redis://host:port/db`, `redis+unix:///path`, ...)
+    /// with a one-second connect timeout. Nothing is opened yet.
+    pub fn from_url(url: &str) -> Result<Self, SyncError> {
+        let client = redis::Client::open(url)?;
+        Ok(Self::from_fn(move || {
+            client.get_connection_with_timeout(Duration::from_secs(1))
+        }))
+    }
+
+    /// Connects with `connect`.
+    pub fn from_fn(
+        connect: impl Fn() -> RedisResult<Connection> + Send + Sync + 'static,
+    ) -> Self {
+        RedisSource {
+            connect: Arc::new(connect),
+            keys: KeySpace::default(),
+        }
+    }
+
+    /// Uses namespace `ns` instead of `jwtgate`.
+    pub fn with_namespace(mut self, ns: &str) -> Self {
+        self.keys = KeySpace::new(ns);
+        self
+    }
+
+    /// The key names.
+    pub fn keys(&self) -> &KeySpace {
+        &self.keys
+    }
+
+    /// Opens a connection, with 5-second read and write timeouts.
+    pub fn connect(&self) -> Result<Connection, SyncError> {
+        let con = (self.connect)()?;
+        con.set_read_timeout(Some(Duration::from_secs(5)))?;
+        con.set_write_timeout(Some(Duration::from_secs(5)))?;
+        Ok(con)
+    }
+}
+
+/// Merges a revocation into its key and appends the result to the stream,
+/// atomically. KEYS: entry, stream. ARGV: kind tag, id, until,
+/// issued_before, below_version, stream maxlen.
+/// Returns {1, stream id} (added), {2, ""} (already in force), {0, ""}
+/// (already expired by Redis' clock).
+const REVOKE_SCRIPT: &str = r"
+local untl, ib, bv = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
+local old = redis.call('GET', KEYS[1])
+if old then
+  local a, b, c = string.match(old, '^(%d+) (%d+) (%d+)$')
+  if a then
+    local oa, ob, oc = tonumber(a), tonumber(b), tonumber(c)
+    if oa >= untl and ob >= ib and oc >= bv then return {2, ''} end
+    untl, ib, bv = math.max(untl, oa), math.max(ib, ob), math.max(bv, oc)
+  end
+end
+local now = tonumber(redis.call('TIME')[1])
+if untl <= now then return {0, ''} end
+local v = string.format('%.0f %.0f %.0f', untl, ib, bv)
+redis.call('SET', KEYS[1], v, 'EXAT', string.format('%.0f', untl))
+local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'k', ARGV[1], 'id', ARGV[2], 'v', v)
+return {1, id}
+";
+
+/// What [`RedisStore::revoke`] did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RevokeOutcome {
+    /// Stored and announced on the stream under this id.
+    Added {
+        /// The stream entry id.
+        stream_id: String,
+    },
+    /// An equal or wider revocation was already in force: nothing written.
+    Unchanged,
+    /// `until` has passed by Redis' clock: nothing to revoke.
+    Expired,
+}
+
+/// The authority's writer, also usable as a [`Confirmer`]. One connection,
+/// reopened after an error; `Send + Sync`.
+pub struct RedisStore {
+    source: RedisSource,
+    con: Mutex<Option<Connection>>,
+    script: redis::Script,
+    maxlen: u64,
+}
+
+impl std::fmt::Debug for RedisStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisStore")
+            .field("source", &self.source)
+            .field("maxlen", &self.maxlen)
+            .finish()
+    }
+}
+
+impl RedisStore {
+    /// A store over `source`; connects on first use.
+    pub fn new(source: RedisSource) -> Self {
+        RedisStore {
+            source,
+            con: Mutex::new(None),
+            script: redis::Script::new(REVOKE_SCRIPT),
+            maxlen: DEFAULT_STREAM_MAXLEN,
+        }
+    }
+
+    /// A store at `url`, connected now (so that a wrong address fails here).
+    pub fn connect(url: &str) -> Result<Self, SyncError> {
+        let store = Self::new(RedisSource::from_url(url)?);
+        store.with_con(|con| redis::cmd("PING").query::<String>(con))?;
+        Ok(store)
+    }
+
+    /// Trims the stream to about `maxlen` entries (default 100 000).
+    pub fn with_stream_maxlen(mut self, maxlen: u64) -> Self {
+        self.maxlen = maxlen.max(1);
+        self
+    }
+
+    /// The source.
+    pub fn source(&self) -> &RedisSource {
+        &self.source
+    }
+
+    /// Runs `f` on the connection, opening it if needed; after an error the
+    /// connection is dropped and `f` is tried once more on a new one.
+    fn with_con<T>(
+        &self,
+        mut f: impl FnMut(&mut Connection) -> RedisResult<T>,
+    ) -> Result<T, SyncError> {
+        let mut slot = self.con.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut last = None;
+        for _ in 0..2 {
+            let mut con = match slot.take() {
+                Some(c) => c,
+                None => match self.source.connect() {
+                    Ok(c) => c,
+                    Err(e) => {
+                        last = Some(e);
+                        continue;
+                    }
+                },
+            };
+            match f(&mut con) {
+                Ok(v) => {
+                    *slot = Some(con);
+                    return Ok(v);
+                }
+                // A server-side refusal is an answer: do not retry.
+                Err(e) if !(e.is_io_error() || e.is_connection_dropped() || e.is_timeout()) => {
+                    *slot = Some(con);
+                    return Err(e.into());
+                }
+                Err(e) => last = Some(e.into()),
+            }
+        }
+        Err(last.unwrap_or_else(|| SyncError::Protocol("no connection".into())))
+    }
+
+    /// Stores `rev` (merged with what is already stored for its
+    /// identifier), expiring when it stops mattering, and appends it to the
+    /// stream, in one atomic script.
+    pub fn revoke(&self, rev: &OwnedRevocation) -> Result<RevokeOutcome, SyncError> {
+        rev.validate()?;
+        let keys = self.source.keys();
+        let key = keys.entry_key(rev.kind, &rev.id);
+        let reply: Value = self.with_con(|con| {
+            self.script
+                .key(&key)
+                .key(keys.stream())
+                .arg(rev.kind.tag())
+                .arg(&rev.id)
+                .arg(rev.until)
+                .arg(rev.issued_before)
+                .arg(rev.below_version)
+                .arg(self.maxlen)
+                .invoke(con)
+        })?;
+        let bad = || SyncError::Protocol(format!("revoke script replied {reply:?}"));
+        let Value::Array(items) = &reply else {
+            return Err(bad());
+        };
+        match (items.first(), items.get(1)) {
+            (Some(Value::Int(1)), Some(id)) => Ok(RevokeOutcome::Added {
+                stream_id: value_string(id).ok_or_else(bad)?,
+            }),
+            (Some(Value::Int(2)), _) => Ok(RevokeOutcome::Unchanged),
+            (Some(Value::Int(0)), _) => Ok(RevokeOutcome::Expired),
+            _ => Err(bad()),
+        }
+    }
+
+    /// Revokes one token until its `exp`.
+    pub fn revoke_token(&self, jti: &[u8], exp: u64) -> Result<RevokeOutcome, SyncError> {
+        self.revoke(&OwnedRevocation::token(jti, exp))
+    }
+
+    /// Revokes every token of a session until `until`.
+    pub fn revoke_session(&self, sid: &[u8], until: u64) -> Result<RevokeOutcome, SyncError> {
+        self.revoke(&OwnedRevocation::session(sid, until))
+    }
+
+    /// Revokes every token of `sub` issued before `issued_before` and/or
+    /// with `ver` below `below_version` (0: bound unused), until `until`.
+    pub fn revoke_subject(
+        &self,
+        sub: &[u8],
+        issued_before: u64,
+        below_version: u64,
+        until: u64,
+    ) -> Result<RevokeOutcome, SyncError> {
+        self.revoke(&OwnedRevocation {
+            kind: Kind::Subject,
+            id: sub.to_vec(),
+            until,
+            issued_before,
+            below_version,
+        })
+    }
+
+    /// The revocation stored for an identifier.
+    pub fn get(&self, kind: Kind, id: &[u8]) -> Result<Option<OwnedRevocation>, SyncError> {
+        let key = self.source.keys().entry_key(kind, id);
+        let v: Option<Vec<u8>> = self.with_con(|con| redis::cmd("GET").arg(&key).query(con))?;
+        v.map(|v| OwnedRevocation::decode_value(kind, id.to_vec(), &v))
+            .transpose()
+    }
+
+    /// Every revocation stored (a `SCAN`; for tools and tests).
+    pub fn load_all(&self) -> Result<Vec<OwnedRevocation>, SyncError> {
+        let mut out = Vec::new();
+        let keys = self.source.keys().clone();
+        self.with_con(|con| {
+            out.clear();
+            scan_entries(con, &keys, 1000, |r| out.push(r)).map_err(into_redis_error)
+        })?;
+        Ok(out)
+    }
+}
+
+impl Confirmer for RedisStore {
+    fn confirm(&self, ids: &TokenIds<'_>, now: u64) -> Result<Option<RevocationKind>, SyncError> {
+        for (kind, id) in [
+            (Kind::Token, ids.jti),
+            (Kind::Session, ids.sid),
+            (Kind::Subject, ids.sub),
+        ] {
+            let Some(id) = id else { continue };
+            if let Some(rev) = self.get(kind, id)? {
+                if rev.revokes(ids, now) {
+                    return Ok(Some(kind.revocation_kind()));
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Reads every entry key with `SCAN` + `MGET`, calling `f` for each.
+pub(crate) fn scan_entries(
+    con: &mut Connection,
+    keys: &KeySpace,
+    count: usize,
+    mut f: impl FnMut(OwnedRevocation),
+) -> Result<(), SyncError> {
+    let pattern = keys.scan_pattern();
+    let mut cursor: u64 = 0;
+    loop {
+        let (next, batch): (u64, Vec<Vec<u8>>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(count)
+            .query(con)?;
+        if !batch.is_empty() {
+            let values: Vec<Option<Vec<u8>>> = redis::cmd("MGET").arg(&batch).query(con)?;
+            for (key, value) in batch.into_iter().zip(values) {
+                // Expired between SCAN and MGET: gone, and rightly so.
+                let Some(value) = value else { continue };
+                let (kind, id) = keys.parse_entry_key(&key).ok_or_else(|| {
+                    SyncError::Protocol(format!("foreign key {:?}", String::from_utf8_lossy(&key)))
+                })?;
+                f(OwnedRevocation::decode_value(kind, id, &value)?);
+            }
+        }
+        cursor = next;
+        if cursor == 0 {
+            return Ok(());
+        }
+    }
+}
+
+fn into_redis_error(e: SyncError) -> redis::RedisError {
+    match e {
+        SyncError::Redis(e) => e,
+        other => redis::RedisError::from((
+            redis::ErrorKind::Client,
+            "scan failed",
+            other.to_string(),
+        )),
+    }
+}
+
+/// A bulk or simple string reply as text.
+pub(crate) fn value_string(v: &Value) -> Option<String> {
+    match v {
+        Value::BulkString(b) => String::from_utf8(b.clone()).ok(),
+        Value::SimpleString(s) => Some(s.clone()),
+        Value::VerbatimString { text, .. } => Some(text.clone()),
+        _ => None,
+    }
+}
