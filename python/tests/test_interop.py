@@ -91,3 +91,18 @@ def test_same_exception_names_and_hierarchy() -> None:
         theirs_bases = [c.__name__ for c in theirs.__mro__]
         assert ours_bases == theirs_bases, name
     assert issubclass(jwtgate.RevokedTokenError, jwtgate.InvalidTokenError)
+
+
+def test_decode_cache_never_mixes_keys(ed_private: Any) -> None:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    token = jwtgate.encode(claims(), ed_private, algorithm="EdDSA")
+    other = Ed25519PrivateKey.from_private_bytes(bytes(32)).public_key()
+    for _ in range(3):  # unhashable key objects are cached by identity
+        assert jwtgate.decode(token, ed_private.public_key(), algorithms=["EdDSA"], audience="api", now=NOW)
+        with pytest.raises(jwtgate.InvalidSignatureError):
+            jwtgate.decode(token, other, algorithms=["EdDSA"], audience="api", now=NOW)
+    hs = jwtgate.encode(claims(), SECRETS["HS256"])
+    assert jwtgate.decode(hs, SECRETS["HS256"], algorithms=["HS256"], audience="api", now=NOW)
+    with pytest.raises(jwtgate.InvalidSignatureError):
+        jwtgate.decode(hs, SECRETS["HS256"][::-1], algorithms=["HS256"], audience="api", now=NOW)

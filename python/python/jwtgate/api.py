@@ -58,10 +58,11 @@ class _Plan:
     """One decode configuration: a core verifier plus the few PyJWT checks
     the core does not do (custom required claims, strict audience, subject)."""
 
-    __slots__ = ("verifier", "short", "secret_len", "extra_required", "strict_aud", "audience", "iss_container")
+    __slots__ = ("key", "verifier", "short", "secret_len", "extra_required", "strict_aud", "audience", "iss_container")
 
     def __init__(
         self,
+        key: Any,
         verifier: _jwtgate.Verifier,
         short: frozenset[str],
         secret_len: int,
@@ -70,6 +71,7 @@ class _Plan:
         audience: Any,
         iss_container: Any,
     ) -> None:
+        self.key = key
         self.verifier = verifier
         self.short = short
         self.secret_len = secret_len
@@ -106,7 +108,15 @@ def _plan_key(key: Any, algorithms: Any, options: Any, audience: Any, issuer: An
     opts = None if not options else tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
     aud = audience if audience is None or isinstance(audience, str) else ("__seq__", *audience)
     iss = issuer if issuer is None or isinstance(issuer, str) else (type(issuer), *issuer) if isinstance(issuer, (list, tuple, set, frozenset)) else id(issuer)
-    ident = (type(key), key, tuple(algorithms) if not isinstance(algorithms, str) else (algorithms,), opts, aud, iss, leeway)
+    try:
+        hash(key)
+        key_part: Any = key
+    except TypeError:
+        # Key objects without a hash (cryptography's): by identity. The
+        # plan keeps the key alive, so the id cannot be reused while cached,
+        # and a hit is confirmed with `is`.
+        key_part = ("__id__", id(key))
+    ident = (type(key), key_part, tuple(algorithms) if not isinstance(algorithms, str) else (algorithms,), opts, aud, iss, leeway)
     try:
         hash(ident)
     except TypeError:
@@ -122,6 +132,7 @@ def _build_plan(
     issuer: Any,
     leeway: float | timedelta,
 ) -> _Plan:
+    original = key
     if hasattr(key, "algorithm_name") and hasattr(key, "key"):  # PyJWT's PyJWK
         key = key.key
     if isinstance(algorithms, str):
@@ -166,6 +177,7 @@ def _build_plan(
         verify_aud=bool(options["verify_aud"]),
     )
     return _Plan(
+        original,
         verifier,
         short,
         len(raw),
@@ -302,6 +314,8 @@ def _decode(
         algorithms = [key.algorithm_name]
     ident = _plan_key(key, algorithms, options, audience, issuer, leeway)
     plan = _plans.get(ident) if ident is not None else None
+    if plan is not None and plan.key is not key and plan.key != key:
+        plan = None
     if plan is None:
         plan = _build_plan(key, algorithms, merged, audience, issuer, leeway)
         if ident is not None:
