@@ -1,0 +1,733 @@
+//! The commands other than `bench`.
+
+use std::io::{BufRead as _, Write as _};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand, ValueEnum};
+use jwtgate::{Config, Denylist, HeaderFields, Key, KeySet, Policy, TokenIds, Verifier};
+use jwtgate_sync::{
+    write_snapshot_file, BuildOptions, DenylistState, Follower, FollowerOptions, OwnedRevocation,
+    RedisSource, RedisStore, RevocationSet, RevokeOutcome, SyncedVerifier,
+};
+
+use crate::util::{
+    describe, exit_code_for, now, parse_duration, parse_revocation_line, parse_time, read_file,
+    read_input, BoxError, CmdResult, Progress, EXIT_REVOKED,
+};
+
+// ------------------------------------------------------------------ keygen --
+
+/// Key algorithms `keygen` can make.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum KeyAlg {
+    /// HMAC with SHA-256 (a 32-byte random secret).
+    #[value(name = "HS256")]
+    Hs256,
+    /// HMAC with SHA-384 (48 bytes).
+    #[value(name = "HS384")]
+    Hs384,
+    /// HMAC with SHA-512 (64 bytes).
+    #[value(name = "HS512")]
+    Hs512,
+    /// Ed25519.
+    #[value(name = "EdDSA")]
+    EdDsa,
+}
+
+/// `jwtgate keygen`.
+#[derive(Args, Debug)]
+pub struct Keygen {
+    /// The algorithm.
+    #[arg(long, value_enum, default_value = "EdDSA")]
+    alg: KeyAlg,
+    /// The key id (`kid`).
+    #[arg(long)]
+    kid: Option<String>,
+    /// Where to write the private JWKS (mode 0600).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Where to write the public JWKS (EdDSA only; an HMAC secret has none).
+    #[arg(long)]
+    public: Option<PathBuf>,
+}
+
+fn b64(bytes: &[u8]) -> Result<String, BoxError> {
+    let mut out = vec![0u8; jwtgate::base64url_encoded_len(bytes.len())];
+    let n = jwtgate::base64url_encode(bytes, &mut out)?;
+    out.truncate(n);
+    Ok(String::from_utf8(out)?)
+}
+
+/// Runs `keygen`.
+pub fn keygen(a: Keygen) -> CmdResult {
+    let (alg_name, len) = match a.alg {
+        KeyAlg::Hs256 => ("HS256", 32),
+        KeyAlg::Hs384 => ("HS384", 48),
+        KeyAlg::Hs512 => ("HS512", 64),
+        KeyAlg::EdDsa => ("EdDSA", 32),
+    };
+    let mut secret = vec![0u8; len];
+    getrandom::fill(&mut secret).map_err(|e| format!("random: {e}"))?;
+    let mut private = serde_json::Map::new();
+    let mut public = None;
+    if let KeyAlg::EdDsa = a.alg {
+        let key = Key::ed25519_private(&secret)?;
+        let x = key.ed25519_public_bytes().ok_or("no public key")?;
+        private.insert("kty".into(), "OKP".into());
+        private.insert("crv".into(), "Ed25519".into());
+        private.insert("x".into(), b64(&x)?.into());
+        let mut p = private.clone();
+        p.insert("alg".into(), "EdDSA".into());
+        p.insert("use".into(), "sig".into());
+        if let Some(kid) = &a.kid {
+            p.insert("kid".into(), kid.clone().into());
+        }
+        public = Some(p);
+        private.insert("d".into(), b64(&secret)?.into());
+    } else {
+        private.insert("kty".into(), "oct".into());
+        private.insert("k".into(), b64(&secret)?.into());
+    }
+    private.insert("alg".into(), alg_name.into());
+    private.insert("use".into(), "sig".into());
+    if let Some(kid) = &a.kid {
+        private.insert("kid".into(), kid.clone().into());
+    }
+    let doc = serde_json::json!({ "keys": [private] });
+    let text = serde_json::to_string_pretty(&doc)?;
+    // Check that we can read back what we write.
+    KeySet::from_jwks(text.as_bytes()).map_err(|e| format!("generated JWKS does not load: {}", describe(&e)))?;
+    write_private(&a.out, text.as_bytes())?;
+    eprintln!("wrote private {alg_name} key to {}", a.out.display());
+    match (a.public, public) {
+        (Some(path), Some(p)) => {
+            std::fs::write(&path, serde_json::to_string_pretty(&serde_json::json!({ "keys": [p] }))?)?;
+            eprintln!("wrote public JWKS to {}", path.display());
+        }
+        (Some(_), None) => return Err("an HMAC secret has no public part: share the private JWKS with verifiers".into()),
+        _ => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), BoxError> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    f.write_all(bytes)?;
+    Ok(())
+}
+
+// -------------------------------------------------------------------- sign --
+
+/// `jwtgate sign`.
+#[derive(Args, Debug)]
+pub struct Sign {
+    /// The private JWKS (from `keygen`); its first signing key is used.
+    #[arg(long, short)]
+    key: PathBuf,
+    /// Claims as a JSON object (`-`: standard input). Options below add to it.
+    #[arg(long, default_value = "{}")]
+    claims: String,
+    /// `sub`.
+    #[arg(long)]
+    sub: Option<String>,
+    /// `sid` (session id).
+    #[arg(long)]
+    sid: Option<String>,
+    /// `jti` (token id).
+    #[arg(long)]
+    jti: Option<String>,
+    /// `iss`.
+    #[arg(long)]
+    iss: Option<String>,
+    /// `aud`.
+    #[arg(long)]
+    aud: Option<String>,
+    /// `ver` (subject token version).
+    #[arg(long)]
+    ver: Option<u64>,
+    /// `iat` (default: now, unless the claims have one).
+    #[arg(long)]
+    iat: Option<String>,
+    /// `exp` (default: `+15m`, unless the claims have one).
+    #[arg(long)]
+    exp: Option<String>,
+    /// Header `typ` (default `JWT`).
+    #[arg(long, default_value = "JWT")]
+    typ: String,
+}
+
+/// Runs `sign`.
+pub fn sign(a: Sign) -> CmdResult {
+    let keys = KeySet::from_jwks(&read_file(&a.key)?).map_err(|e| describe(&e))?;
+    let key = keys.iter().find(|k| k.can_sign()).ok_or("the JWKS has no private key")?;
+    let text = if a.claims == "-" { String::from_utf8(read_input("-")?)? } else { a.claims.clone() };
+    let mut claims: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&text).map_err(|e| format!("--claims: {e}"))?;
+    let now = now();
+    for (name, v) in [("sub", &a.sub), ("sid", &a.sid), ("jti", &a.jti), ("iss", &a.iss), ("aud", &a.aud)] {
+        if let Some(v) = v {
+            claims.insert(name.into(), v.clone().into());
+        }
+    }
+    if let Some(v) = a.ver {
+        claims.insert("ver".into(), v.into());
+    }
+    match &a.iat {
+        Some(t) => {
+            claims.insert("iat".into(), parse_time(t, now)?.into());
+        }
+        None => {
+            claims.entry("iat").or_insert(now.into());
+        }
+    }
+    match &a.exp {
+        Some(t) => {
+            claims.insert("exp".into(), parse_time(t, now)?.into());
+        }
+        None => {
+            claims.entry("exp").or_insert((now + 900).into());
+        }
+    }
+    let json = serde_json::to_vec(&claims)?;
+    let header = HeaderFields { typ: Some(&a.typ), ..HeaderFields::new() };
+    let mut out = vec![0u8; jwtgate::encoded_len(key, jwtgate::MAX_HEADER_JSON_LEN, json.len())];
+    let n = jwtgate::encode(key, &json, &header, &mut out).map_err(|e| describe(&e))?;
+    out.truncate(n);
+    println!("{}", String::from_utf8(out)?);
+    Ok(ExitCode::SUCCESS)
+}
+
+// ------------------------------------------------------------------ verify --
+
+/// `jwtgate verify`.
+#[derive(Args, Debug)]
+pub struct Verify {
+    /// The token (`-`: standard input).
+    token: String,
+    /// The verification keys (a JWKS: public keys, or an HMAC secret).
+    #[arg(long)]
+    jwks: PathBuf,
+    /// Accepted issuer (repeat for several). Once given, `iss` is required.
+    #[arg(long)]
+    iss: Vec<String>,
+    /// Accepted audience (repeat for several). Once given, `aud` is required.
+    #[arg(long)]
+    aud: Vec<String>,
+    /// Seconds of clock skew tolerated.
+    #[arg(long, default_value_t = 0)]
+    leeway: u64,
+    /// Verify at this time instead of now.
+    #[arg(long)]
+    now: Option<String>,
+    /// Check a denylist snapshot file.
+    #[arg(long)]
+    denylist: Option<PathBuf>,
+    /// Check the revocations in Redis (a one-time load, not a follower).
+    #[arg(long)]
+    redis: Option<String>,
+    /// The Redis namespace.
+    #[arg(long, default_value = "jwtgate")]
+    namespace: String,
+    /// Pretty-print the claims.
+    #[arg(long)]
+    pretty: bool,
+}
+
+/// Runs `verify`.
+pub fn verify(a: Verify) -> CmdResult {
+    let keys = KeySet::from_jwks(&read_file(&a.jwks)?).map_err(|e| describe(&e))?;
+    let mut policy = Policy::new();
+    policy.leeway = a.leeway;
+    for i in &a.iss {
+        policy.add_issuer(i).map_err(|e| describe(&e))?;
+    }
+    for au in &a.aud {
+        policy.add_audience(au).map_err(|e| describe(&e))?;
+    }
+    let now = match &a.now {
+        Some(t) => parse_time(t, now())?,
+        None => now(),
+    };
+    let state = DenylistState::new()?;
+    let mut set = RevocationSet::default();
+    if let Some(path) = &a.denylist {
+        state.install(jwtgate_sync::read_snapshot_file(path)?);
+    }
+    if let Some(url) = &a.redis {
+        let store = RedisStore::new(RedisSource::from_url(url)?.with_namespace(&a.namespace));
+        for rev in store.load_all()? {
+            set.insert(rev, now);
+        }
+        let merged = jwtgate_sync::Snapshot::from_bytes(set.build(now)?)?;
+        match &a.denylist {
+            // Both: the file's list as base, Redis' as delta.
+            Some(_) => state.install(state.snapshot().with_delta(merged.base_bytes().to_vec(), set.len())?),
+            None => state.install(merged),
+        }
+    }
+    let token = if a.token == "-" {
+        String::from_utf8(read_input("-")?)?.trim().to_string()
+    } else {
+        a.token.clone()
+    };
+    let verifier = SyncedVerifier::new(Verifier::new(keys, policy), state);
+    let mut buf = vec![0u8; jwtgate::buffer_len(token.len())];
+    match verifier.verify(token.as_bytes(), now, &mut buf) {
+        Ok(v) => {
+            let raw = v.claims().raw_json();
+            if a.pretty {
+                let value: serde_json::Value = serde_json::from_slice(raw)?;
+                println!("{}", serde_json::to_string_pretty(&value)?);
+            } else {
+                println!("{}", String::from_utf8_lossy(raw));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => {
+            eprintln!("invalid token: {e} [{}]", e.code());
+            Ok(ExitCode::from(exit_code_for(&e)))
+        }
+    }
+}
+
+// ---------------------------------------------------------------- denylist --
+
+/// `jwtgate denylist ...`.
+#[derive(Subcommand, Debug)]
+pub enum DenylistCommand {
+    /// Build a snapshot file from revocation lines or from Redis.
+    ///
+    /// Lines: `token <jti> <exp>`, `session <sid> <until>`,
+    /// `subject <sub> <until> [before=<time>] [version=<n>]`; `#` comments.
+    Build(Build),
+    /// Describe a snapshot file: header, sizes, segments.
+    Inspect(Inspect),
+    /// Ask a snapshot file about identifiers. Exit 0: not revoked; 15: revoked.
+    Check(Check),
+}
+
+/// `jwtgate denylist build`.
+#[derive(Args, Debug)]
+pub struct Build {
+    /// Revocation lines (`-`: standard input).
+    #[arg(long, short, conflicts_with = "redis")]
+    input: Option<String>,
+    /// Read every revocation from Redis instead.
+    #[arg(long)]
+    redis: Option<String>,
+    /// The Redis namespace.
+    #[arg(long, default_value = "jwtgate")]
+    namespace: String,
+    /// The snapshot file to write (atomically).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Build time (revocations that ended before are dropped).
+    #[arg(long)]
+    now: Option<String>,
+    /// Segment width in seconds.
+    #[arg(long, default_value_t = Config::DEFAULT_SEGMENT_WIDTH)]
+    segment_width: u64,
+    /// Bloom filter bits per key.
+    #[arg(long, default_value_t = Config::DEFAULT_BITS_PER_ENTRY)]
+    bits: u32,
+    /// Leave out the exact fingerprint tables (smaller; ~0.1% false positives at 16 bits).
+    #[arg(long)]
+    no_fingerprints: bool,
+}
+
+/// `jwtgate denylist inspect`.
+#[derive(Args, Debug)]
+pub struct Inspect {
+    /// The snapshot file.
+    file: PathBuf,
+    /// Which segments are live is judged at this time.
+    #[arg(long)]
+    now: Option<String>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `jwtgate denylist check`.
+#[derive(Args, Debug)]
+pub struct Check {
+    /// The snapshot file.
+    file: PathBuf,
+    /// `jti`.
+    #[arg(long)]
+    jti: Option<String>,
+    /// `sid`.
+    #[arg(long)]
+    sid: Option<String>,
+    /// `sub`.
+    #[arg(long)]
+    sub: Option<String>,
+    /// `iat` of the token.
+    #[arg(long)]
+    iat: Option<String>,
+    /// `ver` of the token.
+    #[arg(long)]
+    ver: Option<u64>,
+    /// `exp` of the token (selects the segment; absent: every live one).
+    #[arg(long)]
+    exp: Option<String>,
+    /// Check at this time.
+    #[arg(long)]
+    now: Option<String>,
+}
+
+/// Runs `denylist ...`.
+pub fn denylist(c: DenylistCommand) -> CmdResult {
+    match c {
+        DenylistCommand::Build(a) => build(a),
+        DenylistCommand::Inspect(a) => inspect(a),
+        DenylistCommand::Check(a) => check(a),
+    }
+}
+
+fn build(a: Build) -> CmdResult {
+    let now = match &a.now {
+        Some(t) => parse_time(t, now())?,
+        None => now(),
+    };
+    let options = BuildOptions {
+        segment_width: a.segment_width,
+        bloom_bits_per_entry: a.bits,
+        fingerprints: !a.no_fingerprints,
+        ..BuildOptions::default()
+    };
+    let mut set = RevocationSet::new(options);
+    let started = Instant::now();
+    let mut read = 0u64;
+    if let Some(url) = &a.redis {
+        eprintln!("reading revocations from Redis...");
+        let store = RedisStore::new(RedisSource::from_url(url)?.with_namespace(&a.namespace));
+        for rev in store.load_all()? {
+            read += 1;
+            set.insert(rev, now);
+        }
+    } else {
+        let input = a.input.as_deref().unwrap_or("-");
+        let reader: Box<dyn std::io::BufRead> = if input == "-" {
+            Box::new(std::io::stdin().lock())
+        } else {
+            Box::new(std::io::BufReader::new(
+                std::fs::File::open(input).map_err(|e| format!("{input}: {e}"))?,
+            ))
+        };
+        let mut progress = Progress::new("read", 100_000, None);
+        for (n, line) in reader.lines().enumerate() {
+            let line = line?;
+            let rev = parse_revocation_line(&line, now).map_err(|e| format!("line {}: {e}", n + 1))?;
+            if let Some(rev) = rev {
+                read += 1;
+                set.insert(rev, now);
+                progress.tick();
+            }
+        }
+    }
+    eprintln!("building {} revocations ({} read, expired and duplicates dropped)...", set.len(), read);
+    let bytes = set.build(now)?;
+    write_snapshot_file(&a.out, &bytes)?;
+    let d = Denylist::from_bytes(&bytes).map_err(|e| describe(&e))?;
+    eprintln!(
+        "wrote {} ({} bytes, {} entries, {} segments) in {:.1?}",
+        a.out.display(),
+        bytes.len(),
+        d.entry_count(),
+        d.segment_count(),
+        started.elapsed()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn inspect(a: Inspect) -> CmdResult {
+    let bytes = read_file(&a.file)?;
+    let d = Denylist::from_bytes(&bytes).map_err(|e| format!("{}: {}", a.file.display(), describe(&e)))?;
+    let now = match &a.now {
+        Some(t) => parse_time(t, now())?,
+        None => now(),
+    };
+    let segments: Vec<serde_json::Value> = d
+        .segments()
+        .map(|s| {
+            serde_json::json!({
+                "index": s.index, "window_start": s.window_start, "window_end": s.window_end,
+                "live": s.is_live(now), "entries": s.entries(),
+                "token_session_entries": s.token_session_entries, "subject_entries": s.subject_entries,
+                "bloom_blocks": s.bloom_blocks, "bytes": s.bytes,
+            })
+        })
+        .collect();
+    let summary = serde_json::json!({
+        "file": a.file.display().to_string(), "bytes": bytes.len(), "version": d.version(),
+        "sequence": d.sequence(), "seed": hex(&d.seed()), "fingerprints": d.has_fingerprints(),
+        "entries": d.entry_count(), "stored_keys": d.stored_keys(), "base": d.base(),
+        "segment_width": d.segment_width(), "segments": d.segment_count(),
+        "live_segments": d.live_segment_count(now), "bits_per_entry": d.bits_per_entry(),
+        "configured_bloom_bits_per_entry": d.configured_bits_per_entry(),
+    });
+    if a.json {
+        let mut all = summary;
+        all["segment_list"] = segments.into();
+        println!("{}", serde_json::to_string_pretty(&all)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let serde_json::Value::Object(m) = &summary {
+        for (k, v) in m {
+            println!("{k:<32} {v}");
+        }
+    }
+    println!("{:>5} {:>12} {:>12} {:>5} {:>9} {:>9} {:>10}", "seg", "from", "to", "live", "entries", "subjects", "bytes");
+    for s in d.segments() {
+        println!(
+            "{:>5} {:>12} {:>12} {:>5} {:>9} {:>9} {:>10}",
+            s.index, s.window_start, s.window_end, s.is_live(now), s.entries(), s.subject_entries, s.bytes
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(a: Check) -> CmdResult {
+    let bytes = read_file(&a.file)?;
+    let d = Denylist::from_bytes(&bytes).map_err(|e| format!("{}: {}", a.file.display(), describe(&e)))?;
+    let now = match &a.now {
+        Some(t) => parse_time(t, now())?,
+        None => now(),
+    };
+    let ids = TokenIds {
+        exp: a.exp.as_deref().map(|t| parse_time(t, now)).transpose()?,
+        iat: a.iat.as_deref().map(|t| parse_time(t, now)).transpose()?,
+        ver: a.ver,
+        jti: a.jti.as_deref().map(str::as_bytes),
+        sid: a.sid.as_deref().map(str::as_bytes),
+        sub: a.sub.as_deref().map(str::as_bytes),
+    };
+    match d.check(&ids, now) {
+        Ok(()) => {
+            println!("not revoked");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(kind) => {
+            println!("revoked ({kind:?})");
+            Ok(ExitCode::from(EXIT_REVOKED))
+        }
+    }
+}
+
+// ------------------------------------------------------------------ revoke --
+
+/// `jwtgate revoke`.
+#[derive(Args, Debug)]
+pub struct Revoke {
+    /// The Redis URL (`redis://host:port/db`).
+    #[arg(long, env = "JWTGATE_REDIS")]
+    redis: String,
+    /// The Redis namespace (keys `{ns}:rev:*`, stream `{ns}:revocations`).
+    #[arg(long, default_value = "jwtgate")]
+    namespace: String,
+    /// Keep about this many entries in the stream.
+    #[arg(long, default_value_t = 100_000)]
+    stream_maxlen: u64,
+    #[command(subcommand)]
+    what: RevokeWhat,
+}
+
+/// What to revoke.
+#[derive(Subcommand, Debug)]
+pub enum RevokeWhat {
+    /// One token, by `jti`, until its `exp` (logout of one token, a stolen or used refresh token).
+    Token {
+        /// The token's `jti`.
+        jti: String,
+        /// The token's `exp`.
+        #[arg(long)]
+        exp: String,
+    },
+    /// Every token of a session, by `sid` (logout on one device).
+    Session {
+        /// The session's `sid`.
+        sid: String,
+        /// The latest `exp` any token of the session can have.
+        #[arg(long)]
+        until: String,
+    },
+    /// Every token of a subject issued before a time ("log out everywhere")
+    /// or below a version (token versioning).
+    Subject {
+        /// The subject's `sub`.
+        sub: String,
+        /// The latest `exp` any token of the subject can have.
+        #[arg(long)]
+        until: String,
+        /// Tokens issued before this time are revoked (default: now, unless --below-version is given).
+        #[arg(long)]
+        before: Option<String>,
+        /// Tokens with `ver` below this are revoked.
+        #[arg(long)]
+        below_version: Option<u64>,
+    },
+    /// Revocation lines from standard input, one at a time (see
+    /// `denylist build --help`); for each, prints the Unix time in
+    /// nanoseconds just before the call and the stream id.
+    Batch,
+}
+
+fn outcome_text(o: &RevokeOutcome) -> String {
+    match o {
+        RevokeOutcome::Added { stream_id } => format!("revoked (stream id {stream_id})"),
+        RevokeOutcome::Unchanged => "already revoked".into(),
+        RevokeOutcome::Expired => "already expired: nothing to revoke".into(),
+    }
+}
+
+/// Runs `revoke`.
+pub fn revoke(a: Revoke) -> CmdResult {
+    let source = RedisSource::from_url(&a.redis)?.with_namespace(&a.namespace);
+    let store = RedisStore::new(source).with_stream_maxlen(a.stream_maxlen);
+    let now = now();
+    let rev = match a.what {
+        RevokeWhat::Token { jti, exp } => OwnedRevocation::token(jti, parse_time(&exp, now)?),
+        RevokeWhat::Session { sid, until } => OwnedRevocation::session(sid, parse_time(&until, now)?),
+        RevokeWhat::Subject { sub, until, before, below_version } => OwnedRevocation {
+            kind: jwtgate_sync::Kind::Subject,
+            id: sub.into_bytes(),
+            until: parse_time(&until, now)?,
+            issued_before: match (&before, below_version) {
+                (Some(t), _) => parse_time(t, now)?,
+                (None, Some(_)) => 0,
+                (None, None) => now,
+            },
+            below_version: below_version.unwrap_or(0),
+        },
+        RevokeWhat::Batch => return revoke_batch(&store),
+    };
+    let outcome = store.revoke(&rev)?;
+    println!("{} {}: {}", rev.kind.name(), String::from_utf8_lossy(&rev.id), outcome_text(&outcome));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn unix_ns() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+fn revoke_batch(store: &RedisStore) -> CmdResult {
+    let stdin = std::io::stdin();
+    let mut out = std::io::stdout().lock();
+    for (n, line) in stdin.lock().lines().enumerate() {
+        let line = line?;
+        let Some(rev) = parse_revocation_line(&line, now()).map_err(|e| format!("line {}: {e}", n + 1))? else {
+            continue;
+        };
+        let t0 = unix_ns();
+        let id = match store.revoke(&rev)? {
+            RevokeOutcome::Added { stream_id } => stream_id,
+            RevokeOutcome::Unchanged => "unchanged".into(),
+            RevokeOutcome::Expired => "expired".into(),
+        };
+        writeln!(out, "{t0} {id}")?;
+        out.flush()?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+// ------------------------------------------------------------------ follow --
+
+/// `jwtgate follow`.
+#[derive(Args, Debug)]
+pub struct Follow {
+    /// The Redis URL.
+    #[arg(long, env = "JWTGATE_REDIS")]
+    redis: String,
+    /// The Redis namespace.
+    #[arg(long, default_value = "jwtgate")]
+    namespace: String,
+    /// The snapshot file to keep current (replaced atomically on change).
+    #[arg(long, short)]
+    out: PathBuf,
+    /// Touch the file this often, so readers can measure staleness by its
+    /// modification time (e.g. `1s`, `500ms` is not accepted: whole units).
+    #[arg(long, default_value = "1s")]
+    heartbeat: String,
+    /// Print the counters in Prometheus text format to standard output.
+    #[arg(long)]
+    metrics: bool,
+    /// Also write them to this file (node_exporter textfile collector style).
+    #[arg(long)]
+    metrics_file: Option<PathBuf>,
+    /// Seconds between metrics outputs.
+    #[arg(long, default_value = "10s")]
+    metrics_interval: String,
+    /// Sync once, write the file and exit.
+    #[arg(long)]
+    once: bool,
+}
+
+/// Runs `follow`.
+pub fn follow(a: Follow) -> CmdResult {
+    let source = RedisSource::from_url(&a.redis)?.with_namespace(&a.namespace);
+    let state = DenylistState::new()?;
+    let heartbeat = Duration::from_secs(parse_duration(&a.heartbeat)?.max(1));
+    let metrics_every = Duration::from_secs(parse_duration(&a.metrics_interval)?.max(1));
+    eprintln!("following {} into {}...", a.redis, a.out.display());
+    let follower = Follower::start(source, state.clone(), FollowerOptions::default())?;
+    while !follower.wait_ready(Duration::from_secs(5)) {
+        eprintln!("  waiting for Redis: {}", follower.last_error().unwrap_or_else(|| "connecting".into()));
+    }
+    let set = follower.revocations();
+    let mut written_gen = None;
+    let mut last_touch = Instant::now();
+    let mut last_metrics: Option<Instant> = None;
+    loop {
+        let gen = state.generation();
+        if written_gen != Some(gen) {
+            let bytes = set.lock().build(now())?;
+            write_snapshot_file(&a.out, &bytes)?;
+            written_gen = Some(gen);
+            last_touch = Instant::now();
+            eprintln!("  wrote {} revocations ({} bytes)", set.lock().len(), bytes.len());
+        } else if last_touch.elapsed() >= heartbeat && follower.is_connected() {
+            // Only a connected follower vouches for the file.
+            std::fs::File::options()
+                .append(true)
+                .open(&a.out)?
+                .set_modified(std::time::SystemTime::now())?;
+            last_touch = Instant::now();
+        }
+        if a.once {
+            break;
+        }
+        if (a.metrics || a.metrics_file.is_some()) && last_metrics.is_none_or(|t| t.elapsed() >= metrics_every) {
+            let text = state.prometheus("jwtgate");
+            if a.metrics {
+                print!("{text}");
+                std::io::stdout().flush()?;
+            }
+            if let Some(path) = &a.metrics_file {
+                write_snapshot_file(path, text.as_bytes())?;
+            }
+            last_metrics = Some(Instant::now());
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    if a.metrics {
+        print!("{}", state.prometheus("jwtgate"));
+    }
+    follower.stop();
+    Ok(ExitCode::SUCCESS)
+}
