@@ -11,6 +11,9 @@ mod base64;
 mod claims;
 mod denylist;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 mod header;
 mod json;
 mod jwks;
