@@ -46,8 +46,15 @@ pub enum BenchCommand {
 /// Runs a benchmark.
 pub fn run(c: BenchCommand) -> CmdResult {
     match c {
-        BenchCommand::Verify { iterations, revocations } => verify(iterations, revocations),
-        BenchCommand::Propagation { redis, namespace, count } => propagation(&redis, &namespace, count),
+        BenchCommand::Verify {
+            iterations,
+            revocations,
+        } => verify(iterations, revocations),
+        BenchCommand::Propagation {
+            redis,
+            namespace,
+            count,
+        } => propagation(&redis, &namespace, count),
     }
 }
 
@@ -65,7 +72,8 @@ fn time_per_op(iterations: u64, mut f: impl FnMut() -> bool) -> Result<f64, BoxE
             return Err("verification failed during the benchmark".into());
         }
     }
-    Ok(start.elapsed().as_secs_f64() * 1e9 / f64::from(u32::try_from(iterations).unwrap_or(u32::MAX)))
+    Ok(start.elapsed().as_secs_f64() * 1e9
+        / f64::from(u32::try_from(iterations).unwrap_or(u32::MAX)))
 }
 
 fn verify(iterations: u64, revocations: u64) -> CmdResult {
@@ -73,29 +81,50 @@ fn verify(iterations: u64, revocations: u64) -> CmdResult {
     let now = now();
     let hs = Key::hmac(Algorithm::HS256, b"bench secret: 32 bytes or more!!")?;
     let ed = Key::ed25519_private(&[7; 32])?;
-    let claims = format!(r#"{{"sub":"u-1","sid":"s-1","jti":"t-1","iat":{now},"exp":{}}}"#, now + 900);
+    let claims = format!(
+        r#"{{"sub":"u-1","sid":"s-1","jti":"t-1","iat":{now},"exp":{}}}"#,
+        now + 900
+    );
     eprintln!("building a denylist of {revocations} revocations...");
     let mut set = RevocationSet::default();
     let mut progress = Progress::new("revocations", 250_000, Some(revocations));
     for i in 0..revocations {
-        set.insert(OwnedRevocation::token(format!("revoked-{i}"), now + 60 + i % 3600), now);
+        set.insert(
+            OwnedRevocation::token(format!("revoked-{i}"), now + 60 + i % 3600),
+            now,
+        );
         progress.tick();
     }
     let state = DenylistState::new()?;
     set.compact(&state, now)?;
-    println!("denylist: {} revocations, {} bytes", set.len(), state.snapshot().byte_len());
+    println!(
+        "denylist: {} revocations, {} bytes",
+        set.len(),
+        state.snapshot().byte_len()
+    );
     for (name, key) in [("HS256", &hs), ("EdDSA", &ed)] {
         let token = sign(key, &claims)?;
-        let public = if key.algorithm() == Algorithm::EdDSA { key.to_public().ok_or("no public")? } else { key.clone() };
+        let public = if key.algorithm() == Algorithm::EdDSA {
+            key.to_public().ok_or("no public")?
+        } else {
+            key.clone()
+        };
         let bare = Verifier::new(KeySet::single(public), Policy::new());
         let synced = SyncedVerifier::new(bare.clone(), state.clone());
         let mut buf = [0u8; jwtgate::BUFFER_LEN];
-        let n = if name == "EdDSA" { (iterations / 20).max(1) } else { iterations };
+        let n = if name == "EdDSA" {
+            (iterations / 20).max(1)
+        } else {
+            iterations
+        };
         eprintln!("{name}: {n} verifications per case...");
         let t_bare = time_per_op(n, || bare.verify(token.as_bytes(), now, &mut buf).is_ok())?;
         let t_sync = time_per_op(n, || synced.verify(token.as_bytes(), now, &mut buf).is_ok())?;
         println!("{name:<6} verify (no denylist)          {t_bare:>9.0} ns/op");
-        println!("{name:<6} synced verify (base + delta)  {t_sync:>9.0} ns/op  (+{:.0} ns)", t_sync - t_bare);
+        println!(
+            "{name:<6} synced verify (base + delta)  {t_sync:>9.0} ns/op  (+{:.0} ns)",
+            t_sync - t_bare
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -107,7 +136,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     }
     // Nearest rank.
     let rank = (p / 100.0 * f64::from(u32::try_from(len).unwrap_or(u32::MAX))).ceil();
-    let idx = format!("{rank:.0}").parse::<usize>().unwrap_or(len).clamp(1, len) - 1;
+    let idx = format!("{rank:.0}")
+        .parse::<usize>()
+        .unwrap_or(len)
+        .clamp(1, len)
+        - 1;
     sorted.get(idx).copied().unwrap_or(Duration::ZERO)
 }
 
@@ -126,9 +159,16 @@ fn propagation(url: &str, namespace: &str, count: u32) -> CmdResult {
         FollowerOptions::default(),
     )?;
     if !follower.wait_ready(Duration::from_secs(10)) {
-        return Err(format!("cannot follow {url}: {}", follower.last_error().unwrap_or_default()).into());
+        return Err(format!(
+            "cannot follow {url}: {}",
+            follower.last_error().unwrap_or_default()
+        )
+        .into());
     }
-    let verifier = SyncedVerifier::new(Verifier::new(KeySet::single(key.clone()), Policy::new()), state);
+    let verifier = SyncedVerifier::new(
+        Verifier::new(KeySet::single(key.clone()), Policy::new()),
+        state,
+    );
     let exe = std::env::current_exe()?;
     let mut child = Command::new(exe)
         .args(["revoke", "--redis", url, "--namespace", namespace, "batch"])
@@ -144,7 +184,10 @@ fn propagation(url: &str, namespace: &str, count: u32) -> CmdResult {
     for i in 0..count {
         let now = now();
         let jti = format!("bench-{run}-{i}");
-        let token = sign(&key, &format!(r#"{{"jti":"{jti}","iat":{now},"exp":{}}}"#, now + 600))?;
+        let token = sign(
+            &key,
+            &format!(r#"{{"jti":"{jti}","iat":{now},"exp":{}}}"#, now + 600),
+        )?;
         if verifier.verify(token.as_bytes(), now, &mut buf).is_err() {
             return Err("token rejected before its revocation".into());
         }
@@ -154,7 +197,9 @@ fn propagation(url: &str, namespace: &str, count: u32) -> CmdResult {
         let rejected_at = loop {
             match verifier.verify(token.as_bytes(), now, &mut buf) {
                 Err(VerifyError::Token(Error::Revoked(_))) => break unix_ns(),
-                _ if Instant::now() > deadline => return Err(format!("{jti} never rejected").into()),
+                _ if Instant::now() > deadline => {
+                    return Err(format!("{jti} never rejected").into())
+                }
                 _ => std::thread::yield_now(),
             }
         };
@@ -177,7 +222,10 @@ fn propagation(url: &str, namespace: &str, count: u32) -> CmdResult {
         "propagation over {count} revocations (revoke call in one process -> rejection in another, via Redis):"
     );
     for (name, p) in [("p50", 50.0), ("p90", 90.0), ("p99", 99.0), ("max", 100.0)] {
-        println!("  {name:<4} {:>8.3} ms", percentile(&latencies, p).as_secs_f64() * 1e3);
+        println!(
+            "  {name:<4} {:>8.3} ms",
+            percentile(&latencies, p).as_secs_f64() * 1e3
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -98,15 +98,23 @@ pub fn keygen(a: Keygen) -> CmdResult {
     let doc = serde_json::json!({ "keys": [private] });
     let text = serde_json::to_string_pretty(&doc)?;
     // Check that we can read back what we write.
-    KeySet::from_jwks(text.as_bytes()).map_err(|e| format!("generated JWKS does not load: {}", describe(&e)))?;
+    KeySet::from_jwks(text.as_bytes())
+        .map_err(|e| format!("generated JWKS does not load: {}", describe(&e)))?;
     write_private(&a.out, text.as_bytes())?;
     eprintln!("wrote private {alg_name} key to {}", a.out.display());
     match (a.public, public) {
         (Some(path), Some(p)) => {
-            std::fs::write(&path, serde_json::to_string_pretty(&serde_json::json!({ "keys": [p] }))?)?;
+            std::fs::write(
+                &path,
+                serde_json::to_string_pretty(&serde_json::json!({ "keys": [p] }))?,
+            )?;
             eprintln!("wrote public JWKS to {}", path.display());
         }
-        (Some(_), None) => return Err("an HMAC secret has no public part: share the private JWKS with verifiers".into()),
+        (Some(_), None) => {
+            return Err(
+                "an HMAC secret has no public part: share the private JWKS with verifiers".into(),
+            )
+        }
         _ => {}
     }
     Ok(ExitCode::SUCCESS)
@@ -168,12 +176,25 @@ pub struct Sign {
 /// Runs `sign`.
 pub fn sign(a: Sign) -> CmdResult {
     let keys = KeySet::from_jwks(&read_file(&a.key)?).map_err(|e| describe(&e))?;
-    let key = keys.iter().find(|k| k.can_sign()).ok_or("the JWKS has no private key")?;
-    let text = if a.claims == "-" { String::from_utf8(read_input("-")?)? } else { a.claims.clone() };
+    let key = keys
+        .iter()
+        .find(|k| k.can_sign())
+        .ok_or("the JWKS has no private key")?;
+    let text = if a.claims == "-" {
+        String::from_utf8(read_input("-")?)?
+    } else {
+        a.claims.clone()
+    };
     let mut claims: serde_json::Map<String, serde_json::Value> =
         serde_json::from_str(&text).map_err(|e| format!("--claims: {e}"))?;
     let now = now();
-    for (name, v) in [("sub", &a.sub), ("sid", &a.sid), ("jti", &a.jti), ("iss", &a.iss), ("aud", &a.aud)] {
+    for (name, v) in [
+        ("sub", &a.sub),
+        ("sid", &a.sid),
+        ("jti", &a.jti),
+        ("iss", &a.iss),
+        ("aud", &a.aud),
+    ] {
         if let Some(v) = v {
             claims.insert(name.into(), v.clone().into());
         }
@@ -198,7 +219,10 @@ pub fn sign(a: Sign) -> CmdResult {
         }
     }
     let json = serde_json::to_vec(&claims)?;
-    let header = HeaderFields { typ: Some(&a.typ), ..HeaderFields::new() };
+    let header = HeaderFields {
+        typ: Some(&a.typ),
+        ..HeaderFields::new()
+    };
     let mut out = vec![0u8; jwtgate::encoded_len(key, jwtgate::MAX_HEADER_JSON_LEN, json.len())];
     let n = jwtgate::encode(key, &json, &header, &mut out).map_err(|e| describe(&e))?;
     out.truncate(n);
@@ -270,7 +294,11 @@ pub fn verify(a: Verify) -> CmdResult {
         let merged = jwtgate_sync::Snapshot::from_bytes(set.build(now)?)?;
         match &a.denylist {
             // Both: the file's list as base, Redis' as delta.
-            Some(_) => state.install(state.snapshot().with_delta(merged.base_bytes().to_vec(), set.len())?),
+            Some(_) => state.install(
+                state
+                    .snapshot()
+                    .with_delta(merged.base_bytes().to_vec(), set.len())?,
+            ),
             None => state.install(merged),
         }
     }
@@ -427,7 +455,8 @@ fn build(a: Build) -> CmdResult {
         let mut progress = Progress::new("read", 100_000, None);
         for (n, line) in reader.lines().enumerate() {
             let line = line?;
-            let rev = parse_revocation_line(&line, now).map_err(|e| format!("line {}: {e}", n + 1))?;
+            let rev =
+                parse_revocation_line(&line, now).map_err(|e| format!("line {}: {e}", n + 1))?;
             if let Some(rev) = rev {
                 read += 1;
                 set.insert(rev, now);
@@ -435,7 +464,11 @@ fn build(a: Build) -> CmdResult {
             }
         }
     }
-    eprintln!("building {} revocations ({} read, expired and duplicates dropped)...", set.len(), read);
+    eprintln!(
+        "building {} revocations ({} read, expired and duplicates dropped)...",
+        set.len(),
+        read
+    );
     let bytes = set.build(now)?;
     write_snapshot_file(&a.out, &bytes)?;
     let d = Denylist::from_bytes(&bytes).map_err(|e| describe(&e))?;
@@ -456,7 +489,8 @@ fn hex(bytes: &[u8]) -> String {
 
 fn inspect(a: Inspect) -> CmdResult {
     let bytes = read_file(&a.file)?;
-    let d = Denylist::from_bytes(&bytes).map_err(|e| format!("{}: {}", a.file.display(), describe(&e)))?;
+    let d = Denylist::from_bytes(&bytes)
+        .map_err(|e| format!("{}: {}", a.file.display(), describe(&e)))?;
     let now = match &a.now {
         Some(t) => parse_time(t, now())?,
         None => now(),
@@ -482,7 +516,9 @@ fn inspect(a: Inspect) -> CmdResult {
     });
     if a.json {
         let mut all = summary;
-        all["segment_list"] = segments.into();
+        if let serde_json::Value::Object(m) = &mut all {
+            m.insert("segment_list".into(), segments.into());
+        }
         println!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(ExitCode::SUCCESS);
     }
@@ -491,11 +527,20 @@ fn inspect(a: Inspect) -> CmdResult {
             println!("{k:<32} {v}");
         }
     }
-    println!("{:>5} {:>12} {:>12} {:>5} {:>9} {:>9} {:>10}", "seg", "from", "to", "live", "entries", "subjects", "bytes");
+    println!(
+        "{:>5} {:>12} {:>12} {:>5} {:>9} {:>9} {:>10}",
+        "seg", "from", "to", "live", "entries", "subjects", "bytes"
+    );
     for s in d.segments() {
         println!(
             "{:>5} {:>12} {:>12} {:>5} {:>9} {:>9} {:>10}",
-            s.index, s.window_start, s.window_end, s.is_live(now), s.entries(), s.subject_entries, s.bytes
+            s.index,
+            s.window_start,
+            s.window_end,
+            s.is_live(now),
+            s.entries(),
+            s.subject_entries,
+            s.bytes
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -503,7 +548,8 @@ fn inspect(a: Inspect) -> CmdResult {
 
 fn check(a: Check) -> CmdResult {
     let bytes = read_file(&a.file)?;
-    let d = Denylist::from_bytes(&bytes).map_err(|e| format!("{}: {}", a.file.display(), describe(&e)))?;
+    let d = Denylist::from_bytes(&bytes)
+        .map_err(|e| format!("{}: {}", a.file.display(), describe(&e)))?;
     let now = match &a.now {
         Some(t) => parse_time(t, now())?,
         None => now(),
@@ -601,8 +647,15 @@ pub fn revoke(a: Revoke) -> CmdResult {
     let now = now();
     let rev = match a.what {
         RevokeWhat::Token { jti, exp } => OwnedRevocation::token(jti, parse_time(&exp, now)?),
-        RevokeWhat::Session { sid, until } => OwnedRevocation::session(sid, parse_time(&until, now)?),
-        RevokeWhat::Subject { sub, until, before, below_version } => OwnedRevocation {
+        RevokeWhat::Session { sid, until } => {
+            OwnedRevocation::session(sid, parse_time(&until, now)?)
+        }
+        RevokeWhat::Subject {
+            sub,
+            until,
+            before,
+            below_version,
+        } => OwnedRevocation {
             kind: jwtgate_sync::Kind::Subject,
             id: sub.into_bytes(),
             until: parse_time(&until, now)?,
@@ -616,7 +669,12 @@ pub fn revoke(a: Revoke) -> CmdResult {
         RevokeWhat::Batch => return revoke_batch(&store),
     };
     let outcome = store.revoke(&rev)?;
-    println!("{} {}: {}", rev.kind.name(), String::from_utf8_lossy(&rev.id), outcome_text(&outcome));
+    println!(
+        "{} {}: {}",
+        rev.kind.name(),
+        String::from_utf8_lossy(&rev.id),
+        outcome_text(&outcome)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -631,7 +689,9 @@ fn revoke_batch(store: &RedisStore) -> CmdResult {
     let mut out = std::io::stdout().lock();
     for (n, line) in stdin.lock().lines().enumerate() {
         let line = line?;
-        let Some(rev) = parse_revocation_line(&line, now()).map_err(|e| format!("line {}: {e}", n + 1))? else {
+        let Some(rev) =
+            parse_revocation_line(&line, now()).map_err(|e| format!("line {}: {e}", n + 1))?
+        else {
             continue;
         };
         let t0 = unix_ns();
@@ -687,7 +747,10 @@ pub fn follow(a: Follow) -> CmdResult {
     eprintln!("following {} into {}...", a.redis, a.out.display());
     let follower = Follower::start(source, state.clone(), FollowerOptions::default())?;
     while !follower.wait_ready(Duration::from_secs(5)) {
-        eprintln!("  waiting for Redis: {}", follower.last_error().unwrap_or_else(|| "connecting".into()));
+        eprintln!(
+            "  waiting for Redis: {}",
+            follower.last_error().unwrap_or_else(|| "connecting".into())
+        );
     }
     let set = follower.revocations();
     let mut written_gen = None;
@@ -700,7 +763,11 @@ pub fn follow(a: Follow) -> CmdResult {
             write_snapshot_file(&a.out, &bytes)?;
             written_gen = Some(gen);
             last_touch = Instant::now();
-            eprintln!("  wrote {} revocations ({} bytes)", set.lock().len(), bytes.len());
+            eprintln!(
+                "  wrote {} revocations ({} bytes)",
+                set.lock().len(),
+                bytes.len()
+            );
         } else if last_touch.elapsed() >= heartbeat && follower.is_connected() {
             // Only a connected follower vouches for the file.
             std::fs::File::options()
@@ -712,7 +779,9 @@ pub fn follow(a: Follow) -> CmdResult {
         if a.once {
             break;
         }
-        if (a.metrics || a.metrics_file.is_some()) && last_metrics.is_none_or(|t| t.elapsed() >= metrics_every) {
+        if (a.metrics || a.metrics_file.is_some())
+            && last_metrics.is_none_or(|t| t.elapsed() >= metrics_every)
+        {
             let text = state.prometheus("jwtgate");
             if a.metrics {
                 print!("{text}");

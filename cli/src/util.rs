@@ -154,7 +154,7 @@ impl Progress {
     /// Counts one item.
     pub fn tick(&mut self) {
         self.done += 1;
-        if self.done % self.every == 0 {
+        if self.done.is_multiple_of(self.every) {
             match self.total {
                 Some(t) => eprintln!("  {} {}/{}", self.what, self.done, t),
                 None => eprintln!("  {} {}", self.what, self.done),

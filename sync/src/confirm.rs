@@ -62,7 +62,9 @@ fn unescaped(s: Option<JsonStr<'_>>) -> Option<Vec<u8>> {
         return Some(plain.as_bytes().to_vec());
     }
     let mut out = vec![0u8; s.unescaped_len()];
-    s.unescape_into(&mut out).ok().map(|t| t.as_bytes().to_vec())
+    s.unescape_into(&mut out)
+        .ok()
+        .map(|t| t.as_bytes().to_vec())
 }
 
 /// The identifiers of verified claims, unescaped: what the denylist hashes.

@@ -261,7 +261,9 @@ fn session(
     }
     *backoff = opts.backoff_min;
 
-    let block_ms = u64::try_from(opts.block.as_millis()).unwrap_or(u64::MAX).max(1);
+    let block_ms = u64::try_from(opts.block.as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1);
     while !shared.stop.load(Relaxed) {
         let from = lock(&shared.last_id).to_string();
         let reply: Value = redis::cmd("XREAD")
@@ -342,7 +344,11 @@ fn stream_info(con: &mut Connection, stream: &[u8]) -> Result<Option<StreamInfo>
             .find(|(k, _)| k.as_deref() == Some(name))
             .and_then(|(_, v)| value_string(v))
             .and_then(|s| StreamId::parse(&s))
-            .ok_or_else(|| SyncError::Protocol(format!("XINFO STREAM has no {name} (Redis 7 or later needed)")))
+            .ok_or_else(|| {
+                SyncError::Protocol(format!(
+                    "XINFO STREAM has no {name} (Redis 7 or later needed)"
+                ))
+            })
     };
     let int_of = |name: &str| -> Result<u64, SyncError> {
         fields
@@ -352,7 +358,11 @@ fn stream_info(con: &mut Connection, stream: &[u8]) -> Result<Option<StreamInfo>
                 Value::Int(i) => u64::try_from(*i).ok(),
                 other => value_string(other).and_then(|s| s.parse().ok()),
             })
-            .ok_or_else(|| SyncError::Protocol(format!("XINFO STREAM has no {name} (Redis 7 or later needed)")))
+            .ok_or_else(|| {
+                SyncError::Protocol(format!(
+                    "XINFO STREAM has no {name} (Redis 7 or later needed)"
+                ))
+            })
     };
     Ok(Some(StreamInfo {
         length: int_of("length")?,
@@ -394,7 +404,9 @@ fn parse_xread(reply: &Value) -> Result<Vec<(StreamId, Option<OwnedRevocation>)>
     for s in streams {
         // RESP2: [name, entries]; RESP3 map values are the entries.
         let entries = match s {
-            Value::Array(pair) if pair.len() == 2 && value_string(pair.first().ok_or_else(bad)?).is_some() => {
+            Value::Array(pair)
+                if pair.len() == 2 && value_string(pair.first().ok_or_else(bad)?).is_some() =>
+            {
                 pair.get(1).ok_or_else(bad)?
             }
             other => other,
@@ -403,11 +415,15 @@ fn parse_xread(reply: &Value) -> Result<Vec<(StreamId, Option<OwnedRevocation>)>
             return Err(bad());
         };
         for e in entries {
-            let Value::Array(parts) = e else { return Err(bad()) };
+            let Value::Array(parts) = e else {
+                return Err(bad());
+            };
             let (Some(id), Some(fields)) = (parts.first(), parts.get(1)) else {
                 return Err(bad());
             };
-            let id = value_string(id).and_then(|s| StreamId::parse(&s)).ok_or_else(bad)?;
+            let id = value_string(id)
+                .and_then(|s| StreamId::parse(&s))
+                .ok_or_else(bad)?;
             out.push((id, parse_entry(fields)));
         }
     }

@@ -11,6 +11,10 @@ mod store;
 mod verifier;
 mod watch;
 
+/// The `redis` crate this one is built on, for [`RedisSource::from_fn`]
+/// connectors (Sentinel, TLS, ACL users) and tests.
+pub use redis;
+
 pub use confirm::{token_ids_of, Confirmer, OwnedTokenIds};
 pub use error::{SyncError, VerifyError};
 pub use follower::{Follower, FollowerOptions};

@@ -269,8 +269,18 @@ impl MetricsSnapshot {
             let _ = writeln!(out, "# TYPE {prefix}_{name} {kind}");
             let _ = writeln!(out, "{prefix}_{name} {value}");
         };
-        metric("verifications_total", "counter", "Token verifications.", self.verifications.to_string());
-        metric("accepted_total", "counter", "Tokens accepted.", self.accepted.to_string());
+        metric(
+            "verifications_total",
+            "counter",
+            "Token verifications.",
+            self.verifications.to_string(),
+        );
+        metric(
+            "accepted_total",
+            "counter",
+            "Tokens accepted.",
+            self.accepted.to_string(),
+        );
         let mut rejected = String::new();
         for r in Reason::ALL {
             let _ = write!(
@@ -281,7 +291,10 @@ impl MetricsSnapshot {
                 self.rejected_for(r)
             );
         }
-        let _ = writeln!(out, "# HELP {prefix}_rejected_total Tokens rejected, by reason.");
+        let _ = writeln!(
+            out,
+            "# HELP {prefix}_rejected_total Tokens rejected, by reason."
+        );
         let _ = writeln!(out, "# TYPE {prefix}_rejected_total counter");
         let _ = writeln!(out, "{rejected}");
         let mut metric = |name: &str, kind: &str, help: &str, value: String| {
@@ -289,19 +302,84 @@ impl MetricsSnapshot {
             let _ = writeln!(out, "# TYPE {prefix}_{name} {kind}");
             let _ = writeln!(out, "{prefix}_{name} {value}");
         };
-        metric("revocations_applied_total", "counter", "Revocations applied live.", self.revocations_applied.to_string());
-        metric("snapshot_reloads_total", "counter", "Snapshot files loaded.", self.reloads.to_string());
-        metric("snapshot_reload_failures_total", "counter", "Snapshot files rejected; the previous denylist stayed in force.", self.reload_failures.to_string());
-        metric("redis_disconnects_total", "counter", "Redis connections lost or refused.", self.disconnects.to_string());
-        metric("redis_resyncs_total", "counter", "Full resyncs from Redis after the first load.", self.resyncs.to_string());
-        metric("compactions_total", "counter", "Denylist base rebuilds.", self.compactions.to_string());
-        metric("confirmations_total", "counter", "Denylist hits checked against the exact source.", self.confirmations.to_string());
-        metric("false_positives_total", "counter", "Denylist hits refuted by the exact source.", self.false_positives.to_string());
-        metric("denylist_entries", "gauge", "Revocations in force.", self.denylist_entries.to_string());
-        metric("denylist_bytes", "gauge", "Bytes of denylist in memory.", self.denylist_bytes.to_string());
-        metric("denylist_sequence", "gauge", "Sequence number of the denylist base.", self.denylist_sequence.to_string());
-        metric("denylist_age_seconds", "gauge", "Seconds since the denylist last changed.", secs(self.denylist_age_ms));
-        metric("staleness_seconds", "gauge", "Seconds since the source last confirmed the denylist current (+Inf: never).", secs(self.staleness_ms));
+        metric(
+            "revocations_applied_total",
+            "counter",
+            "Revocations applied live.",
+            self.revocations_applied.to_string(),
+        );
+        metric(
+            "snapshot_reloads_total",
+            "counter",
+            "Snapshot files loaded.",
+            self.reloads.to_string(),
+        );
+        metric(
+            "snapshot_reload_failures_total",
+            "counter",
+            "Snapshot files rejected; the previous denylist stayed in force.",
+            self.reload_failures.to_string(),
+        );
+        metric(
+            "redis_disconnects_total",
+            "counter",
+            "Redis connections lost or refused.",
+            self.disconnects.to_string(),
+        );
+        metric(
+            "redis_resyncs_total",
+            "counter",
+            "Full resyncs from Redis after the first load.",
+            self.resyncs.to_string(),
+        );
+        metric(
+            "compactions_total",
+            "counter",
+            "Denylist base rebuilds.",
+            self.compactions.to_string(),
+        );
+        metric(
+            "confirmations_total",
+            "counter",
+            "Denylist hits checked against the exact source.",
+            self.confirmations.to_string(),
+        );
+        metric(
+            "false_positives_total",
+            "counter",
+            "Denylist hits refuted by the exact source.",
+            self.false_positives.to_string(),
+        );
+        metric(
+            "denylist_entries",
+            "gauge",
+            "Revocations in force.",
+            self.denylist_entries.to_string(),
+        );
+        metric(
+            "denylist_bytes",
+            "gauge",
+            "Bytes of denylist in memory.",
+            self.denylist_bytes.to_string(),
+        );
+        metric(
+            "denylist_sequence",
+            "gauge",
+            "Sequence number of the denylist base.",
+            self.denylist_sequence.to_string(),
+        );
+        metric(
+            "denylist_age_seconds",
+            "gauge",
+            "Seconds since the denylist last changed.",
+            secs(self.denylist_age_ms),
+        );
+        metric(
+            "staleness_seconds",
+            "gauge",
+            "Seconds since the source last confirmed the denylist current (+Inf: never).",
+            secs(self.staleness_ms),
+        );
         out
     }
 }

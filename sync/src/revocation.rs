@@ -157,7 +157,9 @@ impl OwnedRevocation {
             return Err(SyncError::InvalidRevocation("empty identifier"));
         }
         if self.id.len() > MAX_ID_LEN {
-            return Err(SyncError::InvalidRevocation("identifier longer than 1024 bytes"));
+            return Err(SyncError::InvalidRevocation(
+                "identifier longer than 1024 bytes",
+            ));
         }
         if self.until == 0 {
             return Err(SyncError::InvalidRevocation("until/exp is 0"));
@@ -169,11 +171,15 @@ impl OwnedRevocation {
             return Err(SyncError::InvalidRevocation("a bound is 2^53 or more"));
         }
         match self.kind {
-            Kind::Subject if self.issued_before == 0 && self.below_version == 0 => Err(
-                SyncError::InvalidRevocation("a subject revocation needs issued_before or below_version"),
-            ),
+            Kind::Subject if self.issued_before == 0 && self.below_version == 0 => {
+                Err(SyncError::InvalidRevocation(
+                    "a subject revocation needs issued_before or below_version",
+                ))
+            }
             Kind::Token | Kind::Session if self.issued_before != 0 || self.below_version != 0 => {
-                Err(SyncError::InvalidRevocation("only subject revocations have bounds"))
+                Err(SyncError::InvalidRevocation(
+                    "only subject revocations have bounds",
+                ))
             }
             _ => Ok(()),
         }
@@ -181,12 +187,20 @@ impl OwnedRevocation {
 
     /// The bounds as stored in Redis: `"until issued_before below_version"`.
     pub fn encode_value(&self) -> String {
-        format!("{} {} {}", self.until, self.issued_before, self.below_version)
+        format!(
+            "{} {} {}",
+            self.until, self.issued_before, self.below_version
+        )
     }
 
     /// Reads a value written by [`OwnedRevocation::encode_value`].
     pub(crate) fn decode_value(kind: Kind, id: Vec<u8>, value: &[u8]) -> Result<Self, SyncError> {
-        let bad = || SyncError::Protocol(format!("bad revocation value {:?}", String::from_utf8_lossy(value)));
+        let bad = || {
+            SyncError::Protocol(format!(
+                "bad revocation value {:?}",
+                String::from_utf8_lossy(value)
+            ))
+        };
         let text = std::str::from_utf8(value).map_err(|_| bad())?;
         let mut parts = text.split(' ').map(|p| p.parse::<u64>().map_err(|_| bad()));
         let until = parts.next().ok_or_else(bad)??;
@@ -440,7 +454,10 @@ impl RevocationSet {
         let snapshot = Snapshot::from_bytes(base)?;
         self.pending.clear();
         self.last_compaction = Some(Instant::now());
-        state.metrics().compactions.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state
+            .metrics()
+            .compactions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         state.install(snapshot);
         Ok(())
     }
@@ -480,6 +497,8 @@ impl SharedRevocations {
     /// Locks the set (a poisoned lock is taken over: the set stays valid
     /// whatever panicked while holding it).
     pub fn lock(&self) -> MutexGuard<'_, RevocationSet> {
-        self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -187,7 +187,8 @@ impl DenylistState {
     /// How long since the source last confirmed the denylist current;
     /// `None` if it never did.
     pub fn staleness(&self) -> Option<Duration> {
-        self.staleness_ms_at(crate::unix_ms()).map(Duration::from_millis)
+        self.staleness_ms_at(crate::unix_ms())
+            .map(Duration::from_millis)
     }
 
     /// Staleness in milliseconds at `now_ms`; `None`: never synced.

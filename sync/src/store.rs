@@ -103,7 +103,9 @@ pub struct RedisSource {
 
 impl std::fmt::Debug for RedisSource {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisSource").field("keys", &self.keys).finish()
+        f.debug_struct("RedisSource")
+            .field("keys", &self.keys)
+            .finish()
     }
 }
 
@@ -118,9 +120,7 @@ impl RedisSource {
     }
 
     /// Connects with `connect`.
-    pub fn from_fn(
-        connect: impl Fn() -> RedisResult<Connection> + Send + Sync + 'static,
-    ) -> Self {
+    pub fn from_fn(connect: impl Fn() -> RedisResult<Connection> + Send + Sync + 'static) -> Self {
         RedisSource {
             connect: Arc::new(connect),
             keys: KeySpace::default(),
@@ -238,7 +238,10 @@ impl RedisStore {
         &self,
         mut f: impl FnMut(&mut Connection) -> RedisResult<T>,
     ) -> Result<T, SyncError> {
-        let mut slot = self.con.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = self
+            .con
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let mut last = None;
         for _ in 0..2 {
             let mut con = match slot.take() {
@@ -404,11 +407,9 @@ pub(crate) fn scan_entries(
 fn into_redis_error(e: SyncError) -> redis::RedisError {
     match e {
         SyncError::Redis(e) => e,
-        other => redis::RedisError::from((
-            redis::ErrorKind::Client,
-            "scan failed",
-            other.to_string(),
-        )),
+        other => {
+            redis::RedisError::from((redis::ErrorKind::Client, "scan failed", other.to_string()))
+        }
     }
 }
 

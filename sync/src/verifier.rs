@@ -64,7 +64,9 @@ impl SyncedVerifier {
     /// Sets or clears the maximum staleness, at any time. A state that was
     /// never synced counts as infinitely stale.
     pub fn set_max_staleness(&self, max: Option<Duration>) {
-        let ms = max.map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1));
+        let ms = max.map_or(0, |d| {
+            u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1)
+        });
         self.max_staleness_ms.store(ms, Relaxed);
     }
 
@@ -116,7 +118,11 @@ impl SyncedVerifier {
     }
 
     /// [`SyncedVerifier::verify`] at the system clock's time.
-    pub fn verify_now<'b>(&self, token: &[u8], buf: &'b mut [u8]) -> Result<Verified<'b>, VerifyError> {
+    pub fn verify_now<'b>(
+        &self,
+        token: &[u8],
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, VerifyError> {
         self.verify(token, crate::unix_now(), buf)
     }
 

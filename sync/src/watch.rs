@@ -112,7 +112,9 @@ impl FileWatcher {
                 while !t_stop.load(Relaxed) {
                     std::thread::sleep(options.poll);
                     if let Err(e) = poll(&mut ws, &state) {
-                        *t_err.lock().unwrap_or_else(std::sync::PoisonError::into_inner) =
+                        *t_err
+                            .lock()
+                            .unwrap_or_else(std::sync::PoisonError::into_inner) =
                             Some(e.to_string());
                     }
                 }
@@ -203,7 +205,10 @@ fn poll_inner(ws: &mut WatchState, state: &DenylistState) -> Result<(), SyncErro
 fn remember_edges(ws: &mut WatchState, snapshot: &Snapshot) {
     let b = snapshot.base_bytes();
     ws.head = b.get(..HEAD.min(b.len())).unwrap_or_default().to_vec();
-    ws.tail = b.get(b.len().saturating_sub(TAIL)..).unwrap_or_default().to_vec();
+    ws.tail = b
+        .get(b.len().saturating_sub(TAIL)..)
+        .unwrap_or_default()
+        .to_vec();
 }
 
 fn same_edges(path: &Path, head: &[u8], tail: &[u8]) -> std::io::Result<bool> {

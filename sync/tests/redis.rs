@@ -1,7 +1,13 @@
 //! The follower and the store against a real `redis-server`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
+use jwtgate_sync::redis;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -59,13 +65,28 @@ fn live_revocations_of_each_kind() {
     for t in [&t1, &t2, &t3] {
         assert_eq!(check(&svc.verifier, t), Ok(()));
     }
-    assert!(matches!(store.revoke_token(b"t-1", exp).unwrap(), RevokeOutcome::Added { .. }));
-    assert!(matches!(store.revoke_session(b"s-2", exp).unwrap(), RevokeOutcome::Added { .. }));
-    assert!(matches!(store.revoke_subject(b"carol", n, 0, exp).unwrap(), RevokeOutcome::Added { .. }));
+    assert!(matches!(
+        store.revoke_token(b"t-1", exp).unwrap(),
+        RevokeOutcome::Added { .. }
+    ));
+    assert!(matches!(
+        store.revoke_session(b"s-2", exp).unwrap(),
+        RevokeOutcome::Added { .. }
+    ));
+    assert!(matches!(
+        store.revoke_subject(b"carol", n, 0, exp).unwrap(),
+        RevokeOutcome::Added { .. }
+    ));
     // Revoking again changes nothing and writes nothing.
-    assert_eq!(store.revoke_token(b"t-1", exp).unwrap(), RevokeOutcome::Unchanged);
+    assert_eq!(
+        store.revoke_token(b"t-1", exp).unwrap(),
+        RevokeOutcome::Unchanged
+    );
     // Already expired: nothing to revoke.
-    assert_eq!(store.revoke_token(b"old", n - 1).unwrap(), RevokeOutcome::Expired);
+    assert_eq!(
+        store.revoke_token(b"old", n - 1).unwrap(),
+        RevokeOutcome::Expired
+    );
     assert!(eventually(WAIT, || check(&svc.verifier, &t3).is_err()));
     assert_eq!(check(&svc.verifier, &t1), revoked(RevocationKind::Token));
     assert_eq!(check(&svc.verifier, &t2), revoked(RevocationKind::Session));
@@ -92,22 +113,36 @@ fn late_follower_sees_all() {
     let store = RedisStore::connect(&redis.url()).unwrap();
     let exp = now() + 600;
     for i in 0..5000 {
-        store.revoke_token(format!("t-{i}").as_bytes(), exp).unwrap();
+        store
+            .revoke_token(format!("t-{i}").as_bytes(), exp)
+            .unwrap();
     }
     let svc = service(&redis, FollowerOptions::default());
     let snap = svc.verifier.state().metrics_snapshot();
     assert_eq!(snap.denylist_entries, 5000);
     for i in (0..5000).step_by(7) {
         let t = token_ids(&format!("t-{i}"), "s", "u", now() - 1, exp);
-        assert_eq!(check(&svc.verifier, &t), revoked(RevocationKind::Token), "t-{i}");
+        assert_eq!(
+            check(&svc.verifier, &t),
+            revoked(RevocationKind::Token),
+            "t-{i}"
+        );
     }
-    assert_eq!(check(&svc.verifier, &token_ids("t-x", "s", "u", now() - 1, exp)), Ok(()));
+    assert_eq!(
+        check(&svc.verifier, &token_ids("t-x", "s", "u", now() - 1, exp)),
+        Ok(())
+    );
     for i in 5000..5100 {
-        store.revoke_token(format!("t-{i}").as_bytes(), exp).unwrap();
+        store
+            .revoke_token(format!("t-{i}").as_bytes(), exp)
+            .unwrap();
     }
     let last = token_ids("t-5099", "s", "u", now() - 1, exp);
     assert!(eventually(WAIT, || check(&svc.verifier, &last).is_err()));
-    assert_eq!(svc.verifier.state().metrics_snapshot().denylist_entries, 5100);
+    assert_eq!(
+        svc.verifier.state().metrics_snapshot().denylist_entries,
+        5100
+    );
 }
 
 /// Verifier threads hammering a verifier while revocations arrive.
@@ -139,7 +174,11 @@ impl Hammer {
                 })
             })
             .collect();
-        Hammer { stop, count, threads }
+        Hammer {
+            stop,
+            count,
+            threads,
+        }
     }
 
     fn finish(self) -> u64 {
@@ -191,7 +230,11 @@ fn redis_restart_loses_nothing() {
     assert!(eventually(WAIT, || check(&svc.verifier, &last).is_err()));
     for i in 0..total {
         let t = token_ids(&format!("r-{i}"), "s", "u", now() - 1, exp);
-        assert_eq!(check(&svc.verifier, &t), revoked(RevocationKind::Token), "r-{i}");
+        assert_eq!(
+            check(&svc.verifier, &t),
+            revoked(RevocationKind::Token),
+            "r-{i}"
+        );
     }
     let m = svc.verifier.state().metrics_snapshot();
     assert!(m.disconnects >= 1, "{m:?}");
@@ -216,7 +259,10 @@ fn redis_restart_without_persistence_keeps_held_revocations() {
     store.revoke_token(b"after", exp).unwrap();
     let after = token_ids("after", "s", "u", now() - 1, exp);
     assert!(eventually(WAIT, || check(&svc.verifier, &after).is_err()));
-    assert_eq!(check(&svc.verifier, &before), revoked(RevocationKind::Token));
+    assert_eq!(
+        check(&svc.verifier, &before),
+        revoked(RevocationKind::Token)
+    );
     assert!(svc.verifier.state().metrics_snapshot().disconnects >= 1);
 }
 
@@ -226,30 +272,65 @@ fn redis_restart_without_persistence_keeps_held_revocations() {
 fn trimmed_stream_forces_resync() {
     let redis = RedisServer::start();
     let svc = service(&redis, FollowerOptions::default());
-    let store = RedisStore::connect(&redis.url()).unwrap().with_stream_maxlen(10);
+    let store = RedisStore::connect(&redis.url())
+        .unwrap()
+        .with_stream_maxlen(10);
     let exp = now() + 600;
     store.revoke_token(b"first", exp).unwrap();
     let first = token_ids("first", "s", "u", now() - 1, exp);
     assert!(eventually(WAIT, || check(&svc.verifier, &first).is_err()));
     // Lock the follower out: require a password, then drop every client.
     let mut admin = redis.connection();
-    let _: () = redis::cmd("CONFIG").arg("SET").arg("requirepass").arg("pw").query(&mut admin).unwrap();
-    let _: redis::Value = redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("normal").query(&mut admin).unwrap_or(redis::Value::Nil);
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("requirepass")
+        .arg("pw")
+        .query(&mut admin)
+        .unwrap();
+    let _: redis::Value = redis::cmd("CLIENT")
+        .arg("KILL")
+        .arg("TYPE")
+        .arg("normal")
+        .query(&mut admin)
+        .unwrap_or(redis::Value::Nil);
     let pw_url = format!("redis://:pw@127.0.0.1:{}/", redis.port);
     let locked = RedisStore::connect(&pw_url).unwrap().with_stream_maxlen(10);
     for i in 0..500 {
-        locked.revoke_token(format!("gap-{i}").as_bytes(), exp).unwrap();
+        locked
+            .revoke_token(format!("gap-{i}").as_bytes(), exp)
+            .unwrap();
     }
-    let mut admin = redis::Client::open(pw_url.as_str()).unwrap().get_connection().unwrap();
-    let len: u64 = redis::cmd("XLEN").arg("{jwtgate}:revocations").query(&mut admin).unwrap();
+    let mut admin = redis::Client::open(pw_url.as_str())
+        .unwrap()
+        .get_connection()
+        .unwrap();
+    let len: u64 = redis::cmd("XLEN")
+        .arg("{jwtgate}:revocations")
+        .query(&mut admin)
+        .unwrap();
     assert!(len < 500, "the stream was trimmed ({len} left)");
-    let _: () = redis::cmd("CONFIG").arg("SET").arg("requirepass").arg("").query(&mut admin).unwrap();
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("requirepass")
+        .arg("")
+        .query(&mut admin)
+        .unwrap();
     let gap0 = token_ids("gap-0", "s", "u", now() - 1, exp);
     let ok = eventually(WAIT, || check(&svc.verifier, &gap0).is_err());
-    assert!(ok, "{:?} {:?} {:?}", svc.follower, svc.follower.last_error(), svc.verifier.state().metrics_snapshot());
+    assert!(
+        ok,
+        "{:?} {:?} {:?}",
+        svc.follower,
+        svc.follower.last_error(),
+        svc.verifier.state().metrics_snapshot()
+    );
     for i in 0..500 {
         let t = token_ids(&format!("gap-{i}"), "s", "u", now() - 1, exp);
-        assert_eq!(check(&svc.verifier, &t), revoked(RevocationKind::Token), "gap-{i}");
+        assert_eq!(
+            check(&svc.verifier, &t),
+            revoked(RevocationKind::Token),
+            "gap-{i}"
+        );
     }
     assert!(svc.verifier.state().metrics_snapshot().resyncs >= 1);
 }
@@ -278,9 +359,17 @@ fn revocations_expire() {
     assert_eq!(svc.verifier.state().metrics_snapshot().denylist_entries, 2);
     std::thread::sleep(Duration::from_secs(until + 1 - now()));
     let mut con = redis.connection();
-    let exists: u64 = redis::cmd("EXISTS").arg("{jwtgate}:rev:s:short").query(&mut con).unwrap();
+    let exists: u64 = redis::cmd("EXISTS")
+        .arg("{jwtgate}:rev:s:short")
+        .query(&mut con)
+        .unwrap();
     assert_eq!(exists, 0, "the key expired in Redis");
-    assert!(eventually(WAIT, || svc.verifier.state().metrics_snapshot().denylist_entries == 1));
+    assert!(eventually(WAIT, || svc
+        .verifier
+        .state()
+        .metrics_snapshot()
+        .denylist_entries
+        == 1));
     // A later token of that session (past `until`) is not revoked any more.
     let later = token_ids("j2", "short", "u", now() - 1, now() + 60);
     assert_eq!(check(&svc.verifier, &later), Ok(()));
@@ -294,12 +383,16 @@ fn fail_closed_after_max_staleness() {
     let mut redis = RedisServer::start_persistent();
     let svc = service(&redis, FollowerOptions::default());
     let lenient = SyncedVerifier::new(verifier(), svc.verifier.state().clone());
-    svc.verifier.set_max_staleness(Some(Duration::from_millis(800)));
+    svc.verifier
+        .set_max_staleness(Some(Duration::from_millis(800)));
     let exp = now() + 600;
     let t = token_ids("ok", "s", "u", now() - 1, exp);
     assert_eq!(check(&svc.verifier, &t), Ok(()));
     redis.kill();
-    assert!(eventually(WAIT, || matches!(check(&svc.verifier, &t), Err(VerifyError::Stale { .. }))));
+    assert!(eventually(WAIT, || matches!(
+        check(&svc.verifier, &t),
+        Err(VerifyError::Stale { .. })
+    )));
     assert_eq!(check(&lenient, &t), Ok(()));
     assert!(svc.verifier.staleness().unwrap() > Duration::from_millis(800));
     let stale = check(&svc.verifier, &t).unwrap_err();
@@ -311,7 +404,13 @@ fn fail_closed_after_max_staleness() {
     // Never synced counts as infinitely stale.
     let orphan = SyncedVerifier::new(verifier(), DenylistState::new().unwrap())
         .with_max_staleness(Some(Duration::from_secs(60)));
-    assert!(matches!(check(&orphan, &t), Err(VerifyError::Stale { age_ms: u64::MAX, .. })));
+    assert!(matches!(
+        check(&orphan, &t),
+        Err(VerifyError::Stale {
+            age_ms: u64::MAX,
+            ..
+        })
+    ));
 }
 
 /// A filter without fingerprints and with one bloom bit per key has many
@@ -332,7 +431,9 @@ fn exact_confirmation_removes_false_positives() {
     let store = RedisStore::connect(&redis.url()).unwrap();
     let exp = now() + 600;
     for i in 0..2000 {
-        store.revoke_token(format!("x-{i}").as_bytes(), exp).unwrap();
+        store
+            .revoke_token(format!("x-{i}").as_bytes(), exp)
+            .unwrap();
     }
     let last = token_ids("x-1999", "s", "u", now() - 1, exp);
     assert!(eventually(WAIT, || check(&svc.verifier, &last).is_err()));
@@ -344,7 +445,13 @@ fn exact_confirmation_removes_false_positives() {
         .with_confirmer(Arc::new(RedisStore::connect(&redis.url()).unwrap()));
     let mut plain_fp = 0;
     for i in 0..300 {
-        let t = token_ids(&format!("y-{i}"), &format!("ys-{i}"), &format!("yu-{i}"), now() - 1, exp);
+        let t = token_ids(
+            &format!("y-{i}"),
+            &format!("ys-{i}"),
+            &format!("yu-{i}"),
+            now() - 1,
+            exp,
+        );
         plain_fp += usize::from(check(&plain, &t).is_err());
         assert_eq!(check(&local, &t), Ok(()), "y-{i} (local)");
         assert_eq!(check(&remote, &t), Ok(()), "y-{i} (redis)");
@@ -353,5 +460,8 @@ fn exact_confirmation_removes_false_positives() {
     assert_eq!(check(&local, &last), revoked(RevocationKind::Token));
     assert_eq!(check(&remote, &last), revoked(RevocationKind::Token));
     let m = state.metrics_snapshot();
-    assert!(m.false_positives >= 2 * plain_fp as u64, "{m:?}");
+    assert!(
+        m.false_positives >= 2 * u64::try_from(plain_fp).unwrap(),
+        "{m:?}"
+    );
 }
