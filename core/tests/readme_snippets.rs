@@ -32,5 +32,8 @@ fn every_readme_snippet_is_in_its_tested_file() {
         checked += 1;
         rest = &rest[block_start + block_len..];
     }
-    assert!(checked >= 2, "expected the C and Go snippets at least, found {checked}");
+    assert!(
+        checked >= 2,
+        "expected the C and Go snippets at least, found {checked}"
+    );
 }
