@@ -139,7 +139,21 @@ impl<'a> JsonStr<'a> {
         }
     }
 
-    fn eq_bytes(&self, mut s: &[u8]) -> bool {
+    /// The decoded string as exactly `N` bytes, or `None` when its decoded length is not `N`:
+    /// a cheap way to match short names (`exp`, `alg`) against constants.
+    #[inline]
+    pub(crate) fn as_short<const N: usize>(&self) -> Option<[u8; N]> {
+        if !self.escaped {
+            return <[u8; N]>::try_from(self.raw.as_bytes()).ok();
+        }
+        let mut out = [0u8; N];
+        let decoded = self.unescape_into(&mut out).ok()?.len();
+        (decoded == N).then_some(out)
+    }
+
+    /// Whether the decoded string equals the bytes `s`.
+    #[inline]
+    pub(crate) fn eq_bytes(&self, mut s: &[u8]) -> bool {
         if !self.escaped {
             return self.raw.as_bytes() == s;
         }
@@ -505,6 +519,11 @@ impl Seen {
 
 /// Validates the whole document, records its top-level members in `seen` and returns how
 /// many there are.
+///
+/// One straight loop over the top-level members (the common JWT shape: short names, flat
+/// values), with nested containers handed to [`scan_container`]. Duplicate names are found
+/// through a 64-bit filter of name keys: only a member whose key's bit is already set is
+/// compared with the members before it.
 fn validate(text: &str, limits: TopLimits, seen: &mut [Seen]) -> Result<usize, Fail> {
     let bytes = text.as_bytes();
     let start = skip_ws(bytes, 0);
@@ -514,36 +533,73 @@ fn validate(text: &str, limits: TopLimits, seen: &mut [Seen]) -> Result<usize, F
     if limits.max_depth == 0 {
         return Err(Fail::TooDeep);
     }
-    let mut seq = Seq::open(bytes, start, b'{', 1, limits.max_depth).ok_or(Fail::Syntax)?;
+    let mut pos = skip_ws(bytes, start + 1);
     let mut count = 0;
-    while let Some((name_span, value_span)) = seq.next_member()? {
-        if count >= limits.max_members {
-            return Err(Fail::TooMany);
-        }
-        let name = str_at(text, name_span).ok_or(Fail::Syntax)?;
-        let key = name.key();
-        for prior in seen.get(..count).unwrap_or(&[]) {
-            if (prior.key ^ key) & !Seen::FLAGS == 0
-                && prior.name(text).is_some_and(|p| p.eq_unescaped(&name))
-            {
-                return Err(Fail::Duplicate);
+    let mut filter = 0u64;
+    if byte(bytes, pos)? == b'}' {
+        pos += 1;
+    } else {
+        loop {
+            if byte(bytes, pos)? != b'"' {
+                return Err(Fail::Syntax);
+            }
+            let (name_end, name_escaped) = scan_string(bytes, pos)?;
+            let name_start = pos + 1;
+            pos = skip_ws(bytes, name_end);
+            if byte(bytes, pos)? != b':' {
+                return Err(Fail::Syntax);
+            }
+            pos = skip_ws(bytes, pos + 1);
+            let value_start = pos;
+            let (value_end, value_escaped) = match byte(bytes, pos)? {
+                b'{' | b'[' => (scan_container(bytes, pos, 1, limits.max_depth)?.end, false),
+                _ => scan_scalar(bytes, pos)?,
+            };
+            if count >= limits.max_members {
+                return Err(Fail::TooMany);
+            }
+            let name = JsonStr {
+                raw: text.get(name_start..name_end - 1).ok_or(Fail::Syntax)?,
+                escaped: name_escaped,
+            };
+            let key = name.key();
+            // Multiply-shift of the key (without its flag byte): 6 bits, one filter bit.
+            let bit = 1u64 << (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
+            if filter & bit != 0 {
+                for prior in seen.get(..count).unwrap_or(&[]) {
+                    if (prior.key ^ key) & !Seen::FLAGS == 0
+                        && prior.name(text).is_some_and(|p| p.eq_unescaped(&name))
+                    {
+                        return Err(Fail::Duplicate);
+                    }
+                }
+            }
+            filter |= bit;
+            let flags = if name_escaped { Seen::NAME_ESCAPED } else { 0 }
+                | if value_escaped {
+                    Seen::VALUE_ESCAPED
+                } else {
+                    0
+                };
+            let slot = seen.get_mut(count).ok_or(Fail::Overflow)?;
+            *slot = Seen {
+                key: key | flags,
+                name: (to_u32(name_start)?, to_u32(name_end - 1)?),
+                value: (to_u32(value_start)?, to_u32(value_end)?),
+            };
+            count += 1;
+            pos = skip_ws(bytes, value_end);
+            match byte(bytes, pos)? {
+                b',' => pos = skip_ws(bytes, pos + 1),
+                b'}' => {
+                    pos += 1;
+                    break;
+                }
+                _ => return Err(Fail::Syntax),
             }
         }
-        let flags = if name.escaped { Seen::NAME_ESCAPED } else { 0 }
-            | if value_span.escaped {
-                Seen::VALUE_ESCAPED
-            } else {
-                0
-            };
-        let slot = seen.get_mut(count).ok_or(Fail::Overflow)?;
-        *slot = Seen {
-            key: key | flags,
-            name: (to_u32(name_span.start)?, to_u32(name_span.end)?),
-            value: (to_u32(value_span.start)?, to_u32(value_span.end)?),
-        };
-        count += 1;
     }
-    if skip_ws(bytes, seq.pos) != bytes.len() {
+    if skip_ws(bytes, pos) != bytes.len() {
         return Err(Fail::Syntax);
     }
     Ok(count)
@@ -854,7 +910,21 @@ fn scan_digits(bytes: &[u8], pos: usize) -> Result<usize, Fail> {
     }
 }
 
+/// Skips ASCII digits, eight at a time: NumericDates are ten digits long.
 fn skip_digits(bytes: &[u8], mut pos: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = bytes.get(pos..).and_then(|rest| rest.first_chunk::<8>()) {
+        // Digits become 0..=9. A byte is flagged when it is 10 or more: its low seven bits
+        // plus 0x76 reach 0x80 (never carrying into the next byte), or its top bit is set.
+        let x = u64::from_le_bytes(*chunk) ^ (ONES * u64::from(b'0'));
+        let flags = (((x & !HIGHS) + ONES * 0x76) | x) & HIGHS;
+        if flags != 0 {
+            // Below 8, so the conversion cannot fail.
+            return pos + usize::try_from(flags.trailing_zeros() / 8).unwrap_or(0);
+        }
+        pos += chunk.len();
+    }
     while bytes.get(pos).is_some_and(u8::is_ascii_digit) {
         pos += 1;
     }
