@@ -276,7 +276,8 @@ mod tests {
 
     #[test]
     fn split_shapes() {
-        fn ok(t: &[u8]) -> Result<(&[u8], &[u8], &[u8], &[u8]), Error> {
+        type Four<'t> = (&'t [u8], &'t [u8], &'t [u8], &'t [u8]);
+        fn ok(t: &[u8]) -> Result<Four<'_>, Error> {
             Parts::split(t).map(|p| (p.header, p.payload, p.signature, p.signing_input))
         }
         assert_eq!(
