@@ -11,22 +11,15 @@ const CLAIMS: &str = r#"{"iss":"https://login.example.com/","sub":"user-4f1c9a2b
 const NOW: u64 = 1_700_000_000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let iterations: u64 = std::env::args()
-        .nth(1)
-        .map_or(Ok(1_000_000), |s| s.parse())?;
+    let iterations: u64 = std::env::args().nth(1).map_or(Ok(1_000_000), |s| s.parse())?;
     let key = Key::hmac(Algorithm::HS256, b"jwtgate bench secret, 32 bytes!!")?;
     let mut out = [0u8; 2048];
     let n = jwtgate::encode(&key, CLAIMS.as_bytes(), &HeaderFields::new(), &mut out)?;
     let token = out.get(..n).ok_or("short")?.to_vec();
 
     let ids: Vec<String> = (0..10_000).map(|i| format!("revoked-{i}")).collect();
-    let entries: Vec<Revocation<'_>> = ids
-        .iter()
-        .map(|id| Revocation::Token {
-            jti: id.as_bytes(),
-            exp: NOW + 3600,
-        })
-        .collect();
+    let entries: Vec<Revocation<'_>> =
+        ids.iter().map(|id| Revocation::Token { jti: id.as_bytes(), exp: NOW + 3600 }).collect();
     let builder = DenylistBuilder::new(Config::new([9; 16], NOW));
     let mut bytes = vec![0u8; builder.required_len(&entries)?];
     let len = builder.build(&entries, &mut bytes)?;
@@ -40,11 +33,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut ok = 0u64;
     let start = std::time::Instant::now();
     for _ in 0..iterations {
-        ok += u64::from(
-            verifier
-                .verify(std::hint::black_box(&token), NOW, &mut buf)
-                .is_ok(),
-        );
+        ok += u64::from(verifier.verify(std::hint::black_box(&token), NOW, &mut buf).is_ok());
     }
     let per = start.elapsed().as_nanos() / u128::from(iterations.max(1));
     println!("{ok}/{iterations} verified, {per} ns each");
