@@ -50,26 +50,30 @@ impl<'a> Header<'a> {
             limits.max_members,
             Error::HeaderJson,
             |name, value| {
-                if name.eq_str("alg") {
-                    let Value::String(s) = value else {
-                        return Err(Error::HeaderJson);
-                    };
-                    alg = Some(
-                        Algorithm::ALL
-                            .into_iter()
-                            .find(|a| s.eq_str(a.name()))
-                            .ok_or(Error::UnsupportedAlgorithm)?,
-                    );
-                } else if name.eq_str("kid") {
-                    kid = Some(string(value)?);
-                } else if name.eq_str("typ") {
-                    typ = Some(string(value)?);
-                } else if name.eq_str("cty") {
-                    cty = Some(string(value)?);
-                } else if name.eq_str("crit")
-                    || (name.eq_str("b64") && !matches!(value, Value::Bool(true)))
-                {
-                    return Err(Error::UnsupportedCritical);
+                // Every name we read has three bytes but `crit`; compared after unescaping.
+                match name.as_short::<3>() {
+                    Some(n) if &n == b"alg" => {
+                        let Value::String(s) = value else {
+                            return Err(Error::HeaderJson);
+                        };
+                        alg = Some(
+                            Algorithm::ALL
+                                .into_iter()
+                                .find(|a| s.eq_str(a.name()))
+                                .ok_or(Error::UnsupportedAlgorithm)?,
+                        );
+                    }
+                    Some(n) if &n == b"kid" => kid = Some(string(value)?),
+                    Some(n) if &n == b"typ" => typ = Some(string(value)?),
+                    Some(n) if &n == b"cty" => cty = Some(string(value)?),
+                    Some(n) if &n == b"b64" && !matches!(value, Value::Bool(true)) => {
+                        return Err(Error::UnsupportedCritical);
+                    }
+                    Some(_) => {}
+                    None if name.as_short::<4>() == Some(*b"crit") => {
+                        return Err(Error::UnsupportedCritical);
+                    }
+                    None => {}
                 }
                 Ok(())
             },

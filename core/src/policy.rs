@@ -101,7 +101,14 @@ impl<const BYTES: usize> StrList<BYTES> {
     }
 
     fn contains(&self, value: JsonStr<'_>) -> bool {
-        self.iter().any(|s| value.eq_str(s))
+        // Byte comparison: no UTF-8 check of our own strings on every verify.
+        let ends = self.ends.get(..self.count).unwrap_or_default();
+        let mut start = 0usize;
+        ends.iter().any(|&end| {
+            let s = self.bytes.get(start..end).unwrap_or_default();
+            start = end;
+            value.eq_bytes(s)
+        })
     }
 }
 
@@ -199,8 +206,13 @@ impl Policy {
         claims: &Claims<'_>,
         now: u64,
     ) -> Result<(), Error> {
-        for claim in Claim::ALL {
-            if self.required.contains(claim) && !claims.has(claim) {
+        // Bits follow `Claim::ALL`, so the lowest missing bit is the first missing claim.
+        let missing = self.required.0 & !present(claims).0;
+        if missing != 0 {
+            let first = Claim::ALL
+                .into_iter()
+                .find(|&c| missing & ClaimSet::bit(c) != 0);
+            if let Some(claim) = first {
                 return Err(Error::MissingClaim(claim));
             }
         }
@@ -294,6 +306,26 @@ impl<const N: usize> core::fmt::Debug for DebugList<'_, N> {
     }
 }
 
+/// The registered claims present in `claims`, as a set.
+fn present(claims: &Claims<'_>) -> ClaimSet {
+    let mut set = ClaimSet::EMPTY;
+    let mut add = |claim: Claim, there: bool| {
+        if there {
+            set = set.with(claim);
+        }
+    };
+    add(Claim::Iss, claims.iss.is_some());
+    add(Claim::Sub, claims.sub.is_some());
+    add(Claim::Aud, claims.aud.is_some());
+    add(Claim::Exp, claims.exp.is_some());
+    add(Claim::Nbf, claims.nbf.is_some());
+    add(Claim::Iat, claims.iat.is_some());
+    add(Claim::Jti, claims.jti.is_some());
+    add(Claim::Sid, claims.sid.is_some());
+    add(Claim::Ver, claims.ver.is_some());
+    set
+}
+
 fn typ_matches(typ: JsonStr<'_>, expected: &str) -> bool {
     let mut buf = [0u8; MAX_TYP_LEN + 12];
     let Ok(typ) = typ.unescape_into(&mut buf) else {
@@ -314,6 +346,17 @@ fn typ_matches(typ: JsonStr<'_>, expected: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bitmask agrees with `Claims::has` for every claim.
+    #[test]
+    fn present_agrees_with_has() {
+        let doc = br#"{"iss":"a","aud":"b","nbf":1,"jti":"c","ver":2}"#;
+        let claims = Claims::parse(doc, &crate::Limits::DEFAULT).unwrap();
+        let set = present(&claims);
+        for claim in Claim::ALL {
+            assert_eq!(set.contains(claim), claims.has(claim), "{claim:?}");
+        }
+    }
 
     #[test]
     fn claim_set_operations() {

@@ -58,14 +58,32 @@ impl core::fmt::Debug for Denylist<'_> {
     }
 }
 
-/// The sections of one segment, borrowed from the denylist bytes.
+/// One segment, borrowed from the denylist bytes: its bloom filter up front (almost every
+/// lookup ends there), its tables located only when a bloom hit needs them.
 struct Segment<'a> {
+    bytes: &'a [u8],
+    entry: DirEntry,
     bloom: &'a [u8],
-    blocks: u32,
-    table: &'a [u8],
-    capacity: u32,
-    subjects: &'a [u8],
-    subject_capacity: u32,
+}
+
+impl<'a> Segment<'a> {
+    /// The fingerprint table (empty if out of range, which validation rules out).
+    #[inline]
+    fn table(&self) -> &'a [u8] {
+        self.entry
+            .table_range()
+            .and_then(|r| self.bytes.get(r))
+            .unwrap_or_default()
+    }
+
+    /// The subject table (empty if out of range, which validation rules out).
+    #[inline]
+    fn subjects(&self) -> &'a [u8] {
+        self.entry
+            .subject_range()
+            .and_then(|r| self.bytes.get(r))
+            .unwrap_or_default()
+    }
 }
 
 impl<'a> Denylist<'a> {
@@ -175,9 +193,9 @@ impl<'a> Denylist<'a> {
                 return Err(RevocationKind::Session);
             }
             if let Some(h) = sub {
-                if bloom::contains(seg.bloom, seg.blocks, h) {
+                if bloom::contains(seg.bloom, seg.entry.bloom_blocks, h) {
                     if let Some((ib, bv)) =
-                        table::find_subject(seg.subjects, seg.subject_capacity, h)
+                        table::find_subject(seg.subjects(), seg.entry.subject_capacity, h)
                     {
                         if subject_revokes(ib, bv, iat, ver) {
                             return Err(RevocationKind::Subject);
@@ -193,22 +211,20 @@ impl<'a> Denylist<'a> {
     /// then the fingerprint table when the denylist has one.
     #[inline]
     fn has_key(&self, seg: &Segment<'_>, hash: u64) -> bool {
-        bloom::contains(seg.bloom, seg.blocks, hash)
-            && (!self.has_fingerprints() || table::contains(seg.table, seg.capacity, hash))
+        bloom::contains(seg.bloom, seg.entry.bloom_blocks, hash)
+            && (!self.has_fingerprints()
+                || table::contains(seg.table(), seg.entry.table_capacity, hash))
     }
 
-    /// The sections of segment `i`; `None` only if `i` is out of range
-    /// (the ranges themselves were validated at construction).
+    /// Segment `i`; `None` only if `i` is out of range (the ranges of its
+    /// sections were validated at construction).
     #[inline]
     fn segment_view(&self, i: usize) -> Option<Segment<'a>> {
-        let e = DirEntry::read(self.bytes, i)?;
+        let entry = DirEntry::read(self.bytes, i)?;
         Some(Segment {
-            bloom: self.bytes.get(e.bloom_range()?)?,
-            blocks: e.bloom_blocks,
-            table: self.bytes.get(e.table_range()?)?,
-            capacity: e.table_capacity,
-            subjects: self.bytes.get(e.subject_range()?)?,
-            subject_capacity: e.subject_capacity,
+            bytes: self.bytes,
+            bloom: self.bytes.get(entry.bloom_range()?)?,
+            entry,
         })
     }
 
