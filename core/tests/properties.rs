@@ -1,0 +1,417 @@
+//! Property tests (proptest) of the whole verify path, and the stack bound.
+//!
+//! - encode then verify round-trips for arbitrary claims, every algorithm;
+//! - any single bit flipped in a valid token is rejected;
+//! - the denylist never gives a false negative (alone and through verify);
+//! - verify runs within a fixed small stack, and deep nesting does not grow it.
+
+mod common;
+
+use common::*;
+use jwtgate::{
+    encode, Algorithm, Config, Denylist, DenylistBuilder, Error, HeaderFields, Key, KeySet, Limits,
+    Policy, Revocation, RevocationKind, TokenIds, Verifier, BUFFER_LEN,
+};
+use proptest::prelude::*;
+
+/// Any string of up to `max` characters, control characters and non-BMP
+/// ones included (serde_json escapes what JSON requires).
+fn text(max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(any::<char>(), 0..=max).prop_map(String::from_iter)
+}
+
+fn key_for(alg: Algorithm) -> Key {
+    match alg {
+        Algorithm::HS256 => Key::hmac(alg, SECRET).unwrap(),
+        Algorithm::HS384 => Key::hmac(alg, &[0x38; 48]).unwrap(),
+        Algorithm::HS512 => Key::hmac(alg, &[0x51; 64]).unwrap(),
+        _ => Key::ed25519_private(&ED_SEED).unwrap(),
+    }
+}
+
+fn algorithm() -> impl Strategy<Value = Algorithm> {
+    prop::sample::select(vec![
+        Algorithm::HS256,
+        Algorithm::HS384,
+        Algorithm::HS512,
+        Algorithm::EdDSA,
+    ])
+}
+
+#[derive(Debug, Clone)]
+struct ClaimsIn {
+    iss: String,
+    sub: String,
+    aud: Vec<String>,
+    jti: String,
+    exp: u64,
+    nbf: Option<u64>,
+    iat: u64,
+    extra: Vec<(String, String)>,
+}
+
+fn claims_in() -> impl Strategy<Value = ClaimsIn> {
+    (
+        text(24),
+        text(24),
+        prop::collection::vec(text(12), 1..4),
+        text(24),
+        (NOW + 1)..253_402_300_799u64,
+        prop::option::of(0..=NOW),
+        0..=NOW,
+        prop::collection::vec(("x_[a-z0-9]{0,8}", text(16)), 0..6),
+    )
+        .prop_map(|(iss, sub, aud, jti, exp, nbf, iat, extra)| ClaimsIn {
+            iss,
+            sub,
+            aud,
+            jti,
+            exp,
+            nbf,
+            iat,
+            extra,
+        })
+}
+
+impl ClaimsIn {
+    fn json(&self) -> String {
+        let mut map = serde_json::Map::new();
+        map.insert("iss".into(), self.iss.clone().into());
+        map.insert("sub".into(), self.sub.clone().into());
+        map.insert("aud".into(), self.aud.clone().into());
+        map.insert("jti".into(), self.jti.clone().into());
+        map.insert("exp".into(), self.exp.into());
+        if let Some(nbf) = self.nbf {
+            map.insert("nbf".into(), nbf.into());
+        }
+        map.insert("iat".into(), self.iat.into());
+        for (k, v) in &self.extra {
+            map.insert(k.clone(), v.clone().into());
+        }
+        serde_json::Value::Object(map).to_string()
+    }
+
+    fn policy(&self) -> Policy {
+        let mut p = Policy::new();
+        p.add_issuer(&self.iss).unwrap();
+        p.add_audience(&self.aud[0]).unwrap();
+        p
+    }
+}
+
+fn sign(key: &Key, claims: &str) -> Vec<u8> {
+    let mut out = vec![0u8; 16 * 1024];
+    let n = encode(key, claims.as_bytes(), &HeaderFields::new(), &mut out).unwrap();
+    out.truncate(n);
+    out
+}
+
+proptest! {
+    #[test]
+    fn encode_then_verify_round_trips(alg in algorithm(), c in claims_in()) {
+        let key = key_for(alg);
+        let json = c.json();
+        let token = sign(&key, &json);
+        let verifier_key = key.to_public().unwrap_or(key);
+        let v = Verifier::new(KeySet::single(verifier_key), c.policy());
+        let mut buf = [0u8; BUFFER_LEN];
+        let ok = v.verify(&token, NOW, &mut buf).unwrap();
+        let claims = ok.claims();
+        prop_assert_eq!(ok.header().alg(), alg);
+        prop_assert_eq!(claims.raw_json(), json.as_bytes());
+        prop_assert!(claims.iss().unwrap().eq_str(&c.iss));
+        prop_assert!(claims.sub().unwrap().eq_str(&c.sub));
+        prop_assert!(claims.jti().unwrap().eq_str(&c.jti));
+        for aud in &c.aud {
+            prop_assert!(claims.aud().unwrap().contains(aud));
+        }
+        prop_assert_eq!(claims.exp(), Some(c.exp));
+        prop_assert_eq!(claims.nbf(), c.nbf);
+        prop_assert_eq!(claims.iat(), Some(c.iat));
+        let mut unescaped = vec![0u8; claims.sub().unwrap().unescaped_len()];
+        prop_assert_eq!(claims.sub().unwrap().unescape_into(&mut unescaped).unwrap(), c.sub.as_str());
+    }
+
+    #[test]
+    fn any_single_bit_flip_is_rejected(alg in algorithm(), c in claims_in(), at in any::<prop::sample::Index>(), bit in 0..8u8) {
+        let key = key_for(alg);
+        let mut token = sign(&key, &c.json());
+        let v = Verifier::new(KeySet::single(key.to_public().unwrap_or(key)), c.policy());
+        let i = at.index(token.len());
+        token[i] ^= 1 << bit;
+        let mut buf = vec![0u8; BUFFER_LEN * 2];
+        let result = v.verify(&token, NOW, &mut buf).map(|_| ());
+        prop_assert!(result.is_err(), "flip of bit {} at {} accepted", bit, i);
+    }
+
+    #[test]
+    fn denylist_has_no_false_negatives(
+        seed in any::<[u8; 16]>(),
+        width in 0..100_000u64,
+        bits in 0..40u32,
+        fingerprints in any::<bool>(),
+        ids in prop::collection::vec((0..3u8, prop::collection::vec(any::<u8>(), 0..24), 1..200_000u64, 0..10u64), 0..80),
+    ) {
+        let mut config = Config::new(seed, NOW);
+        config.segment_width = width;
+        config.bloom_bits_per_entry = bits;
+        config.fingerprints = fingerprints;
+        let entries: Vec<Revocation<'_>> = ids
+            .iter()
+            .map(|(kind, id, ttl, ver)| match kind {
+                0 => Revocation::Token { jti: id, exp: NOW + ttl },
+                1 => Revocation::Session { sid: id, until: NOW + ttl },
+                _ => Revocation::Subject {
+                    sub: id,
+                    issued_before: NOW - 100,
+                    below_version: *ver,
+                    until: NOW + ttl,
+                },
+            })
+            .collect();
+        let builder = DenylistBuilder::new(config);
+        let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
+        let n = builder.build(&entries, &mut bytes).unwrap();
+        let d = Denylist::from_bytes(&bytes[..n]).unwrap();
+        for e in &entries {
+            let (ids, want) = match *e {
+                Revocation::Token { jti, exp } => (
+                    TokenIds { exp: Some(exp), jti: Some(jti), ..TokenIds::default() },
+                    RevocationKind::Token,
+                ),
+                Revocation::Session { sid, until } => (
+                    TokenIds { exp: Some(until), sid: Some(sid), ..TokenIds::default() },
+                    RevocationKind::Session,
+                ),
+                Revocation::Subject { sub, until, .. } => (
+                    // Issued before the bound.
+                    TokenIds { exp: Some(until), iat: Some(NOW - 101), sub: Some(sub), ..TokenIds::default() },
+                    RevocationKind::Subject,
+                ),
+            };
+            prop_assert_eq!(d.check(&ids, NOW), Err(want));
+            // At any later time while the token is still valid.
+            let later = NOW + (e.until() - NOW) / 2;
+            prop_assert_eq!(d.check(&ids, later), Err(want));
+        }
+    }
+
+    #[test]
+    fn revoked_tokens_never_verify(jti in text(24), sid in text(24), which in 0..2u8, ttl in 1..100_000u64) {
+        let exp = NOW + ttl;
+        let entries = [
+            Revocation::Token { jti: jti.as_bytes(), exp },
+            Revocation::Session { sid: sid.as_bytes(), until: exp },
+        ];
+        let builder = DenylistBuilder::new(Config::new([9; 16], NOW - 10));
+        let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
+        let n = builder.build(&entries, &mut bytes).unwrap();
+        let d = Denylist::from_bytes(&bytes[..n]).unwrap();
+        let claims = match which {
+            0 => serde_json::json!({ "exp": exp, "jti": jti }),
+            _ => serde_json::json!({ "exp": exp, "sid": sid, "jti": "other" }),
+        };
+        let token = sign(&hs_key(), &claims.to_string());
+        let v = Verifier::new(KeySet::single(hs_key()), Policy::new()).with_denylist(d);
+        let mut buf = [0u8; BUFFER_LEN];
+        let got = v.verify(&token, NOW, &mut buf).map(|_| ());
+        let want = if which == 0 { RevocationKind::Token } else { RevocationKind::Session };
+        prop_assert_eq!(got, Err(Error::Revoked(want)));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Stack
+// ---------------------------------------------------------------------------
+
+/// The stack one verification is proven to fit in (docs/security.md):
+/// the thread below runs every worst case with this much stack in total,
+/// its own 6 KiB decode buffer included. Optimized, the deepest case
+/// (EdDSA) measures about 17 KiB; in the test profile the dependencies are
+/// not optimized and curve25519-dalek alone takes about 70 KiB.
+const STACK_BOUND: usize = if cfg!(debug_assertions) {
+    128 * 1024
+} else {
+    32 * 1024
+};
+
+/// The worst cases for stack depth: HS256 and EdDSA (the deepest signature check),
+/// the largest token the default limits accept, JSON nested far beyond the
+/// depth limit, and an object large enough to take the scanner's slow path
+/// (its 6 KiB name table), each with a denylist attached.
+fn worst_cases() -> Vec<(&'static str, Vec<u8>, Algorithm)> {
+    let pad = |n: usize| "p".repeat(n);
+    let big_claims = |extra: &str| {
+        format!(
+            r#"{{"iss":"https://issuer.example","aud":"orders","exp":1800000000,"jti":"t-1","sid":"s-1","sub":"u-1"{extra}}}"#
+        )
+    };
+    let members: String = (0..120).map(|i| format!(r#","m{i}":{i}"#)).collect();
+    let many = big_claims(&members);
+    let largest = big_claims(&format!(r#","pad":"{}""#, pad(5_900)));
+    let deep_ok = big_claims(&format!(r#","deep":{}{}"#, "[".repeat(30), "]".repeat(30)));
+    let deep_bad = big_claims(&format!(r#","deep":{}"#, "[".repeat(5_500)));
+    let flat = big_claims("");
+    let mut out = Vec::new();
+    for alg in [Algorithm::HS256, Algorithm::EdDSA] {
+        for (name, c) in [
+            ("flat", &flat),
+            ("many members", &many),
+            ("largest", &largest),
+            ("deep within the limit", &deep_ok),
+            ("5500 deep", &deep_bad),
+        ] {
+            // Signed over the raw text: `encode` refuses the too-deep one.
+            let t = match alg {
+                Algorithm::HS256 => hs256(r#"{"alg":"HS256"}"#, c),
+                _ => eddsa(r#"{"alg":"EdDSA"}"#, c),
+            }
+            .into_bytes();
+            assert!(
+                t.len() <= Limits::DEFAULT.max_token_len,
+                "{name}: {}",
+                t.len()
+            );
+            out.push((name, t, alg));
+        }
+    }
+    out
+}
+
+fn stack_verifier(alg: Algorithm) -> (Verifier<'static>, Vec<u8>) {
+    let entries = [Revocation::Session {
+        sid: b"s-2",
+        until: 1_800_000_000,
+    }];
+    let builder = DenylistBuilder::new(Config::new([3; 16], NOW));
+    let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
+    let n = builder.build(&entries, &mut bytes).unwrap();
+    bytes.truncate(n);
+    let key = key_for(alg);
+    let v = Verifier::new(KeySet::single(key.to_public().unwrap_or(key)), policy());
+    (v, bytes)
+}
+
+/// One verification with a 6 KiB decode buffer on this stack.
+#[inline(never)]
+fn verify_once(v: &Verifier<'_>, token: &[u8]) -> Result<(), Error> {
+    let mut buf = [0u8; BUFFER_LEN];
+    let r = v
+        .verify(token, NOW, std::hint::black_box(&mut buf))
+        .map(|_| ());
+    std::hint::black_box(&buf);
+    r
+}
+
+/// Runs `f` with a verifier (denylist attached) for `alg`.
+fn with_verifier<R>(alg: Algorithm, f: impl FnOnce(&Verifier<'_>) -> R) -> R {
+    let (v, bytes) = stack_verifier(alg);
+    let d = Denylist::from_bytes(&bytes).unwrap();
+    f(&v.with_denylist(d))
+}
+
+fn run_case(token: &[u8], alg: Algorithm) -> Result<(), Error> {
+    with_verifier(alg, |v| verify_once(v, token))
+}
+
+#[test]
+fn verify_fits_in_a_small_fixed_stack() {
+    let cases = worst_cases();
+    let results = std::thread::Builder::new()
+        .stack_size(STACK_BOUND)
+        .spawn(move || {
+            cases
+                .iter()
+                .map(|(name, t, alg)| (*name, run_case(t, *alg)))
+                .collect::<Vec<_>>()
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    for (name, r) in results {
+        match name {
+            "5500 deep" => assert_eq!(r, Err(Error::JsonTooDeep), "{name}"),
+            _ => assert_eq!(r, Ok(()), "{name}"),
+        }
+    }
+}
+
+/// Measures the stack one `verify` call uses by painting: fill a region
+/// below the current frame with a pattern, run the call, find the deepest
+/// byte it changed. Reads stack memory no live object owns, through raw
+/// pointers: a measurement device for this test only.
+#[inline(never)]
+fn stack_used_by(f: &dyn Fn()) -> usize {
+    const REGION: usize = 256 * 1024;
+    const PATTERN: u8 = 0xA5;
+    let marker = 0u8;
+    let top = std::hint::black_box(&marker) as *const u8 as usize;
+    #[inline(never)]
+    fn paint(top: usize) {
+        let mut region = [0u8; REGION];
+        let here = region.as_mut_ptr() as usize;
+        for b in region.iter_mut() {
+            // SAFETY: writing our own local array.
+            unsafe { std::ptr::write_volatile(b, PATTERN) };
+        }
+        std::hint::black_box(&region);
+        assert!(here < top);
+    }
+    paint(top);
+    f();
+    let bottom = top - REGION + 4096;
+    let mut deepest = top;
+    let mut addr = bottom;
+    while addr < top - 64 {
+        // SAFETY: inside this thread's stack (the thread has far more than
+        // REGION of it); the bytes were initialized by `paint` or by `f`.
+        let b = unsafe { std::ptr::read_volatile(addr as *const u8) };
+        if b != PATTERN {
+            deepest = addr;
+            break;
+        }
+        addr += 1;
+    }
+    top - deepest
+}
+
+#[test]
+fn stack_use_is_flat_in_nesting_depth() {
+    let cases = worst_cases();
+    let measured = std::thread::Builder::new()
+        .stack_size(4 * 1024 * 1024)
+        .spawn(move || {
+            cases
+                .iter()
+                .map(|(name, t, alg)| {
+                    let used = with_verifier(*alg, |v| {
+                        stack_used_by(&|| {
+                            let _ = verify_once(v, t);
+                        })
+                    });
+                    (*name, *alg, used)
+                })
+                .collect::<Vec<_>>()
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    for (name, alg, used) in &measured {
+        println!("stack: {alg:?} {name}: {used} bytes");
+        assert!(*used < STACK_BOUND, "{alg:?} {name}: {used} bytes");
+    }
+    for alg in [Algorithm::HS256, Algorithm::EdDSA] {
+        let of = |n: &str| {
+            measured
+                .iter()
+                .find(|(name, a, _)| *name == n && *a == alg)
+                .unwrap()
+                .2
+        };
+        // 5500 levels of nesting cost no more stack than 30.
+        assert!(
+            of("5500 deep") <= of("deep within the limit") + 256,
+            "{alg:?}: nesting grows the stack"
+        );
+    }
+}
