@@ -1,0 +1,1 @@
+Ggk7Iq6b2Xxhk8hGL_qgA1N5GBrsfep7ymBZOfYuLRw
