@@ -105,7 +105,7 @@ fn idp_algorithms_allocate_nothing() {
     let mut out = [0u8; 2048];
     let allocations = allocations_during(|| {
         let keys = KeySet::from_jwks(jwks.as_bytes()).unwrap();
-        let verifier = Verifier::new(keys, policy.clone());
+        let verifier = Verifier::new(keys, policy);
         for token in &tokens {
             verifier.verify(token.as_bytes(), NOW, &mut buf).unwrap();
         }
@@ -113,15 +113,12 @@ fn idp_algorithms_allocate_nothing() {
             verifier.verify(bad_token.as_bytes(), NOW, &mut buf),
             Err(Error::InvalidSignature | Error::Base64)
         ));
-        let ps = Verifier::new(
-            KeySet::from_jwks(ps_jwks.as_bytes()).unwrap(),
-            policy.clone(),
-        );
+        let ps = Verifier::new(KeySet::from_jwks(ps_jwks.as_bytes()).unwrap(), policy);
         ps.verify(ps_token.as_bytes(), NOW, &mut buf).unwrap();
 
         let es = Key::es256_private(&d).unwrap();
         let n = encode(&es, CLAIMS.as_bytes(), &HeaderFields::new(), &mut out).unwrap();
-        let public = Verifier::new(KeySet::single(es.to_public().unwrap()), policy.clone());
+        let public = Verifier::new(KeySet::single(es.to_public().unwrap()), policy);
         let verified = public.verify(&out[..n], NOW, &mut buf).unwrap();
         assert_eq!(verified.header().alg(), Algorithm::ES256);
     });
