@@ -176,6 +176,7 @@ impl Fixture {
     fn rsa_der(bits: u32) -> &'static [u8] {
         match bits {
             2048 => include_bytes!("keys/rsa2048.der"),
+            2049 => include_bytes!("keys/rsa2049.der"),
             3072 => include_bytes!("keys/rsa3072.der"),
             _ => include_bytes!("keys/rsa4096.der"),
         }
@@ -225,7 +226,9 @@ fn jwt_verify(alg: jsonwebtoken::Algorithm, key: &DecodingKey, token: &str) -> b
 #[test]
 fn rs256_and_ps256_tokens_from_jsonwebtoken_verify() {
     let fx = Fixture::load();
-    for bits in [2048, 3072, 4096] {
+    // 2049 bits: the modulus takes 257 bytes and, for PSS, the encoded
+    // message one byte less (emBits = modBits - 1 is a multiple of 8).
+    for bits in [2048, 2049, 3072, 4096] {
         let encoding = EncodingKey::from_rsa_der(Fixture::rsa_der(bits));
         for (alg, theirs) in [
             (Algorithm::RS256, jsonwebtoken::Algorithm::RS256),
@@ -233,7 +236,10 @@ fn rs256_and_ps256_tokens_from_jsonwebtoken_verify() {
         ] {
             let token = jwt_sign(theirs, &encoding, None);
             let key = fx.rsa_key(alg, bits);
-            assert_eq!(key.signature_len() * 8, usize::try_from(bits).unwrap());
+            assert_eq!(
+                key.signature_len(),
+                usize::try_from(bits).unwrap().div_ceil(8)
+            );
             assert_eq!(
                 verify(KeySet::single(key.clone()), &token),
                 Ok(()),

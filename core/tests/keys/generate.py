@@ -9,6 +9,7 @@ new keys; the tests only need the files to agree with one another.
 import base64
 import json
 import pathlib
+import secrets
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -24,9 +25,51 @@ def int_bytes(value: int, length: int = 0) -> bytes:
     return value.to_bytes(max(length, (value.bit_length() + 7) // 8), "big")
 
 
+def probable_prime(bits: int) -> int:
+    """A random prime of exactly `bits` bits, its two top bits set (Miller-Rabin, 40 rounds)."""
+    while True:
+        candidate = secrets.randbits(bits) | (3 << (bits - 2)) | 1
+        if candidate % 65537 == 1:
+            continue
+        d, r = candidate - 1, 0
+        while d % 2 == 0:
+            d, r = d // 2, r + 1
+        for _ in range(40):
+            x = pow(secrets.randbelow(candidate - 3) + 2, d, candidate)
+            if x in (1, candidate - 1):
+                continue
+            for _ in range(r - 1):
+                x = pow(x, 2, candidate)
+                if x == candidate - 1:
+                    break
+            else:
+                break
+        else:
+            return candidate
+
+
+def odd_size_key(bits: int) -> rsa.RSAPrivateKey:
+    """OpenSSL rounds sizes of 8k + 1 bits down; build one from two primes."""
+    while True:
+        p, q = probable_prime(bits // 2 + 1), probable_prime(bits // 2)
+        n = p * q
+        if n.bit_length() == bits and p != q:
+            break
+    e = 65537
+    d = pow(e, -1, (p - 1) * (q - 1))
+    numbers = rsa.RSAPrivateNumbers(
+        p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p), rsa.RSAPublicNumbers(e, n)
+    )
+    return numbers.private_key()
+
+
 keys = []
-for bits in (2048, 3072, 4096):
-    key = rsa.generate_private_key(public_exponent=65537, key_size=bits)
+for bits in (2048, 2049, 3072, 4096):
+    key = (
+        rsa.generate_private_key(public_exponent=65537, key_size=bits)
+        if bits % 8 == 0
+        else odd_size_key(bits)
+    )
     der = key.private_bytes(
         serialization.Encoding.DER,
         serialization.PrivateFormat.TraditionalOpenSSL,

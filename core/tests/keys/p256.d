@@ -1,1 +1,1 @@
-Ggk7Iq6b2Xxhk8hGL_qgA1N5GBrsfep7ymBZOfYuLRw
+E1k4ptbjk59-50Nmezcq5LshJi6ujB0y9I5cDsroIfc
