@@ -15,15 +15,25 @@ pub enum Algorithm {
     HS512,
     /// EdDSA with Ed25519, strict verification (RFC 8037 section 3.1).
     EdDSA,
+    /// ECDSA with P-256 and SHA-256 (RFC 7518 section 3.4): 64-byte `r || s`.
+    ES256,
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (RFC 7518 section 3.3), 2048- to 4096-bit keys.
+    RS256,
+    /// RSASSA-PSS with SHA-256, MGF1-SHA-256 and a 32-byte salt
+    /// (RFC 7518 section 3.5), 2048- to 4096-bit keys.
+    PS256,
 }
 
 impl Algorithm {
     /// Every implemented algorithm.
-    pub const ALL: [Algorithm; 4] = [
+    pub const ALL: [Algorithm; 7] = [
         Algorithm::HS256,
         Algorithm::HS384,
         Algorithm::HS512,
         Algorithm::EdDSA,
+        Algorithm::ES256,
+        Algorithm::RS256,
+        Algorithm::PS256,
     ];
 
     /// The `alg` header value (RFC 7518 section 3.1).
@@ -33,6 +43,9 @@ impl Algorithm {
             Algorithm::HS384 => "HS384",
             Algorithm::HS512 => "HS512",
             Algorithm::EdDSA => "EdDSA",
+            Algorithm::ES256 => "ES256",
+            Algorithm::RS256 => "RS256",
+            Algorithm::PS256 => "PS256",
         }
     }
 
@@ -41,12 +54,15 @@ impl Algorithm {
         Algorithm::ALL.into_iter().find(|a| a.name() == name)
     }
 
-    /// The signature length in bytes.
+    /// The signature length in bytes. For RSA it depends on the key (the
+    /// modulus length, see [`crate::Key::signature_len`]): this is the
+    /// maximum, 512 bytes for a 4096-bit modulus.
     pub const fn signature_len(self) -> usize {
         match self {
             Algorithm::HS256 => 32,
             Algorithm::HS384 => 48,
-            Algorithm::HS512 | Algorithm::EdDSA => 64,
+            Algorithm::HS512 | Algorithm::EdDSA | Algorithm::ES256 => 64,
+            Algorithm::RS256 | Algorithm::PS256 => crate::rsa::MAX_MODULUS_LEN,
         }
     }
 
@@ -62,8 +78,8 @@ impl core::fmt::Display for Algorithm {
     }
 }
 
-/// The longest signature any algorithm produces.
-pub(crate) const MAX_SIGNATURE_LEN: usize = 64;
+/// The longest signature any algorithm produces (RSA-4096).
+pub(crate) const MAX_SIGNATURE_LEN: usize = crate::rsa::MAX_MODULUS_LEN;
 
 #[cfg(test)]
 mod tests {
@@ -75,7 +91,9 @@ mod tests {
             assert_eq!(Algorithm::from_name(alg.name()), Some(alg));
             assert!(alg.signature_len() <= MAX_SIGNATURE_LEN);
         }
-        for bad in ["none", "None", "hs256", "EDDSA", "", "HS256 "] {
+        for bad in [
+            "none", "None", "hs256", "EDDSA", "", "HS256 ", "es256", "RS384", "PS512", "ES256K",
+        ] {
             assert_eq!(Algorithm::from_name(bad), None, "{bad}");
         }
     }

@@ -6,13 +6,24 @@
 //!   [`Key::hmac`] applies.
 //! - `kty: "OKP"`, `crv: "Ed25519"`, `x` (and optionally the private `d`);
 //!   `alg`, when present, must be `EdDSA`.
+//! - `kty: "EC"`, `crv: "P-256"`, `x` and `y` of exactly 32 bytes each (and
+//!   optionally the private `d`, whose public half must be `x`/`y`); `alg`,
+//!   when present, must be `ES256`. Other curves are skipped.
+//! - `kty: "RSA"`, `n` and `e` (the rules of [`Key::rs256_public`]; private
+//!   members are ignored): `alg` `RS256` or absent gives an RS256 key (most
+//!   providers' sets, Azure AD's among them, omit `alg`; RS256 is what they
+//!   sign with), `PS256` a PS256 key; any other `alg` (RS384, RSA-OAEP, ...)
+//!   is skipped. Keys with a known-weak modulus (ROCA, CVE-2017-15361) fail.
 //! - Keys with `use` other than `sig`, or `key_ops` without `verify`, are
 //!   skipped: they are not signature-verification keys.
 //! - Keys of a `kty` or `alg` this build does not implement are skipped, so
 //!   a provider's set that also lists other key types still loads.
 //! - A malformed key of a supported type fails the whole set
-//!   ([`Error::Jwks`]), as does a set mixing secret (`oct`) and public keys:
-//!   such a set is either a leaked secret or a confusion waiting to happen.
+//!   ([`Error::Jwks`]; key material that decodes but is refused, such as a
+//!   point not on the curve or a 1024-bit modulus, fails with the key
+//!   constructor's error, [`Error::InvalidKey`] or [`Error::WeakKey`]), as
+//!   does a set mixing secret (`oct`) and public keys: such a set is either
+//!   a leaked secret or a confusion waiting to happen.
 //! - Duplicate `kid` for one algorithm fails with [`Error::DuplicateKeyId`].
 
 use crate::json::{self, JsonStr, Object, Value};
@@ -20,6 +31,13 @@ use crate::{base64, Algorithm, Error, Key, KeySet, Limits, MAX_KID_LEN};
 
 /// The longest HMAC secret accepted from a JWKS, in bytes.
 const MAX_SECRET_LEN: usize = 512;
+
+/// The longest RSA modulus decoded from a JWKS, in bytes: beyond the 4096
+/// bits jwtgate accepts, so that a larger key fails as [`Error::InvalidKey`].
+const MAX_MODULUS_DECODE_LEN: usize = 1024;
+
+/// The longest RSA public exponent decoded from a JWKS, in bytes.
+const MAX_EXPONENT_DECODE_LEN: usize = 16;
 
 impl KeySet {
     /// Parses a JWKS document (`{"keys": [...]}`) into a new key set.
@@ -94,7 +112,10 @@ struct Jwk<'a> {
     crv: Option<JsonStr<'a>>,
     k: Option<JsonStr<'a>>,
     x: Option<JsonStr<'a>>,
+    y: Option<JsonStr<'a>>,
     d: Option<JsonStr<'a>>,
+    n: Option<JsonStr<'a>>,
+    e: Option<JsonStr<'a>>,
     can_verify: bool,
 }
 
@@ -161,6 +182,16 @@ fn key_of(jwk: &Jwk<'_>, kty: JsonStr<'_>) -> Result<Option<Key>, Error> {
                 private
             }
         }
+    } else if kty.eq_str("EC") {
+        match ec_key(jwk)? {
+            Some(key) => key,
+            None => return Ok(None),
+        }
+    } else if kty.eq_str("RSA") {
+        match rsa_key(jwk)? {
+            Some(key) => key,
+            None => return Ok(None),
+        }
     } else {
         return Ok(None);
     };
@@ -174,6 +205,55 @@ fn key_of(jwk: &Jwk<'_>, kty: JsonStr<'_>) -> Result<Option<Key>, Error> {
             Ok(Some(key.with_kid(kid)?))
         }
     }
+}
+
+/// A `kty: "EC"` key: P-256 only, other curves are skipped.
+fn ec_key(jwk: &Jwk<'_>) -> Result<Option<Key>, Error> {
+    if !jwk.crv.is_some_and(|c| c.eq_str("P-256")) {
+        return Ok(None);
+    }
+    if jwk.alg.is_some_and(|a| !a.eq_str(Algorithm::ES256.name())) {
+        return Err(Error::Jwks);
+    }
+    let (mut x, mut y) = ([0u8; 32], [0u8; 32]);
+    let x_len = decode_member(jwk.x, &mut x)?;
+    let y_len = decode_member(jwk.y, &mut y)?;
+    let public = Key::es256_public_coordinates(
+        x.get(..x_len).ok_or(Error::Jwks)?,
+        y.get(..y_len).ok_or(Error::Jwks)?,
+    )?;
+    if jwk.d.is_none() {
+        return Ok(Some(public));
+    }
+    let mut d = zeroize::Zeroizing::new([0u8; 32]);
+    let d_len = decode_member(jwk.d, &mut d[..])?;
+    let private = Key::es256_private(d.get(..d_len).ok_or(Error::Jwks)?)?;
+    // A private key whose public half differs from `x`/`y` is corrupt.
+    if private.es256_public_sec1() != public.es256_public_sec1() {
+        return Err(Error::Jwks);
+    }
+    Ok(Some(private))
+}
+
+/// A `kty: "RSA"` key for RS256 (also when `alg` is absent) or PS256;
+/// other algorithms are skipped.
+fn rsa_key(jwk: &Jwk<'_>) -> Result<Option<Key>, Error> {
+    let alg = match jwk.alg {
+        None => Algorithm::RS256,
+        Some(a) if a.eq_str(Algorithm::RS256.name()) => Algorithm::RS256,
+        Some(a) if a.eq_str(Algorithm::PS256.name()) => Algorithm::PS256,
+        Some(_) => return Ok(None),
+    };
+    let mut n = [0u8; MAX_MODULUS_DECODE_LEN];
+    let mut e = [0u8; MAX_EXPONENT_DECODE_LEN];
+    let n_len = decode_member(jwk.n, &mut n)?;
+    let e_len = decode_member(jwk.e, &mut e)?;
+    Key::rsa_public(
+        alg,
+        n.get(..n_len).ok_or(Error::Jwks)?,
+        e.get(..e_len).ok_or(Error::Jwks)?,
+    )
+    .map(Some)
 }
 
 impl<'a> Jwk<'a> {
@@ -192,8 +272,14 @@ impl<'a> Jwk<'a> {
             &mut self.k
         } else if name.eq_str("x") {
             &mut self.x
+        } else if name.eq_str("y") {
+            &mut self.y
         } else if name.eq_str("d") {
             &mut self.d
+        } else if name.eq_str("n") {
+            &mut self.n
+        } else if name.eq_str("e") {
+            &mut self.e
         } else if name.eq_str("key_ops") {
             let Value::Array(ops) = value else {
                 return Err(Error::Jwks);

@@ -7,7 +7,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Sha256, Sha384, Sha512};
 
 use crate::json::JsonStr;
-use crate::{Algorithm, Error};
+use crate::rsa::RsaPublicKey;
+use crate::{ecdsa, Algorithm, Error};
 
 /// The longest `kid` a key may carry, in bytes.
 pub const MAX_KID_LEN: usize = 128;
@@ -52,9 +53,16 @@ enum Material {
     Hs512(Hmac<Sha512>),
     Ed25519Public(VerifyingKey),
     Ed25519Private(SigningKey),
+    Es256Public(p256::ecdsa::VerifyingKey),
+    Es256Private(p256::ecdsa::SigningKey),
+    Rs256(RsaPublicKey),
+    Ps256(RsaPublicKey),
 }
 
 /// One key, bound to exactly one [`Algorithm`], with an optional `kid`.
+///
+/// A `Key` is stored inline (688 bytes on 64-bit targets: an RSA-4096
+/// modulus is the largest material), so a [`KeySet`] needs no allocation.
 ///
 /// ```
 /// use jwtgate::{Algorithm, Key};
@@ -104,7 +112,7 @@ impl Key {
             Algorithm::HS512 => {
                 Material::Hs512(Hmac::new_from_slice(secret).map_err(|_| Error::InvalidKey)?)
             }
-            Algorithm::EdDSA => return Err(Error::InvalidKey),
+            _ => return Err(Error::InvalidKey),
         };
         Ok(Key {
             kid: None,
@@ -138,6 +146,73 @@ impl Key {
         })
     }
 
+    /// An ES256 (P-256) public key from its SEC1 encoding: `04 || x || y`
+    /// (65 bytes, what `cryptography`'s `X962`/`UncompressedPoint` and
+    /// OpenSSL produce) or the 33-byte compressed form.
+    ///
+    /// Fails with [`Error::InvalidKey`] for any other length, a point not on
+    /// the curve, or the identity.
+    pub fn es256_public(sec1: &[u8]) -> Result<Key, Error> {
+        let key = ecdsa::public_from_sec1(sec1).ok_or(Error::InvalidKey)?;
+        Ok(Key::new(Material::Es256Public(key)))
+    }
+
+    /// An ES256 public key from its affine coordinates, 32 big-endian bytes
+    /// each (the JWK `x` and `y`, RFC 7518 section 6.2.1).
+    pub fn es256_public_coordinates(x: &[u8], y: &[u8]) -> Result<Key, Error> {
+        let key = ecdsa::public_from_xy(x, y).ok_or(Error::InvalidKey)?;
+        Ok(Key::new(Material::Es256Public(key)))
+    }
+
+    /// An ES256 private key from its 32-byte big-endian scalar (the JWK
+    /// `d`): signs (deterministically, RFC 6979) and verifies.
+    /// Fails with [`Error::InvalidKey`] unless `1 <= d < n`.
+    pub fn es256_private(scalar: &[u8]) -> Result<Key, Error> {
+        let key = ecdsa::private_from_scalar(scalar).ok_or(Error::InvalidKey)?;
+        Ok(Key::new(Material::Es256Private(key)))
+    }
+
+    /// An RS256 public key from the big-endian modulus `n` and public
+    /// exponent `e` (the JWK `n` and `e`; leading zero bytes are ignored).
+    ///
+    /// Fails with [`Error::InvalidKey`] unless `n` is odd with 2048 to 4096
+    /// bits and `e` is odd with `3 <= e < 2^32`.
+    ///
+    /// ```
+    /// use jwtgate::{Algorithm, Key};
+    /// let n = [0xc5; 256]; // a 2048-bit odd modulus
+    /// let key = Key::rs256_public(&n, &[1, 0, 1])?;
+    /// assert_eq!((key.algorithm(), key.signature_len()), (Algorithm::RS256, 256));
+    /// # Ok::<(), jwtgate::Error>(())
+    /// ```
+    pub fn rs256_public(n: &[u8], e: &[u8]) -> Result<Key, Error> {
+        Key::rsa_public(Algorithm::RS256, n, e)
+    }
+
+    /// A PS256 public key; the rules of [`Key::rs256_public`] apply.
+    pub fn ps256_public(n: &[u8], e: &[u8]) -> Result<Key, Error> {
+        Key::rsa_public(Algorithm::PS256, n, e)
+    }
+
+    /// An RSA public key for `alg` (`RS256` or `PS256`; any other algorithm
+    /// fails with [`Error::InvalidKey`]); the rules of [`Key::rs256_public`] apply.
+    pub fn rsa_public(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<Key, Error> {
+        let key = RsaPublicKey::new(n, e).ok_or(Error::InvalidKey)?;
+        let material = match alg {
+            Algorithm::RS256 => Material::Rs256(key),
+            Algorithm::PS256 => Material::Ps256(key),
+            _ => return Err(Error::InvalidKey),
+        };
+        Ok(Key::new(material))
+    }
+
+    fn new(material: Material) -> Key {
+        Key {
+            kid: None,
+            material,
+        }
+    }
+
     /// The same key with a `kid` (at most [`MAX_KID_LEN`] bytes).
     pub fn with_kid(mut self, kid: &str) -> Result<Key, Error> {
         self.kid = Some(KeyId::new(kid)?);
@@ -151,6 +226,18 @@ impl Key {
             Material::Hs384(_) => Algorithm::HS384,
             Material::Hs512(_) => Algorithm::HS512,
             Material::Ed25519Public(_) | Material::Ed25519Private(_) => Algorithm::EdDSA,
+            Material::Es256Public(_) | Material::Es256Private(_) => Algorithm::ES256,
+            Material::Rs256(_) => Algorithm::RS256,
+            Material::Ps256(_) => Algorithm::PS256,
+        }
+    }
+
+    /// The length of this key's signatures in bytes: the algorithm's, or
+    /// for RSA the modulus length.
+    pub fn signature_len(&self) -> usize {
+        match &self.material {
+            Material::Rs256(key) | Material::Ps256(key) => key.len(),
+            _ => self.algorithm().signature_len(),
         }
     }
 
@@ -159,21 +246,34 @@ impl Key {
         self.kid.as_ref().map(KeyId::as_str)
     }
 
-    /// Whether this key can sign (HMAC secrets and Ed25519 private keys).
+    /// Whether this key can sign (HMAC secrets, Ed25519 and ES256 private
+    /// keys; RSA keys are verification-only).
     pub fn can_sign(&self) -> bool {
-        !matches!(self.material, Material::Ed25519Public(_))
+        matches!(
+            self.material,
+            Material::Hs256(_)
+                | Material::Hs384(_)
+                | Material::Hs512(_)
+                | Material::Ed25519Private(_)
+                | Material::Es256Private(_)
+        )
     }
 
-    /// The public half of an Ed25519 key, as a verification-only key with the same `kid`.
+    /// The public half of an asymmetric key, as a verification-only key
+    /// with the same `kid`; `None` for HMAC secrets.
     pub fn to_public(&self) -> Option<Key> {
-        let public = match &self.material {
-            Material::Ed25519Private(k) => k.verifying_key(),
-            Material::Ed25519Public(k) => *k,
-            _ => return None,
+        let material = match &self.material {
+            Material::Ed25519Private(k) => Material::Ed25519Public(k.verifying_key()),
+            Material::Ed25519Public(k) => Material::Ed25519Public(*k),
+            Material::Es256Private(k) => Material::Es256Public(*k.verifying_key()),
+            Material::Es256Public(k) => Material::Es256Public(*k),
+            Material::Rs256(k) => Material::Rs256(k.clone()),
+            Material::Ps256(k) => Material::Ps256(k.clone()),
+            Material::Hs256(_) | Material::Hs384(_) | Material::Hs512(_) => return None,
         };
         Some(Key {
             kid: self.kid,
-            material: Material::Ed25519Public(public),
+            material,
         })
     }
 
@@ -182,6 +282,25 @@ impl Key {
         match &self.material {
             Material::Ed25519Private(k) => Some(k.verifying_key().to_bytes()),
             Material::Ed25519Public(k) => Some(k.to_bytes()),
+            _ => None,
+        }
+    }
+
+    /// The uncompressed SEC1 point (`04 || x || y`) of an ES256 key, for
+    /// publishing in a JWKS (`x` is bytes 1..33, `y` bytes 33..65).
+    pub fn es256_public_sec1(&self) -> Option<[u8; 65]> {
+        match &self.material {
+            Material::Es256Private(k) => Some(ecdsa::sec1_uncompressed(k.verifying_key())),
+            Material::Es256Public(k) => Some(ecdsa::sec1_uncompressed(k)),
+            _ => None,
+        }
+    }
+
+    /// The modulus (big-endian, no leading zeros) and public exponent of an
+    /// RSA key.
+    pub fn rsa_public_components(&self) -> Option<(&[u8], u32)> {
+        match &self.material {
+            Material::Rs256(k) | Material::Ps256(k) => Some((k.modulus(), k.exponent())),
             _ => None,
         }
     }
@@ -197,6 +316,12 @@ impl Key {
             Material::Ed25519Private(key) => {
                 ed25519_verify(&key.verifying_key(), signing_input, signature)
             }
+            Material::Es256Public(key) => ecdsa::verify(key, signing_input, signature),
+            Material::Es256Private(key) => {
+                ecdsa::verify(key.verifying_key(), signing_input, signature)
+            }
+            Material::Rs256(key) => key.verify_pkcs1v15_sha256(signing_input, signature),
+            Material::Ps256(key) => key.verify_pss_sha256(signing_input, signature),
         };
         if ok {
             Ok(())
@@ -207,7 +332,7 @@ impl Key {
 
     /// Signs `signing_input` into the front of `out`, returning the length.
     pub(crate) fn sign(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
-        let len = self.algorithm().signature_len();
+        let len = self.signature_len();
         let out = out.get_mut(..len).ok_or(Error::BufferTooSmall)?;
         match &self.material {
             Material::Hs256(mac) => out.copy_from_slice(&mac_tag(mac, signing_input)),
@@ -216,7 +341,11 @@ impl Key {
             Material::Ed25519Private(key) => {
                 out.copy_from_slice(&key.sign(signing_input).to_bytes())
             }
-            Material::Ed25519Public(_) => return Err(Error::InvalidKey),
+            Material::Es256Private(key) => out.copy_from_slice(&ecdsa::sign(key, signing_input)),
+            Material::Ed25519Public(_)
+            | Material::Es256Public(_)
+            | Material::Rs256(_)
+            | Material::Ps256(_) => return Err(Error::InvalidKey),
         }
         Ok(len)
     }
@@ -508,6 +637,15 @@ mod tests {
             Some(Error::KeySetFull)
         );
         assert!(KeyId::new(&"x".repeat(MAX_KID_LEN + 1)).is_err());
+    }
+
+    #[test]
+    fn keys_stay_small() {
+        // The largest material is an RSA-4096 modulus (512 bytes); its
+        // Montgomery parameters are computed per verification, not stored
+        // (`rsa.rs`). On x86_64: Key 688 bytes, KeySet 11024.
+        assert!(core::mem::size_of::<Key>() <= 704);
+        assert!(core::mem::size_of::<KeySet>() <= 704 * MAX_KEYS + 16);
     }
 
     #[test]

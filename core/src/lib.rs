@@ -10,6 +10,7 @@ mod alg;
 mod base64;
 mod claims;
 mod denylist;
+mod ecdsa;
 mod error;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
@@ -21,6 +22,7 @@ mod keys;
 mod limits;
 mod policy;
 mod revocation;
+mod rsa;
 mod sign;
 mod time;
 mod verify;

@@ -43,7 +43,7 @@ pub fn encoded_len(key: &Key, header_len: usize, claims_len: usize) -> usize {
         + 1
         + base64::encoded_len(claims_len)
         + 1
-        + base64::encoded_len(key.algorithm().signature_len())
+        + base64::encoded_len(key.signature_len())
 }
 
 /// Signs `claims_json` (a JSON object, checked with the same strict rules

@@ -1,0 +1,1 @@
+E1k4ptbjk59-50Nmezcq5LshJi6ujB0y9I5cDsroIfc
