@@ -74,6 +74,10 @@ pub enum RevocationKind {
 /// unsupported features, keys, signature, claims, revocation, limits, and
 /// denylist files. Each has a stable number ([`Error::code`]) that the C,
 /// Go and Python bindings expose unchanged; numbers are never reused.
+///
+/// The 9xx range belongs to the std distribution layer (`jwtgate-sync`),
+/// which adds errors the core cannot produce: 900 means the denylist is
+/// older than the configured maximum staleness (verification fails closed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {
