@@ -67,7 +67,7 @@ run_target() { # run_target T
         return 1
     }
     local execs cov
-    execs=$(awk -F: '/stat::number_of_executed_units/ {gsub(/ /, "", $2); print $2}' "$log")
+    execs=$(awk '/stat::number_of_executed_units/ {print $NF}' "$log")
     cov=$(grep -oE 'cov: [0-9]+' "$log" | tail -n 1 | awk '{print $2}')
     local replay=()
     [ -d "$corpus" ] && replay+=("$corpus")
