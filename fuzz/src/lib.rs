@@ -459,9 +459,33 @@ fn render_value(out: &mut String, v: &ValueSpec, base: u64) {
     }
 }
 
-/// Claims either as members (mostly valid JSON) or raw bytes.
+/// A registered claim the policy needs: the accepted value, absent, or fuzzed.
+#[derive(Arbitrary, Debug, Clone)]
+pub enum Field<T> {
+    /// The value the policy accepts.
+    Valid,
+    /// Not there.
+    Absent,
+    /// Anything.
+    Fuzzed(T),
+}
+
+/// Claims either typical (the policy's `iss`, `aud`, `exp` likely valid,
+/// so the fuzzer starts on the accept path), as members (mostly valid
+/// JSON), or raw bytes.
 #[derive(Arbitrary, Debug, Clone)]
 pub enum ClaimsSpec {
+    /// `iss`, `aud`, `exp` each valid, absent or fuzzed, then more members.
+    Typical {
+        /// `iss`.
+        iss: Field<StrSpec>,
+        /// `aud`.
+        aud: Field<ValueSpec>,
+        /// `exp` (valid: ten minutes after the reference time).
+        exp: Field<ValueSpec>,
+        /// More members (`nbf`, `iat`, `jti`, duplicates ...).
+        rest: Vec<Member>,
+    },
     /// A JSON object built from members.
     Members {
         /// The members, in order.
@@ -479,6 +503,38 @@ impl ClaimsSpec {
         match self {
             ClaimsSpec::Members { members, spaced } => {
                 render_members(members, base, *spaced).into_bytes()
+            }
+            ClaimsSpec::Typical {
+                iss,
+                aud,
+                exp,
+                rest,
+            } => {
+                let mut members = Vec::new();
+                let mut field = |name: Name, f: &Field<ValueSpec>, valid: ValueSpec| match f {
+                    Field::Valid => members.push(Member {
+                        name,
+                        name_escape: 0,
+                        value: valid,
+                    }),
+                    Field::Absent => {}
+                    Field::Fuzzed(v) => members.push(Member {
+                        name,
+                        name_escape: 0,
+                        value: v.clone(),
+                    }),
+                };
+                let valid_str = |choice| ValueSpec::Str(StrSpec { choice, escape: 0 });
+                let iss = match iss {
+                    Field::Valid => Field::Valid,
+                    Field::Absent => Field::Absent,
+                    Field::Fuzzed(s) => Field::Fuzzed(ValueSpec::Str(s.clone())),
+                };
+                field(Name::Iss, &iss, valid_str(StrChoice::Issuer));
+                field(Name::Aud, aud, valid_str(StrChoice::Audience));
+                field(Name::Exp, exp, ValueSpec::Time(600));
+                members.extend(rest.iter().cloned());
+                render_members(&members, base, false).into_bytes()
             }
             ClaimsSpec::Raw(b) => b.clone(),
         }
