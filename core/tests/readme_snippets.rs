@@ -37,3 +37,22 @@ fn every_readme_snippet_is_in_its_tested_file() {
         "expected the C and Go snippets at least, found {checked}"
     );
 }
+
+#[test]
+fn readme_error_table_matches_the_codes() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let rows: Vec<(u32, String)> = readme
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            let code = cells.get(1)?.parse().ok()?;
+            Some((code, cells.get(3)?.to_string()))
+        })
+        .collect();
+    let expected: Vec<(u32, String)> = jwtgate::Error::CODES
+        .iter()
+        .map(|(code, message)| (*code, message.to_string()))
+        .collect();
+    assert_eq!(rows, expected);
+}
