@@ -759,7 +759,7 @@ fn scan_top_value(text: &[u8], pos: usize, max_depth: usize) -> Result<(Value<'_
 /// Validates the array at `pos` when none of its elements is a container (`aud`, `roles`,
 /// `amr`: arrays of strings) and returns the position after it; `None` as soon as an element
 /// is a container, to start over with [`scan_container`]. The caller checks the depth.
-#[inline]
+#[inline(always)]
 fn scan_flat_array(bytes: &[u8], pos: usize) -> Result<Option<usize>, Fail> {
     let mut pos = skip_ws(bytes, pos + 1);
     if bytes.get(pos) == Some(&b']') {
@@ -941,7 +941,7 @@ fn scan_literal<const N: usize>(
 
 /// RFC 8259 section 6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. Whatever
 /// follows is the container's business (so `01` fails there, on the `1`).
-#[inline]
+#[inline(always)]
 fn scan_number(bytes: &[u8], mut pos: usize) -> Result<usize, Fail> {
     if bytes.get(pos) == Some(&b'-') {
         pos += 1;
@@ -1062,42 +1062,70 @@ fn needs_attention(b: u8) -> bool {
 }
 
 /// Skips string bytes that need no attention, eight at a time: strings are most of a JWT's
-/// bytes, so this loop is most of the scanning time.
+/// bytes, so this loop is most of the scanning time. Returns the position of the first byte
+/// that needs attention, or `bytes.len()`.
 #[inline(always)]
 fn skip_plain(bytes: &[u8], pos: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let Some(mut rest) = bytes.get(pos..) else {
         return pos;
     };
     while let Some((chunk, tail)) = rest.split_first_chunk::<8>() {
-        let word = u64::from_le_bytes(*chunk);
-        // The classic "has a zero byte" test, `(x - 1) & !x & 0x80`, per byte: the lowest
-        // flagged byte is always a real match (borrows only propagate upwards, and only
-        // from flagged bytes), which is all we need. `word - 0x20` flags bytes below 0x20
-        // the same way. XOR with an ASCII byte keeps the top bit, so one `!word` serves all
-        // three tests, and `| word` flags the non-ASCII bytes (which never borrow).
-        let quote = word ^ (ONES * u64::from(b'"'));
-        let backslash = word ^ (ONES * u64::from(b'\\'));
-        let flags = ((quote.wrapping_sub(ONES)
-            | backslash.wrapping_sub(ONES)
-            | word.wrapping_sub(ONES * 0x20))
-            & !word
-            | word)
-            & HIGHS;
+        let flags = attention(u64::from_le_bytes(*chunk));
         if flags != 0 {
-            // Little-endian: the lowest flagged byte comes first in the document. The
-            // conversion cannot fail (the value is below 8).
-            let skipped = usize::try_from(flags.trailing_zeros() / 8).unwrap_or(0);
-            return bytes.len() - rest.len() + skipped;
+            // `rest` is a suffix of `bytes`: no overflow.
+            return bytes.len().wrapping_sub(rest.len()) + first_flagged(flags);
         }
         rest = tail;
     }
+    // Fewer than eight bytes left (the end of a document or of an array span): the last
+    // eight bytes of the document, shifted so that its remaining bytes come first. The zeros
+    // shifted in count as control characters, so a flag is always found, at `rest.len()` at
+    // the latest (the end of the document).
+    let word = match bytes.last_chunk::<8>() {
+        Some(last) if !rest.is_empty() => {
+            let shift = u32::try_from((8 - rest.len()) * 8).unwrap_or(0);
+            u64::from_le_bytes(*last) >> shift
+        }
+        _ => return skip_plain_bytes(bytes, rest),
+    };
+    let skipped = first_flagged(attention(word)).min(rest.len());
+    bytes.len().wrapping_sub(rest.len()) + skipped
+}
+
+/// The byte-by-byte tail of [`skip_plain`], for documents shorter than eight bytes.
+#[inline(never)]
+fn skip_plain_bytes(bytes: &[u8], rest: &[u8]) -> usize {
     let plain = rest
         .iter()
         .position(|&b| needs_attention(b))
         .unwrap_or(rest.len());
-    bytes.len() - rest.len() + plain
+    bytes.len().wrapping_sub(rest.len()) + plain
+}
+
+/// Flags (top bit of the byte) the bytes of `word` that [`needs_attention`]; only the
+/// lowest flag is reliable, which is all [`first_flagged`] needs.
+#[inline(always)]
+fn attention(word: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The classic "has a zero byte" test, `(x - 1) & !x & 0x80`, per byte: the lowest
+    // flagged byte is always a real match (borrows only propagate upwards, and only from
+    // flagged bytes), which is all we need. `word - 0x20` flags bytes below 0x20 the same
+    // way. XOR with an ASCII byte keeps the top bit, so one `!word` serves all three tests,
+    // and `| word` flags the non-ASCII bytes (which never borrow).
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    ((quote.wrapping_sub(ONES) | backslash.wrapping_sub(ONES) | word.wrapping_sub(ONES * 0x20))
+        & !word
+        | word)
+        & HIGHS
+}
+
+/// The index of the lowest flagged byte (little-endian: the first in the document).
+#[inline(always)]
+fn first_flagged(flags: u64) -> usize {
+    // Below 8 for a non-zero `flags`, 8 otherwise: the conversion cannot fail.
+    usize::try_from(flags.trailing_zeros() / 8).unwrap_or(8)
 }
 
 // ---------------------------------------------------------------------------------------------
