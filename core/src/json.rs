@@ -3,12 +3,17 @@
 //! A document is validated in one forward pass with an explicit nesting stack (one bit per
 //! open container), so hostile input can neither grow the call stack nor make us allocate.
 //! Values are handed out as spans borrowed from the document; strings are decoded only when
-//! a caller asks, and then into the caller's buffer or chunk by chunk.
+//! a caller asks, and then into the caller's buffer or chunk by chunk. UTF-8 is validated
+//! inside strings only: the grammar admits nothing but ASCII outside them.
 //!
 //! Decisions callers rely on:
-//! - The whole top-level object is validated (syntax, UTF-8, escapes, depth, member count,
-//!   duplicate names) before the callback sees its first member, so a rejected document never
-//!   has partial effects and a syntax error always wins over an error of the callback.
+//! - One pass: the callback sees each top-level member as soon as that member is validated
+//!   (syntax, UTF-8, escapes, depth, member count, duplicate name), and the rest of the
+//!   document is scanned after the callback returns. The first error in document order is
+//!   returned: a problem of the document, or an error of the callback, which therefore wins
+//!   over any problem after its member. A rejected document may have been partly seen by
+//!   the callback, so callers record into locals and use them only when the call returns
+//!   `Ok` (the header, the claims and the JWKS parsers all do).
 //! - Duplicate member names are rejected at the top level only, compared after unescaping.
 //!   Nested objects are validated but may repeat names: JWT and JWKS rules only care about
 //!   the header, the claims and the JWKS root, and checking nested objects would need
@@ -29,8 +34,8 @@ pub(crate) const MAX_MEMBERS: usize = 256;
 
 /// Size of the name table tried first. Initialising a table costs time on every call, so the
 /// common case (headers, claims of mainstream identity providers) gets a small one and only
-/// larger objects pay for the full one (and 6 KiB of stack).
-const SMALL_MEMBERS: usize = 32;
+/// larger objects pay for the full one (and 4 KiB of stack).
+const SMALL_MEMBERS: usize = 16;
 
 /// Why scanning stopped; mapped to [`Error`] at the API boundary so that the caller chooses
 /// which syntax error its documents produce.
@@ -38,10 +43,6 @@ const SMALL_MEMBERS: usize = 32;
 enum Fail {
     Syntax,
     TooDeep,
-    TooMany,
-    Duplicate,
-    /// The small name table is full: retry with the large one.
-    Overflow,
 }
 
 impl Fail {
@@ -49,8 +50,6 @@ impl Fail {
         match self {
             Fail::Syntax => syntax_error,
             Fail::TooDeep => Error::JsonTooDeep,
-            Fail::TooMany | Fail::Overflow => Error::TooManyMembers,
-            Fail::Duplicate => Error::DuplicateMember,
         }
     }
 }
@@ -66,9 +65,8 @@ impl Fail {
 /// `"\u0065xp"` equals `"exp"`. Decoded strings may contain NUL (`\u0000` is valid JSON).
 #[derive(Clone, Copy, Debug)]
 pub struct JsonStr<'a> {
-    /// Invariant: a slice of a validated document between a string's quotes. Kept as `str`
-    /// so that [`JsonStr::as_str`] is free without `unsafe`.
-    raw: &'a str,
+    /// Invariant: a slice of a validated document between a string's quotes (so UTF-8).
+    raw: &'a [u8],
     /// Whether `raw` contains a backslash.
     escaped: bool,
 }
@@ -76,7 +74,7 @@ pub struct JsonStr<'a> {
 impl<'a> JsonStr<'a> {
     /// The bytes between the quotes, escapes not decoded.
     pub fn raw(&self) -> &'a [u8] {
-        self.raw.as_bytes()
+        self.raw
     }
 
     /// Whether the string contains at least one escape (a backslash).
@@ -87,7 +85,11 @@ impl<'a> JsonStr<'a> {
     /// The string without copying, when it has no escapes; `None` otherwise (decode it with
     /// [`JsonStr::unescape_into`] or [`JsonStr::for_each_chunk`]).
     pub fn as_str(&self) -> Option<&'a str> {
-        (!self.escaped).then_some(self.raw)
+        if self.escaped {
+            return None;
+        }
+        // Cannot fail: validated strings are UTF-8, but proving it needs `unsafe`.
+        core::str::from_utf8(self.raw).ok()
     }
 
     /// Whether the decoded string equals `s`, without allocating.
@@ -120,8 +122,8 @@ impl<'a> JsonStr<'a> {
         }
         let out: &'b [u8] = out;
         let decoded = out.get(..len).ok_or(Error::BufferTooSmall)?;
-        // Cannot fail: the chunks are whole UTF-8 sequences (slices of a `str` cut at ASCII
-        // backslashes, and encoded chars), but proving it to the compiler needs `unsafe`.
+        // Cannot fail: the chunks are whole UTF-8 sequences (runs of a validated string cut
+        // at ASCII backslashes, and encoded chars), but proving it needs `unsafe`.
         core::str::from_utf8(decoded).map_err(|_| Error::Malformed)
     }
 
@@ -134,9 +136,7 @@ impl<'a> JsonStr<'a> {
     }
 
     fn chunks(&self) -> Chunks<'a> {
-        Chunks {
-            rest: self.raw.as_bytes(),
-        }
+        Chunks { rest: self.raw }
     }
 
     /// The decoded string as exactly `N` bytes, or `None` when its decoded length is not `N`:
@@ -144,7 +144,7 @@ impl<'a> JsonStr<'a> {
     #[inline]
     pub(crate) fn as_short<const N: usize>(&self) -> Option<[u8; N]> {
         if !self.escaped {
-            return <[u8; N]>::try_from(self.raw.as_bytes()).ok();
+            return <[u8; N]>::try_from(self.raw).ok();
         }
         let mut out = [0u8; N];
         let decoded = self.unescape_into(&mut out).ok()?.len();
@@ -155,7 +155,7 @@ impl<'a> JsonStr<'a> {
     #[inline]
     pub(crate) fn eq_bytes(&self, mut s: &[u8]) -> bool {
         if !self.escaped {
-            return self.raw.as_bytes() == s;
+            return self.raw == s;
         }
         for chunk in self.chunks() {
             match s.strip_prefix(chunk.bytes()) {
@@ -169,8 +169,8 @@ impl<'a> JsonStr<'a> {
     /// Equality of the decoded strings.
     fn eq_unescaped(&self, other: &JsonStr<'_>) -> bool {
         match (self.escaped, other.escaped) {
-            (false, _) => other.eq_bytes(self.raw.as_bytes()),
-            (true, false) => self.eq_bytes(other.raw.as_bytes()),
+            (false, _) => other.eq_bytes(self.raw),
+            (true, false) => self.eq_bytes(other.raw),
             (true, true) => self.decoded_bytes().eq(other.decoded_bytes()),
         }
     }
@@ -191,7 +191,7 @@ impl<'a> JsonStr<'a> {
         if self.escaped {
             return self.key_escaped();
         }
-        let raw = self.raw.as_bytes();
+        let raw = self.raw;
         let at = |i: usize| raw.get(i).copied().unwrap_or(0);
         key_of(raw.len(), [at(0), at(1), at(2)])
     }
@@ -387,7 +387,7 @@ pub enum Value<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct Array<'a> {
     /// Invariant: a validated array, `[` to `]`, from a validated document.
-    raw: &'a str,
+    raw: &'a [u8],
 }
 
 impl<'a> Array<'a> {
@@ -399,21 +399,29 @@ impl<'a> Array<'a> {
         &self,
         mut f: impl FnMut(Value<'a>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let Some(mut seq) = Seq::open(self.raw.as_bytes(), 0, b'[', 1, MAX_DEPTH) else {
+        let text = self.raw;
+        let bytes = text;
+        if bytes.first() != Some(&b'[') {
             return Ok(());
-        };
-        while let Ok(Some(span)) = seq.next_element() {
-            match value_at(self.raw, span) {
-                Some(value) => f(value)?,
-                None => break,
+        }
+        let mut pos = skip_ws(bytes, 1);
+        if bytes.get(pos) == Some(&b']') {
+            return Ok(());
+        }
+        while let Ok((value, end)) = scan_top_value(text, pos, MAX_DEPTH) {
+            f(value)?;
+            pos = skip_ws(bytes, end);
+            if bytes.get(pos) != Some(&b',') {
+                break;
             }
+            pos = skip_ws(bytes, pos + 1);
         }
         Ok(())
     }
 
     /// The array as written in the document, brackets included.
     pub fn raw(&self) -> &'a [u8] {
-        self.raw.as_bytes()
+        self.raw
     }
 }
 
@@ -423,7 +431,7 @@ impl<'a> Array<'a> {
 #[derive(Clone, Copy, Debug)]
 pub struct Object<'a> {
     /// Invariant: a validated object, `{` to `}`, from a validated document.
-    raw: &'a str,
+    raw: &'a [u8],
 }
 
 impl<'a> Object<'a> {
@@ -435,21 +443,32 @@ impl<'a> Object<'a> {
         &self,
         mut f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let Some(mut seq) = Seq::open(self.raw.as_bytes(), 0, b'{', 1, MAX_DEPTH) else {
+        let text = self.raw;
+        let bytes = text;
+        if bytes.first() != Some(&b'{') {
             return Ok(());
-        };
-        while let Ok(Some((name, value))) = seq.next_member() {
-            match (str_at(self.raw, name), value_at(self.raw, value)) {
-                (Some(name), Some(value)) => f(name, value)?,
-                _ => break,
+        }
+        let mut pos = skip_ws(bytes, 1);
+        while let Ok((name, start)) = scan_name(bytes, pos) {
+            let Some(name) = str_at(text, name) else {
+                break;
+            };
+            let Ok((value, end)) = scan_top_value(text, start, MAX_DEPTH) else {
+                break;
+            };
+            f(name, value)?;
+            pos = skip_ws(bytes, end);
+            if bytes.get(pos) != Some(&b',') {
+                break;
             }
+            pos = skip_ws(bytes, pos + 1);
         }
         Ok(())
     }
 
     /// The object as written in the document, braces included.
     pub fn raw(&self) -> &'a [u8] {
-        self.raw.as_bytes()
+        self.raw
     }
 }
 
@@ -458,23 +477,29 @@ impl<'a> Object<'a> {
 // ---------------------------------------------------------------------------------------------
 
 /// Validate `doc` as exactly one JSON object (JSON whitespace around it allowed, nothing else)
-/// and call `f` for every top-level member, in document order.
+/// and call `f` for every top-level member, in document order, in a single pass.
 ///
-/// The whole document is validated before `f` is first called. Errors: `syntax_error` for
-/// any syntax, UTF-8 or escape problem (and for documents of 4 GiB or more);
-/// [`Error::JsonTooDeep`] when nesting exceeds `max_depth` (top-level object = depth 1,
-/// capped at [`MAX_DEPTH`]); [`Error::TooManyMembers`] beyond `max_members` top-level members
-/// (capped at [`MAX_MEMBERS`]); [`Error::DuplicateMember`] when two top-level names are equal
-/// after unescaping. Problems are reported in document order. The first error of `f` stops
-/// the iteration and is returned.
+/// Each member is fully validated (name, value, member count, duplicate name) before `f`
+/// sees it, and the rest of the document is scanned only after `f` returns: the first error,
+/// in document order, is returned, whether it is a problem of the document or an error of
+/// `f`. So `f` may have seen the members before a syntax error later in the document, and an
+/// error of `f` wins over any problem after its member: callers must only use what `f`
+/// recorded when the whole call returns `Ok`.
+///
+/// Errors: `syntax_error` for any syntax, UTF-8 or escape problem (and for documents of
+/// 4 GiB or more); [`Error::JsonTooDeep`] when nesting exceeds `max_depth` (top-level object
+/// = depth 1, capped at [`MAX_DEPTH`]); [`Error::TooManyMembers`] beyond `max_members`
+/// top-level members (capped at [`MAX_MEMBERS`]); [`Error::DuplicateMember`] when two
+/// top-level names are equal after unescaping. Within one member the name and value are
+/// checked first, then the count, then duplicates.
 pub(crate) fn for_each_member<'a>(
     doc: &'a [u8],
     max_depth: usize,
     max_members: usize,
     syntax_error: Error,
-    f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
+    mut f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
 ) -> Result<(), Error> {
-    let text = core::str::from_utf8(doc).map_err(|_| syntax_error)?;
+    let text = doc;
     // Member spans are stored as `u32` to keep the name table small.
     if u32::try_from(text.len()).is_err() {
         return Err(syntax_error);
@@ -483,26 +508,36 @@ pub(crate) fn for_each_member<'a>(
         max_depth: max_depth.min(MAX_DEPTH),
         max_members: max_members.min(MAX_MEMBERS),
     };
-    let mut seen = [Seen::EMPTY; SMALL_MEMBERS];
-    match validate(text, limits, &mut seen) {
-        Ok(count) => emit(text, seen.get(..count).unwrap_or(&[]), syntax_error, f),
-        Err(Fail::Overflow) => for_each_member_large(text, limits, syntax_error, f),
-        Err(fail) => Err(fail.into_error(syntax_error)),
+    let mut top = Top::open(text, limits).map_err(|e| e.into_error(syntax_error))?;
+    let mut names = [Name::EMPTY; SMALL_MEMBERS];
+    match top.members(&mut names, syntax_error, &mut f)? {
+        Flow::Done => Ok(()),
+        Flow::Overflow => members_large(top, &names, syntax_error, &mut f),
     }
 }
 
-/// The slow path for objects with more members than the small table holds: start over with
-/// the full table. Kept out of line so that the common path does not reserve its stack.
+/// The slow path for objects with more members than the small table holds: carry on where
+/// the small table filled up, with the full table. Kept out of line so that the common path
+/// does not reserve its stack.
 #[inline(never)]
-fn for_each_member_large<'a>(
-    text: &'a str,
-    limits: TopLimits,
+fn members_large<'a, F>(
+    mut top: Top<'a>,
+    small: &[Name],
     syntax_error: Error,
-    f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
-) -> Result<(), Error> {
-    let mut seen = [Seen::EMPTY; MAX_MEMBERS];
-    let count = validate(text, limits, &mut seen).map_err(|e| e.into_error(syntax_error))?;
-    emit(text, seen.get(..count).unwrap_or(&[]), syntax_error, f)
+    f: &mut F,
+) -> Result<(), Error>
+where
+    F: FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
+{
+    let mut names = [Name::EMPTY; MAX_MEMBERS];
+    for (slot, name) in names.iter_mut().zip(small) {
+        *slot = *name;
+    }
+    match top.members(&mut names, syntax_error, f)? {
+        Flow::Done => Ok(()),
+        // Cannot happen: the table holds `MAX_MEMBERS` names and the count is capped there.
+        Flow::Overflow => Err(Error::TooManyMembers),
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -511,172 +546,242 @@ struct TopLimits {
     max_members: usize,
 }
 
-/// A validated top-level member, remembered for duplicate detection and for the callback.
+/// A top-level name, remembered for duplicate detection.
 #[derive(Clone, Copy)]
-struct Seen {
-    /// [`JsonStr::key`] of the name, with the escape flags in the low byte.
+struct Name {
+    /// [`JsonStr::key`] of the name, with the escape flag in the low byte.
     key: u64,
-    name: (u32, u32),
-    value: (u32, u32),
+    start: u32,
+    end: u32,
 }
 
-impl Seen {
-    const EMPTY: Seen = Seen {
+impl Name {
+    const EMPTY: Name = Name {
         key: 0,
-        name: (0, 0),
-        value: (0, 0),
+        start: 0,
+        end: 0,
     };
-    const NAME_ESCAPED: u64 = 1;
-    const VALUE_ESCAPED: u64 = 2;
-    /// The value is a string and its span is the inside of the quotes.
-    const VALUE_STRING: u64 = 4;
+    const ESCAPED: u64 = 1;
     const FLAGS: u64 = 0xff;
 
     #[inline]
-    fn name<'a>(&self, text: &'a str) -> Option<JsonStr<'a>> {
-        let raw =
-            text.get(usize::try_from(self.name.0).ok()?..usize::try_from(self.name.1).ok()?)?;
+    fn get<'a>(&self, text: &'a [u8]) -> Option<JsonStr<'a>> {
+        let raw = text.get(usize::try_from(self.start).ok()?..usize::try_from(self.end).ok()?)?;
         Some(JsonStr {
             raw,
-            escaped: self.key & Self::NAME_ESCAPED != 0,
+            escaped: self.key & Self::ESCAPED != 0,
         })
-    }
-
-    #[inline]
-    fn value<'a>(&self, text: &'a str) -> Option<Value<'a>> {
-        if self.key & Self::VALUE_STRING != 0 {
-            // One slice, and no second look at the first byte, for the commonest value.
-            let raw =
-                text.get(usize::try_from(self.value.0).ok()?..usize::try_from(self.value.1).ok()?)?;
-            return Some(Value::String(JsonStr {
-                raw,
-                escaped: self.key & Self::VALUE_ESCAPED != 0,
-            }));
-        }
-        let span = Span {
-            start: usize::try_from(self.value.0).ok()?,
-            end: usize::try_from(self.value.1).ok()?,
-            escaped: self.key & Self::VALUE_ESCAPED != 0,
-        };
-        value_at(text, span)
     }
 }
 
-/// Validates the whole document, records its top-level members in `seen` and returns how
-/// many there are.
-///
-/// One straight loop over the top-level members (the common JWT shape: short names, flat
-/// values), with nested containers handed to [`scan_container`]. Duplicate names are found
-/// through a 64-bit filter of name keys: only a member whose key's bit is already set is
-/// compared with the members before it.
-fn validate(text: &str, limits: TopLimits, seen: &mut [Seen]) -> Result<usize, Fail> {
-    let bytes = text.as_bytes();
-    let start = skip_ws(bytes, 0);
-    if bytes.get(start) != Some(&b'{') {
-        return Err(Fail::Syntax);
+/// How [`Top::members`] stopped without an error.
+enum Flow {
+    /// The document is valid and every member was handed to the callback.
+    Done,
+    /// The name table is full: carry on with a larger one, from [`Top::pos`].
+    Overflow,
+}
+
+/// The state of the single pass over the top-level object.
+struct Top<'a> {
+    text: &'a [u8],
+    /// The start of the next member's name (whitespace skipped), or `None` once the closing
+    /// brace is consumed.
+    pos: Option<usize>,
+    /// Members handed to the callback so far; also the next free slot of the name table.
+    count: usize,
+    /// A 64-bit filter of the name keys seen so far.
+    filter: u64,
+    limits: TopLimits,
+}
+
+impl<'a> Top<'a> {
+    /// Consumes the opening brace (and a closing one, for an empty object).
+    fn open(text: &'a [u8], limits: TopLimits) -> Result<Self, Fail> {
+        let bytes = text;
+        let start = skip_ws(bytes, 0);
+        if bytes.get(start) != Some(&b'{') {
+            return Err(Fail::Syntax);
+        }
+        if limits.max_depth == 0 {
+            return Err(Fail::TooDeep);
+        }
+        let pos = skip_ws(bytes, start + 1);
+        let pos = if byte(bytes, pos)? == b'}' {
+            end_of_document(bytes, pos + 1)?;
+            None
+        } else {
+            Some(pos)
+        };
+        Ok(Top {
+            text,
+            pos,
+            count: 0,
+            filter: 0,
+            limits,
+        })
     }
-    if limits.max_depth == 0 {
-        return Err(Fail::TooDeep);
-    }
-    let mut pos = skip_ws(bytes, start + 1);
-    let mut count = 0;
-    let mut filter = 0u64;
-    if byte(bytes, pos)? == b'}' {
-        pos += 1;
-    } else {
+
+    /// Scans the members from [`Top::pos`], calling `f` for each as soon as it is validated.
+    ///
+    /// One straight loop over the top-level members (the common JWT shape: short names, flat
+    /// values), with nested containers handed to [`scan_container`]. Duplicate names are
+    /// found through a 64-bit filter of name keys: only a member whose key's bit is already
+    /// set is compared with the members before it.
+    #[inline(always)]
+    fn members<F>(
+        &mut self,
+        names: &mut [Name],
+        syntax_error: Error,
+        f: &mut F,
+    ) -> Result<Flow, Error>
+    where
+        F: FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
+    {
+        let text = self.text;
+        let bytes = text;
+        let Some(mut pos) = self.pos else {
+            return Ok(Flow::Done);
+        };
+        let fail = |e: Fail| e.into_error(syntax_error);
         loop {
-            if byte(bytes, pos)? != b'"' {
-                return Err(Fail::Syntax);
+            if bytes.get(pos) != Some(&b'"') {
+                return Err(syntax_error);
             }
-            let (name_end, name_escaped) = scan_string(bytes, pos)?;
+            let (name_end, name_escaped) = scan_string(bytes, pos).map_err(fail)?;
             let name_start = pos + 1;
-            pos = skip_ws(bytes, name_end);
-            if byte(bytes, pos)? != b':' {
-                return Err(Fail::Syntax);
-            }
-            pos = skip_ws(bytes, pos + 1);
-            let value_start = pos;
-            let first = byte(bytes, pos)?;
-            let (value_end, value_escaped) = match first {
-                b'"' => scan_string(bytes, pos)?,
-                b'{' | b'[' => (scan_container(bytes, pos, 1, limits.max_depth)?.end, false),
-                _ => scan_scalar(bytes, pos)?,
-            };
-            let is_string = first == b'"';
-            if count >= limits.max_members {
-                return Err(Fail::TooMany);
-            }
             let name = JsonStr {
-                raw: text.get(name_start..name_end - 1).ok_or(Fail::Syntax)?,
+                raw: text.get(name_start..name_end - 1).ok_or(syntax_error)?,
                 escaped: name_escaped,
             };
+            let mut at = skip_ws(bytes, name_end);
+            if bytes.get(at) != Some(&b':') {
+                return Err(syntax_error);
+            }
+            at = skip_ws(bytes, at + 1);
+            let (value, value_end) =
+                scan_top_value(text, at, self.limits.max_depth).map_err(fail)?;
+            if self.count >= self.limits.max_members {
+                return Err(Error::TooManyMembers);
+            }
             let key = name.key();
             // Multiply-shift of the key (without its flag byte): 6 bits, one filter bit.
             let bit = 1u64 << (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
-            if filter & bit != 0 {
-                for prior in seen.get(..count).unwrap_or(&[]) {
-                    if (prior.key ^ key) & !Seen::FLAGS == 0
-                        && prior.name(text).is_some_and(|p| p.eq_unescaped(&name))
-                    {
-                        return Err(Fail::Duplicate);
-                    }
-                }
+            if self.filter & bit != 0 && is_duplicate(text, names, self.count, key, &name) {
+                return Err(Error::DuplicateMember);
             }
-            filter |= bit;
-            let flags = if name_escaped { Seen::NAME_ESCAPED } else { 0 }
-                | if value_escaped {
-                    Seen::VALUE_ESCAPED
-                } else {
-                    0
-                }
-                | if is_string { Seen::VALUE_STRING } else { 0 };
-            // A string's span is the inside of its quotes.
-            let value = if is_string {
-                (value_start + 1, value_end - 1)
-            } else {
-                (value_start, value_end)
+            let Some(slot) = names.get_mut(self.count) else {
+                // Resume at this member with a larger table; `f` has not seen it.
+                self.pos = Some(pos);
+                return Ok(Flow::Overflow);
             };
-            let slot = seen.get_mut(count).ok_or(Fail::Overflow)?;
-            *slot = Seen {
-                key: key | flags,
-                name: (to_u32(name_start)?, to_u32(name_end - 1)?),
-                value: (to_u32(value.0)?, to_u32(value.1)?),
+            *slot = Name {
+                key: key | if name_escaped { Name::ESCAPED } else { 0 },
+                start: to_u32(name_start).map_err(fail)?,
+                end: to_u32(name_end - 1).map_err(fail)?,
             };
-            count += 1;
+            self.filter |= bit;
+            self.count += 1;
+            f(name, value)?;
             pos = skip_ws(bytes, value_end);
-            match byte(bytes, pos)? {
-                b',' => pos = skip_ws(bytes, pos + 1),
-                b'}' => {
-                    pos += 1;
-                    break;
+            match bytes.get(pos) {
+                Some(b',') => pos = skip_ws(bytes, pos + 1),
+                Some(b'}') => {
+                    self.pos = None;
+                    end_of_document(bytes, pos + 1).map_err(fail)?;
+                    return Ok(Flow::Done);
                 }
-                _ => return Err(Fail::Syntax),
+                _ => return Err(syntax_error),
             }
         }
     }
-    if skip_ws(bytes, pos) != bytes.len() {
-        return Err(Fail::Syntax);
+}
+
+/// Whether `name` (whose key is `key`) equals one of the first `count` names of the table.
+#[inline(never)]
+fn is_duplicate(text: &[u8], names: &[Name], count: usize, key: u64, name: &JsonStr<'_>) -> bool {
+    names.get(..count).unwrap_or(&[]).iter().any(|prior| {
+        (prior.key ^ key) & !Name::FLAGS == 0
+            && prior.get(text).is_some_and(|p| p.eq_unescaped(name))
+    })
+}
+
+/// Only JSON whitespace may follow the top-level object.
+#[inline]
+fn end_of_document(bytes: &[u8], pos: usize) -> Result<(), Fail> {
+    if skip_ws(bytes, pos) == bytes.len() {
+        Ok(())
+    } else {
+        Err(Fail::Syntax)
     }
-    Ok(count)
+}
+
+/// Validates the value of a top-level member at `pos` (whitespace skipped): the value and the
+/// position after it.
+#[inline(always)]
+fn scan_top_value(text: &[u8], pos: usize, max_depth: usize) -> Result<(Value<'_>, usize), Fail> {
+    let bytes = text;
+    let (value, end) = match byte(bytes, pos)? {
+        b'"' => {
+            let (end, escaped) = scan_string(bytes, pos)?;
+            let raw = text.get(pos + 1..end - 1).ok_or(Fail::Syntax)?;
+            (Value::String(JsonStr { raw, escaped }), end)
+        }
+        b'-' | b'0'..=b'9' => {
+            let end = scan_number(bytes, pos)?;
+            let raw = bytes.get(pos..end).ok_or(Fail::Syntax)?;
+            (Value::Number(Number { raw }), end)
+        }
+        b'{' => {
+            let end = scan_container(bytes, pos, 1, max_depth)?.end;
+            let raw = text.get(pos..end).ok_or(Fail::Syntax)?;
+            (Value::Object(Object { raw }), end)
+        }
+        b'[' => {
+            if max_depth < 2 {
+                return Err(Fail::TooDeep);
+            }
+            let end = match scan_flat_array(bytes, pos)? {
+                Some(end) => end,
+                None => scan_container(bytes, pos, 1, max_depth)?.end,
+            };
+            let raw = text.get(pos..end).ok_or(Fail::Syntax)?;
+            (Value::Array(Array { raw }), end)
+        }
+        b't' => (Value::Bool(true), scan_literal(bytes, pos, b"true")?),
+        b'f' => (Value::Bool(false), scan_literal(bytes, pos, b"false")?),
+        b'n' => (Value::Null, scan_literal(bytes, pos, b"null")?),
+        _ => return Err(Fail::Syntax),
+    };
+    Ok((value, end))
+}
+
+/// Validates the array at `pos` when none of its elements is a container (`aud`, `roles`,
+/// `amr`: arrays of strings) and returns the position after it; `None` as soon as an element
+/// is a container, to start over with [`scan_container`]. The caller checks the depth.
+#[inline(always)]
+fn scan_flat_array(bytes: &[u8], pos: usize) -> Result<Option<usize>, Fail> {
+    let mut pos = skip_ws(bytes, pos + 1);
+    if bytes.get(pos) == Some(&b']') {
+        return Ok(Some(pos + 1));
+    }
+    loop {
+        pos = match byte(bytes, pos)? {
+            b'"' => scan_string(bytes, pos)?.0,
+            b'{' | b'[' => return Ok(None),
+            _ => scan_scalar(bytes, pos)?.0,
+        };
+        pos = skip_ws(bytes, pos);
+        match byte(bytes, pos)? {
+            b',' => pos = skip_ws(bytes, pos + 1),
+            b']' => return Ok(Some(pos + 1)),
+            _ => return Err(Fail::Syntax),
+        }
+    }
 }
 
 fn to_u32(pos: usize) -> Result<u32, Fail> {
     u32::try_from(pos).map_err(|_| Fail::Syntax)
-}
-
-#[inline]
-fn emit<'a>(
-    text: &'a str,
-    seen: &[Seen],
-    syntax_error: Error,
-    mut f: impl FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>,
-) -> Result<(), Error> {
-    for member in seen {
-        let name = member.name(text).ok_or(syntax_error)?;
-        let value = member.value(text).ok_or(syntax_error)?;
-        f(name, value)?;
-    }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -692,104 +797,11 @@ struct Span {
     escaped: bool,
 }
 
-fn str_at(text: &str, span: Span) -> Option<JsonStr<'_>> {
+fn str_at(text: &[u8], span: Span) -> Option<JsonStr<'_>> {
     Some(JsonStr {
         raw: text.get(span.start..span.end)?,
         escaped: span.escaped,
     })
-}
-
-/// The value at a span found by the scanner.
-fn value_at(text: &str, span: Span) -> Option<Value<'_>> {
-    let raw = text.get(span.start..span.end)?;
-    Some(match raw.as_bytes().first()? {
-        b'"' => Value::String(JsonStr {
-            raw: raw.get(1..raw.len().checked_sub(1)?)?,
-            escaped: span.escaped,
-        }),
-        b'{' => Value::Object(Object { raw }),
-        b'[' => Value::Array(Array { raw }),
-        b't' => Value::Bool(true),
-        b'f' => Value::Bool(false),
-        b'n' => Value::Null,
-        _ => Value::Number(Number {
-            raw: raw.as_bytes(),
-        }),
-    })
-}
-
-/// The members of an object or the elements of an array, one at a time, each value fully
-/// validated before it is returned.
-struct Seq<'a> {
-    bytes: &'a [u8],
-    /// Just after the opening bracket, the last value, or (when done) the closing bracket.
-    pos: usize,
-    /// Depth of this container.
-    depth: usize,
-    max_depth: usize,
-    state: SeqState,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum SeqState {
-    First,
-    Next,
-    Done,
-}
-
-impl<'a> Seq<'a> {
-    /// Starts at the opening bracket `open` at `pos`.
-    fn open(bytes: &'a [u8], pos: usize, open: u8, depth: usize, max_depth: usize) -> Option<Self> {
-        (bytes.get(pos) == Some(&open)).then_some(Seq {
-            bytes,
-            pos: pos + 1,
-            depth,
-            max_depth,
-            state: SeqState::First,
-        })
-    }
-
-    /// Moves to the next item, or past `close` (returning false) when there is none.
-    fn advance(&mut self, close: u8) -> Result<bool, Fail> {
-        if self.state == SeqState::Done {
-            return Ok(false);
-        }
-        let mut pos = skip_ws(self.bytes, self.pos);
-        let b = byte(self.bytes, pos)?;
-        match self.state {
-            _ if b == close => {
-                self.state = SeqState::Done;
-                self.pos = pos + 1;
-                return Ok(false);
-            }
-            SeqState::First => {}
-            SeqState::Next if b == b',' => pos = skip_ws(self.bytes, pos + 1),
-            SeqState::Next | SeqState::Done => return Err(Fail::Syntax),
-        }
-        self.pos = pos;
-        self.state = SeqState::Next;
-        Ok(true)
-    }
-
-    fn next_element(&mut self) -> Result<Option<Span>, Fail> {
-        if !self.advance(b']')? {
-            return Ok(None);
-        }
-        let value = scan_value(self.bytes, self.pos, self.depth, self.max_depth)?;
-        self.pos = value.end;
-        Ok(Some(value))
-    }
-
-    /// The next member: the inside of its name's quotes, and its value.
-    fn next_member(&mut self) -> Result<Option<(Span, Span)>, Fail> {
-        if !self.advance(b'}')? {
-            return Ok(None);
-        }
-        let (name, value_start) = scan_name(self.bytes, self.pos)?;
-        let value = scan_value(self.bytes, value_start, self.depth, self.max_depth)?;
-        self.pos = value.end;
-        Ok(Some((name, value)))
-    }
 }
 
 #[inline(always)]
@@ -831,23 +843,6 @@ fn scan_name(bytes: &[u8], pos: usize) -> Result<(Span, usize), Fail> {
         return Err(Fail::Syntax);
     }
     Ok((name, skip_ws(bytes, colon + 1)))
-}
-
-/// Validates the value at `start` (whitespace already skipped) inside a container of depth
-/// `depth`, and returns its span.
-#[inline]
-fn scan_value(bytes: &[u8], start: usize, depth: usize, max_depth: usize) -> Result<Span, Fail> {
-    match byte(bytes, start)? {
-        b'{' | b'[' => scan_container(bytes, start, depth, max_depth),
-        _ => {
-            let (end, escaped) = scan_scalar(bytes, start)?;
-            Ok(Span {
-                start,
-                end,
-                escaped,
-            })
-        }
-    }
 }
 
 /// A string, number or literal at `pos`: returns the position after it, and whether it is a
@@ -946,6 +941,7 @@ fn scan_literal<const N: usize>(
 
 /// RFC 8259 section 6: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. Whatever
 /// follows is the container's business (so `01` fails there, on the `1`).
+#[inline(always)]
 fn scan_number(bytes: &[u8], mut pos: usize) -> Result<usize, Fail> {
     if bytes.get(pos) == Some(&b'-') {
         pos += 1;
@@ -979,29 +975,35 @@ fn scan_digits(bytes: &[u8], pos: usize) -> Result<usize, Fail> {
 }
 
 /// Skips ASCII digits, eight at a time: NumericDates are ten digits long.
-fn skip_digits(bytes: &[u8], mut pos: usize) -> usize {
+#[inline(always)]
+fn skip_digits(bytes: &[u8], pos: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = bytes.get(pos..).and_then(|rest| rest.first_chunk::<8>()) {
+    let Some(mut rest) = bytes.get(pos..) else {
+        return pos;
+    };
+    while let Some((chunk, tail)) = rest.split_first_chunk::<8>() {
         // Digits become 0..=9. A byte is flagged when it is 10 or more: its low seven bits
         // plus 0x76 reach 0x80 (never carrying into the next byte), or its top bit is set.
         let x = u64::from_le_bytes(*chunk) ^ (ONES * u64::from(b'0'));
         let flags = (((x & !HIGHS) + ONES * 0x76) | x) & HIGHS;
         if flags != 0 {
             // Below 8, so the conversion cannot fail.
-            return pos + usize::try_from(flags.trailing_zeros() / 8).unwrap_or(0);
+            let skipped = usize::try_from(flags.trailing_zeros() / 8).unwrap_or(0);
+            return bytes.len() - rest.len() + skipped;
         }
-        pos += chunk.len();
+        rest = tail;
     }
-    while bytes.get(pos).is_some_and(u8::is_ascii_digit) {
-        pos += 1;
-    }
-    pos
+    let digits = rest
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(rest.len());
+    bytes.len() - rest.len() + digits
 }
 
 /// Scans the string whose opening quote is at `pos`; returns the position after the closing
-/// quote and whether it contains an escape. UTF-8 was checked for the whole document, so
-/// bytes >= 0x80 need no attention here.
+/// quote and whether it contains an escape. This is where UTF-8 is validated: outside strings
+/// the grammar only admits ASCII, so no other byte of the document can be non-ASCII.
 #[inline(always)]
 fn scan_string(bytes: &[u8], pos: usize) -> Result<(usize, bool), Fail> {
     let end = skip_plain(bytes, pos + 1);
@@ -1028,6 +1030,7 @@ fn scan_string_rest(bytes: &[u8], mut pos: usize) -> Result<(usize, bool), Fail>
                 pos += len;
                 escaped = true;
             }
+            Some(&lead) if lead >= 0x80 => pos += utf8_sequence(bytes, pos, lead)?,
             // A control character (RFC 8259 section 7) or the end of the input.
             _ => return Err(Fail::Syntax),
         }
@@ -1035,38 +1038,94 @@ fn scan_string_rest(bytes: &[u8], mut pos: usize) -> Result<(usize, bool), Fail>
     }
 }
 
+/// Validates the UTF-8 sequence starting with `lead` (not ASCII) at `pos` and returns its
+/// length: shortest form, no surrogates, at most U+10FFFF (RFC 3629).
+#[inline(never)]
+fn utf8_sequence(bytes: &[u8], pos: usize, lead: u8) -> Result<usize, Fail> {
+    let len = match lead {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => return Err(Fail::Syntax),
+    };
+    let sequence = bytes.get(pos..pos + len).ok_or(Fail::Syntax)?;
+    // The standard library's validator, on one character: it rejects overlong forms,
+    // surrogates and values above U+10FFFF.
+    core::str::from_utf8(sequence).map_err(|_| Fail::Syntax)?;
+    Ok(len)
+}
+
+/// Bytes that end a run of plain string bytes: the closing quote, an escape, a control
+/// character (an error) or the start of a non-ASCII character (to validate).
 fn needs_attention(b: u8) -> bool {
-    b == b'"' || b == b'\\' || b < 0x20
+    b == b'"' || b == b'\\' || !(0x20..0x80).contains(&b)
 }
 
 /// Skips string bytes that need no attention, eight at a time: strings are most of a JWT's
-/// bytes, so this loop is most of the scanning time.
+/// bytes, so this loop is most of the scanning time. Returns the position of the first byte
+/// that needs attention, or `bytes.len()`.
 #[inline(always)]
-fn skip_plain(bytes: &[u8], mut pos: usize) -> usize {
+fn skip_plain(bytes: &[u8], pos: usize) -> usize {
+    let Some(mut rest) = bytes.get(pos..) else {
+        return pos;
+    };
+    while let Some((chunk, tail)) = rest.split_first_chunk::<8>() {
+        let flags = attention(u64::from_le_bytes(*chunk));
+        if flags != 0 {
+            // `rest` is a suffix of `bytes`: no overflow.
+            return bytes.len().wrapping_sub(rest.len()) + first_flagged(flags);
+        }
+        rest = tail;
+    }
+    // Fewer than eight bytes left (the end of a document or of an array span): the last
+    // eight bytes of the document, shifted so that its remaining bytes come first. The zeros
+    // shifted in count as control characters, so a flag is always found, at `rest.len()` at
+    // the latest (the end of the document).
+    let word = match bytes.last_chunk::<8>() {
+        Some(last) if !rest.is_empty() => {
+            let shift = u32::try_from((8 - rest.len()) * 8).unwrap_or(0);
+            u64::from_le_bytes(*last) >> shift
+        }
+        _ => return skip_plain_bytes(bytes, rest),
+    };
+    let skipped = first_flagged(attention(word)).min(rest.len());
+    bytes.len().wrapping_sub(rest.len()) + skipped
+}
+
+/// The byte-by-byte tail of [`skip_plain`], for documents shorter than eight bytes.
+#[inline(never)]
+fn skip_plain_bytes(bytes: &[u8], rest: &[u8]) -> usize {
+    let plain = rest
+        .iter()
+        .position(|&b| needs_attention(b))
+        .unwrap_or(rest.len());
+    bytes.len().wrapping_sub(rest.len()) + plain
+}
+
+/// Flags (top bit of the byte) the bytes of `word` that [`needs_attention`]; only the
+/// lowest flag is reliable, which is all [`first_flagged`] needs.
+#[inline(always)]
+fn attention(word: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
-    while let Some(chunk) = bytes.get(pos..).and_then(|rest| rest.first_chunk::<8>()) {
-        let word = u64::from_le_bytes(*chunk);
-        // The classic "has a zero byte" test, `(x - 1) & !x & 0x80`, per byte: the lowest
-        // flagged byte is always a real match (borrows only propagate upwards), which is
-        // all we need. `word - 0x20` flags bytes below 0x20 the same way.
-        let quote = word ^ (ONES * u64::from(b'"'));
-        let backslash = word ^ (ONES * u64::from(b'\\'));
-        let flags = (quote.wrapping_sub(ONES) & !quote)
-            | (backslash.wrapping_sub(ONES) & !backslash)
-            | (word.wrapping_sub(ONES * 0x20) & !word);
-        let flags = flags & HIGHS;
-        if flags != 0 {
-            // Little-endian: the lowest flagged byte comes first in the document. The
-            // conversion cannot fail (the value is below 8).
-            return pos + usize::try_from(flags.trailing_zeros() / 8).unwrap_or(0);
-        }
-        pos += chunk.len();
-    }
-    while bytes.get(pos).is_some_and(|&b| !needs_attention(b)) {
-        pos += 1;
-    }
-    pos
+    // The classic "has a zero byte" test, `(x - 1) & !x & 0x80`, per byte: the lowest
+    // flagged byte is always a real match (borrows only propagate upwards, and only from
+    // flagged bytes), which is all we need. `word - 0x20` flags bytes below 0x20 the same
+    // way. XOR with an ASCII byte keeps the top bit, so one `!word` serves all three tests,
+    // and `| word` flags the non-ASCII bytes (which never borrow).
+    let quote = word ^ (ONES * u64::from(b'"'));
+    let backslash = word ^ (ONES * u64::from(b'\\'));
+    ((quote.wrapping_sub(ONES) | backslash.wrapping_sub(ONES) | word.wrapping_sub(ONES * 0x20))
+        & !word
+        | word)
+        & HIGHS
+}
+
+/// The index of the lowest flagged byte (little-endian: the first in the document).
+#[inline(always)]
+fn first_flagged(flags: u64) -> usize {
+    // Below 8 for a non-zero `flags`, 8 otherwise: the conversion cannot fail.
+    usize::try_from(flags.trailing_zeros() / 8).unwrap_or(8)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1546,7 +1605,7 @@ mod tests {
 
         let mut calls = 0;
         let res = Object {
-            raw: r#"{"a":1,"b":2}"#,
+            raw: br#"{"a":1,"b":2}"#,
         }
         .for_each_member(|_, _| {
             calls += 1;
@@ -1554,24 +1613,70 @@ mod tests {
         });
         assert_eq!((res, calls), (Err("stop"), 1));
         let mut calls = 0;
-        let res = Array { raw: "[1,2]" }.for_each_element(|_| {
+        let res = Array { raw: b"[1,2]" }.for_each_element(|_| {
             calls += 1;
             Err("stop")
         });
         assert_eq!((res, calls), (Err("stop"), 1));
     }
 
+    /// One pass: the callback sees exactly the members before the first problem, each only
+    /// once it is valid itself, and the first error in document order is returned.
     #[test]
-    fn callback_never_sees_invalid_documents() {
-        let bad: [&[u8]; 4] = [
-            br#"{"a":1,}"#,
-            br#"{"a":1,"a":2}"#,
-            br#"{"a":1} x"#,
-            br#"{"a":1,"b":[[[]]]}"#,
+    fn callback_sees_valid_members_before_the_first_error() {
+        let cases: [(&[u8], Error, &[&str]); 7] = [
+            (br#"{"a":1,}"#, SYNTAX, &["a"]),
+            (br#"{"a":1,"a":2}"#, Error::DuplicateMember, &["a"]),
+            (br#"{"a":1} x"#, SYNTAX, &["a"]),
+            (br#"{"a":1,"b":[[[]]]}"#, Error::JsonTooDeep, &["a"]),
+            (br#"{"a":"\uD800","b":1}"#, SYNTAX, &[]),
+            (b"{\"a\":1,\"b\":\"\xff\"}", SYNTAX, &["a"]),
+            (
+                br#"{"a":1,"b":2,"c":3}"#,
+                Error::TooManyMembers,
+                &["a", "b"],
+            ),
         ];
-        for doc in bad {
-            let res = for_each_member(doc, 3, 128, SYNTAX, |_, _| panic!("called"));
-            assert!(res.is_err());
+        for (doc, error, expected) in cases {
+            let mut seen = Vec::new();
+            let res = for_each_member(doc, 3, 2, SYNTAX, |name, _| {
+                seen.push(name.as_str().unwrap());
+                Ok(())
+            });
+            let text = String::from_utf8_lossy(doc);
+            assert_eq!(res, Err(error), "{text}");
+            assert_eq!(seen, expected, "{text}");
+        }
+        // An error of the callback wins over any problem after its member, which is then
+        // never scanned; a problem before it wins over the callback.
+        let reject_b = |name: JsonStr<'_>, _: Value<'_>| {
+            if name.eq_str("b") {
+                Err(Error::InvalidClaimType(crate::Claim::Exp))
+            } else {
+                Ok(())
+            }
+        };
+        let callback = Err(Error::InvalidClaimType(crate::Claim::Exp));
+        for doc in [
+            &br#"{"a":1,"b":2,}"#[..],
+            br#"{"a":1,"b":2,"a":3}"#,
+            br#"{"a":1,"b":2} x"#,
+            br#"{"a":1,"b":2,"c":[[[[]]]]}"#,
+            // What follows a member's value, the comma included, comes after it.
+            br#"{"a":1,"b":2 "c":3}"#,
+            b"{\"a\":1,\"b\":2,\"\xff\":3",
+        ] {
+            let res = for_each_member(doc, 3, 128, SYNTAX, reject_b);
+            assert_eq!(res, callback, "{}", String::from_utf8_lossy(doc));
+        }
+        for (doc, error) in [
+            (&br#"{"a":1,,"b":2}"#[..], SYNTAX),
+            (br#"{"a":1,"a":2,"b":3}"#, Error::DuplicateMember),
+            (br#"{"a":[[[]]],"b":2}"#, Error::JsonTooDeep),
+            (br#"{"a":1 "b":2}"#, SYNTAX),
+        ] {
+            let res = for_each_member(doc, 3, 128, SYNTAX, reject_b);
+            assert_eq!(res, Err(error), "{}", String::from_utf8_lossy(doc));
         }
     }
 
@@ -1741,7 +1846,7 @@ mod tests {
 
     fn string_value(raw: &str) -> JsonStr<'_> {
         JsonStr {
-            raw,
+            raw: raw.as_bytes(),
             escaped: raw.contains('\\'),
         }
     }
@@ -1986,9 +2091,18 @@ mod tests {
             "[1 2]",
         ];
         for raw in garbage {
-            let _ = Array { raw }.for_each_element(|_| Ok::<_, ()>(()));
-            let _ = Object { raw }.for_each_member(|_, _| Ok::<_, ()>(()));
-            let s = JsonStr { raw, escaped: true };
+            let _ = Array {
+                raw: raw.as_bytes(),
+            }
+            .for_each_element(|_| Ok::<_, ()>(()));
+            let _ = Object {
+                raw: raw.as_bytes(),
+            }
+            .for_each_member(|_, _| Ok::<_, ()>(()));
+            let s = JsonStr {
+                raw: raw.as_bytes(),
+                escaped: true,
+            };
             let _ = s.unescaped_len();
             let _ = s.unescape_into(&mut [0u8; 8]);
             let _ = s.eq_str(raw);
@@ -2003,12 +2117,19 @@ mod tests {
         let doc = r#"{"a":[1,"\u0041\ud83d\ude00",{"b":[true,null]},-1.5e3],"c":"d"}"#;
         for end in 0..=doc.len() {
             let raw = &doc[..end];
-            let _ = Object { raw }.for_each_member(|_, _| Ok::<_, ()>(()));
+            let _ = Object {
+                raw: raw.as_bytes(),
+            }
+            .for_each_member(|_, _| Ok::<_, ()>(()));
             let _ = Array {
-                raw: &raw[raw.len().min(5)..],
+                raw: &raw.as_bytes()[raw.len().min(5)..],
             }
             .for_each_element(|_| Ok::<_, ()>(()));
-            let _ = JsonStr { raw, escaped: true }.unescaped_len();
+            let _ = JsonStr {
+                raw: raw.as_bytes(),
+                escaped: true,
+            }
+            .unescaped_len();
         }
     }
 
