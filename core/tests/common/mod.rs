@@ -1,6 +1,8 @@
 //! Token forging helpers shared by the integration tests.
 #![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
 
+pub mod counting;
+
 use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use jwtgate::{Algorithm, Key, KeySet, Policy, Verifier};
