@@ -69,6 +69,60 @@
 // `ver` (the subject's token version) in a claim mask.
 #define JG_CLAIM_VER (1 << 8)
 
+// `jg_verifier_staleness_ms` and `jg_metrics.staleness_ms` when the live
+// denylist was never synced (no source has confirmed it current yet).
+#define JG_NEVER_SYNCED UINT64_MAX
+
+// The number of rejection reasons (`jg_metrics.rejected`).
+#define JG_REASON_COUNT 12
+
+// `jg_metrics.rejected` index: 1xx, not a well-formed token.
+#define JG_REASON_MALFORMED 0
+
+// `jg_metrics.rejected` index: 2xx, unsupported algorithm or critical header.
+#define JG_REASON_UNSUPPORTED 1
+
+// `jg_metrics.rejected` index: 3xx, no usable key.
+#define JG_REASON_KEY 2
+
+// `jg_metrics.rejected` index: 4xx, the signature does not verify.
+#define JG_REASON_SIGNATURE 3
+
+// `jg_metrics.rejected` index: 500, expired.
+#define JG_REASON_EXPIRED 4
+
+// `jg_metrics.rejected` index: other 5xx (issuer, audience, nbf, missing claim, ...).
+#define JG_REASON_CLAIMS 5
+
+// `jg_metrics.rejected` index: 600 by `jti`.
+#define JG_REASON_REVOKED_TOKEN 6
+
+// `jg_metrics.rejected` index: 600 by `sid`.
+#define JG_REASON_REVOKED_SESSION 7
+
+// `jg_metrics.rejected` index: 600 by `sub`.
+#define JG_REASON_REVOKED_SUBJECT 8
+
+// `jg_metrics.rejected` index: 7xx, over a limit.
+#define JG_REASON_LIMITS 9
+
+// `jg_metrics.rejected` index: 8xx, the denylist itself is unusable.
+#define JG_REASON_DENYLIST 10
+
+// `jg_metrics.rejected` index: 900, the live denylist is stale.
+#define JG_REASON_STALE 11
+
+// `*outcome_out` of `jg_store_revoke_*`: stored and announced to followers.
+#define JG_REVOKE_ADDED 1
+
+// `*outcome_out` of `jg_store_revoke_*`: an equal or wider revocation was
+// already in force; nothing written.
+#define JG_REVOKE_UNCHANGED 2
+
+// `*outcome_out` of `jg_store_revoke_*`: the bound has passed by Redis'
+// clock; nothing to revoke.
+#define JG_REVOKE_EXPIRED 3
+
 // The status every `jg_` function returns. `JG_OK` (0) is success, 1..99
 // are the binding's own conditions, and 100..899 are the core's errors with
 // exactly the numbers of `jwtgate::Error::code()` (the same numbers the Go
@@ -164,6 +218,28 @@ enum jg_result
   JG_DENYLIST_VERSION = 802,
   // 803: denylist capacity exceeded.
   JG_DENYLIST_FULL = 803,
+  // 900, the sync layer (9xx, `jwtgate-sync`): the live denylist is older
+  // than the maximum staleness set with `jg_verifier_set_max_staleness`
+  // (or was never synced), so verification fails closed. The number of
+  // `jwtgate_sync::VerifyError::STALE_CODE`.
+  JG_DENYLIST_STALE = 900,
+  // 901, the sync layer: a file or system call failed (a snapshot file that
+  // cannot be read, a thread that cannot be started).
+  JG_SYNC_IO = 901,
+  // 902, the sync layer: Redis could not be reached, refused a command, or
+  // the URL is invalid.
+  JG_SYNC_REDIS = 902,
+  // 903, the sync layer: Redis holds data this library does not understand.
+  JG_SYNC_PROTOCOL = 903,
+  // 904, the sync layer: a revocation that cannot be stored (empty
+  // identifier, no bound, a value past 2^53).
+  JG_INVALID_REVOCATION = 904,
+  // 905, the sync layer: the follower has not finished its first load from
+  // Redis within the timeout.
+  JG_NOT_READY = 905,
+  // 906, the sync layer: the verifier already has a running follower or
+  // watcher (one source at a time; stop it first).
+  JG_SOURCE_ACTIVE = 906,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -173,7 +249,17 @@ typedef uint32_t jg_result;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 
-// A token verifier: keys, a policy and an optional revocation denylist.
+// A thread following a Redis revocation stream into a verifier's live
+// denylist (`jg_verifier_follow_redis`). Release with `jg_follower_free`.
+typedef struct jg_follower jg_follower;
+
+// The authority's side: a connection to the Redis revocation store
+// (`jg_store_connect`). Internally synchronized. Release with `jg_store_free`.
+typedef struct jg_store jg_store;
+
+// A token verifier: keys, a policy, an optional static revocation
+// denylist, and a live denylist that a follower or a file watcher keeps
+// current (with its counters and staleness).
 //
 // Create with `jg_verifier_new`, release with `jg_verifier_free`. Safe to
 // share between threads: verification takes a read lock held for the one
@@ -181,6 +267,10 @@ typedef uint32_t jg_result;
 // to swap in the new state, so a verification sees either the old or the
 // new configuration, never a mix.
 typedef struct jg_verifier jg_verifier;
+
+// A thread polling a snapshot file into a verifier's live denylist
+// (`jg_verifier_watch_file`). Release with `jg_watcher_free`.
+typedef struct jg_watcher jg_watcher;
 
 // A borrowed byte string: `len` bytes at `ptr`, not NUL-terminated.
 // `ptr` is NULL exactly when the value is absent (then `len` is 0); an
@@ -236,6 +326,44 @@ typedef struct {
   // Storage the views point into. Private: do not read or write it.
   uint8_t buffer[JG_CLAIMS_BUFFER_LEN];
 } jg_claims;
+
+// Every counter of a verifier at one moment, filled by
+// `jg_verifier_metrics`. Owned by the caller; plain numbers.
+typedef struct {
+  // Verifications, accepted or not.
+  uint64_t verifications;
+  // Verifications accepted.
+  uint64_t accepted;
+  // Rejections, indexed by `JG_REASON_*`.
+  uint64_t rejected[JG_REASON_COUNT];
+  // Revocations applied live (from Redis).
+  uint64_t revocations_applied;
+  // Snapshot files loaded.
+  uint64_t reloads;
+  // Snapshot files rejected (the previous denylist was kept).
+  uint64_t reload_failures;
+  // Redis connections lost or refused.
+  uint64_t disconnects;
+  // Full resyncs from Redis after the first load.
+  uint64_t resyncs;
+  // Live denylist base rebuilds.
+  uint64_t compactions;
+  // Denylist hits checked against the exact source (unused by the C ABI: 0).
+  uint64_t confirmations;
+  // Denylist hits the exact source refuted (unused by the C ABI: 0).
+  uint64_t false_positives;
+  // Distinct revocations in the live denylist.
+  uint64_t denylist_entries;
+  // Bytes of live denylist in memory (base plus delta).
+  uint64_t denylist_bytes;
+  // The live base's sequence number.
+  uint64_t denylist_sequence;
+  // Milliseconds since the live denylist last changed.
+  uint64_t denylist_age_ms;
+  // Milliseconds since the source last confirmed the live denylist
+  // current (`JG_NEVER_SYNCED`: never).
+  uint64_t staleness_ms;
+} jg_metrics;
 
 #ifdef __cplusplus
 extern "C" {
@@ -342,8 +470,14 @@ jg_result jg_verifier_set_required_claims(jg_verifier *verifier, uint32_t claims
 // `verifier` must be NULL or live; `typ` NULL or readable for `len` bytes.
 jg_result jg_verifier_require_typ(jg_verifier *verifier, const uint8_t *typ, size_t len);
 
-// Attaches a denylist, replacing any previous one atomically: concurrent
-// `jg_verifier_verify` calls use either the old or the new one.
+// Attaches a static denylist, replacing any previous one atomically:
+// concurrent `jg_verifier_verify` calls use either the old or the new one.
+//
+// The static denylist is independent of the live one that
+// `jg_verifier_follow_redis` or `jg_verifier_watch_file` keeps current: a
+// token is rejected when either revokes it, and a running source never
+// replaces or clears what this call attached (nor the other way round).
+// The counters' denylist gauges describe the live denylist only.
 //
 // `bytes` (`len` bytes, a serialized jwtgate denylist) is validated
 // (structure, version, checksum: `JG_DENYLIST_*` on failure, leaving the
@@ -354,18 +488,23 @@ jg_result jg_verifier_require_typ(jg_verifier *verifier, const uint8_t *typ, siz
 // `verifier` must be NULL or live; `bytes` NULL or readable for `len` bytes.
 jg_result jg_verifier_set_denylist(const jg_verifier *verifier, const uint8_t *bytes, size_t len);
 
-// Detaches the denylist, if any (atomically, like `jg_verifier_set_denylist`).
+// Detaches the static denylist, if any (atomically, like
+// `jg_verifier_set_denylist`). The live denylist is untouched.
 //
 // # Safety
 // `verifier` must be NULL or live.
 jg_result jg_verifier_clear_denylist(const jg_verifier *verifier);
 
 // Verifies `token` (`len` bytes, not NUL-terminated) at time `now`
-// (seconds since the Unix epoch): structure, signature, claims, policy
-// and, when one is attached, the denylist.
+// (seconds since the Unix epoch): structure, signature, claims, policy,
+// the static denylist when one is attached, and the live denylist (empty
+// unless a follower or watcher feeds it).
 //
 // Returns `JG_OK` and fills `*claims_out` when the token is accepted;
-// otherwise the core's reason (`JG_EXPIRED`, `JG_REVOKED`, ...). Tokens
+// otherwise the core's reason (`JG_EXPIRED`, `JG_REVOKED`, ...), or
+// `JG_DENYLIST_STALE` when a maximum staleness is set
+// (`jg_verifier_set_max_staleness`) and the live denylist is older than
+// it. Every call is counted (`jg_verifier_metrics`). Tokens
 // longer than `JG_MAX_TOKEN_LEN` give `JG_TOKEN_TOO_LARGE` before any
 // byte is read. `claims_out` may be NULL when only the verdict matters
 // (a buffer on the library's stack is used then). Safe to call from many
@@ -416,6 +555,232 @@ const char *jg_error_message(uint32_t result);
 // The library version, a static NUL-terminated string such as `"0.1.0"`.
 // Never NULL; never free it.
 const char *jg_version(void);
+
+// Starts a thread that keeps the verifier's live denylist current from
+// Redis: it loads every revocation of namespace `ns` (`{ns}:rev:*`), then
+// follows the stream `{ns}:revocations`, reconnecting with backoff when
+// Redis goes away. Returns at once; `jg_follower_wait_ready` waits for the
+// first full load.
+//
+// - `url`: `url_len` UTF-8 bytes, for example `redis://127.0.0.1:6379/0`
+//   (an unparsable URL gives `JG_SYNC_REDIS`; an unreachable server is
+//   retried, see `jg_follower_last_error`).
+// - `ns`: NULL for the default namespace `jwtgate`, else `ns_len` UTF-8
+//   bytes (not empty).
+// - One source per verifier: `JG_SOURCE_ACTIVE` while another follower or
+//   watcher of this verifier runs.
+//
+// On success `*follower_out` owns a new follower: stop it with
+// `jg_follower_stop` or `jg_follower_free`. The follower shares the
+// verifier's live state, so the two may be freed in either order.
+//
+// # Safety
+// `verifier` NULL or live; `url` and `ns` NULL or readable for their
+// lengths; `follower_out` NULL or writable.
+jg_result jg_verifier_follow_redis(const jg_verifier *verifier,
+                                   const uint8_t *url,
+                                   size_t url_len,
+                                   const uint8_t *ns,
+                                   size_t ns_len,
+                                   jg_follower **follower_out);
+
+// Waits up to `timeout_ms` milliseconds for the follower's first full
+// load from Redis: `JG_OK` once it is installed, `JG_NOT_READY` on
+// timeout or when the follower was stopped. A concurrent
+// `jg_follower_stop` waits for this call to return.
+//
+// # Safety
+// `follower` NULL or live.
+jg_result jg_follower_wait_ready(const jg_follower *follower, uint64_t timeout_ms);
+
+// Copies the follower's last error message (UTF-8, not NUL-terminated)
+// to `out` and its length to `*out_len`; length 0 when there was none.
+// `JG_INSUFFICIENT_SIZE` when `out_cap` is too small (the needed length
+// is written; `out` may be NULL when `out_cap` is 0).
+//
+// # Safety
+// `follower` NULL or live; `out` writable for `out_cap` bytes; `out_len`
+// NULL or writable.
+jg_result jg_follower_last_error(const jg_follower *follower,
+                                 uint8_t *out,
+                                 size_t out_cap,
+                                 size_t *out_len);
+
+// Stops the follower's thread and waits for it (at most about a quarter
+// of a second plus a connect timeout). The live denylist keeps what it
+// holds and grows stale; the verifier can take a new source. Stopping
+// twice is harmless. The handle stays valid until `jg_follower_free`.
+//
+// # Safety
+// `follower` NULL or live.
+jg_result jg_follower_stop(const jg_follower *follower);
+
+// Stops the follower (as `jg_follower_stop`) and releases it. NULL is a
+// no-op; a second free of the same pointer is detected and ignored (do
+// not rely on it).
+//
+// # Safety
+// `follower` NULL or from `jg_verifier_follow_redis`, used by no other
+// thread during or after this call.
+void jg_follower_free(jg_follower *follower);
+
+// Loads the snapshot file at `path` (`path_len` bytes, not
+// NUL-terminated) into the verifier's live denylist now, then starts a
+// thread that polls it every `poll_ms` milliseconds (0: 50) and installs
+// each new valid version atomically (a corrupt version is skipped and the
+// previous denylist kept; see `jg_watcher_last_error`). The live
+// denylist's staleness is the file's age (its modification time): a
+// writer that rewrites or touches it regularly keeps it fresh.
+//
+// An unreadable file gives `JG_SYNC_IO`, a bad one `JG_DENYLIST_*`,
+// and another running source `JG_SOURCE_ACTIVE`; nothing is started then.
+// On success `*watcher_out` owns a new watcher: stop it with
+// `jg_watcher_stop` or `jg_watcher_free` (either order with the verifier).
+//
+// # Safety
+// `verifier` NULL or live; `path` NULL or readable for `path_len` bytes;
+// `watcher_out` NULL or writable.
+jg_result jg_verifier_watch_file(const jg_verifier *verifier,
+                                 const uint8_t *path,
+                                 size_t path_len,
+                                 uint64_t poll_ms,
+                                 jg_watcher **watcher_out);
+
+// Copies the watcher's last load error (a missing or corrupt file; UTF-8,
+// not NUL-terminated) like `jg_follower_last_error`.
+//
+// # Safety
+// As `jg_follower_last_error`.
+jg_result jg_watcher_last_error(const jg_watcher *watcher,
+                                uint8_t *out,
+                                size_t out_cap,
+                                size_t *out_len);
+
+// Stops polling and waits for the thread; the live denylist keeps the
+// last version loaded. Stopping twice is harmless; the handle stays valid
+// until `jg_watcher_free`.
+//
+// # Safety
+// `watcher` NULL or live.
+jg_result jg_watcher_stop(const jg_watcher *watcher);
+
+// Stops the watcher and releases it. NULL is a no-op; a second free is
+// detected and ignored (do not rely on it).
+//
+// # Safety
+// `watcher` NULL or from `jg_verifier_watch_file`, used by no other
+// thread during or after this call.
+void jg_watcher_free(jg_watcher *watcher);
+
+// Fails closed once the live denylist is older than `max_ms`
+// milliseconds: `jg_verifier_verify` then returns `JG_DENYLIST_STALE`
+// (900) for every token until the source catches up. A live denylist that
+// was never synced counts as infinitely stale. 0 (the default) never
+// fails closed. Takes effect for the next verification; survives
+// configuration changes.
+//
+// # Safety
+// `verifier` NULL or live.
+jg_result jg_verifier_set_max_staleness(const jg_verifier *verifier, uint64_t max_ms);
+
+// Writes to `*staleness_ms_out` how many milliseconds ago the source last
+// confirmed the live denylist current, or `JG_NEVER_SYNCED` (`UINT64_MAX`)
+// if no source ever did.
+//
+// # Safety
+// `verifier` NULL or live; `staleness_ms_out` NULL or writable.
+jg_result jg_verifier_staleness_ms(const jg_verifier *verifier, uint64_t *staleness_ms_out);
+
+// Fills `*metrics_out` with the verifier's counters (every
+// `jg_verifier_verify` call, by outcome) and the live denylist's gauges,
+// read now. Counters are relaxed atomics: a snapshot taken while other
+// threads verify is consistent per counter, not across counters.
+//
+// # Safety
+// `verifier` NULL or live; `metrics_out` NULL or writable.
+jg_result jg_verifier_metrics(const jg_verifier *verifier, jg_metrics *metrics_out);
+
+// Writes the counters in the Prometheus text exposition format (0.0.4),
+// every metric name starting with `prefix` and `_` (for example
+// `jwtgate_verifications_total`), to `out` (not NUL-terminated) and the
+// length to `*out_len`. `prefix` (`prefix_len` bytes) must be a valid
+// metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`, else `JG_INVALID_ARGUMENT`).
+// When `out_cap` is too small: `JG_INSUFFICIENT_SIZE` with the needed
+// length written (4 KiB is plenty; the text can grow between two calls).
+//
+// # Safety
+// `verifier` NULL or live; `prefix` NULL or readable for `prefix_len`
+// bytes; `out` writable for `out_cap` bytes (NULL when `out_cap` is 0);
+// `out_len` NULL or writable.
+jg_result jg_verifier_metrics_prometheus(const jg_verifier *verifier,
+                                         const uint8_t *prefix,
+                                         size_t prefix_len,
+                                         uint8_t *out,
+                                         size_t out_cap,
+                                         size_t *out_len);
+
+// Connects to the Redis revocation store at `url` (`url_len` UTF-8
+// bytes), namespace `ns` (NULL: `jwtgate`; else `ns_len` UTF-8 bytes),
+// and checks the connection now (`JG_SYNC_REDIS` when unreachable). The
+// store reconnects by itself after an error. On success `*store_out` owns
+// a new store, internally synchronized; release it with `jg_store_free`.
+//
+// # Safety
+// `url` and `ns` NULL or readable for their lengths; `store_out` NULL or
+// writable.
+jg_result jg_store_connect(const uint8_t *url,
+                           size_t url_len,
+                           const uint8_t *ns,
+                           size_t ns_len,
+                           jg_store **store_out);
+
+// Revokes one token (its `jti`, `jti_len` bytes) until `exp` (seconds
+// since the epoch): stored in Redis (merged with what is there, expiring
+// at `exp`) and announced on the stream to every follower, atomically.
+// `*outcome_out` (may be NULL) gets a `JG_REVOKE_*` value.
+//
+// # Safety
+// `store` NULL or live; `jti` NULL or readable for `jti_len` bytes;
+// `outcome_out` NULL or writable.
+jg_result jg_store_revoke_token(const jg_store *store,
+                                const uint8_t *jti,
+                                size_t jti_len,
+                                uint64_t exp,
+                                uint32_t *outcome_out);
+
+// Revokes every token of a session (`sid`, `sid_len` bytes) until `until`,
+// like `jg_store_revoke_token`.
+//
+// # Safety
+// As `jg_store_revoke_token`.
+jg_result jg_store_revoke_session(const jg_store *store,
+                                  const uint8_t *sid,
+                                  size_t sid_len,
+                                  uint64_t until,
+                                  uint32_t *outcome_out);
+
+// Revokes every token of subject `sub` (`sub_len` bytes) issued before
+// `issued_before` and/or whose `ver` is below `below_version` (0: that
+// bound unused; at least one must be set), until `until`, like
+// `jg_store_revoke_token`.
+//
+// # Safety
+// As `jg_store_revoke_token`.
+jg_result jg_store_revoke_subject(const jg_store *store,
+                                  const uint8_t *sub,
+                                  size_t sub_len,
+                                  uint64_t issued_before,
+                                  uint64_t below_version,
+                                  uint64_t until,
+                                  uint32_t *outcome_out);
+
+// Releases a store and closes its connection. NULL is a no-op; a second
+// free is detected and ignored (do not rely on it).
+//
+// # Safety
+// `store` NULL or from `jg_store_connect`, used by no other thread during
+// or after this call.
+void jg_store_free(jg_store *store);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -10,10 +10,15 @@
 # denylist fixture with `cargo run -p jwtgate-ffi --example c_fixtures`,
 # compiles tests/c/*.c with gcc -std=c11 -Wall -Wextra -Werror -pedantic
 # -fsanitize=address,undefined and runs them. Ends with "N passed, M failed".
+# tests/c/test_sync.c needs a throwaway redis-server on a free loopback port
+# (started here, scripts/redis-lib.sh; JG_REDIS_URL, JG_REDIS_PID): without
+# redis-server the script fails (scripts/setup.sh installs it).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
+# shellcheck source=scripts/redis-lib.sh
+. scripts/redis-lib.sh
 
 TARGET="${CARGO_TARGET_DIR:-$JG_ROOT/target}"
 LIBDIR="$TARGET/release"
@@ -96,6 +101,11 @@ if gcc "${CFLAGS[@]}" $(pkg-config --cflags jwtgate) tests/c/example.c -o "$OUT/
 else
     fail "example builds with pkg-config"
 fi
+
+echo "== redis-server for test_sync (killed by the test to observe fail-closed)"
+jg_redis_start "$OUT/redis"
+export JG_REDIS_PID
+echo "   $JG_REDIS_URL (pid $JG_REDIS_PID)"
 
 for src in tests/c/*.c; do
     name="$(basename "$src" .c)"

@@ -4,7 +4,9 @@
 //! `cargo run -p jwtgate-ffi --example c_fixtures -- OUT_DIR` writes
 //! `OUT_DIR/denylist.bin`, built at `NOW` = 1760000000 and revoking the
 //! token `jti` "t-revoked", the session `sid` "s-revoked" and every token
-//! of `sub` "u-revoked" issued before `NOW`, all until `NOW + 3600`.
+//! of `sub` "u-revoked" issued before `NOW`, all until `NOW + 3600`; and
+//! `OUT_DIR/denylist-empty.bin`, revoking nothing (the file-watch test
+//! swaps one for the other).
 
 use std::path::PathBuf;
 
@@ -37,5 +39,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let len = builder.build(&entries, &mut bytes)?;
     bytes.truncate(len);
     std::fs::write(out.join("denylist.bin"), &bytes)?;
+    let mut empty = vec![0u8; builder.required_len(&[])?];
+    let len = builder.build(&[], &mut empty)?;
+    empty.truncate(len);
+    std::fs::write(out.join("denylist-empty.bin"), &empty)?;
     Ok(())
 }

@@ -139,11 +139,34 @@ pub enum jg_result {
 
     /// 803: denylist capacity exceeded.
     JG_DENYLIST_FULL = 803,
+
+    /// 900, the sync layer (9xx, `jwtgate-sync`): the live denylist is older
+    /// than the maximum staleness set with `jg_verifier_set_max_staleness`
+    /// (or was never synced), so verification fails closed. The number of
+    /// `jwtgate_sync::VerifyError::STALE_CODE`.
+    JG_DENYLIST_STALE = 900,
+    /// 901, the sync layer: a file or system call failed (a snapshot file that
+    /// cannot be read, a thread that cannot be started).
+    JG_SYNC_IO = 901,
+    /// 902, the sync layer: Redis could not be reached, refused a command, or
+    /// the URL is invalid.
+    JG_SYNC_REDIS = 902,
+    /// 903, the sync layer: Redis holds data this library does not understand.
+    JG_SYNC_PROTOCOL = 903,
+    /// 904, the sync layer: a revocation that cannot be stored (empty
+    /// identifier, no bound, a value past 2^53).
+    JG_INVALID_REVOCATION = 904,
+    /// 905, the sync layer: the follower has not finished its first load from
+    /// Redis within the timeout.
+    JG_NOT_READY = 905,
+    /// 906, the sync layer: the verifier already has a running follower or
+    /// watcher (one source at a time; stop it first).
+    JG_SOURCE_ACTIVE = 906,
 }
 
 impl jg_result {
     /// Every value, in numeric order.
-    pub(crate) const ALL: [jg_result; 43] = [
+    pub(crate) const ALL: [jg_result; 50] = [
         jg_result::JG_OK,
         jg_result::JG_NULL_PARAMETER,
         jg_result::JG_PANIC,
@@ -187,6 +210,13 @@ impl jg_result {
         jg_result::JG_DENYLIST_CHECKSUM,
         jg_result::JG_DENYLIST_VERSION,
         jg_result::JG_DENYLIST_FULL,
+        jg_result::JG_DENYLIST_STALE,
+        jg_result::JG_SYNC_IO,
+        jg_result::JG_SYNC_REDIS,
+        jg_result::JG_SYNC_PROTOCOL,
+        jg_result::JG_INVALID_REVOCATION,
+        jg_result::JG_NOT_READY,
+        jg_result::JG_SOURCE_ACTIVE,
     ];
 
     /// The number of this result.
@@ -199,7 +229,7 @@ impl jg_result {
     pub(crate) fn from_code(code: u32) -> jg_result {
         jg_result::ALL
             .into_iter()
-            .find(|r| r.code() == code && code >= 100)
+            .find(|r| r.code() == code && (100..900).contains(&code))
             .unwrap_or(jg_result::JG_INTERNAL_ERROR)
     }
 
@@ -213,6 +243,13 @@ impl jg_result {
             jg_result::JG_INVALID_UTF8 => Some(c"argument is not valid UTF-8"),
             jg_result::JG_INVALID_ARGUMENT => Some(c"invalid argument"),
             jg_result::JG_INTERNAL_ERROR => Some(c"unknown core error"),
+            jg_result::JG_DENYLIST_STALE => Some(c"denylist is stale: its source has not confirmed it current within the maximum staleness"),
+            jg_result::JG_SYNC_IO => Some(c"sync: a file or system call failed"),
+            jg_result::JG_SYNC_REDIS => Some(c"sync: redis is unreachable or refused a command"),
+            jg_result::JG_SYNC_PROTOCOL => Some(c"sync: unexpected data in redis"),
+            jg_result::JG_INVALID_REVOCATION => Some(c"invalid revocation (empty identifier, no bound, or a value past 2^53)"),
+            jg_result::JG_NOT_READY => Some(c"sync: the follower has not loaded the denylist from redis yet"),
+            jg_result::JG_SOURCE_ACTIVE => Some(c"sync: the verifier already has a running follower or watcher"),
             _ => None,
         }
     }
@@ -221,6 +258,29 @@ impl jg_result {
 impl From<jwtgate::Error> for jg_result {
     fn from(e: jwtgate::Error) -> jg_result {
         jg_result::from_code(e.code())
+    }
+}
+
+impl From<jwtgate_sync::VerifyError> for jg_result {
+    fn from(e: jwtgate_sync::VerifyError) -> jg_result {
+        match e.token_error() {
+            Some(e) => e.into(),
+            None => jg_result::JG_DENYLIST_STALE,
+        }
+    }
+}
+
+impl From<jwtgate_sync::SyncError> for jg_result {
+    fn from(e: jwtgate_sync::SyncError) -> jg_result {
+        use jwtgate_sync::SyncError;
+        match e {
+            SyncError::Denylist(e) => e.into(),
+            SyncError::Io(_) => jg_result::JG_SYNC_IO,
+            SyncError::Redis(_) => jg_result::JG_SYNC_REDIS,
+            SyncError::Protocol(_) => jg_result::JG_SYNC_PROTOCOL,
+            SyncError::InvalidRevocation(_) => jg_result::JG_INVALID_REVOCATION,
+            _ => jg_result::JG_INTERNAL_ERROR,
+        }
     }
 }
 
@@ -270,7 +330,11 @@ mod tests {
         // And no jg_result in the core range that the core does not have.
         for (i, r) in jg_result::ALL.into_iter().enumerate() {
             let n = r.code();
-            if n >= 100 {
+            if n >= 900 {
+                // The sync layer's statuses: binding messages, not the core's.
+                assert!(r.binding_message().is_some(), "{r:?}");
+                assert!(!jwtgate::Error::CODES.iter().any(|(c, _)| *c == n), "{r:?}");
+            } else if n >= 100 {
                 assert!(jwtgate::Error::CODES.iter().any(|(c, _)| *c == n), "{r:?}");
             } else {
                 assert!(n < 100 && r.binding_message().is_some(), "{r:?}");
@@ -282,6 +346,10 @@ mod tests {
                 );
             }
         }
+        assert_eq!(
+            jg_result::JG_DENYLIST_STALE.code(),
+            jwtgate_sync::VerifyError::STALE_CODE
+        );
         assert_eq!(jg_result::from_code(99_999), jg_result::JG_INTERNAL_ERROR);
         assert_eq!(
             message(99_999).to_str().unwrap(),

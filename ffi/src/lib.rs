@@ -21,17 +21,27 @@
 mod denylist;
 mod error;
 mod ptr;
+mod sync;
 
 use std::collections::BTreeSet;
 use std::ffi::c_char;
 use std::ptr::addr_of_mut;
-use std::sync::{Mutex, PoisonError, RwLock};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use jwtgate::{Algorithm, Claim, ClaimSet, HeaderFields, Key, KeySet, Policy, Verifier};
+use jwtgate_sync::{DenylistState, Reason, SyncedVerifier};
 
 use crate::denylist::OwnedDenylist;
 pub use crate::error::jg_result;
 use crate::ptr::{boundary, boundary_or};
+pub use crate::sync::{
+    jg_follower, jg_metrics, jg_store, jg_watcher, JG_NEVER_SYNCED, JG_REASON_CLAIMS,
+    JG_REASON_COUNT, JG_REASON_DENYLIST, JG_REASON_EXPIRED, JG_REASON_KEY, JG_REASON_LIMITS,
+    JG_REASON_MALFORMED, JG_REASON_REVOKED_SESSION, JG_REASON_REVOKED_SUBJECT,
+    JG_REASON_REVOKED_TOKEN, JG_REASON_SIGNATURE, JG_REASON_STALE, JG_REASON_UNSUPPORTED,
+    JG_REVOKE_ADDED, JG_REVOKE_EXPIRED, JG_REVOKE_UNCHANGED,
+};
 
 /// The longest token `jg_verifier_verify` accepts, in bytes; longer ones
 /// give `JG_TOKEN_TOO_LARGE`.
@@ -188,15 +198,20 @@ pub struct jg_claims {
 }
 
 /// The verifier's configuration and denylist, swapped as a whole.
-struct State {
+pub(crate) struct State {
     keys: KeySet,
     policy: Policy,
-    /// Rebuilt from `keys` and `policy` whenever either changes.
-    verifier: Verifier<'static>,
+    /// Rebuilt from `keys` and `policy` whenever either changes, over the
+    /// verifier's one `live` state and with the same maximum staleness.
+    pub(crate) synced: SyncedVerifier,
+    /// The static denylist of `jg_verifier_set_denylist`, checked in
+    /// addition to the live one.
     denylist: Option<Box<OwnedDenylist>>,
 }
 
-/// A token verifier: keys, a policy and an optional revocation denylist.
+/// A token verifier: keys, a policy, an optional static revocation
+/// denylist, and a live denylist that a follower or a file watcher keeps
+/// current (with its counters and staleness).
 ///
 /// Create with `jg_verifier_new`, release with `jg_verifier_free`. Safe to
 /// share between threads: verification takes a read lock held for the one
@@ -204,9 +219,14 @@ struct State {
 /// to swap in the new state, so a verification sees either the old or the
 /// new configuration, never a mix.
 pub struct jg_verifier {
-    state: RwLock<State>,
+    pub(crate) state: RwLock<State>,
     /// Serializes configuration changes (rare; verification never takes it).
-    writer: Mutex<()>,
+    pub(crate) writer: Mutex<()>,
+    /// The live denylist, counters and staleness, shared with the source
+    /// that feeds it (which may outlive this verifier).
+    pub(crate) live: DenylistState,
+    /// Whether a follower or watcher currently feeds `live` (one at a time).
+    pub(crate) source_busy: Arc<AtomicBool>,
 }
 
 impl jg_verifier {
@@ -219,16 +239,21 @@ impl jg_verifier {
         // Writers are serialized, so no change is lost between the copy
         // and the commit; verification never takes this lock.
         let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let (mut keys, mut policy) = {
+        let (mut keys, mut policy, max_staleness) = {
             let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
-            (state.keys.clone(), state.policy)
+            (
+                state.keys.clone(),
+                state.policy,
+                state.synced.max_staleness(),
+            )
         };
         change(&mut keys, &mut policy)?;
-        let verifier = Verifier::new(keys.clone(), policy);
+        let synced = SyncedVerifier::new(Verifier::new(keys.clone(), policy), self.live.clone())
+            .with_max_staleness(max_staleness);
         let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
         state.keys = keys;
         state.policy = policy;
-        state.verifier = verifier;
+        state.synced = synced;
         Ok(())
     }
 
@@ -263,8 +288,9 @@ pub unsafe extern "C" fn jg_verifier_new(verifier_out: *mut *mut jg_verifier) ->
         }
         let keys = KeySet::new();
         let policy = Policy::new();
+        let live = DenylistState::new()?;
         let state = State {
-            verifier: Verifier::new(keys.clone(), policy),
+            synced: SyncedVerifier::new(Verifier::new(keys.clone(), policy), live.clone()),
             keys,
             policy,
             denylist: None,
@@ -272,6 +298,8 @@ pub unsafe extern "C" fn jg_verifier_new(verifier_out: *mut *mut jg_verifier) ->
         let raw = Box::into_raw(Box::new(jg_verifier {
             state: RwLock::new(state),
             writer: Mutex::new(()),
+            live,
+            source_busy: Arc::new(AtomicBool::new(false)),
         }));
         LIVE_VERIFIERS
             .lock()
@@ -529,8 +557,14 @@ pub unsafe extern "C" fn jg_verifier_require_typ(
     })
 }
 
-/// Attaches a denylist, replacing any previous one atomically: concurrent
-/// `jg_verifier_verify` calls use either the old or the new one.
+/// Attaches a static denylist, replacing any previous one atomically:
+/// concurrent `jg_verifier_verify` calls use either the old or the new one.
+///
+/// The static denylist is independent of the live one that
+/// `jg_verifier_follow_redis` or `jg_verifier_watch_file` keeps current: a
+/// token is rejected when either revokes it, and a running source never
+/// replaces or clears what this call attached (nor the other way round).
+/// The counters' denylist gauges describe the live denylist only.
 ///
 /// `bytes` (`len` bytes, a serialized jwtgate denylist) is validated
 /// (structure, version, checksum: `JG_DENYLIST_*` on failure, leaving the
@@ -555,7 +589,8 @@ pub unsafe extern "C" fn jg_verifier_set_denylist(
     })
 }
 
-/// Detaches the denylist, if any (atomically, like `jg_verifier_set_denylist`).
+/// Detaches the static denylist, if any (atomically, like
+/// `jg_verifier_set_denylist`). The live denylist is untouched.
 ///
 /// # Safety
 /// `verifier` must be NULL or live.
@@ -570,11 +605,15 @@ pub unsafe extern "C" fn jg_verifier_clear_denylist(verifier: *const jg_verifier
 }
 
 /// Verifies `token` (`len` bytes, not NUL-terminated) at time `now`
-/// (seconds since the Unix epoch): structure, signature, claims, policy
-/// and, when one is attached, the denylist.
+/// (seconds since the Unix epoch): structure, signature, claims, policy,
+/// the static denylist when one is attached, and the live denylist (empty
+/// unless a follower or watcher feeds it).
 ///
 /// Returns `JG_OK` and fills `*claims_out` when the token is accepted;
-/// otherwise the core's reason (`JG_EXPIRED`, `JG_REVOKED`, ...). Tokens
+/// otherwise the core's reason (`JG_EXPIRED`, `JG_REVOKED`, ...), or
+/// `JG_DENYLIST_STALE` when a maximum staleness is set
+/// (`jg_verifier_set_max_staleness`) and the live denylist is older than
+/// it. Every call is counted (`jg_verifier_metrics`). Tokens
 /// longer than `JG_MAX_TOKEN_LEN` give `JG_TOKEN_TOO_LARGE` before any
 /// byte is read. `claims_out` may be NULL when only the verdict matters
 /// (a buffer on the library's stack is used then). Safe to call from many
@@ -598,6 +637,7 @@ pub unsafe extern "C" fn jg_verifier_verify(
             return Err(jg_result::JG_NULL_PARAMETER);
         }
         if len > JG_MAX_TOKEN_LEN {
+            v.live.metrics().record_rejected(Reason::Limits);
             return Err(jwtgate::Error::TokenTooLarge.into());
         }
         // SAFETY: the caller's contract covers `token`.
@@ -717,7 +757,7 @@ fn verify_into(
     let state = v.state.read().unwrap_or_else(PoisonError::into_inner);
     let denylist = state.denylist.as_deref().map(OwnedDenylist::view);
     let verified = state
-        .verifier
+        .synced
         .verify_with_denylist(token, now, denylist, decode)?;
     drop(state);
     let Some(out) = out else {

@@ -149,3 +149,9 @@ pub(crate) fn exception(py: Python<'_>, class: &str, message: &str) -> PyErr {
         Err(e) => e,
     }
 }
+
+/// Sets `.code` on the exception `err` holds (best effort: a failure here
+/// leaves the class default, `None`).
+pub(crate) fn set_code(py: Python<'_>, err: &PyErr, code: u32) {
+    let _ = err.value(py).setattr(pyo3::intern!(py, "code"), code);
+}

@@ -11,6 +11,7 @@ mod encode;
 mod errors;
 mod json2py;
 mod keys;
+mod sync;
 mod time;
 mod verifier;
 
@@ -25,11 +26,17 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<verifier::Verifier>()?;
     m.add_class::<denylist::Denylist>()?;
     m.add_class::<denylist::DenylistBuilder>()?;
+    m.add_class::<sync::Follower>()?;
+    m.add_class::<sync::FileWatcher>()?;
+    m.add_class::<sync::RevocationStore>()?;
     m.add_function(wrap_pyfunction!(encode::encode, m)?)?;
     m.add_function(wrap_pyfunction!(encode::b64url_decode, m)?)?;
     m.add_function(wrap_pyfunction!(encode::b64url_encode, m)?)?;
     let codes = PyDict::new(py);
     for (code, message) in jwtgate::Error::CODES {
+        codes.set_item(code, message)?;
+    }
+    for (code, message) in sync::CODES {
         codes.set_item(code, message)?;
     }
     m.add("ERROR_CODES", codes)?;

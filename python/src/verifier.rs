@@ -3,33 +3,46 @@
 //! threads verify.
 
 use std::ops::Range;
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
+use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
-use jwtgate::{Claim, ClaimSet, Error, Policy};
+use jwtgate::{Claim, ClaimSet, Policy};
+use jwtgate_sync::{
+    DenylistState, FileWatcher, Follower, FollowerOptions, Reason, RedisSource, SyncedVerifier,
+    VerifyError, WatchOptions,
+};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use crate::denylist::{Denylist, OwnedDenylist};
-use crate::errors::{exception, to_exception, to_py_err};
+use crate::errors::exception;
 use crate::json2py;
 use crate::keys::KeySet;
+use crate::sync::{self, coded, seconds, sync_err, verify_err, Running, SourceClaim};
 use crate::time::now_secs;
 
 /// Tokens whose decode buffer fits here are verified without a heap buffer.
 const STACK_BUF: usize = 2048;
 
-/// A verifier: keys, policy and (optionally) a denylist, built once and
-/// shared by every thread.
+/// A verifier: keys, policy, an optional static denylist and a live one
+/// (fed by `follow_redis` or `watch_file`), built once and shared by every
+/// thread.
 ///
 /// Low-level: the public `jwtgate.Verifier` subclasses it and turns
 /// user-friendly arguments (keys in any form, a single issuer string, ...)
 /// into this constructor's.
 #[pyclass(frozen, subclass, module = "jwtgate._jwtgate")]
 pub struct Verifier {
-    core: jwtgate::Verifier<'static>,
+    /// The core verifier over the live denylist state (counters,
+    /// staleness, the fail-closed maximum).
+    synced: SyncedVerifier,
+    /// The static denylist (`set_denylist`), checked besides the live one.
     denylist: ArcSwapOption<OwnedDenylist>,
+    /// Whether a follower or watcher feeds the live denylist (one at a time).
+    source_busy: Arc<AtomicBool>,
 }
 
 fn claim(name: &str) -> PyResult<Claim> {
@@ -82,6 +95,7 @@ impl Verifier {
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
+        py: Python<'_>,
         keys: PyRef<'_, KeySet>,
         issuer: Option<Vec<String>>,
         audience: Option<Vec<String>>,
@@ -124,9 +138,11 @@ impl Verifier {
                 .require_typ(typ)
                 .map_err(|_| PyValueError::new_err("typ is too long"))?;
         }
+        let live = DenylistState::new().map_err(|e| sync_err(py, e))?;
         Ok(Verifier {
-            core: jwtgate::Verifier::new(keys.inner.clone(), policy),
+            synced: SyncedVerifier::new(jwtgate::Verifier::new(keys.inner.clone(), policy), live),
             denylist: ArcSwapOption::new(denylist.map(|d| Arc::clone(&d.inner))),
+            source_busy: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -177,9 +193,9 @@ impl Verifier {
         let (arena, results) = py.detach(|| {
             let guard = this.denylist.load();
             let denylist = guard.as_deref();
-            let mut buf = vec![0u8; jwtgate::buffer_len(this.core.limits().max_token_len)];
+            let mut buf = vec![0u8; jwtgate::buffer_len(this.core().limits().max_token_len)];
             let mut arena: Vec<u8> = Vec::new();
-            let results: Vec<Option<Result<Range<usize>, Error>>> = slices
+            let results: Vec<Option<Result<Range<usize>, VerifyError>>> = slices
                 .iter()
                 .map(|token| {
                     token.map(|token| {
@@ -198,7 +214,7 @@ impl Verifier {
                 Some(Ok(range)) => {
                     claims_dict(py, arena.get(range).unwrap_or_default())?.into_any()
                 }
-                Some(Err(e)) => to_exception(py, e)?,
+                Some(Err(e)) => verify_err(py, e).into_value(py).into_bound(py).into_any(),
                 None => exception(
                     py,
                     "DecodeError",
@@ -228,35 +244,187 @@ impl Verifier {
     /// The accepted issuers.
     #[getter]
     fn issuers(&self) -> Vec<String> {
-        self.core.policy().issuers().map(str::to_owned).collect()
+        self.core().policy().issuers().map(str::to_owned).collect()
     }
 
     /// The accepted audiences.
     #[getter]
     fn audiences(&self) -> Vec<String> {
-        self.core.policy().audiences().map(str::to_owned).collect()
+        self.core()
+            .policy()
+            .audiences()
+            .map(str::to_owned)
+            .collect()
     }
 
     /// The leeway in seconds.
     #[getter]
     fn leeway(&self) -> u64 {
-        self.core.policy().leeway
+        self.core().policy().leeway
     }
 
     /// `(algorithm, kid)` of every key.
     #[getter]
     fn keys(&self) -> Vec<(&'static str, Option<String>)> {
-        self.core
+        self.core()
             .keys()
             .iter()
             .map(|k| (k.algorithm().name(), k.kid().map(str::to_owned)))
             .collect()
     }
 
+    /// Starts a background thread that keeps this verifier's live denylist
+    /// current from the Redis at `url` (``redis://host:port/db``): it loads
+    /// every revocation of `namespace`, then follows its stream,
+    /// reconnecting with backoff. With `wait` (seconds; None: return at
+    /// once) it first waits for that load, raising ``SyncError`` (code 905,
+    /// with the last error) if it does not finish in time. One source per
+    /// verifier: ``SyncError`` (code 906) while another runs.
+    #[pyo3(
+        signature = (url, *, namespace="jwtgate", wait=Some(10.0)),
+        text_signature = "($self, url, *, namespace='jwtgate', wait=10.0)"
+    )]
+    fn follow_redis(
+        &self,
+        py: Python<'_>,
+        url: &str,
+        namespace: &str,
+        wait: Option<f64>,
+    ) -> PyResult<sync::Follower> {
+        if namespace.is_empty() {
+            return Err(PyValueError::new_err("namespace must not be empty"));
+        }
+        let wait = wait.map(|w| seconds(w, "wait")).transpose()?;
+        let source = RedisSource::from_url(url)
+            .map_err(|e| sync_err(py, e))?
+            .with_namespace(namespace);
+        let claim = SourceClaim::take(py, &self.source_busy)?;
+        let state = self.synced.state().clone();
+        let follower = Follower::start(source, state, FollowerOptions::default())
+            .map_err(|e| sync_err(py, e))?;
+        let handle = sync::Follower {
+            inner: Running::new(follower, claim),
+        };
+        if let Some(wait) = wait {
+            let ready = py.detach(|| handle.inner_wait(wait));
+            if !ready {
+                let last = handle.inner_last_error();
+                handle.stop_now(py);
+                let message = format!(
+                    "the follower did not load from {url} within {:.3} s (last error: {})",
+                    wait.as_secs_f64(),
+                    last.as_deref().unwrap_or("none")
+                );
+                return Err(coded(py, "SyncError", &message, sync::NOT_READY));
+            }
+        }
+        Ok(handle)
+    }
+
+    /// Loads the snapshot file at `path` into the live denylist now (raises
+    /// ``SyncError`` if unreadable, ``DenylistError`` if invalid), then
+    /// polls it every `poll` seconds and installs each new valid version
+    /// atomically (a corrupt one is skipped: see ``last_error``). The
+    /// staleness is the file's age.
+    #[pyo3(signature = (path, *, poll=0.05))]
+    fn watch_file(
+        &self,
+        py: Python<'_>,
+        path: std::path::PathBuf,
+        poll: f64,
+    ) -> PyResult<sync::FileWatcher> {
+        let poll = seconds(poll, "poll")?;
+        if poll.is_zero() {
+            return Err(PyValueError::new_err("poll must be positive"));
+        }
+        let claim = SourceClaim::take(py, &self.source_busy)?;
+        let state = self.synced.state().clone();
+        let watcher = py
+            .detach(|| FileWatcher::start(&path, state, WatchOptions { poll }))
+            .map_err(|e| sync_err(py, e))?;
+        Ok(sync::FileWatcher {
+            inner: Running::new(watcher, claim),
+        })
+    }
+
+    /// The maximum staleness in seconds (None: never fail closed). Once
+    /// the live denylist is older (or was never synced), ``verify`` raises
+    /// ``StaleDenylistError`` (code 900) for every token.
+    #[getter]
+    fn get_max_staleness(&self) -> Option<f64> {
+        self.synced.max_staleness().map(|d| d.as_secs_f64())
+    }
+
+    #[setter]
+    fn set_max_staleness(&self, value: Option<f64>) -> PyResult<()> {
+        let max = match value {
+            None => None,
+            Some(v) => Some(seconds(v, "max_staleness")?).filter(|d| !d.is_zero()),
+        };
+        self.synced.set_max_staleness(max);
+        Ok(())
+    }
+
+    /// Seconds since the source last confirmed the live denylist current,
+    /// or None if no source ever did.
+    #[getter]
+    fn staleness(&self) -> Option<f64> {
+        self.synced.staleness().map(|d| d.as_secs_f64())
+    }
+
+    /// The counters (every verification, by outcome) and the live
+    /// denylist's gauges, as a dict; ``rejected`` maps each reason to its
+    /// count, durations are in seconds (``staleness`` None: never synced).
+    fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let m = self.synced.state().metrics_snapshot();
+        let d = PyDict::new(py);
+        d.set_item("verifications", m.verifications)?;
+        d.set_item("accepted", m.accepted)?;
+        let rejected = PyDict::new(py);
+        for r in Reason::ALL {
+            rejected.set_item(r.label(), m.rejected_for(r))?;
+        }
+        d.set_item("rejected", rejected)?;
+        d.set_item("revocations_applied", m.revocations_applied)?;
+        d.set_item("reloads", m.reloads)?;
+        d.set_item("reload_failures", m.reload_failures)?;
+        d.set_item("disconnects", m.disconnects)?;
+        d.set_item("resyncs", m.resyncs)?;
+        d.set_item("compactions", m.compactions)?;
+        d.set_item("denylist_entries", m.denylist_entries)?;
+        d.set_item("denylist_bytes", m.denylist_bytes)?;
+        d.set_item("denylist_sequence", m.denylist_sequence)?;
+        d.set_item(
+            "denylist_age",
+            Duration::from_millis(m.denylist_age_ms).as_secs_f64(),
+        )?;
+        let staleness = (m.staleness_ms != u64::MAX)
+            .then(|| Duration::from_millis(m.staleness_ms).as_secs_f64());
+        d.set_item("staleness", staleness)?;
+        Ok(d)
+    }
+
+    /// The counters in the Prometheus text exposition format, every name
+    /// starting with ``prefix + "_"``.
+    #[pyo3(signature = (prefix="jwtgate"))]
+    fn metrics_prometheus(&self, prefix: &str) -> PyResult<String> {
+        let mut chars = prefix.chars();
+        let valid = chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
+        if !valid {
+            return Err(PyValueError::new_err(
+                "prefix must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
+            ));
+        }
+        Ok(self.synced.state().prometheus(prefix))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "Verifier(keys={}, issuers={:?}, audiences={:?}, denylist={})",
-            self.core.keys().len(),
+            self.core().keys().len(),
             self.issuers(),
             self.audiences(),
             self.denylist.load().is_some()
@@ -265,6 +433,11 @@ impl Verifier {
 }
 
 impl Verifier {
+    /// The core verifier (keys, policy, limits).
+    fn core(&self) -> &jwtgate::Verifier<'static> {
+        self.synced.verifier()
+    }
+
     /// One verification with the GIL released.
     fn verify_one<'py>(
         &self,
@@ -275,7 +448,7 @@ impl Verifier {
     ) -> PyResult<Bound<'py, PyDict>> {
         let now = now_secs(now)?;
         let token = token_bytes(py, token)?;
-        let need = jwtgate::buffer_len(token.len().min(self.core.limits().max_token_len));
+        let need = jwtgate::buffer_len(token.len().min(self.core().limits().max_token_len));
         let mut stack = [0u8; STACK_BUF];
         let mut heap = Vec::new();
         let buf: &mut [u8] = match stack.get_mut(..need) {
@@ -294,7 +467,7 @@ impl Verifier {
         });
         match result {
             Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default()),
-            Err(e) => Err(to_py_err(py, e)),
+            Err(e) => Err(verify_err(py, e)),
         }
     }
 
@@ -305,17 +478,17 @@ impl Verifier {
         now: u64,
         denylist: Option<&OwnedDenylist>,
         buf: &mut [u8],
-    ) -> Result<Range<usize>, Error> {
+    ) -> Result<Range<usize>, VerifyError> {
         let base = buf.as_ptr().addr();
         let verified =
-            self.core
+            self.synced
                 .verify_with_denylist(token, now, denylist.map(OwnedDenylist::view), buf)?;
         let raw = verified.claims().raw_json();
         let start = raw
             .as_ptr()
             .addr()
             .checked_sub(base)
-            .ok_or(Error::BufferTooSmall)?;
+            .ok_or(jwtgate::Error::BufferTooSmall)?;
         Ok(start..start + raw.len())
     }
 }

@@ -108,7 +108,20 @@ impl SyncedVerifier {
         now: u64,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, VerifyError> {
-        let result = self.verify_uncounted(token, now, buf);
+        self.verify_with_denylist(token, now, None, buf)
+    }
+
+    /// [`SyncedVerifier::verify`], also rejecting what `denylist` (a
+    /// static snapshot the caller holds, for example one attached by hand
+    /// next to the live source) revokes. Counted like `verify`.
+    pub fn verify_with_denylist<'b>(
+        &self,
+        token: &[u8],
+        now: u64,
+        denylist: Option<&jwtgate::Denylist<'_>>,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, VerifyError> {
+        let result = self.verify_uncounted(token, now, denylist, buf);
         let metrics = self.state.metrics();
         match &result {
             Ok(_) => metrics.record_accepted(),
@@ -130,6 +143,7 @@ impl SyncedVerifier {
         &self,
         token: &[u8],
         now: u64,
+        denylist: Option<&jwtgate::Denylist<'_>>,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, VerifyError> {
         let max_ms = self.max_staleness_ms.load(Relaxed);
@@ -142,7 +156,9 @@ impl SyncedVerifier {
                 return Err(VerifyError::Stale { age_ms, max_ms });
             }
         }
-        let verified = self.verifier.verify_with_denylist(token, now, None, buf)?;
+        let verified = self
+            .verifier
+            .verify_with_denylist(token, now, denylist, buf)?;
         let revoked = self
             .state
             .with_snapshot_ref(|snap| check_snapshot(snap, &verified, now));

@@ -10,11 +10,27 @@ Revocation: ``DenylistBuilder`` compiles revocations (by ``jti``, ``sid``
 or subject) into the core's denylist bytes; ``Denylist.from_bytes`` /
 ``Denylist.load`` read them; pass one to ``Verifier(denylist=...)``,
 ``Verifier.set_denylist`` or ``decode(denylist=...)``.
+
+Live revocation: ``Verifier.follow_redis(url)`` (or ``watch_file(path)``)
+keeps a live denylist current in the background; ``RevocationStore(url)``
+revokes from anywhere; ``Verifier.max_staleness`` fails closed
+(``StaleDenylistError``) when the source falls behind; ``Verifier.metrics()``
+and ``metrics_prometheus()`` expose the counters.
 """
 
 from __future__ import annotations
 
-from ._jwtgate import BUFFER_LEN, ERROR_CODES, MAX_KEYS, Denylist, DenylistBuilder, KeySet
+from ._jwtgate import (
+    BUFFER_LEN,
+    ERROR_CODES,
+    MAX_KEYS,
+    Denylist,
+    DenylistBuilder,
+    FileWatcher,
+    Follower,
+    KeySet,
+    RevocationStore,
+)
 from ._jwtgate import __version__ as __version__
 from ._verifier import Verifier
 from .api import decode, decode_complete, encode, get_unverified_header
@@ -29,6 +45,7 @@ from .exceptions import (
     InvalidIssuerError,
     InvalidJTIError,
     InvalidKeyError,
+    InvalidRevocationError,
     InvalidSignatureError,
     InvalidSubjectError,
     InvalidTokenError,
@@ -37,6 +54,8 @@ from .exceptions import (
     PyJWKSetError,
     PyJWTError,
     RevokedTokenError,
+    StaleDenylistError,
+    SyncError,
 )
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
@@ -49,6 +68,8 @@ __all__ = [
     "DenylistBuilder",
     "DenylistError",
     "ExpiredSignatureError",
+    "FileWatcher",
+    "Follower",
     "ImmatureSignatureError",
     "InsecureKeyLengthWarning",
     "InvalidAlgorithmError",
@@ -57,6 +78,7 @@ __all__ = [
     "InvalidIssuerError",
     "InvalidJTIError",
     "InvalidKeyError",
+    "InvalidRevocationError",
     "InvalidSignatureError",
     "InvalidSubjectError",
     "InvalidTokenError",
@@ -66,7 +88,10 @@ __all__ = [
     "PyJWKSetError",
     "PyJWTError",
     "RemovedInPyjwt3Warning",
+    "RevocationStore",
     "RevokedTokenError",
+    "StaleDenylistError",
+    "SyncError",
     "Verifier",
     "decode",
     "decode_complete",

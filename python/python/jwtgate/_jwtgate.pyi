@@ -2,7 +2,8 @@
 
 import os
 from datetime import datetime
-from typing import Any, Iterable, TypeVar
+from types import TracebackType
+from typing import Any, Iterable, Literal, TypeVar
 
 from typing_extensions import disjoint_base, final
 
@@ -18,6 +19,9 @@ __all__ = [
     "Verifier",
     "Denylist",
     "DenylistBuilder",
+    "Follower",
+    "FileWatcher",
+    "RevocationStore",
     "encode",
     "b64url_decode",
     "b64url_encode",
@@ -85,6 +89,62 @@ class DenylistBuilder:
     def build(self, now: _Now = None) -> bytes: ...
     def build_denylist(self, now: _Now = None) -> Denylist: ...
 
+_Outcome = Literal["added", "unchanged", "expired"]
+
+@final
+class Follower:
+    """A background thread following a Redis revocation stream into a verifier's live denylist."""
+
+    def wait_ready(self, timeout: float) -> bool: ...
+    @property
+    def ready(self) -> bool: ...
+    @property
+    def connected(self) -> bool: ...
+    @property
+    def running(self) -> bool: ...
+    @property
+    def last_error(self) -> str | None: ...
+    def stop(self) -> None: ...
+    def __enter__(self) -> Follower: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> bool: ...
+
+@final
+class FileWatcher:
+    """A background thread polling a snapshot file into a verifier's live denylist."""
+
+    @property
+    def last_error(self) -> str | None: ...
+    @property
+    def running(self) -> bool: ...
+    def stop(self) -> None: ...
+    def __enter__(self) -> FileWatcher: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+        /,
+    ) -> bool: ...
+
+@final
+class RevocationStore:
+    """The authority's side: writes revocations to Redis for every follower."""
+
+    def __new__(cls, url: str, *, namespace: str = "jwtgate") -> RevocationStore: ...
+    def revoke_token(self, jti: str | bytes, exp: int) -> _Outcome: ...
+    def revoke_session(self, sid: str | bytes, until: int) -> _Outcome: ...
+    def revoke_subject(
+        self, sub: str | bytes, until: int, *, issued_before: int = 0, below_version: int = 0
+    ) -> _Outcome: ...
+    @property
+    def namespace(self) -> str: ...
+
 @disjoint_base
 class Verifier:
     """Low-level verifier; ``jwtgate.Verifier`` is the public subclass."""
@@ -121,6 +181,16 @@ class Verifier:
     def leeway(self) -> int: ...
     @property
     def keys(self) -> list[tuple[str, str | None]]: ...
+    def follow_redis(self, url: str, *, namespace: str = "jwtgate", wait: float | None = 10.0) -> Follower: ...
+    def watch_file(self, path: str | os.PathLike[str], *, poll: float = 0.05) -> FileWatcher: ...
+    @property
+    def max_staleness(self) -> float | None: ...
+    @max_staleness.setter
+    def max_staleness(self, value: float | None) -> None: ...
+    @property
+    def staleness(self) -> float | None: ...
+    def metrics(self) -> dict[str, Any]: ...
+    def metrics_prometheus(self, prefix: str = "jwtgate") -> str: ...
 
 def encode(
     claims_json: bytes,

@@ -46,6 +46,16 @@ class Verifier(_jwtgate.Verifier):
     ``verify(token, now=None) -> dict`` and ``verify_many(tokens, now=None)``
     release the GIL while verifying; one instance is safe to use from any
     number of threads.
+
+    Live revocation: besides the static ``denylist``, every verifier has a
+    live denylist that ``follow_redis(url, namespace=...)`` (a Redis
+    revocation stream, written by ``RevocationStore``) or
+    ``watch_file(path, poll=...)`` keeps current in the background; a token
+    is rejected when either revokes it. Setting ``max_staleness`` (seconds)
+    makes ``verify`` raise ``StaleDenylistError`` once the source has not
+    confirmed the live denylist for that long; ``staleness`` tells how long
+    it has been. ``metrics()`` and ``metrics_prometheus()`` expose the
+    counters of every verification.
     """
 
     __slots__ = ()

@@ -28,6 +28,9 @@ __all__ = [
     "InvalidJTIError",
     "RevokedTokenError",
     "DenylistError",
+    "StaleDenylistError",
+    "SyncError",
+    "InvalidRevocationError",
 ]
 
 
@@ -119,3 +122,19 @@ class RevokedTokenError(InvalidTokenError):
 
 class DenylistError(PyJWTError, ValueError):
     """Denylist bytes are malformed, corrupt, of another version, or too large."""
+
+
+class StaleDenylistError(InvalidTokenError):
+    """The live denylist is older than ``Verifier.max_staleness`` (or was never
+    synced): the verifier fails closed until its source catches up. Code 900."""
+
+
+class SyncError(PyJWTError):
+    """Revocation distribution failed: Redis unreachable or refusing (code 902),
+    a snapshot file unreadable (901), unexpected data in Redis (903), a
+    follower not ready in time (905), a second source for one verifier (906)."""
+
+
+class InvalidRevocationError(SyncError, ValueError):
+    """A revocation that cannot be stored: empty identifier, no bound, or a
+    value past 2^53 (code 904)."""

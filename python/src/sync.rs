@@ -1,0 +1,384 @@
+//! The sync layer (`jwtgate-sync`) for Python: `Follower` and `FileWatcher`
+//! (sources feeding a verifier's live denylist), `RevocationStore` (the
+//! authority's writer), and the conversion of its errors.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use jwtgate_sync::{RedisSource, RedisStore, RevokeOutcome, SyncError, VerifyError};
+use pyo3::exceptions::PyValueError;
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use crate::errors::{exception, set_code, to_py_err};
+
+/// The sync layer's codes (the C ABI's `jg_result` numbers).
+pub(crate) const STALE: u32 = VerifyError::STALE_CODE;
+pub(crate) const SYNC_IO: u32 = 901;
+pub(crate) const SYNC_REDIS: u32 = 902;
+pub(crate) const SYNC_PROTOCOL: u32 = 903;
+pub(crate) const INVALID_REVOCATION: u32 = 904;
+pub(crate) const NOT_READY: u32 = 905;
+pub(crate) const SOURCE_ACTIVE: u32 = 906;
+
+/// Every sync code with its message, for `ERROR_CODES`.
+pub(crate) const CODES: [(u32, &str); 7] = [
+    (
+        STALE,
+        "denylist is stale: its source has not confirmed it current within the maximum staleness",
+    ),
+    (SYNC_IO, "sync: a file or system call failed"),
+    (
+        SYNC_REDIS,
+        "sync: redis is unreachable or refused a command",
+    ),
+    (SYNC_PROTOCOL, "sync: unexpected data in redis"),
+    (
+        INVALID_REVOCATION,
+        "invalid revocation (empty identifier, no bound, or a value past 2^53)",
+    ),
+    (
+        NOT_READY,
+        "sync: the follower has not loaded the denylist from redis yet",
+    ),
+    (
+        SOURCE_ACTIVE,
+        "sync: the verifier already has a running follower or watcher",
+    ),
+];
+
+/// A `jwtgate.exceptions` instance with `.code` set.
+pub(crate) fn coded(py: Python<'_>, class: &str, message: &str, code: u32) -> PyErr {
+    let err = exception(py, class, message);
+    set_code(py, &err, code);
+    err
+}
+
+/// The one conversion from a sync-layer error.
+pub(crate) fn sync_err(py: Python<'_>, err: SyncError) -> PyErr {
+    let message = err.to_string();
+    match err {
+        SyncError::Denylist(e) => to_py_err(py, e),
+        SyncError::InvalidRevocation(_) => {
+            coded(py, "InvalidRevocationError", &message, INVALID_REVOCATION)
+        }
+        SyncError::Io(_) => coded(py, "SyncError", &message, SYNC_IO),
+        SyncError::Redis(_) => coded(py, "SyncError", &message, SYNC_REDIS),
+        _ => coded(py, "SyncError", &message, SYNC_PROTOCOL),
+    }
+}
+
+/// The one conversion from a verification error.
+pub(crate) fn verify_err(py: Python<'_>, err: VerifyError) -> PyErr {
+    match err.token_error() {
+        Some(e) => to_py_err(py, e),
+        None => coded(py, "StaleDenylistError", &err.to_string(), STALE),
+    }
+}
+
+/// A verifier's flag "a source feeds my live denylist", held by the source.
+pub(crate) struct SourceClaim(Arc<AtomicBool>);
+
+impl SourceClaim {
+    pub(crate) fn take(py: Python<'_>, busy: &Arc<AtomicBool>) -> PyResult<SourceClaim> {
+        busy.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
+            .map_err(|_| {
+                coded(
+                    py,
+                    "SyncError",
+                    "this verifier already has a running follower or watcher: stop it first",
+                    SOURCE_ACTIVE,
+                )
+            })?;
+        Ok(SourceClaim(Arc::clone(busy)))
+    }
+}
+
+impl Drop for SourceClaim {
+    fn drop(&mut self) {
+        self.0.store(false, Ordering::Release);
+    }
+}
+
+/// A running source with its claim; both dropped together by `stop`.
+pub(crate) struct Running<S> {
+    slot: Mutex<Option<(S, SourceClaim)>>,
+}
+
+impl<S: Send> Running<S> {
+    pub(crate) fn new(source: S, claim: SourceClaim) -> Self {
+        Running {
+            slot: Mutex::new(Some((source, claim))),
+        }
+    }
+
+    fn with<R>(&self, f: impl FnOnce(Option<&S>) -> R) -> R {
+        let slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
+        f(slot.as_ref().map(|(s, _)| s))
+    }
+
+    /// Stops (drops, joining the thread) with the GIL released.
+    fn stop(&self, py: Python<'_>) {
+        let taken = self
+            .slot
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(taken) = taken {
+            py.detach(move || drop(taken));
+        }
+    }
+}
+
+/// A background thread following a Redis revocation stream into a
+/// verifier's live denylist (from `Verifier.follow_redis`).
+///
+/// `stop()` (or leaving a `with` block) stops it; the live denylist keeps
+/// what it holds and grows stale, and the verifier may take a new source.
+#[pyclass(frozen, module = "jwtgate._jwtgate")]
+pub struct Follower {
+    pub(crate) inner: Running<jwtgate_sync::Follower>,
+}
+
+impl Follower {
+    /// Waits for the first load (call with the GIL released).
+    pub(crate) fn inner_wait(&self, timeout: Duration) -> bool {
+        self.inner
+            .with(|f| f.is_some_and(|f| f.wait_ready(timeout)))
+    }
+
+    /// The last error.
+    pub(crate) fn inner_last_error(&self) -> Option<String> {
+        self.last_error()
+    }
+
+    /// Stops it.
+    pub(crate) fn stop_now(&self, py: Python<'_>) {
+        self.inner.stop(py);
+    }
+}
+
+#[pymethods]
+impl Follower {
+    /// Waits up to `timeout` seconds for the first full load from Redis;
+    /// returns whether it is done (False after `stop()`).
+    fn wait_ready(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
+        let timeout = seconds(timeout, "timeout")?;
+        Ok(py.detach(|| self.inner_wait(timeout)))
+    }
+
+    /// Whether the first full load is done and the follower runs.
+    #[getter]
+    fn ready(&self) -> bool {
+        self.inner
+            .with(|f| f.is_some_and(jwtgate_sync::Follower::is_ready))
+    }
+
+    /// Whether the follower is connected to Redis right now.
+    #[getter]
+    fn connected(&self) -> bool {
+        self.inner
+            .with(|f| f.is_some_and(jwtgate_sync::Follower::is_connected))
+    }
+
+    /// Whether the follower runs (not stopped).
+    #[getter]
+    fn running(&self) -> bool {
+        self.inner.with(|f| f.is_some())
+    }
+
+    /// The last error met (a refused connection while Redis is down), or None.
+    #[getter]
+    fn last_error(&self) -> Option<String> {
+        self.inner
+            .with(|f| f.and_then(jwtgate_sync::Follower::last_error))
+    }
+
+    /// Stops the thread and waits for it (about a quarter second at most
+    /// while connected). Calling it twice is harmless.
+    fn stop(&self, py: Python<'_>) {
+        self.inner.stop(py);
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.inner.stop(py);
+        false
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Follower(running={}, ready={}, connected={})",
+            self.running(),
+            self.ready(),
+            self.connected()
+        )
+    }
+}
+
+/// A background thread polling a snapshot file into a verifier's live
+/// denylist (from `Verifier.watch_file`). `stop()` or a `with` block ends it.
+#[pyclass(frozen, module = "jwtgate._jwtgate")]
+pub struct FileWatcher {
+    pub(crate) inner: Running<jwtgate_sync::FileWatcher>,
+}
+
+#[pymethods]
+impl FileWatcher {
+    /// The last load error (a missing or corrupt file), or None.
+    #[getter]
+    fn last_error(&self) -> Option<String> {
+        self.inner
+            .with(|w| w.and_then(jwtgate_sync::FileWatcher::last_error))
+    }
+
+    /// Whether the watcher runs (not stopped).
+    #[getter]
+    fn running(&self) -> bool {
+        self.inner.with(|w| w.is_some())
+    }
+
+    /// Stops polling and waits for the thread; the live denylist keeps the
+    /// last version loaded. Calling it twice is harmless.
+    fn stop(&self, py: Python<'_>) {
+        self.inner.stop(py);
+    }
+
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __exit__(&self, py: Python<'_>, _args: &Bound<'_, pyo3::types::PyTuple>) -> bool {
+        self.inner.stop(py);
+        false
+    }
+
+    fn __repr__(&self) -> String {
+        format!("FileWatcher(running={})", self.running())
+    }
+}
+
+/// A non-negative, finite number of seconds.
+pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(value).map_err(|_| {
+        PyValueError::new_err(format!("{what} must be a non-negative number of seconds"))
+    })
+}
+
+/// An identifier argument: `str` (UTF-8) or `bytes`.
+fn id_bytes(id: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(b) = id.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    Ok(id.extract::<String>()?.into_bytes())
+}
+
+fn outcome_name(outcome: &RevokeOutcome) -> &'static str {
+    match outcome {
+        RevokeOutcome::Added { .. } => "added",
+        RevokeOutcome::Unchanged => "unchanged",
+        RevokeOutcome::Expired => "expired",
+    }
+}
+
+/// The authority's side: writes revocations to Redis, where every
+/// follower of the namespace picks them up. Thread-safe; network calls
+/// release the GIL.
+///
+/// Each `revoke_*` returns what it did: ``"added"`` (stored and announced),
+/// ``"unchanged"`` (an equal or wider revocation was in force) or
+/// ``"expired"`` (the bound has passed by Redis' clock). Errors raise
+/// ``SyncError`` (``InvalidRevocationError`` for a bad revocation).
+#[pyclass(frozen, module = "jwtgate._jwtgate")]
+pub struct RevocationStore {
+    inner: RedisStore,
+    namespace: String,
+}
+
+#[pymethods]
+impl RevocationStore {
+    /// Connects to the Redis at `url` (``redis://host:port/db``), namespace
+    /// `namespace`, and checks the connection (raises ``SyncError``).
+    #[new]
+    #[pyo3(signature = (url, *, namespace="jwtgate"))]
+    fn new(py: Python<'_>, url: &str, namespace: &str) -> PyResult<Self> {
+        if namespace.is_empty() {
+            return Err(PyValueError::new_err("namespace must not be empty"));
+        }
+        let store = py
+            .detach(|| -> Result<RedisStore, SyncError> {
+                let source = RedisSource::from_url(url)?.with_namespace(namespace);
+                let mut con = source.connect()?;
+                jwtgate_sync::redis::cmd("PING").query::<String>(&mut con)?;
+                Ok(RedisStore::new(source))
+            })
+            .map_err(|e| sync_err(py, e))?;
+        Ok(RevocationStore {
+            inner: store,
+            namespace: namespace.to_owned(),
+        })
+    }
+
+    /// Revokes the token with this `jti` (str or bytes) until `exp`.
+    fn revoke_token(
+        &self,
+        py: Python<'_>,
+        jti: &Bound<'_, PyAny>,
+        exp: u64,
+    ) -> PyResult<&'static str> {
+        let jti = id_bytes(jti)?;
+        let store = &self.inner;
+        py.detach(|| store.revoke_token(&jti, exp))
+            .map(|o| outcome_name(&o))
+            .map_err(|e| sync_err(py, e))
+    }
+
+    /// Revokes every token of session `sid` until `until`.
+    fn revoke_session(
+        &self,
+        py: Python<'_>,
+        sid: &Bound<'_, PyAny>,
+        until: u64,
+    ) -> PyResult<&'static str> {
+        let sid = id_bytes(sid)?;
+        let store = &self.inner;
+        py.detach(|| store.revoke_session(&sid, until))
+            .map(|o| outcome_name(&o))
+            .map_err(|e| sync_err(py, e))
+    }
+
+    /// Revokes, until `until`, every token of `sub` issued before
+    /// `issued_before` and/or whose ``ver`` is below `below_version` (0: that
+    /// bound unused; at least one must be set).
+    #[pyo3(signature = (sub, until, *, issued_before=0, below_version=0))]
+    fn revoke_subject(
+        &self,
+        py: Python<'_>,
+        sub: &Bound<'_, PyAny>,
+        until: u64,
+        issued_before: u64,
+        below_version: u64,
+    ) -> PyResult<&'static str> {
+        let sub = id_bytes(sub)?;
+        let store = &self.inner;
+        py.detach(|| store.revoke_subject(&sub, issued_before, below_version, until))
+            .map(|o| outcome_name(&o))
+            .map_err(|e| sync_err(py, e))
+    }
+
+    /// The namespace.
+    #[getter]
+    fn namespace(&self) -> &str {
+        &self.namespace
+    }
+
+    fn __repr__(&self) -> String {
+        format!("RevocationStore(namespace={:?})", self.namespace)
+    }
+}
