@@ -42,6 +42,15 @@
 // `EdDSA`: Ed25519.
 #define JG_ALG_EDDSA 4
 
+// `ES256`: ECDSA with P-256 and SHA-256.
+#define JG_ALG_ES256 5
+
+// `RS256`: RSASSA-PKCS1-v1_5 with SHA-256 (2048- to 4096-bit keys).
+#define JG_ALG_RS256 6
+
+// `PS256`: RSASSA-PSS with SHA-256, MGF1-SHA-256, 32-byte salt.
+#define JG_ALG_PS256 7
+
 // `iss` in a claim mask (`jg_claims.present`, `jg_verifier_set_required_claims`).
 #define JG_CLAIM_ISS (1 << 0)
 
@@ -422,10 +431,44 @@ jg_result jg_verifier_add_ed25519_key(jg_verifier *verifier,
                                       const uint8_t *kid,
                                       size_t kid_len);
 
+// Adds an ES256 (P-256) public key from its SEC1 encoding: 65 bytes
+// `04 || x || y` (OpenSSL's and `cryptography`'s uncompressed point) or
+// the 33-byte compressed form. Any other length, a point off the curve or
+// the identity give `JG_INVALID_KEY`. `kid` as for
+// `jg_verifier_add_hmac_key`.
+//
+// # Safety
+// As `jg_verifier_add_hmac_key`.
+jg_result jg_verifier_add_es256_key(jg_verifier *verifier,
+                                    const uint8_t *sec1,
+                                    size_t sec1_len,
+                                    const uint8_t *kid,
+                                    size_t kid_len);
+
+// Adds an RSA public key for `alg` (`JG_ALG_RS256` or `JG_ALG_PS256`;
+// other algorithms give `JG_INVALID_ARGUMENT`) from the big-endian
+// modulus `n` and public exponent `e` (the JWK `n` and `e` decoded;
+// leading zero bytes are ignored). `n` must be odd with 2048 to 4096
+// bits and `e` odd with `3 <= e < 2^32`, else `JG_INVALID_KEY`. `kid` as
+// for `jg_verifier_add_hmac_key`.
+//
+// # Safety
+// `verifier` must be NULL or live; `n`, `e` and `kid` NULL or readable
+// for their lengths.
+jg_result jg_verifier_add_rsa_key(jg_verifier *verifier,
+                                  uint32_t alg,
+                                  const uint8_t *n,
+                                  size_t n_len,
+                                  const uint8_t *e,
+                                  size_t e_len,
+                                  const uint8_t *kid,
+                                  size_t kid_len);
+
 // Adds every usable key of a JWKS document (`{"keys":[...]}`, RFC 7517;
 // `len` bytes, not NUL-terminated). The rules are the core's
 // (`jwtgate::KeySet::add_jwks`): `oct` keys need an HMAC `alg`, `OKP`
-// keys must be Ed25519, keys for other uses or types are skipped, and a
+// keys must be Ed25519, `EC` keys P-256 (ES256), `RSA` keys RS256 or
+// PS256, keys for other uses or types are skipped, and a
 // malformed supported key fails the whole document (`JG_JWKS`) without
 // adding anything.
 //
@@ -524,7 +567,10 @@ jg_result jg_verifier_verify(const jg_verifier *verifier,
 // token to `out` (not NUL-terminated), its length to `*out_len`.
 //
 // - `alg`: a `JG_ALG_*`. `key`: the HMAC secret (at least the hash
-//   output's length), or the 32-byte Ed25519 private seed for `EdDSA`.
+//   output's length), the 32-byte Ed25519 private seed for `EdDSA`, or
+//   the 32-byte big-endian P-256 private scalar for `ES256`. RSA keys
+//   only verify: `JG_ALG_RS256` and `JG_ALG_PS256` give
+//   `JG_INVALID_ARGUMENT`.
 // - `kid`: NULL for none, else `kid_len` UTF-8 bytes.
 // - `typ`: NULL for the default `JWT`; a non-NULL `typ` with `typ_len`
 //   0 omits `typ`.

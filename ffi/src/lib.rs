@@ -73,6 +73,25 @@ pub const JG_ALG_HS384: u32 = 2;
 pub const JG_ALG_HS512: u32 = 3;
 /// `EdDSA`: Ed25519.
 pub const JG_ALG_EDDSA: u32 = 4;
+/// `ES256`: ECDSA with P-256 and SHA-256.
+pub const JG_ALG_ES256: u32 = 5;
+/// `RS256`: RSASSA-PKCS1-v1_5 with SHA-256 (2048- to 4096-bit keys).
+pub const JG_ALG_RS256: u32 = 6;
+/// `PS256`: RSASSA-PSS with SHA-256, MGF1-SHA-256, 32-byte salt.
+pub const JG_ALG_PS256: u32 = 7;
+
+/// Every algorithm with its `JG_ALG_*` id; the test
+/// `every_algorithm_has_an_id` keeps it in step with `Algorithm::ALL`.
+const ALGORITHMS: [(u32, Algorithm); 7] = [
+    (JG_ALG_HS256, Algorithm::HS256),
+    (JG_ALG_HS384, Algorithm::HS384),
+    (JG_ALG_HS512, Algorithm::HS512),
+    (JG_ALG_EDDSA, Algorithm::EdDSA),
+    (JG_ALG_ES256, Algorithm::ES256),
+    (JG_ALG_RS256, Algorithm::RS256),
+    (JG_ALG_PS256, Algorithm::PS256),
+];
+const _: () = assert!(ALGORITHMS.len() == Algorithm::ALL.len());
 
 /// `iss` in a claim mask (`jg_claims.present`, `jg_verifier_set_required_claims`).
 pub const JG_CLAIM_ISS: u32 = 1 << 0;
@@ -107,22 +126,21 @@ const CLAIM_BITS: [(u32, Claim); 9] = [
 ];
 
 fn algorithm(alg: u32) -> Result<Algorithm, jg_result> {
-    match alg {
-        JG_ALG_HS256 => Ok(Algorithm::HS256),
-        JG_ALG_HS384 => Ok(Algorithm::HS384),
-        JG_ALG_HS512 => Ok(Algorithm::HS512),
-        JG_ALG_EDDSA => Ok(Algorithm::EdDSA),
-        _ => Err(jg_result::JG_INVALID_ARGUMENT),
-    }
+    ALGORITHMS
+        .iter()
+        .find(|(id, _)| *id == alg)
+        .map(|(_, a)| *a)
+        .ok_or(jg_result::JG_INVALID_ARGUMENT)
 }
 
+/// The `JG_ALG_*` of `alg`. `Algorithm` is non-exhaustive, so an
+/// algorithm added to the core without an id here gives 0 (never a wrong
+/// id); `every_algorithm_has_an_id` fails the build's tests first.
 fn algorithm_id(alg: Algorithm) -> u32 {
-    match alg {
-        Algorithm::HS256 => JG_ALG_HS256,
-        Algorithm::HS384 => JG_ALG_HS384,
-        Algorithm::HS512 => JG_ALG_HS512,
-        _ => JG_ALG_EDDSA,
-    }
+    ALGORITHMS
+        .iter()
+        .find(|(_, a)| *a == alg)
+        .map_or(0, |(id, _)| *id)
 }
 
 /// A borrowed byte string: `len` bytes at `ptr`, not NUL-terminated.
@@ -418,6 +436,76 @@ pub unsafe extern "C" fn jg_verifier_add_ed25519_key(
     })
 }
 
+/// Adds an ES256 (P-256) public key from its SEC1 encoding: 65 bytes
+/// `04 || x || y` (OpenSSL's and `cryptography`'s uncompressed point) or
+/// the 33-byte compressed form. Any other length, a point off the curve or
+/// the identity give `JG_INVALID_KEY`. `kid` as for
+/// `jg_verifier_add_hmac_key`.
+///
+/// # Safety
+/// As `jg_verifier_add_hmac_key`.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_add_es256_key(
+    verifier: *mut jg_verifier,
+    sec1: *const u8,
+    sec1_len: usize,
+    kid: *const u8,
+    kid_len: usize,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers both buffers.
+        let (sec1, kid) = unsafe {
+            (
+                ptr::bytes(sec1, sec1_len)?,
+                ptr::optional_utf8(kid, kid_len)?,
+            )
+        };
+        let key = with_kid(Key::es256_public(sec1)?, kid)?;
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe { configure(verifier, |keys, _| keys.add(key)) }
+    })
+}
+
+/// Adds an RSA public key for `alg` (`JG_ALG_RS256` or `JG_ALG_PS256`;
+/// other algorithms give `JG_INVALID_ARGUMENT`) from the big-endian
+/// modulus `n` and public exponent `e` (the JWK `n` and `e` decoded;
+/// leading zero bytes are ignored). `n` must be odd with 2048 to 4096
+/// bits and `e` odd with `3 <= e < 2^32`, else `JG_INVALID_KEY`. `kid` as
+/// for `jg_verifier_add_hmac_key`.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `n`, `e` and `kid` NULL or readable
+/// for their lengths.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_add_rsa_key(
+    verifier: *mut jg_verifier,
+    alg: u32,
+    n: *const u8,
+    n_len: usize,
+    e: *const u8,
+    e_len: usize,
+    kid: *const u8,
+    kid_len: usize,
+) -> jg_result {
+    boundary(|| {
+        let alg = algorithm(alg)?;
+        if !matches!(alg, Algorithm::RS256 | Algorithm::PS256) {
+            return Err(jg_result::JG_INVALID_ARGUMENT);
+        }
+        // SAFETY: the caller's contract covers the three buffers.
+        let (n, e, kid) = unsafe {
+            (
+                ptr::bytes(n, n_len)?,
+                ptr::bytes(e, e_len)?,
+                ptr::optional_utf8(kid, kid_len)?,
+            )
+        };
+        let key = with_kid(Key::rsa_public(alg, n, e)?, kid)?;
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe { configure(verifier, |keys, _| keys.add(key)) }
+    })
+}
+
 fn with_kid(key: Key, kid: Option<&str>) -> Result<Key, jwtgate::Error> {
     match kid {
         Some(kid) => key.with_kid(kid),
@@ -428,7 +516,8 @@ fn with_kid(key: Key, kid: Option<&str>) -> Result<Key, jwtgate::Error> {
 /// Adds every usable key of a JWKS document (`{"keys":[...]}`, RFC 7517;
 /// `len` bytes, not NUL-terminated). The rules are the core's
 /// (`jwtgate::KeySet::add_jwks`): `oct` keys need an HMAC `alg`, `OKP`
-/// keys must be Ed25519, keys for other uses or types are skipped, and a
+/// keys must be Ed25519, `EC` keys P-256 (ES256), `RSA` keys RS256 or
+/// PS256, keys for other uses or types are skipped, and a
 /// malformed supported key fails the whole document (`JG_JWKS`) without
 /// adding anything.
 ///
@@ -821,7 +910,10 @@ fn verify_into(
 /// token to `out` (not NUL-terminated), its length to `*out_len`.
 ///
 /// - `alg`: a `JG_ALG_*`. `key`: the HMAC secret (at least the hash
-///   output's length), or the 32-byte Ed25519 private seed for `EdDSA`.
+///   output's length), the 32-byte Ed25519 private seed for `EdDSA`, or
+///   the 32-byte big-endian P-256 private scalar for `ES256`. RSA keys
+///   only verify: `JG_ALG_RS256` and `JG_ALG_PS256` give
+///   `JG_INVALID_ARGUMENT`.
 /// - `kid`: NULL for none, else `kid_len` UTF-8 bytes.
 /// - `typ`: NULL for the default `JWT`; a non-NULL `typ` with `typ_len`
 ///   0 omits `typ`.
@@ -864,10 +956,11 @@ pub unsafe extern "C" fn jg_encode(
         if isize::try_from(out_cap).is_err() {
             return Err(jg_result::JG_INVALID_ARGUMENT);
         }
-        let key = if alg.is_symmetric() {
-            Key::hmac(alg, key_bytes)?
-        } else {
-            Key::ed25519_private(key_bytes)?
+        let key = match alg {
+            _ if alg.is_symmetric() => Key::hmac(alg, key_bytes)?,
+            Algorithm::EdDSA => Key::ed25519_private(key_bytes)?,
+            Algorithm::ES256 => Key::es256_private(key_bytes)?,
+            _ => return Err(jg_result::JG_INVALID_ARGUMENT),
         };
         let header = HeaderFields {
             kid,
@@ -930,6 +1023,17 @@ mod tests {
             assert_eq!(*bit, 1 << i);
             assert_eq!(Claim::ALL[i], *claim);
         }
+    }
+
+    #[test]
+    fn every_algorithm_has_an_id() {
+        for alg in Algorithm::ALL {
+            let id = algorithm_id(alg);
+            assert_ne!(id, 0, "{alg}");
+            assert_eq!(algorithm(id), Ok(alg));
+        }
+        assert_eq!(algorithm(0), Err(jg_result::JG_INVALID_ARGUMENT));
+        assert_eq!(algorithm(8), Err(jg_result::JG_INVALID_ARGUMENT));
     }
 
     #[test]
