@@ -51,7 +51,8 @@ fn stricter(err: Error, claims: &Value, leeway: u64) -> Option<&'static str> {
         Error::InvalidClaimType(Claim::Exp | Claim::Nbf) => Some("NumericDate beyond year 9999"),
         // serde keeps the last of duplicate names it does not know.
         Error::DuplicateMember => Some("duplicate member"),
-        Error::JsonTooDeep | Error::TooManyMembers => Some("limits"),
+        // Bounds of `Limits` (8 KiB tokens, depth 32, 128 members).
+        Error::TokenTooLarge | Error::JsonTooDeep | Error::TooManyMembers => Some("limits"),
         _ => None,
     }
 }
