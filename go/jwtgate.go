@@ -42,6 +42,9 @@ const (
 	HS384 Algorithm = C.JG_ALG_HS384 // HMAC with SHA-384
 	HS512 Algorithm = C.JG_ALG_HS512 // HMAC with SHA-512
 	EdDSA Algorithm = C.JG_ALG_EDDSA // Ed25519
+	ES256 Algorithm = C.JG_ALG_ES256 // ECDSA with P-256 and SHA-256
+	RS256 Algorithm = C.JG_ALG_RS256 // RSASSA-PKCS1-v1_5 with SHA-256
+	PS256 Algorithm = C.JG_ALG_PS256 // RSASSA-PSS with SHA-256
 )
 
 // String returns the JOSE name of the algorithm.
@@ -55,6 +58,12 @@ func (a Algorithm) String() string {
 		return "HS512"
 	case EdDSA:
 		return "EdDSA"
+	case ES256:
+		return "ES256"
+	case RS256:
+		return "RS256"
+	case PS256:
+		return "PS256"
 	}
 	return "Algorithm(?)"
 }
@@ -186,7 +195,35 @@ func WithEd25519Key(public []byte, kid string) Option {
 	}
 }
 
-// WithJWKS adds every usable key of a JWKS document (RFC 7517).
+// WithES256Key adds a P-256 public key (ES256) in SEC1 form with an
+// optional kid: 65 bytes 04||x||y (what crypto/ecdh's PublicKey.Bytes and
+// elliptic.Marshal produce) or 33 bytes compressed. ErrInvalidKey for any
+// other length or a point off the curve.
+func WithES256Key(sec1 []byte, kid string) Option {
+	return func(v *Verifier) error {
+		p, pl := bytesArg(sec1)
+		k, kl := optionalStringArg(kid)
+		return toError(C.jg_verifier_add_es256_key(v.ptr, p, pl, k, kl))
+	}
+}
+
+// WithRSAKey adds an RSA public key for alg (RS256 or PS256, else
+// ErrInvalidArgument) from the big-endian modulus n and exponent e (for an
+// *rsa.PublicKey: pub.N.Bytes() and big.NewInt(int64(pub.E)).Bytes()),
+// with an optional kid. The modulus must have 2048 to 4096 bits
+// (ErrInvalidKey otherwise).
+func WithRSAKey(alg Algorithm, n, e []byte, kid string) Option {
+	return func(v *Verifier) error {
+		np, nl := bytesArg(n)
+		ep, el := bytesArg(e)
+		k, kl := optionalStringArg(kid)
+		return toError(C.jg_verifier_add_rsa_key(v.ptr, C.uint32_t(alg), np, nl, ep, el, k, kl))
+	}
+}
+
+// WithJWKS adds every usable key of a JWKS document (RFC 7517): oct
+// (HMAC), OKP (Ed25519), EC (P-256) and RSA (RS256, or PS256 when the JWK
+// says so) keys, the way an OIDC provider publishes them at jwks_uri.
 func WithJWKS(document []byte) Option {
 	return func(v *Verifier) error {
 		d, dl := bytesArg(document)
@@ -377,7 +414,9 @@ type Header struct {
 
 // Encode signs claimsJSON (a JSON object, checked with the same strict
 // rules as verification) with key and returns the compact JWS token. key
-// is the HMAC secret, or the 32-byte Ed25519 private seed for EdDSA.
+// is the HMAC secret, the 32-byte Ed25519 private seed for EdDSA, or the
+// 32-byte big-endian P-256 private scalar for ES256. RSA keys only verify:
+// RS256 and PS256 give ErrInvalidArgument.
 func Encode(alg Algorithm, key, claimsJSON []byte, h Header) (string, error) {
 	k, kl := bytesArg(key)
 	kid, kidl := optionalStringArg(h.KeyID)
