@@ -8,7 +8,8 @@ use crate::errors::to_py_err;
 use crate::keys::{algorithm, make_key};
 
 /// Signs `claims_json` (a JSON object, checked as strictly as on
-/// verification) with a key of `kind` (`"secret"` or `"ed25519-private"`)
+/// verification) with a key of `kind` (`"secret"`, `"ed25519-private"` or
+/// `"es256-private"`; RSA keys only verify)
 /// for `algorithm`, and returns the compact JWS. The header is
 /// `{"alg":...,"typ":...,"kid":...}` (`typ` and `kid` only when given) plus the members of `extra_header`
 /// (a JSON object without `alg`, `kid`, `typ` or `crit`).

@@ -11,7 +11,8 @@ use pyo3::types::{PyBytes, PyString};
 
 use crate::errors::to_py_err;
 
-/// Parses an algorithm name (`HS256`, `HS384`, `HS512`, `EdDSA`).
+/// Parses an algorithm name (`HS256`, `HS384`, `HS512`, `EdDSA`, `ES256`,
+/// `RS256`, `PS256`).
 pub(crate) fn algorithm(name: &str) -> PyResult<Algorithm> {
     Algorithm::from_name(name)
         .ok_or_else(|| PyValueError::new_err(format!("unsupported algorithm: {name:?}")))
@@ -30,7 +31,11 @@ pub(crate) fn bytes_of<'a>(value: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
     }
 }
 
-/// Builds a key of `kind` (`"secret"`, `"ed25519-public"`, `"ed25519-private"`).
+/// Builds a key of `kind`: `"secret"`, `"ed25519-public"` (32 bytes),
+/// `"ed25519-private"` (the 32-byte seed), `"es256-public"` (SEC1 point),
+/// `"es256-private"` (the 32-byte scalar) or `"rsa-public"` (the exponent
+/// as 4 big-endian bytes, then the big-endian modulus; for `RS256` or
+/// `PS256`).
 pub(crate) fn make_key(
     py: Python<'_>,
     kind: &str,
@@ -44,6 +49,12 @@ pub(crate) fn make_key(
         "secret" => Key::hmac(alg, material),
         "ed25519-public" => Key::ed25519_public(material),
         "ed25519-private" => Key::ed25519_private(material),
+        "es256-public" => Key::es256_public(material),
+        "es256-private" => Key::es256_private(material),
+        "rsa-public" => match material.split_at_checked(4) {
+            Some((e, n)) => Key::rsa_public(alg, n, e),
+            None => Err(jwtgate::Error::InvalidKey),
+        },
         other => {
             return Err(PyValueError::new_err(format!(
                 "unknown key kind: {other:?}"
@@ -76,7 +87,8 @@ impl KeySet {
     }
 
     /// A key set parsed from a JWKS document (RFC 7517): `oct` keys with an
-    /// HMAC `alg` and `OKP` Ed25519 keys; others are skipped.
+    /// HMAC `alg`, `OKP` Ed25519, `EC` P-256 and `RSA` (RS256, or PS256
+    /// when the JWK says so) keys; others are skipped.
     #[staticmethod]
     fn from_jwks(py: Python<'_>, document: &Bound<'_, PyAny>) -> PyResult<Self> {
         let inner =
@@ -85,8 +97,9 @@ impl KeySet {
     }
 
     /// Adds a key: `kind` is `"secret"` (an HMAC secret for `algorithm`),
-    /// `"ed25519-public"` (32 raw bytes) or `"ed25519-private"` (the 32-byte
-    /// seed). `allow_short` accepts an HMAC secret shorter than the hash
+    /// `"ed25519-public"` (32 raw bytes), `"ed25519-private"` (the 32-byte
+    /// seed), `"es256-public"` (SEC1), `"es256-private"` (the 32-byte
+    /// scalar) or `"rsa-public"` (4-byte big-endian `e`, then `n`). `allow_short` accepts an HMAC secret shorter than the hash
     /// output (the caller has warned).
     #[pyo3(signature = (kind, material, algorithm, kid=None, allow_short=false))]
     fn add(

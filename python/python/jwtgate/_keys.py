@@ -6,8 +6,13 @@ Accepted, as PyJWT accepts them for our algorithms:
 - Ed25519 keys as PEM (``-----BEGIN PUBLIC KEY-----`` SubjectPublicKeyInfo,
   ``-----BEGIN PRIVATE KEY-----`` PKCS#8) or OpenSSH public keys
   (``ssh-ed25519 AAAA...``), parsed here without ``cryptography``;
-- ``cryptography`` ``Ed25519PublicKey`` / ``Ed25519PrivateKey`` objects,
-  when that package is installed;
+- RSA (RS256, PS256) and P-256 (ES256) keys as PEM (``PUBLIC KEY``,
+  ``RSA PUBLIC KEY``, ``CERTIFICATE``, private keys for their public half
+  or, for P-256, to sign) or OpenSSH public keys, parsed with
+  ``cryptography`` (``InvalidKeyError`` when it is not installed);
+- ``cryptography`` key objects: ``Ed25519PublicKey`` / ``Ed25519PrivateKey``,
+  ``RSAPublicKey`` / ``RSAPrivateKey`` (its public half) and P-256
+  ``EllipticCurvePublicKey`` / ``EllipticCurvePrivateKey``;
 - objects with PyJWT's ``PyJWK`` shape (``.key`` and ``.algorithm_name``).
 """
 
@@ -24,7 +29,22 @@ from . import _jwtgate
 from .exceptions import InvalidKeyError
 
 HMAC_ALGORITHMS = {"HS256": 32, "HS384": 48, "HS512": 64}
-SUPPORTED = ("HS256", "HS384", "HS512", "EdDSA")
+SUPPORTED = ("HS256", "HS384", "HS512", "EdDSA", "ES256", "RS256", "PS256")
+#: What ``encode`` signs with: RSA keys only verify.
+SIGNING = ("HS256", "HS384", "HS512", "EdDSA", "ES256")
+#: The algorithms each asymmetric key kind serves; the first is the default.
+KIND_ALGORITHMS = {
+    "ed25519-public": ("EdDSA",),
+    "ed25519-private": ("EdDSA",),
+    "es256-public": ("ES256",),
+    "es256-private": ("ES256",),
+    "rsa-public": ("RS256", "PS256"),
+}
+
+_NO_CRYPTOGRAPHY = (
+    "RSA and EC keys given as PEM or OpenSSH text need the 'cryptography' package"
+    " (pip install cryptography); or pass a JWKS"
+)
 
 # DER prefixes of Ed25519 keys (RFC 8410): SubjectPublicKeyInfo, and the
 # PKCS#8 v1 / v2 private key up to the 32-byte seed.
@@ -72,9 +92,63 @@ def _ed25519_from_pem(data: bytes) -> tuple[str, bytes]:
         # version 1, algorithm, seed, [1] public key.
         if len(der) > 50 and der[0] == 0x30 and der[2:16] == _PKCS8_V2_BODY:
             return "ed25519-private", der[16:48]
-    raise InvalidKeyError(
-        "Not an Ed25519 key: jwtgate implements HS256, HS384, HS512 and EdDSA (Ed25519)"
-    )
+    return _from_cryptography_pem(data, label)
+
+
+def _from_cryptography_pem(data: bytes, label: str) -> tuple[str, bytes]:
+    """RSA and P-256 PEM keys and certificates, through ``cryptography``."""
+    try:
+        from cryptography import x509
+        from cryptography.hazmat.primitives import serialization
+    except ImportError:  # pragma: no cover - exercised with cryptography hidden
+        raise InvalidKeyError(_NO_CRYPTOGRAPHY) from None
+    try:
+        key: Any
+        if label == "CERTIFICATE":
+            key = x509.load_pem_x509_certificate(data).public_key()
+        elif "PRIVATE KEY" in label:
+            key = serialization.load_pem_private_key(data, password=None)
+        else:
+            key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError) as e:
+        raise InvalidKeyError(f"Could not parse the PEM key: {e}") from None
+    return _from_cryptography_object(key)
+
+
+def _from_cryptography_object(key: Any) -> tuple[str, bytes]:
+    """``(kind, bytes)`` of a ``cryptography`` key object; ``InvalidKeyError``
+    for unsupported types and curves, ``("", b"")`` when ``cryptography`` is
+    missing or the object is not one of its keys."""
+    try:
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+    except ImportError:  # pragma: no cover - cryptography is optional
+        return "", b""
+    if isinstance(key, ed25519.Ed25519PublicKey):
+        return "ed25519-public", key.public_bytes_raw()
+    if isinstance(key, ed25519.Ed25519PrivateKey):
+        return "ed25519-private", key.private_bytes_raw()
+    if isinstance(key, rsa.RSAPrivateKey):
+        key = key.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        numbers = key.public_numbers()
+        if not 0 < numbers.e < 2**32:
+            raise InvalidKeyError("RSA public exponent out of range")
+        n = numbers.n.to_bytes((numbers.n.bit_length() + 7) // 8, "big")
+        return "rsa-public", numbers.e.to_bytes(4, "big") + n
+    if isinstance(key, (ec.EllipticCurvePublicKey, ec.EllipticCurvePrivateKey)):
+        if not isinstance(key.curve, ec.SECP256R1):
+            raise InvalidKeyError(f"Unsupported curve {key.curve.name}: jwtgate implements ES256 (P-256)")
+        if isinstance(key, ec.EllipticCurvePrivateKey):
+            return "es256-private", key.private_numbers().private_value.to_bytes(32, "big")
+        return "es256-public", key.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+    if type(key).__module__.startswith("cryptography"):
+        raise InvalidKeyError(
+            f"Unsupported key type {type(key).__name__}: jwtgate implements Ed25519, RSA and P-256 keys"
+        )
+    return "", b""
 
 
 def _ed25519_from_ssh(data: bytes) -> tuple[str, bytes]:
@@ -88,8 +162,22 @@ def _ed25519_from_ssh(data: bytes) -> tuple[str, bytes]:
     except (IndexError, binascii.Error, ValueError, struct.error):
         raise InvalidKeyError("Could not parse the SSH public key") from None
     if parts[0] != b"ssh-ed25519" or name != b"ssh-ed25519" or len(raw) != 32:
-        raise InvalidKeyError("Not an Ed25519 key")
+        if parts[0] == name and name in (b"ssh-rsa", b"ecdsa-sha2-nistp256"):
+            return _from_cryptography_ssh(data)
+        raise InvalidKeyError("Not an Ed25519, RSA or P-256 key")
     return "ed25519-public", raw
+
+
+def _from_cryptography_ssh(data: bytes) -> tuple[str, bytes]:
+    try:
+        from cryptography.hazmat.primitives import serialization
+    except ImportError:  # pragma: no cover - cryptography is optional
+        raise InvalidKeyError(_NO_CRYPTOGRAPHY) from None
+    try:
+        key = serialization.load_ssh_public_key(data)
+    except (ValueError, TypeError, NotImplementedError) as e:
+        raise InvalidKeyError(f"Could not parse the SSH public key: {e}") from None
+    return _from_cryptography_object(key)
 
 
 def _looks_like_jwk(data: bytes) -> bool:
@@ -116,7 +204,9 @@ def _looks_like_jwk(data: bytes) -> bool:
 
 def material(key: Any) -> tuple[str, bytes]:
     """``(kind, bytes)`` for a key: ``("secret", secret)``,
-    ``("ed25519-public", raw 32 bytes)`` or ``("ed25519-private", seed)``."""
+    ``("ed25519-public", raw 32 bytes)``, ``("ed25519-private", seed)``,
+    ``("es256-public", SEC1)``, ``("es256-private", scalar)`` or
+    ``("rsa-public", e as 4 bytes + n)``."""
     if isinstance(key, str):
         key = key.encode("utf-8")
     if isinstance(key, (bytearray, memoryview)):
@@ -127,18 +217,12 @@ def material(key: Any) -> tuple[str, bytes]:
         if key.startswith((b"ssh-", b"ecdsa-sha2-")):
             return _ed25519_from_ssh(key)
         return "secret", key
-    try:
-        from cryptography.hazmat.primitives.asymmetric import ed25519
-    except ImportError:  # pragma: no cover - cryptography is optional
-        ed25519 = None  # type: ignore[assignment]
-    if ed25519 is not None:
-        if isinstance(key, ed25519.Ed25519PublicKey):
-            return "ed25519-public", key.public_bytes_raw()
-        if isinstance(key, ed25519.Ed25519PrivateKey):
-            return "ed25519-private", key.private_bytes_raw()
+    kind, raw = _from_cryptography_object(key)
+    if kind:
+        return kind, raw
     raise InvalidKeyError(
         f"Unsupported key type {type(key).__name__}: jwtgate implements HS256, HS384, "
-        "HS512 (str or bytes secrets) and EdDSA (Ed25519 PEM or cryptography keys)"
+        "HS512 (str or bytes secrets), EdDSA, ES256, RS256 and PS256 (PEM or cryptography keys)"
     )
 
 
@@ -176,11 +260,17 @@ def add_key(
         if not used and algs:
             raise InvalidKeyError("Not a public or private key")
     else:
-        if "EdDSA" in algs:
-            keyset.add(kind, raw, "EdDSA", kid)
-            used.append("EdDSA")
-        elif algs:
-            raise InvalidKeyError(_ASYMMETRIC_SECRET)
+        for alg in algs:
+            if alg in KIND_ALGORITHMS[kind]:
+                keyset.add(kind, raw, alg, kid)
+                used.append(alg)
+        if not used and algs:
+            if all(a in HMAC_ALGORITHMS for a in algs):
+                raise InvalidKeyError(_ASYMMETRIC_SECRET)
+            raise InvalidKeyError(
+                f"The {kind.split('-')[0].upper()} key cannot verify {', '.join(algs)}"
+                f" (it serves {', '.join(KIND_ALGORITHMS[kind])})"
+            )
     return used
 
 
@@ -202,7 +292,7 @@ def keyset_from(keys: Any, algorithms: Iterable[str] | None) -> _jwtgate.KeySet:
     for kid, key in items:
         kind, _ = material(key)
         if algorithms is None:
-            algs: Iterable[str] = ("HS256",) if kind == "secret" else ("EdDSA",)
+            algs: Iterable[str] = ("HS256",) if kind == "secret" else KIND_ALGORITHMS[kind][:1]
         else:
             algs = algorithms
         add_key(keyset, key, algs, kid)

@@ -30,8 +30,9 @@ class Verifier(_jwtgate.Verifier):
     ``keys``: one key or several (a list, or a ``{kid: key}`` dict), each
     an HMAC secret (``str``/``bytes``, bound to each HMAC algorithm of
     ``algorithms``, default ``HS256``), an Ed25519 key (PEM, OpenSSH or a
-    ``cryptography`` object, bound to ``EdDSA``), a JWKS ``dict``, or a
-    ``KeySet``. The token's ``alg`` must be the algorithm of the key its
+    ``cryptography`` object, bound to ``EdDSA``), a P-256 key (bound to
+    ``ES256``), an RSA key (bound to each of ``RS256``/``PS256`` in
+    ``algorithms``, default ``RS256``), a JWKS ``dict``, or a ``KeySet``. The token's ``alg`` must be the algorithm of the key its
     ``kid`` selects.
 
     ``issuer``/``audience``: a string or several; a token must match one.
@@ -101,8 +102,11 @@ class Verifier(_jwtgate.Verifier):
     @classmethod
     def from_jwks(cls, jwks: str | bytes | dict[str, Any], **kwargs: Any) -> Verifier:
         """A verifier over the keys of a JWKS document (``str``, ``bytes`` or
-        a parsed ``dict``): ``oct`` keys with an HMAC ``alg`` and ``OKP``
-        Ed25519 keys; others are skipped. ``kwargs`` as for ``Verifier``."""
+        a parsed ``dict``), as an OIDC provider publishes it at its
+        ``jwks_uri``: ``RSA`` keys (RS256, or PS256 when the JWK's ``alg``
+        says so), ``EC`` P-256 keys (ES256), ``OKP`` Ed25519 keys and
+        ``oct`` keys with an HMAC ``alg``; others are skipped. ``kwargs`` as
+        for ``Verifier``."""
         if isinstance(jwks, dict):
             jwks = json.dumps(jwks)
         return cls(_jwtgate.KeySet.from_jwks(jwks), **kwargs)

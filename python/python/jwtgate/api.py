@@ -317,7 +317,13 @@ def _decode(
     if plan is not None and plan.key is not key and plan.key != key:
         plan = None
     if plan is None:
-        plan = _build_plan(key, algorithms, merged, audience, issuer, leeway)
+        try:
+            plan = _build_plan(key, algorithms, merged, audience, issuer, leeway)
+        except InvalidKeyError:
+            # PyJWT checks the token's alg against `algorithms` before the key.
+            if _unverified.split(jwt)[0].get("alg") not in algorithms:
+                raise InvalidAlgorithmError("The specified alg value is not allowed") from None
+            raise
         if ident is not None:
             if len(_plans) >= _CACHE_SIZE:
                 _plans.clear()
@@ -362,8 +368,10 @@ def encode(
     """Signs ``payload`` into a compact JWT: PyJWT's ``jwt.encode``.
 
     ``algorithm`` is one of ``HS256``, ``HS384``, ``HS512`` (``key`` a str or
-    bytes secret; a short secret warns as in PyJWT) or ``EdDSA`` (``key`` an
-    Ed25519 private key as PEM or a ``cryptography`` object). ``headers``
+    bytes secret; a short secret warns as in PyJWT), ``EdDSA`` (``key`` an
+    Ed25519 private key as PEM or a ``cryptography`` object) or ``ES256``
+    (a P-256 private key, likewise; deterministic RFC 6979 signatures).
+    RS256 and PS256 only verify: signing raises ``NotImplementedError``. ``headers``
     adds header members (``kid``, ``typ``, others); ``crit`` and ``b64``
     are not supported. ``sort_headers`` is accepted for compatibility.
     """
@@ -379,6 +387,8 @@ def encode(
     alg = header.pop("alg", None) or algorithm
     if alg is None or alg not in _keys.SUPPORTED:
         raise NotImplementedError("Algorithm not supported")
+    if alg not in _keys.SIGNING:
+        raise NotImplementedError(f"jwtgate verifies {alg} but does not sign with RSA keys")
     typ = header.pop("typ", "JWT")
     kid = header.pop("kid", None)
     if kid is not None and not isinstance(kid, str):
@@ -397,8 +407,8 @@ def encode(
         if len(raw) < _keys.HMAC_ALGORITHMS[alg]:
             warnings.warn(_keys.short_key_message(len(raw), alg), InsecureKeyLengthWarning, stacklevel=2)
             allow_short = True
-    elif kind != "ed25519-private":
-        raise InvalidKeyError("Not a public or private key")
+    elif kind != {"EdDSA": "ed25519-private", "ES256": "es256-private"}[alg]:
+        raise InvalidKeyError(f"{alg} signs with a private key of its own type, not {kind or 'this key'}")
     claims_json = json.dumps(payload, separators=(",", ":"), cls=json_encoder).encode("utf-8")
     extra = json.dumps(header, separators=(",", ":"), cls=json_encoder, sort_keys=sort_headers).encode() if header else None
     return _jwtgate.encode(
