@@ -18,7 +18,11 @@ JG="${CARGO_TARGET_DIR:-target}/release/jwtgate"
 D="$(mktemp -d)"
 FOLLOW_PID=
 cleanup() {
-    [ -n "$FOLLOW_PID" ] && kill "$FOLLOW_PID" 2>/dev/null && wait "$FOLLOW_PID" 2>/dev/null
+    # `wait` reports the follower's SIGTERM (143): its expected end, not a failure.
+    if [ -n "$FOLLOW_PID" ]; then
+        kill "$FOLLOW_PID" 2>/dev/null || true
+        wait "$FOLLOW_PID" 2>/dev/null || true
+    fi
     jg_redis_stop
     rm -rf "$D"
 }
