@@ -8,7 +8,7 @@ use jwtgate::{
 };
 
 const CLAIMS: &str = r#"{"iss":"https://login.example.com/","sub":"user-4f1c9a2b","aud":["orders","billing"],"exp":1800000000,"nbf":1690000000,"iat":1690000000,"jti":"9b2f6c1e-4d7a-4c1b-9a8e-3f5d2c7b1a60","sid":"sess-77d1e0b2","scope":"orders:read orders:write profile","roles":["customer","beta-tester"]}"#;
-// Close to the token's exp, so its denylist segment is live and looked up.
+// Close to the token's exp (1_800_000_000), inside the denylist's time range.
 const NOW: u64 = 1_799_990_000;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -21,11 +21,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let token = out.get(..n).ok_or("short")?.to_vec();
 
     let ids: Vec<String> = (0..10_000).map(|i| format!("revoked-{i}")).collect();
+    // Expiries spread around the token's own (NOW + 10_000), so the segment it
+    // falls in is live and every verification hashes and probes the filter.
     let entries: Vec<Revocation<'_>> = ids
         .iter()
-        .map(|id| Revocation::Token {
+        .zip(0u64..)
+        .map(|(id, i)| Revocation::Token {
             jti: id.as_bytes(),
-            exp: NOW + 3600,
+            exp: NOW + 60 + i * 2,
         })
         .collect();
     let builder = DenylistBuilder::new(Config::new([9; 16], NOW));
