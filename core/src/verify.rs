@@ -144,7 +144,21 @@ impl<'d> Verifier<'d> {
             return Err(Error::TokenTooLarge);
         }
         let parts = Parts::split(token)?;
+        // `split` only looked for the first and the last dot, so a token with
+        // more than three parts has a dot in its payload. Decoding the payload
+        // rejects that dot on every path that succeeds, so the extra scan is
+        // paid only on failure, where it keeps "not three parts" the reported
+        // cause whatever else is wrong.
+        self.verify_parts(&parts, buf).map_err(|e| {
+            if find_dot(parts.payload).is_some() {
+                Error::Malformed
+            } else {
+                e
+            }
+        })
+    }
 
+    fn verify_parts<'b>(&self, parts: &Parts<'_>, buf: &'b mut [u8]) -> Result<Jws<'b>, Error> {
         let header_len = base64::decoded_len(parts.header.len()).ok_or(Error::Base64)?;
         let (header_buf, payload_buf) = buf
             .split_at_mut_checked(header_len)
@@ -183,7 +197,9 @@ pub struct Jws<'a> {
     pub payload: &'a [u8],
 }
 
-/// The three dot-separated parts of a compact JWS.
+/// The three dot-separated parts of a compact JWS, split at the first and
+/// the last dot: the header and the signature hold no dot, the payload may
+/// (see [`Verifier::verify_jws`] for why that is enough).
 struct Parts<'t> {
     header: &'t [u8],
     payload: &'t [u8],
@@ -194,15 +210,15 @@ struct Parts<'t> {
 impl<'t> Parts<'t> {
     fn split(token: &'t [u8]) -> Result<Parts<'t>, Error> {
         let first = find_dot(token).ok_or(Error::Malformed)?;
-        let (header, rest) = token.split_at_checked(first).ok_or(Error::Malformed)?;
-        let rest = rest.get(1..).ok_or(Error::Malformed)?;
-        let second = find_dot(rest).ok_or(Error::Malformed)?;
-        let (payload, rest) = rest.split_at_checked(second).ok_or(Error::Malformed)?;
-        let signature = rest.get(1..).ok_or(Error::Malformed)?;
-        if find_dot(signature).is_some() || header.is_empty() {
+        // Searching from the end reads only the signature, not the payload.
+        let last = rfind_dot(token).ok_or(Error::Malformed)?;
+        if first == 0 || last == first {
             return Err(Error::Malformed);
         }
-        let signing_input = token.get(..first + 1 + second).ok_or(Error::Malformed)?;
+        let header = token.get(..first).ok_or(Error::Malformed)?;
+        let payload = token.get(first + 1..last).ok_or(Error::Malformed)?;
+        let signing_input = token.get(..last).ok_or(Error::Malformed)?;
+        let signature = token.get(last + 1..).ok_or(Error::Malformed)?;
         Ok(Parts {
             header,
             payload,
@@ -212,20 +228,27 @@ impl<'t> Parts<'t> {
     }
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// The high bit of every byte of `word` that is a `.`, and no other bit.
+#[inline(always)]
+fn dot_flags(word: u64) -> u64 {
+    let x = word ^ (ONES * u64::from(b'.'));
+    // Exact zero-byte test: adding 0x7f to the low seven bits carries into
+    // the high bit unless they are all zero; no carry crosses bytes.
+    !(((x & LOWS).wrapping_add(LOWS)) | x | LOWS)
+}
+
 /// The index of the first `.` in `bytes`, eight bytes at a time.
 #[inline]
 fn find_dot(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut words = bytes.chunks_exact(8);
     let mut at = 0usize;
     for word in &mut words {
-        let word = <[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes);
-        let x = word ^ (ONES * u64::from(b'.'));
-        // The "has a zero byte" test: the lowest flagged byte is always a real match
-        // (borrows only propagate upwards), and little-endian puts it first.
-        let flags = x.wrapping_sub(ONES) & !x & HIGHS;
+        let flags = dot_flags(<[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes));
         if flags != 0 {
+            // Little-endian: the first byte is the lowest.
             return usize::try_from(flags.trailing_zeros() / 8)
                 .ok()
                 .map(|i| at + i);
@@ -237,6 +260,24 @@ fn find_dot(bytes: &[u8]) -> Option<usize> {
         .iter()
         .position(|&b| b == b'.')
         .map(|i| at + i)
+}
+
+/// The index of the last `.` in `bytes`, eight bytes at a time from the end.
+#[inline]
+fn rfind_dot(bytes: &[u8]) -> Option<usize> {
+    let mut words = bytes.rchunks_exact(8);
+    let mut end = bytes.len();
+    for word in &mut words {
+        let flags = dot_flags(<[u8; 8]>::try_from(word).map_or(0, u64::from_le_bytes));
+        end -= 8;
+        if flags != 0 {
+            // Little-endian: the last byte is the highest.
+            return usize::try_from(7 - flags.leading_zeros() / 8)
+                .ok()
+                .map(|i| end + i);
+        }
+    }
+    words.remainder().iter().rposition(|&b| b == b'.')
 }
 
 #[cfg(test)]
@@ -265,13 +306,19 @@ mod tests {
                     }
                     let want = s.iter().position(|&b| b == b'.');
                     assert_eq!(find_dot(&s), want, "{len} {first} {second}");
+                    let want = s.iter().rposition(|&b| b == b'.');
+                    assert_eq!(rfind_dot(&s), want, "{len} {first} {second}");
                 }
             }
         }
         let all: std::vec::Vec<u8> = (0..=255u8).collect();
         assert_eq!(find_dot(&all), Some(usize::from(b'.')));
+        assert_eq!(rfind_dot(&all), Some(usize::from(b'.')));
+        // A dot followed by bytes one above it: borrows must not flag them.
+        assert_eq!(rfind_dot(b"a./////////"), Some(1));
         let no_dot: std::vec::Vec<u8> = (0..=255u8).filter(|&b| b != b'.').collect();
         assert_eq!(find_dot(&no_dot), None);
+        assert_eq!(rfind_dot(&no_dot), None);
     }
 
     #[test]
@@ -290,8 +337,6 @@ mod tests {
             b"a",
             b"a.b",
             b".b.c",
-            b"a.b.c.d",
-            b"a.b.c.",
             b"...",
             b"abcdefgh.ijklmnop",
         ] {
@@ -299,6 +344,15 @@ mod tests {
                 matches!(Parts::split(bad), Err(Error::Malformed)),
                 "{bad:?}"
             );
+        }
+        // More than three parts: the extra dots stay in the payload, where
+        // `verify_jws` finds them (the hostile tests check the error).
+        for (more, payload) in [
+            (&b"a.b.c.d"[..], &b"b.c"[..]),
+            (b"a.b.c.", b"b.c"),
+            (b"a.b.c.d.e", b"b.c.d"),
+        ] {
+            assert_eq!(ok(more).map(|p| p.1), Ok(payload), "{more:?}");
         }
     }
 }
