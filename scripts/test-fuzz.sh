@@ -6,7 +6,8 @@
 #
 # For the fuzz workspace (fuzz/, its own workspace, nightly or
 # RUSTC_BOOTSTRAP=1 through jg_cargo_nightly):
-#   1. cargo fmt --check and clippy -D warnings (fuzz/ and fuzz/seeds/);
+#   1. cargo fmt --check and clippy -D warnings (fuzz/ and fuzz/seeds/),
+#      and the harness's own unit tests;
 #   2. cargo fuzz build (all targets, ASan, release + debug assertions);
 #   3. per target: a short smoke run from its committed corpus
 #      (JG_FUZZ_SECS seconds, default 10; nothing written to the corpus),
@@ -37,6 +38,9 @@ echo "[fuzz] fmt"
 echo "[fuzz] clippy ($(elapsed))"
 (cd "$FUZZ_DIR" && cargo clippy --quiet --all-targets -- -D warnings)
 (cd "$FUZZ_DIR/seeds" && cargo clippy --quiet --all-targets -- -D warnings)
+
+echo "[fuzz] harness tests ($(elapsed))"
+(cd "$FUZZ_DIR" && jg_cargo_nightly test --quiet --lib)
 
 echo "[fuzz] build ($(elapsed))"
 (cd "$FUZZ_DIR" && jg_cargo_nightly fuzz build)

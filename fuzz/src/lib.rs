@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 use arbitrary::Arbitrary;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
+use jsonwebtoken::{Algorithm as PeerAlg, EncodingKey};
 use jwtgate::{
     Algorithm, Config, Denylist, DenylistBuilder, Key, KeySet, Policy, Revocation, Verifier,
 };
@@ -105,7 +106,7 @@ pub fn denylist() -> Denylist<'static> {
     Denylist::from_bytes(denylist_bytes()).unwrap()
 }
 
-/// The four algorithms, for `Arbitrary` choices.
+/// The signing algorithms, for `Arbitrary` choices.
 #[derive(Arbitrary, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Alg {
     /// HMAC-SHA256.
@@ -116,6 +117,12 @@ pub enum Alg {
     HS512,
     /// Ed25519.
     EdDSA,
+    /// ECDSA P-256 (signed by jsonwebtoken, an independent signer).
+    ES256,
+    /// RSASSA-PKCS1-v1_5 with a 2048-bit key (signed by jsonwebtoken).
+    RS256,
+    /// RSASSA-PSS with the same RSA key (signed by jsonwebtoken).
+    PS256,
 }
 
 impl Alg {
@@ -126,11 +133,20 @@ impl Alg {
             Alg::HS384 => "HS384",
             Alg::HS512 => "HS512",
             Alg::EdDSA => "EdDSA",
+            Alg::ES256 => "ES256",
+            Alg::RS256 => "RS256",
+            Alg::PS256 => "PS256",
         }
     }
 }
 
-/// One key per algorithm; HS256 and EdDSA carry a `kid`.
+/// The identity-provider test keys of the core (`core/tests/keys/`).
+const IDP_JWKS: &str = include_str!("../../core/tests/keys/jwks.json");
+const P256_PKCS8: &[u8] = include_bytes!("../../core/tests/keys/p256.der");
+const RSA2048_PKCS1: &[u8] = include_bytes!("../../core/tests/keys/rsa2048.der");
+
+/// One key per algorithm; HS256, EdDSA and ES256 carry a `kid`. RS256 and
+/// PS256 share one RSA key, each bound to its own algorithm.
 pub fn keys() -> KeySet {
     let mut set = KeySet::new();
     set.add(
@@ -146,6 +162,16 @@ pub fn keys() -> KeySet {
         .unwrap();
     let ed = Key::ed25519_private(&ED_SEED).unwrap().to_public().unwrap();
     set.add(ed.with_kid("ed").unwrap()).unwrap();
+    let idp = KeySet::from_jwks(IDP_JWKS.as_bytes()).unwrap();
+    let p256 = idp.find(Algorithm::ES256, Some("p256")).unwrap().clone();
+    set.add(p256).unwrap();
+    let rsa = idp.find(Algorithm::RS256, Some("rsa2048")).unwrap();
+    let (n, e) = rsa.rsa_public_components().unwrap();
+    let e = e.to_be_bytes();
+    set.add(Key::rsa_public(Algorithm::RS256, n, &e).unwrap())
+        .unwrap();
+    set.add(Key::rsa_public(Algorithm::PS256, n, &e).unwrap())
+        .unwrap();
     set
 }
 
@@ -183,7 +209,23 @@ pub fn sign(alg: Alg, input: &[u8]) -> Vec<u8> {
             let key = ed25519_dalek::SigningKey::from_bytes(&ED_SEED);
             key.sign(input).to_bytes().to_vec()
         }
+        Alg::ES256 => peer_sign(input, EncodingKey::from_ec_der(P256_PKCS8), PeerAlg::ES256),
+        Alg::RS256 => peer_sign(
+            input,
+            EncodingKey::from_rsa_der(RSA2048_PKCS1),
+            PeerAlg::RS256,
+        ),
+        Alg::PS256 => peer_sign(
+            input,
+            EncodingKey::from_rsa_der(RSA2048_PKCS1),
+            PeerAlg::PS256,
+        ),
     }
+}
+
+fn peer_sign(input: &[u8], key: EncodingKey, alg: PeerAlg) -> Vec<u8> {
+    let signature = jsonwebtoken::crypto::sign(input, &key, alg).unwrap();
+    Base64UrlUnpadded::decode_vec(&signature).unwrap()
 }
 
 /// A compact JWS over arbitrary header and payload bytes, signed with `alg`'s key.
@@ -225,6 +267,8 @@ pub enum StrChoice {
     KidHs,
     /// The EdDSA key's `kid`.
     KidEd,
+    /// The ES256 key's `kid`.
+    KidEc,
     /// Anything.
     Other(String),
 }
@@ -240,6 +284,7 @@ impl StrSpec {
             StrChoice::RevokedSub => REVOKED_SUB,
             StrChoice::KidHs => "hs",
             StrChoice::KidEd => "ed",
+            StrChoice::KidEc => "p256",
             StrChoice::Other(s) => s,
         }
     }
@@ -597,6 +642,33 @@ impl HeaderSpec {
                 out.into_bytes()
             }
             HeaderSpec::Raw(b) => b.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every algorithm's harness signature verifies with the harness keys,
+    /// so the targets reach past the signature for each of them.
+    #[test]
+    fn every_algorithm_signs_tokens_the_keys_accept() {
+        let v = Verifier::new(keys(), Policy::new());
+        for alg in [
+            Alg::HS256,
+            Alg::HS384,
+            Alg::HS512,
+            Alg::EdDSA,
+            Alg::ES256,
+            Alg::RS256,
+            Alg::PS256,
+        ] {
+            let header = format!(r#"{{"alg":"{}"}}"#, alg.name());
+            let t = token(alg, header.as_bytes(), br#"{"exp":1}"#);
+            let mut buf = [0u8; jwtgate::BUFFER_LEN];
+            let jws = v.verify_jws(t.as_bytes(), &mut buf);
+            assert!(jws.is_ok(), "{}: {:?}", alg.name(), jws.err());
         }
     }
 }
