@@ -1,6 +1,6 @@
 //! The registered claims, borrowed from the decoded payload.
 
-use crate::json::{self, Array, JsonStr, Value};
+use crate::json::{self, Array, JsonStr, Shape, Value};
 use crate::time::NumericDate;
 use crate::{Claim, Error, Limits};
 
@@ -151,7 +151,13 @@ impl<'a> Claims<'a> {
     }
 
     #[inline(always)]
-    fn set(&mut self, name: JsonStr<'a>, value: Value<'a>, limits: &Limits) -> Result<(), Error> {
+    fn set(
+        &mut self,
+        name: JsonStr<'a>,
+        value: Value<'a>,
+        shape: Shape,
+        limits: &Limits,
+    ) -> Result<(), Error> {
         let Some(claim) = registered(&name) else {
             return Ok(());
         };
@@ -168,7 +174,7 @@ impl<'a> Claims<'a> {
                 Value::Number(n) => self.ver = Some(n.as_u64().ok_or(wrong)?),
                 _ => return Err(wrong),
             },
-            Claim::Aud => self.aud = Some(audience(value, limits)?),
+            Claim::Aud => self.aud = Some(audience(value, shape, limits)?),
         }
         Ok(())
     }
@@ -182,8 +188,8 @@ struct Parser<'c, 'a, 'l> {
 
 impl<'a> json::Members<'a> for &mut Parser<'_, 'a, '_> {
     #[inline(always)]
-    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>) -> Result<(), Error> {
-        self.claims.set(name, value, self.limits)
+    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>, shape: Shape) -> Result<(), Error> {
+        self.claims.set(name, value, shape, self.limits)
     }
 }
 
@@ -227,10 +233,18 @@ fn numeric_date(value: Value<'_>) -> Option<NumericDate> {
 }
 
 #[inline(never)]
-fn audience<'a>(value: Value<'a>, limits: &Limits) -> Result<Audience<'a>, Error> {
+fn audience<'a>(value: Value<'a>, shape: Shape, limits: &Limits) -> Result<Audience<'a>, Error> {
     match value {
         Value::String(s) => Ok(Audience::One(s)),
         Value::Array(array) => {
+            // The scanner counted the elements when all are strings (the usual `aud`): no
+            // walk. The walk below gives the same errors, in the same order, otherwise.
+            if let Some(count) = shape.string_count() {
+                if count > limits.max_audiences {
+                    return Err(Error::TooManyMembers);
+                }
+                return Ok(Audience::Many(array));
+            }
             let mut count = 0usize;
             array.for_each_element(|element| {
                 count += 1;

@@ -259,17 +259,30 @@ impl<'a> Number<'a> {
 
     /// The value, when the literal is a plain non-negative integer (digits only: no sign,
     /// fraction or exponent, so `1.0` and `1e3` give `None`) that fits in a `u64`.
+    #[inline]
     pub fn as_u64(&self) -> Option<u64> {
-        if self.raw.is_empty() {
-            return None;
-        }
-        // Eight digits at a time first: NumericDates have ten.
-        let (acc, rest) = match self.raw.split_first_chunk::<8>() {
-            Some((eight, rest)) => (eight_digits(eight)?, rest),
-            None => (0, self.raw),
+        // Nineteen digits or fewer cannot overflow (u64::MAX has twenty): no checked steps.
+        let (head, tail) = match self.raw.split_last_chunk::<8>() {
+            Some((head, eight)) if head.len() <= 11 => (head, eight_digits(eight)?),
+            Some(_) => return self.as_u64_long(),
+            None if self.raw.is_empty() => return None,
+            None => (self.raw, 0),
         };
-        // The checked steps catch overflow.
-        rest.iter().try_fold(acc, |acc, &b| {
+        // Eight digits at a time at the end (NumericDates have ten), the first ones singly.
+        let mut acc = 0u64;
+        for &b in head {
+            acc = acc
+                .wrapping_mul(10)
+                .wrapping_add(u64::from(digit_value(b)?));
+        }
+        let scale = if self.raw.len() > 8 { 100_000_000 } else { 1 };
+        Some(acc.wrapping_mul(scale).wrapping_add(tail))
+    }
+
+    /// [`Number::as_u64`] for twenty digits or more, with overflow checks.
+    #[inline(never)]
+    fn as_u64_long(&self) -> Option<u64> {
+        self.raw.iter().try_fold(0u64, |acc, &b| {
             let digit = u64::from(digit_value(b)?);
             acc.checked_mul(10)?.checked_add(digit)
         })
@@ -571,13 +584,14 @@ fn members_large<'a, F: Members<'a>>(
 /// `member` is marked `#[inline(always)]`, so that it is compiled into the scanning loop
 /// (closures are inlined at the compiler's discretion, and a large one is not).
 pub(crate) trait Members<'a> {
-    /// Takes one validated member; an error stops the scan and is returned.
-    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>) -> Result<(), Error>;
+    /// Takes one validated member, and what the scanner saw of its value's shape; an error
+    /// stops the scan and is returned.
+    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>, shape: Shape) -> Result<(), Error>;
 }
 
 impl<'a, F: FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>> Members<'a> for F {
     #[inline(always)]
-    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>) -> Result<(), Error> {
+    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>, _: Shape) -> Result<(), Error> {
         self(name, value)
     }
 }
@@ -696,7 +710,8 @@ impl<'a> Top<'a> {
                 Some((b':', rest)) => rest,
                 _ => colon(after).map_err(fail)?,
             };
-            let (value, after) = value(skip_ws(after), self.limits.max_depth).map_err(fail)?;
+            let (value, after, shape) =
+                top_value(skip_ws(after), self.limits.max_depth).map_err(fail)?;
             if self.count >= self.limits.max_members {
                 return Err(Error::TooManyMembers);
             }
@@ -719,7 +734,7 @@ impl<'a> Top<'a> {
             };
             self.filter |= bit;
             self.count = self.count.wrapping_add(1);
-            f.member(name, value)?;
+            f.member(name, value, shape)?;
             match skip_ws(after).split_first() {
                 Some((b',', rest)) => s = skip_ws(rest),
                 Some((b'}', rest)) => {
@@ -845,68 +860,113 @@ fn member_name(s: &[u8]) -> Result<(JsonStr<'_>, &[u8]), Fail> {
 /// or a validated span: the value and what follows it.
 #[inline(always)]
 fn value(s: &[u8], max_depth: usize) -> Result<(Value<'_>, &[u8]), Fail> {
+    let (value, rest, _) = top_value(s, max_depth)?;
+    Ok((value, rest))
+}
+
+/// [`value`], and the [`Shape`] of an array value.
+#[inline(always)]
+fn top_value(s: &[u8], max_depth: usize) -> Result<(Value<'_>, &[u8], Shape), Fail> {
     match s.split_first() {
         Some((b'"', body)) => {
             let (string, rest) = string(body)?;
-            Ok((Value::String(string), rest))
+            Ok((Value::String(string), rest, Shape::UNKNOWN))
+        }
+        Some((b'-' | b'0'..=b'9', _)) => {
+            let rest = number(s)?;
+            let raw = before(s, rest)?;
+            Ok((Value::Number(Number { raw }), rest, Shape::UNKNOWN))
         }
         _ => value_other(s, max_depth),
     }
 }
 
-/// [`value`] when it is not a string: out of line, to keep the string path's loops small.
+/// What the scanner learnt about an array value on the way: the number of its elements when
+/// every one is a string, so that `aud` is type-checked without walking it again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shape {
+    /// The element count when all elements are strings, `u32::MAX` when unknown.
+    strings: u32,
+}
+
+impl Shape {
+    /// Nothing known (the value is not an array, or has a non-string element).
+    pub(crate) const UNKNOWN: Shape = Shape { strings: u32::MAX };
+
+    /// The number of elements, when the value is an array of strings only.
+    pub(crate) fn string_count(self) -> Option<usize> {
+        if self == Shape::UNKNOWN {
+            return None;
+        }
+        usize::try_from(self.strings).ok()
+    }
+}
+
+/// [`top_value`] when it is neither a string nor a number: out of line, to keep the common
+/// paths' loops small.
 #[inline(never)]
-fn value_other(s: &[u8], max_depth: usize) -> Result<(Value<'_>, &[u8]), Fail> {
+fn value_other(s: &[u8], max_depth: usize) -> Result<(Value<'_>, &[u8], Shape), Fail> {
     let Some((&first, tail)) = s.split_first() else {
         return Err(Fail::Syntax);
     };
     match first {
-        b'-' | b'0'..=b'9' => {
-            let rest = number(s)?;
-            let raw = before(s, rest)?;
-            Ok((Value::Number(Number { raw }), rest))
-        }
         b'{' => {
             let rest = container(s, 1, max_depth)?;
             let raw = before(s, rest)?;
-            Ok((Value::Object(Object { raw }), rest))
+            Ok((Value::Object(Object { raw }), rest, Shape::UNKNOWN))
         }
         b'[' => {
             if max_depth < 2 {
                 return Err(Fail::TooDeep);
             }
-            let rest = match flat_array(tail)? {
+            let (rest, shape) = match flat_array(tail)? {
                 Some(flat) => flat,
-                None => container(s, 1, max_depth)?,
+                None => (container(s, 1, max_depth)?, Shape::UNKNOWN),
             };
             let raw = before(s, rest)?;
-            Ok((Value::Array(Array { raw }), rest))
+            Ok((Value::Array(Array { raw }), rest, shape))
         }
-        b't' => Ok((Value::Bool(true), literal(s, b"true")?)),
-        b'f' => Ok((Value::Bool(false), literal(s, b"false")?)),
-        b'n' => Ok((Value::Null, literal(s, b"null")?)),
+        b't' => Ok((Value::Bool(true), literal(s, b"true")?, Shape::UNKNOWN)),
+        b'f' => Ok((Value::Bool(false), literal(s, b"false")?, Shape::UNKNOWN)),
+        b'n' => Ok((Value::Null, literal(s, b"null")?, Shape::UNKNOWN)),
         _ => Err(Fail::Syntax),
     }
 }
 
 /// Validates the array whose opening bracket was just consumed when none of its elements is
-/// a container (`aud`, `roles`, `amr`: arrays of strings): what follows it. `None` as soon as
-/// an element is a container, to start over with [`container`]. The caller checks the depth.
+/// a container (`aud`, `roles`, `amr`: arrays of strings): what follows it, and its shape.
+/// `None` as soon as an element is a container, to start over with [`container`]. The caller
+/// checks the depth.
 #[inline(always)]
-fn flat_array(s: &[u8]) -> Result<Option<&[u8]>, Fail> {
+fn flat_array(s: &[u8]) -> Result<Option<(&[u8], Shape)>, Fail> {
     let mut s = skip_ws(s);
     if let Some((b']', rest)) = s.split_first() {
-        return Ok(Some(rest));
+        return Ok(Some((rest, Shape { strings: 0 })));
     }
+    // Every element takes at least two bytes of a document shorter than 4 GiB: the count
+    // stays below `u32::MAX`.
+    let mut strings = 0u32;
+    let mut all_strings = true;
     loop {
         let rest = match s.split_first() {
             Some((b'"', body)) => string(body)?.1,
             Some((b'{' | b'[', _)) => return Ok(None),
-            _ => scalar(s)?,
+            _ => {
+                all_strings = false;
+                scalar(s)?
+            }
         };
+        strings = strings.wrapping_add(1);
         match skip_ws(rest).split_first() {
             Some((b',', rest)) => s = skip_ws(rest),
-            Some((b']', rest)) => return Ok(Some(rest)),
+            Some((b']', rest)) => {
+                let shape = if all_strings {
+                    Shape { strings }
+                } else {
+                    Shape::UNKNOWN
+                };
+                return Ok(Some((rest, shape)));
+            }
             _ => return Err(Fail::Syntax),
         }
     }
@@ -2322,6 +2382,102 @@ mod tests {
 
     /// Every one-byte mutation of a few documents: we accept exactly what serde_json
     /// accepts as an object with unique names, outside the listed differences.
+    /// The word-at-a-time string scan on every special byte at every offset of a string, in
+    /// names, values and array elements, and with the string ending anywhere within the
+    /// last eight bytes of the document (the shifted last-word path and the byte-at-a-time
+    /// path for documents shorter than a word): the same decisions and the same decoded
+    /// text as serde_json.
+    #[test]
+    fn special_bytes_at_every_offset_of_a_word() {
+        let specials: [&[u8]; 14] = [
+            b"\"",
+            b"\\\\",
+            b"\\n",
+            b"\\u00e9",
+            b"\\",
+            b"\x00",
+            b"\x01",
+            b"\x1f",
+            b"\x7f",
+            b" ",
+            "\u{e9}".as_bytes(),
+            "\u{1f600}".as_bytes(),
+            b"\xff",
+            b"\xe2\x82",
+        ];
+        let mut checked = 0;
+        for len in 0..18 {
+            for at in 0..=len {
+                for special in specials {
+                    let mut text = std::vec![b'a'; len];
+                    text.splice(at..at, special.iter().copied());
+                    let mut docs = Vec::new();
+                    for (open, close) in [
+                        (&b"{\"k\":\""[..], &b"\"}"[..]),
+                        (b"{\"", b"\":1}"),
+                        (b"{\"k\":[\"", b"\"]}"),
+                        (b"{\"k\":\"", b"\"}   "),
+                        (b"{\"", b"\":0,\"z\":[]}"),
+                    ] {
+                        docs.push([open, &text, close].concat());
+                    }
+                    // Truncated: the string runs into the end of the document.
+                    docs.push([&b"{\"k\":\""[..], &text].concat());
+                    for doc in docs {
+                        let mut seen = Vec::new();
+                        let ours = for_each_member(&doc, 8, 8, SYNTAX, |name, value| {
+                            seen.push(decoded(&name));
+                            if let Value::String(s) = value {
+                                seen.push(decoded(&s));
+                            }
+                            if let Value::Array(a) = value {
+                                a.for_each_element(|v| {
+                                    if let Value::String(s) = v {
+                                        seen.push(decoded(&s));
+                                    }
+                                    Ok::<_, Error>(())
+                                })?;
+                            }
+                            Ok(())
+                        });
+                        let theirs = serde_json::from_slice::<serde_json::Value>(&doc);
+                        assert_eq!(
+                            ours.is_ok(),
+                            theirs.is_ok(),
+                            "{:?}",
+                            String::from_utf8_lossy(&doc)
+                        );
+                        if let Ok(serde_json::Value::Object(map)) = theirs {
+                            let mut expected = Vec::new();
+                            for (name, value) in map {
+                                expected.push(name);
+                                match value {
+                                    serde_json::Value::String(s) => expected.push(s),
+                                    serde_json::Value::Array(items) => expected.extend(
+                                        items
+                                            .into_iter()
+                                            .filter_map(|v| v.as_str().map(String::from)),
+                                    ),
+                                    _ => {}
+                                }
+                            }
+                            seen.sort();
+                            expected.sort();
+                            assert_eq!(seen, expected, "{:?}", String::from_utf8_lossy(&doc));
+                        }
+                        checked += 1;
+                    }
+                }
+            }
+        }
+        assert!(checked > 10_000, "{checked}");
+    }
+
+    fn decoded(s: &JsonStr<'_>) -> String {
+        let mut buf = std::vec![0u8; s.unescaped_len()];
+        String::from(s.unescape_into(&mut buf).unwrap())
+    }
+
     #[test]
     fn mutations_agree_with_serde_json() {
         let seeds: [&[u8]; 3] = [
