@@ -1,6 +1,6 @@
 //! The registered claims, borrowed from the decoded payload.
 
-use crate::json::{self, Array, JsonStr, Value};
+use crate::json::{self, Array, JsonStr, Shape, Value};
 use crate::time::NumericDate;
 use crate::{Claim, Error, Limits};
 
@@ -121,6 +121,8 @@ impl<'a> Claims<'a> {
     }
 
     /// Parses and type-checks the decoded claims JSON.
+    // Out of line: one call per token, and profiles then show the parsing on its own.
+    #[inline(never)]
     pub(crate) fn parse(raw: &'a [u8], limits: &Limits) -> Result<Claims<'a>, Error> {
         let mut claims = Claims {
             raw,
@@ -134,17 +136,28 @@ impl<'a> Claims<'a> {
             iat: None,
             ver: None,
         };
-        json::for_each_member(
+        let mut parser = Parser {
+            claims: &mut claims,
+            limits,
+        };
+        json::scan_members(
             raw,
             limits.max_json_depth,
             limits.max_members,
             Error::ClaimsJson,
-            |name, value| claims.set(name, value, limits),
+            &mut parser,
         )?;
         Ok(claims)
     }
 
-    fn set(&mut self, name: JsonStr<'a>, value: Value<'a>, limits: &Limits) -> Result<(), Error> {
+    #[inline(always)]
+    fn set(
+        &mut self,
+        name: JsonStr<'a>,
+        value: Value<'a>,
+        shape: Shape,
+        limits: &Limits,
+    ) -> Result<(), Error> {
         let Some(claim) = registered(&name) else {
             return Ok(());
         };
@@ -161,9 +174,22 @@ impl<'a> Claims<'a> {
                 Value::Number(n) => self.ver = Some(n.as_u64().ok_or(wrong)?),
                 _ => return Err(wrong),
             },
-            Claim::Aud => self.aud = Some(audience(value, limits)?),
+            Claim::Aud => self.aud = Some(audience(value, shape, limits)?),
         }
         Ok(())
+    }
+}
+
+/// Fills [`Claims`] from the scanner, inside its loop.
+struct Parser<'c, 'a, 'l> {
+    claims: &'c mut Claims<'a>,
+    limits: &'l Limits,
+}
+
+impl<'a> json::Members<'a> for &mut Parser<'_, 'a, '_> {
+    #[inline(always)]
+    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>, shape: Shape) -> Result<(), Error> {
+        self.claims.set(name, value, shape, self.limits)
     }
 }
 
@@ -194,6 +220,9 @@ fn string(value: Value<'_>) -> Option<JsonStr<'_>> {
     }
 }
 
+// Out of line, like `audience`, so that `set` stays small enough to be inlined into the
+// scanner's loop: most members are strings or not registered claims at all.
+#[inline(never)]
 fn numeric_date(value: Value<'_>) -> Option<NumericDate> {
     match value {
         Value::Number(n) => n
@@ -203,10 +232,19 @@ fn numeric_date(value: Value<'_>) -> Option<NumericDate> {
     }
 }
 
-fn audience<'a>(value: Value<'a>, limits: &Limits) -> Result<Audience<'a>, Error> {
+#[inline(never)]
+fn audience<'a>(value: Value<'a>, shape: Shape, limits: &Limits) -> Result<Audience<'a>, Error> {
     match value {
         Value::String(s) => Ok(Audience::One(s)),
         Value::Array(array) => {
+            // The scanner counted the elements when all are strings (the usual `aud`): no
+            // walk. The walk below gives the same errors, in the same order, otherwise.
+            if let Some(count) = shape.string_count() {
+                if count > limits.max_audiences {
+                    return Err(Error::TooManyMembers);
+                }
+                return Ok(Audience::Many(array));
+            }
             let mut count = 0usize;
             array.for_each_element(|element| {
                 count += 1;

@@ -1,6 +1,6 @@
 //! The JOSE header: only what selects and constrains the key.
 
-use crate::json::{self, JsonStr, Value};
+use crate::json::{self, JsonStr, Shape, Value};
 use crate::{Algorithm, Error, Limits};
 
 /// The parts of a verified token's protected header that jwtgate reads.
@@ -39,57 +39,108 @@ impl<'a> Header<'a> {
     }
 
     /// Parses the decoded header JSON.
+    // Out of line: one call per token, and profiles then show the parsing on its own.
+    #[inline(never)]
     pub(crate) fn parse(json: &'a [u8], limits: &Limits) -> Result<Header<'a>, Error> {
-        let mut alg = None;
-        let mut kid = None;
-        let mut typ = None;
-        let mut cty = None;
-        json::for_each_member(
+        let mut fields = Fields::default();
+        json::scan_members(
             json,
             limits.max_json_depth,
             limits.max_members,
             Error::HeaderJson,
-            |name, value| {
-                // Every name we read has three bytes but `crit`; compared after unescaping.
-                match name.as_short::<3>() {
-                    Some(n) if &n == b"alg" => {
-                        let Value::String(s) = value else {
-                            return Err(Error::HeaderJson);
-                        };
-                        alg = Some(
-                            Algorithm::ALL
-                                .into_iter()
-                                .find(|a| s.eq_str(a.name()))
-                                .ok_or(Error::UnsupportedAlgorithm)?,
-                        );
-                    }
-                    Some(n) if &n == b"kid" => kid = Some(string(value)?),
-                    Some(n) if &n == b"typ" => typ = Some(string(value)?),
-                    Some(n) if &n == b"cty" => cty = Some(string(value)?),
-                    Some(n) if &n == b"b64" && !matches!(value, Value::Bool(true)) => {
-                        return Err(Error::UnsupportedCritical);
-                    }
-                    Some(_) => {}
-                    None if name.as_short::<4>() == Some(*b"crit") => {
-                        return Err(Error::UnsupportedCritical);
-                    }
-                    None => {}
-                }
-                Ok(())
-            },
+            &mut fields,
         )?;
         Ok(Header {
-            alg: alg.ok_or(Error::MissingAlgorithm)?,
-            kid,
-            typ,
-            cty,
+            alg: fields.alg.ok_or(Error::MissingAlgorithm)?,
+            kid: fields.kid,
+            typ: fields.typ,
+            cty: fields.cty,
         })
     }
+}
+
+/// The header parameters seen so far, filled from the scanner, inside its loop.
+#[derive(Default)]
+struct Fields<'a> {
+    alg: Option<Algorithm>,
+    kid: Option<JsonStr<'a>>,
+    typ: Option<JsonStr<'a>>,
+    cty: Option<JsonStr<'a>>,
+}
+
+impl<'a> json::Members<'a> for &mut Fields<'a> {
+    #[inline(always)]
+    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>, _: Shape) -> Result<(), Error> {
+        // Every name we read has three bytes but `crit`; compared after unescaping.
+        match name.as_short::<3>().as_ref() {
+            Some(b"alg") => {
+                let Value::String(s) = value else {
+                    return Err(Error::HeaderJson);
+                };
+                self.alg = Some(algorithm(s).ok_or(Error::UnsupportedAlgorithm)?);
+            }
+            Some(b"kid") => self.kid = Some(string(value)?),
+            Some(b"typ") => self.typ = Some(string(value)?),
+            Some(b"cty") => self.cty = Some(string(value)?),
+            Some(b"b64") if !matches!(value, Value::Bool(true)) => {
+                return Err(Error::UnsupportedCritical);
+            }
+            Some(_) => {}
+            None if name.as_short::<4>() == Some(*b"crit") => {
+                return Err(Error::UnsupportedCritical);
+            }
+            None => {}
+        }
+        Ok(())
+    }
+}
+
+/// The algorithm `alg` names (compared after unescaping): every name has five bytes, so one
+/// fixed-size match, without string comparisons.
+#[inline]
+fn algorithm(alg: JsonStr<'_>) -> Option<Algorithm> {
+    let found = match &alg.as_short::<5>()? {
+        b"HS256" => Algorithm::HS256,
+        b"HS384" => Algorithm::HS384,
+        b"HS512" => Algorithm::HS512,
+        b"EdDSA" => Algorithm::EdDSA,
+        b"ES256" => Algorithm::ES256,
+        b"RS256" => Algorithm::RS256,
+        b"PS256" => Algorithm::PS256,
+        _ => return None,
+    };
+    Some(found)
 }
 
 fn string(value: Value<'_>) -> Result<JsonStr<'_>, Error> {
     match value {
         Value::String(s) => Ok(s),
         _ => Err(Error::HeaderJson),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The five-byte match knows every algorithm by its name, and nothing else.
+    #[test]
+    fn algorithm_match_agrees_with_the_names() {
+        for alg in Algorithm::ALL {
+            let doc = std::format!(r#"{{"alg":"{}"}}"#, alg.name());
+            let header = Header::parse(doc.as_bytes(), &Limits::DEFAULT).unwrap();
+            assert_eq!(header.alg(), alg);
+        }
+        for name in ["", "HS25", "HS2566", "hs256", "none", "ES384", "EDDSA"] {
+            let doc = std::format!(r#"{{"alg":"{name}"}}"#);
+            assert_eq!(
+                Header::parse(doc.as_bytes(), &Limits::DEFAULT).map(|h| h.alg()),
+                Err(Error::UnsupportedAlgorithm),
+                "{name}"
+            );
+        }
+        let escaped = br#"{"alg":"EdDSA"}"#;
+        let header = Header::parse(escaped, &Limits::DEFAULT).unwrap();
+        assert_eq!(header.alg(), Algorithm::EdDSA);
     }
 }
