@@ -7,8 +7,8 @@ use serde_json_core::heapless;
 use std::hint::black_box;
 
 // The scanner is crate-private; compile the same file into the bench instead of widening
-// the library's API. `crate::Error` in it resolves to this import.
-use jwtgate::Error;
+// the library's API. `crate::Error` and `crate::Limits` in it resolve to these imports.
+use jwtgate::{Error, Limits};
 #[allow(dead_code, unreachable_pub)]
 #[path = "../src/json.rs"]
 mod json;

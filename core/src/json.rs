@@ -22,7 +22,7 @@
 //! - Depth is bounded by [`MAX_DEPTH`] and top-level members by [`MAX_MEMBERS`], whatever
 //!   larger limits the caller passes.
 
-use crate::Error;
+use crate::{Error, Limits};
 
 /// Deepest nesting we can track (the top-level object counts as 1): the nesting stack is one
 /// bit per open container in a `u128`. Larger `max_depth` values behave as this one.
@@ -500,6 +500,83 @@ pub struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
+    /// Validates `doc` as one strict JSON object, under the same rules and `limits` as a
+    /// token's claims, and returns it for walking with [`Object::for_each_member`].
+    ///
+    /// JSON whitespace may surround the object; nothing else may. Of `limits`, only
+    /// `max_json_depth` and `max_members` (top-level members) apply. Duplicate names are
+    /// rejected at the top level only, as for the claims.
+    ///
+    /// Errors: [`Error::ClaimsJson`] when `doc` is not one RFC 8259 object (syntax, UTF-8 or
+    /// escapes, or 4 GiB or more), [`Error::JsonTooDeep`], [`Error::TooManyMembers`],
+    /// [`Error::DuplicateMember`].
+    ///
+    /// ```
+    /// use jwtgate::{Error, Limits, Object, Value};
+    ///
+    /// // Writes the leaves of a value, with the path of names to each.
+    /// fn walk(value: Value<'_>, path: &str, out: &mut Vec<String>) {
+    ///     match value {
+    ///         Value::Object(object) => {
+    ///             let _ = object.for_each_member(|name, value| {
+    ///                 let mut buf = [0u8; 16];
+    ///                 let name = name.unescape_into(&mut buf)?;
+    ///                 walk(value, &format!("{path}.{name}"), out);
+    ///                 Ok::<(), Error>(())
+    ///             });
+    ///         }
+    ///         Value::Array(array) => {
+    ///             let _ = array.for_each_element(|value| {
+    ///                 walk(value, &format!("{path}[]"), out);
+    ///                 Ok::<(), Error>(())
+    ///             });
+    ///         }
+    ///         Value::String(s) => out.push(format!("{path}={:?}", s.as_str())),
+    ///         Value::Number(n) => out.push(format!("{path}={}", String::from_utf8_lossy(n.raw()))),
+    ///         Value::Bool(b) => out.push(format!("{path}={b}")),
+    ///         Value::Null => out.push(format!("{path}=null")),
+    ///     }
+    /// }
+    ///
+    /// let doc = br#" {"sub": "ada", "ro\u006ces": ["admin", {"team": null}], "n": -1.5e3} "#;
+    /// let object = Object::parse(doc, &Limits::DEFAULT)?;
+    /// let mut seen = Vec::new();
+    /// walk(Value::Object(object), "", &mut seen);
+    /// assert_eq!(
+    ///     seen,
+    ///     [r#".sub=Some("ada")"#, r#".roles[]=Some("admin")"#, ".roles[].team=null", ".n=-1.5e3"],
+    /// );
+    ///
+    /// let parse = |doc: &[u8]| Object::parse(doc, &Limits::DEFAULT).map(|_| ());
+    /// assert_eq!(parse(br#"{"a": 1,}"#), Err(Error::ClaimsJson));
+    /// assert_eq!(parse(br#"[1]"#), Err(Error::ClaimsJson));
+    /// assert_eq!(parse(br#"{"a": 1, "\u0061": 2}"#), Err(Error::DuplicateMember));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn parse(doc: &'a [u8], limits: &Limits) -> Result<Object<'a>, Error> {
+        for_each_member(
+            doc,
+            limits.max_json_depth,
+            limits.max_members,
+            Error::ClaimsJson,
+            |_, _| Ok(()),
+        )?;
+        Ok(Object::of_document(doc))
+    }
+
+    /// The object of a document that was validated as one: `doc` without the whitespace
+    /// around it, as [`Object::for_each_member`] expects the brace first.
+    fn of_document(doc: &'a [u8]) -> Object<'a> {
+        let start = skip_ws(doc);
+        let end = start
+            .iter()
+            .rposition(|&b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+            .map_or(0, |last| last.wrapping_add(1));
+        Object {
+            raw: start.get(..end).unwrap_or_default(),
+        }
+    }
+
     /// Calls `f` for every member in order; stops at and returns the first error of `f`.
     ///
     /// The span was validated with its document, so iteration cannot fail; were it ever
@@ -2545,5 +2622,112 @@ mod tests {
             }
         }
         assert!(checked > 10_000);
+    }
+
+    fn limits(max_json_depth: usize, max_members: usize) -> Limits {
+        Limits {
+            max_json_depth,
+            max_members,
+            ..Limits::DEFAULT
+        }
+    }
+
+    /// A value walked into compact JSON: names and strings decoded (not re-escaped), numbers
+    /// as written.
+    fn render(value: Value<'_>, out: &mut String) {
+        match value {
+            Value::Object(object) => {
+                out.push('{');
+                let mut first = true;
+                object
+                    .for_each_member(|name, value| {
+                        if !core::mem::take(&mut first) {
+                            out.push(',');
+                        }
+                        out.push_str(&std::format!("{:?}:", decoded(&name)));
+                        render(value, out);
+                        Ok::<(), ()>(())
+                    })
+                    .unwrap();
+                out.push('}');
+            }
+            Value::Array(array) => {
+                out.push('[');
+                let mut first = true;
+                array
+                    .for_each_element(|value| {
+                        if !core::mem::take(&mut first) {
+                            out.push(',');
+                        }
+                        render(value, out);
+                        Ok::<(), ()>(())
+                    })
+                    .unwrap();
+                out.push(']');
+            }
+            Value::String(s) => out.push_str(&std::format!("{:?}", decoded(&s))),
+            Value::Number(n) => out.push_str(core::str::from_utf8(n.raw()).unwrap()),
+            Value::Bool(b) => out.push_str(if b { "true" } else { "false" }),
+            Value::Null => out.push_str("null"),
+        }
+    }
+
+    #[test]
+    fn object_parse_decides_as_the_scanner() {
+        for (doc, expected) in DOCS {
+            let shown = String::from_utf8_lossy(doc);
+            match (Object::parse(doc, &Limits::DEFAULT), expected) {
+                (Ok(object), Ok(n)) => {
+                    assert_eq!(object.raw().first(), Some(&b'{'), "{shown}");
+                    assert_eq!(object.raw().last(), Some(&b'}'), "{shown}");
+                    let mut walked = 0;
+                    object
+                        .for_each_member(|_, _| {
+                            walked += 1;
+                            Ok::<(), ()>(())
+                        })
+                        .unwrap();
+                    assert_eq!(walked, *n, "{shown}");
+                }
+                (Err(e), Err(expected)) => assert_eq!(e, *expected, "{shown}"),
+                (got, expected) => panic!("{shown}: {got:?}, expected {expected:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn object_parse_walks_nested_values() {
+        let doc = b" \r\n{\"s\" : \"a\\u00e9\\ud83d\\ude00\\/\\n\", \"e\\u0078p\": 1e+2,\n\
+            \"n\": [-0, 0.5, 12345678901234567890123, -1.5E-3, true, false, null],\n\
+            \"o\": {\"k\": {\"k\": [[], {}, [{\"deep\": \"\"}]]}, \"k\": 2}}\t ";
+        let object = Object::parse(doc, &Limits::DEFAULT).unwrap();
+        let mut out = String::new();
+        render(Value::Object(object), &mut out);
+        assert_eq!(
+            out,
+            "{\"s\":\"a\u{e9}\u{1f600}/\\n\",\"exp\":1e+2,\
+             \"n\":[-0,0.5,12345678901234567890123,-1.5E-3,true,false,null],\
+             \"o\":{\"k\":{\"k\":[[],{},[{\"deep\":\"\"}]]},\"k\":2}}"
+        );
+    }
+
+    #[test]
+    fn object_parse_applies_the_limits() {
+        let deep = nested(4, "[", "]");
+        assert!(Object::parse(deep.as_bytes(), &limits(4, 128)).is_ok());
+        assert_eq!(
+            Object::parse(deep.as_bytes(), &limits(3, 128)).map(|_| ()),
+            Err(Error::JsonTooDeep)
+        );
+        let wide = members(20);
+        assert!(Object::parse(wide.as_bytes(), &limits(32, 20)).is_ok());
+        assert_eq!(
+            Object::parse(wide.as_bytes(), &limits(32, 19)).map(|_| ()),
+            Err(Error::TooManyMembers)
+        );
+        // Nested members are not counted, nor checked for duplicates.
+        let inner = std::format!("{{\"a\":{}}}", members(20));
+        assert!(Object::parse(inner.as_bytes(), &limits(32, 1)).is_ok());
+        assert!(Object::parse(br#"{"a":{"b":1,"b":2}}"#, &Limits::DEFAULT).is_ok());
     }
 }

@@ -1,287 +1,108 @@
-//! Builds Python objects from a JSON document the core already validated.
+//! Builds Python objects from the verified claims JSON.
 //!
-//! The core's scanner has checked the claims strictly (RFC 8259 syntax,
-//! UTF-8, escapes, depth, duplicate names) before this runs, so this is a
-//! plain recursive-descent reader that maps JSON to what `json.loads`
-//! returns: `dict`, `list`, `str`, `int` (any size), `float`, `bool`,
-//! `None`. It still checks every step and never panics; the depth is
-//! bounded by [`MAX_DEPTH`] (the core's limit is lower).
+//! The core validates the document ([`jwtgate::Object::parse`], the same
+//! scanner and limits as verification) and hands out its values; this maps
+//! them to what `json.loads` returns: `dict`, `list`, `str`, `int` (any
+//! size), `float`, `bool`, `None`.
 
+use jwtgate::{Array, JsonStr, Limits, Number, Object, Value};
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PyString};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString};
 
-/// Deepest nesting read; the core rejects deeper documents long before.
+/// Deepest nesting built, the top-level object counting as 1. The core
+/// caps every document at this depth already; the walk is recursive, so it
+/// checks for itself rather than trust that.
 const MAX_DEPTH: usize = 128;
 
-/// Reads a JSON object into a new `dict`.
-pub(crate) fn object<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyDict>> {
-    let mut reader = Reader { json, at: 0 };
-    reader.skip_ws();
-    let dict = reader.object(py, 0)?;
-    reader.skip_ws();
-    if reader.at != json.len() {
-        return Err(invalid());
-    }
-    Ok(dict)
+/// Validates `json` as a JSON object under `limits` and builds it as a new
+/// `dict`.
+pub(crate) fn object<'py>(
+    py: Python<'py>,
+    json: &[u8],
+    limits: &Limits,
+) -> PyResult<Bound<'py, PyDict>> {
+    let object = Object::parse(json, limits).map_err(|_| invalid())?;
+    dict(py, object, 1)
 }
 
 fn invalid() -> PyErr {
     PyValueError::new_err("invalid JSON")
 }
 
-struct Reader<'j> {
-    json: &'j [u8],
-    // Invariant: `at <= json.len()`.
-    at: usize,
+fn value<'py>(py: Python<'py>, value: Value<'_>, depth: usize) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Object(object) => dict(py, object, depth + 1)?.into_any(),
+        Value::Array(array) => list(py, array, depth + 1)?.into_any(),
+        Value::String(s) => string(py, s)?.into_any(),
+        Value::Number(n) => number(py, n)?,
+        Value::Bool(b) => PyBool::new(py, b).to_owned().into_any(),
+        Value::Null => py.None().into_bound(py),
+    })
 }
 
-impl<'j> Reader<'j> {
-    fn peek(&self) -> Option<u8> {
-        self.json.get(self.at).copied()
+fn dict<'py>(py: Python<'py>, object: Object<'_>, depth: usize) -> PyResult<Bound<'py, PyDict>> {
+    if depth > MAX_DEPTH {
+        return Err(invalid());
     }
+    let dict = PyDict::new(py);
+    object
+        .for_each_member(|name, member| dict.set_item(key(py, name)?, value(py, member, depth)?))?;
+    Ok(dict)
+}
 
-    fn skip_ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
+fn list<'py>(py: Python<'py>, array: Array<'_>, depth: usize) -> PyResult<Bound<'py, PyList>> {
+    if depth > MAX_DEPTH {
+        return Err(invalid());
     }
+    let list = PyList::empty(py);
+    array.for_each_element(|element| list.append(value(py, element, depth)?))?;
+    Ok(list)
+}
 
-    fn expect(&mut self, byte: u8) -> PyResult<()> {
-        if self.peek() == Some(byte) {
-            self.at += 1;
-            Ok(())
-        } else {
-            Err(invalid())
-        }
-    }
+/// A member name: the registered claim names come from interned strings
+/// whose hash Python has already computed.
+fn key<'py>(py: Python<'py>, name: JsonStr<'_>) -> PyResult<Bound<'py, PyString>> {
+    let interned = match name.as_str() {
+        Some("iss") => intern!(py, "iss"),
+        Some("sub") => intern!(py, "sub"),
+        Some("aud") => intern!(py, "aud"),
+        Some("exp") => intern!(py, "exp"),
+        Some("nbf") => intern!(py, "nbf"),
+        Some("iat") => intern!(py, "iat"),
+        Some("jti") => intern!(py, "jti"),
+        Some("sid") => intern!(py, "sid"),
+        Some("ver") => intern!(py, "ver"),
+        Some("scope") => intern!(py, "scope"),
+        Some("azp") => intern!(py, "azp"),
+        _ => return string(py, name),
+    };
+    Ok(interned.clone())
+}
 
-    fn literal(&mut self, word: &[u8]) -> PyResult<()> {
-        let end = self.at.checked_add(word.len()).ok_or_else(invalid)?;
-        if self.json.get(self.at..end) == Some(word) {
-            self.at = end;
-            Ok(())
-        } else {
-            Err(invalid())
-        }
+fn string<'py>(py: Python<'py>, s: JsonStr<'_>) -> PyResult<Bound<'py, PyString>> {
+    if let Some(text) = s.as_str() {
+        return Ok(PyString::new(py, text));
     }
+    // Every escape is at least as long as the UTF-8 it decodes to (`\n` is
+    // two bytes for one, a surrogate pair twelve for four), so the raw
+    // length is enough without measuring the decoded one first.
+    let mut buf = vec![0u8; s.raw().len()];
+    let text = s.unescape_into(&mut buf).map_err(|_| invalid())?;
+    Ok(PyString::new(py, text))
+}
 
-    fn value<'py>(&mut self, py: Python<'py>, depth: usize) -> PyResult<Bound<'py, PyAny>> {
-        match self.peek() {
-            Some(b'{') => Ok(self.object(py, depth)?.into_any()),
-            Some(b'[') => Ok(self.array(py, depth)?.into_any()),
-            Some(b'"') => Ok(self.string(py)?.into_any()),
-            Some(b't') => {
-                self.literal(b"true")?;
-                Ok(pyo3::types::PyBool::new(py, true).to_owned().into_any())
-            }
-            Some(b'f') => {
-                self.literal(b"false")?;
-                Ok(pyo3::types::PyBool::new(py, false).to_owned().into_any())
-            }
-            Some(b'n') => {
-                self.literal(b"null")?;
-                Ok(py.None().into_bound(py))
-            }
-            Some(b'-' | b'0'..=b'9') => self.number(py),
-            _ => Err(invalid()),
+/// `int` when the literal has no fraction or exponent (any size, as
+/// `json.loads`; `-0` is `0`), else `float` (`1e400` is `inf`, as there).
+fn number<'py>(py: Python<'py>, n: Number<'_>) -> PyResult<Bound<'py, PyAny>> {
+    let text = std::str::from_utf8(n.raw()).map_err(|_| invalid())?;
+    if !text.contains(['.', 'e', 'E']) {
+        if let Ok(small) = text.parse::<i64>() {
+            return Ok(small.into_pyobject(py)?.into_any());
         }
+        return py.get_type::<PyInt>().call1((text,));
     }
-
-    fn object<'py>(&mut self, py: Python<'py>, depth: usize) -> PyResult<Bound<'py, PyDict>> {
-        let depth = depth + 1;
-        if depth > MAX_DEPTH {
-            return Err(invalid());
-        }
-        self.expect(b'{')?;
-        let dict = PyDict::new(py);
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            return Ok(dict);
-        }
-        loop {
-            self.skip_ws();
-            let key = self.key(py)?;
-            self.skip_ws();
-            self.expect(b':')?;
-            self.skip_ws();
-            let value = self.value(py, depth)?;
-            dict.set_item(key, value)?;
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b'}') => {
-                    self.at += 1;
-                    return Ok(dict);
-                }
-                _ => return Err(invalid()),
-            }
-        }
-    }
-
-    fn array<'py>(&mut self, py: Python<'py>, depth: usize) -> PyResult<Bound<'py, PyList>> {
-        let depth = depth + 1;
-        if depth > MAX_DEPTH {
-            return Err(invalid());
-        }
-        self.expect(b'[')?;
-        let list = PyList::empty(py);
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.at += 1;
-            return Ok(list);
-        }
-        loop {
-            self.skip_ws();
-            list.append(self.value(py, depth)?)?;
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => self.at += 1,
-                Some(b']') => {
-                    self.at += 1;
-                    return Ok(list);
-                }
-                _ => return Err(invalid()),
-            }
-        }
-    }
-
-    /// A member name: the registered claim names come from interned
-    /// strings whose hash Python has already computed.
-    fn key<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        let start = self.at;
-        let raw = self.raw_string()?;
-        let interned = match raw {
-            Some(b"iss") => Some(intern!(py, "iss")),
-            Some(b"sub") => Some(intern!(py, "sub")),
-            Some(b"aud") => Some(intern!(py, "aud")),
-            Some(b"exp") => Some(intern!(py, "exp")),
-            Some(b"nbf") => Some(intern!(py, "nbf")),
-            Some(b"iat") => Some(intern!(py, "iat")),
-            Some(b"jti") => Some(intern!(py, "jti")),
-            Some(b"sid") => Some(intern!(py, "sid")),
-            Some(b"ver") => Some(intern!(py, "ver")),
-            Some(b"scope") => Some(intern!(py, "scope")),
-            Some(b"azp") => Some(intern!(py, "azp")),
-            _ => None,
-        };
-        match interned {
-            Some(s) => Ok(s.clone()),
-            None => {
-                self.at = start;
-                self.string(py)
-            }
-        }
-    }
-
-    /// A string without escapes, as raw bytes (the reader moves past it);
-    /// `None` (reader unmoved past the quote) when it has escapes.
-    fn raw_string(&mut self) -> PyResult<Option<&'j [u8]>> {
-        self.expect(b'"')?;
-        let rest = self.json.get(self.at..).ok_or_else(invalid)?;
-        let end = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\')
-            .ok_or_else(invalid)?;
-        if rest.get(end) == Some(&b'\\') {
-            return Ok(None);
-        }
-        let raw = rest.get(..end).ok_or_else(invalid)?;
-        self.at += end + 1;
-        Ok(Some(raw))
-    }
-
-    fn string<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        let start = self.at;
-        if let Some(raw) = self.raw_string()? {
-            let text = std::str::from_utf8(raw).map_err(|_| invalid())?;
-            return Ok(PyString::new(py, text));
-        }
-        self.at = start + 1;
-        let mut out = String::new();
-        loop {
-            let rest = self.json.get(self.at..).ok_or_else(invalid)?;
-            let run = rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\')
-                .ok_or_else(invalid)?;
-            let text = rest.get(..run).ok_or_else(invalid)?;
-            out.push_str(std::str::from_utf8(text).map_err(|_| invalid())?);
-            self.at += run;
-            if self.peek() == Some(b'"') {
-                self.at += 1;
-                return Ok(PyString::new(py, &out));
-            }
-            // A backslash.
-            self.at += 1;
-            let escape = self.peek().ok_or_else(invalid)?;
-            self.at += 1;
-            let c = match escape {
-                b'"' => '"',
-                b'\\' => '\\',
-                b'/' => '/',
-                b'b' => '\u{8}',
-                b'f' => '\u{c}',
-                b'n' => '\n',
-                b'r' => '\r',
-                b't' => '\t',
-                b'u' => self.unicode_escape()?,
-                _ => return Err(invalid()),
-            };
-            out.push(c);
-        }
-    }
-
-    /// The character of a `\uXXXX` escape (the `\u` already read), joining
-    /// a surrogate pair.
-    fn unicode_escape(&mut self) -> PyResult<char> {
-        let first = self.hex4()?;
-        let code = if (0xD800..0xDC00).contains(&first) {
-            self.literal(b"\\u")?;
-            let second = self.hex4()?;
-            if !(0xDC00..0xE000).contains(&second) {
-                return Err(invalid());
-            }
-            0x10000 + ((first - 0xD800) << 10) + (second - 0xDC00)
-        } else {
-            first
-        };
-        char::from_u32(code).ok_or_else(invalid)
-    }
-
-    fn hex4(&mut self) -> PyResult<u32> {
-        let end = self.at.checked_add(4).ok_or_else(invalid)?;
-        let digits = self.json.get(self.at..end).ok_or_else(invalid)?;
-        let text = std::str::from_utf8(digits).map_err(|_| invalid())?;
-        let value = u32::from_str_radix(text, 16).map_err(|_| invalid())?;
-        self.at = end;
-        Ok(value)
-    }
-
-    /// A number: `int` when it has no fraction or exponent (any size, as
-    /// `json.loads`), else `float`.
-    fn number<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let start = self.at;
-        let mut integer = true;
-        while let Some(b) = self.peek() {
-            match b {
-                b'0'..=b'9' | b'-' | b'+' => {}
-                b'.' | b'e' | b'E' => integer = false,
-                _ => break,
-            }
-            self.at += 1;
-        }
-        let raw = self.json.get(start..self.at).ok_or_else(invalid)?;
-        let text = std::str::from_utf8(raw).map_err(|_| invalid())?;
-        if integer {
-            if let Ok(small) = text.parse::<i64>() {
-                return Ok(small.into_pyobject(py)?.into_any());
-            }
-            return py.get_type::<PyInt>().call1((text,));
-        }
-        let value: f64 = text.parse().map_err(|_| invalid())?;
-        Ok(PyFloat::new(py, value).into_any())
-    }
+    let float: f64 = text.parse().map_err(|_| invalid())?;
+    Ok(PyFloat::new(py, float).into_any())
 }

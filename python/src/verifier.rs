@@ -208,11 +208,12 @@ impl Verifier {
                 .collect();
             (arena, results)
         });
+        let limits = this.core().limits();
         let out = PyList::empty(py);
         for result in results {
             let item = match result {
                 Some(Ok(range)) => {
-                    claims_dict(py, arena.get(range).unwrap_or_default())?.into_any()
+                    claims_dict(py, arena.get(range).unwrap_or_default(), limits)?.into_any()
                 }
                 Some(Err(e)) => verify_err(py, e).into_value(py).into_bound(py).into_any(),
                 None => exception(
@@ -466,7 +467,7 @@ impl Verifier {
             Source::Given(denylist) => self.run(token, now, denylist, buf),
         });
         match result {
-            Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default()),
+            Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default(), self.core().limits()),
             Err(e) => Err(verify_err(py, e)),
         }
     }
@@ -502,8 +503,14 @@ enum Source<'a> {
     Given(Option<&'a OwnedDenylist>),
 }
 
-/// The claims dict; a failure here would be a core bug (the JSON was
-/// validated), reported as PyJWT's `DecodeError`.
-fn claims_dict<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyDict>> {
-    json2py::object(py, json).map_err(|_| exception(py, "DecodeError", "Invalid payload string"))
+/// The claims dict. The claims passed verification under the same
+/// `limits`, so a failure here would be a core bug, reported as PyJWT's
+/// `DecodeError`.
+fn claims_dict<'py>(
+    py: Python<'py>,
+    json: &[u8],
+    limits: &jwtgate::Limits,
+) -> PyResult<Bound<'py, PyDict>> {
+    json2py::object(py, json, limits)
+        .map_err(|_| exception(py, "DecodeError", "Invalid payload string"))
 }

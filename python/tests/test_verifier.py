@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from datetime import datetime, timezone
 from typing import Any
@@ -145,3 +148,46 @@ def test_claims_json_to_python_like_json_loads() -> None:
     got = jwtgate.Verifier(KEY, required=[]).verify(token, now=NOW)
     assert got == json.loads(json.dumps(payload))
     assert repr(got) == repr(json.loads(json.dumps(payload)))
+
+
+def _hs256_raw(payload: bytes) -> str:
+    """A token whose claims are exactly `payload` (json.dumps cannot write most of these)."""
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    signing_input = b64(b'{"alg":"HS256","typ":"JWT"}') + "." + b64(payload)
+    return signing_input + "." + b64(hmac.new(KEY, signing_input.encode(), hashlib.sha256).digest())
+
+
+UNUSUAL_CLAIMS = [
+    # Numbers as written: int of any size (-0 included), float for any fraction or exponent.
+    b'{"n":[-0,0,-0.0,-0e0,0e0,1E+2,1e2,1e-5,2.5E3,-1.5e-3,1e400,-1e400,0.1,5e-324,'
+    b"9223372036854775807,9223372036854775808,-9223372036854775808,-9223372036854775809,"
+    b'123456789012345678901234567890,-123456789012345678901234567890]}',
+    # Every escape, surrogate pairs, raw UTF-8, NUL, escaped and empty names.
+    b'{"s":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u0000\\u001f\\u00e9\\u20AC\\ud83d\\ude00\\uD834\\uDD1E\\uffff",'
+    b'"raw":"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80 e\xcc\x81","k\\u0065y":1,"":"","\\u00e9":"\\/"}',
+    # Nesting, empty containers, literals, and repeated names inside (json.loads keeps the last).
+    b'{"a":{"b":[[],{},[{"c":[1,[2,[3,[true,false,null]]]]}]],"d":{"x":1,"x":2}},"e":[{}]}',
+    # Whitespace wherever JSON allows it.
+    b' \t\r\n{ \n"a" \t: [ 1 , { "b" : null } ] ,\r\n"c":"d" } \n',
+    # Registered names (interned on the way) beside a custom one that escapes one.
+    b'{"iss":"i","sub":"s","jti":"j","scope":"a b","azp":"c","\\u0073id":"x","ver":3}',
+]
+
+
+@pytest.mark.parametrize("payload", UNUSUAL_CLAIMS)
+def test_unusual_claims_json_matches_json_loads(payload: bytes) -> None:
+    expected = json.loads(payload)
+    token = _hs256_raw(payload)
+    verifier = jwtgate.Verifier(KEY, required=[])
+    got = [
+        verifier.verify(token, now=NOW),
+        verifier.verify_many([token], now=NOW)[0],
+        jwtgate.decode(token, KEY, algorithms=["HS256"], now=NOW),
+    ]
+    for claims_got in got:
+        # repr tells -0.0 from 0.0, 1.0 from 1, and shows key order.
+        assert claims_got == expected
+        assert repr(claims_got) == repr(expected)
