@@ -39,7 +39,8 @@ impl<'a> Audience<'a> {
 ///
 /// Registered claims are type-checked while parsing (`exp` must be a
 /// NumericDate, `iss` a string, ...). Custom claims are read from
-/// [`Claims::raw_json`], for example with `serde-json-core`.
+/// [`Claims::raw_json`], with [`crate::Object::parse`] (no allocation) or
+/// into your own types with `serde-json-core`.
 #[derive(Debug, Clone, Copy)]
 pub struct Claims<'a> {
     raw: &'a [u8],
