@@ -58,7 +58,7 @@ fn sextet(c: u8) -> u32 {
 /// string has exactly one accepted encoding).
 ///
 /// Whole groups of eight characters take the table-driven path
-/// ([`decode_groups`]); the last zero to seven characters the quad path.
+/// (`decode_groups`); the last zero to seven characters the quad path.
 pub fn decode(input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
     let len = decoded_len(input.len()).ok_or(Error::Base64)?;
     let out = out.get_mut(..len).ok_or(Error::BufferTooSmall)?;
