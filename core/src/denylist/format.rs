@@ -165,21 +165,40 @@ fn section(offset: u64, items: u32, item_len: usize) -> Option<Range<usize>> {
 impl DirEntry {
     pub(crate) fn read(b: &[u8], i: usize) -> Option<DirEntry> {
         let at = dir_entry_offset(i)?;
-        // As a fixed-size array, the field reads below need no bounds checks.
         let e: &[u8; DIR_ENTRY_LEN] = b.get(at..at.checked_add(DIR_ENTRY_LEN)?)?.try_into().ok()?;
-        Some(DirEntry {
-            window_start: u64_at(e, 0)?,
-            bloom_blocks: u32_at(e, 8)?,
-            table_capacity: u32_at(e, 12)?,
-            table_count: u32_at(e, 16)?,
-            subject_capacity: u32_at(e, 20)?,
-            subject_count: u32_at(e, 24)?,
-            reserved0: u32_at(e, 28)?,
-            bloom_offset: u64_at(e, 32)?,
-            table_offset: u64_at(e, 40)?,
-            subject_offset: u64_at(e, 48)?,
-            reserved1: u64_at(e, 56)?,
-        })
+        Some(Self::read_array(e))
+    }
+
+    /// The entry in `e`. As a fixed-size array, the field reads need no
+    /// bounds checks (the `unwrap_or`s are never taken).
+    #[inline(always)]
+    pub(crate) fn read_array(e: &[u8; DIR_ENTRY_LEN]) -> DirEntry {
+        DirEntry {
+            window_start: u64_at(e, 0).unwrap_or(0),
+            bloom_blocks: Self::bloom_blocks_of(e),
+            table_capacity: u32_at(e, 12).unwrap_or(0),
+            table_count: u32_at(e, 16).unwrap_or(0),
+            subject_capacity: u32_at(e, 20).unwrap_or(0),
+            subject_count: u32_at(e, 24).unwrap_or(0),
+            reserved0: u32_at(e, 28).unwrap_or(0),
+            bloom_offset: Self::bloom_offset_of(e),
+            table_offset: u64_at(e, 40).unwrap_or(0),
+            subject_offset: u64_at(e, 48).unwrap_or(0),
+            reserved1: u64_at(e, 56).unwrap_or(0),
+        }
+    }
+
+    /// `bloom_blocks` of entry `e`, without reading the rest: an absent key
+    /// needs only the bloom fields.
+    #[inline(always)]
+    pub(crate) fn bloom_blocks_of(e: &[u8; DIR_ENTRY_LEN]) -> u32 {
+        u32_at(e, 8).unwrap_or(0)
+    }
+
+    /// `bloom_offset` of entry `e`.
+    #[inline(always)]
+    pub(crate) fn bloom_offset_of(e: &[u8; DIR_ENTRY_LEN]) -> u64 {
+        u64_at(e, 32).unwrap_or(0)
     }
 
     pub(crate) fn write(&self, out: &mut [u8], i: usize) -> Option<()> {

@@ -2,14 +2,43 @@
 
 use crate::error::{Error, RevocationKind};
 
+use core::ops::Range;
+
+use super::bloom::BLOCK_BYTES;
 use super::format::{
-    checksum, dir_entry_offset, DirEntry, Header, CHECKSUM_LEN, FLAG_FINGERPRINTS, KNOWN_FLAGS,
-    MAGIC, MIN_LEN, SECTION_ALIGN, VERSION,
+    checksum, dir_entry_offset, DirEntry, Header, CHECKSUM_LEN, DIR_ENTRY_LEN, FLAG_FINGERPRINTS,
+    KNOWN_FLAGS, MAGIC, MIN_LEN, SECTION_ALIGN, VERSION,
 };
 use super::hash::{key_hash, split_seed, IdSource, TAG_SESSION, TAG_SUBJECT, TAG_TOKEN};
 use super::table::valid_shape;
 use super::window::Windows;
 use super::{bloom, subject_revokes, table, TokenIds, MAX_SEGMENTS};
+
+impl Hashed {
+    #[inline]
+    fn new<J, S, U>(
+        keys: (u64, u64),
+        iat: Option<u64>,
+        ver: Option<u64>,
+        jti: Option<&J>,
+        sid: Option<&S>,
+        sub: Option<&U>,
+    ) -> Self
+    where
+        J: IdSource + ?Sized,
+        S: IdSource + ?Sized,
+        U: IdSource + ?Sized,
+    {
+        Hashed {
+            keys,
+            jti: jti.map(|id| key_hash(keys, TAG_TOKEN, id)),
+            sid: sid.map(|id| key_hash(keys, TAG_SESSION, id)),
+            sub: sub.map(|id| key_hash(keys, TAG_SUBJECT, id)),
+            iat,
+            ver,
+        }
+    }
+}
 
 /// A revocation denylist, read in place from its serialized bytes.
 ///
@@ -58,32 +87,72 @@ impl core::fmt::Debug for Denylist<'_> {
     }
 }
 
-/// One segment, borrowed from the denylist bytes: its bloom filter up front (almost every
-/// lookup ends there), its tables located only when a bloom hit needs them.
+/// One segment as a lookup sees it: its directory entry, read field by
+/// field only as far as the lookup needs (bloom fields always, table fields
+/// on a bloom hit), and the bytes its offsets point into.
+#[derive(Clone, Copy)]
 struct Segment<'a> {
     bytes: &'a [u8],
-    entry: DirEntry,
-    bloom: &'a [u8],
+    dir: &'a [u8; DIR_ENTRY_LEN],
 }
 
 impl<'a> Segment<'a> {
-    /// The fingerprint table (empty if out of range, which validation rules out).
-    #[inline]
-    fn table(&self) -> &'a [u8] {
-        self.entry
-            .table_range()
-            .and_then(|r| self.bytes.get(r))
-            .unwrap_or_default()
+    /// Segment `i`; `None` only if `i` is out of range (validation rules it out).
+    #[inline(always)]
+    fn at(bytes: &'a [u8], i: usize) -> Option<Self> {
+        let start = dir_entry_offset(i)?;
+        let dir = bytes.get(start..start.checked_add(DIR_ENTRY_LEN)?)?;
+        Some(Segment {
+            bytes,
+            dir: dir.try_into().ok()?,
+        })
     }
 
-    /// The subject table (empty if out of range, which validation rules out).
-    #[inline]
-    fn subjects(&self) -> &'a [u8] {
-        self.entry
-            .subject_range()
-            .and_then(|r| self.bytes.get(r))
-            .unwrap_or_default()
+    /// Whether the bloom filter may hold `hash`: one 32-byte block read.
+    /// A block out of range (which validation rules out) reads as "no".
+    #[inline(always)]
+    fn may_contain(&self, hash: u64) -> bool {
+        let blocks = DirEntry::bloom_blocks_of(self.dir);
+        let block = usize::try_from(DirEntry::bloom_offset_of(self.dir))
+            .ok()
+            .zip(bloom::block_offset(hash, blocks))
+            .and_then(|(filter, block)| filter.checked_add(block))
+            .and_then(|start| self.bytes.get(start..start.checked_add(BLOCK_BYTES)?))
+            .and_then(|b| <&[u8; BLOCK_BYTES]>::try_from(b).ok());
+        block.is_some_and(|b| bloom::block_contains(b, hash))
     }
+
+    /// Whether the fingerprint table holds `hash` (after a bloom hit).
+    #[inline(never)]
+    fn in_table(&self, hash: u64) -> bool {
+        let e = DirEntry::read_array(self.dir);
+        let table = e
+            .table_range()
+            .and_then(|r| self.bytes.get(r))
+            .unwrap_or_default();
+        table::contains(table, e.table_capacity, hash)
+    }
+
+    /// The bounds of the subject hashed to `hash` (after a bloom hit).
+    #[inline(never)]
+    fn subject(&self, hash: u64) -> Option<table::Bounds> {
+        let e = DirEntry::read_array(self.dir);
+        let subjects = self.bytes.get(e.subject_range()?)?;
+        table::find_subject(subjects, e.subject_capacity, hash)
+    }
+}
+
+/// A token's identifiers, hashed with one denylist's seed: what a lookup in
+/// any list with that seed needs, so several lists hash them only once.
+#[derive(Clone, Copy)]
+struct Hashed {
+    /// The SipHash keys the hashes were made with.
+    keys: (u64, u64),
+    jti: Option<u64>,
+    sid: Option<u64>,
+    sub: Option<u64>,
+    iat: Option<u64>,
+    ver: Option<u64>,
 }
 
 impl<'a> Denylist<'a> {
@@ -171,33 +240,99 @@ impl<'a> Denylist<'a> {
         if jti.is_none() && sid.is_none() && sub.is_none() {
             return Ok(());
         }
-        let segments = match exp {
-            Some(exp) => match self.windows.index_of(exp) {
-                Some(i) => i..i + 1,
-                None => return Ok(()),
+        // Segments first: a token no live segment covers needs no hashing.
+        let segments = self.segments_for(exp, now);
+        if segments.is_empty() {
+            return Ok(());
+        }
+        let ids = Hashed::new(self.keys, iat, ver, jti, sid, sub);
+        self.check_hashed(segments, &ids)
+    }
+
+    /// Checks a token's identifiers against several denylists (a base and
+    /// its deltas, say) at `now`: the first revocation found wins.
+    ///
+    /// Identifiers are hashed once for consecutive lists that share a seed
+    /// (a base and deltas built with the base's seed), instead of once per
+    /// list as separate [`Denylist::check`] calls would.
+    pub fn check_all(
+        lists: &[Denylist<'_>],
+        ids: &TokenIds<'_>,
+        now: u64,
+    ) -> Result<(), RevocationKind> {
+        Self::check_all_with(
+            lists, ids.exp, ids.iat, ids.ver, ids.jti, ids.sid, ids.sub, now,
+        )
+    }
+
+    /// [`Denylist::check_all`] for identifiers that arrive in chunks.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn check_all_with<J, S, U>(
+        lists: &[Denylist<'_>],
+        exp: Option<u64>,
+        iat: Option<u64>,
+        ver: Option<u64>,
+        jti: Option<&J>,
+        sid: Option<&S>,
+        sub: Option<&U>,
+        now: u64,
+    ) -> Result<(), RevocationKind>
+    where
+        J: IdSource + ?Sized,
+        S: IdSource + ?Sized,
+        U: IdSource + ?Sized,
+    {
+        if jti.is_none() && sid.is_none() && sub.is_none() {
+            return Ok(());
+        }
+        let mut hashed: Option<Hashed> = None;
+        for list in lists {
+            let segments = list.segments_for(exp, now);
+            if segments.is_empty() {
+                continue;
+            }
+            let ids = match hashed {
+                Some(h) if h.keys == list.keys => h,
+                _ => Hashed::new(list.keys, iat, ver, jti, sid, sub),
+            };
+            hashed = Some(ids);
+            list.check_hashed(segments, &ids)?;
+        }
+        Ok(())
+    }
+
+    /// The segments a token with this `exp` is looked up in at `now`: the
+    /// live one covering `exp`, or every live one without `exp`.
+    #[inline]
+    fn segments_for(&self, exp: Option<u64>, now: u64) -> Range<usize> {
+        match exp {
+            Some(exp) => match self.windows.live_index_of(exp, now) {
+                Some(i) => i..i.saturating_add(1),
+                None => 0..0,
             },
-            None => 0..self.windows.count,
-        };
-        // Hash each identifier once: the seed, not the segment, keys the hash.
-        let jti = jti.map(|id| key_hash(self.keys, TAG_TOKEN, id));
-        let sid = sid.map(|id| key_hash(self.keys, TAG_SESSION, id));
-        let sub = sub.map(|id| key_hash(self.keys, TAG_SUBJECT, id));
-        for i in segments.filter(|&i| self.windows.is_live(i, now)) {
-            let Some(seg) = self.segment_view(i) else {
+            None => self.windows.first_live(now)..self.windows.count,
+        }
+    }
+
+    /// The lookup proper, in the order of the format's "Lookup" section.
+    #[inline]
+    fn check_hashed(&self, segments: Range<usize>, ids: &Hashed) -> Result<(), RevocationKind> {
+        let fingerprints = self.has_fingerprints();
+        for i in segments {
+            let Some(seg) = Segment::at(self.bytes, i) else {
                 continue;
             };
-            if jti.is_some_and(|h| self.has_key(&seg, h)) {
+            let has_key = |h: u64| seg.may_contain(h) && (!fingerprints || seg.in_table(h));
+            if ids.jti.is_some_and(has_key) {
                 return Err(RevocationKind::Token);
             }
-            if sid.is_some_and(|h| self.has_key(&seg, h)) {
+            if ids.sid.is_some_and(has_key) {
                 return Err(RevocationKind::Session);
             }
-            if let Some(h) = sub {
-                if bloom::contains(seg.bloom, seg.entry.bloom_blocks, h) {
-                    if let Some((ib, bv)) =
-                        table::find_subject(seg.subjects(), seg.entry.subject_capacity, h)
-                    {
-                        if subject_revokes(ib, bv, iat, ver) {
+            if let Some(h) = ids.sub {
+                if seg.may_contain(h) {
+                    if let Some((ib, bv)) = seg.subject(h) {
+                        if subject_revokes(ib, bv, ids.iat, ids.ver) {
                             return Err(RevocationKind::Subject);
                         }
                     }
@@ -205,27 +340,6 @@ impl<'a> Denylist<'a> {
             }
         }
         Ok(())
-    }
-
-    /// A token or session key: bloom first (almost every lookup ends there),
-    /// then the fingerprint table when the denylist has one.
-    #[inline]
-    fn has_key(&self, seg: &Segment<'_>, hash: u64) -> bool {
-        bloom::contains(seg.bloom, seg.entry.bloom_blocks, hash)
-            && (!self.has_fingerprints()
-                || table::contains(seg.table(), seg.entry.table_capacity, hash))
-    }
-
-    /// Segment `i`; `None` only if `i` is out of range (the ranges of its
-    /// sections were validated at construction).
-    #[inline]
-    fn segment_view(&self, i: usize) -> Option<Segment<'a>> {
-        let entry = DirEntry::read(self.bytes, i)?;
-        Some(Segment {
-            bytes: self.bytes,
-            bloom: self.bytes.get(entry.bloom_range()?)?,
-            entry,
-        })
     }
 
     /// The sequence number the builder's caller assigned (monotonic across
@@ -284,9 +398,9 @@ impl<'a> Denylist<'a> {
 
     /// Number of segments whose window has not ended at `now`.
     pub fn live_segment_count(&self, now: u64) -> usize {
-        (0..self.windows.count)
-            .filter(|&i| self.windows.is_live(i, now))
-            .count()
+        self.windows
+            .count
+            .saturating_sub(self.windows.first_live(now))
     }
 }
 
