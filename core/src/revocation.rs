@@ -1,13 +1,13 @@
 //! The bridge from verified claims to the denylist: identifiers are hashed
 //! straight from the JSON text, unescaping on the fly, with no buffer.
 
-use crate::denylist::{IdSource, KeyHasher};
+use crate::denylist::{IdSource, Sink};
 use crate::json::JsonStr;
 use crate::{Claims, Denylist, RevocationKind};
 
 impl IdSource for JsonStr<'_> {
-    fn feed(&self, h: &mut KeyHasher) {
-        self.for_each_chunk(|chunk| h.write(chunk));
+    fn feed<S: Sink>(&self, sink: &mut S) {
+        self.for_each_chunk(|chunk| sink.write(chunk));
     }
 
     // Not `as_str`: that re-validates UTF-8, which the parser already did

@@ -9,16 +9,27 @@ use core::ops::Range;
 use sha2::{Digest, Sha256};
 
 use super::bloom::BLOCK_BYTES;
+use super::hash::BloomHashKind;
 use super::table::{SLOT_BYTES, SUBJECT_SLOT_BYTES};
 
 /// The first four bytes of every denylist.
 pub(crate) const MAGIC: [u8; 4] = *b"JGDL";
-/// The only format version this build reads and writes.
-pub(crate) const VERSION: u16 = 1;
+/// The format version the builder writes unless told otherwise.
+pub(crate) const VERSION: u16 = 2;
 /// Flag bit: segments carry a token/session fingerprint table.
 pub(crate) const FLAG_FINGERPRINTS: u16 = 1;
-/// Every flag bit version 1 defines; others must be clear.
+/// Every flag bit versions 1 and 2 define; others must be clear.
 pub(crate) const KNOWN_FLAGS: u16 = FLAG_FINGERPRINTS;
+
+/// The hash that places bloom bits in a version this build reads; `None`
+/// for any other version. The versions differ in nothing else.
+pub(crate) fn bloom_hash_kind(version: u16) -> Option<BloomHashKind> {
+    match version {
+        1 => Some(BloomHashKind::SipHash),
+        2 => Some(BloomHashKind::Fold),
+        _ => None,
+    }
+}
 
 /// Size of the fixed header.
 pub(crate) const HEADER_LEN: usize = 80;

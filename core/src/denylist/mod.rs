@@ -33,7 +33,7 @@ pub use reader::Denylist;
 // The verifier feeds JSON string chunks (with escapes undone) straight into
 // the hasher, so these are part of the crate-internal surface.
 #[allow(unused_imports)]
-pub(crate) use hash::{IdSource, KeyHasher};
+pub(crate) use hash::{IdSource, Sink};
 
 /// The most segments a denylist may have. The builder widens the segment
 /// width (doubling it) until the live time range fits in this many.

@@ -5,40 +5,18 @@ use crate::error::{Error, RevocationKind};
 use core::ops::Range;
 
 use super::bloom::BLOCK_BYTES;
+use super::format::bloom_hash_kind;
 use super::format::{
     checksum, dir_entry_offset, DirEntry, Header, CHECKSUM_LEN, DIR_ENTRY_LEN, FLAG_FINGERPRINTS,
-    KNOWN_FLAGS, MAGIC, MIN_LEN, SECTION_ALIGN, VERSION,
+    KNOWN_FLAGS, MAGIC, MIN_LEN, SECTION_ALIGN,
 };
-use super::hash::{key_hash, split_seed, IdSource, TAG_SESSION, TAG_SUBJECT, TAG_TOKEN};
+use super::hash::{
+    bloom_hash, hash_tagged, split_seed, BloomHashKind, IdHash, IdSource, TAG_SESSION, TAG_SUBJECT,
+    TAG_TOKEN,
+};
 use super::table::valid_shape;
 use super::window::Windows;
 use super::{bloom, subject_revokes, table, TokenIds, MAX_SEGMENTS};
-
-impl Hashed {
-    #[inline]
-    fn new<J, S, U>(
-        keys: (u64, u64),
-        iat: Option<u64>,
-        ver: Option<u64>,
-        jti: Option<&J>,
-        sid: Option<&S>,
-        sub: Option<&U>,
-    ) -> Self
-    where
-        J: IdSource + ?Sized,
-        S: IdSource + ?Sized,
-        U: IdSource + ?Sized,
-    {
-        Hashed {
-            keys,
-            jti: jti.map(|id| key_hash(keys, TAG_TOKEN, id)),
-            sid: sid.map(|id| key_hash(keys, TAG_SESSION, id)),
-            sub: sub.map(|id| key_hash(keys, TAG_SUBJECT, id)),
-            iat,
-            ver,
-        }
-    }
-}
 
 /// A revocation denylist, read in place from its serialized bytes.
 ///
@@ -66,8 +44,10 @@ pub struct Denylist<'a> {
     /// The whole denylist, checksum included; its structure is validated.
     bytes: &'a [u8],
     pub(super) header: Header,
-    /// SipHash keys from `header.seed`.
+    /// Hash keys from `header.seed`.
     keys: (u64, u64),
+    /// The hash placing bloom bits, from `header.version`.
+    bloom_hash: BloomHashKind,
     /// Invariant: `windows.count == header.segment_count`.
     pub(super) windows: Windows,
 }
@@ -142,17 +122,53 @@ impl<'a> Segment<'a> {
     }
 }
 
-/// A token's identifiers, hashed with one denylist's seed: what a lookup in
-/// any list with that seed needs, so several lists hash them only once.
+/// A token's identifiers, hashed for one denylist's seed and bloom hash:
+/// what a lookup in any list with those needs, so several lists hash them
+/// only once.
 #[derive(Clone, Copy)]
-struct Hashed {
-    /// The SipHash keys the hashes were made with.
+struct Hashed<'i> {
+    /// The keys the hashes were made with.
     keys: (u64, u64),
-    jti: Option<u64>,
-    sid: Option<u64>,
-    sub: Option<u64>,
+    bloom_hash: BloomHashKind,
+    jti: Option<IdHash<'i>>,
+    sid: Option<IdHash<'i>>,
+    sub: Option<IdHash<'i>>,
     iat: Option<u64>,
     ver: Option<u64>,
+}
+
+impl<'i> Hashed<'i> {
+    #[inline]
+    fn new<J, S, U>(
+        list: &Denylist<'_>,
+        iat: Option<u64>,
+        ver: Option<u64>,
+        jti: Option<&'i J>,
+        sid: Option<&'i S>,
+        sub: Option<&'i U>,
+    ) -> Self
+    where
+        J: IdSource + ?Sized,
+        S: IdSource + ?Sized,
+        U: IdSource + ?Sized,
+    {
+        let (keys, kind) = (list.keys, list.bloom_hash);
+        Hashed {
+            keys,
+            bloom_hash: kind,
+            jti: jti.map(|id| IdHash::new(keys, kind, TAG_TOKEN, id)),
+            sid: sid.map(|id| IdHash::new(keys, kind, TAG_SESSION, id)),
+            sub: sub.map(|id| IdHash::new(keys, kind, TAG_SUBJECT, id)),
+            iat,
+            ver,
+        }
+    }
+
+    /// Whether these hashes are valid for `list`.
+    #[inline]
+    fn fit(&self, list: &Denylist<'_>) -> bool {
+        self.keys == list.keys && self.bloom_hash == list.bloom_hash
+    }
 }
 
 impl<'a> Denylist<'a> {
@@ -184,7 +200,8 @@ impl<'a> Denylist<'a> {
         }
         // Version before checksum: a newer file may checksum differently,
         // and "unsupported version" is the useful answer.
-        if header.version != VERSION || header.flags & !KNOWN_FLAGS != 0 {
+        let bloom_hash = bloom_hash_kind(header.version).ok_or(Error::DenylistVersion)?;
+        if header.flags & !KNOWN_FLAGS != 0 {
             return Err(Error::DenylistVersion);
         }
         let body_len = bytes.len() - CHECKSUM_LEN;
@@ -203,6 +220,7 @@ impl<'a> Denylist<'a> {
             bytes,
             header,
             keys: split_seed(&header.seed),
+            bloom_hash,
             windows,
         })
     }
@@ -242,11 +260,125 @@ impl<'a> Denylist<'a> {
         }
         // Segments first: a token no live segment covers needs no hashing.
         let segments = self.segments_for(exp, now);
+        if segments.len() == 1 {
+            // Nearly every token has an `exp`, hence one segment: hash and
+            // probe each id in turn, every hash kept in registers.
+            let Some(seg) = Segment::at(self.bytes, segments.start) else {
+                return Ok(());
+            };
+            if jti.is_some_and(|id| self.has_id(seg, TAG_TOKEN, id)) {
+                return Err(RevocationKind::Token);
+            }
+            if sid.is_some_and(|id| self.has_id(seg, TAG_SESSION, id)) {
+                return Err(RevocationKind::Session);
+            }
+            if sub.is_some_and(|id| self.id_revokes_subject(seg, id, iat, ver)) {
+                return Err(RevocationKind::Subject);
+            }
+            return Ok(());
+        }
         if segments.is_empty() {
             return Ok(());
         }
-        let ids = Hashed::new(self.keys, iat, ver, jti, sid, sub);
+        let ids = Hashed::new(self, iat, ver, jti, sid, sub);
         self.check_hashed(segments, &ids)
+    }
+
+    /// Whether segment `seg` holds the token or session key `tag || id`.
+    ///
+    /// The common case (version 2, contiguous id) computes only the bloom
+    /// hash and tests one block; the SipHash and the table, and the other
+    /// cases, are out of line, so nothing is spilled around the hash.
+    #[inline(always)]
+    fn has_id<I: IdSource + ?Sized>(&self, seg: Segment<'_>, tag: u8, id: &I) -> bool {
+        match (self.bloom_hash, id.contiguous()) {
+            (BloomHashKind::Fold, Some(bytes)) => {
+                seg.may_contain(bloom_hash(self.keys, tag, bytes))
+                    && (!self.has_fingerprints() || self.confirm_id(seg, tag, bytes))
+            }
+            _ => self.has_id_eager(seg, tag, id),
+        }
+    }
+
+    /// After a bloom hit: the fingerprint table's answer.
+    #[cold]
+    #[inline(never)]
+    fn confirm_id(&self, seg: Segment<'_>, tag: u8, id: &[u8]) -> bool {
+        seg.in_table(hash_tagged(self.keys, tag, id))
+    }
+
+    #[inline(never)]
+    fn has_id_eager<I: IdSource + ?Sized>(&self, seg: Segment<'_>, tag: u8, id: &I) -> bool {
+        self.has_key(seg, IdHash::new(self.keys, self.bloom_hash, tag, id))
+    }
+
+    /// Whether segment `seg` has a subject record for `id` that revokes a
+    /// token with this `iat` and `ver`; shaped like [`Denylist::has_id`].
+    #[inline(always)]
+    fn id_revokes_subject<I: IdSource + ?Sized>(
+        &self,
+        seg: Segment<'_>,
+        id: &I,
+        iat: Option<u64>,
+        ver: Option<u64>,
+    ) -> bool {
+        match (self.bloom_hash, id.contiguous()) {
+            (BloomHashKind::Fold, Some(bytes)) => {
+                seg.may_contain(bloom_hash(self.keys, TAG_SUBJECT, bytes))
+                    && self.confirm_subject(seg, bytes, iat, ver)
+            }
+            _ => self.id_revokes_subject_eager(seg, id, iat, ver),
+        }
+    }
+
+    /// After a bloom hit: the subject record's answer.
+    #[cold]
+    #[inline(never)]
+    fn confirm_subject(
+        &self,
+        seg: Segment<'_>,
+        id: &[u8],
+        iat: Option<u64>,
+        ver: Option<u64>,
+    ) -> bool {
+        let h = hash_tagged(self.keys, TAG_SUBJECT, id);
+        seg.subject(h)
+            .is_some_and(|(ib, bv)| subject_revokes(ib, bv, iat, ver))
+    }
+
+    #[inline(never)]
+    fn id_revokes_subject_eager<I: IdSource + ?Sized>(
+        &self,
+        seg: Segment<'_>,
+        id: &I,
+        iat: Option<u64>,
+        ver: Option<u64>,
+    ) -> bool {
+        let h = IdHash::new(self.keys, self.bloom_hash, TAG_SUBJECT, id);
+        self.revokes_subject(seg, h, iat, ver)
+    }
+
+    /// A token or session key: bloom first (almost every lookup ends there),
+    /// then the fingerprint table when the denylist has one.
+    #[inline(always)]
+    fn has_key(&self, seg: Segment<'_>, h: IdHash<'_>) -> bool {
+        seg.may_contain(h.bloom) && (!self.has_fingerprints() || seg.in_table(h.exact(self.keys)))
+    }
+
+    /// Whether the subject record of `h`, if any, revokes a token with
+    /// this `iat` and `ver`.
+    #[inline(always)]
+    fn revokes_subject(
+        &self,
+        seg: Segment<'_>,
+        h: IdHash<'_>,
+        iat: Option<u64>,
+        ver: Option<u64>,
+    ) -> bool {
+        seg.may_contain(h.bloom)
+            && seg
+                .subject(h.exact(self.keys))
+                .is_some_and(|(ib, bv)| subject_revokes(ib, bv, iat, ver))
     }
 
     /// Checks a token's identifiers against several denylists (a base and
@@ -292,8 +424,8 @@ impl<'a> Denylist<'a> {
                 continue;
             }
             let ids = match hashed {
-                Some(h) if h.keys == list.keys => h,
-                _ => Hashed::new(list.keys, iat, ver, jti, sid, sub),
+                Some(h) if h.fit(list) => h,
+                _ => Hashed::new(list, iat, ver, jti, sid, sub),
             };
             hashed = Some(ids);
             list.check_hashed(segments, &ids)?;
@@ -314,29 +446,24 @@ impl<'a> Denylist<'a> {
         }
     }
 
-    /// The lookup proper, in the order of the format's "Lookup" section.
-    #[inline]
-    fn check_hashed(&self, segments: Range<usize>, ids: &Hashed) -> Result<(), RevocationKind> {
-        let fingerprints = self.has_fingerprints();
+    /// The lookup in several segments, in the order of the format's
+    /// "Lookup" section, with the identifiers hashed beforehand.
+    fn check_hashed(&self, segments: Range<usize>, ids: &Hashed<'_>) -> Result<(), RevocationKind> {
         for i in segments {
             let Some(seg) = Segment::at(self.bytes, i) else {
                 continue;
             };
-            let has_key = |h: u64| seg.may_contain(h) && (!fingerprints || seg.in_table(h));
-            if ids.jti.is_some_and(has_key) {
+            if ids.jti.is_some_and(|h| self.has_key(seg, h)) {
                 return Err(RevocationKind::Token);
             }
-            if ids.sid.is_some_and(has_key) {
+            if ids.sid.is_some_and(|h| self.has_key(seg, h)) {
                 return Err(RevocationKind::Session);
             }
-            if let Some(h) = ids.sub {
-                if seg.may_contain(h) {
-                    if let Some((ib, bv)) = seg.subject(h) {
-                        if subject_revokes(ib, bv, ids.iat, ids.ver) {
-                            return Err(RevocationKind::Subject);
-                        }
-                    }
-                }
+            if ids
+                .sub
+                .is_some_and(|h| self.revokes_subject(seg, h, ids.iat, ids.ver))
+            {
+                return Err(RevocationKind::Subject);
             }
         }
         Ok(())
@@ -370,7 +497,7 @@ impl<'a> Denylist<'a> {
         self.header.flags & FLAG_FINGERPRINTS != 0
     }
 
-    /// The format version (always 1 for a view this build produced).
+    /// The format version: 1 or 2, the versions this build reads.
     pub fn version(&self) -> u16 {
         self.header.version
     }
@@ -456,16 +583,16 @@ fn check_directory(bytes: &[u8], h: &Header, w: &Windows, body_len: usize) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::denylist::hash::KeyHasher;
+    use crate::denylist::hash::Sink;
     use crate::denylist::{Config, DenylistBuilder, Revocation};
 
     /// An identifier delivered in pieces, as the JSON parser does around escapes.
     struct Chunks<'a>(&'a [&'a [u8]]);
 
     impl IdSource for Chunks<'_> {
-        fn feed(&self, h: &mut KeyHasher) {
+        fn feed<S: Sink>(&self, sink: &mut S) {
             for c in self.0 {
-                h.write(c);
+                sink.write(c);
             }
         }
     }
