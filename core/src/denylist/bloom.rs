@@ -4,9 +4,9 @@
 //! words. A key sets one bit in each word of one block, so a lookup reads
 //! 32 contiguous bytes: one cache line (two at worst when the buffer is not
 //! 32-byte aligned) instead of `k` random ones. Both the block and the bits
-//! come from the key's one 64-bit keyed hash: the block from the high half
-//! (multiply-shift, so any block count works), the bits from the low half
-//! times the eight Parquet salts.
+//! come from one 64-bit keyed hash of the key (its bloom hash, see `hash`):
+//! the block from the high half (multiply-shift, so any block count works),
+//! the bits from the low half times the eight Parquet salts.
 
 /// Bytes per block: 8 words of 4 bytes.
 pub(crate) const BLOCK_BYTES: usize = 32;

@@ -85,7 +85,7 @@ pub(crate) struct Header {
     pub(crate) total_len: u64,
     /// Offset 16, u64.
     pub(crate) sequence: u64,
-    /// Offset 24, 16 bytes: SipHash key k0 (LE) then k1 (LE).
+    /// Offset 24, 16 bytes: hash keys k0 (LE) then k1 (LE).
     pub(crate) seed: [u8; 16],
     /// Offset 40, u64: start of window 0.
     pub(crate) base: u64,

@@ -8,7 +8,9 @@
 //! confirmed exactly) and a small table of subject records with their bounds.
 //!
 //! Modules, one idea each:
-//! - `hash`: the keyed 64-bit hash (SipHash-1-3) and the domain tags;
+//! - `hash`: the keyed 64-bit hashes (SipHash-1-3 for fingerprints, a
+//!   multiply-fold hash for bloom positions in format version 2) and the
+//!   domain tags;
 //! - `bloom`: the split-block bloom filter over raw bytes;
 //! - `table`: the open-addressing fingerprint and subject tables;
 //! - `window`: which expiry window (segment) covers which time;
