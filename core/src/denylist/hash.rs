@@ -2,8 +2,9 @@
 //!
 //! SipHash-1-3 (the variant Rust's `HashMap` uses) makes the fingerprints
 //! and table slots: keyed by the denylist's 128-bit seed, and with no known
-//! way to aim a collision at a given identifier even knowing the seed (the
-//! seed is stored in the file). Its rounds are still most of the cost of a
+//! way faster than about 2^64 tries to find an identifier with a given
+//! fingerprint, even knowing the seed (it is stored in the file). Its
+//! rounds were still most of the cost of a
 //! lookup, so format version 2 places the bloom bits with a cheaper keyed
 //! hash, [`bloom_hash`] (two 64-bit multiplies for a short id), and
 //! computes SipHash only when the bloom filter says "maybe": a bloom hit
