@@ -258,8 +258,10 @@ impl DenylistBuilder {
                     ..
                 } => (TAG_SUBJECT, sub, Some((issued_before, below_version))),
             };
+            // `h` fills the tables; `placed` sets the bloom bits, and is
+            // `h` itself only in version 1.
             let h = key_hash(keys, tag, id);
-            let b = match kind {
+            let placed = match kind {
                 BloomHashKind::SipHash => h,
                 BloomHashKind::Fold => bloom_hash(keys, tag, id),
             };
@@ -267,7 +269,7 @@ impl DenylistBuilder {
             for s in plan.segments.get_mut(span).ok_or(full)? {
                 let d = &mut s.dir;
                 let filter = out.get_mut(d.bloom_range().ok_or(full)?).ok_or(full)?;
-                if !bloom::insert(filter, d.bloom_blocks, b) {
+                if !bloom::insert(filter, d.bloom_blocks, placed) {
                     return Err(full);
                 }
                 let new = match bounds {
