@@ -9,10 +9,12 @@
 use crate::error::Error;
 
 use super::format::{
-    align_up, checksum, dir_entry_offset, DirEntry, Header, CHECKSUM_LEN, FLAG_FINGERPRINTS, MAGIC,
-    VERSION,
+    align_up, bloom_hash_kind, checksum, dir_entry_offset, DirEntry, Header, CHECKSUM_LEN,
+    FLAG_FINGERPRINTS, MAGIC, VERSION,
 };
-use super::hash::{key_hash, split_seed, TAG_SESSION, TAG_SUBJECT, TAG_TOKEN};
+use super::hash::{
+    bloom_hash, key_hash, split_seed, BloomHashKind, TAG_SESSION, TAG_SUBJECT, TAG_TOKEN,
+};
 use super::window::Windows;
 use super::{bloom, table, Revocation, MAX_SEGMENTS};
 
@@ -85,6 +87,8 @@ impl Config {
 #[derive(Clone, Copy, Debug)]
 pub struct DenylistBuilder {
     config: Config,
+    /// The format version written; one [`bloom_hash_kind`] knows.
+    version: u16,
 }
 
 /// The sizes and offsets of one segment, fixed before anything is written.
@@ -110,7 +114,39 @@ struct Plan {
 impl DenylistBuilder {
     /// A builder with this configuration.
     pub fn new(config: Config) -> Self {
-        DenylistBuilder { config }
+        DenylistBuilder {
+            config,
+            version: VERSION,
+        }
+    }
+
+    /// The same builder writing format `version` (1 or 2; the default is
+    /// [`DenylistBuilder::FORMAT_VERSION`]). Version 1 is for readers that
+    /// predate version 2, during a rolling upgrade; its lookups cost more.
+    ///
+    /// Errors: [`Error::DenylistVersion`] for a version this build cannot write.
+    ///
+    /// ```
+    /// use jwtgate::{Config, Denylist, DenylistBuilder, Revocation};
+    /// let builder = DenylistBuilder::new(Config::new([3; 16], 0)).with_format_version(1)?;
+    /// let entries = [Revocation::Token { jti: b"t", exp: 60 }];
+    /// let mut buf = [0u8; 512];
+    /// let len = builder.build(&entries, &mut buf)?;
+    /// assert_eq!(Denylist::from_bytes(&buf[..len])?.version(), 1);
+    /// # Ok::<(), jwtgate::Error>(())
+    /// ```
+    pub fn with_format_version(mut self, version: u16) -> Result<Self, Error> {
+        bloom_hash_kind(version).ok_or(Error::DenylistVersion)?;
+        self.version = version;
+        Ok(self)
+    }
+
+    /// The format version [`DenylistBuilder::new`] writes.
+    pub const FORMAT_VERSION: u16 = VERSION;
+
+    /// The format version this builder writes.
+    pub fn format_version(&self) -> u16 {
+        self.version
     }
 
     /// The configuration.
@@ -210,6 +246,7 @@ impl DenylistBuilder {
     ) -> Result<(), Error> {
         let full = Error::DenylistFull;
         let keys = split_seed(&self.config.seed);
+        let kind = bloom_hash_kind(self.version).ok_or(Error::DenylistVersion)?;
         for e in self.kept(entries) {
             let (tag, id, bounds) = match *e {
                 Revocation::Token { jti, .. } => (TAG_TOKEN, jti, None),
@@ -221,12 +258,18 @@ impl DenylistBuilder {
                     ..
                 } => (TAG_SUBJECT, sub, Some((issued_before, below_version))),
             };
+            // `h` fills the tables; `placed` sets the bloom bits, and is
+            // `h` itself only in version 1.
             let h = key_hash(keys, tag, id);
+            let placed = match kind {
+                BloomHashKind::SipHash => h,
+                BloomHashKind::Fold => bloom_hash(keys, tag, id),
+            };
             let span = Self::span(&plan.windows, e);
             for s in plan.segments.get_mut(span).ok_or(full)? {
                 let d = &mut s.dir;
                 let filter = out.get_mut(d.bloom_range().ok_or(full)?).ok_or(full)?;
-                if !bloom::insert(filter, d.bloom_blocks, h) {
+                if !bloom::insert(filter, d.bloom_blocks, placed) {
                     return Err(full);
                 }
                 let new = match bounds {
@@ -259,7 +302,7 @@ impl DenylistBuilder {
         let full = Error::DenylistFull;
         let header = Header {
             magic: MAGIC,
-            version: VERSION,
+            version: self.version,
             flags: if self.config.fingerprints {
                 FLAG_FINGERPRINTS
             } else {

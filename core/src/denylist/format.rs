@@ -9,16 +9,27 @@ use core::ops::Range;
 use sha2::{Digest, Sha256};
 
 use super::bloom::BLOCK_BYTES;
+use super::hash::BloomHashKind;
 use super::table::{SLOT_BYTES, SUBJECT_SLOT_BYTES};
 
 /// The first four bytes of every denylist.
 pub(crate) const MAGIC: [u8; 4] = *b"JGDL";
-/// The only format version this build reads and writes.
-pub(crate) const VERSION: u16 = 1;
+/// The format version the builder writes unless told otherwise.
+pub(crate) const VERSION: u16 = 2;
 /// Flag bit: segments carry a token/session fingerprint table.
 pub(crate) const FLAG_FINGERPRINTS: u16 = 1;
-/// Every flag bit version 1 defines; others must be clear.
+/// Every flag bit versions 1 and 2 define; others must be clear.
 pub(crate) const KNOWN_FLAGS: u16 = FLAG_FINGERPRINTS;
+
+/// The hash that places bloom bits in a version this build reads; `None`
+/// for any other version. The versions differ in nothing else.
+pub(crate) fn bloom_hash_kind(version: u16) -> Option<BloomHashKind> {
+    match version {
+        1 => Some(BloomHashKind::SipHash),
+        2 => Some(BloomHashKind::Fold),
+        _ => None,
+    }
+}
 
 /// Size of the fixed header.
 pub(crate) const HEADER_LEN: usize = 80;
@@ -74,7 +85,7 @@ pub(crate) struct Header {
     pub(crate) total_len: u64,
     /// Offset 16, u64.
     pub(crate) sequence: u64,
-    /// Offset 24, 16 bytes: SipHash key k0 (LE) then k1 (LE).
+    /// Offset 24, 16 bytes: hash keys k0 (LE) then k1 (LE).
     pub(crate) seed: [u8; 16],
     /// Offset 40, u64: start of window 0.
     pub(crate) base: u64,
@@ -165,21 +176,40 @@ fn section(offset: u64, items: u32, item_len: usize) -> Option<Range<usize>> {
 impl DirEntry {
     pub(crate) fn read(b: &[u8], i: usize) -> Option<DirEntry> {
         let at = dir_entry_offset(i)?;
-        // As a fixed-size array, the field reads below need no bounds checks.
         let e: &[u8; DIR_ENTRY_LEN] = b.get(at..at.checked_add(DIR_ENTRY_LEN)?)?.try_into().ok()?;
-        Some(DirEntry {
-            window_start: u64_at(e, 0)?,
-            bloom_blocks: u32_at(e, 8)?,
-            table_capacity: u32_at(e, 12)?,
-            table_count: u32_at(e, 16)?,
-            subject_capacity: u32_at(e, 20)?,
-            subject_count: u32_at(e, 24)?,
-            reserved0: u32_at(e, 28)?,
-            bloom_offset: u64_at(e, 32)?,
-            table_offset: u64_at(e, 40)?,
-            subject_offset: u64_at(e, 48)?,
-            reserved1: u64_at(e, 56)?,
-        })
+        Some(Self::read_array(e))
+    }
+
+    /// The entry in `e`. As a fixed-size array, the field reads need no
+    /// bounds checks (the `unwrap_or`s are never taken).
+    #[inline(always)]
+    pub(crate) fn read_array(e: &[u8; DIR_ENTRY_LEN]) -> DirEntry {
+        DirEntry {
+            window_start: u64_at(e, 0).unwrap_or(0),
+            bloom_blocks: Self::bloom_blocks_of(e),
+            table_capacity: u32_at(e, 12).unwrap_or(0),
+            table_count: u32_at(e, 16).unwrap_or(0),
+            subject_capacity: u32_at(e, 20).unwrap_or(0),
+            subject_count: u32_at(e, 24).unwrap_or(0),
+            reserved0: u32_at(e, 28).unwrap_or(0),
+            bloom_offset: Self::bloom_offset_of(e),
+            table_offset: u64_at(e, 40).unwrap_or(0),
+            subject_offset: u64_at(e, 48).unwrap_or(0),
+            reserved1: u64_at(e, 56).unwrap_or(0),
+        }
+    }
+
+    /// `bloom_blocks` of entry `e`, without reading the rest: an absent key
+    /// needs only the bloom fields.
+    #[inline(always)]
+    pub(crate) fn bloom_blocks_of(e: &[u8; DIR_ENTRY_LEN]) -> u32 {
+        u32_at(e, 8).unwrap_or(0)
+    }
+
+    /// `bloom_offset` of entry `e`.
+    #[inline(always)]
+    pub(crate) fn bloom_offset_of(e: &[u8; DIR_ENTRY_LEN]) -> u64 {
+        u64_at(e, 32).unwrap_or(0)
     }
 
     pub(crate) fn write(&self, out: &mut [u8], i: usize) -> Option<()> {

@@ -8,7 +8,9 @@
 //! confirmed exactly) and a small table of subject records with their bounds.
 //!
 //! Modules, one idea each:
-//! - `hash`: the keyed 64-bit hash (SipHash-1-3) and the domain tags;
+//! - `hash`: the keyed 64-bit hashes (SipHash-1-3 for fingerprints, a
+//!   multiply-fold hash for bloom positions in format version 2) and the
+//!   domain tags;
 //! - `bloom`: the split-block bloom filter over raw bytes;
 //! - `table`: the open-addressing fingerprint and subject tables;
 //! - `window`: which expiry window (segment) covers which time;
@@ -33,7 +35,7 @@ pub use reader::Denylist;
 // The verifier feeds JSON string chunks (with escapes undone) straight into
 // the hasher, so these are part of the crate-internal surface.
 #[allow(unused_imports)]
-pub(crate) use hash::{IdSource, KeyHasher};
+pub(crate) use hash::{IdSource, Sink};
 
 /// The most segments a denylist may have. The builder widens the segment
 /// width (doubling it) until the live time range fits in this many.

@@ -60,6 +60,27 @@ impl Windows {
         self.end(i) > u128::from(now)
     }
 
+    /// The first window still live at `now` (`count` if none is): the one
+    /// covering `now`, since every later window ends later.
+    #[inline]
+    pub(crate) fn first_live(&self, now: u64) -> usize {
+        match self.raw_index(now) {
+            None => 0,
+            Some(i) => usize::try_from(i).map_or(self.count, |i| i.min(self.count)),
+        }
+    }
+
+    /// The live window covering `exp`, if any: the only segment a token
+    /// with that `exp` is looked up in at `now`.
+    #[inline]
+    pub(crate) fn live_index_of(&self, exp: u64, now: u64) -> Option<usize> {
+        let i = self.index_of(exp)?;
+        // A window ends after every `exp` it covers, so a token not yet
+        // expired (nearly all: the policy rejects the others before the
+        // denylist is asked) needs no second division.
+        (exp >= now || self.is_live(i, now)).then_some(i)
+    }
+
     /// The windows a builder at `now` needs for entries that matter until
     /// `max_until` (> `now`), starting from `width` (0 is taken as 1) and
     /// doubling it until they number at most [`MAX_SEGMENTS`]. `base` is
@@ -116,6 +137,16 @@ mod tests {
         assert_eq!(w.index_of(1300), None);
         assert!(w.is_live(0, 1099));
         assert!(!w.is_live(0, 1100));
+        assert_eq!(w.first_live(0), 0);
+        assert_eq!(w.first_live(1099), 0);
+        assert_eq!(w.first_live(1100), 1);
+        assert_eq!(w.first_live(1299), 2);
+        assert_eq!(w.first_live(1300), 3);
+        assert_eq!(w.first_live(u64::MAX), 3);
+        assert_eq!(w.live_index_of(1150, 1000), Some(1));
+        assert_eq!(w.live_index_of(1150, 1199), Some(1));
+        assert_eq!(w.live_index_of(1150, 1200), None);
+        assert_eq!(w.live_index_of(1300, 0), None);
         assert_eq!(w.start(2), Some(1200));
         assert_eq!(w.end(2), 1300);
     }
