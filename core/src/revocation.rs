@@ -39,8 +39,6 @@ pub(crate) fn check(
 /// Checks a verified token's identifiers against several denylists at
 /// `now` (a snapshot and its live delta, say), hashing them once for
 /// consecutive lists that share a seed; see [`Denylist::check_all`].
-// For `Verified::check_denylists`, which verify.rs does not have yet.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn check_all(
     denylists: &[Denylist<'_>],
     claims: &Claims<'_>,

@@ -37,6 +37,18 @@ impl<'a> Verified<'a> {
     pub fn check_denylist(&self, denylist: &crate::Denylist<'_>, now: u64) -> Result<(), Error> {
         crate::revocation::check(denylist, &self.claims, now).map_err(Error::Revoked)
     }
+
+    /// Checks this token against several denylists (a base and its deltas):
+    /// the first revocation found wins. Identifiers are hashed once for
+    /// consecutive lists built with the same seed, so this is cheaper than
+    /// one [`Verified::check_denylist`] call per list.
+    pub fn check_denylists(
+        &self,
+        denylists: &[crate::Denylist<'_>],
+        now: u64,
+    ) -> Result<(), Error> {
+        crate::revocation::check_all(denylists, &self.claims, now).map_err(Error::Revoked)
+    }
 }
 
 /// Verifies compact JWS tokens against a [`KeySet`] and a [`Policy`],

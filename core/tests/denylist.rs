@@ -1019,3 +1019,66 @@ fn bloom_hash_spreads_structured_ids() {
         assert!(measured <= documented + 5.0 * sigma, "{measured}");
     }
 }
+
+/// A layout re-views the bytes it came from (any copy of them) with the same
+/// answers, and refuses bytes that are not those: another denylist, a
+/// truncated copy, a changed header or checksum.
+#[test]
+fn layout_re_views_its_own_bytes_only() {
+    let entries = [
+        Revocation::Token {
+            jti: b"t-revoked",
+            exp: NOW + HOUR,
+        },
+        Revocation::Session {
+            sid: b"s-revoked",
+            until: NOW + 2 * HOUR,
+        },
+    ];
+    let bytes = build_with(Config::new(SEED, NOW), &entries);
+    let original = Denylist::from_bytes(&bytes).unwrap();
+    let layout = original.layout();
+    let copy = bytes.clone();
+    let viewed = layout.view(&copy).unwrap();
+    let revoked = TokenIds {
+        exp: Some(NOW + HOUR),
+        jti: Some(b"t-revoked"),
+        ..TokenIds::default()
+    };
+    let session = TokenIds {
+        exp: Some(NOW + HOUR),
+        sid: Some(b"s-revoked"),
+        ..TokenIds::default()
+    };
+    let fine = TokenIds {
+        exp: Some(NOW + HOUR),
+        jti: Some(b"t-fine"),
+        ..TokenIds::default()
+    };
+    for ids in [&revoked, &session, &fine] {
+        assert_eq!(viewed.check(ids, NOW), original.check(ids, NOW));
+    }
+    assert!(viewed.check(&revoked, NOW).is_err());
+    assert_eq!(viewed.check(&fine, NOW), Ok(()));
+    assert_eq!(viewed.layout(), layout);
+
+    let other = build_with(Config::new(SEED, NOW), &entries[..1]);
+    assert_eq!(layout.view(&other).err(), Some(Error::DenylistMalformed));
+    assert_eq!(
+        layout.view(&bytes[..bytes.len() - 1]).err(),
+        Some(Error::DenylistMalformed)
+    );
+    assert_eq!(layout.view(&[]).err(), Some(Error::DenylistMalformed));
+    let mut header_changed = bytes.clone();
+    header_changed[16] ^= 1; // the sequence number
+    assert_eq!(
+        layout.view(&header_changed).err(),
+        Some(Error::DenylistMalformed)
+    );
+    let mut sum_changed = bytes.clone();
+    *sum_changed.last_mut().unwrap() ^= 1;
+    assert_eq!(
+        layout.view(&sum_changed).err(),
+        Some(Error::DenylistMalformed)
+    );
+}

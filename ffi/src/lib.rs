@@ -844,10 +844,14 @@ fn verify_into(
     out: Option<*mut jg_claims>,
 ) -> Result<(), jg_result> {
     let state = v.state.read().unwrap_or_else(PoisonError::into_inner);
-    let denylist = state.denylist.as_deref().map(OwnedDenylist::view);
+    let denylist = state
+        .denylist
+        .as_deref()
+        .map(OwnedDenylist::view)
+        .transpose()?;
     let verified = state
         .synced
-        .verify_with_denylist(token, now, denylist, decode)?;
+        .verify_with_denylist(token, now, denylist.as_ref(), decode)?;
     drop(state);
     let Some(out) = out else {
         return Ok(());

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use jwtgate::Denylist;
+use jwtgate::{Denylist, DenylistLayout};
 
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::SyncError;
@@ -20,8 +20,10 @@ use crate::SyncError;
 pub struct Snapshot {
     /// Validated with [`Denylist::from_bytes`] (checksum included).
     base: Arc<[u8]>,
-    /// Validated likewise.
-    delta: Option<Arc<[u8]>>,
+    /// `base`'s structure, re-attached per verification in O(1).
+    base_layout: DenylistLayout,
+    /// Validated likewise, with its layout.
+    delta: Option<(Arc<[u8]>, DenylistLayout)>,
     /// Distinct revocations held by the source (gauge).
     entries: u64,
 }
@@ -29,9 +31,11 @@ pub struct Snapshot {
 impl Snapshot {
     /// Validates `bytes` (structure, version, checksum) as the base.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, SyncError> {
-        let entries = Denylist::from_bytes(&bytes)?.entry_count();
+        let denylist = Denylist::from_bytes(&bytes)?;
+        let (entries, base_layout) = (denylist.entry_count(), denylist.layout());
         Ok(Snapshot {
             base: bytes.into(),
+            base_layout,
             delta: None,
             entries,
         })
@@ -46,24 +50,26 @@ impl Snapshot {
     /// This snapshot's base with `delta` (validated) as the new delta;
     /// `entries` is the source's count.
     pub fn with_delta(&self, delta: Vec<u8>, entries: usize) -> Result<Self, SyncError> {
-        Denylist::from_bytes(&delta)?;
+        let layout = Denylist::from_bytes(&delta)?.layout();
         Ok(Snapshot {
             base: Arc::clone(&self.base),
-            delta: Some(delta.into()),
+            base_layout: self.base_layout,
+            delta: Some((delta.into(), layout)),
             entries: u64::try_from(entries).unwrap_or(u64::MAX),
         })
     }
 
     /// The base denylist.
     pub fn base(&self) -> Result<Denylist<'_>, jwtgate::Error> {
-        // Validated in full at construction: only the O(segments) structure
-        // is re-read here.
-        Denylist::from_trusted_bytes(&self.base)
+        // Validated in full at construction; the layout re-attaches in O(1).
+        self.base_layout.view(&self.base)
     }
 
     /// The delta denylist, if any.
     pub fn delta(&self) -> Option<Result<Denylist<'_>, jwtgate::Error>> {
-        self.delta.as_deref().map(Denylist::from_trusted_bytes)
+        self.delta
+            .as_ref()
+            .map(|(bytes, layout)| layout.view(bytes))
     }
 
     /// The base bytes (the core's format).
@@ -73,12 +79,12 @@ impl Snapshot {
 
     /// The delta bytes.
     pub fn delta_bytes(&self) -> Option<&[u8]> {
-        self.delta.as_deref()
+        self.delta.as_ref().map(|(bytes, _)| &bytes[..])
     }
 
     /// Bytes held: base plus delta.
     pub fn byte_len(&self) -> usize {
-        self.base.len() + self.delta.as_ref().map_or(0, |d| d.len())
+        self.base.len() + self.delta.as_ref().map_or(0, |(d, _)| d.len())
     }
 
     /// Distinct revocations the source holds (for a file: the base's count).

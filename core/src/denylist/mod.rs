@@ -30,7 +30,7 @@ mod window;
 
 pub use builder::{Config, DenylistBuilder};
 pub use inspect::SegmentInfo;
-pub use reader::Denylist;
+pub use reader::{Denylist, DenylistLayout};
 
 // The verifier feeds JSON string chunks (with escapes undone) straight into
 // the hasher, so these are part of the crate-internal surface.

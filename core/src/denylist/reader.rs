@@ -224,6 +224,26 @@ impl<'a> Denylist<'a> {
         })
     }
 
+    /// This denylist's parsed structure without its bytes, to re-view the
+    /// same bytes later in O(1) with [`DenylistLayout::view`] (for holders
+    /// that keep the bytes in an `Arc` and cannot keep a borrowing view).
+    pub fn layout(&self) -> DenylistLayout {
+        let mut checksum = [0u8; CHECKSUM_LEN];
+        let start = self.bytes.len().saturating_sub(CHECKSUM_LEN);
+        if let Some(tail) = self.bytes.get(start..) {
+            for (slot, byte) in checksum.iter_mut().zip(tail) {
+                *slot = *byte;
+            }
+        }
+        DenylistLayout {
+            header: self.header,
+            keys: self.keys,
+            bloom_hash: self.bloom_hash,
+            windows: self.windows,
+            checksum,
+        }
+    }
+
     /// Checks a token's identifiers against the denylist at time `now`.
     ///
     /// `Err(kind)` names what revoked the token. A token is looked up only in
@@ -669,5 +689,64 @@ mod tests {
             ..TokenIds::default()
         };
         assert_eq!(d.check(&ids, NOW), Ok(()));
+    }
+}
+
+/// The parsed structure of a [`Denylist`] without the bytes it was read
+/// from: `Copy`, `'static`, and re-attached to those bytes in O(1).
+///
+/// Holders that keep a denylist's bytes alive themselves (an `Arc<[u8]>`,
+/// a buffer owned by a foreign caller) cannot store a `Denylist<'_>` next
+/// to them; re-reading the structure with [`Denylist::from_trusted_bytes`]
+/// costs O(segments) on every verification. They keep a layout instead.
+///
+/// ```
+/// use jwtgate::{Config, Denylist, DenylistBuilder, Revocation, TokenIds};
+/// let now = 1_700_000_000;
+/// let revoked = [Revocation::Token { jti: b"t-1", exp: now + 600 }];
+/// let builder = DenylistBuilder::new(Config::new([7; 16], now));
+/// let mut bytes = vec![0u8; builder.required_len(&revoked)?];
+/// let len = builder.build(&revoked, &mut bytes)?;
+/// bytes.truncate(len);
+///
+/// let layout = Denylist::from_bytes(&bytes)?.layout(); // validated once
+/// let denylist = layout.view(&bytes)?; // O(1), on every use
+/// let ids = TokenIds { exp: Some(now + 600), jti: Some(b"t-1"), ..TokenIds::default() };
+/// assert!(denylist.check(&ids, now).is_err());
+/// # Ok::<(), jwtgate::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DenylistLayout {
+    header: Header,
+    keys: (u64, u64),
+    bloom_hash: BloomHashKind,
+    windows: Windows,
+    /// The stored checksum: tells these bytes from others with the same
+    /// header.
+    checksum: [u8; CHECKSUM_LEN],
+}
+
+impl DenylistLayout {
+    /// The denylist over `bytes`, which must be the bytes this layout was
+    /// taken from. Checked in O(1): the length, the header and the stored
+    /// checksum must match ([`Error::DenylistMalformed`] otherwise). Bytes
+    /// that match all three but differ inside cannot cause a panic or an
+    /// out-of-bounds read (every lookup is bounds-checked), only wrong
+    /// answers, as with [`Denylist::from_trusted_bytes`].
+    pub fn view<'a>(&self, bytes: &'a [u8]) -> Result<Denylist<'a>, Error> {
+        let same_len = u64::try_from(bytes.len()).ok() == Some(self.header.total_len);
+        let start = bytes.len().saturating_sub(CHECKSUM_LEN);
+        let same_sum = bytes.get(start..) == Some(&self.checksum[..]);
+        let same_header = Header::read(bytes) == Some(self.header);
+        if !(same_len && same_sum && same_header) {
+            return Err(Error::DenylistMalformed);
+        }
+        Ok(Denylist {
+            bytes,
+            header: self.header,
+            keys: self.keys,
+            bloom_hash: self.bloom_hash,
+            windows: self.windows,
+        })
     }
 }
