@@ -55,5 +55,13 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Ok(d) = Denylist::from_trusted_bytes(data) {
         probe(&d, data);
+        // A layout re-attaches to its own bytes, and to no shorter prefix.
+        let layout = d.layout();
+        let again = layout.view(data).expect("a layout views its own bytes");
+        assert_eq!(again.layout(), layout);
+        probe(&again, data);
+        if let Some(shorter) = data.get(..data.len().saturating_sub(1)) {
+            assert!(layout.view(shorter).is_err());
+        }
     }
 });
