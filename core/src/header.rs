@@ -1,6 +1,6 @@
 //! The JOSE header: only what selects and constrains the key.
 
-use crate::json::{self, JsonStr, Shape, Value};
+use crate::json::{self, JsonStr, NameKey, Shape, Value};
 use crate::{Algorithm, Error, Limits};
 
 /// The parts of a verified token's protected header that jwtgate reads.
@@ -70,26 +70,35 @@ struct Fields<'a> {
 
 impl<'a> json::Members<'a> for &mut Fields<'a> {
     #[inline(always)]
-    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>, _: Shape) -> Result<(), Error> {
-        // Every name we read has three bytes but `crit`; compared after unescaping.
-        match name.as_short::<3>().as_ref() {
-            Some(b"alg") => {
+    fn member(
+        &mut self,
+        _: JsonStr<'a>,
+        key: NameKey,
+        value: Value<'a>,
+        _: Shape,
+    ) -> Result<(), Error> {
+        const ALG: NameKey = NameKey::of(b"alg");
+        const KID: NameKey = NameKey::of(b"kid");
+        const TYP: NameKey = NameKey::of(b"typ");
+        const CTY: NameKey = NameKey::of(b"cty");
+        const B64: NameKey = NameKey::of(b"b64");
+        const CRIT: NameKey = NameKey::of(b"crit");
+        // Names compared by key, so after unescaping.
+        match key {
+            ALG => {
                 let Value::String(s) = value else {
                     return Err(Error::HeaderJson);
                 };
                 self.alg = Some(algorithm(s).ok_or(Error::UnsupportedAlgorithm)?);
             }
-            Some(b"kid") => self.kid = Some(string(value)?),
-            Some(b"typ") => self.typ = Some(string(value)?),
-            Some(b"cty") => self.cty = Some(string(value)?),
-            Some(b"b64") if !matches!(value, Value::Bool(true)) => {
+            KID => self.kid = Some(string(value)?),
+            TYP => self.typ = Some(string(value)?),
+            CTY => self.cty = Some(string(value)?),
+            B64 if !matches!(value, Value::Bool(true)) => {
                 return Err(Error::UnsupportedCritical);
             }
-            Some(_) => {}
-            None if name.as_short::<4>() == Some(*b"crit") => {
-                return Err(Error::UnsupportedCritical);
-            }
-            None => {}
+            CRIT => return Err(Error::UnsupportedCritical),
+            _ => {}
         }
         Ok(())
     }

@@ -694,15 +694,57 @@ fn members_large<'a, F: Members<'a>>(
 /// `member` is marked `#[inline(always)]`, so that it is compiled into the scanning loop
 /// (closures are inlined at the compiler's discretion, and a large one is not).
 pub(crate) trait Members<'a> {
-    /// Takes one validated member, and what the scanner saw of its value's shape; an error
-    /// stops the scan and is returned.
-    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>, shape: Shape) -> Result<(), Error>;
+    /// Takes one validated member, the [`NameKey`] of its name, and what the scanner saw of
+    /// its value's shape; an error stops the scan and is returned.
+    fn member(
+        &mut self,
+        name: JsonStr<'a>,
+        key: NameKey,
+        value: Value<'a>,
+        shape: Shape,
+    ) -> Result<(), Error>;
 }
 
 impl<'a, F: FnMut(JsonStr<'a>, Value<'a>) -> Result<(), Error>> Members<'a> for F {
     #[inline(always)]
-    fn member(&mut self, name: JsonStr<'a>, value: Value<'a>, _: Shape) -> Result<(), Error> {
+    fn member(
+        &mut self,
+        name: JsonStr<'a>,
+        _: NameKey,
+        value: Value<'a>,
+        _: Shape,
+    ) -> Result<(), Error> {
         self(name, value)
+    }
+}
+
+/// The scanner's [`JsonStr::key`] of a member name, which it computes anyway for duplicate
+/// detection: names of at most seven bytes have equal keys exactly when their decoded bytes
+/// are equal, whatever their escaping. So a member is recognised by comparing one word with a
+/// constant from [`NameKey::of`], with no string comparison and no unescaping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct NameKey(u64);
+
+impl NameKey {
+    /// The key of the name `name` (at most seven bytes, checked at compile time when used
+    /// in a constant).
+    pub(crate) const fn of(name: &[u8]) -> NameKey {
+        assert!(
+            name.len() <= 7,
+            "only names of at most seven bytes have exact keys"
+        );
+        let mut prefix = 0u64;
+        let mut i = 0;
+        while i < name.len() {
+            // `as` widens a byte and a small index: no loss, and `From` is not const.
+            #[allow(clippy::as_conversions, clippy::indexing_slicing)]
+            {
+                prefix |= (name[i] as u64) << (8 * i);
+            }
+            i += 1;
+        }
+        #[allow(clippy::as_conversions)]
+        NameKey(prefix | (name.len() as u64) << 56)
     }
 }
 
@@ -844,7 +886,7 @@ impl<'a> Top<'a> {
             };
             self.filter |= bit;
             self.count = self.count.wrapping_add(1);
-            f.member(name, value, shape)?;
+            f.member(name, NameKey(key), value, shape)?;
             match skip_ws(after).split_first() {
                 Some((b',', rest)) => s = skip_ws(rest),
                 Some((b'}', rest)) => {

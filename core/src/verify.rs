@@ -136,15 +136,16 @@ impl<'d> Verifier<'d> {
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, Error> {
         let jws = self.verify_jws(token, buf)?;
-        let claims = Claims::parse(jws.payload, &self.limits)?;
-        self.policy.check(&jws.header, &claims, now)?;
-        if let Some(denylist) = denylist {
-            crate::revocation::check(denylist, &claims, now).map_err(Error::Revoked)?;
-        }
-        Ok(Verified {
+        let mut verified = Verified {
             header: jws.header,
-            claims,
-        })
+            claims: Claims::unparsed(jws.payload),
+        };
+        verified.claims.parse_in_place(&self.limits)?;
+        self.policy.check(&verified.header, &verified.claims, now)?;
+        if let Some(denylist) = denylist {
+            crate::revocation::check(denylist, &verified.claims, now).map_err(Error::Revoked)?;
+        }
+        Ok(verified)
     }
 
     /// Checks only the JWS layer: structure, header, key and signature,
