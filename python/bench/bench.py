@@ -1,6 +1,7 @@
 """Benchmark: jwtgate.decode, jwtgate.Verifier.verify and PyJWT's decode on
-the same HS256 and EdDSA tokens, in one run, with ratios; also joserfc,
-authlib and pyjwt-rs when they are installed.
+the same HS256, EdDSA, RS256 (2048-bit) and ES256 tokens, in one run, with
+ratios; also joserfc, authlib and pyjwt-rs for HS256 and EdDSA when they
+are installed.
 
     python bench/bench.py            # full run (a few seconds)
     python bench/bench.py --quick    # short run, for the test script
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 import jwt as pyjwt
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 import jwtgate
@@ -98,9 +100,13 @@ def main() -> int:
     from cryptography.hazmat.primitives import serialization
 
     ed_raw_pem = ed.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    rs = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    es = ec.generate_private_key(ec.SECP256R1())
     cases = {
         "HS256": (pyjwt.encode(claims, SECRET, algorithm="HS256"), SECRET, SECRET),
         "EdDSA": (pyjwt.encode(claims, ed, algorithm="EdDSA"), ed.public_key(), ed_raw_pem),
+        "RS256": (pyjwt.encode(claims, rs, algorithm="RS256"), rs.public_key(), None),
+        "ES256": (pyjwt.encode(claims, es, algorithm="ES256"), es.public_key(), None),
     }
     print(f"# jwtgate {jwtgate.__version__} vs PyJWT {pyjwt.__version__}, Python {platform.python_version()}, {platform.machine()}")
     print("| alg | library | µs per verify | PyJWT time / this |")
@@ -113,7 +119,8 @@ def main() -> int:
             "jwtgate.decode": lambda: jwtgate.decode(token, key, algorithms=[alg], audience=AUD, issuer=ISS),
             "jwtgate Verifier.verify": lambda: verifier.verify(token),
         }
-        fns.update(peers(alg, token, key, raw))
+        if raw is not None:
+            fns.update(peers(alg, token, key, raw))
         expected = fns["PyJWT decode"]()
         assert jwtgate.decode(token, key, algorithms=[alg], audience=AUD, issuer=ISS) == expected
         assert verifier.verify(token) == expected
