@@ -24,3 +24,22 @@ pub fn parse_header<'a>(json: &'a [u8], limits: &Limits) -> Result<Header<'a>, E
 pub fn parse_claims<'a>(json: &'a [u8], limits: &Limits) -> Result<Claims<'a>, Error> {
     Claims::parse(json, limits)
 }
+
+/// The ES256 verdicts of `ring` and of `p256` on `signature` over `message`,
+/// for the public key of the P-256 private scalar `scalar`, and the
+/// signature `p256` makes (RFC 6979) for the same message, so that a target
+/// can mutate valid signatures. `None` when `scalar` is not a valid key.
+#[cfg(feature = "ring")]
+pub fn es256_sign_and_verdicts(
+    scalar: &[u8; 32],
+    message: &[u8],
+    signature: &[u8],
+) -> Option<([u8; 64], bool, bool)> {
+    let key = crate::ecdsa::private_from_scalar(scalar)?;
+    let public = *key.verifying_key();
+    Some((
+        crate::ecdsa::sign(&key, message),
+        crate::ecdsa::verify_ring(&public, message, signature),
+        crate::ecdsa::verify_p256(&public, message, signature),
+    ))
+}
