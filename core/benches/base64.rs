@@ -8,7 +8,8 @@ use std::hint::black_box;
 use base64ct::{Base64UrlUnpadded, Encoding};
 use criterion::{criterion_group, criterion_main, Criterion};
 
-const CLAIMS: &str = r#"{"iss":"https://login.example.com/","sub":"user-4f1c9a2b","aud":["orders","billing"],"exp":4000000000,"nbf":1690000000,"iat":1690000000,"jti":"9b2f6c1e-4d7a-4c1b-9a8e-3f5d2c7b1a60","sid":"sess-77d1e0b2","scope":"orders:read orders:write profile","roles":["customer","beta-tester"]}"#;
+mod common;
+use common::CLAIMS;
 
 fn benches(c: &mut Criterion) {
     let encoded = Base64UrlUnpadded::encode_string(CLAIMS.as_bytes());

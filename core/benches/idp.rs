@@ -25,25 +25,13 @@ use crypto_bigint::modular::{FixedMontyForm, FixedMontyParams};
 use crypto_bigint::{Odd, Uint};
 use jsonwebtoken::{DecodingKey, EncodingKey, Validation};
 use jwtgate::{Key, KeySet, Policy, Verifier, BUFFER_LEN};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-const NOW: u64 = 1_700_000_000;
-const CLAIMS: &str = r#"{"iss":"https://login.example.com/","sub":"user-4f1c9a2b","aud":["orders","billing"],"exp":4000000000,"nbf":1690000000,"iat":1690000000,"jti":"9b2f6c1e-4d7a-4c1b-9a8e-3f5d2c7b1a60","sid":"sess-77d1e0b2","scope":"orders:read orders:write profile","roles":["customer","beta-tester"]}"#;
-const JWKS: &str = include_str!("../tests/keys/jwks.json");
+mod common;
+use common::{PeerClaims, CLAIMS};
 
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PeerClaims {
-    iss: String,
-    sub: String,
-    aud: Vec<String>,
-    exp: u64,
-    jti: String,
-    sid: String,
-    scope: String,
-    roles: Vec<String>,
-}
+const NOW: u64 = 1_700_000_000;
+const JWKS: &str = include_str!("../tests/keys/jwks.json");
 
 fn policy() -> Policy {
     let mut p = Policy::new();

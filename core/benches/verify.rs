@@ -12,28 +12,16 @@ use jwtgate::{
     Algorithm, Config, Denylist, DenylistBuilder, HeaderFields, Key, KeySet, Policy, Revocation,
     Verifier, BUFFER_LEN,
 };
-use serde::Deserialize;
 use sha2::Sha256;
+
+mod common;
+use common::{PeerClaims, CLAIMS};
 
 const SECRET: &[u8; 32] = b"jwtgate bench secret, 32 bytes!!";
 const SEED: [u8; 32] = [42; 32];
 // Close to the token's exp (4_000_000_000), inside the denylist's windows,
 // so every verification really hashes and probes the denylist.
 const NOW: u64 = 3_999_990_000;
-const CLAIMS: &str = r#"{"iss":"https://login.example.com/","sub":"user-4f1c9a2b","aud":["orders","billing"],"exp":4000000000,"nbf":1690000000,"iat":1690000000,"jti":"9b2f6c1e-4d7a-4c1b-9a8e-3f5d2c7b1a60","sid":"sess-77d1e0b2","scope":"orders:read orders:write profile","roles":["customer","beta-tester"]}"#;
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PeerClaims {
-    iss: String,
-    sub: String,
-    aud: Vec<String>,
-    exp: u64,
-    jti: String,
-    sid: String,
-    scope: String,
-    roles: Vec<String>,
-}
 
 fn sign(key: &Key) -> String {
     let mut out = [0u8; 2048];

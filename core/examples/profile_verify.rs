@@ -13,7 +13,10 @@ use jwtgate::{
     Verifier, BUFFER_LEN,
 };
 
-const CLAIMS: &str = r#"{"iss":"https://login.example.com/","sub":"user-4f1c9a2b","aud":["orders","billing"],"exp":4000000000,"nbf":1690000000,"iat":1690000000,"jti":"9b2f6c1e-4d7a-4c1b-9a8e-3f5d2c7b1a60","sid":"sess-77d1e0b2","scope":"orders:read orders:write profile","roles":["customer","beta-tester"]}"#;
+#[path = "../benches/common/mod.rs"]
+mod common;
+use common::CLAIMS;
+
 // Close to the token's exp (4_000_000_000), inside the denylist's time range.
 const NOW: u64 = 3_999_990_000;
 

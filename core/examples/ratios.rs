@@ -20,27 +20,15 @@ use jwtgate::{
 };
 use sha2::Sha256;
 
+#[path = "../benches/common/mod.rs"]
+mod common;
+use common::{PeerClaims, CLAIMS};
+
 type Error = Box<dyn std::error::Error>;
 
 const SECRET: &[u8; 32] = b"jwtgate bench secret, 32 bytes!!";
 const SEED: [u8; 32] = [42; 32];
 const NOW: u64 = 3_999_990_000;
-const CLAIMS: &str = r#"{"iss":"https://login.example.com/","sub":"user-4f1c9a2b","aud":["orders","billing"],"exp":4000000000,"nbf":1690000000,"iat":1690000000,"jti":"9b2f6c1e-4d7a-4c1b-9a8e-3f5d2c7b1a60","sid":"sess-77d1e0b2","scope":"orders:read orders:write profile","roles":["customer","beta-tester"]}"#;
-
-/// The claims `jsonwebtoken` deserialises, the registered ones it checks
-/// included; the fields are read only by its deserialiser.
-#[derive(serde::Deserialize)]
-#[allow(dead_code)]
-struct PeerClaims {
-    iss: String,
-    sub: String,
-    aud: Vec<String>,
-    exp: u64,
-    jti: String,
-    sid: String,
-    scope: String,
-    roles: Vec<String>,
-}
 
 /// Nanoseconds per call of one block of `block` calls of `f`.
 fn time_block(block: u32, f: &mut impl FnMut()) -> f64 {
