@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use jwtgate::{Config, DenylistBuilder, Revocation, RevocationKind, TokenIds};
+use jwtgate::{Config, DenylistBuilder, Retention, Revocation, RevocationKind, TokenIds};
 
 use crate::snapshot::{DenylistState, Snapshot};
 use crate::SyncError;
@@ -78,8 +78,10 @@ impl Kind {
 /// One revocation, owning its identifier: the unit the store writes, the
 /// stream carries and [`RevocationSet`] keeps.
 ///
-/// `until` is the latest `exp` of any token it revokes (for a token, its
-/// `exp`): after it, the revocation is dropped everywhere. For a subject,
+/// `until` is the latest `exp` of any token it revokes: every matching
+/// token with `exp <= until` (or without `exp`) is revoked. The revocation
+/// is kept until `until + max_leeway` ([`Retention`]), then dropped
+/// everywhere (Redis key expiry, rebuilt denylists). For a subject,
 /// tokens with `iat < issued_before` or `ver < below_version` are revoked;
 /// a bound of 0 is unused. Token and session revocations keep both bounds 0.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -88,7 +90,7 @@ pub struct OwnedRevocation {
     pub kind: Kind,
     /// The `jti`, `sid` or `sub` value, unescaped.
     pub id: Vec<u8>,
-    /// Seconds since the epoch after which the revocation no longer matters.
+    /// Tokens with `exp` at or before this (seconds since the epoch) are revoked.
     pub until: u64,
     /// Subject only: tokens issued before this are revoked (0: unused).
     pub issued_before: u64,
@@ -98,9 +100,10 @@ pub struct OwnedRevocation {
 
 impl OwnedRevocation {
     /// Revokes one token (logout of one token, a stolen token, a used
-    /// refresh token) until its `exp`.
-    pub fn token(jti: impl Into<Vec<u8>>, exp: u64) -> Self {
-        Self::new(Kind::Token, jti.into(), exp, 0, 0)
+    /// refresh token): every token with this `jti` and `exp <= until`.
+    /// `until` need not be the token's exact `exp`, only at or after it.
+    pub fn token(jti: impl Into<Vec<u8>>, until: u64) -> Self {
+        Self::new(Kind::Token, jti.into(), until, 0, 0)
     }
 
     /// Revokes every token of a session (logout on one device) until
@@ -136,7 +139,7 @@ impl OwnedRevocation {
         match self.kind {
             Kind::Token => Revocation::Token {
                 jti: &self.id,
-                exp: self.until,
+                until: self.until,
             },
             Kind::Session => Revocation::Session {
                 sid: &self.id,
@@ -162,7 +165,7 @@ impl OwnedRevocation {
             ));
         }
         if self.until == 0 {
-            return Err(SyncError::InvalidRevocation("until/exp is 0"));
+            return Err(SyncError::InvalidRevocation("until is 0"));
         }
         if self.until >= MAX_EXACT
             || self.issued_before >= MAX_EXACT
@@ -213,10 +216,12 @@ impl OwnedRevocation {
     }
 
     /// Whether this revocation, taken exactly, revokes a token with these
-    /// identifiers at `now` (the semantics of the core's denylist, without
-    /// its false positives).
-    pub fn revokes(&self, ids: &TokenIds<'_>, now: u64) -> bool {
-        if self.until <= now {
+    /// identifiers: a matching identifier and `exp <= until` (or no `exp`).
+    /// The time is not consulted: a revocation applies for as long as it
+    /// is held (until `until + max_leeway`, when holders drop it), expired
+    /// tokens included, like the core's denylist.
+    pub fn revokes(&self, ids: &TokenIds<'_>, _now: u64) -> bool {
+        if ids.exp.is_some_and(|exp| exp > self.until) {
             return false;
         }
         let id = Some(self.id.as_slice());
@@ -247,8 +252,13 @@ pub struct BuildOptions {
     pub fingerprints: bool,
     /// Rebuild the base once this many revocations sit in the delta.
     pub compact_after: usize,
-    /// Rebuild the base at least this often (drops expired revocations).
+    /// Rebuild the base at least this often (drops revocations out of force).
     pub compact_interval: Duration,
+    /// How long revocations are kept after their `until`
+    /// ([`Retention::max_leeway`]). Its `max_token_lifetime` is not applied
+    /// to what a set receives: the revoking side bounded it already, and a
+    /// follower never refuses what its authority accepted.
+    pub retention: Retention,
 }
 
 impl Default for BuildOptions {
@@ -259,6 +269,7 @@ impl Default for BuildOptions {
             fingerprints: true,
             compact_after: 1024,
             compact_interval: Duration::from_secs(60),
+            retention: Retention::DEFAULT,
         }
     }
 }
@@ -312,9 +323,9 @@ impl RevocationSet {
 
     /// Adds a revocation, merging with one already held for the same
     /// identifier. Returns whether the set changed (false for a duplicate or
-    /// a revocation that expired at or before `now`).
+    /// a revocation already out of force at `now`: `until + max_leeway < now`).
     pub fn insert(&mut self, rev: OwnedRevocation, now: u64) -> bool {
-        if rev.until <= now {
+        if !self.options.retention.in_force(rev.until, now) {
             return false;
         }
         let new = Bounds {
@@ -348,11 +359,13 @@ impl RevocationSet {
         true
     }
 
-    /// Drops revocations whose `until` is at or before `now`; returns how many.
+    /// Drops revocations out of force at `now` (`until + max_leeway < now`);
+    /// returns how many.
     pub fn prune(&mut self, now: u64) -> usize {
         let before = self.entries.len();
-        self.entries.retain(|_, b| b.until > now);
-        self.pending.retain(|r| r.until > now);
+        let retention = self.options.retention;
+        self.entries.retain(|_, b| retention.in_force(b.until, now));
+        self.pending.retain(|r| retention.in_force(r.until, now));
         before - self.entries.len()
     }
 
@@ -412,7 +425,11 @@ impl RevocationSet {
     /// Compiles every live revocation into one denylist (a fresh random
     /// seed, the next sequence number): what a snapshot file holds.
     pub fn build(&mut self, now: u64) -> Result<Vec<u8>, SyncError> {
-        let all: Vec<OwnedRevocation> = self.iter().filter(|r| r.until > now).collect();
+        let retention = self.options.retention;
+        let all: Vec<OwnedRevocation> = self
+            .iter()
+            .filter(|r| retention.in_force(r.until, now))
+            .collect();
         self.build_from(&all, now)
     }
 
@@ -476,6 +493,12 @@ pub(crate) fn build_denylist(
     config.segment_width = options.segment_width;
     config.bloom_bits_per_entry = options.bloom_bits_per_entry;
     config.fingerprints = options.fingerprints;
+    // Kept for max_leeway after until; not bounded in reach here (see
+    // `BuildOptions::retention`).
+    config.retention = Retention {
+        max_token_lifetime: u64::MAX,
+        ..options.retention
+    };
     let builder = DenylistBuilder::new(config);
     let mut out = vec![0u8; builder.required_len(&core)?];
     let len = builder.build(&core, &mut out)?;
