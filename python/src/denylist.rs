@@ -179,7 +179,7 @@ impl DenylistBuilder {
     /// core's `Retention`; `now` is the time `revoke_*` judge `until` by
     /// (default: the system clock at each call).
     #[new]
-    #[pyo3(signature = (*, seed=None, sequence=0, segment_width=3600, bits_per_entry=16, fingerprints=true, max_leeway=jwtgate::Retention::DEFAULT_MAX_LEEWAY, max_token_lifetime=jwtgate::Retention::DEFAULT_MAX_TOKEN_LIFETIME, now=None))]
+    #[pyo3(signature = (*, seed=None, sequence=0, segment_width=3600, bits_per_entry=16, fingerprints=true, max_leeway=300, max_token_lifetime=86400, now=None))]
     #[allow(clippy::too_many_arguments)] // keyword arguments, as Python has them
     fn new(
         py: Python<'_>,

@@ -311,7 +311,7 @@ impl RevocationStore {
     /// reach at most `max_token_lifetime` seconds ahead (also the reach of
     /// one without `until`).
     #[new]
-    #[pyo3(signature = (url, *, namespace="jwtgate", max_leeway=jwtgate::Retention::DEFAULT_MAX_LEEWAY, max_token_lifetime=jwtgate::Retention::DEFAULT_MAX_TOKEN_LIFETIME))]
+    #[pyo3(signature = (url, *, namespace="jwtgate", max_leeway=300, max_token_lifetime=86400))]
     fn new(
         py: Python<'_>,
         url: &str,

@@ -59,6 +59,11 @@ pub(crate) fn until_arg<'a, 'py>(
     Ok(Some(whole))
 }
 
+// The `#[pyo3(signature)]`s spell the defaults as literals (the stubs and
+// `inspect.signature` need them): they must stay the core's.
+const _: () = assert!(Retention::DEFAULT_MAX_LEEWAY == 300);
+const _: () = assert!(Retention::DEFAULT_MAX_TOKEN_LIFETIME == 86_400);
+
 /// The retention settings of a builder or a store.
 pub(crate) fn retention(max_leeway: u64, max_token_lifetime: u64) -> Retention {
     Retention {
