@@ -48,15 +48,8 @@ pub(crate) fn until_arg<'a, 'py>(
             "until must be a non-negative finite number of seconds",
         ));
     }
-    // `as` from float to integer rounds toward zero and saturates (defined
-    // behaviour); the value is already rounded up and non-negative.
-    #[allow(
-        clippy::as_conversions,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss
-    )]
-    let whole = secs.ceil() as u64;
-    Ok(Some(whole))
+    // Rounded up here; whole seconds from there.
+    crate::time::float_secs(secs.ceil()).map(Some)
 }
 
 // The `#[pyo3(signature)]`s spell the defaults as literals (the stubs and
