@@ -80,6 +80,8 @@ var (
 	ErrDenylistChecksum     = &Error{C.JG_DENYLIST_CHECKSUM}     // 801: denylist corrupt or truncated
 	ErrDenylistVersion      = &Error{C.JG_DENYLIST_VERSION}      // 802: unsupported denylist version
 	ErrDenylistFull         = &Error{C.JG_DENYLIST_FULL}         // 803: denylist capacity exceeded
+	ErrRevocationExpired    = &Error{C.JG_REVOCATION_EXPIRED}    // 804: until plus the maximum leeway is past: it would revoke nothing
+	ErrRevocationTooFar     = &Error{C.JG_REVOCATION_TOO_FAR}    // 805: until is beyond the maximum token lifetime
 
 	ErrStale             = &Error{C.JG_DENYLIST_STALE}     // 900: the live denylist is older than the maximum staleness (fail closed)
 	ErrSyncIO            = &Error{C.JG_SYNC_IO}            // 901: a snapshot file cannot be read, or a thread cannot start
@@ -99,7 +101,7 @@ var sentinels = []*Error{
 	ErrInvalidIssuer, ErrInvalidAudience, ErrMissingClaim, ErrInvalidType, ErrTooOld, ErrRevoked,
 	ErrTokenTooLarge, ErrJSONTooDeep, ErrTooManyMembers, ErrBufferTooSmall, ErrFieldTooLong,
 	ErrDenylistMalformed, ErrDenylistChecksum, ErrDenylistVersion, ErrDenylistFull,
-	ErrStale, ErrSyncIO, ErrSyncRedis, ErrSyncProtocol, ErrInvalidRevocation, ErrNotReady,
+	ErrRevocationExpired, ErrRevocationTooFar, ErrStale, ErrSyncIO, ErrSyncRedis, ErrSyncProtocol, ErrInvalidRevocation, ErrNotReady,
 	ErrSourceActive,
 }
 

@@ -313,7 +313,6 @@ type RevokeOutcome int
 const (
 	RevokeAdded     RevokeOutcome = C.JG_REVOKE_ADDED     // stored and announced to every follower
 	RevokeUnchanged RevokeOutcome = C.JG_REVOKE_UNCHANGED // an equal or wider revocation was already in force
-	RevokeExpired   RevokeOutcome = C.JG_REVOKE_EXPIRED   // the bound has passed by Redis' clock: nothing to do
 )
 
 // String names the outcome.
@@ -323,8 +322,6 @@ func (o RevokeOutcome) String() string {
 		return "added"
 	case RevokeUnchanged:
 		return "unchanged"
-	case RevokeExpired:
-		return "expired"
 	}
 	return "RevokeOutcome(?)"
 }
@@ -378,29 +375,66 @@ func (s *Store) revoke(call func(*C.uint32_t) C.jg_result) (RevokeOutcome, error
 	return RevokeOutcome(outcome), nil
 }
 
-// RevokeToken revokes the token with this jti until exp (its expiry).
-func (s *Store) RevokeToken(jti string, exp time.Time) (RevokeOutcome, error) {
+// untilSecs is a revocation's until for C: the zero Time is "not given"
+// (0: the maximum token lifetime from now); a time before 1970 is 1, which
+// the store refuses as out of force.
+func untilSecs(t time.Time) C.uint64_t {
+	switch {
+	case t.IsZero():
+		return 0
+	case t.Unix() < 1:
+		return 1
+	}
+	return C.uint64_t(t.Unix())
+}
+
+// SetRetention sets how long revocations are kept after their until
+// (maxLeeway: the largest verifier leeway plus clock skew; followers must
+// use the same) and how far one may reach (maxTokenLifetime: the longest
+// token lifetime, also the reach of a revocation with the zero until).
+// Defaults: 5 minutes and 24 hours. Whole seconds; negative is 0.
+func (s *Store) SetRetention(maxLeeway, maxTokenLifetime time.Duration) error {
+	secs := func(d time.Duration) C.uint64_t {
+		if d < 0 {
+			return 0
+		}
+		return C.uint64_t(d / time.Second)
+	}
+	rc := C.jg_store_set_retention(s.ptr, secs(maxLeeway), secs(maxTokenLifetime))
+	runtime.KeepAlive(s)
+	return toError(rc)
+}
+
+// RevokeToken revokes every token with this jti whose exp is at or before
+// until: any time at or after the token's expiry (it need not be exact);
+// the zero Time for the maximum token lifetime from now. An until whose
+// maximum leeway has passed is ErrRevocationExpired (it would revoke
+// nothing); one beyond the maximum token lifetime is ErrRevocationTooFar.
+func (s *Store) RevokeToken(jti string, until time.Time) (RevokeOutcome, error) {
 	return s.revoke(func(out *C.uint32_t) C.jg_result {
 		p, l := stringArg(jti)
-		return C.jg_store_revoke_token(s.ptr, p, l, unixSecs(exp), out)
+		return C.jg_store_revoke_token(s.ptr, p, l, untilSecs(until), out)
 	})
 }
 
-// RevokeSession revokes every token of session sid until until.
+// RevokeSession revokes every token of session sid whose exp is at or
+// before until (the zero Time: the maximum token lifetime from now).
+// Errors as RevokeToken.
 func (s *Store) RevokeSession(sid string, until time.Time) (RevokeOutcome, error) {
 	return s.revoke(func(out *C.uint32_t) C.jg_result {
 		p, l := stringArg(sid)
-		return C.jg_store_revoke_session(s.ptr, p, l, unixSecs(until), out)
+		return C.jg_store_revoke_session(s.ptr, p, l, untilSecs(until), out)
 	})
 }
 
-// RevokeSubject revokes, until until, every token of sub issued before
-// issuedBefore (the zero Time: bound unused) and/or whose ver is below
-// belowVersion (0: unused); at least one bound must be set
-// (ErrInvalidRevocation).
+// RevokeSubject revokes every token of sub issued before issuedBefore (the
+// zero Time: bound unused) and/or whose ver is below belowVersion (0:
+// unused), whose exp is at or before until (the zero Time: the maximum
+// token lifetime from now); at least one bound must be set
+// (ErrInvalidRevocation). Errors as RevokeToken.
 func (s *Store) RevokeSubject(sub string, issuedBefore time.Time, belowVersion uint64, until time.Time) (RevokeOutcome, error) {
 	return s.revoke(func(out *C.uint32_t) C.jg_result {
 		p, l := stringArg(sub)
-		return C.jg_store_revoke_subject(s.ptr, p, l, unixSecs(issuedBefore), C.uint64_t(belowVersion), unixSecs(until), out)
+		return C.jg_store_revoke_subject(s.ptr, p, l, unixSecs(issuedBefore), C.uint64_t(belowVersion), untilSecs(until), out)
 	})
 }

@@ -135,9 +135,6 @@ func TestFollowRedis(t *testing.T) {
 	}{
 		{"token", func() (jwtgate.RevokeOutcome, error) { return store.RevokeToken("g-live", exp) }, jwtgate.RevokeAdded},
 		{"token again", func() (jwtgate.RevokeOutcome, error) { return store.RevokeToken("g-live", exp) }, jwtgate.RevokeUnchanged},
-		{"token expired", func() (jwtgate.RevokeOutcome, error) {
-			return store.RevokeToken("g-old", time.Now().Add(-time.Minute))
-		}, jwtgate.RevokeExpired},
 		{"session", func() (jwtgate.RevokeOutcome, error) { return store.RevokeSession("g-sess", exp) }, jwtgate.RevokeAdded},
 		{"subject", func() (jwtgate.RevokeOutcome, error) {
 			return store.RevokeSubject("g-user", time.Now().Add(time.Second), 0, exp)
@@ -150,6 +147,11 @@ func TestFollowRedis(t *testing.T) {
 	}
 	if _, err := store.RevokeSubject("g-user", time.Time{}, 0, exp); !errors.Is(err, jwtgate.ErrInvalidRevocation) {
 		t.Errorf("RevokeSubject without a bound = %v, want ErrInvalidRevocation", err)
+	}
+	// Out of force (until plus the 5-minute maximum leeway is past): an
+	// error, never a silent no-op.
+	if _, err := store.RevokeToken("g-old", time.Now().Add(-10*time.Minute)); !errors.Is(err, jwtgate.ErrRevocationExpired) {
+		t.Errorf("RevokeToken(past) = %v, want ErrRevocationExpired", err)
 	}
 	if _, err := store.RevokeToken("", exp); !errors.Is(err, jwtgate.ErrInvalidRevocation) {
 		t.Errorf("RevokeToken(\"\") = %v, want ErrInvalidRevocation", err)
@@ -335,5 +337,64 @@ func TestWatchFile(t *testing.T) {
 	w2, err := v.WatchFile(path+".missing", 0)
 	if !errors.Is(err, jwtgate.ErrSyncIO) || w2 != nil {
 		t.Errorf("WatchFile after Stop = %v, %v", w2, err)
+	}
+}
+
+// Issue 12: a revocation by jti with any until at or after the token's exp
+// (+15m, +20m, +1h, +2h, +1d, or the zero Time: the maximum token lifetime)
+// is rejected by a follower, also for an exp one second before a window
+// boundary and within the verifier's leeway after exp; an until beyond
+// the maximum token lifetime is refused.
+func TestRevokeTokenUntil(t *testing.T) {
+	redis := startRedis(t)
+	const ns = "gountil"
+	store, err := jwtgate.NewStore(redis.url, ns)
+	if err != nil {
+		t.Fatalf("NewStore: %v", err)
+	}
+	defer store.Close()
+	if err := store.SetRetention(5*time.Minute, 24*time.Hour); err != nil {
+		t.Fatalf("SetRetention: %v", err)
+	}
+	v := newVerifier(t, jwtgate.WithLeeway(30*time.Second))
+	f, err := v.FollowRedis(redis.url, ns)
+	if err != nil {
+		t.Fatalf("FollowRedis: %v", err)
+	}
+	defer f.Stop()
+	if err := f.WaitReady(waitFor); err != nil {
+		t.Fatalf("WaitReady: %v", err)
+	}
+	now := time.Now().Truncate(time.Second)
+	edge := now.Truncate(time.Hour).Add(time.Hour - time.Second) // one second before a boundary
+	if edge.Before(now.Add(2 * time.Minute)) {
+		edge = edge.Add(time.Hour)
+	}
+	for e, exp := range []time.Time{now.Add(15 * time.Minute), edge} {
+		untils := []time.Time{exp, now.Add(20 * time.Minute), now.Add(time.Hour), now.Add(2 * time.Hour), now.Add(24 * time.Hour), {}}
+		for u, until := range untils {
+			jti := fmt.Sprintf("u-%d-%d", e, u)
+			token := sign(t, fmt.Sprintf(`{"jti":%q,"exp":%d}`, jti, exp.Unix()), jwtgate.HS256, jwtgate.Header{})
+			if _, err := v.VerifyAt(token, now); err != nil {
+				t.Fatalf("%s before revoking: %v", jti, err)
+			}
+			if got, err := store.RevokeToken(jti, until); err != nil || got != jwtgate.RevokeAdded {
+				t.Fatalf("RevokeToken(%s, %v) = %v, %v", jti, until, got, err)
+			}
+			at := func() time.Time { return now }
+			if err := eventually(v, token, at, jwtgate.ErrRevoked); !errors.Is(err, jwtgate.ErrRevoked) {
+				t.Errorf("%s (exp %v, until %v): verify = %v, want ErrRevoked", jti, exp, until, err)
+			}
+			if _, err := v.VerifyAt(token, exp.Add(29*time.Second)); !errors.Is(err, jwtgate.ErrRevoked) {
+				t.Errorf("%s at exp+29s (leeway 30s): verify = %v, want ErrRevoked", jti, err)
+			}
+		}
+		other := sign(t, fmt.Sprintf(`{"jti":"other","exp":%d}`, exp.Unix()), jwtgate.HS256, jwtgate.Header{})
+		if _, err := v.VerifyAt(other, now); err != nil {
+			t.Errorf("a token not revoked: %v", err)
+		}
+	}
+	if _, err := store.RevokeToken("far", now.Add(25*time.Hour)); !errors.Is(err, jwtgate.ErrRevocationTooFar) {
+		t.Errorf("RevokeToken(+25h) = %v, want ErrRevocationTooFar", err)
 	}
 }

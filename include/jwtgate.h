@@ -128,10 +128,6 @@
 // already in force; nothing written.
 #define JG_REVOKE_UNCHANGED 2
 
-// `*outcome_out` of `jg_store_revoke_*`: the bound has passed by Redis'
-// clock; nothing to revoke.
-#define JG_REVOKE_EXPIRED 3
-
 // The status every `jg_` function returns. `JG_OK` (0) is success, 1..99
 // are the binding's own conditions, and 100..899 are the core's errors with
 // exactly the numbers of `jwtgate::Error::code()` (the same numbers the Go
@@ -227,6 +223,11 @@ enum jg_result
   JG_DENYLIST_VERSION = 802,
   // 803: denylist capacity exceeded.
   JG_DENYLIST_FULL = 803,
+  // 804: a revocation's `until` plus the maximum leeway is already past:
+  // it would revoke nothing, so it is refused (never stored as a no-op).
+  JG_REVOCATION_EXPIRED = 804,
+  // 805: a revocation's `until` is beyond the maximum token lifetime from now.
+  JG_REVOCATION_TOO_FAR = 805,
   // 900, the sync layer (9xx, `jwtgate-sync`): the live denylist is older
   // than the maximum staleness set with `jg_verifier_set_max_staleness`
   // (or was never synced), so verification fails closed. The number of
@@ -780,10 +781,29 @@ jg_result jg_store_connect(const uint8_t *url,
                            size_t ns_len,
                            jg_store **store_out);
 
-// Revokes one token (its `jti`, `jti_len` bytes) until `exp` (seconds
-// since the epoch): stored in Redis (merged with what is there, expiring
-// at `exp`) and announced on the stream to every follower, atomically.
-// `*outcome_out` (may be NULL) gets a `JG_REVOKE_*` value.
+// Sets how long the store keeps revocations after their `until`
+// (`max_leeway_secs`: the largest verifier leeway plus clock skew; it must
+// match the followers') and how far one may reach
+// (`max_token_lifetime_secs`: the longest token lifetime, also the reach
+// of a revocation given `until` 0). Defaults: 300 s and 86 400 s. Takes
+// effect for the next revocation.
+//
+// # Safety
+// `store` NULL or live.
+jg_result jg_store_set_retention(const jg_store *store,
+                                 uint64_t max_leeway_secs,
+                                 uint64_t max_token_lifetime_secs);
+
+// Revokes every token with this `jti` (`jti_len` bytes) whose `exp` is at
+// or before `until` (seconds since the epoch; any time at or after the
+// token's `exp`; 0: now plus the store's maximum token lifetime): stored
+// in Redis (merged with what is there, expiring at `until` plus the
+// maximum leeway) and announced on the stream to every follower,
+// atomically. `*outcome_out` (may be NULL) gets a `JG_REVOKE_*` value.
+// `JG_REVOCATION_EXPIRED` (804) if `until` plus the maximum leeway is
+// already past (it would revoke nothing), `JG_REVOCATION_TOO_FAR` (805)
+// if `until` is beyond the maximum token lifetime; see
+// `jg_store_set_retention`.
 //
 // # Safety
 // `store` NULL or live; `jti` NULL or readable for `jti_len` bytes;
@@ -791,11 +811,12 @@ jg_result jg_store_connect(const uint8_t *url,
 jg_result jg_store_revoke_token(const jg_store *store,
                                 const uint8_t *jti,
                                 size_t jti_len,
-                                uint64_t exp,
+                                uint64_t until,
                                 uint32_t *outcome_out);
 
-// Revokes every token of a session (`sid`, `sid_len` bytes) until `until`,
-// like `jg_store_revoke_token`.
+// Revokes every token of a session (`sid`, `sid_len` bytes) whose `exp`
+// is at or before `until` (0: now plus the maximum token lifetime), like
+// `jg_store_revoke_token`.
 //
 // # Safety
 // As `jg_store_revoke_token`.
@@ -807,7 +828,8 @@ jg_result jg_store_revoke_session(const jg_store *store,
 
 // Revokes every token of subject `sub` (`sub_len` bytes) issued before
 // `issued_before` and/or whose `ver` is below `below_version` (0: that
-// bound unused; at least one must be set), until `until`, like
+// bound unused; at least one must be set) whose `exp` is at or before
+// `until` (0: now plus the maximum token lifetime), like
 // `jg_store_revoke_token`.
 //
 // # Safety

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand, ValueEnum};
-use jwtgate::{Config, Denylist, HeaderFields, Key, KeySet, Policy, TokenIds, Verifier};
+use jwtgate::{Config, Denylist, HeaderFields, Key, KeySet, Policy, Retention, TokenIds, Verifier};
 use jwtgate_sync::{
     write_snapshot_file, BuildOptions, DenylistState, Follower, FollowerOptions, OwnedRevocation,
     RedisSource, RedisStore, RevocationSet, RevokeOutcome, SyncedVerifier,
@@ -14,7 +14,7 @@ use jwtgate_sync::{
 
 use crate::util::{
     describe, exit_code_for, now, parse_duration, parse_revocation_line, parse_time, read_file,
-    read_input, BoxError, CmdResult, Progress, EXIT_REVOKED,
+    read_input, revocation_until, BoxError, CmdResult, Progress, EXIT_REVOKED,
 };
 
 // ------------------------------------------------------------------ keygen --
@@ -334,8 +334,11 @@ pub fn verify(a: Verify) -> CmdResult {
 pub enum DenylistCommand {
     /// Build a snapshot file from revocation lines or from Redis.
     ///
-    /// Lines: `token <jti> <exp>`, `session <sid> <until>`,
-    /// `subject <sub> <until> [before=<time>] [version=<n>]`; `#` comments.
+    /// Lines: `token <jti> [<until>]`, `session <sid> [<until>]`,
+    /// `subject <sub> [<until>] [before=<time>] [version=<n>]`; `#` comments.
+    /// A revocation rejects matching tokens whose `exp` is at or before
+    /// `until` (default: now + --max-token-lifetime); it is kept until
+    /// `until + --max-leeway`.
     Build(Build),
     /// Describe a snapshot file: header, sizes, segments.
     Inspect(Inspect),
@@ -370,6 +373,31 @@ pub struct Build {
     /// Leave out the exact fingerprint tables (smaller; ~0.1% false positives at 16 bits).
     #[arg(long)]
     no_fingerprints: bool,
+    #[command(flatten)]
+    retention: RetentionArgs,
+}
+
+/// How long revocations are kept and how far they may reach.
+#[derive(Args, Debug, Clone, Copy)]
+pub struct RetentionArgs {
+    /// How long a revocation is kept after its `until` (`N[s|m|h|d]`): the
+    /// largest verifier leeway plus clock skew between this host and the
+    /// verifiers.
+    #[arg(long, default_value_t = Retention::DEFAULT_MAX_LEEWAY, value_parser = parse_duration)]
+    max_leeway: u64,
+    /// The longest token lifetime (`N[s|m|h|d]`): the reach of a revocation
+    /// without `until`, and the furthest one may reach.
+    #[arg(long, default_value_t = Retention::DEFAULT_MAX_TOKEN_LIFETIME, value_parser = parse_duration)]
+    max_token_lifetime: u64,
+}
+
+impl RetentionArgs {
+    fn retention(self) -> Retention {
+        Retention {
+            max_leeway: self.max_leeway,
+            max_token_lifetime: self.max_token_lifetime,
+        }
+    }
 }
 
 /// `jwtgate denylist inspect`.
@@ -427,10 +455,12 @@ fn build(a: Build) -> CmdResult {
         Some(t) => parse_time(t, now())?,
         None => now(),
     };
+    let retention = a.retention.retention();
     let options = BuildOptions {
         segment_width: a.segment_width,
         bloom_bits_per_entry: a.bits,
         fingerprints: !a.no_fingerprints,
+        retention,
         ..BuildOptions::default()
     };
     let mut set = RevocationSet::new(options);
@@ -455,8 +485,8 @@ fn build(a: Build) -> CmdResult {
         let mut progress = Progress::new("read", 100_000, None);
         for (n, line) in reader.lines().enumerate() {
             let line = line?;
-            let rev =
-                parse_revocation_line(&line, now).map_err(|e| format!("line {}: {e}", n + 1))?;
+            let rev = parse_revocation_line(&line, now, &retention)
+                .map_err(|e| format!("line {}: {e}", n + 1))?;
             if let Some(rev) = rev {
                 read += 1;
                 set.insert(rev, now);
@@ -513,6 +543,7 @@ fn inspect(a: Inspect) -> CmdResult {
         "segment_width": d.segment_width(), "segments": d.segment_count(),
         "live_segments": d.live_segment_count(now), "bits_per_entry": d.bits_per_entry(),
         "configured_bloom_bits_per_entry": d.configured_bits_per_entry(),
+        "max_leeway": d.max_leeway(),
     });
     if a.json {
         let mut all = summary;
@@ -588,6 +619,8 @@ pub struct Revoke {
     /// Keep about this many entries in the stream.
     #[arg(long, default_value_t = 100_000)]
     stream_maxlen: u64,
+    #[command(flatten)]
+    retention: RetentionArgs,
     #[command(subcommand)]
     what: RevokeWhat,
 }
@@ -595,30 +628,35 @@ pub struct Revoke {
 /// What to revoke.
 #[derive(Subcommand, Debug)]
 pub enum RevokeWhat {
-    /// One token, by `jti`, until its `exp` (logout of one token, a stolen or used refresh token).
+    /// One token, by `jti` (logout of one token, a stolen or used refresh
+    /// token): every token with that `jti` whose `exp` is at or before `--until`.
     Token {
         /// The token's `jti`.
         jti: String,
-        /// The token's `exp`.
-        #[arg(long)]
-        exp: String,
+        /// Revoke tokens with this `jti` and `exp` at or before this time (any
+        /// time at or after the token's `exp`; default: now +
+        /// --max-token-lifetime). `--exp` is an alias.
+        #[arg(long, visible_alias = "exp")]
+        until: Option<String>,
     },
     /// Every token of a session, by `sid` (logout on one device).
     Session {
         /// The session's `sid`.
         sid: String,
-        /// The latest `exp` any token of the session can have.
+        /// The latest `exp` any token of the session can have (default: now +
+        /// --max-token-lifetime).
         #[arg(long)]
-        until: String,
+        until: Option<String>,
     },
     /// Every token of a subject issued before a time ("log out everywhere")
     /// or below a version (token versioning).
     Subject {
         /// The subject's `sub`.
         sub: String,
-        /// The latest `exp` any token of the subject can have.
+        /// The latest `exp` any token of the subject can have (default: now +
+        /// --max-token-lifetime).
         #[arg(long)]
-        until: String,
+        until: Option<String>,
         /// Tokens issued before this time are revoked (default: now, unless --below-version is given).
         #[arg(long)]
         before: Option<String>,
@@ -636,29 +674,33 @@ fn outcome_text(o: &RevokeOutcome) -> String {
     match o {
         RevokeOutcome::Added { stream_id } => format!("revoked (stream id {stream_id})"),
         RevokeOutcome::Unchanged => "already revoked".into(),
-        RevokeOutcome::Expired => "already expired: nothing to revoke".into(),
     }
 }
 
 /// Runs `revoke`.
 pub fn revoke(a: Revoke) -> CmdResult {
     let source = RedisSource::from_url(&a.redis)?.with_namespace(&a.namespace);
-    let store = RedisStore::new(source).with_stream_maxlen(a.stream_maxlen);
+    let retention = a.retention.retention();
+    let store = RedisStore::new(source)
+        .with_stream_maxlen(a.stream_maxlen)
+        .with_retention(retention);
     let now = now();
+    let until = |t: &Option<String>| -> Result<u64, BoxError> {
+        let t = t.as_deref().map(|t| parse_time(t, now)).transpose()?;
+        revocation_until(t, now, &retention)
+    };
     let rev = match a.what {
-        RevokeWhat::Token { jti, exp } => OwnedRevocation::token(jti, parse_time(&exp, now)?),
-        RevokeWhat::Session { sid, until } => {
-            OwnedRevocation::session(sid, parse_time(&until, now)?)
-        }
+        RevokeWhat::Token { jti, until: t } => OwnedRevocation::token(jti, until(&t)?),
+        RevokeWhat::Session { sid, until: t } => OwnedRevocation::session(sid, until(&t)?),
         RevokeWhat::Subject {
             sub,
-            until,
+            until: t,
             before,
             below_version,
         } => OwnedRevocation {
             kind: jwtgate_sync::Kind::Subject,
             id: sub.into_bytes(),
-            until: parse_time(&until, now)?,
+            until: until(&t)?,
             issued_before: match (&before, below_version) {
                 (Some(t), _) => parse_time(t, now)?,
                 (None, Some(_)) => 0,
@@ -666,7 +708,7 @@ pub fn revoke(a: Revoke) -> CmdResult {
             },
             below_version: below_version.unwrap_or(0),
         },
-        RevokeWhat::Batch => return revoke_batch(&store),
+        RevokeWhat::Batch => return revoke_batch(&store, &retention),
     };
     let outcome = store.revoke(&rev)?;
     println!(
@@ -684,13 +726,13 @@ fn unix_ns() -> u128 {
         .map_or(0, |d| d.as_nanos())
 }
 
-fn revoke_batch(store: &RedisStore) -> CmdResult {
+fn revoke_batch(store: &RedisStore, retention: &Retention) -> CmdResult {
     let stdin = std::io::stdin();
     let mut out = std::io::stdout().lock();
     for (n, line) in stdin.lock().lines().enumerate() {
         let line = line?;
-        let Some(rev) =
-            parse_revocation_line(&line, now()).map_err(|e| format!("line {}: {e}", n + 1))?
+        let Some(rev) = parse_revocation_line(&line, now(), retention)
+            .map_err(|e| format!("line {}: {e}", n + 1))?
         else {
             continue;
         };
@@ -698,7 +740,6 @@ fn revoke_batch(store: &RedisStore) -> CmdResult {
         let id = match store.revoke(&rev)? {
             RevokeOutcome::Added { stream_id } => stream_id,
             RevokeOutcome::Unchanged => "unchanged".into(),
-            RevokeOutcome::Expired => "expired".into(),
         };
         writeln!(out, "{t0} {id}")?;
         out.flush()?;

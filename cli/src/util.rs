@@ -3,7 +3,7 @@
 use std::io::Read as _;
 use std::path::Path;
 
-use jwtgate::Error;
+use jwtgate::{Error, Retention};
 use jwtgate_sync::{Kind, OwnedRevocation, VerifyError};
 
 /// A boxed error for command plumbing.
@@ -89,25 +89,35 @@ pub fn describe(e: &Error) -> String {
 /// Parses one revocation line:
 ///
 /// ```text
-/// token   <jti> <exp>
-/// session <sid> <until>
-/// subject <sub> <until> [before=<time>] [version=<n>]
+/// token   <jti> [<until>]
+/// session <sid> [<until>]
+/// subject <sub> [<until>] [before=<time>] [version=<n>]
 /// ```
 ///
-/// Fields are separated by whitespace; `#` starts a comment; times as in
-/// [`parse_time`]. Returns `None` for a blank or comment line.
-pub fn parse_revocation_line(line: &str, now: u64) -> Result<Option<OwnedRevocation>, BoxError> {
+/// `until`: tokens whose `exp` is at or before it are revoked; omitted, it
+/// is `now + max_token_lifetime`. Fields are separated by whitespace; `#`
+/// starts a comment; times as in [`parse_time`]. Returns `None` for a blank
+/// or comment line. A revocation out of force (`until + max_leeway < now`)
+/// or reaching beyond `now + max_token_lifetime` is an error.
+pub fn parse_revocation_line(
+    line: &str,
+    now: u64,
+    retention: &Retention,
+) -> Result<Option<OwnedRevocation>, BoxError> {
     let line = line.split('#').next().unwrap_or("").trim();
     if line.is_empty() {
         return Ok(None);
     }
-    let mut f = line.split_whitespace();
-    let (kind, id, until) = (f.next(), f.next(), f.next());
-    let (Some(kind), Some(id), Some(until)) = (kind, id, until) else {
-        return Err(format!("expected `<kind> <id> <until> ...`: {line:?}").into());
+    let mut f = line.split_whitespace().peekable();
+    let (Some(kind), Some(id)) = (f.next(), f.next()) else {
+        return Err(format!("expected `<kind> <id> [<until>] ...`: {line:?}").into());
     };
     let kind = Kind::from_name(kind).ok_or_else(|| format!("unknown kind {kind:?} in {line:?}"))?;
-    let until = parse_time(until, now)?;
+    let until = match f.next_if(|field| !field.contains('=')) {
+        Some(t) => Some(parse_time(t, now)?),
+        None => None,
+    };
+    let until = revocation_until(until, now, retention)?;
     let mut rev = match kind {
         Kind::Token => OwnedRevocation::token(id, until),
         Kind::Session => OwnedRevocation::session(id, until),
@@ -130,6 +140,32 @@ pub fn parse_revocation_line(line: &str, now: u64) -> Result<Option<OwnedRevocat
     }
     rev.validate()?;
     Ok(Some(rev))
+}
+
+/// A revocation's `until` by the core's rule ([`Retention::until`]), with
+/// an error that says what to do.
+pub fn revocation_until(
+    until: Option<u64>,
+    now: u64,
+    retention: &Retention,
+) -> Result<u64, BoxError> {
+    retention.until(until, now).map_err(|e| {
+        let hint = match e {
+            Error::RevocationExpired => format!(
+                "until {} plus the maximum leeway ({} s) is before now ({now}): no verifier \
+                 accepts such a token any more",
+                until.unwrap_or(0),
+                retention.max_leeway
+            ),
+            _ => format!(
+                "until {} is more than the maximum token lifetime ({} s) from now ({now}); \
+                 raise --max-token-lifetime if tokens live longer",
+                until.unwrap_or(0),
+                retention.max_token_lifetime
+            ),
+        };
+        format!("{} [{}]: {hint}", e, e.code()).into()
+    })
 }
 
 /// Prints progress to standard error every `every` items.

@@ -279,13 +279,14 @@ fn scenario_forced_logout_by_admin() {
     revoke(&redis, &["token", "m-tok", "--exp", &exp]);
     rejected_soon(&svc.verifier, &t, RevocationKind::Token);
     assert_eq!(check(&svc.verifier, &sibling), Ok(()));
-    // The Redis key lives exactly as long as the token.
+    // The Redis key lives as long as a verifier may accept the token: its
+    // `until` (the token's exp here) plus the maximum leeway (300 s).
     let mut con = redis.connection();
     let ttl: i64 = redis::cmd("TTL")
         .arg("{jwtgate}:rev:t:m-tok")
         .query(&mut con)
         .unwrap();
-    assert!((590..=600).contains(&ttl), "ttl {ttl}");
+    assert!((890..=901).contains(&ttl), "ttl {ttl}");
 }
 
 /// Seed 004, scenarios 4/6 ("log out everywhere", `lastLogoutTime`): every
@@ -373,7 +374,19 @@ fn scenario_refresh_token_revocation() {
         check(&refresh_endpoint, &access),
         Err(VerifyError::Token(Error::InvalidType))
     ));
-    revoke(&redis, &["token", "r-77", "--exp", "+30d"]);
+    // Refresh tokens live 30 days: say so (the default bound is 24 h).
+    // `--exp` is the documented alias of `--until`.
+    revoke(
+        &redis,
+        &[
+            "--max-token-lifetime",
+            "30d",
+            "token",
+            "r-77",
+            "--exp",
+            "+30d",
+        ],
+    );
     rejected_soon(&refresh_endpoint, &refresh, RevocationKind::Token);
     // Plain scenario 2: the short-lived access token runs out on its own.
     assert_eq!(check(&api, &access), Ok(()));
@@ -457,4 +470,127 @@ fn follow_keeps_a_snapshot_file_current() {
     assert!(watcher.last_error().is_none());
     let _ = follow.kill();
     let _ = follow.wait();
+}
+
+/// `echo <line> | jwtgate denylist build -i - --out <file>`.
+fn build_stdin(line: &str, file: &Path) -> Output {
+    use std::io::Write as _;
+    let mut child = Command::new(BIN)
+        .args([
+            "denylist",
+            "build",
+            "-i",
+            "-",
+            "--out",
+            file.to_str().unwrap(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{line}").unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Issue 12's scenario: a token signed `--exp +15m` (and one whose `exp`
+/// is one second before a window boundary), revoked by `jti` with
+/// `until` +15m, +20m, +1h, +2h, +1d or none at all, is rejected (exit 15)
+/// through a snapshot file and through Redis, also within the verifier's
+/// leeway after `exp`. Before the fix, +1h, +2h and +1d gave exit 0.
+#[test]
+fn issue_12_revocation_by_until_through_file_and_redis() {
+    let redis = RedisServer::start();
+    let issuer = Issuer::new();
+    let dir = TempDir::new("until");
+    let file = dir.path().join("dl.bin");
+    let n = jwtgate_sync::unix_now();
+    // One second before the next boundary of the default one-hour windows,
+    // at least two minutes away.
+    let mut edge = n - n % 3600 + 3599;
+    if edge < n + 120 {
+        edge += 3600;
+    }
+    let cases: Vec<(String, Vec<String>)> = vec![
+        (
+            // `--exp +15m`, as the issue signs it (in absolute seconds, to
+            // know it below).
+            (n + 900).to_string(),
+            ["+15m", "+20m", "+1h", "+2h", "+1d"]
+                .map(String::from)
+                .to_vec(),
+        ),
+        (
+            edge.to_string(),
+            vec![edge.to_string(), (edge + 1).to_string(), "+1d".into()],
+        ),
+    ];
+    let jwks = issuer.jwks();
+    let verify = |token: &str, extra: &[&str]| -> Option<i32> {
+        let mut args = vec!["verify", "--jwks", jwks.as_str()];
+        args.extend_from_slice(extra);
+        args.push(token);
+        Command::new(BIN)
+            .args(&args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+    };
+    let url = redis.url();
+    let mut k = 0;
+    for (exp, untils) in &cases {
+        for until in untils.iter().map(Some).chain([None]) {
+            k += 1;
+            let jti = format!("t-{k}");
+            let t = issuer.sign(&["--sub", "alice", "--jti", &jti, "--exp", exp]);
+            let exp_at: u64 = exp.parse().unwrap();
+            let within_leeway = (exp_at + 29).to_string();
+            let late = ["--leeway", "30", "--now", within_leeway.as_str()];
+            // Through a file.
+            let line = match until {
+                Some(u) => format!("token {jti} {u}"),
+                None => format!("token {jti}"),
+            };
+            let out = build_stdin(&line, &file);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let f = file.to_str().unwrap();
+            assert_eq!(verify(&t, &["--denylist", f]), Some(15), "file: {line}");
+            let mut args = late.to_vec();
+            args.extend_from_slice(&["--denylist", f]);
+            assert_eq!(verify(&t, &args), Some(15), "file, exp+29: {line}");
+            let other = issuer.sign(&["--sub", "alice", "--jti", "other", "--exp", exp]);
+            assert_eq!(verify(&other, &["--denylist", f]), Some(0), "{line}");
+            // Through Redis.
+            let mut rargs = vec!["token", jti.as_str()];
+            if let Some(u) = until {
+                rargs.extend_from_slice(&["--until", u.as_str()]);
+            }
+            revoke(&redis, &rargs);
+            assert_eq!(verify(&t, &["--redis", &url]), Some(15), "redis: {line}");
+            let mut args = late.to_vec();
+            args.extend_from_slice(&["--redis", &url]);
+            assert_eq!(verify(&t, &args), Some(15), "redis, exp+29: {line}");
+        }
+    }
+    // A revocation that would revoke nothing, or reach beyond the maximum
+    // token lifetime, is refused with an error, never a silent no-op.
+    let past = (n - 3600).to_string();
+    let far = (n + 2 * 86_400).to_string();
+    for until in [&past, &far] {
+        let out = build_stdin(&format!("token x {until}"), &file);
+        assert_eq!(out.status.code(), Some(1));
+        let err = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(err.contains("line 1") && err.contains("until"), "{err}");
+        let out = jwtgate(&["revoke", "--redis", &url, "token", "x", "--until", until]);
+        assert_eq!(out.status.code(), Some(1));
+    }
+    let out = jwtgate(&["revoke", "--redis", &url, "token", "x", "--until", &past]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[804]"));
+    let out = jwtgate(&["revoke", "--redis", &url, "token", "x", "--until", &far]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("[805]"));
 }

@@ -140,6 +140,13 @@ pub enum jg_result {
     /// 803: denylist capacity exceeded.
     JG_DENYLIST_FULL = 803,
 
+    /// 804: a revocation's `until` plus the maximum leeway is already past:
+    /// it would revoke nothing, so it is refused (never stored as a no-op).
+    JG_REVOCATION_EXPIRED = 804,
+
+    /// 805: a revocation's `until` is beyond the maximum token lifetime from now.
+    JG_REVOCATION_TOO_FAR = 805,
+
     /// 900, the sync layer (9xx, `jwtgate-sync`): the live denylist is older
     /// than the maximum staleness set with `jg_verifier_set_max_staleness`
     /// (or was never synced), so verification fails closed. The number of
@@ -166,7 +173,7 @@ pub enum jg_result {
 
 impl jg_result {
     /// Every value, in numeric order.
-    pub(crate) const ALL: [jg_result; 50] = [
+    pub(crate) const ALL: [jg_result; 52] = [
         jg_result::JG_OK,
         jg_result::JG_NULL_PARAMETER,
         jg_result::JG_PANIC,
@@ -210,6 +217,8 @@ impl jg_result {
         jg_result::JG_DENYLIST_CHECKSUM,
         jg_result::JG_DENYLIST_VERSION,
         jg_result::JG_DENYLIST_FULL,
+        jg_result::JG_REVOCATION_EXPIRED,
+        jg_result::JG_REVOCATION_TOO_FAR,
         jg_result::JG_DENYLIST_STALE,
         jg_result::JG_SYNC_IO,
         jg_result::JG_SYNC_REDIS,

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt as _;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use jwtgate_sync::{
@@ -58,9 +58,6 @@ pub const JG_REVOKE_ADDED: u32 = 1;
 /// `*outcome_out` of `jg_store_revoke_*`: an equal or wider revocation was
 /// already in force; nothing written.
 pub const JG_REVOKE_UNCHANGED: u32 = 2;
-/// `*outcome_out` of `jg_store_revoke_*`: the bound has passed by Redis'
-/// clock; nothing to revoke.
-pub const JG_REVOKE_EXPIRED: u32 = 3;
 
 /// The poll interval `jg_verifier_watch_file` uses when given 0.
 const DEFAULT_POLL_MS: u64 = 50;
@@ -268,7 +265,20 @@ pub struct jg_watcher {
 /// The authority's side: a connection to the Redis revocation store
 /// (`jg_store_connect`). Internally synchronized. Release with `jg_store_free`.
 pub struct jg_store {
-    inner: RedisStore,
+    /// Written only by `jg_store_set_retention`.
+    inner: RwLock<RedisStore>,
+}
+
+impl jg_store {
+    /// The store, shared with concurrent revocations.
+    fn inner(&self) -> std::sync::RwLockReadGuard<'_, RedisStore> {
+        self.inner.read().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// A C `until`: 0 means "not given" (the maximum token lifetime from now).
+fn given(until: u64) -> Option<u64> {
+    (until != 0).then_some(until)
 }
 
 /// The namespace argument: NULL gives the default `jwtgate`.
@@ -698,10 +708,37 @@ pub unsafe extern "C" fn jg_store_connect(
             .map_err(jwtgate_sync::SyncError::from)?;
         drop(con);
         let handle = jg_store {
-            inner: RedisStore::new(source),
+            inner: RwLock::new(RedisStore::new(source)),
         };
         // SAFETY: `store_out` is non-NULL (checked) and writable (contract).
         unsafe { publish_handle(TAG_STORE, handle, store_out) }
+    })
+}
+
+/// Sets how long the store keeps revocations after their `until`
+/// (`max_leeway_secs`: the largest verifier leeway plus clock skew; it must
+/// match the followers') and how far one may reach
+/// (`max_token_lifetime_secs`: the longest token lifetime, also the reach
+/// of a revocation given `until` 0). Defaults: 300 s and 86 400 s. Takes
+/// effect for the next revocation.
+///
+/// # Safety
+/// `store` NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn jg_store_set_retention(
+    store: *const jg_store,
+    max_leeway_secs: u64,
+    max_token_lifetime_secs: u64,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `store`.
+        let s = unsafe { ptr::obj(store) }?;
+        let mut inner = s.inner.write().unwrap_or_else(PoisonError::into_inner);
+        inner.set_retention(jwtgate::Retention {
+            max_leeway: max_leeway_secs,
+            max_token_lifetime: max_token_lifetime_secs,
+        });
+        Ok(())
     })
 }
 
@@ -716,7 +753,6 @@ unsafe fn outcome(
     let code = match result? {
         RevokeOutcome::Added { .. } => JG_REVOKE_ADDED,
         RevokeOutcome::Unchanged => JG_REVOKE_UNCHANGED,
-        RevokeOutcome::Expired => JG_REVOKE_EXPIRED,
     };
     if outcome_out.is_null() {
         return Ok(());
@@ -725,10 +761,16 @@ unsafe fn outcome(
     unsafe { ptr::write_out(outcome_out, code) }
 }
 
-/// Revokes one token (its `jti`, `jti_len` bytes) until `exp` (seconds
-/// since the epoch): stored in Redis (merged with what is there, expiring
-/// at `exp`) and announced on the stream to every follower, atomically.
-/// `*outcome_out` (may be NULL) gets a `JG_REVOKE_*` value.
+/// Revokes every token with this `jti` (`jti_len` bytes) whose `exp` is at
+/// or before `until` (seconds since the epoch; any time at or after the
+/// token's `exp`; 0: now plus the store's maximum token lifetime): stored
+/// in Redis (merged with what is there, expiring at `until` plus the
+/// maximum leeway) and announced on the stream to every follower,
+/// atomically. `*outcome_out` (may be NULL) gets a `JG_REVOKE_*` value.
+/// `JG_REVOCATION_EXPIRED` (804) if `until` plus the maximum leeway is
+/// already past (it would revoke nothing), `JG_REVOCATION_TOO_FAR` (805)
+/// if `until` is beyond the maximum token lifetime; see
+/// `jg_store_set_retention`.
 ///
 /// # Safety
 /// `store` NULL or live; `jti` NULL or readable for `jti_len` bytes;
@@ -738,19 +780,20 @@ pub unsafe extern "C" fn jg_store_revoke_token(
     store: *const jg_store,
     jti: *const u8,
     jti_len: usize,
-    exp: u64,
+    until: u64,
     outcome_out: *mut u32,
 ) -> jg_result {
     boundary(|| {
         // SAFETY: the caller's contract covers both inputs.
         let (s, jti) = unsafe { (ptr::obj(store)?, ptr::bytes(jti, jti_len)?) };
         // SAFETY: the caller's contract covers `outcome_out`.
-        unsafe { outcome(s.inner.revoke_token(jti, exp), outcome_out) }
+        unsafe { outcome(s.inner().revoke_token(jti, given(until)), outcome_out) }
     })
 }
 
-/// Revokes every token of a session (`sid`, `sid_len` bytes) until `until`,
-/// like `jg_store_revoke_token`.
+/// Revokes every token of a session (`sid`, `sid_len` bytes) whose `exp`
+/// is at or before `until` (0: now plus the maximum token lifetime), like
+/// `jg_store_revoke_token`.
 ///
 /// # Safety
 /// As `jg_store_revoke_token`.
@@ -766,13 +809,14 @@ pub unsafe extern "C" fn jg_store_revoke_session(
         // SAFETY: the caller's contract covers both inputs.
         let (s, sid) = unsafe { (ptr::obj(store)?, ptr::bytes(sid, sid_len)?) };
         // SAFETY: the caller's contract covers `outcome_out`.
-        unsafe { outcome(s.inner.revoke_session(sid, until), outcome_out) }
+        unsafe { outcome(s.inner().revoke_session(sid, given(until)), outcome_out) }
     })
 }
 
 /// Revokes every token of subject `sub` (`sub_len` bytes) issued before
 /// `issued_before` and/or whose `ver` is below `below_version` (0: that
-/// bound unused; at least one must be set), until `until`, like
+/// bound unused; at least one must be set) whose `exp` is at or before
+/// `until` (0: now plus the maximum token lifetime), like
 /// `jg_store_revoke_token`.
 ///
 /// # Safety
@@ -791,8 +835,8 @@ pub unsafe extern "C" fn jg_store_revoke_subject(
         // SAFETY: the caller's contract covers both inputs.
         let (s, sub) = unsafe { (ptr::obj(store)?, ptr::bytes(sub, sub_len)?) };
         let result = s
-            .inner
-            .revoke_subject(sub, issued_before, below_version, until);
+            .inner()
+            .revoke_subject(sub, issued_before, below_version, given(until));
         // SAFETY: the caller's contract covers `outcome_out`.
         unsafe { outcome(result, outcome_out) }
     })

@@ -118,7 +118,7 @@ impl Denylist {
 enum Entry {
     Token {
         jti: Vec<u8>,
-        exp: u64,
+        until: u64,
     },
     Session {
         sid: Vec<u8>,
@@ -135,7 +135,7 @@ enum Entry {
 impl Entry {
     fn as_revocation(&self) -> Revocation<'_> {
         match self {
-            Entry::Token { jti, exp } => Revocation::Token { jti, exp: *exp },
+            Entry::Token { jti, until } => Revocation::Token { jti, until: *until },
             Entry::Session { sid, until } => Revocation::Session { sid, until: *until },
             Entry::Subject {
                 sub,
@@ -154,8 +154,9 @@ impl Entry {
 
 /// Collects revocations and builds a denylist snapshot.
 ///
-/// Every revocation carries the time until which it matters (the latest
-/// `exp` of a token it revokes); `build(now)` drops those already past.
+/// Every revocation carries `until`: matching tokens whose `exp` is at or
+/// before it are revoked (omitted: `max_token_lifetime` from now). It is
+/// kept until `until + max_leeway`; `build(now)` drops those past that.
 #[pyclass(module = "jwtgate._jwtgate")]
 pub struct DenylistBuilder {
     seed: [u8; 16],
@@ -163,6 +164,9 @@ pub struct DenylistBuilder {
     segment_width: u64,
     bits_per_entry: u32,
     fingerprints: bool,
+    retention: jwtgate::Retention,
+    /// The clock `revoke_*` check `until` against (`None`: the system clock).
+    now: Option<u64>,
     entries: Vec<Entry>,
 }
 
@@ -171,9 +175,12 @@ impl DenylistBuilder {
     /// A builder. `seed` is the 16-byte hash seed (random when omitted);
     /// `sequence` is recorded in the output; `segment_width` (seconds),
     /// `bits_per_entry` and `fingerprints` tune the filter (see the core's
-    /// `Config`).
+    /// `Config`); `max_leeway` and `max_token_lifetime` (seconds) are the
+    /// core's `Retention`; `now` is the time `revoke_*` judge `until` by
+    /// (default: the system clock at each call).
     #[new]
-    #[pyo3(signature = (*, seed=None, sequence=0, segment_width=3600, bits_per_entry=16, fingerprints=true))]
+    #[pyo3(signature = (*, seed=None, sequence=0, segment_width=3600, bits_per_entry=16, fingerprints=true, max_leeway=300, max_token_lifetime=86400, now=None))]
+    #[allow(clippy::too_many_arguments)] // keyword arguments, as Python has them
     fn new(
         py: Python<'_>,
         seed: Option<&[u8]>,
@@ -181,7 +188,14 @@ impl DenylistBuilder {
         segment_width: u64,
         bits_per_entry: u32,
         fingerprints: bool,
+        max_leeway: u64,
+        max_token_lifetime: u64,
+        now: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
+        let now = match now {
+            Some(t) if !t.is_none() => Some(now_secs(Some(t))?),
+            _ => None,
+        };
         let seed: [u8; 16] = match seed {
             Some(seed) => seed
                 .try_into()
@@ -199,20 +213,42 @@ impl DenylistBuilder {
             segment_width,
             bits_per_entry,
             fingerprints,
+            retention: crate::until::retention(max_leeway, max_token_lifetime),
+            now,
             entries: Vec::new(),
         })
     }
 
-    /// Revokes one token by its `jti`, until its `exp`.
-    fn revoke_token(&mut self, jti: &Bound<'_, PyAny>, exp: u64) -> PyResult<()> {
+    /// Revokes every token with this `jti` whose `exp` is at or before
+    /// `until` (int, float rounded up, or datetime; any time at or after
+    /// the token's `exp`; omitted: `max_token_lifetime` from now). `exp=`
+    /// is an alias of `until=`. Raises `DenylistError` (code 804) if
+    /// `until + max_leeway` is already past, (805) if `until` is beyond
+    /// `max_token_lifetime` from now.
+    #[pyo3(signature = (jti, until=None, *, exp=None))]
+    fn revoke_token(
+        &mut self,
+        py: Python<'_>,
+        jti: &Bound<'_, PyAny>,
+        until: Option<&Bound<'_, PyAny>>,
+        exp: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let until = self.until(py, crate::until::until_arg(until, exp)?)?;
         let jti = crate::keys::bytes_of(jti)?.to_vec();
-        self.entries.push(Entry::Token { jti, exp });
+        self.entries.push(Entry::Token { jti, until });
         Ok(())
     }
 
-    /// Revokes every token of session `sid`, until `until` (the latest
-    /// `exp` any token of the session can have).
-    fn revoke_session(&mut self, sid: &Bound<'_, PyAny>, until: u64) -> PyResult<()> {
+    /// Revokes every token of session `sid` whose `exp` is at or before
+    /// `until` (as in `revoke_token`).
+    #[pyo3(signature = (sid, until=None))]
+    fn revoke_session(
+        &mut self,
+        py: Python<'_>,
+        sid: &Bound<'_, PyAny>,
+        until: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let until = self.until(py, crate::until::until_arg(until, None)?)?;
         let sid = crate::keys::bytes_of(sid)?.to_vec();
         self.entries.push(Entry::Session { sid, until });
         Ok(())
@@ -220,13 +256,15 @@ impl DenylistBuilder {
 
     /// Revokes the tokens of subject `sub` issued before `issued_before`
     /// (token `iat`; a token without `iat` counts as revoked) and/or with
-    /// `ver` below `below_version`; 0 leaves a bound unused. It matters
-    /// until `until`. At least one bound must be set.
-    #[pyo3(signature = (sub, until, *, issued_before=0, below_version=0))]
+    /// `ver` below `below_version`; 0 leaves a bound unused; whose `exp` is
+    /// at or before `until` (as in `revoke_token`). At least one bound must
+    /// be set.
+    #[pyo3(signature = (sub, until=None, *, issued_before=0, below_version=0))]
     fn revoke_subject(
         &mut self,
+        py: Python<'_>,
         sub: &Bound<'_, PyAny>,
-        until: u64,
+        until: Option<&Bound<'_, PyAny>>,
         issued_before: u64,
         below_version: u64,
     ) -> PyResult<()> {
@@ -235,6 +273,7 @@ impl DenylistBuilder {
                 "revoke_subject needs issued_before or below_version",
             ));
         }
+        let until = self.until(py, crate::until::until_arg(until, None)?)?;
         let sub = crate::keys::bytes_of(sub)?.to_vec();
         self.entries.push(Entry::Subject {
             sub,
@@ -273,6 +312,14 @@ impl DenylistBuilder {
 }
 
 impl DenylistBuilder {
+    /// `until` by the core's rule, at the builder's clock.
+    fn until(&self, py: Python<'_>, until: Option<u64>) -> PyResult<u64> {
+        let now = self.now.unwrap_or_else(crate::time::system_now);
+        self.retention
+            .until(until, now)
+            .map_err(|e| to_py_err(py, e))
+    }
+
     fn build_vec(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> {
         let now = now_secs(now)?;
         let mut config = Config::new(self.seed, now);
@@ -280,6 +327,7 @@ impl DenylistBuilder {
         config.segment_width = self.segment_width;
         config.bloom_bits_per_entry = self.bits_per_entry;
         config.fingerprints = self.fingerprints;
+        config.retention = self.retention;
         let builder = jwtgate::DenylistBuilder::new(config);
         let revocations: Vec<Revocation<'_>> =
             self.entries.iter().map(Entry::as_revocation).collect();

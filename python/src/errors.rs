@@ -104,7 +104,9 @@ fn class_and_message(err: Error) -> (&'static str, &'static str) {
         Error::DenylistMalformed
         | Error::DenylistChecksum
         | Error::DenylistVersion
-        | Error::DenylistFull => ("DenylistError", err.message()),
+        | Error::DenylistFull
+        | Error::RevocationExpired
+        | Error::RevocationTooFar => ("DenylistError", err.message()),
         _ => ("InvalidTokenError", err.message()),
     }
 }

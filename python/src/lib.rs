@@ -13,6 +13,7 @@ mod json2py;
 mod keys;
 mod sync;
 mod time;
+mod until;
 mod verifier;
 
 use pyo3::prelude::*;

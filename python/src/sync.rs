@@ -283,7 +283,6 @@ fn outcome_name(outcome: &RevokeOutcome) -> &'static str {
     match outcome {
         RevokeOutcome::Added { .. } => "added",
         RevokeOutcome::Unchanged => "unchanged",
-        RevokeOutcome::Expired => "expired",
     }
 }
 
@@ -291,10 +290,12 @@ fn outcome_name(outcome: &RevokeOutcome) -> &'static str {
 /// follower of the namespace picks them up. Thread-safe; network calls
 /// release the GIL.
 ///
-/// Each `revoke_*` returns what it did: ``"added"`` (stored and announced),
-/// ``"unchanged"`` (an equal or wider revocation was in force) or
-/// ``"expired"`` (the bound has passed by Redis' clock). Errors raise
-/// ``SyncError`` (``InvalidRevocationError`` for a bad revocation).
+/// Each `revoke_*` returns what it did: ``"added"`` (stored and announced)
+/// or ``"unchanged"`` (an equal or wider revocation was in force). Errors
+/// raise ``SyncError`` (``InvalidRevocationError`` for a bad revocation),
+/// ``DenylistError`` with code 804 for an `until` whose `max_leeway` has
+/// passed (it would revoke nothing) and 805 for one beyond
+/// `max_token_lifetime` from now.
 #[pyclass(frozen, module = "jwtgate._jwtgate")]
 pub struct RevocationStore {
     inner: RedisStore,
@@ -305,9 +306,19 @@ pub struct RevocationStore {
 impl RevocationStore {
     /// Connects to the Redis at `url` (``redis://host:port/db``), namespace
     /// `namespace`, and checks the connection (raises ``SyncError``).
+    /// Revocations are kept `max_leeway` seconds after their `until` (the
+    /// largest verifier leeway plus clock skew; followers use the same) and
+    /// reach at most `max_token_lifetime` seconds ahead (also the reach of
+    /// one without `until`).
     #[new]
-    #[pyo3(signature = (url, *, namespace="jwtgate"))]
-    fn new(py: Python<'_>, url: &str, namespace: &str) -> PyResult<Self> {
+    #[pyo3(signature = (url, *, namespace="jwtgate", max_leeway=300, max_token_lifetime=86400))]
+    fn new(
+        py: Python<'_>,
+        url: &str,
+        namespace: &str,
+        max_leeway: u64,
+        max_token_lifetime: u64,
+    ) -> PyResult<Self> {
         if namespace.is_empty() {
             return Err(PyValueError::new_err("namespace must not be empty"));
         }
@@ -316,7 +327,8 @@ impl RevocationStore {
                 let source = RedisSource::from_url(url)?.with_namespace(namespace);
                 let mut con = source.connect()?;
                 jwtgate_sync::redis::cmd("PING").query::<String>(&mut con)?;
-                Ok(RedisStore::new(source))
+                Ok(RedisStore::new(source)
+                    .with_retention(crate::until::retention(max_leeway, max_token_lifetime)))
             })
             .map_err(|e| sync_err(py, e))?;
         Ok(RevocationStore {
@@ -325,27 +337,36 @@ impl RevocationStore {
         })
     }
 
-    /// Revokes the token with this `jti` (str or bytes) until `exp`.
+    /// Revokes every token with this `jti` (str or bytes) whose `exp` is at
+    /// or before `until` (int, float rounded up, or datetime; any time at or
+    /// after the token's `exp`; omitted: `max_token_lifetime` from now).
+    /// `exp=` is an alias of `until=`.
+    #[pyo3(signature = (jti, until=None, *, exp=None))]
     fn revoke_token(
         &self,
         py: Python<'_>,
         jti: &Bound<'_, PyAny>,
-        exp: u64,
+        until: Option<&Bound<'_, PyAny>>,
+        exp: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<&'static str> {
+        let until = crate::until::until_arg(until, exp)?;
         let jti = id_bytes(jti)?;
         let store = &self.inner;
-        py.detach(|| store.revoke_token(&jti, exp))
+        py.detach(|| store.revoke_token(&jti, until))
             .map(|o| outcome_name(&o))
             .map_err(|e| sync_err(py, e))
     }
 
-    /// Revokes every token of session `sid` until `until`.
+    /// Revokes every token of session `sid` whose `exp` is at or before
+    /// `until` (as in `revoke_token`).
+    #[pyo3(signature = (sid, until=None))]
     fn revoke_session(
         &self,
         py: Python<'_>,
         sid: &Bound<'_, PyAny>,
-        until: u64,
+        until: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<&'static str> {
+        let until = crate::until::until_arg(until, None)?;
         let sid = id_bytes(sid)?;
         let store = &self.inner;
         py.detach(|| store.revoke_session(&sid, until))
@@ -353,18 +374,20 @@ impl RevocationStore {
             .map_err(|e| sync_err(py, e))
     }
 
-    /// Revokes, until `until`, every token of `sub` issued before
-    /// `issued_before` and/or whose ``ver`` is below `below_version` (0: that
-    /// bound unused; at least one must be set).
-    #[pyo3(signature = (sub, until, *, issued_before=0, below_version=0))]
+    /// Revokes every token of `sub` issued before `issued_before` and/or
+    /// whose ``ver`` is below `below_version` (0: that bound unused; at
+    /// least one must be set) whose `exp` is at or before `until` (as in
+    /// `revoke_token`).
+    #[pyo3(signature = (sub, until=None, *, issued_before=0, below_version=0))]
     fn revoke_subject(
         &self,
         py: Python<'_>,
         sub: &Bound<'_, PyAny>,
-        until: u64,
+        until: Option<&Bound<'_, PyAny>>,
         issued_before: u64,
         below_version: u64,
     ) -> PyResult<&'static str> {
+        let until = crate::until::until_arg(until, None)?;
         let sub = id_bytes(sub)?;
         let store = &self.inner;
         py.detach(|| store.revoke_subject(&sub, issued_before, below_version, until))

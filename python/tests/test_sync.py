@@ -143,7 +143,17 @@ def test_store_outcomes_and_errors(redis: Redis) -> None:
     assert store.revoke_token("t", now + 600) == "added"
     assert store.revoke_token(b"t", now + 600) == "unchanged"
     assert store.revoke_token("t", now + 900) == "added"  # wider
-    assert store.revoke_token("old", now - 10) == "expired"
+    # Out of force (until + max_leeway past): an error, never a silent no-op.
+    with pytest.raises(jwtgate.DenylistError) as past:
+        store.revoke_token("old", now - 301)
+    assert past.value.code == 804
+    assert store.revoke_token("recent", now - 10) == "added"  # within the leeway: still matters
+    with pytest.raises(jwtgate.DenylistError) as far:
+        store.revoke_token("far", now + 86_400 + 3600)
+    assert far.value.code == 805
+    assert store.revoke_token("t-float", until=now + 600.5) == "added"
+    assert store.revoke_token("t-alias", exp=now + 600) == "added"
+    assert store.revoke_token("t-default") == "added"  # the maximum token lifetime
     assert store.revoke_subject("u", now + 600, issued_before=now) == "added"
     assert store.revoke_subject("u", until=now + 600, below_version=3) == "added"
     with pytest.raises(jwtgate.InvalidRevocationError) as bad:
@@ -217,8 +227,8 @@ def test_fail_closed_when_redis_goes_away(redis: Redis) -> None:
 
 def test_watch_file(tmp_path: Path) -> None:
     path = tmp_path / "denylist.bin"
-    empty = jwtgate.DenylistBuilder().build(now=NOW)
-    builder = jwtgate.DenylistBuilder()
+    empty = jwtgate.DenylistBuilder(now=NOW).build(now=NOW)
+    builder = jwtgate.DenylistBuilder(now=NOW)
     builder.revoke_token("t-1", exp=NOW + 900)
     revoking = builder.build(now=NOW)
 
@@ -268,3 +278,28 @@ def test_watch_file(tmp_path: Path) -> None:
 def test_error_codes_are_exposed() -> None:
     for code in range(900, 907):
         assert code in jwtgate.ERROR_CODES
+
+
+def test_issue_12_revocation_by_until_through_redis(redis: Redis) -> None:
+    # Issue 12's scenario: a token expiring in 15 minutes (and one expiring
+    # one second before a window boundary), revoked by jti until +15m, +20m,
+    # +1h, +2h, +1d or without until, is rejected by a follower, also
+    # within the verifier's leeway after exp.
+    now = int(time.time())
+    edge = now - now % 3600 + 3599
+    if edge < now + 120:
+        edge += 3600
+    verifier = jwtgate.Verifier(KEY, leeway=30)
+    store = jwtgate.RevocationStore(redis.url, namespace="until")
+    with verifier.follow_redis(redis.url, namespace="until"):
+        for e, exp in enumerate((now + 900, edge)):
+            untils = [exp, now + 1200, now + 3600, now + 7200, now + 86_400, None]
+            for u, until in enumerate(untils):
+                jti = f"u-{e}-{u}"
+                t = token(jti=jti, exp=exp)
+                assert verifier.verify(t, now=now)["jti"] == jti
+                assert store.revoke_token(jti, until) == "added"
+                assert eventually(rejected_with(verifier, t, jwtgate.RevokedTokenError))
+                with pytest.raises(jwtgate.RevokedTokenError):
+                    verifier.verify(t, now=exp + 29)
+            assert verifier.verify(token(jti="other", exp=exp), now=now)["jti"] == "other"

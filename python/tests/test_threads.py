@@ -17,7 +17,7 @@ def test_threads_verify_while_denylist_is_replaced() -> None:
     # Two snapshots: A revokes the even tokens, B the odd ones.
     snapshots = []
     for parity in (0, 1):
-        b = jwtgate.DenylistBuilder()
+        b = jwtgate.DenylistBuilder(now=NOW)
         for i in range(parity, 8, 2):
             b.revoke_token(f"t-{i}", EXP)
         snapshots.append(b.build_denylist(now=NOW))

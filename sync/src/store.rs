@@ -227,6 +227,11 @@ impl RedisStore {
         self
     }
 
+    /// [`RedisStore::with_retention`] on a store in place.
+    pub fn set_retention(&mut self, retention: Retention) {
+        self.retention = retention;
+    }
+
     /// The retention rule applied to revocations.
     pub fn retention(&self) -> Retention {
         self.retention

@@ -206,6 +206,60 @@ static void test_watch(const char *revoking_path) {
     free(empty);
 }
 
+/* Issue 12: a revocation by jti with any `until` at or after the token's
+ * exp (or none: the maximum token lifetime) is rejected by a follower,
+ * also for an exp one second before a window boundary and within the
+ * verifier's leeway after exp; an `until` beyond the lifetime is refused. */
+static void test_until(void) {
+    const char *url = getenv("JG_REDIS_URL");
+    CHECK(url != NULL);
+    if (url == NULL) return;
+    const char *ns = "cuntil";
+    uint64_t now = unix_now();
+    uint64_t edge = now - now % 3600 + 3599; /* before a one-hour boundary */
+    if (edge < now + 120) edge += 3600;
+    const uint64_t exps[2] = {now + 900, edge};
+    jg_store *st = NULL;
+    CHECK_RC(jg_store_connect(U8(url), strlen(url), U8(ns), strlen(ns), &st), JG_OK);
+    CHECK_RC(jg_store_set_retention(NULL, 300, 86400), JG_NULL_PARAMETER);
+    CHECK_RC(jg_store_set_retention(st, 300, 86400), JG_OK);
+    jg_verifier *v = new_verifier();
+    CHECK_RC(jg_verifier_set_leeway(v, 30), JG_OK);
+    jg_follower *f = NULL;
+    CHECK_RC(jg_verifier_follow_redis(v, U8(url), strlen(url), U8(ns), strlen(ns), &f), JG_OK);
+    CHECK_RC(jg_follower_wait_ready(f, WAIT_MS), JG_OK);
+    char json[256], tok[1024], other[1024], jti[32];
+    for (int e = 0; e < 2; e++) {
+        uint64_t exp = exps[e];
+        /* +15m/exact, +20m, +1h, +2h, +1d, and 0: not given. */
+        const uint64_t untils[6] = {exp, now + 1200, now + 3600, now + 7200, now + 86400, 0};
+        for (int u = 0; u < 6; u++) {
+            snprintf(jti, sizeof jti, "u-%d-%d", e, u);
+            snprintf(json, sizeof json, "{\"jti\":\"%s\",\"exp\":%llu}", jti,
+                     (unsigned long long)exp);
+            sign(json, tok, sizeof tok);
+            CHECK_RC(verify(v, tok, now), JG_OK);
+            uint32_t outcome = 0;
+            CHECK_RC(jg_store_revoke_token(st, U8(jti), strlen(jti), untils[u], &outcome), JG_OK);
+            CHECK(outcome == JG_REVOKE_ADDED);
+            CHECK_RC(wait_for(v, tok, now, JG_REVOKED), JG_REVOKED);
+            /* Accepted until exp + leeway: still revoked at exp + 29. */
+            CHECK_RC(verify(v, tok, exp + 29), JG_REVOKED);
+        }
+        snprintf(json, sizeof json, "{\"jti\":\"other\",\"exp\":%llu}", (unsigned long long)exp);
+        sign(json, other, sizeof other);
+        CHECK_RC(verify(v, other, now), JG_OK);
+    }
+    CHECK_RC(jg_store_revoke_token(st, U8("far"), 3, now + 86400 + 3600, NULL),
+             JG_REVOCATION_TOO_FAR);
+    CHECK_RC(jg_store_set_retention(st, 300, 30 * 86400), JG_OK);
+    CHECK_RC(jg_store_revoke_token(st, U8("far"), 3, now + 86400 + 3600, NULL), JG_OK);
+    CHECK(strcmp(jg_error_message(JG_REVOCATION_EXPIRED), "unknown jwtgate result code") != 0);
+    jg_follower_free(f);
+    jg_verifier_free(v);
+    jg_store_free(st);
+}
+
 static void test_redis(void) {
     const char *url = getenv("JG_REDIS_URL");
     const char *pid_s = getenv("JG_REDIS_PID");
@@ -257,8 +311,11 @@ static void test_redis(void) {
     CHECK(outcome == JG_REVOKE_ADDED);
     CHECK_RC(jg_store_revoke_token(st, U8("c-live-1"), 8, now + 600, &outcome), JG_OK);
     CHECK(outcome == JG_REVOKE_UNCHANGED);
-    CHECK_RC(jg_store_revoke_token(st, U8("c-old"), 5, now - 10, &outcome), JG_OK);
-    CHECK(outcome == JG_REVOKE_EXPIRED);
+    /* Out of force (until + max leeway past): refused, never a silent no-op. */
+    outcome = 0;
+    CHECK_RC(jg_store_revoke_token(st, U8("c-old"), 5, now - 301, &outcome),
+             JG_REVOCATION_EXPIRED);
+    CHECK(outcome == 0);
     CHECK_RC(jg_store_revoke_token(st, U8("c-x"), 0, now + 600, NULL), JG_INVALID_REVOCATION);
     CHECK_RC(jg_store_revoke_token(NULL, U8("c-x"), 3, now + 600, NULL), JG_NULL_PARAMETER);
     CHECK_RC(jg_store_revoke_session(st, U8("c-sess"), 6, now + 600, NULL), JG_OK);
@@ -343,6 +400,7 @@ int main(int argc, char **argv) {
     CHECK(strcmp(jg_error_message(JG_DENYLIST_STALE), "unknown jwtgate result code") != 0);
     CHECK(JG_DENYLIST_STALE == 900);
     test_watch(argv[1]);
-    test_redis();
+    test_until();
+    test_redis(); /* last: it stops redis-server */
     return finish("test_sync");
 }

@@ -79,17 +79,25 @@ class DenylistBuilder:
         segment_width: int = 3600,
         bits_per_entry: int = 16,
         fingerprints: bool = True,
+        max_leeway: int = 300,
+        max_token_lifetime: int = 86400,
+        now: _Now = None,
     ) -> DenylistBuilder: ...
-    def revoke_token(self, jti: str | bytes, exp: int) -> None: ...
-    def revoke_session(self, sid: str | bytes, until: int) -> None: ...
+    def revoke_token(self, jti: str | bytes, until: _Now = None, *, exp: _Now = None) -> None: ...
+    def revoke_session(self, sid: str | bytes, until: _Now = None) -> None: ...
     def revoke_subject(
-        self, sub: str | bytes, until: int, *, issued_before: int = 0, below_version: int = 0
+        self,
+        sub: str | bytes,
+        until: _Now = None,
+        *,
+        issued_before: int = 0,
+        below_version: int = 0,
     ) -> None: ...
     def __len__(self) -> int: ...
     def build(self, now: _Now = None) -> bytes: ...
     def build_denylist(self, now: _Now = None) -> Denylist: ...
 
-_Outcome = Literal["added", "unchanged", "expired"]
+_Outcome = Literal["added", "unchanged"]
 
 @final
 class Follower:
@@ -136,11 +144,23 @@ class FileWatcher:
 class RevocationStore:
     """The authority's side: writes revocations to Redis for every follower."""
 
-    def __new__(cls, url: str, *, namespace: str = "jwtgate") -> RevocationStore: ...
-    def revoke_token(self, jti: str | bytes, exp: int) -> _Outcome: ...
-    def revoke_session(self, sid: str | bytes, until: int) -> _Outcome: ...
+    def __new__(
+        cls,
+        url: str,
+        *,
+        namespace: str = "jwtgate",
+        max_leeway: int = 300,
+        max_token_lifetime: int = 86400,
+    ) -> RevocationStore: ...
+    def revoke_token(self, jti: str | bytes, until: _Now = None, *, exp: _Now = None) -> _Outcome: ...
+    def revoke_session(self, sid: str | bytes, until: _Now = None) -> _Outcome: ...
     def revoke_subject(
-        self, sub: str | bytes, until: int, *, issued_before: int = 0, below_version: int = 0
+        self,
+        sub: str | bytes,
+        until: _Now = None,
+        *,
+        issued_before: int = 0,
+        below_version: int = 0,
     ) -> _Outcome: ...
     @property
     def namespace(self) -> str: ...
