@@ -191,10 +191,11 @@ fn heartbeat_and_start_errors() {
 fn revocation_set_delta_and_compaction() {
     let n = now();
     let state = DenylistState::new().unwrap();
-    let mut set = RevocationSet::new(BuildOptions {
-        compact_after: 3,
-        ..BuildOptions::default()
-    });
+    let mut set = RevocationSet::new(BuildOptions::default());
+    // A base large enough that one insert is not merged into it.
+    for i in 0..100 {
+        assert!(set.insert(OwnedRevocation::token(format!("b-{i}"), n + 60), n));
+    }
     assert!(set.insert(OwnedRevocation::subject_before("u", n - 10, n + 60), n));
     // A narrower revocation of the same subject changes nothing.
     assert!(!set.insert(OwnedRevocation::subject_before("u", n - 20, n + 30), n));
@@ -211,8 +212,10 @@ fn revocation_set_delta_and_compaction() {
     let snap = state.snapshot();
     assert!(
         snap.delta_bytes().is_some(),
-        "a live insert only rebuilds the delta"
+        "a live insert only builds a new level"
     );
+    assert_eq!(set.pending_len(), 0);
+    assert_eq!(set.level_count(), 2);
     let ids = |jti: &'static [u8], iat, ver| TokenIds {
         exp: Some(n + 1),
         iat: Some(iat),
@@ -232,8 +235,10 @@ fn revocation_set_delta_and_compaction() {
     assert_eq!(set.check(&ids(b"t", n, 4), n), Some(RevocationKind::Token));
     // Expiry: pruned at compaction.
     set.compact(&state, n + 3).unwrap();
-    assert_eq!(set.len(), 1);
-    assert_eq!(state.metrics_snapshot().denylist_entries, 1);
+    assert_eq!(set.len(), 101);
+    assert_eq!(state.metrics_snapshot().denylist_entries, 101);
+    assert!(set.get(jwtgate_sync::Kind::Token, b"t").is_none());
+    assert!(set.get(jwtgate_sync::Kind::Token, b"b-7").is_some());
 }
 
 #[test]
