@@ -23,7 +23,7 @@ pub use revocation::{
     BuildOptions, FileImage, Kind, OwnedRevocation, RevocationSet, SharedRevocations,
 };
 pub use snapshot::{read_snapshot_file, write_snapshot_file, DenylistState, Snapshot};
-pub use store::{KeySpace, RedisSource, RedisStore, RevokeOutcome};
+pub use store::{KeySpace, RedisSource, RedisStore, RevokeOutcome, REVOKE_PIPELINE};
 pub use verifier::SyncedVerifier;
 pub use watch::{FileWatcher, WatchOptions};
 

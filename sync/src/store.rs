@@ -289,18 +289,51 @@ impl RedisStore {
                 .arg(self.maxlen)
                 .invoke(con)
         })?;
-        let bad = || SyncError::Protocol(format!("revoke script replied {reply:?}"));
-        let Value::Array(items) = &reply else {
-            return Err(bad());
-        };
-        match (items.first(), items.get(1)) {
-            (Some(Value::Int(1)), Some(id)) => Ok(RevokeOutcome::Added {
-                stream_id: value_string(id).ok_or_else(bad)?,
-            }),
-            (Some(Value::Int(2)), _) => Ok(RevokeOutcome::Unchanged),
-            (Some(Value::Int(0)), _) => Ok(RevokeOutcome::Expired),
-            _ => Err(bad()),
+        outcome_of(&reply)
+    }
+
+    /// Revokes every entry of `revs`, [`REVOKE_PIPELINE`] per round trip
+    /// (a pipeline of the same atomic script [`RedisStore::revoke`] runs:
+    /// each revocation is atomic, the batch is not). Every revocation is
+    /// validated before anything is sent. Returns one outcome per entry, in
+    /// order. After a connection error the unfinished round trip is sent
+    /// again (revoking twice is harmless: a revocation only widens).
+    pub fn revoke_many(&self, revs: &[OwnedRevocation]) -> Result<Vec<RevokeOutcome>, SyncError> {
+        for rev in revs {
+            rev.validate()?;
         }
+        let keys = self.source.keys();
+        let mut out = Vec::with_capacity(revs.len());
+        for chunk in revs.chunks(REVOKE_PIPELINE) {
+            let mut pipe = redis::pipe();
+            pipe.cmd("SCRIPT").arg("LOAD").arg(REVOKE_SCRIPT).ignore();
+            let hash = self.script.get_hash();
+            for rev in chunk {
+                pipe.cmd("EVALSHA")
+                    .arg(hash)
+                    .arg(2)
+                    .arg(keys.entry_key(rev.kind, &rev.id))
+                    .arg(keys.stream())
+                    .arg(rev.kind.tag())
+                    .arg(&rev.id)
+                    .arg(rev.until)
+                    .arg(rev.issued_before)
+                    .arg(rev.below_version)
+                    .arg(self.maxlen);
+            }
+            let replies: Vec<Value> = self.with_con(|con| pipe.query(con))?;
+            if replies.len() != chunk.len() {
+                return Err(SyncError::Protocol(format!(
+                    "{} replies to {} revocations",
+                    replies.len(),
+                    chunk.len()
+                )));
+            }
+            for reply in &replies {
+                out.push(outcome_of(reply)?);
+            }
+        }
+        Ok(out)
     }
 
     /// Revokes one token until its `exp`.
@@ -366,6 +399,25 @@ impl Confirmer for RedisStore {
             }
         }
         Ok(None)
+    }
+}
+
+/// Revocations sent per round trip by [`RedisStore::revoke_many`].
+pub const REVOKE_PIPELINE: usize = 1000;
+
+/// The revoke script's reply as an outcome.
+fn outcome_of(reply: &Value) -> Result<RevokeOutcome, SyncError> {
+    let bad = || SyncError::Protocol(format!("revoke script replied {reply:?}"));
+    let Value::Array(items) = reply else {
+        return Err(bad());
+    };
+    match (items.first(), items.get(1)) {
+        (Some(Value::Int(1)), Some(id)) => Ok(RevokeOutcome::Added {
+            stream_id: value_string(id).ok_or_else(bad)?,
+        }),
+        (Some(Value::Int(2)), _) => Ok(RevokeOutcome::Unchanged),
+        (Some(Value::Int(0)), _) => Ok(RevokeOutcome::Expired),
+        _ => Err(bad()),
     }
 }
 
