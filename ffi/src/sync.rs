@@ -486,7 +486,10 @@ pub unsafe extern "C" fn jg_verifier_watch_file(
         let watcher = FileWatcher::start(
             OsStr::from_bytes(path),
             v.live.clone(),
-            WatchOptions { poll },
+            WatchOptions {
+                poll,
+                ..WatchOptions::default()
+            },
         )?;
         let handle = jg_watcher {
             inner: Mutex::new(Running {
