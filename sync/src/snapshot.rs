@@ -244,6 +244,15 @@ impl DenylistState {
         self.mark_synced_at(crate::unix_ms());
     }
 
+    /// When the source last confirmed the denylist current, in Unix
+    /// milliseconds; `None` if it never did.
+    pub fn last_synced_ms(&self) -> Option<u64> {
+        match self.inner.last_sync_ms.load(Relaxed) {
+            0 => None,
+            at => Some(at),
+        }
+    }
+
     /// How long since the source last confirmed the denylist current;
     /// `None` if it never did.
     pub fn staleness(&self) -> Option<Duration> {

@@ -120,6 +120,7 @@ fn replaced_redis_is_detected_and_counted() {
         .lock()
         .get(Kind::Token, b"old-2")
         .is_some()));
+    assert!(follower.healthy_since().is_some() && follower.last_error().is_none());
     proxy.set_blocked(true);
     redis.restart();
     let store = RedisStore::connect(&redis.url()).unwrap();
@@ -137,6 +138,12 @@ fn replaced_redis_is_detected_and_counted() {
     let m = state.metrics_snapshot();
     assert!(m.resyncs >= 1, "{m:?}");
     assert!(m.disconnects >= 1, "{m:?}");
+    // D4: the error is kept with its time, and the recovery is visible.
+    let (_, failed_at) = follower.last_error_at().unwrap();
+    assert!(eventually(WAIT, || follower
+        .healthy_since()
+        .is_some_and(|t| t >= failed_at)));
+    assert!(follower.last_resync().unwrap().0.contains("Redis"));
     let set = follower.revocations();
     let set = set.lock();
     for id in ["old-0", "old-2", "new-0", "new-9"] {
