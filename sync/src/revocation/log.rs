@@ -17,6 +17,93 @@ use std::hash::BuildHasher as _;
 
 use super::{Kind, OwnedRevocation};
 
+/// Records and arena bytes are stored in fixed-size chunks: growing never
+/// copies, and never frees a large block into the allocator (a doubling
+/// `Vec` would leave its old half behind as fragmentation).
+const REC_CHUNK: usize = 1 << 16;
+const ARENA_CHUNK: usize = 1 << 20;
+
+/// A vector of `T` in chunks of [`REC_CHUNK`].
+#[derive(Clone, Debug)]
+struct Chunked<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for Chunked<T> {
+    fn default() -> Self {
+        Chunked {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T: Copy> Chunked<T> {
+    fn len(&self) -> usize {
+        self.len
+    }
+    fn get(&self, n: usize) -> Option<&T> {
+        self.chunks.get(n / REC_CHUNK)?.get(n % REC_CHUNK)
+    }
+    fn get_mut(&mut self, n: usize) -> Option<&mut T> {
+        self.chunks.get_mut(n / REC_CHUNK)?.get_mut(n % REC_CHUNK)
+    }
+    fn push(&mut self, v: T) {
+        match self.chunks.last_mut() {
+            Some(c) if c.len() < REC_CHUNK => c.push(v),
+            _ => {
+                let mut c = Vec::with_capacity(REC_CHUNK);
+                c.push(v);
+                self.chunks.push(c);
+            }
+        }
+        self.len += 1;
+    }
+    fn iter(&self) -> impl Iterator<Item = &T> + '_ {
+        self.chunks.iter().flatten()
+    }
+    fn heap_bytes(&self) -> usize {
+        self.chunks.iter().map(Vec::capacity).sum::<usize>() * std::mem::size_of::<T>()
+    }
+}
+
+/// Identifier bytes in chunks of [`ARENA_CHUNK`]; an identifier never
+/// straddles two chunks. Offsets are `chunk * ARENA_CHUNK + position`.
+#[derive(Clone, Debug, Default)]
+struct Arena {
+    chunks: Vec<Vec<u8>>,
+}
+
+impl Arena {
+    fn get(&self, off: usize, len: usize) -> Option<&[u8]> {
+        let c = self.chunks.get(off / ARENA_CHUNK)?;
+        let at = off % ARENA_CHUNK;
+        c.get(at..at.checked_add(len)?)
+    }
+    /// Appends `id` and returns its offset.
+    fn push(&mut self, id: &[u8]) -> usize {
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|c| c.len() + id.len() <= ARENA_CHUNK);
+        if !fits {
+            self.chunks
+                .push(Vec::with_capacity(ARENA_CHUNK.max(id.len())));
+        }
+        let index = self.chunks.len() - 1;
+        let Some(c) = self.chunks.last_mut() else {
+            return 0;
+        };
+        let off = index * ARENA_CHUNK + c.len();
+        c.extend_from_slice(id);
+        off
+    }
+    fn heap_bytes(&self) -> usize {
+        self.chunks.iter().map(Vec::capacity).sum()
+    }
+}
+
 /// Marks a superseded record in `Rec::len`.
 const DEAD: u16 = 1 << 15;
 
@@ -106,8 +193,8 @@ impl<'a> Entry<'a> {
 /// documentation).
 #[derive(Debug, Default)]
 pub(crate) struct Log {
-    arena: Vec<u8>,
-    recs: Vec<Rec>,
+    arena: Arena,
+    recs: Chunked<Rec>,
     /// Subject bounds `(issued_before, below_version)` by record number.
     bounds: HashMap<u32, (u64, u64)>,
     /// Record number + 1 of each identifier's newest record; 0: empty.
@@ -130,8 +217,8 @@ impl Log {
 
     /// Bytes of heap held (capacity), for the memory figures.
     pub fn heap_bytes(&self) -> usize {
-        self.arena.capacity()
-            + self.recs.capacity() * std::mem::size_of::<Rec>()
+        self.arena.heap_bytes()
+            + self.recs.heap_bytes()
             + self.index.capacity() * 4
             + self.bounds.capacity() * 24
     }
@@ -142,9 +229,8 @@ impl Log {
     }
 
     fn id_of(&self, rec: &Rec) -> &[u8] {
-        let off = rec.offset();
         self.arena
-            .get(off..off.saturating_add(rec.id_len()))
+            .get(rec.offset(), rec.id_len())
             .unwrap_or_default()
     }
 
@@ -229,12 +315,11 @@ impl Log {
                 (rec.off, rec.off_hi)
             }
             None => {
-                let at = u64::try_from(self.arena.len()).unwrap_or(u64::MAX);
+                let at = u64::try_from(self.arena.push(&rev.id)).unwrap_or(u64::MAX);
                 let (Ok(lo), Ok(hi)) = (u32::try_from(at & 0xffff_ffff), u8::try_from(at >> 32))
                 else {
                     return false;
                 };
-                self.arena.extend_from_slice(&rev.id);
                 self.distinct += 1;
                 (lo, hi)
             }
@@ -313,7 +398,6 @@ impl Log {
             hasher: self.hasher.clone(),
             ..Log::default()
         };
-        out.recs.reserve(self.distinct);
         for n in 0..self.recs.len() {
             if self.is_dead(n) {
                 continue;
@@ -322,8 +406,6 @@ impl Log {
                 out.insert(&e.owned());
             }
         }
-        out.arena.shrink_to_fit();
-        out.recs.shrink_to_fit();
         out
     }
 

@@ -37,6 +37,11 @@ pub struct BuildOptions {
     /// more than this many times the records of the build (at least 2).
     /// Larger: fewer levels for a reader to check, more rebuilding.
     pub merge_factor: usize,
+    /// The most records one level covers: a merge that would exceed it is
+    /// not made, and a larger range is built as several levels. Bounds the
+    /// memory a build needs at once (about 70 bytes per record while it
+    /// runs) at the price of a few more levels for a reader to check.
+    pub max_level: usize,
     /// How often to check whether half the records are garbage (expired
     /// or superseded), and if so compact everything into one level.
     pub compact_interval: Duration,
@@ -49,6 +54,7 @@ impl Default for BuildOptions {
             bloom_bits_per_entry: Config::DEFAULT_BITS_PER_ENTRY,
             fingerprints: true,
             merge_factor: 4,
+            max_level: 1 << 18,
             compact_interval: Duration::from_secs(60),
         }
     }
@@ -232,17 +238,31 @@ impl RevocationSet {
             return Ok(());
         }
         let factor = self.options.merge_factor.max(2);
+        let max = self.options.max_level.max(1);
         while let Some(last) = self.levels.last() {
-            if last.len() <= factor.saturating_mul(end - start) {
+            let merged = last.len() + (end - start);
+            if last.len() <= factor.saturating_mul(end - start) && merged <= max {
                 start = last.start;
                 self.levels.pop();
             } else {
                 break;
             }
         }
-        let level = self.build_level(start..end, now)?;
-        self.levels.push(level);
+        self.build_levels(start..end, now)?;
         state.install(self.snapshot()?);
+        Ok(())
+    }
+
+    /// Builds `range` as levels of at most `max_level` records and appends them.
+    fn build_levels(&mut self, range: std::ops::Range<usize>, now: u64) -> Result<(), SyncError> {
+        let max = self.options.max_level.max(1);
+        let mut start = range.start;
+        while start < range.end {
+            let end = range.end.min(start.saturating_add(max));
+            let level = self.build_level(start..end, now)?;
+            self.levels.push(level);
+            start = end;
+        }
         Ok(())
     }
 
@@ -266,8 +286,8 @@ impl RevocationSet {
     pub fn compact(&mut self, state: &DenylistState, now: u64) -> Result<(), SyncError> {
         self.prune(now);
         self.last_check = Some(Instant::now());
-        let level = self.build_level(0..self.log.records(), now)?;
-        self.levels = vec![level];
+        self.levels.clear();
+        self.build_levels(0..self.log.records(), now)?;
         state
             .metrics()
             .compactions
