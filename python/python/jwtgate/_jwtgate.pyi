@@ -142,6 +142,12 @@ class RevocationStore:
     def revoke_subject(
         self, sub: str | bytes, until: int, *, issued_before: int = 0, below_version: int = 0
     ) -> _Outcome: ...
+    def revoke_many(
+        self,
+        revocations: Iterable[
+            tuple[str, str | bytes, int] | tuple[str, str | bytes, int, int, int]
+        ],
+    ) -> list[_Outcome]: ...
     @property
     def namespace(self) -> str: ...
 

@@ -421,3 +421,47 @@ impl Log {
             .filter(move |e| e.until > now)
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::indexing_slicing)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_widening_and_compaction() {
+        let mut log = Log::default();
+        let n = REC_CHUNK * 2 + 17;
+        // Long enough identifiers to fill more than one arena chunk.
+        let id = |i: usize| format!("{i:0>20}-{}", "x".repeat(i % 7));
+        for i in 0..n {
+            assert!(log.insert(&OwnedRevocation::token(id(i), 1000 + (i % 50) as u64)));
+        }
+        assert!(log.arena.chunks.len() >= 2, "crosses arena chunks");
+        assert_eq!(log.distinct(), n);
+        // Duplicates and narrower ones change nothing; wider ones append.
+        assert!(!log.insert(&OwnedRevocation::token(id(5), 1000)));
+        assert!(log.insert(&OwnedRevocation::token(id(5), 5000)));
+        assert!(log.insert(&OwnedRevocation::subject_before("s", 10, 2000)));
+        assert!(log.insert(&OwnedRevocation::subject_below_version("s", 3, 1500)));
+        assert_eq!(log.records(), n + 3);
+        assert_eq!(log.distinct(), n + 1);
+        assert!(log.is_dead(5));
+        let s = log.get(Kind::Subject, b"s").unwrap();
+        assert_eq!((s.until, s.issued_before, s.below_version), (2000, 10, 3));
+        for i in (0..n).step_by(997) {
+            assert_eq!(
+                log.get(Kind::Token, id(i).as_bytes()).unwrap().id,
+                id(i).as_bytes()
+            );
+        }
+        assert!(log.get(Kind::Session, id(1).as_bytes()).is_none());
+        // Compaction at 1025 drops the expired (until <= 1025) and the dead.
+        let c = log.compacted(1025);
+        let kept = (0..n).filter(|i| 1000 + (i % 50) > 1025 || *i == 5).count() + 1;
+        assert_eq!(c.distinct(), kept);
+        assert_eq!(c.records(), kept);
+        assert_eq!(c.get(Kind::Token, id(5).as_bytes()).unwrap().until, 5000);
+        assert!(c.get(Kind::Token, id(0).as_bytes()).is_none());
+        assert_eq!(c.live_in(0..c.records(), 1025).count(), kept);
+    }
+}
