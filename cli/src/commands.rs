@@ -649,7 +649,7 @@ pub enum RevokeWhat {
     /// `#` or spaces as a JSON line) from a file or standard input, sent
     /// pipelined: every line already read goes in one round trip (up to
     /// 1000). For each, prints the Unix time in nanoseconds just before its
-    /// round trip and the stream id (or `unchanged` / `expired`).
+    /// round trip and the stream id (or `unchanged`).
     Batch {
         /// Read the lines from this file (default: standard input).
         #[arg(long)]
@@ -661,7 +661,6 @@ fn outcome_text(o: &RevokeOutcome) -> String {
     match o {
         RevokeOutcome::Added { stream_id } => format!("revoked (stream id {stream_id})"),
         RevokeOutcome::Unchanged => "already revoked".into(),
-        RevokeOutcome::Expired => "already expired: nothing to revoke".into(),
     }
 }
 
@@ -752,7 +751,6 @@ fn revoke_batch(store: &RedisStore, file: Option<PathBuf>) -> CmdResult {
             let id = match outcome {
                 RevokeOutcome::Added { stream_id } => stream_id,
                 RevokeOutcome::Unchanged => "unchanged".into(),
-                RevokeOutcome::Expired => "expired".into(),
             };
             writeln!(out, "{t0} {id}")?;
         }

@@ -110,7 +110,7 @@ fn restarted_sidecar_keeps_the_more_complete_file() {
     let exp = jwtgate_sync::unix_now() + 600;
     for i in 0..50 {
         store
-            .revoke_token(format!("t-{i}").as_bytes(), exp)
+            .revoke_token(format!("t-{i}").as_bytes(), Some(exp))
             .unwrap();
     }
     {
@@ -124,7 +124,7 @@ fn restarted_sidecar_keeps_the_more_complete_file() {
     let _: () = jwtgate_sync::redis::cmd("FLUSHALL")
         .query(&mut con)
         .unwrap();
-    store.revoke_token(b"after", exp).unwrap();
+    store.revoke_token(b"after", Some(exp)).unwrap();
     {
         let _sidecar = Sidecar::start(&redis, &file, &[]);
         std::thread::sleep(Duration::from_millis(1500));

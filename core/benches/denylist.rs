@@ -47,13 +47,13 @@ fn entries(ids: &[[u8; 36]]) -> Vec<Revocation<'_>> {
         .enumerate()
         .map(|(i, j)| Revocation::Token {
             jti: j,
-            exp: NOW + 1 + mix(i as u64) % DAY,
+            until: NOW + 1 + mix(i as u64) % DAY,
         })
         .collect()
 }
 
 fn exp_of(e: &Revocation<'_>) -> u64 {
-    let Revocation::Token { exp, .. } = *e else {
+    let Revocation::Token { until: exp, .. } = *e else {
         unreachable!()
     };
     exp
@@ -106,7 +106,7 @@ fn benches(c: &mut Criterion) {
         c.bench_function(&format!("lookup/present/{tag}"), |b| {
             b.iter(|| {
                 i = (i + 7919) % N;
-                let Revocation::Token { jti, exp } = entries[i] else {
+                let Revocation::Token { jti, until: exp } = entries[i] else {
                     unreachable!()
                 };
                 let ids = TokenIds {

@@ -44,7 +44,7 @@ fn million_denylist() -> Vec<u8> {
         .enumerate()
         .map(|(i, id)| Revocation::Token {
             jti: id.as_bytes(),
-            exp: NOW + 60 + (i as u64 % 20_000),
+            until: NOW + 60 + (i as u64 % 20_000),
         })
         .collect();
     let builder = DenylistBuilder::new(Config::new([9; 16], NOW));

@@ -75,7 +75,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
         Revocation::Token {
             jti: b"t-3",
-            exp: EXP,
+            until: EXP,
         },
         Revocation::Subject {
             sub: b"carol",

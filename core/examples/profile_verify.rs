@@ -47,7 +47,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .zip(0u64..)
         .map(|(id, i)| Revocation::Token {
             jti: id.as_bytes(),
-            exp: NOW + 60 + i * 2,
+            until: NOW + 60 + i * 2,
         })
         .collect();
     let builder = DenylistBuilder::new(Config::new([9; 16], NOW));

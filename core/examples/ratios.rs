@@ -70,7 +70,7 @@ fn million_denylist() -> Result<Vec<u8>, Error> {
         .zip(0u64..)
         .map(|(id, i)| Revocation::Token {
             jti: id.as_bytes(),
-            exp: NOW + 60 + i % 20_000,
+            until: NOW + 60 + i % 20_000,
         })
         .collect();
     let builder = DenylistBuilder::new(Config::new([9; 16], NOW));

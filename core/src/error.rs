@@ -189,6 +189,14 @@ pub enum Error {
     DenylistVersion,
     /// The denylist builder ran out of room in its output or its fixed capacity.
     DenylistFull,
+    /// A revocation's `until` plus the maximum leeway is already past: it
+    /// would revoke nothing, so it is refused rather than stored as a no-op
+    /// (see [`crate::Retention`]).
+    RevocationExpired,
+    /// A revocation's `until` is beyond the maximum token lifetime from now
+    /// (see [`crate::Retention`]): no token can live that long, and memory
+    /// stays bounded.
+    RevocationTooFar,
 }
 
 impl Error {
@@ -232,6 +240,8 @@ impl Error {
             Error::DenylistChecksum => 801,
             Error::DenylistVersion => 802,
             Error::DenylistFull => 803,
+            Error::RevocationExpired => 804,
+            Error::RevocationTooFar => 805,
         }
     }
 
@@ -274,11 +284,15 @@ impl Error {
             Error::DenylistChecksum => "denylist checksum mismatch",
             Error::DenylistVersion => "unsupported denylist version",
             Error::DenylistFull => "denylist capacity exceeded",
+            Error::RevocationExpired => {
+                "revocation until (plus the maximum leeway) is already past"
+            }
+            Error::RevocationTooFar => "revocation until is beyond the maximum token lifetime",
         }
     }
 
     /// Every error code with its message, for bindings that mirror the table.
-    pub const CODES: [(u32, &'static str); 36] = [
+    pub const CODES: [(u32, &'static str); 38] = [
         (100, Error::Malformed.message()),
         (101, Error::Base64.message()),
         (102, Error::HeaderJson.message()),
@@ -315,6 +329,8 @@ impl Error {
         (801, Error::DenylistChecksum.message()),
         (802, Error::DenylistVersion.message()),
         (803, Error::DenylistFull.message()),
+        (804, Error::RevocationExpired.message()),
+        (805, Error::RevocationTooFar.message()),
     ];
 }
 

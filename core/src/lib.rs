@@ -36,8 +36,8 @@ pub use base64::{
 };
 pub use claims::{Audience, Claims};
 pub use denylist::{
-    Config, Denylist, DenylistBuilder, DenylistLayout, Revocation, SegmentInfo, TokenIds,
-    MAX_SEGMENTS,
+    Config, Denylist, DenylistBuilder, DenylistLayout, Retention, Revocation, SegmentInfo,
+    TokenIds, MAX_SEGMENTS,
 };
 pub use error::{Claim, Error, RevocationKind};
 pub use header::Header;

@@ -75,7 +75,13 @@ mod tests {
         // "t\u002d1" is "t-1" and "s\/1" is "s/1": chunked hashing must
         // find both, on the one-list and the several-list paths.
         let exp = NOW + 60;
-        let base = build([1; 16], &[Revocation::Token { jti: b"t-1", exp }]);
+        let base = build(
+            [1; 16],
+            &[Revocation::Token {
+                jti: b"t-1",
+                until: exp,
+            }],
+        );
         let delta = build(
             [2; 16],
             &[Revocation::Session {

@@ -34,6 +34,10 @@ impl<'a> Verified<'a> {
 
     /// Checks this token against one more denylist, for callers that keep
     /// revocations in several lists (a snapshot plus live additions).
+    ///
+    /// `now` is the lookup time of [`crate::Denylist::check`]: pass the
+    /// verification time minus the policy's leeway (format 3 lists do not
+    /// use it; formats 1 and 2 skip windows that ended before it).
     pub fn check_denylist(&self, denylist: &crate::Denylist<'_>, now: u64) -> Result<(), Error> {
         crate::revocation::check(denylist, &self.claims, now).map_err(Error::Revoked)
     }
@@ -143,7 +147,10 @@ impl<'d> Verifier<'d> {
         verified.claims.parse_in_place(&self.limits)?;
         self.policy.check(&verified.header, &verified.claims, now)?;
         if let Some(denylist) = denylist {
-            crate::revocation::check(denylist, &verified.claims, now).map_err(Error::Revoked)?;
+            // Looked up at `now - leeway`: a token the policy still accepts
+            // within its leeway after `exp` must still be found.
+            let lookup = now.saturating_sub(self.policy.leeway);
+            crate::revocation::check(denylist, &verified.claims, lookup).map_err(Error::Revoked)?;
         }
         Ok(verified)
     }

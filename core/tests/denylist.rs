@@ -10,7 +10,8 @@
 )]
 
 use jwtgate::{
-    Config, Denylist, DenylistBuilder, Error, Revocation, RevocationKind, TokenIds, MAX_SEGMENTS,
+    Config, Denylist, DenylistBuilder, Error, Retention, Revocation, RevocationKind, TokenIds,
+    MAX_SEGMENTS,
 };
 
 const NOW: u64 = 1_700_000_000;
@@ -110,7 +111,7 @@ fn no_false_negatives_for_any_kind() {
     for j in &jtis {
         let exp = rng.range(NOW + 1, NOW + 24 * HOUR);
         tokens.push(exp);
-        entries.push(Revocation::Token { jti: j, exp });
+        entries.push(Revocation::Token { jti: j, until: exp });
     }
     let mut sessions = Vec::new();
     for s in &sids {
@@ -136,7 +137,14 @@ fn no_false_negatives_for_any_kind() {
             until,
         });
     }
-    for (fingerprints, version) in [(true, 2), (false, 2), (true, 1), (false, 1)] {
+    for (fingerprints, version) in [
+        (true, 3),
+        (false, 3),
+        (true, 2),
+        (false, 2),
+        (true, 1),
+        (false, 1),
+    ] {
         let config = Config {
             fingerprints,
             ..Config::new(SEED, NOW)
@@ -288,11 +296,11 @@ fn session_spanning_segments_is_found_from_each() {
 }
 
 #[test]
-fn expired_segments_are_skipped() {
+fn revocations_hold_after_exp_and_without_exp() {
     let jti: &[u8] = b"early";
     let exp = NOW + 10; // in segment 0
     let entries = [
-        Revocation::Token { jti, exp },
+        Revocation::Token { jti, until: exp },
         Revocation::Session {
             sid: b"long",
             until: NOW + 10 * HOUR,
@@ -300,6 +308,8 @@ fn expired_segments_are_skipped() {
     ];
     let bytes = build(&entries);
     let d = Denylist::from_bytes(&bytes).unwrap();
+    assert_eq!(d.version(), 3);
+    assert_eq!(d.max_leeway(), Some(300));
     assert_eq!(d.check(&token(exp, jti), NOW), Err(RevocationKind::Token));
     let no_exp = TokenIds {
         jti: Some(jti),
@@ -307,13 +317,20 @@ fn expired_segments_are_skipped() {
     };
     assert_eq!(d.check(&no_exp, NOW), Err(RevocationKind::Token));
 
-    // Later, segment 0 has ended: its tokens are expired, and it is not read.
+    // Later, segment 0 has ended: a verifier with a leeway (or one that
+    // does not check `exp`) may still accept the token, so the lookup still
+    // finds it. Format 3 lookups do not depend on the lookup time.
     let later = d.segment(0).unwrap().window_end;
-    assert!(!d.segment(0).unwrap().is_live(later));
-    assert_eq!(d.live_segment_count(later), d.segment_count() - 1);
-    assert_eq!(d.check(&token(exp, jti), later), Ok(()));
-    assert_eq!(d.check(&no_exp, later), Ok(()));
-    // The session still reaches the live segments.
+    for at in [later, later + 10 * HOUR, u64::MAX] {
+        assert_eq!(d.check(&token(exp, jti), at), Err(RevocationKind::Token));
+        assert_eq!(d.check(&no_exp, at), Err(RevocationKind::Token));
+    }
+    // An `exp` before the first window (an old token, exp not checked).
+    assert_eq!(
+        d.check(&token(d.base() - HOUR, jti), NOW),
+        Err(RevocationKind::Token)
+    );
+    // The session reaches every window up to its `until`, and no further.
     let ids = TokenIds {
         sid: Some(b"long"),
         ..TokenIds::default()
@@ -323,19 +340,104 @@ fn expired_segments_are_skipped() {
         d.check(&session(later + HOUR, b"long"), later),
         Err(RevocationKind::Session)
     );
-    assert_eq!(d.check(&session(later - 1, b"long"), later), Ok(()));
+    let after = d.segment(d.segment_count() - 1).unwrap().window_end;
+    assert_eq!(d.check(&session(after, b"long"), NOW), Ok(()));
+}
+
+#[test]
+fn versions_1_and_2_skip_ended_windows_at_the_lookup_time() {
+    // Their lookup rule is unchanged: the window of `exp` is read only if
+    // it ends after the lookup time, which the verifier sets to
+    // `now - leeway`.
+    let jti: &[u8] = b"early";
+    let exp = NOW + 10;
+    for version in [1, 2] {
+        let bytes = build_versioned(
+            Config::new(SEED, NOW),
+            version,
+            &[Revocation::Token { jti, until: exp }],
+        );
+        let d = Denylist::from_bytes(&bytes).unwrap();
+        assert_eq!(d.max_leeway(), None);
+        let end = d.segment(0).unwrap().window_end;
+        assert_eq!(
+            d.check(&token(exp, jti), end - 1),
+            Err(RevocationKind::Token)
+        );
+        assert_eq!(d.check(&token(exp, jti), end), Ok(()));
+        assert_eq!(d.live_segment_count(end), d.segment_count() - 1);
+    }
+}
+
+#[test]
+fn a_token_revocation_reaches_every_exp_up_to_until() {
+    // Issue 12: the revoker gives an upper bound, not the token's `exp`.
+    // A token expiring in 15 minutes (here one second before a window
+    // boundary, the worst case) revoked until +15m, +20m, +1h, +2h, +1d.
+    let boundary = NOW - NOW % HOUR + HOUR;
+    for exp in [NOW + 900, boundary - 1, boundary, NOW + 1] {
+        for until in [exp, exp + 300, NOW + HOUR, NOW + 2 * HOUR, NOW + 24 * HOUR] {
+            for width in [1, 60, 900, HOUR, 7 * HOUR] {
+                let config = Config {
+                    segment_width: width,
+                    ..Config::new(SEED, NOW)
+                };
+                let bytes = build_with(config, &[Revocation::Token { jti: b"t-1", until }]);
+                let d = Denylist::from_bytes(&bytes).unwrap();
+                for at in [NOW, exp, exp + 30, exp + 300] {
+                    let got = d.check(&token(exp, b"t-1"), at);
+                    assert_eq!(
+                        got,
+                        Err(RevocationKind::Token),
+                        "{exp} {until} {width} {at}"
+                    );
+                    assert_eq!(d.check(&token(exp, b"t-2"), at), Ok(()));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn retention_refuses_what_would_be_a_no_op_or_unbounded() {
+    let config = Config::new(SEED, NOW);
+    let r = config.retention;
+    assert_eq!(r.until(None, NOW), Ok(NOW + 86_400));
+    assert_eq!(r.until(Some(NOW - 300), NOW), Ok(NOW - 300));
+    assert_eq!(r.until(Some(NOW - 301), NOW), Err(Error::RevocationExpired));
+    assert_eq!(
+        r.until(Some(NOW + 86_401), NOW),
+        Err(Error::RevocationTooFar)
+    );
+    // The builder tolerates max_leeway of clock skew ahead of it.
+    let near = [Revocation::Token {
+        jti: b"t",
+        until: NOW + 86_400 + 300,
+    }];
+    assert!(DenylistBuilder::new(config).required_len(&near).is_ok());
+    let far = [Revocation::Token {
+        jti: b"t",
+        until: NOW + 86_400 + 301,
+    }];
+    let builder = DenylistBuilder::new(config);
+    assert_eq!(builder.required_len(&far), Err(Error::RevocationTooFar));
+    assert_eq!(
+        builder.build(&far, &mut [0u8; 4096]),
+        Err(Error::RevocationTooFar)
+    );
 }
 
 #[test]
 fn entries_that_no_longer_matter_are_dropped() {
+    // Kept while now <= until + max_leeway (300 s by default).
     let entries = [
         Revocation::Token {
             jti: b"a",
-            exp: NOW,
+            until: NOW - 301,
         },
         Revocation::Session {
             sid: b"b",
-            until: NOW - 1,
+            until: NOW - 1000,
         },
         Revocation::Subject {
             sub: b"c",
@@ -345,23 +447,23 @@ fn entries_that_no_longer_matter_are_dropped() {
         },
         Revocation::Token {
             jti: b"d",
-            exp: NOW + 1,
+            until: NOW - 300,
         },
     ];
     let bytes = build(&entries);
     let d = Denylist::from_bytes(&bytes).unwrap();
     assert_eq!(d.entry_count(), 1);
     assert_eq!(d.stored_keys(), 1);
-    assert_eq!(d.check(&token(NOW, b"a"), NOW - 1), Ok(()));
     let ids = TokenIds {
         jti: Some(b"a"),
         sid: Some(b"b"),
         sub: Some(b"c"),
         ..TokenIds::default()
     };
-    assert_eq!(d.check(&ids, NOW - 1), Ok(()));
+    assert_eq!(d.check(&ids, NOW), Ok(()));
+    // Still in force: a verifier with 300 s of leeway accepts it until now.
     assert_eq!(
-        d.check(&token(NOW + 1, b"d"), NOW),
+        d.check(&token(NOW - 300, b"d"), NOW),
         Err(RevocationKind::Token)
     );
 
@@ -378,10 +480,17 @@ fn width_doubles_to_fit_the_segment_limit() {
         Revocation::Session { sid: b"s", until },
         Revocation::Token {
             jti: b"t",
-            exp: until - 1,
+            until: until - 1,
         },
     ];
-    let bytes = build(&entries);
+    let unbounded = Config {
+        retention: Retention {
+            max_token_lifetime: u64::MAX,
+            ..Retention::DEFAULT
+        },
+        ..Config::new(SEED, NOW)
+    };
+    let bytes = build_with(unbounded, &entries);
     let d = Denylist::from_bytes(&bytes).unwrap();
     assert!(d.segment_count() <= MAX_SEGMENTS);
     assert_eq!(d.segment_width(), HOUR * 16);
@@ -396,10 +505,13 @@ fn width_doubles_to_fit_the_segment_limit() {
         Err(RevocationKind::Token)
     );
     // Extreme times do not overflow.
-    let bytes = build(&[Revocation::Session {
-        sid: b"s",
-        until: u64::MAX,
-    }]);
+    let bytes = build_with(
+        unbounded,
+        &[Revocation::Session {
+            sid: b"s",
+            until: u64::MAX,
+        }],
+    );
     let d = Denylist::from_bytes(&bytes).unwrap();
     assert_eq!(
         d.check(&session(u64::MAX, b"s"), NOW),
@@ -422,7 +534,7 @@ fn fingerprints_give_zero_false_positives_at_a_million_entries() {
         .iter()
         .map(|j| Revocation::Token {
             jti: j,
-            exp: NOW + 1 + rng.next() % (24 * HOUR),
+            until: NOW + 1 + rng.next() % (24 * HOUR),
         })
         .collect();
     let bytes = build(&entries);
@@ -438,7 +550,7 @@ fn fingerprints_give_zero_false_positives_at_a_million_entries() {
     }
     assert_eq!(false_positives, 0);
     for e in entries.iter().step_by(97) {
-        let Revocation::Token { jti, exp } = *e else {
+        let Revocation::Token { jti, until: exp } = *e else {
             unreachable!()
         };
         assert_eq!(d.check(&token(exp, jti), NOW), Err(RevocationKind::Token));
@@ -474,7 +586,7 @@ fn bloom_only_false_positive_rate_is_within_the_bound() {
         let exp = NOW + 10;
         let entries: Vec<_> = ids
             .iter()
-            .map(|j| Revocation::Token { jti: j, exp })
+            .map(|j| Revocation::Token { jti: j, until: exp })
             .collect();
         let config = Config {
             fingerprints: false,
@@ -510,7 +622,7 @@ fn small() -> Vec<u8> {
     let entries = [
         Revocation::Token {
             jti: b"t1",
-            exp: NOW + 100,
+            until: NOW + 100,
         },
         Revocation::Session {
             sid: b"s1",
@@ -630,7 +742,7 @@ fn magic_version_and_flags_give_their_errors() {
         Denylist::from_bytes(&b).unwrap_err(),
         Error::DenylistMalformed
     );
-    for version in [0, 3, u16::MAX] {
+    for version in [0, 4, u16::MAX] {
         let mut b = good.clone();
         put_u16(&mut b, 4, version); // unknown, even with a valid checksum
         reseal(&mut b);
@@ -644,7 +756,7 @@ fn magic_version_and_flags_give_their_errors() {
         );
     }
     let mut b = good.clone();
-    put_u16(&mut b, 4, 3); // version is checked before the checksum
+    put_u16(&mut b, 4, 4); // version is checked before the checksum
     assert_eq!(
         Denylist::from_bytes(&b).unwrap_err(),
         Error::DenylistVersion
@@ -688,7 +800,6 @@ fn inconsistent_structure_is_malformed() {
         ("width 0", |b| put_u64(b, 48, 0)),
         ("too many segments", |b| put_u32(b, 56, 65)),
         ("directory past the end", |b| put_u32(b, 56, 40)),
-        ("header reserved", |b| put_u64(b, 72, 1)),
         ("window start", |b| {
             let w = get_u64(b, DIR + DIR_LEN);
             put_u64(b, DIR + DIR_LEN, w + 1)
@@ -740,6 +851,29 @@ fn inconsistent_structure_is_malformed() {
 }
 
 #[test]
+fn header_max_leeway_is_reserved_before_version_3() {
+    let entries = [Revocation::Token {
+        jti: b"t",
+        until: NOW + 100,
+    }];
+    for version in [1, 2] {
+        let mut b = build_versioned(Config::new(SEED, NOW), version, &entries);
+        assert_eq!(get_u64(&b, 72), 0);
+        put_u64(&mut b, 72, 1);
+        reseal(&mut b);
+        assert_eq!(
+            Denylist::from_bytes(&b).unwrap_err(),
+            Error::DenylistMalformed
+        );
+    }
+    let mut b = small();
+    assert_eq!(get_u64(&b, 72), 300);
+    put_u64(&mut b, 72, 7);
+    reseal(&mut b);
+    assert_eq!(Denylist::from_bytes(&b).unwrap().max_leeway(), Some(7));
+}
+
+#[test]
 fn wrong_total_length_is_a_checksum_error_unless_trusted() {
     let mut b = small();
     let l = get_u64(&b, 8);
@@ -773,7 +907,8 @@ fn inspection_round_trips() {
     assert_eq!(d.as_bytes(), &bytes[..]);
     assert_eq!(d.sequence(), 77);
     assert_eq!(d.version(), DenylistBuilder::FORMAT_VERSION);
-    assert_eq!(d.version(), 2);
+    assert_eq!(d.version(), 3);
+    assert_eq!(d.max_leeway(), Some(300));
     assert_eq!(d.seed(), SEED);
     assert_eq!(d.entry_count(), 3);
     assert!(d.has_fingerprints());
@@ -814,7 +949,7 @@ fn inspection_round_trips() {
 fn builder_reports_small_buffers_and_is_deterministic() {
     let entries = [Revocation::Token {
         jti: b"x",
-        exp: NOW + 1,
+        until: NOW + 1,
     }];
     let builder = DenylistBuilder::new(Config::new(SEED, NOW));
     let len = builder.required_len(&entries).unwrap();
@@ -880,7 +1015,7 @@ fn version_1_denylists_still_load_and_answer() {
     let entries = [
         Revocation::Token {
             jti: b"tok-1",
-            exp: NOW + 600,
+            until: NOW + 600,
         },
         Revocation::Session {
             sid: b"sess-1",
@@ -909,7 +1044,7 @@ fn version_1_denylists_still_load_and_answer() {
 fn builder_refuses_versions_it_cannot_write() {
     let builder = DenylistBuilder::new(Config::new(SEED, NOW));
     assert_eq!(builder.format_version(), DenylistBuilder::FORMAT_VERSION);
-    for v in [0u16, 3, u16::MAX] {
+    for v in [0u16, 4, u16::MAX] {
         assert_eq!(
             builder.with_format_version(v).unwrap_err(),
             Error::DenylistVersion
@@ -928,7 +1063,7 @@ fn several_lists_answer_like_each_list_alone() {
             .iter()
             .enumerate()
             .map(|(i, x)| match i % 3 {
-                0 => Revocation::Token { jti: x, exp },
+                0 => Revocation::Token { jti: x, until: exp },
                 1 => Revocation::Session { sid: x, until: exp },
                 _ => Revocation::Subject {
                     sub: x,
@@ -994,7 +1129,7 @@ fn bloom_hash_spreads_structured_ids() {
         let exp = NOW + 10;
         let entries: Vec<_> = ids
             .iter()
-            .map(|j| Revocation::Token { jti: j, exp })
+            .map(|j| Revocation::Token { jti: j, until: exp })
             .collect();
         let config = Config {
             fingerprints: false,
@@ -1002,7 +1137,7 @@ fn bloom_hash_spreads_structured_ids() {
         };
         let bytes = build_with(config, &entries);
         let d = Denylist::from_bytes(&bytes).unwrap();
-        assert_eq!(d.version(), 2);
+        assert_eq!(d.version(), 3);
         let probes = 400_000u64;
         let hits = (0..probes)
             .filter(|i| {
@@ -1028,7 +1163,7 @@ fn layout_re_views_its_own_bytes_only() {
     let entries = [
         Revocation::Token {
             jti: b"t-revoked",
-            exp: NOW + HOUR,
+            until: NOW + HOUR,
         },
         Revocation::Session {
             sid: b"s-revoked",

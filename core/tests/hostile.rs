@@ -514,12 +514,20 @@ fn limits_are_errors_not_work() {
 
 #[test]
 fn a_second_denylist_can_be_checked_after_verification() {
-    use jwtgate::{Config, Denylist, DenylistBuilder, Revocation, RevocationKind};
+    use jwtgate::{Config, Denylist, DenylistBuilder, Retention, Revocation, RevocationKind};
     let entries = [Revocation::Session {
         sid: b"s-1",
         until: 1_800_000_000,
     }];
-    let builder = DenylistBuilder::new(Config::new([1; 16], NOW));
+    // CLAIMS expire years after NOW: allow such a lifetime.
+    let config = Config {
+        retention: Retention {
+            max_token_lifetime: u64::MAX,
+            ..Retention::DEFAULT
+        },
+        ..Config::new([1; 16], NOW)
+    };
+    let builder = DenylistBuilder::new(config);
     let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
     let n = builder.build(&entries, &mut bytes).unwrap();
     let live = Denylist::from_bytes(&bytes[..n]).unwrap();

@@ -21,7 +21,7 @@ fn verify_with_denylist_allocates_nothing() {
     let entries = [
         Revocation::Token {
             jti: b"revoked-jti",
-            exp: 1_800_000_000,
+            until: 1_800_000_000,
         },
         Revocation::Session {
             sid: b"revoked-sid",
@@ -34,7 +34,15 @@ fn verify_with_denylist_allocates_nothing() {
             until: 1_800_000_000,
         },
     ];
-    let builder = DenylistBuilder::new(Config::new([3u8; 16], NOW));
+    // The tokens expire years after NOW: allow such a lifetime.
+    let config = Config {
+        retention: jwtgate::Retention {
+            max_token_lifetime: u64::MAX,
+            ..jwtgate::Retention::DEFAULT
+        },
+        ..Config::new([3u8; 16], NOW)
+    };
+    let builder = DenylistBuilder::new(config);
     let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
     let len = builder.build(&entries, &mut bytes).unwrap();
     let denylist = Denylist::from_bytes(&bytes[..len]).unwrap();

@@ -13,8 +13,8 @@ mod common;
 
 use common::*;
 use jwtgate::{
-    encode, Algorithm, Config, Denylist, DenylistBuilder, Error, HeaderFields, Key, KeySet, Limits,
-    Policy, Revocation, RevocationKind, TokenIds, Verifier, BUFFER_LEN,
+    encode, Algorithm, ClaimSet, Config, Denylist, DenylistBuilder, Error, HeaderFields, Key,
+    KeySet, Limits, Policy, Retention, Revocation, RevocationKind, TokenIds, Verifier, BUFFER_LEN,
 };
 use proptest::prelude::*;
 
@@ -159,13 +159,14 @@ proptest! {
         ids in prop::collection::vec((0..3u8, prop::collection::vec(any::<u8>(), 0..24), 1..200_000u64, 0..10u64), 0..80),
     ) {
         let mut config = Config::new(seed, NOW);
+        config.retention.max_token_lifetime = 200_000;
         config.segment_width = width;
         config.bloom_bits_per_entry = bits;
         config.fingerprints = fingerprints;
         let entries: Vec<Revocation<'_>> = ids
             .iter()
             .map(|(kind, id, ttl, ver)| match kind {
-                0 => Revocation::Token { jti: id, exp: NOW + ttl },
+                0 => Revocation::Token { jti: id, until: NOW + ttl },
                 1 => Revocation::Session { sid: id, until: NOW + ttl },
                 _ => Revocation::Subject {
                     sub: id,
@@ -181,7 +182,7 @@ proptest! {
         let d = Denylist::from_bytes(&bytes[..n]).unwrap();
         for e in &entries {
             let (ids, want) = match *e {
-                Revocation::Token { jti, exp } => (
+                Revocation::Token { jti, until: exp } => (
                     TokenIds { exp: Some(exp), jti: Some(jti), ..TokenIds::default() },
                     RevocationKind::Token,
                 ),
@@ -206,10 +207,12 @@ proptest! {
     fn revoked_tokens_never_verify(jti in text(24), sid in text(24), which in 0..2u8, ttl in 1..100_000u64) {
         let exp = NOW + ttl;
         let entries = [
-            Revocation::Token { jti: jti.as_bytes(), exp },
+            Revocation::Token { jti: jti.as_bytes(), until: exp },
             Revocation::Session { sid: sid.as_bytes(), until: exp },
         ];
-        let builder = DenylistBuilder::new(Config::new([9; 16], NOW - 10));
+        let mut config = Config::new([9; 16], NOW - 10);
+        config.retention.max_token_lifetime = 100_000;
+        let builder = DenylistBuilder::new(config);
         let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
         let n = builder.build(&entries, &mut bytes).unwrap();
         let d = Denylist::from_bytes(&bytes[..n]).unwrap();
@@ -223,6 +226,142 @@ proptest! {
         let got = v.verify(&token, NOW, &mut buf).map(|_| ());
         let want = if which == 0 { RevocationKind::Token } else { RevocationKind::Session };
         prop_assert_eq!(got, Err(Error::Revoked(want)));
+    }
+}
+
+/// One token of [`until_semantics_hold_for_every_token`]: its `jti`
+/// index, `exp` (offset from `NOW - max_leeway`, and whether it has a
+/// fractional `.5`, or no `exp` at all), whether it is revoked and how far
+/// past its `exp` the revocation's `until` reaches, and the verifier's clock
+/// (a fraction of the range it must hold over).
+fn token_case() -> impl Strategy<Value = TokenCase> {
+    (
+        0..40u8,
+        0..90_000u64,
+        0..3u8,
+        any::<bool>(),
+        0..90_000u64,
+        0..=1000u64,
+    )
+}
+
+type TokenCase = (u8, u64, u8, bool, u64, u64);
+
+proptest! {
+    // Issue 12: a token revocation `(jti, until)` rejects every token with
+    // that `jti` whose `exp <= until` (integer or fractional `exp`, or no
+    // `exp`), at any window width, across boundaries, after a rebuild and
+    // through a delta, from the build time (less the clock skew the
+    // retention allows) to `exp + leeway`; and with `exp` not checked, for
+    // as long as the entry is in the list. Every other token answers exactly
+    // as it would without a denylist.
+    #[test]
+    fn until_semantics_hold_for_every_token(
+        seed in any::<[u8; 16]>(),
+        width in prop::sample::select(vec![0u64, 1, 7, 60, 900, 3600, 7200, 86_400, 100_000]),
+        bits in 1..24u32,
+        max_leeway in 0..3600u64,
+        leeway_part in 0..=100u64,
+        back in 0..7200u64,
+        check_exp in any::<bool>(),
+        split in any::<bool>(),
+        tokens in prop::collection::vec(token_case(), 1..12),
+    ) {
+        const LIFETIME: u64 = 86_400;
+        let leeway = max_leeway * leeway_part / 100;
+        // Built `back` seconds before NOW (a rebuild of the same entries).
+        let built = NOW - back;
+        let retention = Retention { max_leeway, max_token_lifetime: LIFETIME };
+        let jti = |i: u8| format!("jti-{i}");
+        let jtis: Vec<String> = (0..40).map(jti).collect();
+        // Per token: its exp in whole seconds (floored), the JSON value,
+        // and the `until` of its revocation, if revoked.
+        let mut cases = Vec::new();
+        let mut entries = Vec::new();
+        for &(j, exp_off, frac, revoked, extra, _) in &tokens {
+            // exp from NOW - max_leeway + 1 (still accepted by some
+            // verifier) to the latest `until` the builder takes.
+            let exp = (NOW - max_leeway + 1 + exp_off).min(built + LIFETIME - 1);
+            let (exp, json_exp) = match frac {
+                0 => (Some(exp), Some(serde_json::json!(exp))),
+                1 => (Some(exp), Some(serde_json::json!(exp as f64 + 0.5))),
+                _ => (None, None),
+            };
+            // A fractional exp is revoked by an `until` at or after it:
+            // whole seconds, rounded up.
+            let lowest = exp.map_or(NOW, |e| e + u64::from(frac == 1));
+            let until = (lowest + extra).min(built + LIFETIME);
+            prop_assume!(retention.until(Some(until), built).is_ok());
+            if revoked {
+                entries.push((j, until));
+            }
+            cases.push((j, exp, json_exp));
+        }
+        let revoked_jtis: std::collections::HashSet<u8> = entries.iter().map(|e| e.0).collect();
+        let revs: Vec<Revocation<'_>> = entries
+            .iter()
+            .map(|&(j, until)| Revocation::Token { jti: jtis[usize::from(j)].as_bytes(), until })
+            .collect();
+        let config = Config {
+            segment_width: width,
+            bloom_bits_per_entry: bits,
+            retention,
+            ..Config::new(seed, built)
+        };
+        let build = |config: Config, revs: &[Revocation<'_>]| {
+            let builder = DenylistBuilder::new(config);
+            let mut bytes = vec![0u8; builder.required_len(revs).unwrap()];
+            let n = builder.build(revs, &mut bytes).unwrap();
+            bytes.truncate(n);
+            bytes
+        };
+        // Either one list, or a base of half the entries and a delta of the
+        // rest built at NOW with the base's seed.
+        let cut = if split { revs.len() / 2 } else { revs.len() };
+        let base = build(config, &revs[..cut]);
+        let delta = build(Config { now: NOW, ..config }, &revs[cut..]);
+        let lists = [Denylist::from_bytes(&base).unwrap(), Denylist::from_bytes(&delta).unwrap()];
+        let mut policy = Policy::new();
+        policy.leeway = leeway;
+        policy.check_exp = check_exp;
+        policy.required = ClaimSet::EMPTY;
+        let plain = Verifier::new(KeySet::single(hs_key()), policy);
+        let with_base = plain.clone().with_denylist(lists[0]);
+        let mut buf = [0u8; BUFFER_LEN];
+        for (&(j, exp, ref json_exp), &(_, _, _, _, _, clock)) in cases.iter().zip(&tokens) {
+            let mut claims = serde_json::json!({ "jti": jti(j) });
+            if let Some(e) = json_exp {
+                claims["exp"] = e.clone();
+            }
+            let token = sign(&hs_key(), &claims.to_string());
+            // From the build time less the skew the retention tolerates
+            // (max_leeway - leeway) to the last second the policy accepts
+            // the token (or well after, when exp is not checked).
+            let from = built - (max_leeway - leeway);
+            let to = match (exp, check_exp) {
+                (Some(e), true) => e + leeway - 1,
+                _ => NOW + 2 * LIFETIME,
+            };
+            let now = from + (to.saturating_sub(from)) * clock / 1000;
+            let alone = plain.verify(&token, now, &mut buf).map(|_| ());
+            prop_assert_eq!(alone, Ok(()), "the policy accepts it at {}", now);
+            let verified = plain.verify(&token, now, &mut buf).unwrap();
+            let got = verified.check_denylists(&lists, now.saturating_sub(leeway));
+            let got_one = if split {
+                got
+            } else {
+                with_base.verify(&token, now, &mut buf).map(|_| ())
+            };
+            // Revoked if an entry of its jti reaches its exp. An entry
+            // whose `until` is before the exp may still reject it (same
+            // window): only a jti never revoked must pass.
+            let reached = entries.iter().any(|&(e, until)| e == j && exp.is_none_or(|x| x <= until));
+            if reached {
+                prop_assert_eq!(got_one, Err(Error::Revoked(RevocationKind::Token)), "jti-{} exp {:?} now {}", j, exp, now);
+            } else if !revoked_jtis.contains(&j) {
+                prop_assert_eq!(got_one, Ok(()), "jti-{} exp {:?} now {}", j, exp, now);
+            }
+        }
     }
 }
 
@@ -320,7 +459,10 @@ fn stack_verifier(alg: Algorithm) -> (Verifier<'static>, Vec<u8>) {
         sid: b"s-2",
         until: 1_800_000_000,
     }];
-    let builder = DenylistBuilder::new(Config::new([3; 16], NOW));
+    // The tokens expire years after NOW: allow such a lifetime.
+    let mut config = Config::new([3; 16], NOW);
+    config.retention.max_token_lifetime = u64::MAX;
+    let builder = DenylistBuilder::new(config);
     let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
     let n = builder.build(&entries, &mut bytes).unwrap();
     bytes.truncate(n);

@@ -738,7 +738,6 @@ fn outcome_code(o: &RevokeOutcome) -> u32 {
     match o {
         RevokeOutcome::Added { .. } => JG_REVOKE_ADDED,
         RevokeOutcome::Unchanged => JG_REVOKE_UNCHANGED,
-        RevokeOutcome::Expired => JG_REVOKE_EXPIRED,
     }
 }
 
@@ -778,7 +777,7 @@ pub unsafe extern "C" fn jg_store_revoke_token(
         // SAFETY: the caller's contract covers both inputs.
         let (s, jti) = unsafe { (ptr::obj(store)?, ptr::bytes(jti, jti_len)?) };
         // SAFETY: the caller's contract covers `outcome_out`.
-        unsafe { outcome(s.inner.revoke_token(jti, exp), outcome_out) }
+        unsafe { outcome(s.inner.revoke_token(jti, Some(exp)), outcome_out) }
     })
 }
 
@@ -799,7 +798,7 @@ pub unsafe extern "C" fn jg_store_revoke_session(
         // SAFETY: the caller's contract covers both inputs.
         let (s, sid) = unsafe { (ptr::obj(store)?, ptr::bytes(sid, sid_len)?) };
         // SAFETY: the caller's contract covers `outcome_out`.
-        unsafe { outcome(s.inner.revoke_session(sid, until), outcome_out) }
+        unsafe { outcome(s.inner.revoke_session(sid, Some(until)), outcome_out) }
     })
 }
 
@@ -825,7 +824,7 @@ pub unsafe extern "C" fn jg_store_revoke_subject(
         let (s, sub) = unsafe { (ptr::obj(store)?, ptr::bytes(sub, sub_len)?) };
         let result = s
             .inner
-            .revoke_subject(sub, issued_before, below_version, until);
+            .revoke_subject(sub, issued_before, below_version, Some(until));
         // SAFETY: the caller's contract covers `outcome_out`.
         unsafe { outcome(result, outcome_out) }
     })

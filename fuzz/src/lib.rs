@@ -60,7 +60,7 @@ pub fn denylist_bytes() -> &'static [u8] {
         let mut entries = vec![
             Revocation::Token {
                 jti: REVOKED_JTI.as_bytes(),
-                exp: REVOKED_JTI_EXP,
+                until: REVOKED_JTI_EXP,
             },
             Revocation::Session {
                 sid: REVOKED_SID.as_bytes(),
@@ -78,7 +78,7 @@ pub fn denylist_bytes() -> &'static [u8] {
             entries.push(match i % 3 {
                 0 => Revocation::Token {
                     jti: f.as_bytes(),
-                    exp: NOW + 600 * i,
+                    until: NOW + 600 * i,
                 },
                 1 => Revocation::Session {
                     sid: f.as_bytes(),

@@ -135,7 +135,7 @@ enum Entry {
 impl Entry {
     fn as_revocation(&self) -> Revocation<'_> {
         match self {
-            Entry::Token { jti, exp } => Revocation::Token { jti, exp: *exp },
+            Entry::Token { jti, exp } => Revocation::Token { jti, until: *exp },
             Entry::Session { sid, until } => Revocation::Session { sid, until: *until },
             Entry::Subject {
                 sub,

@@ -330,7 +330,6 @@ fn outcome_name(outcome: &RevokeOutcome) -> &'static str {
     match outcome {
         RevokeOutcome::Added { .. } => "added",
         RevokeOutcome::Unchanged => "unchanged",
-        RevokeOutcome::Expired => "expired",
     }
 }
 
@@ -382,7 +381,7 @@ impl RevocationStore {
         let jti = id_bytes(jti)?;
         let exp = whole(exp, "exp")?;
         let store = &self.inner;
-        py.detach(|| store.revoke_token(&jti, exp))
+        py.detach(|| store.revoke_token(&jti, Some(exp)))
             .map(|o| outcome_name(&o))
             .map_err(|e| sync_err(py, e))
     }
@@ -397,7 +396,7 @@ impl RevocationStore {
         let sid = id_bytes(sid)?;
         let until = whole(until, "until")?;
         let store = &self.inner;
-        py.detach(|| store.revoke_session(&sid, until))
+        py.detach(|| store.revoke_session(&sid, Some(until)))
             .map(|o| outcome_name(&o))
             .map_err(|e| sync_err(py, e))
     }
@@ -419,7 +418,7 @@ impl RevocationStore {
         let issued_before = whole_or_zero(issued_before, "issued_before")?;
         let below_version = whole_or_zero(below_version, "below_version")?;
         let store = &self.inner;
-        py.detach(|| store.revoke_subject(&sub, issued_before, below_version, until))
+        py.detach(|| store.revoke_subject(&sub, issued_before, below_version, Some(until)))
             .map(|o| outcome_name(&o))
             .map_err(|e| sync_err(py, e))
     }

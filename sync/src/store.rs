@@ -5,7 +5,8 @@
 //!
 //! - `{ns}:rev:t:<jti>`, `{ns}:rev:s:<sid>`, `{ns}:rev:u:<sub>`: one string
 //!   per revocation, value `"<until> <issued_before> <below_version>"`
-//!   (decimal), expiring at `until` (`SET ... EXAT`);
+//!   (decimal), expiring at `until + max_leeway` (`SET ... EXAT`): a
+//!   verifier may accept a token it covers until then;
 //! - `{ns}:revocations`: a stream with one entry per change, fields
 //!   `k` (`t`/`s`/`u`), `id` (the identifier, binary-safe) and `v` (the
 //!   merged value), trimmed with `MAXLEN ~`.
@@ -17,7 +18,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use jwtgate::{RevocationKind, TokenIds};
+use jwtgate::{Retention, RevocationKind, TokenIds};
 use redis::{Connection, RedisResult, Value};
 
 use crate::confirm::Confirmer;
@@ -149,9 +150,10 @@ impl RedisSource {
 
 /// Merges a revocation into its key and appends the result to the stream,
 /// atomically. KEYS: entry, stream. ARGV: kind tag, id, until,
-/// issued_before, below_version, stream maxlen.
+/// issued_before, below_version, stream maxlen, max_leeway.
 /// Returns {1, stream id} (added), {2, ""} (already in force), {0, ""}
-/// (already expired by Redis' clock).
+/// (out of force by Redis' clock: `until + max_leeway < now`). The key
+/// expires at `until + max_leeway`.
 const REVOKE_SCRIPT: &str = r"
 local untl, ib, bv = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5])
 local old = redis.call('GET', KEYS[1])
@@ -163,10 +165,11 @@ if old then
     untl, ib, bv = math.max(untl, oa), math.max(ib, ob), math.max(bv, oc)
   end
 end
+local leeway = tonumber(ARGV[7])
 local now = tonumber(redis.call('TIME')[1])
-if untl <= now then return {0, ''} end
+if untl + leeway < now then return {0, ''} end
 local v = string.format('%.0f %.0f %.0f', untl, ib, bv)
-redis.call('SET', KEYS[1], v, 'EXAT', string.format('%.0f', untl))
+redis.call('SET', KEYS[1], v, 'EXAT', string.format('%.0f', untl + leeway + 1))
 local id = redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', 'k', ARGV[1], 'id', ARGV[2], 'v', v)
 return {1, id}
 ";
@@ -181,8 +184,6 @@ pub enum RevokeOutcome {
     },
     /// An equal or wider revocation was already in force: nothing written.
     Unchanged,
-    /// `until` has passed by Redis' clock: nothing to revoke.
-    Expired,
 }
 
 /// The authority's writer, also usable as a [`Confirmer`]. One connection,
@@ -192,6 +193,7 @@ pub struct RedisStore {
     con: Mutex<Option<Connection>>,
     script: redis::Script,
     maxlen: u64,
+    retention: Retention,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -199,6 +201,7 @@ impl std::fmt::Debug for RedisStore {
         f.debug_struct("RedisStore")
             .field("source", &self.source)
             .field("maxlen", &self.maxlen)
+            .field("retention", &self.retention)
             .finish()
     }
 }
@@ -211,7 +214,22 @@ impl RedisStore {
             con: Mutex::new(None),
             script: redis::Script::new(REVOKE_SCRIPT),
             maxlen: DEFAULT_STREAM_MAXLEN,
+            retention: Retention::DEFAULT,
         }
+    }
+
+    /// Keeps revocations `max_leeway` after their `until`, fills in an
+    /// omitted `until` with `max_token_lifetime` and refuses one beyond it
+    /// (default [`Retention::DEFAULT`]: 300 s, 24 h). Followers should use
+    /// the same `max_leeway` ([`crate::BuildOptions::retention`]).
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// The retention rule applied to revocations.
+    pub fn retention(&self) -> Retention {
+        self.retention
     }
 
     /// A store at `url`, connected now (so that a wrong address fails here).
@@ -271,10 +289,18 @@ impl RedisStore {
     }
 
     /// Stores `rev` (merged with what is already stored for its
-    /// identifier), expiring when it stops mattering, and appends it to the
+    /// identifier), expiring at `until + max_leeway`, and appends it to the
     /// stream, in one atomic script.
+    ///
+    /// Errors: [`SyncError::Denylist`] with
+    /// [`jwtgate::Error::RevocationExpired`] if `until + max_leeway` is
+    /// already past (by this host's clock or Redis'): it would revoke
+    /// nothing, and is never stored as a no-op; with
+    /// [`jwtgate::Error::RevocationTooFar`] if `until` is beyond
+    /// `now + max_token_lifetime`.
     pub fn revoke(&self, rev: &OwnedRevocation) -> Result<RevokeOutcome, SyncError> {
         rev.validate()?;
+        self.retention.until(Some(rev.until), crate::unix_now())?;
         let keys = self.source.keys();
         let key = keys.entry_key(rev.kind, &rev.id);
         let reply: Value = self.with_con(|con| {
@@ -287,6 +313,7 @@ impl RedisStore {
                 .arg(rev.issued_before)
                 .arg(rev.below_version)
                 .arg(self.maxlen)
+                .arg(self.retention.max_leeway)
                 .invoke(con)
         })?;
         outcome_of(&reply)
@@ -295,12 +322,16 @@ impl RedisStore {
     /// Revokes every entry of `revs`, [`REVOKE_PIPELINE`] per round trip
     /// (a pipeline of the same atomic script [`RedisStore::revoke`] runs:
     /// each revocation is atomic, the batch is not). Every revocation is
-    /// validated before anything is sent. Returns one outcome per entry, in
-    /// order. After a connection error the unfinished round trip is sent
-    /// again (revoking twice is harmless: a revocation only widens).
+    /// checked as [`RedisStore::revoke`] checks it before anything is sent.
+    /// Returns one outcome per entry, in order. If Redis' clock finds one
+    /// out of force, the error is returned after the round trip (the others
+    /// were applied; revoking again is harmless: a revocation only widens).
+    /// After a connection error the unfinished round trip is sent again.
     pub fn revoke_many(&self, revs: &[OwnedRevocation]) -> Result<Vec<RevokeOutcome>, SyncError> {
+        let now = crate::unix_now();
         for rev in revs {
             rev.validate()?;
+            self.retention.until(Some(rev.until), now)?;
         }
         let keys = self.source.keys();
         let mut out = Vec::with_capacity(revs.len());
@@ -319,7 +350,8 @@ impl RedisStore {
                     .arg(rev.until)
                     .arg(rev.issued_before)
                     .arg(rev.below_version)
-                    .arg(self.maxlen);
+                    .arg(self.maxlen)
+                    .arg(self.retention.max_leeway);
             }
             let replies: Vec<Value> = self.with_con(|con| pipe.query(con))?;
             if replies.len() != chunk.len() {
@@ -336,29 +368,47 @@ impl RedisStore {
         Ok(out)
     }
 
-    /// Revokes one token until its `exp`.
-    pub fn revoke_token(&self, jti: &[u8], exp: u64) -> Result<RevokeOutcome, SyncError> {
-        self.revoke(&OwnedRevocation::token(jti, exp))
+    /// The `until` of a revocation made now: `until`, or
+    /// `now + max_token_lifetime` when omitted (checked by
+    /// [`RedisStore::revoke`]).
+    fn until_or_lifetime(&self, until: Option<u64>) -> u64 {
+        until.unwrap_or_else(|| crate::unix_now().saturating_add(self.retention.max_token_lifetime))
     }
 
-    /// Revokes every token of a session until `until`.
-    pub fn revoke_session(&self, sid: &[u8], until: u64) -> Result<RevokeOutcome, SyncError> {
-        self.revoke(&OwnedRevocation::session(sid, until))
+    /// Revokes every token with this `jti` whose `exp` is at or before
+    /// `until` (`None`: the maximum token lifetime from now). Errors as
+    /// [`RedisStore::revoke`].
+    pub fn revoke_token(&self, jti: &[u8], until: Option<u64>) -> Result<RevokeOutcome, SyncError> {
+        self.revoke(&OwnedRevocation::token(jti, self.until_or_lifetime(until)))
+    }
+
+    /// Revokes every token of a session whose `exp` is at or before `until`
+    /// (`None`: the maximum token lifetime from now).
+    pub fn revoke_session(
+        &self,
+        sid: &[u8],
+        until: Option<u64>,
+    ) -> Result<RevokeOutcome, SyncError> {
+        self.revoke(&OwnedRevocation::session(
+            sid,
+            self.until_or_lifetime(until),
+        ))
     }
 
     /// Revokes every token of `sub` issued before `issued_before` and/or
-    /// with `ver` below `below_version` (0: bound unused), until `until`.
+    /// with `ver` below `below_version` (0: bound unused) whose `exp` is at
+    /// or before `until` (`None`: the maximum token lifetime from now).
     pub fn revoke_subject(
         &self,
         sub: &[u8],
         issued_before: u64,
         below_version: u64,
-        until: u64,
+        until: Option<u64>,
     ) -> Result<RevokeOutcome, SyncError> {
         self.revoke(&OwnedRevocation {
             kind: Kind::Subject,
             id: sub.to_vec(),
-            until,
+            until: self.until_or_lifetime(until),
             issued_before,
             below_version,
         })
@@ -405,7 +455,7 @@ impl Confirmer for RedisStore {
 /// Revocations sent per round trip by [`RedisStore::revoke_many`].
 pub const REVOKE_PIPELINE: usize = 1000;
 
-/// The revoke script's reply as an outcome.
+/// The revoke script's reply as an outcome (out of force: an error).
 fn outcome_of(reply: &Value) -> Result<RevokeOutcome, SyncError> {
     let bad = || SyncError::Protocol(format!("revoke script replied {reply:?}"));
     let Value::Array(items) = reply else {
@@ -416,7 +466,7 @@ fn outcome_of(reply: &Value) -> Result<RevokeOutcome, SyncError> {
             stream_id: value_string(id).ok_or_else(bad)?,
         }),
         (Some(Value::Int(2)), _) => Ok(RevokeOutcome::Unchanged),
-        (Some(Value::Int(0)), _) => Ok(RevokeOutcome::Expired),
+        (Some(Value::Int(0)), _) => Err(jwtgate::Error::RevocationExpired.into()),
         _ => Err(bad()),
     }
 }

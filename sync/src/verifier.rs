@@ -159,9 +159,12 @@ impl SyncedVerifier {
         let verified = self
             .verifier
             .verify_with_denylist(token, now, denylist, buf)?;
+        // Looked up at `now - leeway`, as the core verifier does (format 1
+        // and 2 lists skip windows that ended before it).
+        let lookup = now.saturating_sub(self.verifier.policy().leeway);
         let revoked = self
             .state
-            .with_snapshot_ref(|snap| check_snapshot(snap, &verified, now));
+            .with_snapshot_ref(|snap| check_snapshot(snap, &verified, lookup));
         match revoked {
             Ok(()) => Ok(verified),
             Err(Error::Revoked(kind)) => self.confirm(verified, now, kind),

@@ -112,7 +112,7 @@ fn replaced_redis_is_detected_and_counted() {
     let store = RedisStore::connect(&redis.url()).unwrap();
     for i in 0..3 {
         store
-            .revoke_token(format!("old-{i}").as_bytes(), exp)
+            .revoke_token(format!("old-{i}").as_bytes(), Some(exp))
             .unwrap();
     }
     assert!(eventually(WAIT, || follower
@@ -126,7 +126,7 @@ fn replaced_redis_is_detected_and_counted() {
     let store = RedisStore::connect(&redis.url()).unwrap();
     for i in 0..10 {
         store
-            .revoke_token(format!("new-{i}").as_bytes(), exp)
+            .revoke_token(format!("new-{i}").as_bytes(), Some(exp))
             .unwrap();
     }
     proxy.set_blocked(false);

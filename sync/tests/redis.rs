@@ -17,7 +17,7 @@ use common::{eventually, token_ids, verifier, RedisServer};
 use jwtgate::{Error, RevocationKind, BUFFER_LEN};
 use jwtgate_sync::{
     BuildOptions, DenylistState, Follower, FollowerOptions, Kind, OwnedRevocation, RedisSource,
-    RedisStore, RevokeOutcome, SyncedVerifier, VerifyError,
+    RedisStore, RevokeOutcome, SyncError, SyncedVerifier, VerifyError,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -66,26 +66,28 @@ fn live_revocations_of_each_kind() {
         assert_eq!(check(&svc.verifier, t), Ok(()));
     }
     assert!(matches!(
-        store.revoke_token(b"t-1", exp).unwrap(),
+        store.revoke_token(b"t-1", Some(exp)).unwrap(),
         RevokeOutcome::Added { .. }
     ));
     assert!(matches!(
-        store.revoke_session(b"s-2", exp).unwrap(),
+        store.revoke_session(b"s-2", Some(exp)).unwrap(),
         RevokeOutcome::Added { .. }
     ));
     assert!(matches!(
-        store.revoke_subject(b"carol", n, 0, exp).unwrap(),
+        store.revoke_subject(b"carol", n, 0, Some(exp)).unwrap(),
         RevokeOutcome::Added { .. }
     ));
     // Revoking again changes nothing and writes nothing.
     assert_eq!(
-        store.revoke_token(b"t-1", exp).unwrap(),
+        store.revoke_token(b"t-1", Some(exp)).unwrap(),
         RevokeOutcome::Unchanged
     );
-    // Already expired: nothing to revoke.
-    assert_eq!(
-        store.revoke_token(b"old", n - 1).unwrap(),
-        RevokeOutcome::Expired
+    // Out of force (until + max_leeway already past): refused with an
+    // error, never stored as a no-op.
+    let err = store.revoke_token(b"old", Some(n - 301)).unwrap_err();
+    assert!(
+        matches!(err, SyncError::Denylist(Error::RevocationExpired)),
+        "{err}"
     );
     assert!(eventually(WAIT, || check(&svc.verifier, &t3).is_err()));
     assert_eq!(check(&svc.verifier, &t1), revoked(RevocationKind::Token));
@@ -114,7 +116,7 @@ fn late_follower_sees_all() {
     let exp = now() + 600;
     for i in 0..5000 {
         store
-            .revoke_token(format!("t-{i}").as_bytes(), exp)
+            .revoke_token(format!("t-{i}").as_bytes(), Some(exp))
             .unwrap();
     }
     let svc = service(&redis, FollowerOptions::default());
@@ -134,7 +136,7 @@ fn late_follower_sees_all() {
     );
     for i in 5000..5100 {
         store
-            .revoke_token(format!("t-{i}").as_bytes(), exp)
+            .revoke_token(format!("t-{i}").as_bytes(), Some(exp))
             .unwrap();
     }
     let last = token_ids("t-5099", "s", "u", now() - 1, exp);
@@ -209,7 +211,7 @@ fn redis_restart_loses_nothing() {
             for i in 0..total {
                 let jti = format!("r-{i}");
                 // Retry until Redis acknowledges.
-                while store.revoke_token(jti.as_bytes(), exp).is_err() {
+                while store.revoke_token(jti.as_bytes(), Some(exp)).is_err() {
                     std::thread::sleep(Duration::from_millis(10));
                 }
                 acked.fetch_add(1, Ordering::Relaxed);
@@ -250,13 +252,13 @@ fn redis_restart_without_persistence_keeps_held_revocations() {
     let svc = service(&redis, FollowerOptions::default());
     let store = RedisStore::connect(&redis.url()).unwrap();
     let exp = now() + 600;
-    store.revoke_token(b"before", exp).unwrap();
+    store.revoke_token(b"before", Some(exp)).unwrap();
     let before = token_ids("before", "s", "u", now() - 1, exp);
     assert!(eventually(WAIT, || check(&svc.verifier, &before).is_err()));
     redis.restart();
     assert!(eventually(WAIT, || svc.follower.is_connected()));
     let store = RedisStore::connect(&redis.url()).unwrap();
-    store.revoke_token(b"after", exp).unwrap();
+    store.revoke_token(b"after", Some(exp)).unwrap();
     let after = token_ids("after", "s", "u", now() - 1, exp);
     assert!(eventually(WAIT, || check(&svc.verifier, &after).is_err()));
     assert_eq!(
@@ -276,7 +278,7 @@ fn trimmed_stream_forces_resync() {
         .unwrap()
         .with_stream_maxlen(10);
     let exp = now() + 600;
-    store.revoke_token(b"first", exp).unwrap();
+    store.revoke_token(b"first", Some(exp)).unwrap();
     let first = token_ids("first", "s", "u", now() - 1, exp);
     assert!(eventually(WAIT, || check(&svc.verifier, &first).is_err()));
     // Lock the follower out: require a password, then drop every client.
@@ -297,7 +299,7 @@ fn trimmed_stream_forces_resync() {
     let locked = RedisStore::connect(&pw_url).unwrap().with_stream_maxlen(10);
     for i in 0..500 {
         locked
-            .revoke_token(format!("gap-{i}").as_bytes(), exp)
+            .revoke_token(format!("gap-{i}").as_bytes(), Some(exp))
             .unwrap();
     }
     let mut admin = redis::Client::open(pw_url.as_str())
@@ -340,20 +342,28 @@ fn trimmed_stream_forces_resync() {
 #[test]
 fn revocations_expire() {
     let redis = RedisServer::start();
+    // Kept one second after `until` (instead of 300), to keep the test short.
+    let retention = jwtgate::Retention {
+        max_leeway: 1,
+        ..jwtgate::Retention::DEFAULT
+    };
     let options = FollowerOptions {
         build: BuildOptions {
             segment_width: 1,
             compact_interval: Duration::from_millis(200),
+            retention,
             ..BuildOptions::default()
         },
         ..FollowerOptions::default()
     };
     let svc = service(&redis, options);
-    let store = RedisStore::connect(&redis.url()).unwrap();
+    let store = RedisStore::connect(&redis.url())
+        .unwrap()
+        .with_retention(retention);
     let n = now();
     let until = n + 2;
-    store.revoke_session(b"short", until).unwrap();
-    store.revoke_session(b"long", n + 600).unwrap();
+    store.revoke_session(b"short", Some(until)).unwrap();
+    store.revoke_session(b"long", Some(n + 600)).unwrap();
     let t = token_ids("j", "short", "u", n - 1, until);
     assert!(eventually(WAIT, || check(&svc.verifier, &t).is_err()));
     // Both revocations arrive through the stream, in either order.
@@ -363,7 +373,8 @@ fn revocations_expire() {
         .metrics_snapshot()
         .denylist_entries
         == 2));
-    std::thread::sleep(Duration::from_secs((until + 1).saturating_sub(now())));
+    // In force until `until + max_leeway`: the key expires a second later.
+    std::thread::sleep(Duration::from_secs((until + 2).saturating_sub(now())));
     let mut con = redis.connection();
     let exists: u64 = redis::cmd("EXISTS")
         .arg("{jwtgate}:rev:s:short")
@@ -438,7 +449,7 @@ fn exact_confirmation_removes_false_positives() {
     let exp = now() + 600;
     for i in 0..2000 {
         store
-            .revoke_token(format!("x-{i}").as_bytes(), exp)
+            .revoke_token(format!("x-{i}").as_bytes(), Some(exp))
             .unwrap();
     }
     let last = token_ids("x-1999", "s", "u", now() - 1, exp);
@@ -469,5 +480,60 @@ fn exact_confirmation_removes_false_positives() {
     assert!(
         m.false_positives >= 2 * u64::try_from(plain_fp).unwrap(),
         "{m:?}"
+    );
+}
+
+/// Issue 12 through Redis: a revocation by `jti` with any `until` at or
+/// after the token's `exp` is rejected by a follower, and stays rejected
+/// within the verifier's leeway after `exp`; a revocation without `until`
+/// lasts the maximum token lifetime; one beyond it is refused.
+#[test]
+fn token_revocations_hold_for_any_until() {
+    let redis = RedisServer::start();
+    let svc = service(&redis, FollowerOptions::default());
+    let store = RedisStore::connect(&redis.url()).unwrap();
+    let n = now();
+    let exp = n + 900;
+    let untils = [
+        Some(exp),
+        Some(n + 1200),
+        Some(n + 3600),
+        Some(n + 7200),
+        Some(n + 86_400),
+        None,
+    ];
+    let mut tokens = Vec::new();
+    for (i, until) in untils.into_iter().enumerate() {
+        let jti = format!("u-{i}");
+        assert!(matches!(
+            store.revoke_token(jti.as_bytes(), until).unwrap(),
+            RevokeOutcome::Added { .. }
+        ));
+        tokens.push(token_ids(&jti, "s", "u", n - 1, exp));
+    }
+    let stored = store.get(Kind::Token, b"u-5").unwrap().unwrap();
+    assert!((n + 86_400..=now() + 86_400).contains(&stored.until));
+    for t in &tokens {
+        assert!(eventually(WAIT, || check(&svc.verifier, t).is_err()));
+        assert_eq!(check(&svc.verifier, t), revoked(RevocationKind::Token));
+    }
+    // Within a 30 s leeway after exp the token still verifies, so it must
+    // still be found.
+    let mut lenient = verifier();
+    let mut policy = *lenient.policy();
+    policy.leeway = 30;
+    lenient = jwtgate::Verifier::new(lenient.keys().clone(), policy);
+    let v = SyncedVerifier::new(lenient, svc.verifier.state().clone());
+    for t in &tokens {
+        let mut buf = [0u8; BUFFER_LEN];
+        let got = v.verify(t.as_bytes(), exp + 29, &mut buf).map(|_| ());
+        assert_eq!(got, revoked(RevocationKind::Token));
+    }
+    let err = store
+        .revoke_token(b"far", Some(n + 86_400 + 3600))
+        .unwrap_err();
+    assert!(
+        matches!(err, SyncError::Denylist(Error::RevocationTooFar)),
+        "{err}"
     );
 }

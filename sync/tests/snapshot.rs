@@ -319,10 +319,13 @@ fn revocation_set_delta_and_compaction() {
     assert!(!set.insert(OwnedRevocation::subject_before("u", n - 20, n + 30), n));
     // A wider one widens it; versions add a bound.
     assert!(set.insert(OwnedRevocation::subject_below_version("u", 4, n + 60), n));
+    // Out of force once until + max_leeway (300 s) has passed; in force
+    // up to then (a verifier with a leeway may still accept the token).
     assert!(
-        !set.insert(OwnedRevocation::token("gone", n), n),
-        "already expired"
+        !set.insert(OwnedRevocation::token("gone", n - 301), n),
+        "already out of force"
     );
+    assert!(set.insert(OwnedRevocation::token("recent", n - 300), n));
     set.compact(&state, n).unwrap();
     assert!(state.snapshot().delta_bytes().is_none());
     assert!(set.insert(OwnedRevocation::token("t", n + 2), n));
@@ -351,8 +354,10 @@ fn revocation_set_delta_and_compaction() {
     assert_eq!(check(&ids(b"x", n, 4)), None);
     assert_eq!(check(&ids(b"t", n, 4)), Some(RevocationKind::Token)); // in the delta
     assert_eq!(set.check(&ids(b"t", n, 4), n), Some(RevocationKind::Token));
-    // Expiry: pruned at compaction.
-    set.compact(&state, n + 3).unwrap();
+    // Expiry: pruned at compaction, max_leeway after until.
+    set.compact(&state, n + 302).unwrap();
+    assert_eq!(set.len(), 102, "t is kept 300 s after its until");
+    set.compact(&state, n + 303).unwrap();
     assert_eq!(set.len(), 101);
     assert_eq!(state.metrics_snapshot().denylist_entries, 101);
     assert!(set.get(jwtgate_sync::Kind::Token, b"t").is_none());

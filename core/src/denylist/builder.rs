@@ -9,14 +9,14 @@
 use crate::error::Error;
 
 use super::format::{
-    align_up, bloom_hash_kind, checksum, dir_entry_offset, DirEntry, Header, CHECKSUM_LEN,
-    FLAG_FINGERPRINTS, MAGIC, VERSION,
+    align_up, bloom_hash_kind, checksum, dir_entry_offset, spans_windows, DirEntry, Header,
+    CHECKSUM_LEN, FLAG_FINGERPRINTS, MAGIC, VERSION,
 };
 use super::hash::{
     bloom_hash, key_hash, split_seed, BloomHashKind, TAG_SESSION, TAG_SUBJECT, TAG_TOKEN,
 };
 use super::window::Windows;
-use super::{bloom, table, Revocation, MAX_SEGMENTS};
+use super::{bloom, table, Retention, Revocation, MAX_SEGMENTS};
 
 /// How a denylist is built.
 ///
@@ -34,8 +34,9 @@ pub struct Config {
     pub seed: [u8; 16],
     /// The sequence number recorded in the output (monotonic, chosen by the caller).
     pub sequence: u64,
-    /// The build time: entries whose `until` is at or before it are dropped,
-    /// and the first window starts at `now` rounded down to the width.
+    /// The build time: entries with `until + max_leeway < now` are
+    /// dropped, and the first window starts at `now - max_leeway` rounded
+    /// down to the width.
     pub now: u64,
     /// The wanted window width in seconds (0 is taken as 1). The builder
     /// doubles it as often as needed to fit [`crate::MAX_SEGMENTS`] windows.
@@ -46,6 +47,10 @@ pub struct Config {
     /// Whether to store 64-bit fingerprints of token and session keys, so
     /// that a bloom hit is confirmed exactly.
     pub fingerprints: bool,
+    /// How long entries are kept after their `until` (`max_leeway`) and how
+    /// far ahead they may reach (`max_token_lifetime`, plus `max_leeway` of
+    /// clock skew between the revoker and this builder).
+    pub retention: Retention,
 }
 
 impl Config {
@@ -55,7 +60,8 @@ impl Config {
     pub const DEFAULT_BITS_PER_ENTRY: u32 = 16;
 
     /// A configuration with the defaults: sequence 0, one-hour windows,
-    /// 16 bloom bits per key, fingerprints on.
+    /// 16 bloom bits per key, fingerprints on, [`Retention::DEFAULT`]
+    /// (300 s leeway, 24 h token lifetime).
     pub fn new(seed: [u8; 16], now: u64) -> Self {
         Config {
             seed,
@@ -64,6 +70,7 @@ impl Config {
             segment_width: Self::DEFAULT_SEGMENT_WIDTH,
             bloom_bits_per_entry: Self::DEFAULT_BITS_PER_ENTRY,
             fingerprints: true,
+            retention: Retention::DEFAULT,
         }
     }
 }
@@ -75,9 +82,9 @@ impl Config {
 /// let now = 1_700_000_000;
 /// let builder = DenylistBuilder::new(Config::new([3; 16], now));
 /// let entries = [
-///     Revocation::Token { jti: b"t-1", exp: now + 60 },
+///     Revocation::Token { jti: b"t-1", until: now + 60 },
 ///     Revocation::Session { sid: b"s-1", until: now + 7200 },
-///     Revocation::Token { jti: b"old", exp: now - 1 }, // dropped: already expired
+///     Revocation::Token { jti: b"old", until: now - 3600 }, // dropped: out of force
 /// ];
 /// let len = builder.required_len(&entries)?;
 /// let mut buf = vec![0u8; len];
@@ -120,16 +127,21 @@ impl DenylistBuilder {
         }
     }
 
-    /// The same builder writing format `version` (1 or 2; the default is
-    /// [`DenylistBuilder::FORMAT_VERSION`]). Version 1 is for readers that
-    /// predate version 2, during a rolling upgrade; its lookups cost more.
+    /// The same builder writing format `version` (1, 2 or 3; the default is
+    /// [`DenylistBuilder::FORMAT_VERSION`], 3), for readers that predate
+    /// version 3 during a rolling upgrade. Every version gets the same
+    /// placement (every entry in every window up to its `until`), which
+    /// older readers look up correctly, with one gap that is theirs: they
+    /// skip a token whose `exp` window has ended, so a revoked token can
+    /// pass them within their leeway after `exp`. Readers of this build
+    /// close that gap (they look up at `now - leeway`).
     ///
     /// Errors: [`Error::DenylistVersion`] for a version this build cannot write.
     ///
     /// ```
     /// use jwtgate::{Config, Denylist, DenylistBuilder, Revocation};
     /// let builder = DenylistBuilder::new(Config::new([3; 16], 0)).with_format_version(1)?;
-    /// let entries = [Revocation::Token { jti: b"t", exp: 60 }];
+    /// let entries = [Revocation::Token { jti: b"t", until: 60 }];
     /// let mut buf = [0u8; 512];
     /// let len = builder.build(&entries, &mut buf)?;
     /// assert_eq!(Denylist::from_bytes(&buf[..len])?.version(), 1);
@@ -157,17 +169,21 @@ impl DenylistBuilder {
     /// The exact number of bytes [`DenylistBuilder::build`] writes for these entries.
     ///
     /// Errors: [`Error::DenylistFull`] if a segment would exceed the format's
-    /// 32-bit counts or the size would overflow.
+    /// 32-bit counts or the size would overflow; [`Error::RevocationTooFar`]
+    /// if an entry's `until` is after `now + max_token_lifetime + max_leeway`
+    /// (the lifetime, plus the leeway as tolerance for a revoker's clock
+    /// ahead of this builder's).
     pub fn required_len(&self, entries: &[Revocation<'_>]) -> Result<usize, Error> {
         Ok(self.plan(entries)?.total_len)
     }
 
     /// Builds the denylist into `out` and returns the number of bytes written
-    /// (the rest of `out` is untouched). Entries whose `until` is at or before
-    /// `config.now` are dropped.
+    /// (the rest of `out` is untouched). Entries out of force
+    /// (`until + max_leeway < config.now`) are dropped.
     ///
     /// Errors: [`Error::BufferTooSmall`] if `out` is shorter than
-    /// [`DenylistBuilder::required_len`]; [`Error::DenylistFull`] as there.
+    /// [`DenylistBuilder::required_len`]; [`Error::DenylistFull`] and
+    /// [`Error::RevocationTooFar`] as there.
     pub fn build(&self, entries: &[Revocation<'_>], out: &mut [u8]) -> Result<usize, Error> {
         let mut plan = self.plan(entries)?;
         let out = out.get_mut(..plan.total_len).ok_or(Error::BufferTooSmall)?;
@@ -181,24 +197,38 @@ impl DenylistBuilder {
         &self,
         entries: &'e [Revocation<'a>],
     ) -> impl Iterator<Item = &'e Revocation<'a>> + 'e {
-        let now = self.config.now;
-        entries.iter().filter(move |e| e.until() > now)
+        let (now, retention) = (self.config.now, self.config.retention);
+        entries
+            .iter()
+            .filter(move |e| retention.in_force(e.until(), now))
     }
 
-    /// The segments an entry goes into: a token only into the window of its
-    /// `exp`; a session or subject into every window from now to `until`.
+    /// The segments an entry goes into, whatever its kind: every window
+    /// from the first (which starts at or before `now - max_leeway`) to the
+    /// one covering `until`. A token is then found in the window of its own
+    /// `exp` by every entry whose `until` reaches that window.
     fn span(windows: &Windows, e: &Revocation<'_>) -> core::ops::Range<usize> {
         let last = windows.index_of(e.until()).unwrap_or(0);
-        match e {
-            Revocation::Token { .. } => last..last + 1,
-            Revocation::Session { .. } | Revocation::Subject { .. } => 0..last + 1,
-        }
+        0..last + 1
     }
 
     fn plan(&self, entries: &[Revocation<'_>]) -> Result<Plan, Error> {
         let full = Error::DenylistFull;
-        let max_until = self.kept(entries).map(|e| e.until()).max();
-        let windows = Windows::plan(self.config.now, self.config.segment_width, max_until);
+        let retention = self.config.retention;
+        let latest = self
+            .config
+            .now
+            .saturating_add(retention.max_token_lifetime)
+            .saturating_add(retention.max_leeway);
+        let mut max_until = None;
+        for e in self.kept(entries) {
+            if e.until() > latest {
+                return Err(Error::RevocationTooFar);
+            }
+            max_until = max_until.max(Some(e.until()));
+        }
+        let start = self.config.now.saturating_sub(retention.max_leeway);
+        let windows = Windows::plan(start, self.config.segment_width, max_until);
         let mut segments = [SegmentPlan::default(); MAX_SEGMENTS];
         let mut kept = 0u64;
         for e in self.kept(entries) {
@@ -316,7 +346,11 @@ impl DenylistBuilder {
             segment_count: u32::try_from(plan.windows.count).map_err(|_| full)?,
             bloom_bits_per_entry: self.config.bloom_bits_per_entry.max(1),
             entry_count: plan.kept,
-            reserved: 0,
+            max_leeway: if spans_windows(self.version) {
+                self.config.retention.max_leeway
+            } else {
+                0
+            },
         };
         header.write(out).ok_or(full)?;
         for (i, s) in plan.segments.iter().enumerate().take(plan.windows.count) {

@@ -15,20 +15,30 @@ use super::table::{SLOT_BYTES, SUBJECT_SLOT_BYTES};
 /// The first four bytes of every denylist.
 pub(crate) const MAGIC: [u8; 4] = *b"JGDL";
 /// The format version the builder writes unless told otherwise.
-pub(crate) const VERSION: u16 = 2;
+pub(crate) const VERSION: u16 = 3;
 /// Flag bit: segments carry a token/session fingerprint table.
 pub(crate) const FLAG_FINGERPRINTS: u16 = 1;
-/// Every flag bit versions 1 and 2 define; others must be clear.
+/// Every flag bit versions 1 to 3 define; others must be clear.
 pub(crate) const KNOWN_FLAGS: u16 = FLAG_FINGERPRINTS;
 
 /// The hash that places bloom bits in a version this build reads; `None`
-/// for any other version. The versions differ in nothing else.
+/// for any other version. Versions 1 and 2 differ in nothing else;
+/// version 3 hashes like 2 and differs in placement and lookup (see
+/// [`spans_windows`]).
 pub(crate) fn bloom_hash_kind(version: u16) -> Option<BloomHashKind> {
     match version {
         1 => Some(BloomHashKind::SipHash),
-        2 => Some(BloomHashKind::Fold),
+        2 | 3 => Some(BloomHashKind::Fold),
         _ => None,
     }
+}
+
+/// Whether a denylist of this version guarantees that every entry is in
+/// every segment from the first to the one covering its `until` (version
+/// 3), so that one segment answers every lookup. Versions 1 and 2 promised
+/// that only for sessions and subjects, and keep their lookup rule.
+pub(crate) const fn spans_windows(version: u16) -> bool {
+    version >= 3
 }
 
 /// Size of the fixed header.
@@ -97,8 +107,9 @@ pub(crate) struct Header {
     pub(crate) bloom_bits_per_entry: u32,
     /// Offset 64, u64: revocations the builder kept.
     pub(crate) entry_count: u64,
-    /// Offset 72, u64: must be 0.
-    pub(crate) reserved: u64,
+    /// Offset 72, u64: version 3, the builder's `max_leeway` (informational);
+    /// versions 1 and 2, reserved (must be 0).
+    pub(crate) max_leeway: u64,
 }
 
 impl Header {
@@ -115,7 +126,7 @@ impl Header {
             segment_count: u32_at(b, 56)?,
             bloom_bits_per_entry: u32_at(b, 60)?,
             entry_count: u64_at(b, 64)?,
-            reserved: u64_at(b, 72)?,
+            max_leeway: u64_at(b, 72)?,
         })
     }
 
@@ -131,7 +142,7 @@ impl Header {
         put(out, 56, &self.segment_count.to_le_bytes())?;
         put(out, 60, &self.bloom_bits_per_entry.to_le_bytes())?;
         put(out, 64, &self.entry_count.to_le_bytes())?;
-        put(out, 72, &self.reserved.to_le_bytes())
+        put(out, 72, &self.max_leeway.to_le_bytes())
     }
 }
 
@@ -283,7 +294,7 @@ mod tests {
             segment_count: 7,
             bloom_bits_per_entry: 8,
             entry_count: 9,
-            reserved: 0,
+            max_leeway: 300,
         };
         let mut b = [0u8; HEADER_LEN];
         h.write(&mut b).unwrap();

@@ -17,9 +17,10 @@ use super::reader::Denylist;
 /// let d = Denylist::from_bytes(&buf[..len])?;
 /// for s in d.segments() {
 ///     assert_eq!(s.token_session_entries, 1); // a session reaches every window it spans
-///     assert!(s.is_live(now));
 /// }
-/// assert_eq!(d.segment_count(), 4);
+/// // Windows start at now - max_leeway (300 s), rounded down to the hour.
+/// assert_eq!(d.base(), 3600);
+/// assert_eq!(d.segment_count(), 5);
 /// # Ok::<(), jwtgate::Error>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -29,6 +29,8 @@ mod table;
 mod window;
 
 pub use builder::{Config, DenylistBuilder};
+
+use crate::error::Error;
 pub use inspect::SegmentInfo;
 pub use reader::{Denylist, DenylistLayout};
 
@@ -43,8 +45,14 @@ pub const MAX_SEGMENTS: usize = 64;
 
 /// One revocation, as the authority records it.
 ///
-/// Every kind carries the time until which it matters: the latest `exp` any
-/// token it revokes can have. After that time the builder drops it.
+/// Every kind carries **`until`**: the revoker's promise "reject matching
+/// tokens whose `exp` is at or before this" (tokens without `exp` too). It
+/// is an upper bound, not the token's exact expiry. A denylist keeps an
+/// entry while `now <= until + max_leeway` (see [`Retention`]) and looks a
+/// token up in the segment of its own `exp`, which holds every entry whose
+/// `until` reaches that window. An entry may also reject a token of the same
+/// identifier whose `exp` is after `until` but in the same window (at most
+/// one window width later): revocations err on the side of rejecting.
 ///
 /// ```
 /// use jwtgate::Revocation;
@@ -54,30 +62,33 @@ pub const MAX_SEGMENTS: usize = 64;
 ///     below_version: 0, // not used
 ///     until: 1_700_003_600,
 /// };
-/// # let _ = logout_everywhere;
+/// let stolen = Revocation::Token { jti: b"t-1", until: 1_700_086_400 };
+/// # let _ = (logout_everywhere, stolen);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Revocation<'a> {
-    /// Revoke one token by `jti`; it matters until the token's `exp`.
+    /// Revoke one token by `jti`: every token with that `jti` whose `exp`
+    /// is at or before `until` (or that has no `exp`).
     Token {
         /// The token's `jti` claim.
         jti: &'a [u8],
-        /// The token's `exp` claim.
-        exp: u64,
+        /// Tokens with this `jti` and `exp <= until` are revoked. Any time at
+        /// or after the token's `exp` works; it need not be exact.
+        until: u64,
     },
-    /// Revoke every token of a session (`sid`); it matters until `until`,
-    /// the latest `exp` any token of that session can have.
+    /// Revoke every token of a session (`sid`) whose `exp` is at or before
+    /// `until`.
     Session {
         /// The session's `sid` claim.
         sid: &'a [u8],
-        /// The latest `exp` of any token of the session.
+        /// The latest `exp` of any token of the session this must reach.
         until: u64,
     },
     /// Revoke every token of subject `sub` issued before `issued_before`
     /// (token `iat` < `issued_before`; a token without `iat` counts as
     /// revoked) and every token with `ver` < `below_version` (a token
     /// without `ver` counts as version 0). A bound of 0 is not used.
-    /// It matters until `until`.
+    /// It reaches tokens whose `exp` is at or before `until`.
     Subject {
         /// The subject's `sub` claim.
         sub: &'a [u8],
@@ -91,12 +102,95 @@ pub enum Revocation<'a> {
 }
 
 impl Revocation<'_> {
-    /// The time after which this revocation no longer matters.
+    /// The latest `exp` this revocation reaches.
     pub const fn until(&self) -> u64 {
         match *self {
-            Revocation::Token { exp, .. } => exp,
-            Revocation::Session { until, .. } | Revocation::Subject { until, .. } => until,
+            Revocation::Token { until, .. }
+            | Revocation::Session { until, .. }
+            | Revocation::Subject { until, .. } => until,
         }
+    }
+}
+
+/// How long revocations are kept, and how far ahead they may reach: the
+/// one rule every builder, store and binding applies to a revocation's
+/// `until` (a setting of each; see `docs/denylist-format.md`).
+///
+/// - An entry is **in force** while `now <= until + max_leeway`: until then
+///   a verifier whose leeway (plus its clock's lag behind the builder's) is
+///   at most `max_leeway` may still accept a token it covers.
+/// - A revocation without `until` lasts `max_token_lifetime`:
+///   `until = now + max_token_lifetime`.
+/// - A revocation whose `until` is beyond `now + max_token_lifetime` is
+///   refused ([`Error::RevocationTooFar`]), so the memory a denylist needs is
+///   bounded by the revocation rate times the token lifetime; one already out
+///   of force is refused too ([`Error::RevocationExpired`]): it would revoke
+///   nothing.
+///
+/// ```
+/// use jwtgate::{Error, Retention};
+/// let r = Retention::DEFAULT; // 300 s leeway, 24 h lifetime
+/// let now = 1_700_000_000;
+/// assert_eq!(r.until(None, now), Ok(now + 86_400));
+/// assert_eq!(r.until(Some(now - 300), now), Ok(now - 300)); // still in force
+/// assert_eq!(r.until(Some(now - 301), now), Err(Error::RevocationExpired));
+/// assert_eq!(r.until(Some(now + 86_401), now), Err(Error::RevocationTooFar));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Retention {
+    /// The largest verifier leeway plus clock skew between builder and
+    /// verifiers, in seconds: entries stay this long after their `until`.
+    pub max_leeway: u64,
+    /// The longest lifetime of a token, in seconds: the default reach of a
+    /// revocation without `until`, and the furthest one may reach.
+    pub max_token_lifetime: u64,
+}
+
+impl Retention {
+    /// The default `max_leeway`: 300 s (five minutes).
+    pub const DEFAULT_MAX_LEEWAY: u64 = 300;
+    /// The default `max_token_lifetime`: 86 400 s (24 hours).
+    pub const DEFAULT_MAX_TOKEN_LIFETIME: u64 = 86_400;
+    /// Both defaults.
+    pub const DEFAULT: Retention = Retention {
+        max_leeway: Self::DEFAULT_MAX_LEEWAY,
+        max_token_lifetime: Self::DEFAULT_MAX_TOKEN_LIFETIME,
+    };
+
+    /// The `until` of a revocation made at `now`: `until` itself, or
+    /// `now + max_token_lifetime` when it is omitted.
+    ///
+    /// Errors: [`Error::RevocationExpired`] if `until + max_leeway < now`
+    /// (it would revoke nothing), [`Error::RevocationTooFar`] if `until`
+    /// is after `now + max_token_lifetime`.
+    pub fn until(&self, until: Option<u64>, now: u64) -> Result<u64, Error> {
+        let latest = now.saturating_add(self.max_token_lifetime);
+        let until = until.unwrap_or(latest);
+        if !self.in_force(until, now) {
+            return Err(Error::RevocationExpired);
+        }
+        if until > latest {
+            return Err(Error::RevocationTooFar);
+        }
+        Ok(until)
+    }
+
+    /// Whether an entry reaching `until` must still be kept at `now`:
+    /// `now <= until + max_leeway`.
+    pub const fn in_force(&self, until: u64, now: u64) -> bool {
+        now <= until.saturating_add(self.max_leeway)
+    }
+
+    /// The last second at which an entry reaching `until` is in force
+    /// (`until + max_leeway`): the expiry a store gives its key.
+    pub const fn kept_until(&self, until: u64) -> u64 {
+        until.saturating_add(self.max_leeway)
+    }
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Self::DEFAULT
     }
 }
 
@@ -109,7 +203,8 @@ impl Revocation<'_> {
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TokenIds<'t> {
-    /// `exp`: selects the one segment to look in; `None` looks in every live segment.
+    /// `exp`: selects the one segment to look in (format 3: without `exp`,
+    /// the first segment; formats 1 and 2: every live segment).
     pub exp: Option<u64>,
     /// `iat`, compared with a subject's `issued_before`.
     pub iat: Option<u64>,

@@ -6,8 +6,8 @@ use core::ops::Range;
 
 use super::bloom::BLOCK_BYTES;
 use super::format::{
-    bloom_hash_kind, checksum, dir_entry_offset, DirEntry, Header, CHECKSUM_LEN, DIR_ENTRY_LEN,
-    FLAG_FINGERPRINTS, KNOWN_FLAGS, MAGIC, MIN_LEN, SECTION_ALIGN,
+    bloom_hash_kind, checksum, dir_entry_offset, spans_windows, DirEntry, Header, CHECKSUM_LEN,
+    DIR_ENTRY_LEN, FLAG_FINGERPRINTS, KNOWN_FLAGS, MAGIC, MIN_LEN, SECTION_ALIGN,
 };
 use super::hash::{
     bloom_hash, hash_tagged, split_seed, BloomHashKind, IdHash, IdSource, TAG_SESSION, TAG_SUBJECT,
@@ -27,7 +27,7 @@ use super::{bloom, subject_revokes, table, TokenIds, MAX_SEGMENTS};
 ///
 /// let now = 1_700_000_000;
 /// let builder = DenylistBuilder::new(Config::new([7; 16], now));
-/// let entries = [Revocation::Token { jti: b"abc", exp: now + 600 }];
+/// let entries = [Revocation::Token { jti: b"abc", until: now + 600 }];
 /// let mut buf = [0u8; 1024];
 /// let len = builder.build(&entries, &mut buf)?;
 ///
@@ -244,13 +244,22 @@ impl<'a> Denylist<'a> {
         }
     }
 
-    /// Checks a token's identifiers against the denylist at time `now`.
+    /// Checks a token's identifiers against the denylist at lookup time
+    /// `now`.
     ///
-    /// `Err(kind)` names what revoked the token. A token is looked up only in
-    /// the segment covering its `exp`; without `exp`, in every live segment.
-    /// A token whose `exp` lies in a window that ended before `now` (or
-    /// outside every window) is not revoked here: it has expired, or no
-    /// revocation reaches that far.
+    /// `Err(kind)` names what revoked the token: an entry for one of its
+    /// identifiers whose `until` reaches the window of the token's `exp`.
+    ///
+    /// - Format 3 (what the builder writes): the one segment covering `exp`
+    ///   is read (the first segment for an `exp` before it, or for a token
+    ///   without `exp`); `now` is not used. An entry revokes for as long
+    ///   as it is in the list, expired tokens included (for callers that do
+    ///   not check `exp`).
+    /// - Formats 1 and 2: the segment covering `exp`, if its window ends
+    ///   after `now`; without `exp`, every such segment. Pass the
+    ///   verification time minus the policy's leeway as `now`, so a token
+    ///   still accepted within the leeway is still looked up (the
+    ///   [`crate::Verifier`] does).
     pub fn check(&self, ids: &TokenIds<'_>, now: u64) -> Result<(), RevocationKind> {
         self.check_with(ids.exp, ids.iat, ids.ver, ids.jti, ids.sid, ids.sub, now)
     }
@@ -455,10 +464,21 @@ impl<'a> Denylist<'a> {
         Ok(())
     }
 
-    /// The segments a token with this `exp` is looked up in at `now`: the
-    /// live one covering `exp`, or every live one without `exp`.
+    /// The segments a token with this `exp` is looked up in at `now`.
+    ///
+    /// Version 3: one segment, the one covering `exp` (the first for an
+    /// `exp` before it or no `exp`), whatever `now`: it holds every entry
+    /// reaching that `exp`, and the builder decided which entries are still
+    /// in force. Versions 1 and 2: the live one covering `exp`, or every
+    /// live one without `exp`.
     #[inline]
     fn segments_for(&self, exp: Option<u64>, now: u64) -> Range<usize> {
+        if spans_windows(self.header.version) {
+            return match self.windows.spanning_index_of(exp) {
+                Some(i) => i..i.saturating_add(1),
+                None => 0..0,
+            };
+        }
         match exp {
             Some(exp) => match self.windows.live_index_of(exp, now) {
                 Some(i) => i..i.saturating_add(1),
@@ -519,9 +539,17 @@ impl<'a> Denylist<'a> {
         self.header.flags & FLAG_FINGERPRINTS != 0
     }
 
-    /// The format version: 1 or 2, the versions this build reads.
+    /// The format version: 1, 2 or 3, the versions this build reads.
     pub fn version(&self) -> u16 {
         self.header.version
+    }
+
+    /// The `max_leeway` the builder kept entries for (format 3; `None`
+    /// for earlier versions, which do not record it). A verifier whose
+    /// leeway exceeds it may accept a revoked token once the entry has aged
+    /// out of a rebuilt list.
+    pub fn max_leeway(&self) -> Option<u64> {
+        spans_windows(self.header.version).then_some(self.header.max_leeway)
     }
 
     /// The 16-byte hash seed. It spreads keys, it is not a secret: forging a
@@ -556,7 +584,8 @@ impl<'a> Denylist<'a> {
 /// Validates the header fields that do not depend on the directory.
 fn check_header(h: &Header) -> Result<Windows, Error> {
     let count = usize::try_from(h.segment_count).map_err(|_| Error::DenylistMalformed)?;
-    if h.width == 0 || count > MAX_SEGMENTS || h.reserved != 0 {
+    let reserved_ok = spans_windows(h.version) || h.max_leeway == 0;
+    if h.width == 0 || count > MAX_SEGMENTS || !reserved_ok {
         return Err(Error::DenylistMalformed);
     }
     Ok(Windows {
@@ -622,14 +651,14 @@ mod tests {
     const NOW: u64 = 1_000_000;
 
     fn build(buf: &mut [u8]) -> Denylist<'_> {
-        build_version(buf, 2)
+        build_version(buf, 3)
     }
 
     fn build_version(buf: &mut [u8], version: u16) -> Denylist<'_> {
         let entries = [
             Revocation::Token {
                 jti: b"token-\"1\"",
-                exp: NOW + 10,
+                until: NOW + 10,
             },
             Revocation::Session {
                 sid: b"session",
@@ -652,7 +681,7 @@ mod tests {
 
     #[test]
     fn chunked_ids_hash_like_whole_ids() {
-        for version in [1, 2] {
+        for version in [1, 2, 3] {
             let mut buf = [0u8; 2048];
             chunked_ids_in(build_version(&mut buf, version));
         }
@@ -703,7 +732,7 @@ mod tests {
 /// ```
 /// use jwtgate::{Config, Denylist, DenylistBuilder, Revocation, TokenIds};
 /// let now = 1_700_000_000;
-/// let revoked = [Revocation::Token { jti: b"t-1", exp: now + 600 }];
+/// let revoked = [Revocation::Token { jti: b"t-1", until: now + 600 }];
 /// let builder = DenylistBuilder::new(Config::new([7; 16], now));
 /// let mut bytes = vec![0u8; builder.required_len(&revoked)?];
 /// let len = builder.build(&revoked, &mut bytes)?;

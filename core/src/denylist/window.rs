@@ -81,22 +81,36 @@ impl Windows {
         (exp >= now || self.is_live(i, now)).then_some(i)
     }
 
-    /// The windows a builder at `now` needs for entries that matter until
-    /// `max_until` (> `now`), starting from `width` (0 is taken as 1) and
-    /// doubling it until they number at most [`MAX_SEGMENTS`]. `base` is
-    /// `now` rounded down to a multiple of the width, so windows line up
-    /// across rebuilds.
-    pub(crate) fn plan(now: u64, width: u64, max_until: Option<u64>) -> Windows {
+    /// Format 3's one segment for a token: the window covering `exp`, the
+    /// first window for an `exp` before `base` or no `exp` (it holds every
+    /// entry), and none for an `exp` after the last window (no entry
+    /// reaches it).
+    #[inline]
+    pub(crate) fn spanning_index_of(&self, exp: Option<u64>) -> Option<usize> {
+        let i = match exp.map(|exp| self.raw_index(exp)) {
+            Some(Some(i)) => usize::try_from(i).ok()?,
+            Some(None) | None => 0,
+        };
+        (i < self.count).then_some(i)
+    }
+
+    /// The windows a builder needs for entries that matter from `start`
+    /// (the build time minus the maximum leeway) until `max_until`
+    /// (>= `start`), starting from `width` (0 is taken as 1) and doubling
+    /// it until they number at most [`MAX_SEGMENTS`]. `base` is `start`
+    /// rounded down to a multiple of the width, so windows line up across
+    /// rebuilds.
+    pub(crate) fn plan(start: u64, width: u64, max_until: Option<u64>) -> Windows {
         let mut width = width.max(1);
         let Some(max_until) = max_until else {
             return Windows {
-                base: now - now % width,
+                base: start - start % width,
                 width,
                 count: 0,
             };
         };
         loop {
-            let base = now - now % width;
+            let base = start - start % width;
             let w = Windows {
                 base,
                 width,
@@ -172,5 +186,22 @@ mod tests {
         assert!(w.end(w.count - 1) > u128::from(u64::MAX));
         let w = Windows::plan(u64::MAX - 1, u64::MAX, Some(u64::MAX));
         assert_eq!(w.index_of(u64::MAX), Some(1));
+    }
+
+    #[test]
+    fn spanning_index() {
+        let w = Windows {
+            base: 1000,
+            width: 100,
+            count: 3,
+        };
+        assert_eq!(w.spanning_index_of(None), Some(0));
+        assert_eq!(w.spanning_index_of(Some(0)), Some(0));
+        assert_eq!(w.spanning_index_of(Some(999)), Some(0));
+        assert_eq!(w.spanning_index_of(Some(1100)), Some(1));
+        assert_eq!(w.spanning_index_of(Some(1299)), Some(2));
+        assert_eq!(w.spanning_index_of(Some(1300)), None);
+        let empty = Windows { count: 0, ..w };
+        assert_eq!(empty.spanning_index_of(None), None);
     }
 }

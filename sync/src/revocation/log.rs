@@ -15,6 +15,8 @@
 use std::collections::HashMap;
 use std::hash::BuildHasher as _;
 
+use jwtgate::Retention;
+
 use super::{Kind, OwnedRevocation};
 
 /// Records and arena bytes are stored in fixed-size chunks: growing never
@@ -173,7 +175,7 @@ impl<'a> Entry<'a> {
         match self.kind {
             Kind::Token => jwtgate::Revocation::Token {
                 jti: self.id,
-                exp: self.until,
+                until: self.until,
             },
             Kind::Session => jwtgate::Revocation::Session {
                 sid: self.id,
@@ -384,16 +386,16 @@ impl Log {
         }
     }
 
-    /// Records that are dead or expired at `now`.
-    pub fn garbage(&self, now: u64) -> usize {
+    /// Records that are dead or out of force at `now`.
+    pub fn garbage(&self, retention: &Retention, now: u64) -> usize {
         self.recs
             .iter()
-            .filter(|r| r.is_dead() || r.until <= now)
+            .filter(|r| r.is_dead() || !retention.in_force(r.until, now))
             .count()
     }
 
-    /// A new log of the live, unexpired entries only, in the same order.
-    pub fn compacted(&self, now: u64) -> Log {
+    /// A new log of the live entries in force only, in the same order.
+    pub fn compacted(&self, retention: &Retention, now: u64) -> Log {
         let mut out = Log {
             hasher: self.hasher.clone(),
             ..Log::default()
@@ -402,23 +404,25 @@ impl Log {
             if self.is_dead(n) {
                 continue;
             }
-            if let Some(e) = self.entry(n).filter(|e| e.until > now) {
+            if let Some(e) = self.entry(n).filter(|e| retention.in_force(e.until, now)) {
                 out.insert(&e.owned());
             }
         }
         out
     }
 
-    /// The live (newest, unexpired) entries of records `range`.
-    pub fn live_in(
-        &self,
+    /// The live (newest, in force) entries of records `range`.
+    pub fn live_in<'a>(
+        &'a self,
         range: std::ops::Range<usize>,
+        retention: &Retention,
         now: u64,
-    ) -> impl Iterator<Item = Entry<'_>> + '_ {
+    ) -> impl Iterator<Item = Entry<'a>> + 'a {
+        let retention = *retention;
         range
             .filter(|n| !self.is_dead(*n))
             .filter_map(|n| self.entry(n))
-            .filter(move |e| e.until > now)
+            .filter(move |e| retention.in_force(e.until, now))
     }
 }
 
@@ -455,13 +459,21 @@ mod tests {
             );
         }
         assert!(log.get(Kind::Session, id(1).as_bytes()).is_none());
-        // Compaction at 1025 drops the expired (until <= 1025) and the dead.
-        let c = log.compacted(1025);
-        let kept = (0..n).filter(|i| 1000 + (i % 50) > 1025 || *i == 5).count() + 1;
+        // Compaction at 1025 (no leeway) drops those out of force (until
+        // < 1025) and the dead.
+        let exact = Retention {
+            max_leeway: 0,
+            ..Retention::DEFAULT
+        };
+        let c = log.compacted(&exact, 1025);
+        let kept = (0..n)
+            .filter(|i| 1000 + (i % 50) >= 1025 || *i == 5)
+            .count()
+            + 1;
         assert_eq!(c.distinct(), kept);
         assert_eq!(c.records(), kept);
         assert_eq!(c.get(Kind::Token, id(5).as_bytes()).unwrap().until, 5000);
         assert!(c.get(Kind::Token, id(0).as_bytes()).is_none());
-        assert_eq!(c.live_in(0..c.records(), 1025).count(), kept);
+        assert_eq!(c.live_in(0..c.records(), &exact, 1025).count(), kept);
     }
 }

@@ -9,6 +9,8 @@ mod set;
 pub(crate) use set::build_denylist;
 pub use set::{BuildOptions, FileImage, RevocationSet, SharedRevocations};
 
+#[cfg(doc)]
+use jwtgate::Retention;
 use jwtgate::{Revocation, RevocationKind, TokenIds};
 
 use crate::SyncError;
@@ -81,8 +83,10 @@ impl Kind {
 /// One revocation, owning its identifier: the unit the store writes, the
 /// stream carries and [`RevocationSet`] keeps.
 ///
-/// `until` is the latest `exp` of any token it revokes (for a token, its
-/// `exp`): after it, the revocation is dropped everywhere. For a subject,
+/// `until` is the latest `exp` of any token it revokes: every matching
+/// token with `exp <= until` (or without `exp`) is revoked. The revocation
+/// is kept until `until + max_leeway` ([`Retention`]), then dropped
+/// everywhere (Redis key expiry, rebuilt denylists). For a subject,
 /// tokens with `iat < issued_before` or `ver < below_version` are revoked;
 /// a bound of 0 is unused. Token and session revocations keep both bounds 0.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -91,7 +95,7 @@ pub struct OwnedRevocation {
     pub kind: Kind,
     /// The `jti`, `sid` or `sub` value, unescaped.
     pub id: Vec<u8>,
-    /// Seconds since the epoch after which the revocation no longer matters.
+    /// Tokens with `exp` at or before this (seconds since the epoch) are revoked.
     pub until: u64,
     /// Subject only: tokens issued before this are revoked (0: unused).
     pub issued_before: u64,
@@ -101,9 +105,10 @@ pub struct OwnedRevocation {
 
 impl OwnedRevocation {
     /// Revokes one token (logout of one token, a stolen token, a used
-    /// refresh token) until its `exp`.
-    pub fn token(jti: impl Into<Vec<u8>>, exp: u64) -> Self {
-        Self::new(Kind::Token, jti.into(), exp, 0, 0)
+    /// refresh token): every token with this `jti` and `exp <= until`.
+    /// `until` need not be the token's exact `exp`, only at or after it.
+    pub fn token(jti: impl Into<Vec<u8>>, until: u64) -> Self {
+        Self::new(Kind::Token, jti.into(), until, 0, 0)
     }
 
     /// Revokes every token of a session (logout on one device) until
@@ -139,7 +144,7 @@ impl OwnedRevocation {
         match self.kind {
             Kind::Token => Revocation::Token {
                 jti: &self.id,
-                exp: self.until,
+                until: self.until,
             },
             Kind::Session => Revocation::Session {
                 sid: &self.id,
@@ -165,7 +170,7 @@ impl OwnedRevocation {
             ));
         }
         if self.until == 0 {
-            return Err(SyncError::InvalidRevocation("until/exp is 0"));
+            return Err(SyncError::InvalidRevocation("until is 0"));
         }
         if self.until >= MAX_EXACT
             || self.issued_before >= MAX_EXACT
@@ -216,10 +221,12 @@ impl OwnedRevocation {
     }
 
     /// Whether this revocation, taken exactly, revokes a token with these
-    /// identifiers at `now` (the semantics of the core's denylist, without
-    /// its false positives).
-    pub fn revokes(&self, ids: &TokenIds<'_>, now: u64) -> bool {
-        if self.until <= now {
+    /// identifiers: a matching identifier and `exp <= until` (or no `exp`).
+    /// The time is not consulted: a revocation applies for as long as it
+    /// is held (until `until + max_leeway`, when holders drop it), expired
+    /// tokens included, like the core's denylist.
+    pub fn revokes(&self, ids: &TokenIds<'_>, _now: u64) -> bool {
+        if ids.exp.is_some_and(|exp| exp > self.until) {
             return false;
         }
         let id = Some(self.id.as_slice());

@@ -17,7 +17,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use jwtgate::{Config, DenylistBuilder, Revocation, RevocationKind, TokenIds};
+use jwtgate::{Config, DenylistBuilder, Retention, Revocation, RevocationKind, TokenIds};
 
 use super::log::{Entry, Log};
 use super::{Kind, OwnedRevocation};
@@ -42,9 +42,14 @@ pub struct BuildOptions {
     /// memory a build needs at once (about 70 bytes per record while it
     /// runs) at the price of a few more levels for a reader to check.
     pub max_level: usize,
-    /// How often to check whether half the records are garbage (expired
-    /// or superseded), and if so compact everything into one level.
+    /// How often to check whether half the records are garbage (out of
+    /// force or superseded), and if so compact everything.
     pub compact_interval: Duration,
+    /// How long revocations are kept after their `until`
+    /// ([`Retention::max_leeway`]). Its `max_token_lifetime` is not applied
+    /// to what a set receives: the revoking side bounded it already, and a
+    /// follower never refuses what its authority accepted.
+    pub retention: Retention,
 }
 
 impl Default for BuildOptions {
@@ -56,6 +61,7 @@ impl Default for BuildOptions {
             merge_factor: 4,
             max_level: 1 << 18,
             compact_interval: Duration::from_secs(60),
+            retention: Retention::DEFAULT,
         }
     }
 }
@@ -111,20 +117,21 @@ impl RevocationSet {
 
     /// Adds a revocation, merging with one already held for the same
     /// identifier. Returns whether the set changed (false for a duplicate or
-    /// a revocation that expired at or before `now`). O(1) amortised.
+    /// a revocation already out of force at `now`: `until + max_leeway <
+    /// now`). O(1) amortised.
     pub fn insert(&mut self, rev: OwnedRevocation, now: u64) -> bool {
-        if rev.until <= now {
+        if !self.options.retention.in_force(rev.until, now) {
             return false;
         }
         self.log.insert(&rev)
     }
 
-    /// Drops revocations whose `until` is at or before `now` (a full
-    /// compaction of the records; the levels are rebuilt on the next
-    /// publish); returns how many identifiers were dropped.
+    /// Drops revocations out of force at `now` (`until + max_leeway <
+    /// now`): a full compaction of the records; the levels are rebuilt on
+    /// the next publish. Returns how many identifiers were dropped.
     pub fn prune(&mut self, now: u64) -> usize {
         let before = self.log.distinct();
-        self.log = self.log.compacted(now);
+        self.log = self.log.compacted(&self.options.retention, now);
         self.levels.clear();
         before.saturating_sub(self.log.distinct())
     }
@@ -160,7 +167,9 @@ impl RevocationSet {
 
     /// Every revocation held.
     pub fn iter(&self) -> impl Iterator<Item = OwnedRevocation> + '_ {
-        self.log.live_in(0..self.log.records(), 0).map(Entry::owned)
+        self.log
+            .live_in(0..self.log.records(), &Retention::DEFAULT, 0)
+            .map(Entry::owned)
     }
 
     /// The revocation held for this identifier.
@@ -185,7 +194,9 @@ impl RevocationSet {
     /// seed, the next sequence number): what a snapshot file holds.
     pub fn build(&mut self, now: u64) -> Result<Vec<u8>, SyncError> {
         self.sequence += 1;
-        let all = self.log.live_in(0..self.log.records(), now);
+        let all = self
+            .log
+            .live_in(0..self.log.records(), &self.options.retention, now);
         build_entries(all, &self.options, self.sequence, now)
     }
 
@@ -216,7 +227,7 @@ impl RevocationSet {
         }
         self.last_check = Some(Instant::now());
         let records = self.log.records();
-        if records > 0 && self.log.garbage(now) * 2 >= records {
+        if records > 0 && self.log.garbage(&self.options.retention, now) * 2 >= records {
             self.compact(state, now)?;
             return Ok(true);
         }
@@ -269,7 +280,8 @@ impl RevocationSet {
     fn build_level(&mut self, range: std::ops::Range<usize>, now: u64) -> Result<Level, SyncError> {
         self.sequence += 1;
         let bytes = build_entries(
-            self.log.live_in(range.clone(), now),
+            self.log
+                .live_in(range.clone(), &self.options.retention, now),
             &self.options,
             self.sequence,
             now,
@@ -320,7 +332,9 @@ impl FileImage {
 
     /// Compiles the live revocations into one denylist.
     pub fn build(&self, now: u64) -> Result<Vec<u8>, SyncError> {
-        let all = self.log.live_in(0..self.log.records(), now);
+        let all = self
+            .log
+            .live_in(0..self.log.records(), &self.options.retention, now);
         build_entries(all, &self.options, self.sequence, now)
     }
 }
@@ -357,6 +371,12 @@ fn build_core(
     config.segment_width = options.segment_width;
     config.bloom_bits_per_entry = options.bloom_bits_per_entry;
     config.fingerprints = options.fingerprints;
+    // Kept for max_leeway after until; not bounded in reach here (see
+    // `BuildOptions::retention`).
+    config.retention = Retention {
+        max_token_lifetime: u64::MAX,
+        ..options.retention
+    };
     let builder = DenylistBuilder::new(config);
     let mut out = vec![0u8; builder.required_len(core)?];
     let len = builder.build(core, &mut out)?;
