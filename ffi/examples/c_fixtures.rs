@@ -21,7 +21,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let entries = [
         Revocation::Token {
             jti: b"t-revoked",
-            exp: until,
+            until,
         },
         Revocation::Session {
             sid: b"s-revoked",

@@ -165,7 +165,7 @@ fn run(exe: &Path, jwtgate: &Path, dir: &Path, total: u64, rate: u64) -> Result<
         if let Some(wait) = due.checked_sub(started.elapsed()) {
             std::thread::sleep(wait);
         }
-        if i % 100_000 == 0 {
+        if i.is_multiple_of(100_000) {
             eprintln!("  {i} revoked in {:.1?}", started.elapsed());
         }
     }

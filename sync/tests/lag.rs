@@ -17,6 +17,9 @@ use jwtgate_sync::{
     DenylistState, Follower, FollowerOptions, Kind, OwnedRevocation, RedisSource, RedisStore,
 };
 
+/// An `XREVRANGE` entry: id and fields.
+type StreamEntry = (String, Vec<(String, Vec<u8>)>);
+
 const WAIT: Duration = Duration::from_secs(10);
 
 fn start_follower(url: &str, options: FollowerOptions) -> (Follower, DenylistState) {
@@ -69,7 +72,7 @@ fn lagging_follower_loses_nothing() {
     proxy.set_delay(Duration::ZERO);
     // Caught up: the follower read the stream's last entry.
     let last: String = {
-        let reply: Vec<(String, Vec<(String, Vec<u8>)>)> = jwtgate_sync::redis::cmd("XREVRANGE")
+        let reply: Vec<StreamEntry> = jwtgate_sync::redis::cmd("XREVRANGE")
             .arg("{jwtgate}:revocations")
             .arg("+")
             .arg("-")

@@ -198,9 +198,10 @@ fn set_mtime(path: &std::path::Path, t: std::time::SystemTime) {
 }
 
 fn watch(path: &std::path::Path, state: &DenylistState, allow_rollback: bool) -> FileWatcher {
-    let mut options = WatchOptions::default();
-    options.poll = Duration::from_millis(10);
-    options.allow_rollback = allow_rollback;
+    let options = WatchOptions {
+        poll: Duration::from_millis(10),
+        allow_rollback,
+    };
     FileWatcher::start(path, state.clone(), options).unwrap()
 }
 

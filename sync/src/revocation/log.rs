@@ -438,7 +438,10 @@ mod tests {
         // Long enough identifiers to fill more than one arena chunk.
         let id = |i: usize| format!("{i:0>20}-{}", "x".repeat(i % 7));
         for i in 0..n {
-            assert!(log.insert(&OwnedRevocation::token(id(i), 1000 + (i % 50) as u64)));
+            assert!(log.insert(&OwnedRevocation::token(
+                id(i),
+                1000 + u64::try_from(i % 50).unwrap()
+            )));
         }
         assert!(log.arena.chunks.len() >= 2, "crosses arena chunks");
         assert_eq!(log.distinct(), n);
