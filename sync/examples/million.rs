@@ -227,11 +227,8 @@ fn run(exe: &Path, jwtgate: &Path, dir: &Path, total: u64, rate: u64) -> Result<
 /// and on `done` waits until it holds everything, then reports.
 fn follower(url: &str, total: u64, base: u64) -> Result<(), BoxError> {
     let state = DenylistState::new()?;
-    let f = Follower::start(
-        RedisSource::from_url(url)?,
-        state.clone(),
-        FollowerOptions::default(),
-    )?;
+    let source = RedisSource::from_url(url)?;
+    let f = Follower::start(source, state.clone(), FollowerOptions::default())?;
     if !f.wait_ready(Duration::from_secs(30)) {
         return Err("not ready".into());
     }

@@ -299,24 +299,10 @@ impl RedisStore {
     /// [`jwtgate::Error::RevocationTooFar`] if `until` is beyond
     /// `now + max_token_lifetime`.
     pub fn revoke(&self, rev: &OwnedRevocation) -> Result<RevokeOutcome, SyncError> {
-        rev.validate()?;
-        self.retention.until(Some(rev.until), crate::unix_now())?;
-        let keys = self.source.keys();
-        let key = keys.entry_key(rev.kind, &rev.id);
-        let reply: Value = self.with_con(|con| {
-            self.script
-                .key(&key)
-                .key(keys.stream())
-                .arg(rev.kind.tag())
-                .arg(&rev.id)
-                .arg(rev.until)
-                .arg(rev.issued_before)
-                .arg(rev.below_version)
-                .arg(self.maxlen)
-                .arg(self.retention.max_leeway)
-                .invoke(con)
-        })?;
-        outcome_of(&reply)
+        let mut outcomes = self.revoke_many(std::slice::from_ref(rev))?;
+        outcomes
+            .pop()
+            .ok_or_else(|| SyncError::Protocol("no reply to a revocation".into()))
     }
 
     /// Revokes every entry of `revs`, [`REVOKE_PIPELINE`] per round trip
