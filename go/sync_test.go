@@ -156,6 +156,18 @@ func TestFollowRedis(t *testing.T) {
 	if _, err := store.RevokeToken("", exp); !errors.Is(err, jwtgate.ErrInvalidRevocation) {
 		t.Errorf("RevokeToken(\"\") = %v, want ErrInvalidRevocation", err)
 	}
+	outs, err := store.RevokeMany([]jwtgate.Revocation{
+		{Kind: jwtgate.KindToken, ID: "g-bulk-1", Until: exp},
+		{Kind: jwtgate.KindToken, ID: "g-live", Until: exp},
+		{Kind: jwtgate.KindSubject, ID: "g-bulk-u", Until: exp, BelowVersion: 3},
+	})
+	if err != nil || len(outs) != 3 || outs[0] != jwtgate.RevokeAdded ||
+		outs[1] != jwtgate.RevokeUnchanged || outs[2] != jwtgate.RevokeAdded {
+		t.Errorf("RevokeMany = %v, %v", outs, err)
+	}
+	if _, err := store.RevokeMany([]jwtgate.Revocation{{Kind: jwtgate.KindSession, ID: "x"}}); !errors.Is(err, jwtgate.ErrInvalidRevocation) {
+		t.Errorf("RevokeMany without until = %v, want ErrInvalidRevocation", err)
+	}
 	for name, token := range map[string]string{"token": live, "session": sess, "subject": subj} {
 		if err := eventually(v, token, wall, jwtgate.ErrRevoked); !errors.Is(err, jwtgate.ErrRevoked) {
 			t.Errorf("%s revoked through the store: verify = %v, want ErrRevoked", name, err)

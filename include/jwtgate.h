@@ -128,6 +128,15 @@
 // already in force; nothing written.
 #define JG_REVOKE_UNCHANGED 2
 
+// `jg_revocation.kind`: one token, by `jti`.
+#define JG_KIND_TOKEN 0
+
+// `jg_revocation.kind`: every token of a session, by `sid`.
+#define JG_KIND_SESSION 1
+
+// `jg_revocation.kind`: tokens of a subject (`sub`) below a bound.
+#define JG_KIND_SUBJECT 2
+
 // The status every `jg_` function returns. `JG_OK` (0) is success, 1..99
 // are the binding's own conditions, and 100..899 are the core's errors with
 // exactly the numbers of `jwtgate::Error::code()` (the same numbers the Go
@@ -374,6 +383,23 @@ typedef struct {
   // current (`JG_NEVER_SYNCED`: never).
   uint64_t staleness_ms;
 } jg_metrics;
+
+// One revocation for `jg_store_revoke_many`. Owned by the caller.
+typedef struct {
+  // `JG_KIND_TOKEN`, `JG_KIND_SESSION` or `JG_KIND_SUBJECT`.
+  uint32_t kind;
+  // The identifier (`jti`, `sid` or `sub`), `id_len` bytes.
+  const uint8_t *id;
+  // Length of `id`.
+  size_t id_len;
+  // Revokes tokens whose `exp` is at or before this (seconds since the
+  // epoch); 0: the store's maximum token lifetime from now.
+  uint64_t until;
+  // Subject only: tokens issued before this are revoked (0: unused).
+  uint64_t issued_before;
+  // Subject only: tokens whose `ver` is below this are revoked (0: unused).
+  uint64_t below_version;
+} jg_revocation;
 
 #ifdef __cplusplus
 extern "C" {
@@ -841,6 +867,22 @@ jg_result jg_store_revoke_subject(const jg_store *store,
                                   uint64_t below_version,
                                   uint64_t until,
                                   uint32_t *outcome_out);
+
+// Revokes `count` revocations (an array of `jg_revocation`) pipelined:
+// one round trip per 1000, each revocation atomic as in
+// `jg_store_revoke_token`. All are checked first (`JG_INVALID_ARGUMENT`
+// for an unknown kind, `JG_INVALID_REVOCATION` for a bad one; nothing is
+// sent then). `outcomes_out` (may be NULL) gets `count` `JG_REVOKE_*`
+// values, in order.
+//
+// # Safety
+// `store` NULL or live; `revs` NULL or readable for `count` elements, each
+// `id` NULL or readable for its `id_len` bytes; `outcomes_out` NULL or
+// writable for `count` values.
+jg_result jg_store_revoke_many(const jg_store *store,
+                               const jg_revocation *revs,
+                               size_t count,
+                               uint32_t *outcomes_out);
 
 // Releases a store and closes its connection. NULL is a no-op; a second
 // free is detected and ignored (do not rely on it).

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use clap::{Args, Subcommand, ValueEnum};
 use jwtgate::{Config, Denylist, HeaderFields, Key, KeySet, Policy, Retention, TokenIds, Verifier};
 use jwtgate_sync::{
-    write_snapshot_file, BuildOptions, DenylistState, Follower, FollowerOptions, OwnedRevocation,
-    RedisSource, RedisStore, RevocationSet, RevokeOutcome, SyncedVerifier,
+    read_snapshot_file, write_snapshot_file, BuildOptions, DenylistState, Follower,
+    FollowerOptions, OwnedRevocation, RedisSource, RedisStore, RevocationSet, RevokeOutcome,
+    SyncedVerifier, REVOKE_PIPELINE,
 };
 
 use crate::util::{
@@ -373,6 +374,11 @@ pub struct Build {
     /// Leave out the exact fingerprint tables (smaller; ~0.1% false positives at 16 bits).
     #[arg(long)]
     no_fingerprints: bool,
+    /// The sequence number to record (default: above the file at `--out`
+    /// if there is one, and at least the current Unix time, so that a later
+    /// build always has a larger number and readers can refuse an older one).
+    #[arg(long)]
+    sequence: Option<u64>,
     #[command(flatten)]
     retention: RetentionArgs,
 }
@@ -464,6 +470,11 @@ fn build(a: Build) -> CmdResult {
         ..BuildOptions::default()
     };
     let mut set = RevocationSet::new(options);
+    let sequence = match a.sequence {
+        Some(n) => n,
+        None => next_sequence(&a.out),
+    };
+    set.set_sequence_floor(sequence.saturating_sub(1));
     let started = Instant::now();
     let mut read = 0u64;
     if let Some(url) = &a.redis {
@@ -503,14 +514,22 @@ fn build(a: Build) -> CmdResult {
     write_snapshot_file(&a.out, &bytes)?;
     let d = Denylist::from_bytes(&bytes).map_err(|e| describe(&e))?;
     eprintln!(
-        "wrote {} ({} bytes, {} entries, {} segments) in {:.1?}",
+        "wrote {} ({} bytes, {} entries, {} segments, sequence {}) in {:.1?}",
         a.out.display(),
         bytes.len(),
         d.entry_count(),
         d.segment_count(),
+        d.sequence(),
         started.elapsed()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A sequence number above the snapshot file at `path` (if it is one) and
+/// at least the current Unix time.
+fn next_sequence(path: &std::path::Path) -> u64 {
+    let existing = read_snapshot_file(path).map_or(0, |s| s.sequence());
+    existing.saturating_add(1).max(now())
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -664,10 +683,16 @@ pub enum RevokeWhat {
         #[arg(long)]
         below_version: Option<u64>,
     },
-    /// Revocation lines from standard input, one at a time (see
-    /// `denylist build --help`); for each, prints the Unix time in
-    /// nanoseconds just before the call and the stream id.
-    Batch,
+    /// Revocation lines (see `denylist build --help`; an identifier with
+    /// `#` or spaces as a JSON line) from a file or standard input, sent
+    /// pipelined: every line already read goes in one round trip (up to
+    /// 1000). For each, prints the Unix time in nanoseconds just before its
+    /// round trip and the stream id (or `unchanged`).
+    Batch {
+        /// Read the lines from this file (default: standard input).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
 }
 
 fn outcome_text(o: &RevokeOutcome) -> String {
@@ -708,7 +733,7 @@ pub fn revoke(a: Revoke) -> CmdResult {
             },
             below_version: below_version.unwrap_or(0),
         },
-        RevokeWhat::Batch => return revoke_batch(&store, &retention),
+        RevokeWhat::Batch { file } => return revoke_batch(&store, file, &retention),
     };
     let outcome = store.revoke(&rev)?;
     println!(
@@ -726,24 +751,56 @@ fn unix_ns() -> u128 {
         .map_or(0, |d| d.as_nanos())
 }
 
-fn revoke_batch(store: &RedisStore, retention: &Retention) -> CmdResult {
-    let stdin = std::io::stdin();
+fn revoke_batch(store: &RedisStore, file: Option<PathBuf>, retention: &Retention) -> CmdResult {
+    let reader: Box<dyn std::io::BufRead + Send> = match &file {
+        Some(p) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(p).map_err(|e| format!("{}: {e}", p.display()))?,
+        )),
+        None => Box::new(std::io::BufReader::new(std::io::stdin())),
+    };
+    // A reader thread, so that whatever has arrived goes in one round trip
+    // and a lone interactive line is not held back.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<std::io::Result<String>>(4 * REVOKE_PIPELINE);
+    let reading = std::thread::spawn(move || {
+        for line in reader.lines() {
+            let stop = line.is_err();
+            if tx.send(line).is_err() || stop {
+                return;
+            }
+        }
+    });
     let mut out = std::io::stdout().lock();
-    for (n, line) in stdin.lock().lines().enumerate() {
-        let line = line?;
-        let Some(rev) = parse_revocation_line(&line, now(), retention)
-            .map_err(|e| format!("line {}: {e}", n + 1))?
-        else {
+    let mut n = 0usize;
+    let mut batch = Vec::with_capacity(REVOKE_PIPELINE);
+    while let Ok(first) = rx.recv() {
+        let mut lines = vec![first];
+        while lines.len() < REVOKE_PIPELINE {
+            match rx.try_recv() {
+                Ok(l) => lines.push(l),
+                Err(_) => break,
+            }
+        }
+        batch.clear();
+        for line in lines {
+            n += 1;
+            let rev = parse_revocation_line(&line?, now(), retention)
+                .map_err(|e| format!("line {n}: {e}"))?;
+            batch.extend(rev);
+        }
+        if batch.is_empty() {
             continue;
-        };
+        }
         let t0 = unix_ns();
-        let id = match store.revoke(&rev)? {
-            RevokeOutcome::Added { stream_id } => stream_id,
-            RevokeOutcome::Unchanged => "unchanged".into(),
-        };
-        writeln!(out, "{t0} {id}")?;
+        for outcome in store.revoke_many(&batch)? {
+            let id = match outcome {
+                RevokeOutcome::Added { stream_id } => stream_id,
+                RevokeOutcome::Unchanged => "unchanged".into(),
+            };
+            writeln!(out, "{t0} {id}")?;
+        }
         out.flush()?;
     }
+    let _ = reading.join();
     Ok(ExitCode::SUCCESS)
 }
 
@@ -761,10 +818,15 @@ pub struct Follow {
     /// The snapshot file to keep current (replaced atomically on change).
     #[arg(long, short)]
     out: PathBuf,
-    /// Touch the file this often, so readers can measure staleness by its
-    /// modification time (e.g. `1s`, `500ms` is not accepted: whole units).
+    /// Set the file's modification time this often to the moment Redis last
+    /// answered the follower (a read round trip, not an open socket), so
+    /// readers measure staleness by it (e.g. `1s`; whole units).
     #[arg(long, default_value = "1s")]
     heartbeat: String,
+    /// Replace a file that holds more revocations than Redis (by default
+    /// refused: Redis lost data, and the file is the more complete list).
+    #[arg(long)]
+    allow_shrink: bool,
     /// Print the counters in Prometheus text format to standard output.
     #[arg(long)]
     metrics: bool,
@@ -779,12 +841,35 @@ pub struct Follow {
     once: bool,
 }
 
+/// A lower bound of the revocations live at `now` in a snapshot: the most
+/// keys any live segment holds (each is distinct within its segment).
+fn live_lower_bound(snapshot: &jwtgate_sync::Snapshot, now: u64) -> u64 {
+    snapshot.base().map_or(0, |d| {
+        d.segments()
+            .filter(|s| s.is_live(now))
+            .map(|s| s.entries())
+            .max()
+            .unwrap_or(0)
+    })
+}
+
+fn system_time_ms(ms: u64) -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_millis(ms)
+}
+
 /// Runs `follow`.
 pub fn follow(a: Follow) -> CmdResult {
     let source = RedisSource::from_url(&a.redis)?.with_namespace(&a.namespace);
     let state = DenylistState::new()?;
     let heartbeat = Duration::from_secs(parse_duration(&a.heartbeat)?.max(1));
     let metrics_every = Duration::from_secs(parse_duration(&a.metrics_interval)?.max(1));
+    // A file already there: continue its sequence, and do not replace it
+    // with a less complete one.
+    let existing = read_snapshot_file(&a.out).ok();
+    let mut guard = match &existing {
+        Some(s) if !a.allow_shrink => live_lower_bound(s, now()),
+        _ => 0,
+    };
     eprintln!("following {} into {}...", a.redis, a.out.display());
     let follower = Follower::start(source, state.clone(), FollowerOptions::default())?;
     while !follower.wait_ready(Duration::from_secs(5)) {
@@ -794,27 +879,64 @@ pub fn follow(a: Follow) -> CmdResult {
         );
     }
     let set = follower.revocations();
+    set.lock()
+        .set_sequence_floor(next_sequence(&a.out).saturating_sub(1));
     let mut written_gen = None;
+    // The confirmation time the file's modification time carries.
+    let mut vouched_ms = 0u64;
     let mut last_touch = Instant::now();
+    let mut next_write = Instant::now();
+    let mut last_refusal: Option<Instant> = None;
     let mut last_metrics: Option<Instant> = None;
     loop {
         let gen = state.generation();
-        if written_gen != Some(gen) {
-            let bytes = set.lock().build(now())?;
-            write_snapshot_file(&a.out, &bytes)?;
-            written_gen = Some(gen);
-            last_touch = Instant::now();
-            eprintln!(
-                "  wrote {} revocations ({} bytes)",
-                set.lock().len(),
-                bytes.len()
-            );
-        } else if last_touch.elapsed() >= heartbeat && follower.is_connected() {
-            // Only a connected follower vouches for the file.
-            std::fs::File::options()
-                .append(true)
-                .open(&a.out)?
-                .set_modified(std::time::SystemTime::now())?;
+        if written_gen != Some(gen) && Instant::now() >= next_write {
+            // Confirmed before the copy: the file holds at least that much.
+            let synced_ms = state.last_synced_ms().unwrap_or(0);
+            // A copy under the lock (a memcpy); the build runs without it.
+            let image = set.lock().file_image();
+            let started = Instant::now();
+            if u64::try_from(image.entries()).unwrap_or(u64::MAX) < guard {
+                if last_refusal.is_none_or(|t| t.elapsed() >= Duration::from_secs(10)) {
+                    eprintln!(
+                        "  NOT replacing {}: it holds at least {guard} live revocations, Redis {} (Redis lost data?); --allow-shrink replaces it",
+                        a.out.display(),
+                        image.entries()
+                    );
+                    last_refusal = Some(Instant::now());
+                }
+                written_gen = Some(gen);
+            } else {
+                guard = 0;
+                let bytes = image.build(now())?;
+                write_snapshot_file(&a.out, &bytes)?;
+                std::fs::File::options()
+                    .append(true)
+                    .open(&a.out)?
+                    .set_modified(system_time_ms(synced_ms))?;
+                vouched_ms = synced_ms;
+                written_gen = Some(gen);
+                last_touch = Instant::now();
+                eprintln!(
+                    "  wrote {} revocations ({} bytes, sequence {}) in {:.0?}",
+                    image.entries(),
+                    bytes.len(),
+                    image.sequence(),
+                    started.elapsed()
+                );
+            }
+            // Never more than about half the time building.
+            next_write = Instant::now() + started.elapsed();
+        } else if guard == 0 && last_touch.elapsed() >= heartbeat {
+            // Vouch only for what Redis confirmed since the last time.
+            let synced_ms = state.last_synced_ms().unwrap_or(0);
+            if synced_ms > vouched_ms && written_gen == Some(state.generation()) {
+                std::fs::File::options()
+                    .append(true)
+                    .open(&a.out)?
+                    .set_modified(system_time_ms(synced_ms))?;
+                vouched_ms = synced_ms;
+            }
             last_touch = Instant::now();
         }
         if a.once {

@@ -92,50 +92,59 @@ pub fn describe(e: &Error) -> String {
 /// token   <jti> [<until>]
 /// session <sid> [<until>]
 /// subject <sub> [<until>] [before=<time>] [version=<n>]
+/// {"kind": "token", "id": "a#b c", "until": "+1h"}
 /// ```
 ///
 /// `until`: tokens whose `exp` is at or before it are revoked; omitted, it
-/// is `now + max_token_lifetime`. Fields are separated by whitespace; `#`
-/// starts a comment; times as in [`parse_time`]. Returns `None` for a blank
-/// or comment line. A revocation out of force (`until + max_leeway < now`)
-/// or reaching beyond `now + max_token_lifetime` is an error.
+/// is `now + max_token_lifetime`. Fields are separated by whitespace; a `#`
+/// that begins a field starts a comment (a `#` inside an identifier,
+/// `token a#1 +1h`, is part of it); times as in [`parse_time`]. An
+/// identifier that starts with `#` or holds whitespace is written as a JSON
+/// object (a line starting with `{`): keys `kind`, `id`, `until` (optional),
+/// and for a subject `before` and/or `version`; times as numbers or as
+/// [`parse_time`] strings. Returns `None` for a blank or comment line. A
+/// revocation out of force (`until + max_leeway < now`) or reaching beyond
+/// `now + max_token_lifetime` is an error.
 pub fn parse_revocation_line(
     line: &str,
     now: u64,
     retention: &Retention,
 ) -> Result<Option<OwnedRevocation>, BoxError> {
-    let line = line.split('#').next().unwrap_or("").trim();
-    if line.is_empty() {
+    let trimmed = line.trim();
+    if trimmed.starts_with('{') {
+        return parse_json_line(trimmed, now, retention).map(Some);
+    }
+    let fields: Vec<&str> = trimmed
+        .split_whitespace()
+        .take_while(|f| !f.starts_with('#'))
+        .collect();
+    if fields.is_empty() {
         return Ok(None);
     }
-    let mut f = line.split_whitespace().peekable();
-    let (Some(kind), Some(id)) = (f.next(), f.next()) else {
-        return Err(format!("expected `<kind> <id> [<until>] ...`: {line:?}").into());
+    let (Some(kind), Some(id)) = (fields.first(), fields.get(1)) else {
+        let hint = if trimmed.contains('#') {
+            " (a `#` that begins a field starts a comment: write an identifier that starts with `#` or holds spaces as a JSON line, {\"kind\":\"token\",\"id\":\"#a b\",\"until\":\"+1h\"})"
+        } else {
+            ""
+        };
+        return Err(format!("expected `<kind> <id> [<until>] ...`: {trimmed:?}{hint}").into());
     };
-    let kind = Kind::from_name(kind).ok_or_else(|| format!("unknown kind {kind:?} in {line:?}"))?;
-    let until = match f.next_if(|field| !field.contains('=')) {
+    let kind =
+        Kind::from_name(kind).ok_or_else(|| format!("unknown kind {kind:?} in {trimmed:?}"))?;
+    let mut rest = fields.iter().skip(2).peekable();
+    let until = match rest.next_if(|field| !field.contains('=')) {
         Some(t) => Some(parse_time(t, now)?),
         None => None,
     };
     let until = revocation_until(until, now, retention)?;
-    let mut rev = match kind {
-        Kind::Token => OwnedRevocation::token(id, until),
-        Kind::Session => OwnedRevocation::session(id, until),
-        Kind::Subject => OwnedRevocation {
-            kind,
-            id: id.as_bytes().to_vec(),
-            until,
-            issued_before: 0,
-            below_version: 0,
-        },
-    };
-    for opt in f {
+    let mut rev = new_revocation(kind, id.as_bytes().to_vec(), until);
+    for opt in rest {
         match (kind, opt.split_once('=')) {
             (Kind::Subject, Some(("before", t))) => rev.issued_before = parse_time(t, now)?,
             (Kind::Subject, Some(("version", v))) => {
-                rev.below_version = v.parse().map_err(|_| format!("bad version in {line:?}"))?;
+                rev.below_version = parse_count(v).map_err(|e| format!("{e} in {trimmed:?}"))?;
             }
-            _ => return Err(format!("unexpected {opt:?} in {line:?}").into()),
+            _ => return Err(format!("unexpected {opt:?} in {trimmed:?}").into()),
         }
     }
     rev.validate()?;
@@ -166,6 +175,67 @@ pub fn revocation_until(
         };
         format!("{} [{}]: {hint}", e, e.code()).into()
     })
+}
+
+fn new_revocation(kind: Kind, id: Vec<u8>, until: u64) -> OwnedRevocation {
+    OwnedRevocation {
+        kind,
+        id,
+        until,
+        issued_before: 0,
+        below_version: 0,
+    }
+}
+
+fn parse_count(v: &str) -> Result<u64, BoxError> {
+    v.parse()
+        .map_err(|_| format!("bad version {v:?} (a whole number from 0)").into())
+}
+
+/// The JSON form of a revocation line.
+fn parse_json_line(
+    line: &str,
+    now: u64,
+    retention: &Retention,
+) -> Result<OwnedRevocation, BoxError> {
+    let v: serde_json::Value =
+        serde_json::from_str(line).map_err(|e| format!("bad JSON line {line:?}: {e}"))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| format!("a JSON line must be an object: {line:?}"))?;
+    let text = |k: &str| obj.get(k).and_then(|v| v.as_str());
+    let time = |k: &str| -> Result<Option<u64>, BoxError> {
+        match obj.get(k) {
+            None => Ok(None),
+            Some(serde_json::Value::Number(n)) => n
+                .as_u64()
+                .map(Some)
+                .ok_or_else(|| format!("{k}: not a whole number from 0 in {line:?}").into()),
+            Some(serde_json::Value::String(s)) => parse_time(s, now).map(Some),
+            Some(_) => Err(format!("{k}: a number or a time string in {line:?}").into()),
+        }
+    };
+    for k in obj.keys() {
+        if !matches!(k.as_str(), "kind" | "id" | "until" | "before" | "version") {
+            return Err(format!("unexpected key {k:?} in {line:?}").into());
+        }
+    }
+    let kind = text("kind")
+        .and_then(Kind::from_name)
+        .ok_or_else(|| format!("\"kind\" must be token, session or subject in {line:?}"))?;
+    let id = text("id").ok_or_else(|| format!("\"id\" (a string) missing in {line:?}"))?;
+    let until = revocation_until(time("until")?, now, retention)?;
+    let mut rev = new_revocation(kind, id.as_bytes().to_vec(), until);
+    if let Some(t) = time("before")? {
+        rev.issued_before = t;
+    }
+    if let Some(n) = obj.get("version") {
+        rev.below_version = n
+            .as_u64()
+            .ok_or_else(|| format!("\"version\": a whole number from 0 in {line:?}"))?;
+    }
+    rev.validate()?;
+    Ok(rev)
 }
 
 /// Prints progress to standard error every `every` items.

@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use jwtgate_sync::{
-    FileWatcher, Follower, FollowerOptions, MetricsSnapshot, RedisSource, RedisStore,
-    RevokeOutcome, WatchOptions,
+    FileWatcher, Follower, FollowerOptions, Kind, MetricsSnapshot, OwnedRevocation, RedisSource,
+    RedisStore, RevokeOutcome, WatchOptions,
 };
 
 use crate::ptr::{self, boundary};
@@ -58,6 +58,32 @@ pub const JG_REVOKE_ADDED: u32 = 1;
 /// `*outcome_out` of `jg_store_revoke_*`: an equal or wider revocation was
 /// already in force; nothing written.
 pub const JG_REVOKE_UNCHANGED: u32 = 2;
+
+/// `jg_revocation.kind`: one token, by `jti`.
+pub const JG_KIND_TOKEN: u32 = 0;
+/// `jg_revocation.kind`: every token of a session, by `sid`.
+pub const JG_KIND_SESSION: u32 = 1;
+/// `jg_revocation.kind`: tokens of a subject (`sub`) below a bound.
+pub const JG_KIND_SUBJECT: u32 = 2;
+
+/// One revocation for `jg_store_revoke_many`. Owned by the caller.
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct jg_revocation {
+    /// `JG_KIND_TOKEN`, `JG_KIND_SESSION` or `JG_KIND_SUBJECT`.
+    pub kind: u32,
+    /// The identifier (`jti`, `sid` or `sub`), `id_len` bytes.
+    pub id: *const u8,
+    /// Length of `id`.
+    pub id_len: usize,
+    /// Revokes tokens whose `exp` is at or before this (seconds since the
+    /// epoch); 0: the store's maximum token lifetime from now.
+    pub until: u64,
+    /// Subject only: tokens issued before this are revoked (0: unused).
+    pub issued_before: u64,
+    /// Subject only: tokens whose `ver` is below this are revoked (0: unused).
+    pub below_version: u64,
+}
 
 /// The poll interval `jg_verifier_watch_file` uses when given 0.
 const DEFAULT_POLL_MS: u64 = 50;
@@ -496,7 +522,10 @@ pub unsafe extern "C" fn jg_verifier_watch_file(
         let watcher = FileWatcher::start(
             OsStr::from_bytes(path),
             v.live.clone(),
-            WatchOptions { poll },
+            WatchOptions {
+                poll,
+                ..WatchOptions::default()
+            },
         )?;
         let handle = jg_watcher {
             inner: Mutex::new(Running {
@@ -742,6 +771,14 @@ pub unsafe extern "C" fn jg_store_set_retention(
     })
 }
 
+/// The `JG_REVOKE_*` value of an outcome.
+fn outcome_code(o: &RevokeOutcome) -> u32 {
+    match o {
+        RevokeOutcome::Added { .. } => JG_REVOKE_ADDED,
+        RevokeOutcome::Unchanged => JG_REVOKE_UNCHANGED,
+    }
+}
+
 /// Common tail of the `jg_store_revoke_*` functions.
 ///
 /// # Safety
@@ -750,10 +787,7 @@ unsafe fn outcome(
     result: Result<RevokeOutcome, jwtgate_sync::SyncError>,
     outcome_out: *mut u32,
 ) -> Result<(), jg_result> {
-    let code = match result? {
-        RevokeOutcome::Added { .. } => JG_REVOKE_ADDED,
-        RevokeOutcome::Unchanged => JG_REVOKE_UNCHANGED,
-    };
+    let code = outcome_code(&result?);
     if outcome_out.is_null() {
         return Ok(());
     }
@@ -839,6 +873,72 @@ pub unsafe extern "C" fn jg_store_revoke_subject(
             .revoke_subject(sub, issued_before, below_version, given(until));
         // SAFETY: the caller's contract covers `outcome_out`.
         unsafe { outcome(result, outcome_out) }
+    })
+}
+
+/// Revokes `count` revocations (an array of `jg_revocation`) pipelined:
+/// one round trip per 1000, each revocation atomic as in
+/// `jg_store_revoke_token`. All are checked first (`JG_INVALID_ARGUMENT`
+/// for an unknown kind, `JG_INVALID_REVOCATION` for a bad one; nothing is
+/// sent then). `outcomes_out` (may be NULL) gets `count` `JG_REVOKE_*`
+/// values, in order.
+///
+/// # Safety
+/// `store` NULL or live; `revs` NULL or readable for `count` elements, each
+/// `id` NULL or readable for its `id_len` bytes; `outcomes_out` NULL or
+/// writable for `count` values.
+#[no_mangle]
+pub unsafe extern "C" fn jg_store_revoke_many(
+    store: *const jg_store,
+    revs: *const jg_revocation,
+    count: usize,
+    outcomes_out: *mut u32,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `store`.
+        let s = unsafe { ptr::obj(store)? };
+        if revs.is_null() {
+            return Err(jg_result::JG_NULL_PARAMETER);
+        }
+        if count
+            .checked_mul(std::mem::size_of::<jg_revocation>())
+            .is_none_or(|b| isize::try_from(b).is_err())
+        {
+            return Err(jg_result::JG_INVALID_ARGUMENT);
+        }
+        // SAFETY: non-NULL (checked), size fits isize (checked), readable
+        // for `count` elements (contract); `revs` is aligned (contract: an array).
+        let items = unsafe { std::slice::from_raw_parts(revs, count) };
+        let store = s.inner();
+        let mut owned = Vec::with_capacity(count);
+        for r in items {
+            let kind = match r.kind {
+                JG_KIND_TOKEN => Kind::Token,
+                JG_KIND_SESSION => Kind::Session,
+                JG_KIND_SUBJECT => Kind::Subject,
+                _ => return Err(jg_result::JG_INVALID_ARGUMENT),
+            };
+            // SAFETY: the caller's contract covers each `id`.
+            let id = unsafe { ptr::bytes(r.id, r.id_len)? };
+            owned.push(OwnedRevocation {
+                kind,
+                id: id.to_vec(),
+                until: store.until_or_lifetime(given(r.until)),
+                issued_before: r.issued_before,
+                below_version: r.below_version,
+            });
+        }
+        let outcomes = store.revoke_many(&owned)?;
+        if outcomes_out.is_null() {
+            return Ok(());
+        }
+        for (i, o) in outcomes.iter().enumerate() {
+            let code = outcome_code(o);
+            // SAFETY: `i < count` and `outcomes_out` is writable for
+            // `count` values (contract).
+            unsafe { ptr::write_out(outcomes_out.add(i), code)? };
+        }
+        Ok(())
     })
 }
 

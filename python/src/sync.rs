@@ -6,10 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use jwtgate_sync::{RedisSource, RedisStore, RevokeOutcome, SyncError, VerifyError};
-use pyo3::exceptions::PyValueError;
+use jwtgate_sync::{
+    Kind, OwnedRevocation, RedisSource, RedisStore, RevokeOutcome, SyncError, VerifyError,
+};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyInt};
 
 use crate::errors::{exception, set_code, to_py_err};
 
@@ -279,6 +281,51 @@ fn id_bytes(id: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     Ok(id.extract::<String>()?.into_bytes())
 }
 
+/// A whole number from 0 to 2^64 - 1: `ValueError` when negative or too
+/// large (never `OverflowError`), `TypeError` when not an `int`.
+pub(crate) fn whole(value: &Bound<'_, PyAny>, what: &str) -> PyResult<u64> {
+    if !value.is_instance_of::<PyInt>() {
+        return Err(PyTypeError::new_err(format!("{what} must be an int")));
+    }
+    value.extract::<u64>().map_err(|_| {
+        PyValueError::new_err(format!("{what} must be a whole number from 0 to 2**64-1"))
+    })
+}
+
+/// An optional [`whole`] argument, 0 when absent.
+fn whole_or_zero(value: Option<&Bound<'_, PyAny>>, what: &str) -> PyResult<u64> {
+    value.map_or(Ok(0), |v| whole(v, what))
+}
+
+/// One item of `revoke_many`: `(kind, id, until)` or, for a subject,
+/// `(kind, id, until, issued_before, below_version)`.
+fn revocation_item(store: &RedisStore, item: &Bound<'_, PyAny>) -> PyResult<OwnedRevocation> {
+    let parts: Vec<Bound<'_, PyAny>> = item.try_iter()?.collect::<PyResult<_>>()?;
+    let (Some(kind), Some(id), Some(until)) = (parts.first(), parts.get(1), parts.get(2)) else {
+        return Err(PyValueError::new_err(
+            "each revocation is (kind, id, until) or (\"subject\", id, until, issued_before, below_version)",
+        ));
+    };
+    let kind: String = kind.extract()?;
+    let kind = Kind::from_name(&kind).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "kind must be \"token\", \"session\" or \"subject\", not {kind:?}"
+        ))
+    })?;
+    if parts.len() > 5 || (kind != Kind::Subject && parts.len() > 3) {
+        return Err(PyValueError::new_err(
+            "only a subject revocation has issued_before and below_version",
+        ));
+    }
+    Ok(OwnedRevocation {
+        kind,
+        id: id_bytes(id)?,
+        until: store.until_or_lifetime(crate::until::until_arg(Some(until), None)?),
+        issued_before: whole_or_zero(parts.get(3), "issued_before")?,
+        below_version: whole_or_zero(parts.get(4), "below_version")?,
+    })
+}
+
 fn outcome_name(outcome: &RevokeOutcome) -> &'static str {
     match outcome {
         RevokeOutcome::Added { .. } => "added",
@@ -378,20 +425,44 @@ impl RevocationStore {
     /// whose ``ver`` is below `below_version` (0: that bound unused; at
     /// least one must be set) whose `exp` is at or before `until` (as in
     /// `revoke_token`).
-    #[pyo3(signature = (sub, until=None, *, issued_before=0, below_version=0))]
+    #[pyo3(signature = (sub, until=None, *, issued_before=None, below_version=None))]
     fn revoke_subject(
         &self,
         py: Python<'_>,
         sub: &Bound<'_, PyAny>,
         until: Option<&Bound<'_, PyAny>>,
-        issued_before: u64,
-        below_version: u64,
+        issued_before: Option<&Bound<'_, PyAny>>,
+        below_version: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<&'static str> {
         let until = crate::until::until_arg(until, None)?;
         let sub = id_bytes(sub)?;
+        let issued_before = whole_or_zero(issued_before, "issued_before")?;
+        let below_version = whole_or_zero(below_version, "below_version")?;
         let store = &self.inner;
         py.detach(|| store.revoke_subject(&sub, issued_before, below_version, until))
             .map(|o| outcome_name(&o))
+            .map_err(|e| sync_err(py, e))
+    }
+
+    /// Revokes many at once, pipelined (one round trip per 1000; each
+    /// revocation atomic, the list not). `revocations` is an iterable of
+    /// ``(kind, id, until)`` tuples (``until`` as in `revoke_token`, None:
+    /// the maximum token lifetime), kind ``"token"``, ``"session"`` or
+    /// ``"subject"``; a subject's is ``("subject", sub, until,
+    /// issued_before, below_version)`` (0: bound unused). All are checked
+    /// before anything is sent. Returns the outcomes, in order.
+    fn revoke_many(
+        &self,
+        py: Python<'_>,
+        revocations: &Bound<'_, PyAny>,
+    ) -> PyResult<Vec<&'static str>> {
+        let revs: Vec<OwnedRevocation> = revocations
+            .try_iter()?
+            .map(|item| revocation_item(&self.inner, &item?))
+            .collect::<PyResult<_>>()?;
+        let store = &self.inner;
+        py.detach(|| store.revoke_many(&revs))
+            .map(|v| v.iter().map(outcome_name).collect())
             .map_err(|e| sync_err(py, e))
     }
 

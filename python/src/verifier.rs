@@ -341,7 +341,16 @@ impl Verifier {
         let claim = SourceClaim::take(py, &self.source_busy)?;
         let state = self.synced.state().clone();
         let watcher = py
-            .detach(|| FileWatcher::start(&path, state, WatchOptions { poll }))
+            .detach(|| {
+                FileWatcher::start(
+                    &path,
+                    state,
+                    WatchOptions {
+                        poll,
+                        ..WatchOptions::default()
+                    },
+                )
+            })
             .map_err(|e| sync_err(py, e))?;
         Ok(sync::FileWatcher {
             inner: Running::new(watcher, claim),

@@ -161,6 +161,31 @@ def test_store_outcomes_and_errors(redis: Redis) -> None:
     assert bad.value.code == 904 and isinstance(bad.value, ValueError)
     with pytest.raises(jwtgate.InvalidRevocationError):
         store.revoke_token("", now + 600)
+    # Negative or huge numbers: ValueError, not OverflowError.
+    for call in (
+        lambda: store.revoke_token("n", -1),
+        lambda: store.revoke_session("n", -5),
+        lambda: store.revoke_subject("n", now + 600, issued_before=-1),
+        lambda: store.revoke_token("n", 2**64),
+        lambda: store.revoke_many([("token", "n", -1)]),
+    ):
+        with pytest.raises(ValueError) as neg:
+            call()
+        assert not isinstance(neg.value, OverflowError)
+    with pytest.raises(TypeError):
+        store.revoke_token("n", "soon")
+    # The bulk path.
+    assert store.revoke_many(
+        [("token", "m-1", now + 600), ("token", b"t", now + 600), ("subject", "m-u", now + 600, 0, 2)]
+    ) == ["added", "unchanged", "added"]
+    assert store.revoke_many([]) == []
+    with pytest.raises(ValueError):
+        store.revoke_many([("nothing", "x", now + 600)])
+    with pytest.raises(ValueError):
+        store.revoke_many([("token", "x", now + 600, 1, 0)])
+    with pytest.raises(jwtgate.InvalidRevocationError):
+        store.revoke_many([("token", "ok", now + 600), ("session", "", now + 600)])
+    assert store.revoke_token("ok", now + 600) == "added", "nothing sent when one is bad"
     with pytest.raises(jwtgate.SyncError) as down:
         jwtgate.RevocationStore("redis://127.0.0.1:1/")
     assert down.value.code == 902

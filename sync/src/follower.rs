@@ -1,20 +1,39 @@
 //! [`Follower`]: keeps a [`DenylistState`] current from Redis.
 //!
-//! Start: read the stream's last id, *then* scan the revocation keys and
-//! build the denylist (a revocation written in between is both scanned and
-//! read from the stream; applying it twice is harmless). Then `XREAD BLOCK`
-//! from that id and apply each entry as it arrives (a delta rebuild: tens
-//! of microseconds). After an error: reconnect with exponential backoff and
-//! resume from the last id applied, unless the stream no longer holds
-//! everything after it (`XINFO STREAM`: `max-deleted-entry-id` past it, or
-//! `last-generated-id` before it, when Redis lost its data) — then rescan
-//! the keys. A rescan only adds: revocations already held stay until they
-//! expire, so no revocation is ever lost to a Redis restart either.
+//! Start: read the stream's `XINFO` (last id *and* `entries-added`, the
+//! number of that entry), *then* scan the revocation keys into the set (a
+//! revocation written in between is both scanned and read from the stream;
+//! applying it twice is harmless). The follower's position is that pair:
+//! the id of the last entry applied and its number in the stream's history.
+//!
+//! Then, per batch, one atomic round trip `MULTI; XREAD COUNT n ...; XINFO
+//! STREAM; EXEC` returns the entries after the position *and* the stream's
+//! counters at the same instant. The batch is continuous when no more
+//! entries were ever removed (`entries-added - length`) than the position's
+//! number, none after it was deleted (`max-deleted-entry-id`), and the
+//! stream did not go backwards (`entries-added`, `last-generated-id`).
+//! Otherwise entries after the position may be gone (the follower lagged
+//! further than `MAXLEN`, or Redis was replaced): the follower rescans the
+//! keys, counts a resync and says why (metrics, [`Follower::last_resync`],
+//! standard error). The check runs on every batch, whatever the lag, not
+//! only on reconnect. When a batch comes back empty, a blocking `XREAD`
+//! waits for the next entry (or `block`), and a successful round trip marks
+//! the state synced: freshness is confirmed by Redis, not by the socket.
+//!
+//! After an error: reconnect with exponential backoff and run the same
+//! check, plus one more: if the entry at the position should still be in
+//! the stream, it must be there (`XRANGE id id`) — a stream with enough new
+//! entries but not ours belongs to a Redis that lost its data. A rescan
+//! only adds: revocations already held stay until they expire, so no
+//! revocation is ever lost to a Redis restart either.
+//!
+//! Applying a batch inserts into the set's log (O(1) each) and builds one
+//! level of the denylist, merged geometrically (see `revocation::set`).
 
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use redis::{Connection, Value};
 
@@ -71,14 +90,30 @@ impl std::fmt::Display for StreamId {
     }
 }
 
+/// Where the follower is: the last entry applied and its number in the
+/// stream's history (`entries-added` when it was added).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct Position {
+    id: StreamId,
+    number: u64,
+}
+
 struct Shared {
     stop: AtomicBool,
     connected: AtomicBool,
     ready: Mutex<bool>,
     ready_cv: Condvar,
-    last_error: Mutex<Option<String>>,
-    last_id: Mutex<StreamId>,
+    health: Mutex<Health>,
+    position: Mutex<Position>,
     set: SharedRevocations,
+}
+
+/// The last error and the last recovery.
+#[derive(Clone, Debug, Default)]
+struct Health {
+    last_error: Option<(String, SystemTime)>,
+    healthy_since: Option<SystemTime>,
+    last_resync: Option<(String, SystemTime)>,
 }
 
 /// A thread that keeps a [`DenylistState`] current from Redis (see the
@@ -111,8 +146,8 @@ impl Follower {
             connected: AtomicBool::new(false),
             ready: Mutex::new(false),
             ready_cv: Condvar::new(),
-            last_error: Mutex::new(None),
-            last_id: Mutex::new(StreamId::default()),
+            health: Mutex::new(Health::default()),
+            position: Mutex::new(Position::default()),
             set: SharedRevocations::new(RevocationSet::new(options.build)),
         });
         let thread_shared = Arc::clone(&shared);
@@ -146,14 +181,32 @@ impl Follower {
         self.shared.connected.load(Relaxed)
     }
 
-    /// The last error met (cleared by nothing: a history of one).
+    /// The last error met, kept after recovery (a history of one): compare
+    /// its time with [`Follower::healthy_since`].
     pub fn last_error(&self) -> Option<String> {
-        lock(&self.shared.last_error).clone()
+        self.last_error_at().map(|(e, _)| e)
+    }
+
+    /// The last error met and when.
+    pub fn last_error_at(&self) -> Option<(String, SystemTime)> {
+        lock(&self.shared.health).last_error.clone()
+    }
+
+    /// Since when the follower has been connected and confirming the
+    /// denylist current (`None` while it is not: before the first load and
+    /// after an error until the next successful read).
+    pub fn healthy_since(&self) -> Option<SystemTime> {
+        lock(&self.shared.health).healthy_since
+    }
+
+    /// The last resync after the first load: why, and when it finished.
+    pub fn last_resync(&self) -> Option<(String, SystemTime)> {
+        lock(&self.shared.health).last_resync.clone()
     }
 
     /// The id of the last stream entry applied (`0-0` before any).
     pub fn last_stream_id(&self) -> String {
-        lock(&self.shared.last_id).to_string()
+        lock(&self.shared.position).id.to_string()
     }
 
     /// The revocations held: the exact source for
@@ -197,7 +250,11 @@ fn run(shared: &Shared, source: &RedisSource, state: &DenylistState, opts: &Foll
         };
         shared.connected.store(false, Relaxed);
         state.metrics().disconnects.fetch_add(1, Relaxed);
-        *lock(&shared.last_error) = Some(err.to_string());
+        {
+            let mut h = lock(&shared.health);
+            h.last_error = Some((err.to_string(), SystemTime::now()));
+            h.healthy_since = None;
+        }
         sleep_unless_stopped(shared, backoff);
         backoff = (backoff * 2).min(opts.backoff_max);
     }
@@ -228,32 +285,32 @@ fn session(
     let keys = source.keys();
     con.set_read_timeout(Some(opts.block + Duration::from_secs(5)))?;
     let info = stream_info(&mut con, keys.stream())?;
-    let last = *lock(&shared.last_id);
-    let resume = *synced_once
-        && match info {
-            // No stream: fine only if we never saw an entry.
-            None => last == StreamId::default(),
-            Some(info) => !info.may_have_lost_after(last),
-        };
-    if !resume {
-        let start = info.map(|i| i.last_generated).unwrap_or_default();
-        let now = crate::unix_now();
-        let mut set = shared.set.lock();
-        let mut added = 0u64;
-        scan_entries(&mut con, keys, opts.scan_count, |rev| {
-            added += u64::from(set.insert(rev, now));
-        })?;
-        set.compact(state, now)?;
-        drop(set);
-        if *synced_once {
-            state.metrics().resyncs.fetch_add(1, Relaxed);
+    let pos = *lock(&shared.position);
+    if *synced_once {
+        let mut broken = discontinuity(info.as_ref(), pos);
+        if broken.is_none() && still_there(info.as_ref(), pos) {
+            let found: Value = redis::cmd("XRANGE")
+                .arg(keys.stream())
+                .arg(pos.id.to_string())
+                .arg(pos.id.to_string())
+                .query(&mut con)?;
+            if matches!(&found, Value::Array(a) if a.is_empty()) {
+                broken = Some(
+                    "the entry at our position is missing: Redis lost its data or was replaced"
+                        .into(),
+                );
+            }
         }
-        state.metrics().record_revocations(added);
-        *lock(&shared.last_id) = start;
+        if let Some(why) = broken {
+            resync(shared, &mut con, source, state, opts, Some(&why), info)?;
+        }
+    } else {
+        resync(shared, &mut con, source, state, opts, None, info)?;
         *synced_once = true;
     }
     shared.connected.store(true, Relaxed);
     state.mark_synced();
+    lock(&shared.health).healthy_since = Some(SystemTime::now());
     {
         let mut ready = lock(&shared.ready);
         *ready = true;
@@ -264,39 +321,185 @@ fn session(
     let block_ms = u64::try_from(opts.block.as_millis())
         .unwrap_or(u64::MAX)
         .max(1);
+    // Whether the last read found nothing: wait with a blocking read.
+    let mut idle = info.is_none();
     while !shared.stop.load(Relaxed) {
-        let from = lock(&shared.last_id).to_string();
-        let reply: Value = redis::cmd("XREAD")
+        let pos = *lock(&shared.position);
+        if idle {
+            let asked = Instant::now();
+            let reply: Value = redis::cmd("XREAD")
+                .arg("COUNT")
+                .arg(1)
+                .arg("BLOCK")
+                .arg(block_ms)
+                .arg("STREAMS")
+                .arg(keys.stream())
+                .arg(pos.id.to_string())
+                .query(&mut con)?;
+            if matches!(reply, Value::Nil) || parse_xread(&reply)?.is_empty() {
+                // Nothing after our position as of `asked`.
+                state.mark_synced_at(crate::unix_ms().saturating_sub(elapsed_ms(asked)));
+                shared.set.lock().maintain(state, crate::unix_now())?;
+                continue;
+            }
+        }
+        let asked_ms = crate::unix_ms();
+        let (reply, info): (Value, Value) = redis::pipe()
+            .atomic()
+            .cmd("XREAD")
             .arg("COUNT")
             .arg(opts.batch)
-            .arg("BLOCK")
-            .arg(block_ms)
             .arg("STREAMS")
             .arg(keys.stream())
-            .arg(&from)
+            .arg(pos.id.to_string())
+            .cmd("XINFO")
+            .arg("STREAM")
+            .arg(keys.stream())
             .query(&mut con)?;
         let entries = parse_xread(&reply)?;
-        let now = crate::unix_now();
+        let info = parse_stream_info(&info)?;
+        let count = u64::try_from(entries.len()).unwrap_or(u64::MAX);
+        idle = entries.is_empty();
+        let broken = discontinuity(Some(&info), pos);
+        apply(shared, state, entries, pos, count)?;
+        if let Some(why) = broken {
+            resync(shared, &mut con, source, state, opts, Some(&why), None)?;
+        }
+        // Everything up to the instant of the read is applied.
+        state.mark_synced_at(asked_ms);
+    }
+    Ok(())
+}
+
+fn elapsed_ms(t: Instant) -> u64 {
+    u64::try_from(t.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// Applies one batch read after `pos` and moves the position past it.
+fn apply(
+    shared: &Shared,
+    state: &DenylistState,
+    entries: Vec<(StreamId, Option<OwnedRevocation>)>,
+    pos: Position,
+    count: u64,
+) -> Result<(), SyncError> {
+    let Some(newest) = entries.last().map(|(id, _)| *id) else {
+        return Ok(());
+    };
+    let now = crate::unix_now();
+    let mut set = shared.set.lock();
+    let mut changed = 0u64;
+    for (_, rev) in entries {
+        if let Some(rev) = rev {
+            changed += u64::from(set.insert(rev, now));
+        }
+    }
+    if changed > 0 {
+        set.publish(state, now)?;
+        state.metrics().record_revocations(changed);
+    }
+    drop(set);
+    *lock(&shared.position) = Position {
+        id: newest,
+        number: pos.number.saturating_add(count),
+    };
+    let lag = crate::unix_ms().saturating_sub(newest.0);
+    state.metrics().stream_lag_ms.store(lag, Relaxed);
+    Ok(())
+}
+
+/// Why entries after `pos` may be gone from the stream described by
+/// `info` (`None`: no stream), or `None` when it provably holds them all.
+fn discontinuity(info: Option<&StreamInfo>, pos: Position) -> Option<String> {
+    let Some(info) = info else {
+        return (pos != Position::default())
+            .then(|| "the stream is gone: Redis lost its data or was replaced".to_string());
+    };
+    if info.last_generated < pos.id || info.entries_added < pos.number {
+        return Some(format!(
+            "the stream went backwards (last id {}, {} entries ever, we are at {} #{}): Redis lost its data or was replaced",
+            info.last_generated, info.entries_added, pos.id, pos.number
+        ));
+    }
+    if info.max_deleted > pos.id {
+        return Some(format!(
+            "entries after {} were deleted (max-deleted-entry-id {})",
+            pos.id, info.max_deleted
+        ));
+    }
+    let removed = info.entries_added.saturating_sub(info.length);
+    if removed > pos.number {
+        return Some(format!(
+            "the stream was trimmed past our position ({removed} entries removed, we had read {})",
+            pos.number
+        ));
+    }
+    None
+}
+
+/// Whether the entry at `pos` should still be in the stream (not trimmed).
+fn still_there(info: Option<&StreamInfo>, pos: Position) -> bool {
+    info.is_some_and(|i| pos.number > 0 && i.entries_added.saturating_sub(i.length) < pos.number)
+}
+
+/// Rescans every revocation key into the set (adding only), then installs
+/// it and moves the position to where the stream was before the scan.
+/// `why` is `None` for the first load.
+fn resync(
+    shared: &Shared,
+    con: &mut Connection,
+    source: &RedisSource,
+    state: &DenylistState,
+    opts: &FollowerOptions,
+    why: Option<&str>,
+    info: Option<StreamInfo>,
+) -> Result<(), SyncError> {
+    let started = Instant::now();
+    let keys = source.keys();
+    if let Some(why) = why {
+        eprintln!("jwtgate follower: resync from the keys: {why}");
+    }
+    // The position first: anything written during the scan is read again.
+    let info = match info {
+        Some(i) if why.is_none() => Some(i),
+        _ => stream_info(con, keys.stream())?,
+    };
+    let start = info.map_or(Position::default(), |i| Position {
+        id: i.last_generated,
+        number: i.entries_added,
+    });
+    let now = crate::unix_now();
+    let mut added = 0u64;
+    let mut batch = Vec::with_capacity(opts.scan_count);
+    let mut flush = |batch: &mut Vec<OwnedRevocation>| {
         let mut set = shared.set.lock();
-        let mut changed = 0u64;
-        let mut newest = None;
-        for (id, rev) in entries {
-            if let Some(rev) = rev {
-                changed += u64::from(set.insert(rev, now));
-            }
-            newest = Some(id);
+        for rev in batch.drain(..) {
+            added += u64::from(set.insert(rev, now));
         }
-        if changed > 0 {
-            set.publish(state, now)?;
-            state.metrics().record_revocations(changed);
-        } else if set.compaction_due() {
+    };
+    scan_entries(con, keys, opts.scan_count, |rev| {
+        batch.push(rev);
+        if batch.len() >= opts.scan_count {
+            flush(&mut batch);
+        }
+    })?;
+    flush(&mut batch);
+    {
+        let mut set = shared.set.lock();
+        if why.is_none() {
             set.compact(state, now)?;
+        } else {
+            set.publish(state, now)?;
         }
-        drop(set);
-        if let Some(id) = newest {
-            *lock(&shared.last_id) = id;
-        }
-        state.mark_synced();
+    }
+    state.metrics().record_revocations(added);
+    *lock(&shared.position) = start;
+    let took = elapsed_ms(started);
+    state.metrics().last_resync_ms.store(took, Relaxed);
+    if let Some(why) = why {
+        state.metrics().resyncs.fetch_add(1, Relaxed);
+        lock(&shared.health).last_resync = Some((why.to_string(), SystemTime::now()));
+        eprintln!("jwtgate follower: resync done in {took} ms ({added} revocations added)");
     }
     Ok(())
 }
@@ -307,27 +510,6 @@ struct StreamInfo {
     entries_added: u64,
     last_generated: StreamId,
     max_deleted: StreamId,
-    first: StreamId,
-}
-
-impl StreamInfo {
-    /// Whether an entry after `last` may have been removed (trimmed or
-    /// deleted), or the stream was recreated behind `last`. Conservative:
-    /// when entries were trimmed and the oldest kept one comes after `last`,
-    /// the ones between may be gone. (Redis 7.0 does not update
-    /// `max-deleted-entry-id` when `MAXLEN` trims, so that alone is not enough.)
-    fn may_have_lost_after(&self, last: StreamId) -> bool {
-        if self.last_generated < last || self.max_deleted > last {
-            return true;
-        }
-        if self.entries_added <= self.length {
-            return false; // nothing was ever removed
-        }
-        if self.length == 0 {
-            return last < self.last_generated;
-        }
-        self.first > last
-    }
 }
 
 /// `XINFO STREAM`, or `None` when the stream does not exist.
@@ -337,7 +519,12 @@ fn stream_info(con: &mut Connection, stream: &[u8]) -> Result<Option<StreamInfo>
         return Ok(None);
     }
     let reply: Value = redis::cmd("XINFO").arg("STREAM").arg(stream).query(con)?;
-    let fields = pairs(&reply).ok_or_else(|| SyncError::Protocol(format!("XINFO {reply:?}")))?;
+    parse_stream_info(&reply).map(Some)
+}
+
+/// An `XINFO STREAM` reply.
+fn parse_stream_info(reply: &Value) -> Result<StreamInfo, SyncError> {
+    let fields = pairs(reply).ok_or_else(|| SyncError::Protocol(format!("XINFO {reply:?}")))?;
     let id_of = |name: &str| -> Result<StreamId, SyncError> {
         fields
             .iter()
@@ -364,13 +551,12 @@ fn stream_info(con: &mut Connection, stream: &[u8]) -> Result<Option<StreamInfo>
                 ))
             })
     };
-    Ok(Some(StreamInfo {
+    Ok(StreamInfo {
         length: int_of("length")?,
         entries_added: int_of("entries-added")?,
         last_generated: id_of("last-generated-id")?,
         max_deleted: id_of("max-deleted-entry-id")?,
-        first: id_of("recorded-first-entry-id")?,
-    }))
+    })
 }
 
 /// A flat RESP2 array or a RESP3 map as (name, value) pairs.

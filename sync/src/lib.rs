@@ -19,9 +19,11 @@ pub use confirm::{token_ids_of, Confirmer, OwnedTokenIds};
 pub use error::{SyncError, VerifyError};
 pub use follower::{Follower, FollowerOptions};
 pub use metrics::{Metrics, MetricsSnapshot, Reason};
-pub use revocation::{BuildOptions, Kind, OwnedRevocation, RevocationSet, SharedRevocations};
+pub use revocation::{
+    BuildOptions, FileImage, Kind, OwnedRevocation, RevocationSet, SharedRevocations,
+};
 pub use snapshot::{read_snapshot_file, write_snapshot_file, DenylistState, Snapshot};
-pub use store::{KeySpace, RedisSource, RedisStore, RevokeOutcome};
+pub use store::{KeySpace, RedisSource, RedisStore, RevokeOutcome, REVOKE_PIPELINE};
 pub use verifier::SyncedVerifier;
 pub use watch::{FileWatcher, WatchOptions};
 

@@ -145,8 +145,12 @@ pub struct Metrics {
     /// Full rebuilds from Redis after the first (the stream was trimmed
     /// past the follower's position, or Redis lost its data).
     pub(crate) resyncs: AtomicU64,
-    /// Base rebuilds.
+    /// Full compactions (every level rebuilt into one).
     pub(crate) compactions: AtomicU64,
+    /// Age of the newest stream entry a follower applied, when applied (ms).
+    pub(crate) stream_lag_ms: AtomicU64,
+    /// How long the last full load or resync from the keys took (ms).
+    pub(crate) last_resync_ms: AtomicU64,
     /// Denylist hits checked against the exact source.
     pub(crate) confirmations: AtomicU64,
     /// Denylist hits the exact source did not confirm (accepted).
@@ -205,6 +209,8 @@ impl Metrics {
         m.disconnects = self.disconnects.load(Relaxed);
         m.resyncs = self.resyncs.load(Relaxed);
         m.compactions = self.compactions.load(Relaxed);
+        m.stream_lag_ms = self.stream_lag_ms.load(Relaxed);
+        m.last_resync_ms = self.last_resync_ms.load(Relaxed);
         m.confirmations = self.confirmations.load(Relaxed);
         m.false_positives = self.false_positives.load(Relaxed);
         m.denylist_entries = self.denylist_entries.load(Relaxed);
@@ -236,8 +242,13 @@ pub struct MetricsSnapshot {
     pub disconnects: u64,
     /// Full resyncs from Redis after the first load.
     pub resyncs: u64,
-    /// Base rebuilds.
+    /// Full compactions.
     pub compactions: u64,
+    /// Age of the newest stream entry a follower applied, when it was
+    /// applied, in milliseconds (its lag behind the writer).
+    pub stream_lag_ms: u64,
+    /// Duration of the last full load or resync from the keys (ms).
+    pub last_resync_ms: u64,
     /// Denylist hits checked against the exact source.
     pub confirmations: u64,
     /// Denylist hits the exact source refuted.
@@ -337,6 +348,18 @@ impl MetricsSnapshot {
             "counter",
             "Denylist base rebuilds.",
             self.compactions.to_string(),
+        );
+        metric(
+            "stream_lag_seconds",
+            "gauge",
+            "Age of the newest stream entry the follower applied, when applied.",
+            secs(self.stream_lag_ms),
+        );
+        metric(
+            "last_resync_seconds",
+            "gauge",
+            "Duration of the last full load or resync from the keys.",
+            secs(self.last_resync_ms),
         );
         metric(
             "confirmations_total",

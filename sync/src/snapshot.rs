@@ -13,17 +13,46 @@ use jwtgate::{Denylist, DenylistLayout};
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::SyncError;
 
-/// The denylist in force: a validated *base* and, optionally, a small
-/// *delta* of revocations applied since the base was built. A token is
-/// revoked when either revokes it. Immutable; replaced as a whole.
+/// One level of a [`crate::RevocationSet`]'s published denylist: the
+/// records `start..end` of its log, built and validated.
+#[derive(Clone, Debug)]
+pub(crate) struct Level {
+    pub start: usize,
+    pub end: usize,
+    bytes: Arc<[u8]>,
+    layout: DenylistLayout,
+}
+
+impl Level {
+    /// Validates `bytes` as the level of records `range`.
+    pub fn new(range: std::ops::Range<usize>, bytes: Vec<u8>) -> Result<Self, SyncError> {
+        let layout = Denylist::from_bytes(&bytes)?.layout();
+        Ok(Level {
+            start: range.start,
+            end: range.end,
+            bytes: bytes.into(),
+            layout,
+        })
+    }
+
+    /// Records covered.
+    pub fn len(&self) -> usize {
+        self.end.saturating_sub(self.start)
+    }
+}
+
+/// The denylist in force: a validated *base* and any number of *deltas*
+/// (the newer, smaller levels a follower publishes; a file has none). A
+/// token is revoked when any of them revokes it. Immutable; replaced as a
+/// whole.
 #[derive(Debug)]
 pub struct Snapshot {
     /// Validated with [`Denylist::from_bytes`] (checksum included).
     base: Arc<[u8]>,
     /// `base`'s structure, re-attached per verification in O(1).
     base_layout: DenylistLayout,
-    /// Validated likewise, with its layout.
-    delta: Option<(Arc<[u8]>, DenylistLayout)>,
+    /// Validated likewise, with their layouts, oldest first.
+    deltas: Vec<(Arc<[u8]>, DenylistLayout)>,
     /// Distinct revocations held by the source (gauge).
     entries: u64,
 }
@@ -36,7 +65,7 @@ impl Snapshot {
         Ok(Snapshot {
             base: bytes.into(),
             base_layout,
-            delta: None,
+            deltas: Vec::new(),
             entries,
         })
     }
@@ -47,14 +76,36 @@ impl Snapshot {
         Self::from_bytes(bytes)
     }
 
-    /// This snapshot's base with `delta` (validated) as the new delta;
+    /// The levels (already validated), the first as the base; an empty
+    /// base when there is none.
+    pub(crate) fn from_levels(levels: &[Level], entries: usize) -> Result<Self, SyncError> {
+        let entries = u64::try_from(entries).unwrap_or(u64::MAX);
+        let Some(first) = levels.first() else {
+            let mut empty = Self::empty()?;
+            empty.entries = entries;
+            return Ok(empty);
+        };
+        let (base, base_layout) = (Arc::clone(&first.bytes), first.layout);
+        Ok(Snapshot {
+            base,
+            base_layout,
+            deltas: levels
+                .iter()
+                .skip(1)
+                .map(|l| (Arc::clone(&l.bytes), l.layout))
+                .collect(),
+            entries,
+        })
+    }
+
+    /// This snapshot's base with `delta` (validated) as the only delta;
     /// `entries` is the source's count.
     pub fn with_delta(&self, delta: Vec<u8>, entries: usize) -> Result<Self, SyncError> {
         let layout = Denylist::from_bytes(&delta)?.layout();
         Ok(Snapshot {
             base: Arc::clone(&self.base),
             base_layout: self.base_layout,
-            delta: Some((delta.into(), layout)),
+            deltas: vec![(delta.into(), layout)],
             entries: u64::try_from(entries).unwrap_or(u64::MAX),
         })
     }
@@ -65,11 +116,14 @@ impl Snapshot {
         self.base_layout.view(&self.base)
     }
 
-    /// The delta denylist, if any.
+    /// The newest delta denylist, if any.
     pub fn delta(&self) -> Option<Result<Denylist<'_>, jwtgate::Error>> {
-        self.delta
-            .as_ref()
-            .map(|(bytes, layout)| layout.view(bytes))
+        self.deltas.last().map(|(bytes, layout)| layout.view(bytes))
+    }
+
+    /// Every delta denylist, oldest first.
+    pub fn deltas(&self) -> impl Iterator<Item = Result<Denylist<'_>, jwtgate::Error>> + '_ {
+        self.deltas.iter().map(|(bytes, layout)| layout.view(bytes))
     }
 
     /// The base bytes (the core's format).
@@ -77,14 +131,14 @@ impl Snapshot {
         &self.base
     }
 
-    /// The delta bytes.
+    /// The newest delta's bytes.
     pub fn delta_bytes(&self) -> Option<&[u8]> {
-        self.delta.as_ref().map(|(bytes, _)| &bytes[..])
+        self.deltas.last().map(|(bytes, _)| &bytes[..])
     }
 
-    /// Bytes held: base plus delta.
+    /// Bytes held: base plus deltas.
     pub fn byte_len(&self) -> usize {
-        self.base.len() + self.delta.as_ref().map_or(0, |(d, _)| d.len())
+        self.base.len() + self.deltas.iter().map(|(d, _)| d.len()).sum::<usize>()
     }
 
     /// Distinct revocations the source holds (for a file: the base's count).
@@ -188,6 +242,15 @@ impl DenylistState {
     /// [`DenylistState::mark_synced_at`] now.
     pub fn mark_synced(&self) {
         self.mark_synced_at(crate::unix_ms());
+    }
+
+    /// When the source last confirmed the denylist current, in Unix
+    /// milliseconds; `None` if it never did.
+    pub fn last_synced_ms(&self) -> Option<u64> {
+        match self.inner.last_sync_ms.load(Relaxed) {
+            0 => None,
+            at => Some(at),
+        }
     }
 
     /// How long since the source last confirmed the denylist current;

@@ -304,41 +304,66 @@ impl RedisStore {
     /// [`jwtgate::Error::RevocationTooFar`] if `until` is beyond
     /// `now + max_token_lifetime`.
     pub fn revoke(&self, rev: &OwnedRevocation) -> Result<RevokeOutcome, SyncError> {
-        rev.validate()?;
-        self.retention.until(Some(rev.until), crate::unix_now())?;
-        let keys = self.source.keys();
-        let key = keys.entry_key(rev.kind, &rev.id);
-        let reply: Value = self.with_con(|con| {
-            self.script
-                .key(&key)
-                .key(keys.stream())
-                .arg(rev.kind.tag())
-                .arg(&rev.id)
-                .arg(rev.until)
-                .arg(rev.issued_before)
-                .arg(rev.below_version)
-                .arg(self.maxlen)
-                .arg(self.retention.max_leeway)
-                .invoke(con)
-        })?;
-        let bad = || SyncError::Protocol(format!("revoke script replied {reply:?}"));
-        let Value::Array(items) = &reply else {
-            return Err(bad());
-        };
-        match (items.first(), items.get(1)) {
-            (Some(Value::Int(1)), Some(id)) => Ok(RevokeOutcome::Added {
-                stream_id: value_string(id).ok_or_else(bad)?,
-            }),
-            (Some(Value::Int(2)), _) => Ok(RevokeOutcome::Unchanged),
-            (Some(Value::Int(0)), _) => Err(jwtgate::Error::RevocationExpired.into()),
-            _ => Err(bad()),
+        let mut outcomes = self.revoke_many(std::slice::from_ref(rev))?;
+        outcomes
+            .pop()
+            .ok_or_else(|| SyncError::Protocol("no reply to a revocation".into()))
+    }
+
+    /// Revokes every entry of `revs`, [`REVOKE_PIPELINE`] per round trip
+    /// (a pipeline of the same atomic script [`RedisStore::revoke`] runs:
+    /// each revocation is atomic, the batch is not). Every revocation is
+    /// checked as [`RedisStore::revoke`] checks it before anything is sent.
+    /// Returns one outcome per entry, in order. If Redis' clock finds one
+    /// out of force, the error is returned after the round trip (the others
+    /// were applied; revoking again is harmless: a revocation only widens).
+    /// After a connection error the unfinished round trip is sent again.
+    pub fn revoke_many(&self, revs: &[OwnedRevocation]) -> Result<Vec<RevokeOutcome>, SyncError> {
+        let now = crate::unix_now();
+        for rev in revs {
+            rev.validate()?;
+            self.retention.until(Some(rev.until), now)?;
         }
+        let keys = self.source.keys();
+        let mut out = Vec::with_capacity(revs.len());
+        for chunk in revs.chunks(REVOKE_PIPELINE) {
+            let mut pipe = redis::pipe();
+            pipe.cmd("SCRIPT").arg("LOAD").arg(REVOKE_SCRIPT).ignore();
+            let hash = self.script.get_hash();
+            for rev in chunk {
+                pipe.cmd("EVALSHA")
+                    .arg(hash)
+                    .arg(2)
+                    .arg(keys.entry_key(rev.kind, &rev.id))
+                    .arg(keys.stream())
+                    .arg(rev.kind.tag())
+                    .arg(&rev.id)
+                    .arg(rev.until)
+                    .arg(rev.issued_before)
+                    .arg(rev.below_version)
+                    .arg(self.maxlen)
+                    .arg(self.retention.max_leeway);
+            }
+            let replies: Vec<Value> = self.with_con(|con| pipe.query(con))?;
+            if replies.len() != chunk.len() {
+                return Err(SyncError::Protocol(format!(
+                    "{} replies to {} revocations",
+                    replies.len(),
+                    chunk.len()
+                )));
+            }
+            for reply in &replies {
+                out.push(outcome_of(reply)?);
+            }
+        }
+        Ok(out)
     }
 
     /// The `until` of a revocation made now: `until`, or
     /// `now + max_token_lifetime` when omitted (checked by
-    /// [`RedisStore::revoke`]).
-    fn until_or_lifetime(&self, until: Option<u64>) -> u64 {
+    /// [`RedisStore::revoke`]). The bindings' "until not given" goes
+    /// through here.
+    pub fn until_or_lifetime(&self, until: Option<u64>) -> u64 {
         until.unwrap_or_else(|| crate::unix_now().saturating_add(self.retention.max_token_lifetime))
     }
 
@@ -416,6 +441,25 @@ impl Confirmer for RedisStore {
             }
         }
         Ok(None)
+    }
+}
+
+/// Revocations sent per round trip by [`RedisStore::revoke_many`].
+pub const REVOKE_PIPELINE: usize = 1000;
+
+/// The revoke script's reply as an outcome (out of force: an error).
+fn outcome_of(reply: &Value) -> Result<RevokeOutcome, SyncError> {
+    let bad = || SyncError::Protocol(format!("revoke script replied {reply:?}"));
+    let Value::Array(items) = reply else {
+        return Err(bad());
+    };
+    match (items.first(), items.get(1)) {
+        (Some(Value::Int(1)), Some(id)) => Ok(RevokeOutcome::Added {
+            stream_id: value_string(id).ok_or_else(bad)?,
+        }),
+        (Some(Value::Int(2)), _) => Ok(RevokeOutcome::Unchanged),
+        (Some(Value::Int(0)), _) => Err(jwtgate::Error::RevocationExpired.into()),
+        _ => Err(bad()),
     }
 }
 

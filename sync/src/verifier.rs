@@ -196,10 +196,10 @@ impl SyncedVerifier {
     }
 }
 
-/// Checks verified claims against the snapshot's base and delta.
+/// Checks verified claims against the snapshot's base and deltas.
 fn check_snapshot(snap: &Snapshot, verified: &Verified<'_>, now: u64) -> Result<(), Error> {
     verified.check_denylist(&snap.base()?, now)?;
-    if let Some(delta) = snap.delta() {
+    for delta in snap.deltas() {
         verified.check_denylist(&delta?, now)?;
     }
     Ok(())

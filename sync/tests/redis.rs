@@ -453,6 +453,14 @@ fn exact_confirmation_removes_false_positives() {
             .unwrap();
     }
     let last = token_ids("x-1999", "s", "u", now() - 1, exp);
+    // Applied (exactly: with one bloom bit per key, a rejection alone can
+    // be a false positive that comes before the revocation).
+    assert!(eventually(WAIT, || svc
+        .follower
+        .revocations()
+        .lock()
+        .get(Kind::Token, b"x-1999")
+        .is_some()));
     assert!(eventually(WAIT, || check(&svc.verifier, &last).is_err()));
     let state = svc.verifier.state().clone();
     let plain = SyncedVerifier::new(verifier(), state.clone());

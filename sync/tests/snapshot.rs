@@ -70,6 +70,7 @@ fn watcher_swaps_atomically_and_keeps_the_last_good_file() {
         state.clone(),
         WatchOptions {
             poll: Duration::from_millis(10),
+            ..WatchOptions::default()
         },
     )
     .unwrap();
@@ -154,6 +155,7 @@ fn heartbeat_and_start_errors() {
         state.clone(),
         WatchOptions {
             poll: Duration::from_millis(10),
+            ..WatchOptions::default()
         },
     )
     .unwrap();
@@ -186,15 +188,133 @@ fn heartbeat_and_start_errors() {
     .is_err());
 }
 
+fn set_mtime(path: &std::path::Path, t: std::time::SystemTime) {
+    std::fs::File::options()
+        .append(true)
+        .open(path)
+        .unwrap()
+        .set_modified(t)
+        .unwrap();
+}
+
+fn watch(path: &std::path::Path, state: &DenylistState, allow_rollback: bool) -> FileWatcher {
+    let options = WatchOptions {
+        poll: Duration::from_millis(10),
+        allow_rollback,
+    };
+    FileWatcher::start(path, state.clone(), options).unwrap()
+}
+
+/// D3: a file corrupted in place — same length, header and checksum bytes
+/// untouched, modification time new — is not a heartbeat: it is counted as
+/// an error and staleness keeps growing.
+#[test]
+fn corruption_in_place_is_not_a_heartbeat() {
+    let dir = TempDir::new("inplace");
+    let path = dir.path().join("d.bin");
+    let exp = now() + 600;
+    let revs: Vec<OwnedRevocation> = (0..200)
+        .map(|i| OwnedRevocation::token(format!("t-{i}"), exp))
+        .collect();
+    let bytes = built(&revs);
+    write_snapshot_file(&path, &bytes).unwrap();
+    set_mtime(
+        &path,
+        std::time::SystemTime::now() - Duration::from_secs(30),
+    );
+    let state = DenylistState::new().unwrap();
+    let _w = watch(&path, &state, false);
+    assert!(state.staleness().unwrap() >= Duration::from_secs(29));
+    let failures = state.metrics_snapshot().reload_failures;
+    {
+        use std::io::{Seek as _, SeekFrom, Write as _};
+        let mut f = std::fs::File::options().write(true).open(&path).unwrap();
+        f.seek(SeekFrom::Start(u64::try_from(bytes.len() / 2).unwrap()))
+            .unwrap();
+        f.write_all(&[bytes[bytes.len() / 2] ^ 0x5a]).unwrap();
+        f.sync_all().unwrap();
+    }
+    set_mtime(&path, std::time::SystemTime::now());
+    assert!(eventually(Duration::from_secs(5), || state
+        .metrics_snapshot()
+        .reload_failures
+        > failures));
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(
+        state.staleness().unwrap() >= Duration::from_secs(29),
+        "corruption refreshed freshness"
+    );
+    assert_eq!(state.metrics_snapshot().reloads, 1);
+}
+
+/// D4: the last error is kept with its time, and a valid file afterwards
+/// shows the recovery. D5: a file with a lower sequence number is refused
+/// unless the watcher allows a rollback.
+#[test]
+fn errors_recovery_and_sequence_rollback() {
+    let dir = TempDir::new("seq");
+    let path = dir.path().join("d.bin");
+    let exp = now() + 600;
+    let file = |seq: u64, jti: &str| {
+        let mut set = RevocationSet::default();
+        set.set_sequence_floor(seq - 1);
+        set.insert(OwnedRevocation::token(jti, exp), now());
+        set.build(now()).unwrap()
+    };
+    write_snapshot_file(&path, &file(5, "five")).unwrap();
+    let state = DenylistState::new().unwrap();
+    let w = watch(&path, &state, false);
+    assert!(w.last_error().is_none() && w.healthy_since().is_some());
+    std::fs::write(&path, b"broken").unwrap();
+    assert!(eventually(Duration::from_secs(5), || w
+        .last_error()
+        .is_some()));
+    assert!(w.healthy_since().is_none(), "unhealthy after an error");
+    let (_, failed_at) = w.last_error_at().unwrap();
+    write_snapshot_file(&path, &file(6, "six")).unwrap();
+    assert!(eventually(Duration::from_secs(5), || w
+        .healthy_since()
+        .is_some()));
+    assert!(
+        w.healthy_since().unwrap() >= failed_at,
+        "recovery is visible"
+    );
+    assert!(w.last_error().is_some(), "the last error is kept");
+    assert_eq!(state.metrics_snapshot().denylist_sequence, 6);
+    // An older file (sequence 3): refused, the newer stays in force.
+    let failures = state.metrics_snapshot().reload_failures;
+    write_snapshot_file(&path, &file(3, "three")).unwrap();
+    assert!(eventually(Duration::from_secs(5), || state
+        .metrics_snapshot()
+        .reload_failures
+        > failures));
+    assert!(
+        w.last_error().unwrap().contains("older"),
+        "{:?}",
+        w.last_error()
+    );
+    assert_eq!(state.metrics_snapshot().denylist_sequence, 6);
+    // Told to, a watcher accepts it.
+    write_snapshot_file(&path, &file(6, "six")).unwrap();
+    let other = DenylistState::new().unwrap();
+    let _w2 = watch(&path, &other, true);
+    write_snapshot_file(&path, &file(3, "three")).unwrap();
+    assert!(eventually(Duration::from_secs(5), || other
+        .metrics_snapshot()
+        .denylist_sequence
+        == 3));
+}
+
 /// The set merges, publishes deltas, compacts and prunes.
 #[test]
 fn revocation_set_delta_and_compaction() {
     let n = now();
     let state = DenylistState::new().unwrap();
-    let mut set = RevocationSet::new(BuildOptions {
-        compact_after: 3,
-        ..BuildOptions::default()
-    });
+    let mut set = RevocationSet::new(BuildOptions::default());
+    // A base large enough that one insert is not merged into it.
+    for i in 0..100 {
+        assert!(set.insert(OwnedRevocation::token(format!("b-{i}"), n + 60), n));
+    }
     assert!(set.insert(OwnedRevocation::subject_before("u", n - 10, n + 60), n));
     // A narrower revocation of the same subject changes nothing.
     assert!(!set.insert(OwnedRevocation::subject_before("u", n - 20, n + 30), n));
@@ -214,8 +334,10 @@ fn revocation_set_delta_and_compaction() {
     let snap = state.snapshot();
     assert!(
         snap.delta_bytes().is_some(),
-        "a live insert only rebuilds the delta"
+        "a live insert only builds a new level"
     );
+    assert_eq!(set.pending_len(), 0);
+    assert_eq!(set.level_count(), 2);
     let ids = |jti: &'static [u8], iat, ver| TokenIds {
         exp: Some(n + 1),
         iat: Some(iat),
@@ -235,10 +357,12 @@ fn revocation_set_delta_and_compaction() {
     assert_eq!(set.check(&ids(b"t", n, 4), n), Some(RevocationKind::Token));
     // Expiry: pruned at compaction, max_leeway after until.
     set.compact(&state, n + 302).unwrap();
-    assert_eq!(set.len(), 2, "t and u are kept 300 s after their until");
+    assert_eq!(set.len(), 102, "t is kept 300 s after its until");
     set.compact(&state, n + 303).unwrap();
-    assert_eq!(set.len(), 1);
-    assert_eq!(state.metrics_snapshot().denylist_entries, 1);
+    assert_eq!(set.len(), 101);
+    assert_eq!(state.metrics_snapshot().denylist_entries, 101);
+    assert!(set.get(jwtgate_sync::Kind::Token, b"t").is_none());
+    assert!(set.get(jwtgate_sync::Kind::Token, b"b-7").is_some());
 }
 
 #[test]

@@ -325,6 +325,24 @@ static void test_redis(void) {
     CHECK_RC(jg_store_revoke_subject(st, U8("c-user"), 6, 0, 0, now + 600, NULL),
              JG_INVALID_REVOCATION);
 
+    /* The bulk path: one call, pipelined; outcomes in order; checked first. */
+    jg_revocation many[3] = {
+        {JG_KIND_TOKEN, U8("c-bulk-1"), 8, now + 600, 0, 0},
+        {JG_KIND_TOKEN, U8("c-live-1"), 8, now + 600, 0, 0},
+        {JG_KIND_SUBJECT, U8("c-bulk-u"), 8, now + 600, 0, 3},
+    };
+    uint32_t outcomes[3] = {0, 0, 0};
+    CHECK_RC(jg_store_revoke_many(st, many, 3, outcomes), JG_OK);
+    CHECK(outcomes[0] == JG_REVOKE_ADDED && outcomes[1] == JG_REVOKE_UNCHANGED &&
+          outcomes[2] == JG_REVOKE_ADDED);
+    CHECK_RC(jg_store_revoke_many(st, many, 0, NULL), JG_OK);
+    CHECK_RC(jg_store_revoke_many(st, NULL, 1, NULL), JG_NULL_PARAMETER);
+    many[1].kind = 9;
+    CHECK_RC(jg_store_revoke_many(st, many, 3, NULL), JG_INVALID_ARGUMENT);
+    many[1].kind = JG_KIND_SESSION;
+    many[1].until = 0;
+    CHECK_RC(jg_store_revoke_many(st, many, 3, NULL), JG_INVALID_REVOCATION);
+
     CHECK_RC(wait_for(v, live, now, JG_REVOKED), JG_REVOKED);
     CHECK_RC(wait_for(v, sess, now, JG_REVOKED), JG_REVOKED);
     CHECK_RC(wait_for(v, subj, now, JG_REVOKED), JG_REVOKED);

@@ -159,9 +159,15 @@ class RevocationStore:
         sub: str | bytes,
         until: _Now = None,
         *,
-        issued_before: int = 0,
-        below_version: int = 0,
+        issued_before: int | None = None,
+        below_version: int | None = None,
     ) -> _Outcome: ...
+    def revoke_many(
+        self,
+        revocations: Iterable[
+            tuple[str, str | bytes, _Now] | tuple[str, str | bytes, _Now, int, int]
+        ],
+    ) -> list[_Outcome]: ...
     @property
     def namespace(self) -> str: ...
 

@@ -127,6 +127,19 @@ impl RedisServer {
         }
     }
 
+    /// Sends a signal (`STOP`: hang without closing connections; `CONT`).
+    pub fn signal(&self, sig: &str) {
+        if let Some(c) = &self.child {
+            let ok = Command::new("kill")
+                .arg(format!("-{sig}"))
+                .arg(c.id().to_string())
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "kill -{sig}");
+        }
+    }
+
     /// Starts it again on the same port and directory.
     pub fn restart(&mut self) {
         self.kill();
@@ -183,5 +196,150 @@ pub fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
             return false;
         }
         std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// A TCP proxy on loopback in front of a server: it can hold every
+/// server-to-client chunk for a while (a slow link that never disconnects),
+/// and it can cut every connection and refuse new ones (a partition).
+pub struct SlowProxy {
+    pub port: u16,
+    delay_ms: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    blocked: std::sync::Arc<AtomicBool>,
+    /// Bumped to cut the connections open now.
+    epoch: std::sync::Arc<AtomicUsize>,
+    stop: std::sync::Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+use std::sync::atomic::AtomicBool;
+
+impl SlowProxy {
+    pub fn start(upstream_port: u16) -> SlowProxy {
+        use std::sync::Arc;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let delay_ms = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let blocked = Arc::new(AtomicBool::new(false));
+        let epoch = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        let (d, b, e, s) = (
+            Arc::clone(&delay_ms),
+            Arc::clone(&blocked),
+            Arc::clone(&epoch),
+            Arc::clone(&stop),
+        );
+        let thread = std::thread::spawn(move || {
+            let mut pumps = Vec::new();
+            while !s.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        if b.load(Ordering::Relaxed) {
+                            drop(client);
+                            continue;
+                        }
+                        let Ok(server) = std::net::TcpStream::connect(("127.0.0.1", upstream_port))
+                        else {
+                            continue;
+                        };
+                        client.set_nonblocking(false).unwrap();
+                        let born = e.load(Ordering::Relaxed);
+                        for (from, to, delayed) in [
+                            (
+                                client.try_clone().unwrap(),
+                                server.try_clone().unwrap(),
+                                false,
+                            ),
+                            (server, client, true),
+                        ] {
+                            let (d, e, s) = (Arc::clone(&d), Arc::clone(&e), Arc::clone(&s));
+                            pumps.push(std::thread::spawn(move || {
+                                pump(from, to, delayed, &d, &e, born, &s)
+                            }));
+                        }
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+            for p in pumps {
+                let _ = p.join();
+            }
+        });
+        SlowProxy {
+            port,
+            delay_ms,
+            blocked,
+            epoch,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Holds each server-to-client chunk this long before passing it on.
+    pub fn set_delay(&self, d: Duration) {
+        self.delay_ms
+            .store(d.as_millis().try_into().unwrap(), Ordering::Relaxed);
+    }
+
+    /// Cuts every open connection and refuses new ones while `blocked`.
+    pub fn set_blocked(&self, blocked: bool) {
+        self.blocked.store(blocked, Ordering::Relaxed);
+        if blocked {
+            self.epoch.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+fn pump(
+    mut from: std::net::TcpStream,
+    mut to: std::net::TcpStream,
+    delayed: bool,
+    delay_ms: &std::sync::atomic::AtomicU64,
+    epoch: &AtomicUsize,
+    born: usize,
+    stop: &AtomicBool,
+) {
+    use std::io::{Read as _, Write as _};
+    from.set_read_timeout(Some(Duration::from_millis(20)))
+        .unwrap();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        if stop.load(Ordering::Relaxed) || epoch.load(Ordering::Relaxed) != born {
+            break;
+        }
+        match from.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                if delayed {
+                    let ms = delay_ms.load(Ordering::Relaxed);
+                    std::thread::sleep(Duration::from_millis(ms));
+                }
+                if to.write_all(&buf[..n]).is_err() {
+                    break;
+                }
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) => {}
+            Err(_) => break,
+        }
+    }
+    let _ = from.shutdown(std::net::Shutdown::Both);
+    let _ = to.shutdown(std::net::Shutdown::Both);
+}
+
+impl Drop for SlowProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
     }
 }

@@ -1,0 +1,405 @@
+//! [`RevocationSet`]: the exact revocations a service holds, and the
+//! levelled denylists compiled from them.
+//!
+//! The records live in a [`Log`] in arrival order. The published
+//! [`Snapshot`] is a list of *levels*: denylists each built from one
+//! contiguous range of records, oldest and largest first. New records form
+//! a new level; before it is built, the newest levels are merged into it
+//! while the newest is no more than [`BuildOptions::merge_factor`] times
+//! the size of what is being built (a geometric merge, as in an LSM tree).
+//! Level sizes therefore shrink by more than the factor from one level to
+//! the next: at most about `log_factor(n)` levels, and each record is
+//! rebuilt about `log_factor(n)` times over its life instead of once per
+//! compaction of the whole set. A full compaction (a new log without dead
+//! or expired records, one level) runs only when at least half the records
+//! are garbage, checked every [`BuildOptions::compact_interval`].
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use jwtgate::{Config, DenylistBuilder, Retention, Revocation, RevocationKind, TokenIds};
+
+use super::log::{Entry, Log};
+use super::{Kind, OwnedRevocation};
+use crate::snapshot::{DenylistState, Level, Snapshot};
+use crate::SyncError;
+
+/// How [`RevocationSet`] compiles denylists and when it merges and compacts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuildOptions {
+    /// Segment width in seconds ([`Config::segment_width`]).
+    pub segment_width: u64,
+    /// Bloom bits per key ([`Config::bloom_bits_per_entry`]).
+    pub bloom_bits_per_entry: u32,
+    /// Store 64-bit fingerprints so that hits are exact in practice.
+    pub fingerprints: bool,
+    /// A newer level is merged into the one being built while it holds no
+    /// more than this many times the records of the build (at least 2).
+    /// Larger: fewer levels for a reader to check, more rebuilding.
+    pub merge_factor: usize,
+    /// The most records one level covers: a merge that would exceed it is
+    /// not made, and a larger range is built as several levels. Bounds the
+    /// memory a build needs at once (about 70 bytes per record while it
+    /// runs) at the price of a few more levels for a reader to check.
+    pub max_level: usize,
+    /// How often to check whether half the records are garbage (out of
+    /// force or superseded), and if so compact everything.
+    pub compact_interval: Duration,
+    /// How long revocations are kept after their `until`
+    /// ([`Retention::max_leeway`]). Its `max_token_lifetime` is not applied
+    /// to what a set receives: the revoking side bounded it already, and a
+    /// follower never refuses what its authority accepted.
+    pub retention: Retention,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions {
+            segment_width: Config::DEFAULT_SEGMENT_WIDTH,
+            bloom_bits_per_entry: Config::DEFAULT_BITS_PER_ENTRY,
+            fingerprints: true,
+            merge_factor: 4,
+            max_level: 1 << 18,
+            compact_interval: Duration::from_secs(60),
+            retention: Retention::DEFAULT,
+        }
+    }
+}
+
+/// The authoritative set of live revocations a service holds, deduplicated
+/// (a second revocation of the same identifier keeps the larger bounds: a
+/// revocation never un-revokes), pruned as revocations expire, and compiled
+/// into a [`Snapshot`] of levelled denylists (see the module documentation
+/// of `revocation::set`).
+#[derive(Debug)]
+pub struct RevocationSet {
+    log: Log,
+    /// Built levels, oldest first; their ranges tile `0..built_end`.
+    levels: Vec<Level>,
+    options: BuildOptions,
+    sequence: u64,
+    last_check: Option<Instant>,
+}
+
+impl Default for RevocationSet {
+    fn default() -> Self {
+        Self::new(BuildOptions::default())
+    }
+}
+
+impl RevocationSet {
+    /// An empty set.
+    pub fn new(options: BuildOptions) -> Self {
+        RevocationSet {
+            log: Log::default(),
+            levels: Vec::new(),
+            options,
+            sequence: 0,
+            last_check: None,
+        }
+    }
+
+    /// The build options.
+    pub fn options(&self) -> &BuildOptions {
+        &self.options
+    }
+
+    /// Makes every later build's sequence number larger than `floor` (for
+    /// a writer that must continue after a file it finds).
+    pub fn set_sequence_floor(&mut self, floor: u64) {
+        self.sequence = self.sequence.max(floor);
+    }
+
+    /// The sequence number of the last build.
+    pub fn sequence(&self) -> u64 {
+        self.sequence
+    }
+
+    /// Adds a revocation, merging with one already held for the same
+    /// identifier. Returns whether the set changed (false for a duplicate or
+    /// a revocation already out of force at `now`: `until + max_leeway <
+    /// now`). O(1) amortised.
+    pub fn insert(&mut self, rev: OwnedRevocation, now: u64) -> bool {
+        if !self.options.retention.in_force(rev.until, now) {
+            return false;
+        }
+        self.log.insert(&rev)
+    }
+
+    /// Drops revocations out of force at `now` (`until + max_leeway <
+    /// now`): a full compaction of the records; the levels are rebuilt on
+    /// the next publish. Returns how many identifiers were dropped.
+    pub fn prune(&mut self, now: u64) -> usize {
+        let before = self.log.distinct();
+        self.log = self.log.compacted(&self.options.retention, now);
+        self.levels.clear();
+        before.saturating_sub(self.log.distinct())
+    }
+
+    /// The number of revocations held.
+    pub fn len(&self) -> usize {
+        self.log.distinct()
+    }
+
+    /// Whether no revocation is held.
+    pub fn is_empty(&self) -> bool {
+        self.log.distinct() == 0
+    }
+
+    /// The number of records not yet in a published level.
+    pub fn pending_len(&self) -> usize {
+        self.log.records().saturating_sub(self.built_end())
+    }
+
+    /// The number of levels last published.
+    pub fn level_count(&self) -> usize {
+        self.levels.len()
+    }
+
+    /// Heap bytes held by the records and their index (not the denylists).
+    pub fn heap_bytes(&self) -> usize {
+        self.log.heap_bytes()
+    }
+
+    fn built_end(&self) -> usize {
+        self.levels.last().map_or(0, |l| l.end)
+    }
+
+    /// Every revocation held.
+    pub fn iter(&self) -> impl Iterator<Item = OwnedRevocation> + '_ {
+        self.log
+            .live_in(0..self.log.records(), &Retention::DEFAULT, 0)
+            .map(Entry::owned)
+    }
+
+    /// The revocation held for this identifier.
+    pub fn get(&self, kind: Kind, id: &[u8]) -> Option<OwnedRevocation> {
+        self.log.get(kind, id).map(Entry::owned)
+    }
+
+    /// The exact answer: what revokes a token with these identifiers at `now`.
+    pub fn check(&self, ids: &TokenIds<'_>, now: u64) -> Option<RevocationKind> {
+        let probes = [
+            (Kind::Token, ids.jti),
+            (Kind::Session, ids.sid),
+            (Kind::Subject, ids.sub),
+        ];
+        probes.into_iter().find_map(|(kind, id)| {
+            let rev = self.get(kind, id?)?;
+            rev.revokes(ids, now).then(|| kind.revocation_kind())
+        })
+    }
+
+    /// Compiles every live revocation into one denylist (a fresh random
+    /// seed, the next sequence number): what a snapshot file holds.
+    pub fn build(&mut self, now: u64) -> Result<Vec<u8>, SyncError> {
+        self.sequence += 1;
+        let all = self
+            .log
+            .live_in(0..self.log.records(), &self.options.retention, now);
+        build_entries(all, &self.options, self.sequence, now)
+    }
+
+    /// A copy of the records, to build a file from without holding the
+    /// lock a follower needs (a memory copy: milliseconds at a million).
+    /// Takes the next sequence number.
+    pub fn file_image(&mut self) -> FileImage {
+        self.sequence += 1;
+        FileImage {
+            log: self.log.frozen(),
+            options: self.options,
+            sequence: self.sequence,
+            entries: self.log.distinct(),
+        }
+    }
+
+    /// Whether the periodic garbage check is due.
+    pub fn compaction_due(&self) -> bool {
+        self.last_check
+            .is_none_or(|t| t.elapsed() >= self.options.compact_interval)
+    }
+
+    /// When the periodic check is due and at least half the records are
+    /// garbage (expired or superseded), compacts; returns whether it did.
+    pub fn maintain(&mut self, state: &DenylistState, now: u64) -> Result<bool, SyncError> {
+        if !self.compaction_due() {
+            return Ok(false);
+        }
+        self.last_check = Some(Instant::now());
+        let records = self.log.records();
+        if records > 0 && self.log.garbage(&self.options.retention, now) * 2 >= records {
+            self.compact(state, now)?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    /// Publishes the set to `state`: builds a level of the records added
+    /// since the last publish, merged with the newest levels as the
+    /// geometric rule says; or compacts everything when half the records
+    /// are garbage (checked every `compact_interval`).
+    pub fn publish(&mut self, state: &DenylistState, now: u64) -> Result<(), SyncError> {
+        if self.maintain(state, now)? {
+            return Ok(());
+        }
+        let end = self.log.records();
+        let mut start = self.built_end();
+        if start == end && !self.levels.is_empty() {
+            state.install(self.snapshot()?);
+            return Ok(());
+        }
+        let factor = self.options.merge_factor.max(2);
+        let max = self.options.max_level.max(1);
+        while let Some(last) = self.levels.last() {
+            let merged = last.len() + (end - start);
+            if last.len() <= factor.saturating_mul(end - start) && merged <= max {
+                start = last.start;
+                self.levels.pop();
+            } else {
+                break;
+            }
+        }
+        self.build_levels(start..end, now)?;
+        state.install(self.snapshot()?);
+        Ok(())
+    }
+
+    /// Builds `range` as levels of at most `max_level` records and appends them.
+    fn build_levels(&mut self, range: std::ops::Range<usize>, now: u64) -> Result<(), SyncError> {
+        let max = self.options.max_level.max(1);
+        let mut start = range.start;
+        while start < range.end {
+            let end = range.end.min(start.saturating_add(max));
+            let level = self.build_level(start..end, now)?;
+            self.levels.push(level);
+            start = end;
+        }
+        Ok(())
+    }
+
+    fn build_level(&mut self, range: std::ops::Range<usize>, now: u64) -> Result<Level, SyncError> {
+        self.sequence += 1;
+        let bytes = build_entries(
+            self.log
+                .live_in(range.clone(), &self.options.retention, now),
+            &self.options,
+            self.sequence,
+            now,
+        )?;
+        Level::new(range, bytes)
+    }
+
+    fn snapshot(&self) -> Result<Snapshot, SyncError> {
+        Snapshot::from_levels(&self.levels, self.log.distinct())
+    }
+
+    /// Prunes expired revocations, rebuilds one level from everything held
+    /// and installs it.
+    pub fn compact(&mut self, state: &DenylistState, now: u64) -> Result<(), SyncError> {
+        self.prune(now);
+        self.last_check = Some(Instant::now());
+        self.levels.clear();
+        self.build_levels(0..self.log.records(), now)?;
+        state
+            .metrics()
+            .compactions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        state.install(self.snapshot()?);
+        Ok(())
+    }
+}
+
+/// A copy of a [`RevocationSet`]'s records taken by
+/// [`RevocationSet::file_image`], built into a file outside any lock.
+#[derive(Debug)]
+pub struct FileImage {
+    log: Log,
+    options: BuildOptions,
+    sequence: u64,
+    entries: usize,
+}
+
+impl FileImage {
+    /// The sequence number the build records.
+    pub fn sequence(&self) -> u64 {
+        self.sequence
+    }
+
+    /// Distinct revocations in the copy (expired ones included).
+    pub fn entries(&self) -> usize {
+        self.entries
+    }
+
+    /// Compiles the live revocations into one denylist.
+    pub fn build(&self, now: u64) -> Result<Vec<u8>, SyncError> {
+        let all = self
+            .log
+            .live_in(0..self.log.records(), &self.options.retention, now);
+        build_entries(all, &self.options, self.sequence, now)
+    }
+}
+
+/// Builds a denylist of `revs` with a fresh random seed.
+pub(crate) fn build_denylist(
+    revs: &[OwnedRevocation],
+    options: &BuildOptions,
+    sequence: u64,
+    now: u64,
+) -> Result<Vec<u8>, SyncError> {
+    let core: Vec<Revocation<'_>> = revs.iter().map(OwnedRevocation::as_core).collect();
+    build_core(&core, options, sequence, now)
+}
+
+fn build_entries<'a>(
+    entries: impl Iterator<Item = Entry<'a>>,
+    options: &BuildOptions,
+    sequence: u64,
+    now: u64,
+) -> Result<Vec<u8>, SyncError> {
+    let core: Vec<Revocation<'a>> = entries.map(|e| e.as_core()).collect();
+    build_core(&core, options, sequence, now)
+}
+
+fn build_core(
+    core: &[Revocation<'_>],
+    options: &BuildOptions,
+    sequence: u64,
+    now: u64,
+) -> Result<Vec<u8>, SyncError> {
+    let mut config = Config::new(crate::random_seed()?, now);
+    config.sequence = sequence;
+    config.segment_width = options.segment_width;
+    config.bloom_bits_per_entry = options.bloom_bits_per_entry;
+    config.fingerprints = options.fingerprints;
+    // Kept for max_leeway after until; not bounded in reach here (see
+    // `BuildOptions::retention`).
+    config.retention = Retention {
+        max_token_lifetime: u64::MAX,
+        ..options.retention
+    };
+    let builder = DenylistBuilder::new(config);
+    let mut out = vec![0u8; builder.required_len(core)?];
+    let len = builder.build(core, &mut out)?;
+    out.truncate(len);
+    Ok(out)
+}
+
+/// A [`RevocationSet`] shared between the thread that feeds it (a
+/// follower) and the threads that confirm against it.
+#[derive(Clone, Debug, Default)]
+pub struct SharedRevocations(Arc<Mutex<RevocationSet>>);
+
+impl SharedRevocations {
+    /// Shares `set`.
+    pub fn new(set: RevocationSet) -> Self {
+        SharedRevocations(Arc::new(Mutex::new(set)))
+    }
+
+    /// Locks the set (a poisoned lock is taken over: the set stays valid
+    /// whatever panicked while holding it).
+    pub fn lock(&self) -> MutexGuard<'_, RevocationSet> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
