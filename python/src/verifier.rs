@@ -210,12 +210,20 @@ impl Verifier {
         });
         let limits = this.core().limits();
         let out = PyList::empty(py);
-        for result in results {
+        for (result, token) in results.into_iter().zip(&slices) {
             let item = match result {
+                // A claims dict that cannot be built (an integer past
+                // Python's digit limit) is this token's error, not the batch's.
                 Some(Ok(range)) => {
-                    claims_dict(py, arena.get(range).unwrap_or_default(), limits)?.into_any()
+                    match claims_dict(py, arena.get(range).unwrap_or_default(), limits) {
+                        Ok(claims) => claims.into_any(),
+                        Err(e) => e.into_value(py).into_bound(py).into_any(),
+                    }
                 }
-                Some(Err(e)) => verify_err(py, e).into_value(py).into_bound(py).into_any(),
+                Some(Err(e)) => verify_err(py, e, token.unwrap_or_default())
+                    .into_value(py)
+                    .into_bound(py)
+                    .into_any(),
                 None => exception(
                     py,
                     "DecodeError",
@@ -468,7 +476,7 @@ impl Verifier {
         });
         match result {
             Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default(), self.core().limits()),
-            Err(e) => Err(verify_err(py, e)),
+            Err(e) => Err(verify_err(py, e, token)),
         }
     }
 
@@ -504,13 +512,20 @@ enum Source<'a> {
 }
 
 /// The claims dict. The claims passed verification under the same
-/// `limits`, so a failure here would be a core bug, reported as PyJWT's
-/// `DecodeError`.
+/// `limits`, so the one expected failure is Python's own: an integer of
+/// more digits than `sys.get_int_max_str_digits()` (4,300 by default),
+/// reported as PyJWT reports it (`DecodeError("Invalid payload string:
+/// Exceeds the limit ...")`).
 fn claims_dict<'py>(
     py: Python<'py>,
     json: &[u8],
     limits: &jwtgate::Limits,
 ) -> PyResult<Bound<'py, PyDict>> {
-    json2py::object(py, json, limits)
-        .map_err(|_| exception(py, "DecodeError", "Invalid payload string"))
+    json2py::object(py, json, limits).map_err(|e| {
+        exception(
+            py,
+            "DecodeError",
+            &format!("Invalid payload string: {}", e.value(py)),
+        )
+    })
 }
