@@ -311,6 +311,13 @@ def test_difference_signature_is_checked_before_the_payload_is_decoded() -> None
         "InvalidSignatureError",
         "Signature verification failed",
     )
+    hs512 = hs256(b'{"alg":"HS512"}', b"{}").split(".")
+    token = f"{hs512[0]}.{P}!.{S}"
+    assert outcome(lambda m: m.decode(token, KEY, algorithms=ALG), pyjwt) == ("DecodeError", "Invalid payload padding")
+    assert outcome(lambda m: m.decode(token, KEY, algorithms=ALG), jwtgate) == (
+        "InvalidAlgorithmError",
+        "The specified alg value is not allowed",
+    )
 
 
 def test_difference_alg_none_is_not_implemented() -> None:

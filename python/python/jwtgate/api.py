@@ -72,6 +72,10 @@ class _Plan:
 
     __slots__ = (
         "key",
+        "key_class",
+        "algorithms",
+        "issuer",
+        "leeway",
         "verify",
         "short",
         "secret_len",
@@ -87,6 +91,9 @@ class _Plan:
     def __init__(
         self,
         key: Any,
+        algorithms: Any,
+        issuer: Any,
+        leeway: Any,
         verifier: _jwtgate.Verifier,
         short: frozenset[str],
         secret_len: int,
@@ -98,6 +105,11 @@ class _Plan:
         alg_errors: dict[str, tuple[type[PyJWTError], str]],
     ) -> None:
         self.key = key
+        self.key_class = key.__class__
+        # The arguments it was built for, as given (``audience`` too, below).
+        self.algorithms = algorithms
+        self.issuer = issuer
+        self.leeway = leeway
         # The bound method: one attribute load per call on the fast path.
         self.verify = verifier._verify_with
         self.short = short
@@ -112,9 +124,11 @@ class _Plan:
         self.simple = not (short or extra_required or strict_aud or aud_matches_nothing or iss_container is not None)
 
 
-#: Plans by configuration: ``_fast_key`` (no ``options``, hashable parts)
-#: or ``_plan_key``.
+#: Plans by configuration (``_plan_key``).
 _plans: dict[Any, _Plan] = {}
+#: ``decode``'s fast path: by key, the last plan used without ``options``;
+#: a hit is confirmed by comparing the other arguments with the plan's.
+_by_key: dict[Any, _Plan] = {}
 
 
 def _merge_options(options: dict[str, Any] | None) -> dict[str, Any]:
@@ -135,16 +149,7 @@ def _leeway_secs(leeway: float | timedelta) -> float:
 
 def _plan_key(key: Any, algorithms: Any, options: Any, audience: Any, issuer: Any, leeway: Any) -> Any:
     """A hashable identity of the configuration, or ``None`` when some part
-    is not hashable (the plan is then built for this call only). Without
-    ``options``, the identity ``decode``'s fast path looks up:
-    ``(type(key), key, *algorithms, audience, issuer, leeway)``."""
-    if not options and isinstance(algorithms, (list, tuple)):
-        try:
-            ident: Any = (key.__class__, key, *algorithms, audience, issuer, leeway)
-            hash(ident)
-            return ident
-        except TypeError:
-            pass
+    is not hashable (the plan is then built for this call only)."""
     if audience is not None and not isinstance(audience, (str, Iterable)):
         return None
     opts = None if not options else tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in options.items()))
@@ -158,7 +163,7 @@ def _plan_key(key: Any, algorithms: Any, options: Any, audience: Any, issuer: An
         # plan keeps the key alive, so the id cannot be reused while cached,
         # and a hit is confirmed with `is`.
         key_part = ("__id__", id(key))
-    ident = ("__opts__", type(key), key_part, tuple(algorithms) if not isinstance(algorithms, str) else (algorithms,), opts, aud, iss, leeway)
+    ident = (type(key), key_part, tuple(algorithms) if not isinstance(algorithms, str) else (algorithms,), opts, aud, iss, leeway)
     try:
         hash(ident)
     except TypeError:
@@ -263,6 +268,9 @@ def _build_plan(
     )
     return _Plan(
         original,
+        algorithms,
+        issuer,
+        leeway,
         verifier,
         short,
         len(raw),
@@ -343,14 +351,22 @@ def decode(
     ``datetime``; default the system clock) and ``denylist`` (a
     ``Denylist``; a revoked token raises ``RevokedTokenError``).
     """
-    # The fast path: a cached plan with nothing to check after the core,
-    # found by one tuple and one dict lookup.
+    # The fast path: the last plan used with this key, if it has nothing to
+    # check after the core and was built for equal arguments.
     if options is None and verify is None and detached_payload is None and subject is None and not kwargs:
         try:
-            plan = _plans.get((key.__class__, key, *algorithms, audience, issuer, leeway))  # type: ignore[misc]
-        except TypeError:  # algorithms None, or an unhashable part
+            plan = _by_key.get(key)
+        except TypeError:  # an unhashable key
             plan = None
-        if plan is not None and plan.simple:
+        if (
+            plan is not None
+            and plan.simple
+            and key.__class__ is plan.key_class  # memoryview(b"k") == b"k"
+            and algorithms == plan.algorithms
+            and audience == plan.audience
+            and issuer == plan.issuer
+            and leeway == plan.leeway
+        ):
             try:
                 return plan.verify(jwt, now, denylist)
             except InvalidAlgorithmError:
@@ -437,6 +453,13 @@ def _decode(
             if len(_plans) >= _CACHE_SIZE:
                 _plans.clear()
             _plans[ident] = plan
+    if options is None and plan.simple:
+        try:
+            if len(_by_key) >= _CACHE_SIZE:
+                _by_key.clear()
+            _by_key[key] = plan
+        except TypeError:  # an unhashable key: the slow path only
+            pass
     if plan.short:
         _check_short_key(plan, jwt, merged)
     try:
