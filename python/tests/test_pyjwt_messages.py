@@ -192,6 +192,20 @@ def test_secret_with_an_allowed_eddsa_token_is_invalid_key_error() -> None:
     assert got == ("InvalidKeyError", "Not a public or private key")
 
 
+@pytest.mark.parametrize(
+    ("alg", "expected"),
+    [
+        ("RS256", ("InvalidKeyError", "Could not parse the provided public key.")),
+        ("RS512", ("InvalidAlgorithmError", "The specified alg value is not allowed")),
+        ("HS512", ("InvalidAlgorithmError", "The specified alg value is not allowed")),
+    ],
+)
+def test_token_alg_the_key_cannot_serve(alg: str, expected: tuple[str, str]) -> None:
+    token = raw_token(b64(f'{{"alg":"{alg}"}}'.encode()), b64(b"{}"))
+    for _ in range(2):  # the plan is built, then cached (the fast path)
+        assert same(lambda m: m.decode(token, KEY, algorithms=["HS256", "RS256"])) == expected
+
+
 # --- 6. malformed base64url names the segment ------------------------------------------
 
 

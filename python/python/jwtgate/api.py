@@ -181,17 +181,14 @@ class _NoUsableKey(Exception):
         self.alg_errors = alg_errors
 
 
-def _raise_alg_error(
-    jwt: str | bytes, algorithms: Sequence[str] | None, alg_errors: dict[str, tuple[type[PyJWTError], str]]
-) -> None:
+def _raise_alg_error(jwt: str | bytes, algorithms: Sequence[str], alg_errors: dict[str, tuple[type[PyJWTError], str]]) -> None:
     """PyJWT's error for a token whose ``alg`` the key cannot serve: the
-    token's own parse error first, then ``alg`` not allowed (unless
-    ``algorithms`` is ``None``: the core has checked that), then the key's
+    token's own parse error first, then ``alg`` not allowed, then the key's
     error for that ``alg``. Returns when none applies."""
     alg = _unverified.split(jwt)[0].get("alg")
     if alg is None:
         raise InvalidAlgorithmError("Algorithm not specified")
-    if algorithms is not None and alg not in algorithms:
+    if alg not in algorithms:
         raise InvalidAlgorithmError("The specified alg value is not allowed")
     error = alg_errors.get(alg)
     if error is not None:
@@ -371,11 +368,7 @@ def decode(
                 return plan.verify(jwt, now, denylist)
             except InvalidAlgorithmError:
                 if plan.alg_errors:
-                    _raise_alg_error(jwt, None, plan.alg_errors)
-                raise
-            except InvalidAudienceError:
-                if plan.strict_aud:
-                    _strict_aud_error(jwt, plan.audience)
+                    _raise_alg_error(jwt, plan.algorithms, plan.alg_errors)
                 raise
     return _decode(
         jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway, now, denylist, kwargs, "decode"
@@ -466,7 +459,7 @@ def _decode(
         payload = plan.verify(jwt, now, denylist)
     except InvalidAlgorithmError:
         if plan.alg_errors:
-            _raise_alg_error(jwt, None, plan.alg_errors)
+            _raise_alg_error(jwt, plan.algorithms, plan.alg_errors)
         raise
     except InvalidAudienceError:
         if plan.strict_aud:
