@@ -34,27 +34,18 @@ ASYMMETRIC = "The specified key is an asymmetric key or x509 certificate and sho
 _RSA = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 _EC = ec.generate_private_key(ec.SECP256R1())
 _ED = ed25519.Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
-_NAME = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "jwtgate test")])
-_CERT = (
-    x509.CertificateBuilder()
-    .subject_name(_NAME)
-    .issuer_name(_NAME)
-    .public_key(_RSA.public_key())
-    .serial_number(1)
-    .not_valid_before(datetime.datetime(2020, 1, 1))
-    .not_valid_after(datetime.datetime(2040, 1, 1))
-    .sign(_RSA, hashes.SHA256())
-)
-_ED_CERT = (
-    x509.CertificateBuilder()
-    .subject_name(_NAME)
-    .issuer_name(_NAME)
-    .public_key(_ED.public_key())
-    .serial_number(2)
-    .not_valid_before(datetime.datetime(2020, 1, 1))
-    .not_valid_after(datetime.datetime(2040, 1, 1))
-    .sign(_ED, None)
-)
+
+
+def _self_signed(private: Any, hash_alg: hashes.HashAlgorithm | None) -> x509.Certificate:
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "jwtgate test")])
+    builder = x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(private.public_key())
+    when = datetime.datetime(2020, 1, 1)
+    builder = builder.serial_number(1).not_valid_before(when).not_valid_after(when.replace(year=2040))
+    return builder.sign(private, hash_alg)
+
+
+_CERT = _self_signed(_RSA, hashes.SHA256())
+_ED_CERT = _self_signed(_ED, None)
 DER, SPKI = serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
 
 PUBLIC_KEYS = {
