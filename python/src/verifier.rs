@@ -1,6 +1,6 @@
 //! `_jwtgate.Verifier`: a core verifier built once, called per request with
-//! the GIL released, with a denylist that can be swapped while other
-//! threads verify.
+//! the GIL released (for asymmetric keys and long tokens), with a denylist
+//! that can be swapped while other threads verify.
 
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
@@ -27,6 +27,14 @@ use crate::time::now_secs;
 /// Tokens whose decode buffer fits here are verified without a heap buffer.
 const STACK_BUF: usize = 2048;
 
+/// `verify` releases the GIL for tokens of at least this many bytes, or
+/// when the verifier holds an asymmetric key. Smaller HMAC verifications
+/// (about a microsecond) are shorter than handing the GIL over and taking
+/// it back (about 0.1 us alone; with other threads waiting, taking it back
+/// can cost a whole switch interval): `hashlib`'s rule, which releases the
+/// GIL from 2 KiB of data.
+const GIL_RELEASE_MIN: usize = 2048;
+
 /// A verifier: keys, policy, an optional static denylist and a live one
 /// (fed by `follow_redis` or `watch_file`), built once and shared by every
 /// thread.
@@ -43,6 +51,9 @@ pub struct Verifier {
     denylist: ArcSwapOption<OwnedDenylist>,
     /// Whether a follower or watcher feeds the live denylist (one at a time).
     source_busy: Arc<AtomicBool>,
+    /// Whether some key is asymmetric (tens of microseconds per signature):
+    /// `verify` then always releases the GIL (see [`GIL_RELEASE_MIN`]).
+    slow_keys: bool,
 }
 
 fn claim(name: &str) -> PyResult<Claim> {
@@ -139,10 +150,12 @@ impl Verifier {
                 .map_err(|_| PyValueError::new_err("typ is too long"))?;
         }
         let live = DenylistState::new().map_err(|e| sync_err(py, e))?;
+        let slow_keys = keys.inner.iter().any(|k| !k.algorithm().is_symmetric());
         Ok(Verifier {
             synced: SyncedVerifier::new(jwtgate::Verifier::new(keys.inner.clone(), policy), live),
             denylist: ArcSwapOption::new(denylist.map(|d| Arc::clone(&d.inner))),
             source_busy: Arc::new(AtomicBool::new(false)),
+            slow_keys,
         })
     }
 
@@ -447,7 +460,7 @@ impl Verifier {
         self.synced.verifier()
     }
 
-    /// One verification with the GIL released.
+    /// One verification, with the GIL released unless it is a short HMAC one.
     fn verify_one<'py>(
         &self,
         py: Python<'py>,
@@ -467,13 +480,18 @@ impl Verifier {
                 &mut heap
             }
         };
-        let result = py.detach(|| match source {
+        let mut work = || match source {
             Source::Attached => {
                 let guard = self.denylist.load();
                 self.run(token, now, guard.as_deref(), buf)
             }
             Source::Given(denylist) => self.run(token, now, denylist, buf),
-        });
+        };
+        let result = if self.slow_keys || token.len() >= GIL_RELEASE_MIN {
+            py.detach(work)
+        } else {
+            work()
+        };
         match result {
             Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default(), self.core().limits()),
             Err(e) => Err(verify_err(py, e, token)),
