@@ -22,7 +22,6 @@ from typing import Any
 from . import _jwtgate, _keys, _unverified
 from .exceptions import (
     DecodeError,
-    PyJWTError,
     InvalidAlgorithmError,
     InvalidAudienceError,
     InvalidIssuerError,
@@ -30,6 +29,7 @@ from .exceptions import (
     InvalidSubjectError,
     InvalidTokenError,
     MissingRequiredClaimError,
+    PyJWTError,
 )
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
