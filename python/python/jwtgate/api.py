@@ -352,12 +352,11 @@ def decode(
     # check after the core and was built for equal arguments.
     if options is None and verify is None and detached_payload is None and subject is None and not kwargs:
         try:
-            plan = _by_key.get(key)
-        except TypeError:  # an unhashable key
+            plan = _by_key[key]  # only plans with nothing to check after the core
+        except (KeyError, TypeError):  # not cached, or an unhashable key
             plan = None
         if (
             plan is not None
-            and plan.simple
             and key.__class__ is plan.key_class  # memoryview(b"k") == b"k"
             and algorithms == plan.algorithms
             and audience == plan.audience
