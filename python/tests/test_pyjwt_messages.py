@@ -337,3 +337,32 @@ def test_difference_signature_is_checked_before_the_payload_is_decoded() -> None
 def test_difference_alg_none_is_not_implemented() -> None:
     assert outcome(lambda m: m.encode({"a": 1}, KEY, algorithm=None), pyjwt)[0] == "InvalidKeyError"
     assert outcome(lambda m: m.encode({"a": 1}, KEY, algorithm=None), jwtgate) == ("NotImplementedError", "Algorithm not supported")
+
+
+# --- decode's plan cache -------------------------------------------------------------------
+
+
+def test_cached_plans_never_mix_up_keys_or_arguments() -> None:
+    """The fast path finds plans by key (by identity for key objects) and
+    compares every other argument: a different key object, algorithm list,
+    audience, issuer or leeway never reuses another call's verifier."""
+    one = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+    two = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+    token = pyjwt.encode({"aud": "a", "iss": "i"}, one, algorithm="EdDSA")
+    for _ in range(3):
+        assert jwtgate.decode(token, one.public_key(), algorithms=["EdDSA"], audience="a", issuer="i") == {"aud": "a", "iss": "i"}
+        with pytest.raises(jwtgate.InvalidSignatureError):
+            jwtgate.decode(token, two.public_key(), algorithms=["EdDSA"], audience="a", issuer="i")
+    public = one.public_key()
+    assert jwtgate.decode(token, public, algorithms=["EdDSA"], audience="a", issuer="i")["aud"] == "a"
+    for kwargs, error in [
+        ({"algorithms": ["ES256"]}, jwtgate.InvalidAlgorithmError),
+        ({"algorithms": ["EdDSA"], "audience": "b", "issuer": "i"}, jwtgate.InvalidAudienceError),
+        ({"algorithms": ["EdDSA"], "audience": "a", "issuer": "j"}, jwtgate.InvalidIssuerError),
+    ]:
+        with pytest.raises(error):
+            jwtgate.decode(token, public, **kwargs)
+    hs = pyjwt.encode({"exp": 1_000}, KEY)
+    assert jwtgate.decode(hs, KEY, algorithms=ALG, leeway=10**10)["exp"] == 1_000
+    with pytest.raises(jwtgate.ExpiredSignatureError):
+        jwtgate.decode(hs, KEY, algorithms=ALG)

@@ -126,8 +126,9 @@ class _Plan:
 
 #: Plans by configuration (``_plan_key``).
 _plans: dict[Any, _Plan] = {}
-#: ``decode``'s fast path: by key, the last plan used without ``options``;
-#: a hit is confirmed by comparing the other arguments with the plan's.
+#: ``decode``'s fast path: by key (by ``id`` for unhashable keys), the last
+#: plan used without ``options``; a hit is confirmed by comparing the other
+#: arguments with the plan's.
 _by_key: dict[Any, _Plan] = {}
 
 
@@ -353,8 +354,12 @@ def decode(
     if options is None and verify is None and detached_payload is None and subject is None and not kwargs:
         try:
             plan = _by_key[key]  # only plans with nothing to check after the core
-        except (KeyError, TypeError):  # not cached, or an unhashable key
+        except KeyError:
             plan = None
+        except TypeError:  # an unhashable key (a cryptography object): by identity
+            plan = _by_key.get(id(key))
+            if plan is not None and plan.key is not key:
+                plan = None
         if (
             plan is not None
             and key.__class__ is plan.key_class  # memoryview(b"k") == b"k"
@@ -446,12 +451,15 @@ def _decode(
                 _plans.clear()
             _plans[ident] = plan
     if options is None and plan.simple:
+        if len(_by_key) >= _CACHE_SIZE:
+            _by_key.clear()
         try:
-            if len(_by_key) >= _CACHE_SIZE:
-                _by_key.clear()
             _by_key[key] = plan
-        except TypeError:  # an unhashable key: the slow path only
-            pass
+        except TypeError:
+            # An unhashable key, by its id: the plan holds the key, so no
+            # other object can have that id while the entry exists (and a
+            # hit is confirmed with `is`). Keys are never ints.
+            _by_key[id(key)] = plan
     if plan.short:
         _check_short_key(plan, jwt, merged)
     try:
