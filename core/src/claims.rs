@@ -189,6 +189,9 @@ impl<'a> Claims<'a> {
                 Value::Number(n) => self.ver = Some(n.as_u64().ok_or(wrong)?),
                 _ => return Err(wrong),
             },
+            // `"aud": null` counts as absent, as in PyJWT (docs/decisions.md):
+            // required where an audience is configured, accepted where not.
+            Claim::Aud if matches!(value, Value::Null) => {}
             Claim::Aud => self.aud = Some(audience(value, shape, limits)?),
         }
         Ok(())

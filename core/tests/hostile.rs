@@ -395,6 +395,34 @@ fn audience_rules() {
     );
 }
 
+/// `"aud": null` counts as absent (PyJWT's rule; docs/decisions.md): a
+/// verifier with an audience finds `aud` missing, one without accepts the
+/// token, and `null` inside an array is still a type error.
+#[test]
+fn null_audience_counts_as_absent() {
+    let null_aud = r#"{"iss":"https://issuer.example","aud":null,"exp":1800000000}"#;
+    assert_eq!(
+        hs(&hs256(HS_HEADER, null_aud)),
+        Err(Error::MissingClaim(Claim::Aud))
+    );
+    let v = verifier(hs_key(), Policy::new());
+    assert_eq!(check(&v, &hs256(HS_HEADER, null_aud)), Ok(()));
+    let mut p = Policy::new();
+    p.required = p.required.with(Claim::Aud);
+    assert_eq!(
+        check(&verifier(hs_key(), p), &hs256(HS_HEADER, null_aud)),
+        Err(Error::MissingClaim(Claim::Aud))
+    );
+    for aud in ["[null]", "false", "{}"] {
+        let claims = format!(r#"{{"aud":{aud},"exp":1800000000}}"#);
+        assert_eq!(
+            check(&v, &hs256(HS_HEADER, &claims)),
+            Err(Error::InvalidClaimType(Claim::Aud)),
+            "{aud}"
+        );
+    }
+}
+
 #[test]
 fn typ_rules() {
     let mut p = policy();

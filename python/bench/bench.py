@@ -7,10 +7,13 @@ are installed.
     python bench/bench.py --quick    # short run, for the test script
 
 Every library verifies the same token with the same checks: signature,
-exp, iss and aud. Times are the best of several repeats (per call, in
-microseconds). The targets of the Python issue are printed with the
-ratios: Verifier.verify >= 20x PyJWT (HS256) and >= 2x (EdDSA);
-decode >= 5x (HS256).
+exp, iss and aud. Times are the fastest of many short blocks (per call,
+in microseconds), the libraries' blocks alternating so that load on the
+machine falls on all of them alike; the first line names the jwtgate, PyJWT and Python
+versions, since the ratios depend on PyJWT's version. The targets are
+printed with the ratios: Verifier.verify >= 20x PyJWT (HS256) and >= 2x
+(EdDSA); decode >= 20x PyJWT (HS256) and decode within 1.3x of
+Verifier.verify (HS256: the drop-in's own overhead, issue 19).
 """
 
 from __future__ import annotations
@@ -35,13 +38,24 @@ ISS = "https://auth.example"
 AUD = "api"
 
 
-def best_us(fn: Callable[[], Any], budget: float, repeat: int) -> float:
-    fn()  # warm up, and fail early if the call fails
-    number, took = 1, 0.0
-    while took < budget / repeat / 4:
-        number *= 2
-        took = timeit.timeit(fn, number=number)
-    return min(timeit.repeat(fn, number=number, repeat=repeat)) / number * 1e6
+def best_us(fns: dict[str, Callable[[], Any]], budget: float, block: float = 0.005) -> dict[str, float]:
+    """The fastest block of each function, in microseconds per call. Short
+    blocks (about ``block`` seconds) of the functions alternate for about
+    ``budget`` seconds, so that a burst of load on the machine hits every
+    library alike and the fastest blocks are ones the load missed."""
+    numbers: dict[str, int] = {}
+    for name, fn in fns.items():
+        fn()  # warm up, and fail early if the call fails
+        number, took = 1, 0.0
+        while took < block:
+            number *= 2
+            took = timeit.timeit(fn, number=number)
+        numbers[name] = number
+    best = {name: float("inf") for name in fns}
+    for _ in range(max(3, int(budget / block / len(fns)))):
+        for name, fn in fns.items():
+            best[name] = min(best[name], timeit.timeit(fn, number=numbers[name]) / numbers[name] * 1e6)
+    return best
 
 
 def peers(alg: str, token: str, verify_key: Any, raw: bytes) -> dict[str, Callable[[], Any]]:
@@ -90,7 +104,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="short run (for the test script)")
     args = parser.parse_args()
-    budget, repeat = (0.3, 3) if args.quick else (2.0, 7)
+    budget = 0.5 if args.quick else 6.0
     # Peers warn about their own deprecations (authlib.jose, EdDSA in joserfc).
     warnings.simplefilter("ignore")
 
@@ -124,16 +138,23 @@ def main() -> int:
         expected = fns["PyJWT decode"]()
         assert jwtgate.decode(token, key, algorithms=[alg], audience=AUD, issuer=ISS) == expected
         assert verifier.verify(token) == expected
-        base = 0.0
-        for name, fn in fns.items():
-            us = best_us(fn, budget, repeat)
-            base = base or us
+        times = best_us(fns, budget)
+        base = times["PyJWT decode"]
+        for name, us in times.items():
             ratios[(alg, name)] = base / us
             print(f"| {alg} | {name} | {us:.2f} | {base / us:.1f}x |")
-    targets = [("HS256", "jwtgate Verifier.verify", 20.0), ("EdDSA", "jwtgate Verifier.verify", 2.0), ("HS256", "jwtgate.decode", 5.0)]
+    targets = [("HS256", "jwtgate Verifier.verify", 20.0), ("EdDSA", "jwtgate Verifier.verify", 2.0), ("HS256", "jwtgate.decode", 20.0)]
     for alg, name, want in targets:
         got = ratios[(alg, name)]
-        print(f"target {alg} {name} >= {want:.0f}x PyJWT: {got:.1f}x {'met' if got >= want else 'NOT MET'}")
+        print(f"target {alg} {name} >= {want:.0f}x PyJWT {pyjwt.__version__}: {got:.1f}x {'met' if got >= want else 'NOT MET'}")
+    for alg in cases:
+        # Both ratios are PyJWT time / this, so their quotient is decode's
+        # time over Verifier.verify's.
+        overhead = ratios[(alg, "jwtgate Verifier.verify")] / ratios[(alg, "jwtgate.decode")]
+        if alg == "HS256":
+            print(f"target {alg} jwtgate.decode <= 1.3x Verifier.verify: {overhead:.2f}x {'met' if overhead <= 1.3 else 'NOT MET'}")
+        else:
+            print(f"{alg} jwtgate.decode / Verifier.verify: {overhead:.2f}x")
     return 0
 
 

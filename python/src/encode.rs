@@ -4,7 +4,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::errors::to_py_err;
+use crate::errors::{to_py_err, to_py_err_with};
 use crate::keys::{algorithm, make_key};
 
 /// Signs `claims_json` (a JSON object, checked as strictly as on
@@ -51,13 +51,25 @@ pub(crate) fn encode(
 }
 
 /// Decodes canonical unpadded base64url (the core's decoder: unused
-/// trailing bits must be zero); raises `DecodeError` otherwise.
+/// trailing bits must be zero); raises `DecodeError` otherwise, naming
+/// `segment` (`"header"`, `"payload"`, `"crypto"`) as PyJWT does when given.
 #[pyfunction]
-pub(crate) fn b64url_decode<'py>(py: Python<'py>, data: &[u8]) -> PyResult<Bound<'py, PyBytes>> {
-    let len = jwtgate::base64url_decoded_len(data.len())
-        .ok_or_else(|| to_py_err(py, jwtgate::Error::Base64))?;
+#[pyo3(signature = (data, segment=None))]
+pub(crate) fn b64url_decode<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    segment: Option<&str>,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let fail = |e: jwtgate::Error| match segment {
+        Some(name) if e == jwtgate::Error::Base64 => {
+            to_py_err_with(py, e, &format!("Invalid {name} padding"))
+        }
+        _ => to_py_err(py, e),
+    };
+    let len =
+        jwtgate::base64url_decoded_len(data.len()).ok_or_else(|| fail(jwtgate::Error::Base64))?;
     let mut out = vec![0u8; len];
-    let written = jwtgate::base64url_decode(data, &mut out).map_err(|e| to_py_err(py, e))?;
+    let written = jwtgate::base64url_decode(data, &mut out).map_err(fail)?;
     Ok(PyBytes::new(py, out.get(..written).unwrap_or_default()))
 }
 

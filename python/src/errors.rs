@@ -125,6 +125,103 @@ pub(crate) fn kind_name(kind: RevocationKind) -> &'static str {
 /// (not raised), with `.code` set.
 pub(crate) fn to_exception<'py>(py: Python<'py>, err: Error) -> PyResult<Bound<'py, PyAny>> {
     let (class, message) = class_and_message(err);
+    exception_of(py, err, class, message)
+}
+
+/// [`to_exception`] for an error verifying or reading `token`, with
+/// PyJWT's more precise message where the token tells it: which segment
+/// has bad base64url (`Invalid header padding`, `... payload ...`,
+/// `... crypto ...`, the first in PyJWT's reading order), and whether a
+/// header or payload that is not an object is valid JSON
+/// (`Invalid payload string: must be a json object`). Same class and code.
+pub(crate) fn token_exception<'py>(
+    py: Python<'py>,
+    err: Error,
+    token: &[u8],
+) -> PyResult<Bound<'py, PyAny>> {
+    let (class, message) = class_and_message(err);
+    let message = match err {
+        Error::Base64 => base64_message(token).unwrap_or(message),
+        Error::HeaderJson if segment_is_json_non_object(segments(token).0) => {
+            "Invalid header string: must be a json object"
+        }
+        Error::ClaimsJson if segment_is_json_non_object(segments(token).1) => {
+            "Invalid payload string: must be a json object"
+        }
+        _ => message,
+    };
+    exception_of(py, err, class, message)
+}
+
+/// [`token_exception`] as a `PyErr`, ready to raise.
+pub(crate) fn token_py_err(py: Python<'_>, err: Error, token: &[u8]) -> PyErr {
+    match token_exception(py, err, token) {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
+}
+
+/// `(header, payload, signature)` of a compact token, split as the core
+/// splits it (first and last dot); empty where absent.
+fn segments(token: &[u8]) -> (&[u8], &[u8], &[u8]) {
+    let first = token.iter().position(|&b| b == b'.');
+    let last = token.iter().rposition(|&b| b == b'.');
+    match (first, last) {
+        (Some(first), Some(last)) if first < last => (
+            token.get(..first).unwrap_or_default(),
+            token.get(first + 1..last).unwrap_or_default(),
+            token.get(last + 1..).unwrap_or_default(),
+        ),
+        _ => (token, &[], &[]),
+    }
+}
+
+/// The core's base64url decoding of `segment`, or `None` if it is not
+/// canonical unpadded base64url.
+fn decode_segment(segment: &[u8]) -> Option<Vec<u8>> {
+    let mut out = vec![0u8; jwtgate::base64url_decoded_len(segment.len())?];
+    let len = jwtgate::base64url_decode(segment, &mut out).ok()?;
+    out.truncate(len);
+    Some(out)
+}
+
+/// PyJWT's message naming the first segment, in its reading order (header,
+/// payload, signature), that is not valid base64url.
+fn base64_message(token: &[u8]) -> Option<&'static str> {
+    let (header, payload, signature) = segments(token);
+    [
+        (header, "Invalid header padding"),
+        (payload, "Invalid payload padding"),
+        (signature, "Invalid crypto padding"),
+    ]
+    .into_iter()
+    .find(|(segment, _)| decode_segment(segment).is_none())
+    .map(|(_, message)| message)
+}
+
+/// Whether `segment` decodes to one valid JSON value that is not an object
+/// (checked by the core's parser, as the value of a member).
+fn segment_is_json_non_object(segment: &[u8]) -> bool {
+    let Some(value) = decode_segment(segment) else {
+        return false;
+    };
+    let mut doc = Vec::with_capacity(value.len() + 6);
+    doc.extend_from_slice(b"{\"\":");
+    doc.extend_from_slice(&value);
+    doc.push(b'}');
+    let is_object = value
+        .iter()
+        .find(|b| !matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .is_some_and(|&b| b == b'{');
+    !is_object && jwtgate::Object::parse(&doc, &jwtgate::Limits::DEFAULT).is_ok()
+}
+
+fn exception_of<'py>(
+    py: Python<'py>,
+    err: Error,
+    class: &str,
+    message: &str,
+) -> PyResult<Bound<'py, PyAny>> {
     let cls = exceptions(py)?.getattr(class)?;
     let exc = match err {
         Error::MissingClaim(claim) => cls.call1((claim.name(),))?,
@@ -133,6 +230,15 @@ pub(crate) fn to_exception<'py>(py: Python<'py>, err: Error) -> PyResult<Bound<'
     };
     exc.setattr(pyo3::intern!(py, "code"), err.code())?;
     Ok(exc)
+}
+
+/// [`to_py_err`] with another message (same class and code).
+pub(crate) fn to_py_err_with(py: Python<'_>, err: Error, message: &str) -> PyErr {
+    let (class, _) = class_and_message(err);
+    match exception_of(py, err, class, message) {
+        Ok(exc) => PyErr::from_value(exc),
+        Err(e) => e,
+    }
 }
 
 /// [`to_exception`] as a `PyErr`, ready to raise.

@@ -9,6 +9,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
+use crate::asymmetric::check_hmac_secret;
 use crate::errors::to_py_err;
 
 /// Parses an algorithm name (`HS256`, `HS384`, `HS512`, `EdDSA`, `ES256`,
@@ -31,7 +32,8 @@ pub(crate) fn bytes_of<'a>(value: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
     }
 }
 
-/// Builds a key of `kind`: `"secret"`, `"ed25519-public"` (32 bytes),
+/// Builds a key of `kind`: `"secret"` (never a public key or certificate:
+/// [`check_hmac_secret`]), `"ed25519-public"` (32 bytes),
 /// `"ed25519-private"` (the 32-byte seed), `"es256-public"` (SEC1 point),
 /// `"es256-private"` (the 32-byte scalar) or `"rsa-public"` (the exponent
 /// as 4 big-endian bytes, then the big-endian modulus; for `RS256` or
@@ -44,6 +46,9 @@ pub(crate) fn make_key(
     kid: Option<&str>,
     allow_short: bool,
 ) -> PyResult<Key> {
+    if kind == "secret" {
+        check_hmac_secret(py, material)?;
+    }
     let key = match kind {
         "secret" if allow_short => Key::hmac_allow_short_secret(alg, material),
         "secret" => Key::hmac(alg, material),

@@ -6,6 +6,7 @@
 //! a verifier that releases the GIL, the denylist and signing. The pure-Rust
 //! core stays free of pyo3.
 
+mod asymmetric;
 mod denylist;
 mod encode;
 mod errors;
@@ -31,6 +32,7 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sync::FileWatcher>()?;
     m.add_class::<sync::RevocationStore>()?;
     m.add_function(wrap_pyfunction!(encode::encode, m)?)?;
+    m.add_function(wrap_pyfunction!(asymmetric::check_hmac_secret, m)?)?;
     m.add_function(wrap_pyfunction!(encode::b64url_decode, m)?)?;
     m.add_function(wrap_pyfunction!(encode::b64url_encode, m)?)?;
     let codes = PyDict::new(py);

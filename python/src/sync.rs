@@ -13,7 +13,7 @@ use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyInt};
 
-use crate::errors::{exception, set_code, to_py_err};
+use crate::errors::{exception, set_code, to_py_err, token_py_err};
 
 /// The sync layer's codes (the C ABI's `jg_result` numbers).
 pub(crate) const STALE: u32 = VerifyError::STALE_CODE;
@@ -71,10 +71,10 @@ pub(crate) fn sync_err(py: Python<'_>, err: SyncError) -> PyErr {
     }
 }
 
-/// The one conversion from a verification error.
-pub(crate) fn verify_err(py: Python<'_>, err: VerifyError) -> PyErr {
+/// The one conversion from an error verifying `token`.
+pub(crate) fn verify_err(py: Python<'_>, err: VerifyError, token: &[u8]) -> PyErr {
     match err.token_error() {
-        Some(e) => to_py_err(py, e),
+        Some(e) => token_py_err(py, e, token),
         None => coded(py, "StaleDenylistError", &err.to_string(), STALE),
     }
 }

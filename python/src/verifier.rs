@@ -1,6 +1,6 @@
 //! `_jwtgate.Verifier`: a core verifier built once, called per request with
-//! the GIL released, with a denylist that can be swapped while other
-//! threads verify.
+//! the GIL released (for asymmetric keys and long tokens), with a denylist
+//! that can be swapped while other threads verify.
 
 use std::ops::Range;
 use std::sync::atomic::AtomicBool;
@@ -27,6 +27,14 @@ use crate::time::now_secs;
 /// Tokens whose decode buffer fits here are verified without a heap buffer.
 const STACK_BUF: usize = 2048;
 
+/// `verify` releases the GIL for tokens of at least this many bytes, or
+/// when the verifier holds an asymmetric key. Smaller HMAC verifications
+/// (about a microsecond) are shorter than handing the GIL over and taking
+/// it back (about 0.1 us alone; with other threads waiting, taking it back
+/// can cost a whole switch interval): `hashlib`'s rule, which releases the
+/// GIL from 2 KiB of data.
+const GIL_RELEASE_MIN: usize = 2048;
+
 /// A verifier: keys, policy, an optional static denylist and a live one
 /// (fed by `follow_redis` or `watch_file`), built once and shared by every
 /// thread.
@@ -43,6 +51,9 @@ pub struct Verifier {
     denylist: ArcSwapOption<OwnedDenylist>,
     /// Whether a follower or watcher feeds the live denylist (one at a time).
     source_busy: Arc<AtomicBool>,
+    /// Whether some key is asymmetric (tens of microseconds per signature):
+    /// `verify` then always releases the GIL (see [`GIL_RELEASE_MIN`]).
+    slow_keys: bool,
 }
 
 fn claim(name: &str) -> PyResult<Claim> {
@@ -139,10 +150,12 @@ impl Verifier {
                 .map_err(|_| PyValueError::new_err("typ is too long"))?;
         }
         let live = DenylistState::new().map_err(|e| sync_err(py, e))?;
+        let slow_keys = keys.inner.iter().any(|k| !k.algorithm().is_symmetric());
         Ok(Verifier {
             synced: SyncedVerifier::new(jwtgate::Verifier::new(keys.inner.clone(), policy), live),
             denylist: ArcSwapOption::new(denylist.map(|d| Arc::clone(&d.inner))),
             source_busy: Arc::new(AtomicBool::new(false)),
+            slow_keys,
         })
     }
 
@@ -210,12 +223,20 @@ impl Verifier {
         });
         let limits = this.core().limits();
         let out = PyList::empty(py);
-        for result in results {
+        for (result, token) in results.into_iter().zip(&slices) {
             let item = match result {
+                // A claims dict that cannot be built (an integer past
+                // Python's digit limit) is this token's error, not the batch's.
                 Some(Ok(range)) => {
-                    claims_dict(py, arena.get(range).unwrap_or_default(), limits)?.into_any()
+                    match claims_dict(py, arena.get(range).unwrap_or_default(), limits) {
+                        Ok(claims) => claims.into_any(),
+                        Err(e) => e.into_value(py).into_bound(py).into_any(),
+                    }
                 }
-                Some(Err(e)) => verify_err(py, e).into_value(py).into_bound(py).into_any(),
+                Some(Err(e)) => verify_err(py, e, token.unwrap_or_default())
+                    .into_value(py)
+                    .into_bound(py)
+                    .into_any(),
                 None => exception(
                     py,
                     "DecodeError",
@@ -448,7 +469,7 @@ impl Verifier {
         self.synced.verifier()
     }
 
-    /// One verification with the GIL released.
+    /// One verification, with the GIL released unless it is a short HMAC one.
     fn verify_one<'py>(
         &self,
         py: Python<'py>,
@@ -468,16 +489,21 @@ impl Verifier {
                 &mut heap
             }
         };
-        let result = py.detach(|| match source {
+        let mut work = || match source {
             Source::Attached => {
                 let guard = self.denylist.load();
                 self.run(token, now, guard.as_deref(), buf)
             }
             Source::Given(denylist) => self.run(token, now, denylist, buf),
-        });
+        };
+        let result = if self.slow_keys || token.len() >= GIL_RELEASE_MIN {
+            py.detach(work)
+        } else {
+            work()
+        };
         match result {
             Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default(), self.core().limits()),
-            Err(e) => Err(verify_err(py, e)),
+            Err(e) => Err(verify_err(py, e, token)),
         }
     }
 
@@ -513,13 +539,20 @@ enum Source<'a> {
 }
 
 /// The claims dict. The claims passed verification under the same
-/// `limits`, so a failure here would be a core bug, reported as PyJWT's
-/// `DecodeError`.
+/// `limits`, so the one expected failure is Python's own: an integer of
+/// more digits than `sys.get_int_max_str_digits()` (4,300 by default),
+/// reported as PyJWT reports it (`DecodeError("Invalid payload string:
+/// Exceeds the limit ...")`).
 fn claims_dict<'py>(
     py: Python<'py>,
     json: &[u8],
     limits: &jwtgate::Limits,
 ) -> PyResult<Bound<'py, PyDict>> {
-    json2py::object(py, json, limits)
-        .map_err(|_| exception(py, "DecodeError", "Invalid payload string"))
+    json2py::object(py, json, limits).map_err(|e| {
+        exception(
+            py,
+            "DecodeError",
+            &format!("Invalid payload string: {}", e.value(py)),
+        )
+    })
 }

@@ -4,7 +4,8 @@ Drop-in: ``import jwtgate as jwt`` and keep calling ``jwt.decode`` /
 ``jwt.encode`` and catching ``jwt.InvalidTokenError`` and friends.
 
 Fast path: build a ``Verifier`` once and call ``verify(token)`` per request
-(the GIL is released while verifying), or ``verify_many(tokens)``.
+(the GIL is released while verifying asymmetric signatures and long
+tokens), or ``verify_many(tokens)``.
 
 Revocation: ``DenylistBuilder`` compiles revocations (by ``jti``, ``sid``
 or subject) into the core's denylist bytes; ``Denylist.from_bytes`` /

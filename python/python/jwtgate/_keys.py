@@ -227,15 +227,65 @@ def material(key: Any) -> tuple[str, bytes]:
 
 
 def check_secret(secret: bytes) -> None:
-    """PyJWT's checks on an HMAC secret (empty, asymmetric, JWK)."""
+    """PyJWT's checks on an HMAC secret, in its order: empty, a public key
+    or certificate in any encoding (the rule lives in Rust:
+    ``_jwtgate.check_hmac_secret``), a JWK."""
     if not secret:
         raise InvalidKeyError("HMAC key must not be empty.")
+    _jwtgate.check_hmac_secret(secret)
     if _looks_like_jwk(secret):
         raise InvalidKeyError(
             "The specified key looks like a JWK and should not be "
             "used directly as an HMAC secret. Load it via "
             "PyJWK / HMACAlgorithm.from_jwk first."
         )
+
+
+def alg_error(kind: str, raw: bytes, alg: str) -> str | None:
+    """Why a key of ``kind`` cannot serve ``alg`` (PyJWT's ``InvalidKeyError``
+    message for that pairing), or ``None`` when it can."""
+    if alg in HMAC_ALGORITHMS:
+        if kind != "secret":
+            return _ASYMMETRIC_SECRET
+        try:
+            check_secret(raw)
+        except InvalidKeyError as e:
+            return str(e)
+        return None
+    if kind == "secret":
+        return "Could not parse the provided public key." if alg in ("RS256", "PS256") else "Not a public or private key"
+    if alg not in KIND_ALGORITHMS[kind]:
+        return f"The {kind.split('-')[0].upper()} key cannot verify {alg} (it serves {', '.join(KIND_ALGORITHMS[kind])})"
+    return None
+
+
+def add_material(
+    keyset: _jwtgate.KeySet,
+    kind: str,
+    raw: bytes,
+    algorithms: Iterable[str],
+    kid: str | None = None,
+    *,
+    allow_short: bool = False,
+) -> tuple[list[str], dict[str, str]]:
+    """Adds the key ``(kind, raw)`` once per supported algorithm of
+    ``algorithms`` it can serve. Returns those algorithms, and for the
+    others the ``InvalidKeyError`` message of that pairing."""
+    used: list[str] = []
+    errors: dict[str, str] = {}
+    for alg in dict.fromkeys(algorithms):
+        if alg not in SUPPORTED:
+            continue
+        error = alg_error(kind, raw, alg)
+        if error is not None:
+            errors[alg] = error
+        elif kind == "secret":
+            keyset.add(kind, raw, alg, kid, allow_short)
+            used.append(alg)
+        else:
+            keyset.add(kind, raw, alg, kid)
+            used.append(alg)
+    return used, errors
 
 
 def add_key(
@@ -249,28 +299,14 @@ def add_key(
     """Adds ``key`` once per algorithm of ``algorithms`` it can serve and
     returns those algorithms. Raises ``InvalidKeyError`` when it serves none."""
     kind, raw = material(key)
-    algs = [a for a in dict.fromkeys(algorithms) if a in SUPPORTED]
-    used: list[str] = []
-    if kind == "secret":
-        check_secret(raw)
-        for alg in algs:
-            if alg in HMAC_ALGORITHMS:
-                keyset.add(kind, raw, alg, kid, allow_short)
-                used.append(alg)
-        if not used and algs:
-            raise InvalidKeyError("Not a public or private key")
-    else:
-        for alg in algs:
-            if alg in KIND_ALGORITHMS[kind]:
-                keyset.add(kind, raw, alg, kid)
-                used.append(alg)
-        if not used and algs:
-            if all(a in HMAC_ALGORITHMS for a in algs):
-                raise InvalidKeyError(_ASYMMETRIC_SECRET)
+    used, errors = add_material(keyset, kind, raw, algorithms, kid, allow_short=allow_short)
+    if not used and errors:
+        if kind != "secret" and any(a not in HMAC_ALGORITHMS for a in errors):
+            algs = ", ".join(errors)
             raise InvalidKeyError(
-                f"The {kind.split('-')[0].upper()} key cannot verify {', '.join(algs)}"
-                f" (it serves {', '.join(KIND_ALGORITHMS[kind])})"
+                f"The {kind.split('-')[0].upper()} key cannot verify {algs} (it serves {', '.join(KIND_ALGORITHMS[kind])})"
             )
+        raise InvalidKeyError(next(iter(errors.values())))
     return used
 
 

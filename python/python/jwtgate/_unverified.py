@@ -59,13 +59,13 @@ def split(jwt: str | bytes) -> tuple[dict[str, Any], bytes, bytes]:
     parts = jwt.split(b".")
     if len(parts) != 3 or not parts[0]:
         raise DecodeError("Not enough segments")
-    header = _json_object(_jwtgate.b64url_decode(parts[0]), "header")
+    header = _json_object(_jwtgate.b64url_decode(parts[0], "header"), "header")
     if "kid" in header and not isinstance(header["kid"], str):
         raise InvalidTokenError("Key ID header parameter must be a string")
     if "crit" in header:
         raise InvalidTokenError("Unsupported critical extension")
-    payload = _jwtgate.b64url_decode(parts[1])
-    signature = _jwtgate.b64url_decode(parts[2])
+    payload = _jwtgate.b64url_decode(parts[1], "payload")
+    signature = _jwtgate.b64url_decode(parts[2], "crypto")
     return header, payload, signature
 
 

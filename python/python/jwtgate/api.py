@@ -29,6 +29,7 @@ from .exceptions import (
     InvalidSubjectError,
     InvalidTokenError,
     MissingRequiredClaimError,
+    PyJWTError,
 )
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
@@ -53,35 +54,82 @@ _DEFAULT_OPTIONS: dict[str, Any] = {
 
 _CACHE_SIZE = 64
 
+#: ``encode``'s default ``algorithm``: ``"HS256"``, or a ``PyJWK``'s own.
+_ALGORITHM_UNSET: Any = object()
+
+
+def _is_pyjwk(key: Any) -> bool:
+    """PyJWT's ``PyJWK`` (or an object of its shape)."""
+    return hasattr(key, "algorithm_name") and hasattr(key, "key")
+
 
 class _Plan:
     """One decode configuration: a core verifier plus the few PyJWT checks
-    the core does not do (custom required claims, strict audience, subject)."""
+    the core does not do (custom required claims, strict audience, an
+    audience that matches nothing, subject), and the ``InvalidKeyError``
+    (or ``InvalidAlgorithmError``) PyJWT gives for each allowed algorithm
+    the key cannot serve."""
 
-    __slots__ = ("key", "verifier", "short", "secret_len", "extra_required", "strict_aud", "audience", "iss_container")
+    __slots__ = (
+        "key",
+        "key_class",
+        "algorithms",
+        "issuer",
+        "leeway",
+        "verify",
+        "short",
+        "secret_len",
+        "extra_required",
+        "strict_aud",
+        "aud_matches_nothing",
+        "audience",
+        "iss_container",
+        "alg_errors",
+        "simple",
+    )
 
     def __init__(
         self,
         key: Any,
+        algorithms: Any,
+        issuer: Any,
+        leeway: Any,
         verifier: _jwtgate.Verifier,
         short: frozenset[str],
         secret_len: int,
         extra_required: tuple[str, ...],
         strict_aud: bool,
+        aud_matches_nothing: bool,
         audience: Any,
         iss_container: Any,
+        alg_errors: dict[str, tuple[type[PyJWTError], str]],
     ) -> None:
         self.key = key
-        self.verifier = verifier
+        self.key_class = key.__class__
+        # The arguments it was built for, as given (``audience`` too, below).
+        self.algorithms = algorithms
+        self.issuer = issuer
+        self.leeway = leeway
+        # The bound method: one attribute load per call on the fast path.
+        self.verify = verifier._verify_with
         self.short = short
         self.secret_len = secret_len
         self.extra_required = extra_required
         self.strict_aud = strict_aud
+        self.aud_matches_nothing = aud_matches_nothing
         self.audience = audience
         self.iss_container = iss_container
+        self.alg_errors = alg_errors
+        #: Nothing to check after the core but the subject.
+        self.simple = not (short or extra_required or strict_aud or aud_matches_nothing or iss_container is not None)
 
 
+#: Plans by configuration (``_plan_key``).
 _plans: dict[Any, _Plan] = {}
+#: ``decode``'s fast path: by key (by ``id`` for unhashable keys), the last
+#: plan used without ``options``; a hit is confirmed by comparing the other
+#: arguments with the plan's.
+_by_key: dict[Any, _Plan] = {}
 
 
 def _merge_options(options: dict[str, Any] | None) -> dict[str, Any]:
@@ -124,6 +172,32 @@ def _plan_key(key: Any, algorithms: Any, options: Any, audience: Any, issuer: An
     return ident
 
 
+class _NoUsableKey(Exception):
+    """The key serves none of ``algorithms``: what to raise depends on the
+    token (PyJWT checks the token's ``alg`` before the key)."""
+
+    def __init__(self, algorithms: list[str], alg_errors: dict[str, tuple[type[PyJWTError], str]]) -> None:
+        super().__init__()
+        self.algorithms = algorithms
+        self.alg_errors = alg_errors
+
+
+def _raise_alg_error(jwt: str | bytes, algorithms: Sequence[str], alg_errors: dict[str, tuple[type[PyJWTError], str]]) -> None:
+    """PyJWT's error for a token whose ``alg`` the key cannot serve: the
+    token's own parse error first, then ``alg`` not allowed, then the key's
+    error for that ``alg``. Returns when none applies."""
+    alg = _unverified.split(jwt)[0].get("alg")
+    if alg is None:
+        raise InvalidAlgorithmError("Algorithm not specified")
+    if alg not in algorithms:
+        raise InvalidAlgorithmError("The specified alg value is not allowed")
+    error = alg_errors.get(alg)
+    if error is not None:
+        raise error[0](error[1])
+    if alg not in _keys.SUPPORTED:
+        raise InvalidAlgorithmError("Algorithm not supported")
+
+
 def _build_plan(
     key: Any,
     algorithms: Sequence[str],
@@ -133,24 +207,38 @@ def _build_plan(
     leeway: float | timedelta,
 ) -> _Plan:
     original = key
-    if hasattr(key, "algorithm_name") and hasattr(key, "key"):  # PyJWT's PyJWK
+    algs = [algorithms] if isinstance(algorithms, str) else list(algorithms)
+    alg_errors: dict[str, tuple[type[PyJWTError], str]] = {}
+    if _is_pyjwk(key):
+        # A PyJWK is bound to its algorithm, whatever else `algorithms` allows.
+        name = key.algorithm_name
+        for alg in algs:
+            if alg != name:
+                alg_errors[alg] = (InvalidAlgorithmError, f"Token algorithm {alg!r} does not match the key's algorithm {name!r}")
         key = key.key
-    if isinstance(algorithms, str):
-        algorithms = [algorithms]
+    if isinstance(key, (bytearray, memoryview)):
+        # PyJWT's refusal; mutable secrets would also go stale in the cache.
+        raise TypeError("Expected a string or bytes value")
     keyset = _jwtgate.KeySet()
-    used = _keys.add_key(keyset, key, algorithms, allow_short=True)
-    if not used:
-        raise InvalidAlgorithmError("Algorithm not supported")
     kind, raw = _keys.material(key)
+    used, errors = _keys.add_material(keyset, kind, raw, [a for a in algs if a not in alg_errors], allow_short=True)
+    for alg, message in errors.items():
+        alg_errors[alg] = (InvalidKeyError, message)
+    if not used:
+        raise _NoUsableKey(algs, alg_errors)
     short = frozenset(a for a in used if kind == "secret" and len(raw) < _keys.HMAC_ALGORITHMS[a])
 
     if audience is not None and not isinstance(audience, (str, Iterable)):
         raise TypeError("audience must be a string, iterable or None")
     auds: list[str] | None = None
+    aud_matches_nothing = False
     if options["verify_aud"] and audience is not None:
-        auds = [audience] if isinstance(audience, str) else list(audience)
-        if any(not isinstance(a, str) for a in auds):
-            raise TypeError("audience must be a string, iterable or None")
+        given = [audience] if isinstance(audience, str) else list(audience)
+        # As in PyJWT, values that are not strings (the ints of a bytes
+        # audience) never match; an audience of only those matches nothing.
+        auds = [a for a in given if isinstance(a, str)]
+        if given and not auds:
+            auds, aud_matches_nothing = None, True
     issuers: list[str] | None = None
     iss_container = None
     if options["verify_iss"] and issuer is not None:
@@ -178,13 +266,18 @@ def _build_plan(
     )
     return _Plan(
         original,
+        algorithms,
+        issuer,
+        leeway,
         verifier,
         short,
         len(raw),
         extra_required,
         bool(options.get("strict_aud")) and bool(options["verify_aud"]),
+        aud_matches_nothing,
         audience,
         iss_container,
+        alg_errors,
     )
 
 
@@ -256,9 +349,40 @@ def decode(
     ``datetime``; default the system clock) and ``denylist`` (a
     ``Denylist``; a revoked token raises ``RevokedTokenError``).
     """
+    # The fast path: the last plan used with this key, if it has nothing to
+    # check after the core and was built for equal arguments.
+    if options is None and verify is None and detached_payload is None and subject is None and not kwargs:
+        try:
+            plan = _by_key[key]  # only plans with nothing to check after the core
+        except KeyError:
+            plan = None
+        except TypeError:  # an unhashable key (a cryptography object): by identity
+            plan = _by_key.get(id(key))
+            if plan is not None and plan.key is not key:
+                plan = None
+        if (
+            plan is not None
+            and key.__class__ is plan.key_class  # memoryview(b"k") == b"k"
+            and algorithms == plan.algorithms
+            and audience == plan.audience
+            and issuer == plan.issuer
+            and leeway == plan.leeway
+        ):
+            try:
+                return plan.verify(jwt, now, denylist)
+            except InvalidAlgorithmError:
+                if plan.alg_errors:
+                    _raise_alg_error(jwt, plan.algorithms, plan.alg_errors)
+                raise
     return _decode(
         jwt, key, algorithms, options, verify, detached_payload, audience, issuer, subject, leeway, now, denylist, kwargs, "decode"
     )
+
+
+def _strict_aud_error(jwt: str | bytes, audience: Any) -> None:
+    """PyJWT's ``strict_aud`` message for a token the core found outside
+    the audience (its signature verified, so its claims can be read)."""
+    _unverified.validate_aud(_unverified.payload_of(_unverified.split(jwt)[1]), audience, strict=True)
 
 
 def _decode(
@@ -306,7 +430,7 @@ def _decode(
             payload, merged, audience=audience, issuer=issuer, subject=subject, leeway=_leeway_secs(leeway), now=_now_float(now)
         )
         return payload
-    if not algorithms and not (hasattr(key, "algorithm_name") and hasattr(key, "key")):
+    if not algorithms and not _is_pyjwk(key):
         raise DecodeError(
             'It is required that you pass in a value for the "algorithms" argument when calling decode().'
         )
@@ -319,18 +443,35 @@ def _decode(
     if plan is None:
         try:
             plan = _build_plan(key, algorithms, merged, audience, issuer, leeway)
-        except InvalidKeyError:
-            # PyJWT checks the token's alg against `algorithms` before the key.
-            if _unverified.split(jwt)[0].get("alg") not in algorithms:
-                raise InvalidAlgorithmError("The specified alg value is not allowed") from None
-            raise
+        except _NoUsableKey as e:
+            _raise_alg_error(jwt, e.algorithms, e.alg_errors)
+            raise InvalidKeyError("The key cannot verify any of the allowed algorithms") from None
         if ident is not None:
             if len(_plans) >= _CACHE_SIZE:
                 _plans.clear()
             _plans[ident] = plan
+    if options is None and plan.simple:
+        if len(_by_key) >= _CACHE_SIZE:
+            _by_key.clear()
+        try:
+            _by_key[key] = plan
+        except TypeError:
+            # An unhashable key, by its id: the plan holds the key, so no
+            # other object can have that id while the entry exists (and a
+            # hit is confirmed with `is`). Keys are never ints.
+            _by_key[id(key)] = plan
     if plan.short:
         _check_short_key(plan, jwt, merged)
-    payload = plan.verifier._verify_with(jwt, now, denylist)
+    try:
+        payload = plan.verify(jwt, now, denylist)
+    except InvalidAlgorithmError:
+        if plan.alg_errors:
+            _raise_alg_error(jwt, plan.algorithms, plan.alg_errors)
+        raise
+    except InvalidAudienceError:
+        if plan.strict_aud:
+            _strict_aud_error(jwt, plan.audience)
+        raise
     if plan.extra_required:
         for claim in plan.extra_required:
             if payload.get(claim) is None:
@@ -341,11 +482,11 @@ def _decode(
             raise MissingRequiredClaimError("iss")
         if iss not in plan.iss_container:
             raise InvalidIssuerError("Invalid issuer")
+    if plan.aud_matches_nothing:
+        # The core accepted the token, so it has no `aud` (or a null one).
+        raise MissingRequiredClaimError("aud")
     if plan.strict_aud:
-        if not isinstance(plan.audience, str):
-            raise InvalidAudienceError("Invalid audience (strict)")
-        if not isinstance(payload.get("aud"), str):
-            raise InvalidAudienceError("Invalid claim format in token (strict)")
+        _unverified.validate_aud(payload, plan.audience, strict=True)
     if subject is not None and merged["verify_sub"] and payload.get("sub") != subject:
         raise InvalidSubjectError("Invalid subject")
     return payload
@@ -360,7 +501,7 @@ def get_unverified_header(jwt: str | bytes) -> dict[str, Any]:
 def encode(
     payload: dict[str, Any],
     key: Any,
-    algorithm: str | None = "HS256",
+    algorithm: str | None = _ALGORITHM_UNSET,
     headers: dict[str, Any] | None = None,
     json_encoder: type[json.JSONEncoder] | None = None,
     sort_headers: bool = True,
@@ -371,9 +512,12 @@ def encode(
     bytes secret; a short secret warns as in PyJWT), ``EdDSA`` (``key`` an
     Ed25519 private key as PEM or a ``cryptography`` object) or ``ES256``
     (a P-256 private key, likewise; deterministic RFC 6979 signatures).
-    RS256 and PS256 only verify: signing raises ``NotImplementedError``. ``headers``
-    adds header members (``kid``, ``typ``, others); ``crit`` and ``b64``
-    are not supported. ``sort_headers`` is accepted for compatibility.
+    Left out, it is ``HS256``, or a ``PyJWK`` key's own algorithm (as in
+    PyJWT; ``None`` means PyJWT's ``"none"``, which jwtgate does not
+    implement, except for a ``PyJWK``). RS256 and PS256 only verify:
+    signing raises ``NotImplementedError``. ``headers`` adds header members
+    (``kid``, ``typ``, others); ``crit`` and ``b64`` are not supported.
+    ``sort_headers`` is accepted for compatibility.
     """
     if not isinstance(payload, dict):
         raise TypeError("Expecting a dict object, as JWT only supports JSON objects as payloads.")
@@ -383,21 +527,28 @@ def encode(
             payload[claim] = timegm(payload[claim].utctimetuple())
     if "iss" in payload and not isinstance(payload["iss"], str):
         raise TypeError("Issuer (iss) must be a string.")
+    pyjwk = _is_pyjwk(key)
+    if algorithm is _ALGORITHM_UNSET:
+        algorithm = key.algorithm_name if pyjwk else "HS256"
+    elif algorithm is None:
+        algorithm = key.algorithm_name if pyjwk else "none"
     header = dict(headers) if headers else {}
     alg = header.pop("alg", None) or algorithm
-    if alg is None or alg not in _keys.SUPPORTED:
+    if "kid" in header and not isinstance(header["kid"], str):
+        raise InvalidTokenError("Key ID header parameter must be a string")
+    if alg not in _keys.SUPPORTED:
         raise NotImplementedError("Algorithm not supported")
     if alg not in _keys.SIGNING:
         raise NotImplementedError(f"jwtgate verifies {alg} but does not sign with RSA keys")
     typ = header.pop("typ", "JWT")
     kid = header.pop("kid", None)
-    if kid is not None and not isinstance(kid, str):
-        raise InvalidTokenError("Key ID header parameter must be a string")
     if header.get("b64", True) is not True or "crit" in header:
         raise NotImplementedError("jwtgate does not sign tokens with 'b64' or 'crit' headers")
     header.pop("b64", None)
-    if hasattr(key, "algorithm_name") and hasattr(key, "key"):  # PyJWT's PyJWK
+    if pyjwk:
         key = key.key
+    if isinstance(key, (bytearray, memoryview)):
+        raise TypeError("Expected a string or bytes value")
     kind, raw = _keys.material(key)
     allow_short = False
     if alg in _keys.HMAC_ALGORITHMS:
