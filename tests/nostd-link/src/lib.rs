@@ -1,19 +1,72 @@
 //! A `#![no_std]` static library with no global allocator that calls the
 //! whole verification path, so `nm -u` on the archive shows every symbol
-//! the core needs from its environment.
+//! the core needs from its environment, and a minimal C program linked
+//! against it shows what each algorithm feature costs in flash
+//! (scripts/test-footprint.sh).
 #![no_std]
 
-use jwtgate::{Algorithm, Denylist, Key, KeySet, Policy, Verifier, BUFFER_LEN};
+use jwtgate::{Denylist, Key, KeySet, Policy, Verifier, BUFFER_LEN};
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     loop {}
 }
 
-/// Verifies `token` with an HS256 `secret` and an optional denylist;
-/// returns 0 or the error code.
+/// SAFETY: test-only entry points; the caller passes valid buffers.
+unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> &'a [u8] {
+    // SAFETY: see the function's contract.
+    unsafe { core::slice::from_raw_parts(ptr, len) }
+}
+
+/// Parses the JWKS document `doc`; returns the number of keys this build
+/// could use, or the error code. A separate entry point, so a program that
+/// does not call it links no JWKS code.
+///
+/// # Safety
+/// `doc` is valid for `doc_len` bytes.
 #[no_mangle]
-pub extern "C" fn nostd_verify(
+pub unsafe extern "C" fn nostd_jwks_len(doc: *const u8, doc_len: usize) -> u32 {
+    // SAFETY: the caller passes a valid buffer.
+    let doc = unsafe { bytes(doc, doc_len) };
+    match KeySet::from_jwks(doc) {
+        Ok(keys) => u32::try_from(keys.len()).unwrap_or(u32::MAX),
+        Err(e) => e.code(),
+    }
+}
+
+/// Verifies `token` with `key` and an optional denylist; returns 0 or the
+/// error code.
+fn verify(key: Result<Key, jwtgate::Error>, token: &[u8], denylist: &[u8], now: u64) -> u32 {
+    let key = match key {
+        Ok(key) => key,
+        Err(e) => return e.code(),
+    };
+    let keys = KeySet::single(key);
+    let verifier = Verifier::new(keys, Policy::new());
+    let mut buf = [0u8; BUFFER_LEN];
+    if !denylist.is_empty() {
+        let list = match Denylist::from_bytes(denylist) {
+            Ok(list) => list,
+            Err(e) => return e.code(),
+        };
+        return match verifier.with_denylist(list).verify(token, now, &mut buf) {
+            Ok(_) => 0,
+            Err(e) => e.code(),
+        };
+    }
+    match verifier.verify(token, now, &mut buf) {
+        Ok(_) => 0,
+        Err(e) => e.code(),
+    }
+}
+
+/// Verifies an HS256 `token` with `secret` and an optional denylist.
+///
+/// # Safety
+/// Every pointer is valid for its length.
+#[cfg(feature = "hmac")]
+#[no_mangle]
+pub unsafe extern "C" fn nostd_verify(
     token: *const u8,
     token_len: usize,
     secret: *const u8,
@@ -22,38 +75,96 @@ pub extern "C" fn nostd_verify(
     denylist_len: usize,
     now: u64,
 ) -> u32 {
-    // SAFETY: test-only entry point; the caller passes valid buffers.
+    // SAFETY: the caller passes valid buffers.
     let (token, secret, denylist) = unsafe {
         (
-            core::slice::from_raw_parts(token, token_len),
-            core::slice::from_raw_parts(secret, secret_len),
-            core::slice::from_raw_parts(denylist, denylist_len),
+            bytes(token, token_len),
+            bytes(secret, secret_len),
+            bytes(denylist, denylist_len),
         )
     };
-    let key = match Key::hmac(Algorithm::HS256, secret) {
-        Ok(key) => key,
-        Err(e) => return e.code(),
+    verify(
+        Key::hmac(jwtgate::Algorithm::HS256, secret),
+        token,
+        denylist,
+        now,
+    )
+}
+
+/// Verifies an EdDSA `token` with a 32-byte Ed25519 public key.
+///
+/// # Safety
+/// Every pointer is valid for its length.
+#[cfg(feature = "eddsa")]
+#[no_mangle]
+pub unsafe extern "C" fn nostd_verify_eddsa(
+    token: *const u8,
+    token_len: usize,
+    public: *const u8,
+    public_len: usize,
+    denylist: *const u8,
+    denylist_len: usize,
+    now: u64,
+) -> u32 {
+    // SAFETY: the caller passes valid buffers.
+    let (token, public, denylist) = unsafe {
+        (
+            bytes(token, token_len),
+            bytes(public, public_len),
+            bytes(denylist, denylist_len),
+        )
     };
-    let mut keys = KeySet::single(key);
-    if keys.add_jwks(br#"{"keys":[]}"#).is_err() {
-        return 1;
-    }
-    let mut verifier = Verifier::new(keys, Policy::new());
-    let mut buf = [0u8; BUFFER_LEN];
-    let list;
-    if !denylist.is_empty() {
-        list = match Denylist::from_bytes(denylist) {
-            Ok(list) => list,
-            Err(e) => return e.code(),
-        };
-        return match verifier.clone().with_denylist(list).verify(token, now, &mut buf) {
-            Ok(_) => 0,
-            Err(e) => e.code(),
-        };
-    }
-    verifier = verifier.with_limits(jwtgate::Limits::DEFAULT);
-    match verifier.verify(token, now, &mut buf) {
-        Ok(_) => 0,
-        Err(e) => e.code(),
-    }
+    verify(Key::ed25519_public(public), token, denylist, now)
+}
+
+/// Verifies an ES256 `token` with a SEC1 public key.
+///
+/// # Safety
+/// Every pointer is valid for its length.
+#[cfg(feature = "es256")]
+#[no_mangle]
+pub unsafe extern "C" fn nostd_verify_es256(
+    token: *const u8,
+    token_len: usize,
+    sec1: *const u8,
+    sec1_len: usize,
+    denylist: *const u8,
+    denylist_len: usize,
+    now: u64,
+) -> u32 {
+    // SAFETY: the caller passes valid buffers.
+    let (token, sec1, denylist) = unsafe {
+        (
+            bytes(token, token_len),
+            bytes(sec1, sec1_len),
+            bytes(denylist, denylist_len),
+        )
+    };
+    verify(Key::es256_public(sec1), token, denylist, now)
+}
+
+/// Verifies an RS256 `token` with a modulus (exponent 65537).
+///
+/// # Safety
+/// Every pointer is valid for its length.
+#[cfg(feature = "rsa")]
+#[no_mangle]
+pub unsafe extern "C" fn nostd_verify_rs256(
+    token: *const u8,
+    token_len: usize,
+    n: *const u8,
+    n_len: usize,
+    denylist: *const u8,
+    denylist_len: usize,
+    now: u64,
+) -> u32 {
+    // SAFETY: the caller passes valid buffers.
+    let (token, n, denylist) = unsafe {
+        (
+            bytes(token, token_len),
+            bytes(n, n_len),
+            bytes(denylist, denylist_len),
+        )
+    };
+    verify(Key::rs256_public(n, &[1, 0, 1]), token, denylist, now)
 }
