@@ -650,7 +650,8 @@ impl fmt::Debug for KeySet {
     }
 }
 
-#[cfg(all(test, feature = "hmac"))]
+#[cfg(test)]
+#[cfg(feature = "hmac")]
 mod tests {
     use super::*;
 

@@ -28,7 +28,7 @@ mod rsa;
 mod sign;
 mod time;
 mod verify;
-#[cfg(all(test, feature = "eddsa", feature = "hmac"))]
+#[cfg(test)]
 mod wycheproof_ed25519;
 
 #[cfg(not(any(
