@@ -64,7 +64,7 @@ func blocks(b *testing.B, f func() error) {
 }
 
 // BenchmarkOverhead/cgo is the cgo call alone (claims left in C memory);
-// /verify is VerifyAt, the copy into Claims included; /parallel is
+// /copy is the copy of verified claims into a Claims alone; /verify is VerifyAt, the copy into Claims included; /parallel is
 // VerifyAt from GOMAXPROCS goroutines.
 func BenchmarkOverhead(b *testing.B) {
 	v, token := overheadVerifier(b)
@@ -72,6 +72,19 @@ func BenchmarkOverhead(b *testing.B) {
 		c := claimsPool.Get().(*cClaims)
 		defer claimsPool.Put(c)
 		blocks(b, func() error { return v.verifyInto(token, overheadNow, c) })
+	})
+	b.Run("copy", func(b *testing.B) {
+		c := claimsPool.Get().(*cClaims)
+		defer claimsPool.Put(c)
+		if err := v.verifyInto(token, overheadNow, c); err != nil {
+			b.Fatal(err)
+		}
+		blocks(b, func() error {
+			if cl := c.toGo(); cl.Subject == "" {
+				b.Fatal("no subject")
+			}
+			return nil
+		})
 	})
 	b.Run("verify", func(b *testing.B) {
 		blocks(b, func() error {
