@@ -431,30 +431,17 @@ impl Key {
         let out = out.get_mut(..len).ok_or(Error::BufferTooSmall)?;
         let signed = match &self.material {
             #[cfg(feature = "hmac")]
-            Material::Hs256(mac) => {
-                out.copy_from_slice(&mac_tag(mac, signing_input));
-                true
-            }
+            Material::Hs256(mac) => put_signature(out, &mac_tag(mac, signing_input)),
             #[cfg(feature = "hmac")]
-            Material::Hs384(mac) => {
-                out.copy_from_slice(&mac_tag(mac, signing_input));
-                true
-            }
+            Material::Hs384(mac) => put_signature(out, &mac_tag(mac, signing_input)),
             #[cfg(feature = "hmac")]
-            Material::Hs512(mac) => {
-                out.copy_from_slice(&mac_tag(mac, signing_input));
-                true
-            }
+            Material::Hs512(mac) => put_signature(out, &mac_tag(mac, signing_input)),
             #[cfg(feature = "eddsa")]
             Material::Ed25519Private(key) => {
-                out.copy_from_slice(&key.sign(signing_input).to_bytes());
-                true
+                put_signature(out, &key.sign(signing_input).to_bytes())
             }
             #[cfg(feature = "es256")]
-            Material::Es256Private(key) => {
-                out.copy_from_slice(&ecdsa::sign(key, signing_input));
-                true
-            }
+            Material::Es256Private(key) => put_signature(out, &ecdsa::sign(key, signing_input)),
             #[cfg(feature = "eddsa")]
             Material::Ed25519Public(_) => false,
             #[cfg(feature = "es256")]
@@ -470,6 +457,13 @@ impl Key {
         }
         Ok(len)
     }
+}
+
+/// Copies a signature of the key's own length into `out`; `true`.
+#[cfg(any(feature = "hmac", feature = "eddsa", feature = "es256"))]
+fn put_signature(out: &mut [u8], signature: &[u8]) -> bool {
+    out.copy_from_slice(signature);
+    true
 }
 
 /// The constructors' answer for a family compiled out: the algorithm is not

@@ -60,111 +60,61 @@ fn verify(key: Result<Key, jwtgate::Error>, token: &[u8], denylist: &[u8], now: 
     }
 }
 
-/// Verifies an HS256 `token` with `secret` and an optional denylist.
-///
-/// # Safety
-/// Every pointer is valid for its length.
-#[cfg(feature = "hmac")]
-#[no_mangle]
-pub unsafe extern "C" fn nostd_verify(
-    token: *const u8,
-    token_len: usize,
-    secret: *const u8,
-    secret_len: usize,
-    denylist: *const u8,
-    denylist_len: usize,
-    now: u64,
-) -> u32 {
-    // SAFETY: the caller passes valid buffers.
-    let (token, secret, denylist) = unsafe {
-        (
-            bytes(token, token_len),
-            bytes(secret, secret_len),
-            bytes(denylist, denylist_len),
-        )
+/// Defines `extern "C" fn $name(token, token_len, key, key_len, denylist,
+/// denylist_len, now) -> u32` for one algorithm family: it verifies `token`
+/// with the key `$make` builds from the key bytes, and an optional denylist.
+macro_rules! entry_point {
+    ($(#[$doc:meta])* $feature:literal, $name:ident, $make:expr) => {
+        $(#[$doc])*
+        ///
+        /// # Safety
+        /// Every pointer is valid for its length.
+        #[cfg(feature = $feature)]
+        #[no_mangle]
+        pub unsafe extern "C" fn $name(
+            token: *const u8,
+            token_len: usize,
+            key: *const u8,
+            key_len: usize,
+            denylist: *const u8,
+            denylist_len: usize,
+            now: u64,
+        ) -> u32 {
+            // SAFETY: the caller passes valid buffers.
+            let (token, key, denylist) = unsafe {
+                (
+                    bytes(token, token_len),
+                    bytes(key, key_len),
+                    bytes(denylist, denylist_len),
+                )
+            };
+            let make: fn(&[u8]) -> Result<Key, jwtgate::Error> = $make;
+            verify(make(key), token, denylist, now)
+        }
     };
-    verify(
-        Key::hmac(jwtgate::Algorithm::HS256, secret),
-        token,
-        denylist,
-        now,
-    )
 }
 
-/// Verifies an EdDSA `token` with a 32-byte Ed25519 public key.
-///
-/// # Safety
-/// Every pointer is valid for its length.
-#[cfg(feature = "eddsa")]
-#[no_mangle]
-pub unsafe extern "C" fn nostd_verify_eddsa(
-    token: *const u8,
-    token_len: usize,
-    public: *const u8,
-    public_len: usize,
-    denylist: *const u8,
-    denylist_len: usize,
-    now: u64,
-) -> u32 {
-    // SAFETY: the caller passes valid buffers.
-    let (token, public, denylist) = unsafe {
-        (
-            bytes(token, token_len),
-            bytes(public, public_len),
-            bytes(denylist, denylist_len),
-        )
-    };
-    verify(Key::ed25519_public(public), token, denylist, now)
-}
-
-/// Verifies an ES256 `token` with a SEC1 public key.
-///
-/// # Safety
-/// Every pointer is valid for its length.
-#[cfg(feature = "es256")]
-#[no_mangle]
-pub unsafe extern "C" fn nostd_verify_es256(
-    token: *const u8,
-    token_len: usize,
-    sec1: *const u8,
-    sec1_len: usize,
-    denylist: *const u8,
-    denylist_len: usize,
-    now: u64,
-) -> u32 {
-    // SAFETY: the caller passes valid buffers.
-    let (token, sec1, denylist) = unsafe {
-        (
-            bytes(token, token_len),
-            bytes(sec1, sec1_len),
-            bytes(denylist, denylist_len),
-        )
-    };
-    verify(Key::es256_public(sec1), token, denylist, now)
-}
-
-/// Verifies an RS256 `token` with a modulus (exponent 65537).
-///
-/// # Safety
-/// Every pointer is valid for its length.
-#[cfg(feature = "rsa")]
-#[no_mangle]
-pub unsafe extern "C" fn nostd_verify_rs256(
-    token: *const u8,
-    token_len: usize,
-    n: *const u8,
-    n_len: usize,
-    denylist: *const u8,
-    denylist_len: usize,
-    now: u64,
-) -> u32 {
-    // SAFETY: the caller passes valid buffers.
-    let (token, n, denylist) = unsafe {
-        (
-            bytes(token, token_len),
-            bytes(n, n_len),
-            bytes(denylist, denylist_len),
-        )
-    };
-    verify(Key::rs256_public(n, &[1, 0, 1]), token, denylist, now)
-}
+entry_point!(
+    /// Verifies an HS256 token with a secret.
+    "hmac",
+    nostd_verify,
+    |secret| Key::hmac(jwtgate::Algorithm::HS256, secret)
+);
+entry_point!(
+    /// Verifies an EdDSA token with a 32-byte Ed25519 public key.
+    "eddsa",
+    nostd_verify_eddsa,
+    Key::ed25519_public
+);
+entry_point!(
+    /// Verifies an ES256 token with a SEC1 public key.
+    "es256",
+    nostd_verify_es256,
+    Key::es256_public
+);
+entry_point!(
+    /// Verifies an RS256 token with a modulus (exponent 65537).
+    "rsa",
+    nostd_verify_rs256,
+    |n| Key::rs256_public(n, &[1, 0, 1])
+);
