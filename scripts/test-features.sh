@@ -27,9 +27,10 @@ done
 echo "== core default features (p256 verifies ES256, no ring)"
 cargo test -q -p jwtgate --lib --test features --test idp_algs --test no_alloc_idp --test wycheproof
 
-# The features must still fail a build with none of them.
-if cargo check -q -p jwtgate --no-default-features --lib 2>/dev/null; then
+# A build with no algorithm feature must fail, with the core's own message.
+if out=$(cargo check -q -p jwtgate --no-default-features --lib 2>&1); then
     echo "FAIL: the core built without any algorithm feature"
     exit 1
 fi
+grep -q 'needs at least one algorithm feature' <<<"$out" || { echo "$out"; echo "FAIL: unexpected error"; exit 1; }
 echo "features: ok (${#SETS[@]} feature sets and the defaults)"

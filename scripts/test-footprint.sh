@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 
 crate=tests/nostd-link
 target=${CARGO_TARGET_DIR:-$PWD/target}/footprint
-export RUSTFLAGS='--cfg sha2_backend="soft" --cfg sha2_backend_soft="compact" --cfg curve25519_dalek_backend="serial"'
+export RUSTFLAGS="${RUSTFLAGS:-} --cfg sha2_backend=\"soft\" --cfg sha2_backend_soft=\"compact\" --cfg curve25519_dalek_backend=\"serial\""
 CC=${CC:-cc}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
