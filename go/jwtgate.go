@@ -17,8 +17,17 @@ package jwtgate
 /*
 #cgo CFLAGS: -I${SRCDIR}/../include
 #cgo LDFLAGS: -L${SRCDIR}/lib -ljwtgate -lgcc_s -lutil -lrt -lpthread -lm -ldl
+#include <stdint.h>
 #include <stdlib.h>
 #include "jwtgate.h"
+
+// jg_verifier_verify with the verifier and the claims (both C memory) as
+// integers: cgo checks every pointer argument at run time, boxing it in an
+// interface, and a pointer to an incomplete C type costs an allocation.
+static inline jg_result jg_go_verify(uintptr_t verifier, const uint8_t *token, size_t len,
+                                     uint64_t now, uintptr_t claims) {
+	return jg_verifier_verify((const jg_verifier *)verifier, token, len, now, (jg_claims *)claims);
+}
 */
 import "C"
 
@@ -86,6 +95,13 @@ const (
 
 // Claims are the claims of a verified token, copied into Go memory.
 // Time claims are zero when absent; Has tells absent from zero.
+//
+// Every field is safe to keep after later calls (nothing points into
+// memory the next Verify reuses). The strings and Raw share one
+// allocation per token, so keeping any one of them keeps the whole
+// token's claims (under 12 KiB) reachable; copy a string
+// (strings.Clone) to keep it alone for long. Raw may be modified; the
+// strings do not alias it.
 type Claims struct {
 	Issuer    string    // iss
 	Subject   string    // sub
@@ -347,26 +363,37 @@ func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
 	if len(token) > MaxTokenLen {
 		return Claims{}, ErrTokenTooLarge
 	}
-	secs := now.Unix()
-	if secs < 0 {
-		secs = 0
-	}
 	c := claimsPool.Get().(*cClaims)
 	defer claimsPool.Put(c)
-	t, tl := stringArg(token)
-	rc := C.jg_verifier_verify(v.ptr, t, tl, C.uint64_t(secs), c.p)
-	runtime.KeepAlive(v)
-	if rc != C.JG_OK {
-		return Claims{}, toError(rc)
+	if err := v.verifyInto(token, now, c); err != nil {
+		return Claims{}, err
 	}
 	return c.toGo(), nil
 }
 
-func goString(s C.jg_str) string {
-	if s.ptr == nil || s.len == 0 {
-		return ""
+// verifyInto is the cgo call of VerifyAt: the claims stay in c, in C memory.
+func (v *Verifier) verifyInto(token string, now time.Time, c *cClaims) error {
+	secs := now.Unix()
+	if secs < 0 {
+		secs = 0
 	}
-	return C.GoStringN((*C.char)(unsafe.Pointer(s.ptr)), C.int(s.len))
+	t, tl := stringArg(token)
+	rc := C.jg_go_verify(C.uintptr_t(uintptr(unsafe.Pointer(v.ptr))), t, tl, C.uint64_t(secs),
+		C.uintptr_t(uintptr(unsafe.Pointer(c.p))))
+	runtime.KeepAlive(v)
+	if rc != C.JG_OK {
+		return toError(rc)
+	}
+	return nil
+}
+
+// cBytes views a jg_str's bytes in C memory, valid until the next call
+// that reuses the jg_claims.
+func cBytes(s C.jg_str) []byte {
+	if s.ptr == nil || s.len == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(s.ptr)), int(s.len))
 }
 
 func unixIf(present bool, secs C.uint64_t) time.Time {
@@ -376,32 +403,76 @@ func unixIf(present bool, secs C.uint64_t) time.Time {
 	return time.Unix(int64(secs), 0)
 }
 
+// claimsCopy copies the views of one jg_claims into a single Go byte
+// slice and hands out strings and slices of it: one allocation for every
+// string and Raw, instead of one each.
+type claimsCopy struct {
+	buf []byte
+	at  int
+}
+
+// str copies s into the buffer and returns it as a string. The bytes are
+// never written again (Raw is a separate region with its capacity capped),
+// so the string is immutable, as Go requires.
+func (b *claimsCopy) str(s C.jg_str) string {
+	src := cBytes(s)
+	if len(src) == 0 {
+		return ""
+	}
+	dst := b.buf[b.at : b.at+len(src) : b.at+len(src)]
+	copy(dst, src)
+	b.at += len(src)
+	return *(*string)(unsafe.Pointer(&dst))
+}
+
+func (b *claimsCopy) bytes(s C.jg_str) []byte {
+	if s.ptr == nil {
+		return nil
+	}
+	src := cBytes(s)
+	dst := b.buf[b.at : b.at+len(src) : b.at+len(src)]
+	copy(dst, src)
+	b.at += len(src)
+	return dst
+}
+
+// toGo copies the claims into Go memory in at most two allocations: one
+// byte buffer holding every string and Raw, and the Audience slice when
+// the token has aud. Nothing in the result points into C memory or into
+// the pooled jg_claims, so a Claims stays valid after later calls.
 func (c *cClaims) toGo() Claims {
 	p := c.p
 	present := ClaimSet(p.present)
+	n := int(p.aud_count)
+	if n > len(p.aud) {
+		n = len(p.aud)
+	}
+	total := int(p.iss.len+p.sub.len+p.jti.len+p.sid.len+p.kid.len+p.typ.len) + int(p.raw_json.len)
+	for i := 0; i < n; i++ {
+		total += int(p.aud[i].len)
+	}
+	b := claimsCopy{buf: make([]byte, total)}
 	out := Claims{
-		Issuer:    goString(p.iss),
-		Subject:   goString(p.sub),
-		ID:        goString(p.jti),
-		SessionID: goString(p.sid),
+		Issuer:    b.str(p.iss),
+		Subject:   b.str(p.sub),
+		ID:        b.str(p.jti),
+		SessionID: b.str(p.sid),
 		ExpiresAt: unixIf(present&ClaimExp != 0, p.exp),
 		NotBefore: unixIf(present&ClaimNbf != 0, p.nbf),
 		IssuedAt:  unixIf(present&ClaimIat != 0, p.iat),
 		Version:   uint64(p.ver),
-		KeyID:     goString(p.kid),
-		Type:      goString(p.typ),
+		KeyID:     b.str(p.kid),
+		Type:      b.str(p.typ),
 		Algorithm: Algorithm(p.alg),
 		Present:   present,
 	}
-	if n := int(p.aud_count); n > 0 {
+	if n > 0 {
 		out.Audience = make([]string, n)
-		for i := 0; i < n && i < len(p.aud); i++ {
-			out.Audience[i] = goString(p.aud[i])
+		for i := 0; i < n; i++ {
+			out.Audience[i] = b.str(p.aud[i])
 		}
 	}
-	if p.raw_json.ptr != nil {
-		out.Raw = C.GoBytes(unsafe.Pointer(p.raw_json.ptr), C.int(p.raw_json.len))
-	}
+	out.Raw = b.bytes(p.raw_json)
 	return out
 }
 

@@ -29,6 +29,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # that is not listed is NOT run (a warning says so).
 HOOKS=(
     scripts/test-nostd.sh
+    scripts/test-features.sh
+    scripts/test-footprint.sh
     scripts/test-examples.sh
     scripts/test-c.sh
     scripts/test-go.sh

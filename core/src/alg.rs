@@ -62,7 +62,20 @@ impl Algorithm {
             Algorithm::HS256 => 32,
             Algorithm::HS384 => 48,
             Algorithm::HS512 | Algorithm::EdDSA | Algorithm::ES256 => 64,
-            Algorithm::RS256 | Algorithm::PS256 => crate::rsa::MAX_MODULUS_LEN,
+            Algorithm::RS256 | Algorithm::PS256 => RSA_MAX_SIGNATURE_LEN,
+        }
+    }
+
+    /// Whether this build implements the algorithm: its Cargo feature
+    /// (`hmac`, `eddsa`, `es256` or `rsa`, all on by default) is enabled.
+    /// Keys of an algorithm compiled out are refused and its tokens are
+    /// rejected, both with [`crate::Error::UnsupportedAlgorithm`].
+    pub const fn is_supported(self) -> bool {
+        match self {
+            Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512 => cfg!(feature = "hmac"),
+            Algorithm::EdDSA => cfg!(feature = "eddsa"),
+            Algorithm::ES256 => cfg!(feature = "es256"),
+            Algorithm::RS256 | Algorithm::PS256 => cfg!(feature = "rsa"),
         }
     }
 
@@ -78,8 +91,19 @@ impl core::fmt::Display for Algorithm {
     }
 }
 
-/// The longest signature any algorithm produces (RSA-4096).
-pub(crate) const MAX_SIGNATURE_LEN: usize = crate::rsa::MAX_MODULUS_LEN;
+/// The longest RSA signature: a 4096-bit modulus.
+const RSA_MAX_SIGNATURE_LEN: usize = 512;
+#[cfg(feature = "rsa")]
+const _: () = assert!(RSA_MAX_SIGNATURE_LEN == crate::rsa::MAX_MODULUS_LEN);
+
+/// The longest signature an algorithm of this build produces: RSA-4096
+/// with `rsa`, 64 bytes (HS512, EdDSA, ES256) without. It sizes the
+/// signature buffer on the verify and sign paths' stacks.
+pub(crate) const MAX_SIGNATURE_LEN: usize = if cfg!(feature = "rsa") {
+    RSA_MAX_SIGNATURE_LEN
+} else {
+    64
+};
 
 #[cfg(test)]
 mod tests {
@@ -89,7 +113,7 @@ mod tests {
     fn names_round_trip_and_are_case_sensitive() {
         for alg in Algorithm::ALL {
             assert_eq!(Algorithm::from_name(alg.name()), Some(alg));
-            assert!(alg.signature_len() <= MAX_SIGNATURE_LEN);
+            assert!(!alg.is_supported() || alg.signature_len() <= MAX_SIGNATURE_LEN);
         }
         for bad in [
             "none", "None", "hs256", "EDDSA", "", "HS256 ", "es256", "RS384", "PS512", "ES256K",

@@ -17,7 +17,8 @@
 //! - Keys with `use` other than `sig`, or `key_ops` without `verify`, are
 //!   skipped: they are not signature-verification keys.
 //! - Keys of a `kty` or `alg` this build does not implement are skipped, so
-//!   a provider's set that also lists other key types still loads.
+//!   a provider's set that also lists other key types still loads; so are
+//!   keys of an algorithm whose Cargo feature is off.
 //! - A malformed key of a supported type fails the whole set
 //!   ([`Error::Jwks`]; key material that decodes but is refused, such as a
 //!   point not on the curve or a 1024-bit modulus, fails with the key
@@ -144,7 +145,12 @@ fn parse_key(object: Object<'_>) -> Result<(KeyKind, Option<Key>), Error> {
     if jwk.use_.is_some_and(|u| !u.eq_str("sig")) || !jwk.can_verify {
         return Ok((kind, None));
     }
-    Ok((kind, key_of(&jwk, kty)?))
+    match key_of(&jwk, kty) {
+        // A key of an algorithm compiled out of this build (Cargo features)
+        // is skipped like a `kty` jwtgate does not implement.
+        Err(Error::UnsupportedAlgorithm) => Ok((kind, None)),
+        key => Ok((kind, key?)),
+    }
 }
 
 fn key_of(jwk: &Jwk<'_>, kty: JsonStr<'_>) -> Result<Option<Key>, Error> {

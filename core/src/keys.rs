@@ -2,13 +2,19 @@
 
 use core::fmt;
 
+#[cfg(feature = "eddsa")]
 use ed25519_dalek::{Signer, SigningKey, VerifyingKey};
+#[cfg(feature = "hmac")]
 use hmac::{Hmac, KeyInit, Mac};
+#[cfg(feature = "hmac")]
 use sha2::{Sha256, Sha384, Sha512};
 
+#[cfg(feature = "es256")]
+use crate::ecdsa;
 use crate::json::JsonStr;
+#[cfg(feature = "rsa")]
 use crate::rsa::RsaPublicKey;
-use crate::{ecdsa, Algorithm, Error};
+use crate::{Algorithm, Error};
 
 /// The longest `kid` a key may carry, in bytes.
 pub const MAX_KID_LEN: usize = 128;
@@ -46,16 +52,29 @@ impl KeyId {
 /// The secret or public material of a key; HMAC keys keep the keyed state
 /// (inner and outer pads already absorbed) so a verification hashes only the
 /// signing input. Every variant holding secrets zeroizes on drop.
+///
+/// A family's variants exist only with its Cargo feature, so a build
+/// without it links none of its code: every `match` on `Material` names
+/// them under the same `cfg`.
 #[derive(Clone)]
 enum Material {
+    #[cfg(feature = "hmac")]
     Hs256(Hmac<Sha256>),
+    #[cfg(feature = "hmac")]
     Hs384(Hmac<Sha384>),
+    #[cfg(feature = "hmac")]
     Hs512(Hmac<Sha512>),
+    #[cfg(feature = "eddsa")]
     Ed25519Public(VerifyingKey),
+    #[cfg(feature = "eddsa")]
     Ed25519Private(SigningKey),
+    #[cfg(feature = "es256")]
     Es256Public(p256::ecdsa::VerifyingKey),
+    #[cfg(feature = "es256")]
     Es256Private(p256::ecdsa::SigningKey),
+    #[cfg(feature = "rsa")]
     Rs256(RsaPublicKey),
+    #[cfg(feature = "rsa")]
     Ps256(RsaPublicKey),
 }
 
@@ -82,8 +101,12 @@ impl Key {
     ///
     /// Fails with [`Error::WeakKey`] when the secret is shorter than the
     /// hash output (32, 48 or 64 bytes), as RFC 7518 section 3.2 requires,
-    /// and with [`Error::InvalidKey`] when `alg` is not an HMAC algorithm.
+    /// and with [`Error::InvalidKey`] when `alg` is not an HMAC algorithm
+    /// ([`Error::UnsupportedAlgorithm`] when the `hmac` feature is off).
     pub fn hmac(alg: Algorithm, secret: &[u8]) -> Result<Key, Error> {
+        if alg.is_symmetric() && !alg.is_supported() {
+            return Err(Error::UnsupportedAlgorithm);
+        }
         if secret.len() < alg.signature_len() {
             return Err(if alg.is_symmetric() {
                 Error::WeakKey
@@ -99,51 +122,63 @@ impl Key {
     /// brute-forced from any token it signed; prefer [`Key::hmac`].
     /// An empty secret is still refused.
     pub fn hmac_allow_short_secret(alg: Algorithm, secret: &[u8]) -> Result<Key, Error> {
+        if alg.is_symmetric() && !alg.is_supported() {
+            return Err(Error::UnsupportedAlgorithm);
+        }
         if secret.is_empty() {
             return Err(Error::WeakKey);
         }
-        let material = match alg {
-            Algorithm::HS256 => {
-                Material::Hs256(Hmac::new_from_slice(secret).map_err(|_| Error::InvalidKey)?)
-            }
-            Algorithm::HS384 => {
-                Material::Hs384(Hmac::new_from_slice(secret).map_err(|_| Error::InvalidKey)?)
-            }
-            Algorithm::HS512 => {
-                Material::Hs512(Hmac::new_from_slice(secret).map_err(|_| Error::InvalidKey)?)
-            }
-            _ => return Err(Error::InvalidKey),
-        };
-        Ok(Key {
-            kid: None,
-            material,
-        })
+        #[cfg(feature = "hmac")]
+        {
+            let material = match alg {
+                Algorithm::HS256 => {
+                    Material::Hs256(Hmac::new_from_slice(secret).map_err(|_| Error::InvalidKey)?)
+                }
+                Algorithm::HS384 => {
+                    Material::Hs384(Hmac::new_from_slice(secret).map_err(|_| Error::InvalidKey)?)
+                }
+                Algorithm::HS512 => {
+                    Material::Hs512(Hmac::new_from_slice(secret).map_err(|_| Error::InvalidKey)?)
+                }
+                _ => return Err(Error::InvalidKey),
+            };
+            Ok(Key::new(material))
+        }
+        #[cfg(not(feature = "hmac"))]
+        Err(Error::InvalidKey)
     }
 
     /// An Ed25519 public key (32 bytes, RFC 8032 encoding), verification only.
     ///
     /// Rejects encodings that are not a curve point and small-order points
-    /// (which would accept signatures on any message) with [`Error::InvalidKey`].
+    /// (which would accept signatures on any message) with [`Error::InvalidKey`];
+    /// without the `eddsa` feature, with [`Error::UnsupportedAlgorithm`].
     pub fn ed25519_public(public: &[u8]) -> Result<Key, Error> {
-        let bytes: &[u8; 32] = public.try_into().map_err(|_| Error::InvalidKey)?;
-        let key = VerifyingKey::from_bytes(bytes).map_err(|_| Error::InvalidKey)?;
-        if key.is_weak() {
-            return Err(Error::InvalidKey);
+        #[cfg(feature = "eddsa")]
+        {
+            let bytes: &[u8; 32] = public.try_into().map_err(|_| Error::InvalidKey)?;
+            let key = VerifyingKey::from_bytes(bytes).map_err(|_| Error::InvalidKey)?;
+            if key.is_weak() {
+                return Err(Error::InvalidKey);
+            }
+            Ok(Key::new(Material::Ed25519Public(key)))
         }
-        Ok(Key {
-            kid: None,
-            material: Material::Ed25519Public(key),
-        })
+        #[cfg(not(feature = "eddsa"))]
+        unsupported(public)
     }
 
     /// An Ed25519 private key from its 32-byte seed (RFC 8032 section 5.1.5):
-    /// signs and verifies.
+    /// signs and verifies. [`Error::UnsupportedAlgorithm`] without `eddsa`.
     pub fn ed25519_private(seed: &[u8]) -> Result<Key, Error> {
-        let seed: &[u8; 32] = seed.try_into().map_err(|_| Error::InvalidKey)?;
-        Ok(Key {
-            kid: None,
-            material: Material::Ed25519Private(SigningKey::from_bytes(seed)),
-        })
+        #[cfg(feature = "eddsa")]
+        {
+            let seed: &[u8; 32] = seed.try_into().map_err(|_| Error::InvalidKey)?;
+            Ok(Key::new(Material::Ed25519Private(SigningKey::from_bytes(
+                seed,
+            ))))
+        }
+        #[cfg(not(feature = "eddsa"))]
+        unsupported(seed)
     }
 
     /// An ES256 (P-256) public key from its SEC1 encoding: `04 || x || y`
@@ -151,25 +186,41 @@ impl Key {
     /// OpenSSL produce) or the 33-byte compressed form.
     ///
     /// Fails with [`Error::InvalidKey`] for any other length, a point not on
-    /// the curve, or the identity.
+    /// the curve, or the identity; without the `es256` feature, with
+    /// [`Error::UnsupportedAlgorithm`] (so do the other ES256 constructors).
     pub fn es256_public(sec1: &[u8]) -> Result<Key, Error> {
-        let key = ecdsa::public_from_sec1(sec1).ok_or(Error::InvalidKey)?;
-        Ok(Key::new(Material::Es256Public(key)))
+        #[cfg(feature = "es256")]
+        {
+            let key = ecdsa::public_from_sec1(sec1).ok_or(Error::InvalidKey)?;
+            Ok(Key::new(Material::Es256Public(key)))
+        }
+        #[cfg(not(feature = "es256"))]
+        unsupported(sec1)
     }
 
     /// An ES256 public key from its affine coordinates, 32 big-endian bytes
     /// each (the JWK `x` and `y`, RFC 7518 section 6.2.1).
     pub fn es256_public_coordinates(x: &[u8], y: &[u8]) -> Result<Key, Error> {
-        let key = ecdsa::public_from_xy(x, y).ok_or(Error::InvalidKey)?;
-        Ok(Key::new(Material::Es256Public(key)))
+        #[cfg(feature = "es256")]
+        {
+            let key = ecdsa::public_from_xy(x, y).ok_or(Error::InvalidKey)?;
+            Ok(Key::new(Material::Es256Public(key)))
+        }
+        #[cfg(not(feature = "es256"))]
+        unsupported((x, y))
     }
 
     /// An ES256 private key from its 32-byte big-endian scalar (the JWK
     /// `d`): signs (deterministically, RFC 6979) and verifies.
     /// Fails with [`Error::InvalidKey`] unless `1 <= d < n`.
     pub fn es256_private(scalar: &[u8]) -> Result<Key, Error> {
-        let key = ecdsa::private_from_scalar(scalar).ok_or(Error::InvalidKey)?;
-        Ok(Key::new(Material::Es256Private(key)))
+        #[cfg(feature = "es256")]
+        {
+            let key = ecdsa::private_from_scalar(scalar).ok_or(Error::InvalidKey)?;
+            Ok(Key::new(Material::Es256Private(key)))
+        }
+        #[cfg(not(feature = "es256"))]
+        unsupported(scalar)
     }
 
     /// An RS256 public key from the big-endian modulus `n` and public
@@ -196,14 +247,23 @@ impl Key {
 
     /// An RSA public key for `alg` (`RS256` or `PS256`; any other algorithm
     /// fails with [`Error::InvalidKey`]); the rules of [`Key::rs256_public`] apply.
+    /// Without the `rsa` feature, [`Error::UnsupportedAlgorithm`].
     pub fn rsa_public(alg: Algorithm, n: &[u8], e: &[u8]) -> Result<Key, Error> {
-        let key = RsaPublicKey::new(n, e).ok_or(Error::InvalidKey)?;
-        let material = match alg {
-            Algorithm::RS256 => Material::Rs256(key),
-            Algorithm::PS256 => Material::Ps256(key),
-            _ => return Err(Error::InvalidKey),
-        };
-        Ok(Key::new(material))
+        #[cfg(feature = "rsa")]
+        {
+            let key = RsaPublicKey::new(n, e).ok_or(Error::InvalidKey)?;
+            let material = match alg {
+                Algorithm::RS256 => Material::Rs256(key),
+                Algorithm::PS256 => Material::Ps256(key),
+                _ => return Err(Error::InvalidKey),
+            };
+            Ok(Key::new(material))
+        }
+        #[cfg(not(feature = "rsa"))]
+        match alg {
+            Algorithm::RS256 | Algorithm::PS256 => unsupported((n, e)),
+            _ => Err(Error::InvalidKey),
+        }
     }
 
     fn new(material: Material) -> Key {
@@ -222,12 +282,19 @@ impl Key {
     /// The algorithm this key is bound to.
     pub fn algorithm(&self) -> Algorithm {
         match self.material {
+            #[cfg(feature = "hmac")]
             Material::Hs256(_) => Algorithm::HS256,
+            #[cfg(feature = "hmac")]
             Material::Hs384(_) => Algorithm::HS384,
+            #[cfg(feature = "hmac")]
             Material::Hs512(_) => Algorithm::HS512,
+            #[cfg(feature = "eddsa")]
             Material::Ed25519Public(_) | Material::Ed25519Private(_) => Algorithm::EdDSA,
+            #[cfg(feature = "es256")]
             Material::Es256Public(_) | Material::Es256Private(_) => Algorithm::ES256,
+            #[cfg(feature = "rsa")]
             Material::Rs256(_) => Algorithm::RS256,
+            #[cfg(feature = "rsa")]
             Material::Ps256(_) => Algorithm::PS256,
         }
     }
@@ -236,7 +303,9 @@ impl Key {
     /// for RSA the modulus length.
     pub fn signature_len(&self) -> usize {
         match &self.material {
+            #[cfg(feature = "rsa")]
             Material::Rs256(key) | Material::Ps256(key) => key.len(),
+            #[allow(unreachable_patterns)] // only RSA keys, when they are all there is
             _ => self.algorithm().signature_len(),
         }
     }
@@ -249,28 +318,37 @@ impl Key {
     /// Whether this key can sign (HMAC secrets, Ed25519 and ES256 private
     /// keys; RSA keys are verification-only).
     pub fn can_sign(&self) -> bool {
-        matches!(
-            self.material,
-            Material::Hs256(_)
-                | Material::Hs384(_)
-                | Material::Hs512(_)
-                | Material::Ed25519Private(_)
-                | Material::Es256Private(_)
-        )
+        match self.material {
+            #[cfg(feature = "hmac")]
+            Material::Hs256(_) | Material::Hs384(_) | Material::Hs512(_) => true,
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519Private(_) => true,
+            #[cfg(feature = "es256")]
+            Material::Es256Private(_) => true,
+            #[allow(unreachable_patterns)] // every key can sign in an HMAC-only build
+            _ => false,
+        }
     }
 
     /// The public half of an asymmetric key, as a verification-only key
     /// with the same `kid`; `None` for HMAC secrets.
     pub fn to_public(&self) -> Option<Key> {
         let material = match &self.material {
-            Material::Ed25519Private(k) => Material::Ed25519Public(k.verifying_key()),
-            Material::Ed25519Public(k) => Material::Ed25519Public(*k),
-            Material::Es256Private(k) => Material::Es256Public(*k.verifying_key()),
-            Material::Es256Public(k) => Material::Es256Public(*k),
-            Material::Rs256(k) => Material::Rs256(k.clone()),
-            Material::Ps256(k) => Material::Ps256(k.clone()),
-            Material::Hs256(_) | Material::Hs384(_) | Material::Hs512(_) => return None,
-        };
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519Private(k) => Some(Material::Ed25519Public(k.verifying_key())),
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519Public(k) => Some(Material::Ed25519Public(*k)),
+            #[cfg(feature = "es256")]
+            Material::Es256Private(k) => Some(Material::Es256Public(*k.verifying_key())),
+            #[cfg(feature = "es256")]
+            Material::Es256Public(k) => Some(Material::Es256Public(*k)),
+            #[cfg(feature = "rsa")]
+            Material::Rs256(k) => Some(Material::Rs256(k.clone())),
+            #[cfg(feature = "rsa")]
+            Material::Ps256(k) => Some(Material::Ps256(k.clone())),
+            #[cfg(feature = "hmac")]
+            Material::Hs256(_) | Material::Hs384(_) | Material::Hs512(_) => None,
+        }?;
         Some(Key {
             kid: self.kid,
             material,
@@ -280,8 +358,11 @@ impl Key {
     /// The 32-byte Ed25519 public key, for publishing in a JWKS.
     pub fn ed25519_public_bytes(&self) -> Option<[u8; 32]> {
         match &self.material {
+            #[cfg(feature = "eddsa")]
             Material::Ed25519Private(k) => Some(k.verifying_key().to_bytes()),
+            #[cfg(feature = "eddsa")]
             Material::Ed25519Public(k) => Some(k.to_bytes()),
+            #[allow(unreachable_patterns)] // in an EdDSA-only build
             _ => None,
         }
     }
@@ -290,8 +371,11 @@ impl Key {
     /// publishing in a JWKS (`x` is bytes 1..33, `y` bytes 33..65).
     pub fn es256_public_sec1(&self) -> Option<[u8; 65]> {
         match &self.material {
+            #[cfg(feature = "es256")]
             Material::Es256Private(k) => Some(ecdsa::sec1_uncompressed(k.verifying_key())),
+            #[cfg(feature = "es256")]
             Material::Es256Public(k) => Some(ecdsa::sec1_uncompressed(k)),
+            #[allow(unreachable_patterns)] // in an ES256-only build
             _ => None,
         }
     }
@@ -300,7 +384,9 @@ impl Key {
     /// RSA key.
     pub fn rsa_public_components(&self) -> Option<(&[u8], u32)> {
         match &self.material {
+            #[cfg(feature = "rsa")]
             Material::Rs256(k) | Material::Ps256(k) => Some((k.modulus(), k.exponent())),
+            #[allow(unreachable_patterns)] // in an RSA-only build
             _ => None,
         }
     }
@@ -309,18 +395,27 @@ impl Key {
     /// strictly for Ed25519. Every failure is the same opaque error.
     pub(crate) fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), Error> {
         let ok = match &self.material {
+            #[cfg(feature = "hmac")]
             Material::Hs256(mac) => mac_verify(mac, signing_input, signature),
+            #[cfg(feature = "hmac")]
             Material::Hs384(mac) => mac_verify(mac, signing_input, signature),
+            #[cfg(feature = "hmac")]
             Material::Hs512(mac) => mac_verify(mac, signing_input, signature),
+            #[cfg(feature = "eddsa")]
             Material::Ed25519Public(key) => ed25519_verify(key, signing_input, signature),
+            #[cfg(feature = "eddsa")]
             Material::Ed25519Private(key) => {
                 ed25519_verify(&key.verifying_key(), signing_input, signature)
             }
+            #[cfg(feature = "es256")]
             Material::Es256Public(key) => ecdsa::verify(key, signing_input, signature),
+            #[cfg(feature = "es256")]
             Material::Es256Private(key) => {
                 ecdsa::verify(key.verifying_key(), signing_input, signature)
             }
+            #[cfg(feature = "rsa")]
             Material::Rs256(key) => key.verify_pkcs1v15_sha256(signing_input, signature),
+            #[cfg(feature = "rsa")]
             Material::Ps256(key) => key.verify_pss_sha256(signing_input, signature),
         };
         if ok {
@@ -334,23 +429,52 @@ impl Key {
     pub(crate) fn sign(&self, signing_input: &[u8], out: &mut [u8]) -> Result<usize, Error> {
         let len = self.signature_len();
         let out = out.get_mut(..len).ok_or(Error::BufferTooSmall)?;
-        match &self.material {
-            Material::Hs256(mac) => out.copy_from_slice(&mac_tag(mac, signing_input)),
-            Material::Hs384(mac) => out.copy_from_slice(&mac_tag(mac, signing_input)),
-            Material::Hs512(mac) => out.copy_from_slice(&mac_tag(mac, signing_input)),
+        let signed = match &self.material {
+            #[cfg(feature = "hmac")]
+            Material::Hs256(mac) => put_signature(out, &mac_tag(mac, signing_input)),
+            #[cfg(feature = "hmac")]
+            Material::Hs384(mac) => put_signature(out, &mac_tag(mac, signing_input)),
+            #[cfg(feature = "hmac")]
+            Material::Hs512(mac) => put_signature(out, &mac_tag(mac, signing_input)),
+            #[cfg(feature = "eddsa")]
             Material::Ed25519Private(key) => {
-                out.copy_from_slice(&key.sign(signing_input).to_bytes())
+                put_signature(out, &key.sign(signing_input).to_bytes())
             }
-            Material::Es256Private(key) => out.copy_from_slice(&ecdsa::sign(key, signing_input)),
-            Material::Ed25519Public(_)
-            | Material::Es256Public(_)
-            | Material::Rs256(_)
-            | Material::Ps256(_) => return Err(Error::InvalidKey),
+            #[cfg(feature = "es256")]
+            Material::Es256Private(key) => put_signature(out, &ecdsa::sign(key, signing_input)),
+            #[cfg(feature = "eddsa")]
+            Material::Ed25519Public(_) => false,
+            #[cfg(feature = "es256")]
+            Material::Es256Public(_) => false,
+            #[cfg(feature = "rsa")]
+            Material::Rs256(_) | Material::Ps256(_) => {
+                let _ = (signing_input, out);
+                false
+            }
+        };
+        if !signed {
+            return Err(Error::InvalidKey);
         }
         Ok(len)
     }
 }
 
+/// Copies a signature of the key's own length into `out`; `true`.
+#[cfg(any(feature = "hmac", feature = "eddsa", feature = "es256"))]
+fn put_signature(out: &mut [u8], signature: &[u8]) -> bool {
+    out.copy_from_slice(signature);
+    true
+}
+
+/// The constructors' answer for a family compiled out: the algorithm is not
+/// implemented by this build (`inputs` are the unused arguments).
+#[cfg(not(all(feature = "eddsa", feature = "es256", feature = "rsa")))]
+fn unsupported<T>(inputs: T) -> Result<Key, Error> {
+    let _ = inputs;
+    Err(Error::UnsupportedAlgorithm)
+}
+
+#[cfg(feature = "hmac")]
 fn mac_verify<M: Mac + Clone>(keyed: &M, input: &[u8], tag: &[u8]) -> bool {
     let mut mac = keyed.clone();
     mac.update(input);
@@ -358,12 +482,14 @@ fn mac_verify<M: Mac + Clone>(keyed: &M, input: &[u8], tag: &[u8]) -> bool {
     mac.verify_slice(tag).is_ok()
 }
 
+#[cfg(feature = "hmac")]
 fn mac_tag<M: Mac + Clone>(keyed: &M, input: &[u8]) -> hmac::digest::Output<M> {
     let mut mac = keyed.clone();
     mac.update(input);
     mac.finalize().into_bytes()
 }
 
+#[cfg(feature = "eddsa")]
 fn ed25519_verify(key: &VerifyingKey, input: &[u8], signature: &[u8]) -> bool {
     let Ok(bytes) = <&[u8; 64]>::try_from(signature) else {
         return false;
@@ -519,6 +645,7 @@ impl fmt::Debug for KeySet {
 }
 
 #[cfg(test)]
+#[cfg(feature = "hmac")]
 mod tests {
     use super::*;
 
@@ -558,6 +685,7 @@ mod tests {
         ));
     }
 
+    #[cfg(feature = "eddsa")]
     #[test]
     fn small_order_ed25519_keys_are_refused() {
         // The identity point and a point of order 8 (RFC 8032 test material).

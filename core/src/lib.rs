@@ -10,6 +10,7 @@ mod alg;
 mod base64;
 mod claims;
 mod denylist;
+#[cfg(feature = "es256")]
 mod ecdsa;
 mod error;
 #[cfg(feature = "fuzzing")]
@@ -22,12 +23,21 @@ mod keys;
 mod limits;
 mod policy;
 mod revocation;
+#[cfg(feature = "rsa")]
 mod rsa;
 mod sign;
 mod time;
 mod verify;
 #[cfg(test)]
 mod wycheproof_ed25519;
+
+#[cfg(not(any(
+    feature = "hmac",
+    feature = "eddsa",
+    feature = "es256",
+    feature = "rsa"
+)))]
+compile_error!("jwtgate needs at least one algorithm feature: hmac, eddsa, es256 or rsa");
 
 pub use alg::Algorithm;
 pub use base64::{

@@ -186,6 +186,11 @@ impl<'d> Verifier<'d> {
         base64::decode(parts.header, header_buf)?;
         let header = Header::parse(header_buf, &self.limits)?;
 
+        // An algorithm this build compiled out (Cargo features) is
+        // unsupported, not merely without a key.
+        if !header.alg().is_supported() {
+            return Err(Error::UnsupportedAlgorithm);
+        }
         // The key is chosen by `kid` and the algorithm it is bound to; the
         // claims are not read before the signature holds.
         let key = self.keys.find_json(header.alg(), header.kid())?;

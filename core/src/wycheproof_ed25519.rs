@@ -7,6 +7,7 @@
 //! Wycheproof vectors live in `tests/wycheproof.rs`; every divergence from
 //! Wycheproof's verdict is listed in `tests/vectors/README.md` and asserted
 //! here by `tcId`.
+#![cfg(all(feature = "eddsa", feature = "hmac"))]
 
 use std::collections::BTreeMap;
 use std::println;

@@ -434,6 +434,8 @@ fn worst_cases() -> Vec<(&'static str, Vec<u8>, Algorithm)> {
         RFC7515_A3.replace(' ', "").into_bytes(),
         Algorithm::ES256,
     ));
+    // A build without some algorithm features measures the others.
+    out.retain(|(_, _, alg)| alg.is_supported());
     out
 }
 
@@ -601,7 +603,10 @@ fn stack_use_is_flat_in_nesting_depth() {
         println!("stack: {alg:?} {name}: {used} bytes");
         assert!(*used < STACK_BOUND, "{alg:?} {name}: {used} bytes");
     }
-    for alg in [Algorithm::HS256, Algorithm::EdDSA] {
+    for alg in [Algorithm::HS256, Algorithm::EdDSA]
+        .into_iter()
+        .filter(|a| a.is_supported())
+    {
         let of = |n: &str| {
             measured
                 .iter()

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# What the C ABI and the Go package add to the Rust core, on the same
+# token in one run (issue 21):
+#
+#   bash bench/overhead.sh            # 3 rounds, about 40 s
+#   JG_OVERHEAD_ROUNDS=5 bash bench/overhead.sh
+#
+# The token is HS256 over the benchmarks' claims (core/benches/common),
+# made by core/examples/overhead.rs; the Rust core (`Verifier::verify`),
+# bench/overhead.c (`jg_verifier_verify` from C, claims written to a
+# jg_claims) and go/overhead_test.go (BenchmarkOverhead: the cgo call alone,
+# the copy into Claims alone, `VerifyAt` with both, and `VerifyAt` under
+# RunParallel)
+# verify it with the same secret, issuer, audience and clock, no denylist.
+# Each side runs in turn in every round; the fastest figure of each side
+# over the rounds is compared (the machine is shared: the minimum is what
+# the code costs when undisturbed). Prints ratios; quote them with the date
+# in docs/benchmarks.md.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/env.sh
+. scripts/env.sh
+
+TARGET="${CARGO_TARGET_DIR:-$JG_ROOT/target}"
+ROUNDS=${JG_OVERHEAD_ROUNDS:-3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cargo build -q --release -p jwtgate-ffi
+cargo build -q --release -p jwtgate --example overhead
+mkdir -p go/lib
+cp -f "$TARGET/release/libjwtgate.a" go/lib/libjwtgate.a
+cc -O2 -Wall -Wextra -Werror -Iinclude bench/overhead.c "$TARGET/release/libjwtgate.a" \
+    -lgcc_s -lutil -lrt -lpthread -lm -ldl -o "$work/overhead_c"
+(cd go && go test -c -o "$work/go.test" .)
+
+token=$("$TARGET/release/examples/overhead")
+min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
+rust="" c="" cgo="" cpy="" gov="" allocs="" bytes="" rpar="" best_scale="" best_rpar=""
+for round in $(seq "$ROUNDS"); do
+    out=$("$TARGET/release/examples/overhead" "$token")
+    rust=$(min "$rust" "$(awk '/^rust_core_ns/ { print $2 }' <<<"$out")")
+    rpar=$(awk '/^rust_core_parallel_scaling/ { print $2 }' <<<"$out")
+    c=$(min "$c" "$("$work/overhead_c" "$token" | awk '/^c_abi_ns/ { print $2 }')")
+    out=$(JG_OVERHEAD_TOKEN=$token "$work/go.test" -test.run '^$' -test.bench '^BenchmarkOverhead$' \
+        -test.benchtime 1s -test.cpu 2)
+    cgo=$(min "$cgo" "$(awk '$1 ~ /Overhead\/cgo/ { print $5 }' <<<"$out")")
+    cpy=$(min "$cpy" "$(awk '$1 ~ /Overhead\/copy/ { print $5 }' <<<"$out")")
+    gov=$(min "$gov" "$(awk '$1 ~ /Overhead\/verify/ { print $5 }' <<<"$out")")
+    # Scaling compares means (ns/op) of one run: RunParallel has no blocks.
+    serial=$(awk '$1 ~ /Overhead\/verify/ { print $3 }' <<<"$out")
+    par=$(awk '$1 ~ /Overhead\/parallel/ { print $3 }' <<<"$out")
+    scale=$(awk -v s="$serial" -v p="$par" 'BEGIN { printf "%.2f", s / p }')
+    best_scale=$(awk -v a="$best_scale" -v b="$scale" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
+    best_rpar=$(awk -v a="$best_rpar" -v b="$rpar" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
+    allocs=$(awk '$1 ~ /Overhead\/verify/ { print $9 }' <<<"$out")
+    bytes=$(awk '$1 ~ /Overhead\/verify/ { print $7 }' <<<"$out")
+    echo "round $round (fastest so far): Rust core $rust ns, C ABI from C $c ns, Go cgo call only $cgo ns, Go VerifyAt $gov ns; this round's 2-core scaling: Go RunParallel ${scale}x, Rust core on 2 threads ${rpar}x"
+done
+awk -v r="$rust" -v c="$c" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v a="$allocs" -v b="$bytes" -v s="$best_scale" -v rp="$best_rpar" 'BEGIN {
+    printf "| path (same token; fastest block of each over the rounds) | ns per verify | vs the Rust core |\n"
+    printf "| --- | --- | --- |\n"
+    printf "| Rust core, `Verifier::verify` | %.0f | 1.00 |\n", r
+    printf "| C ABI from C, `jg_verifier_verify` | %.0f | %.2fx (+%.0f ns) |\n", c, c / r, c - r
+    printf "| Go, the cgo call alone | %.0f | %.2fx (+%.0f ns) |\n", cgo, cgo / r, cgo - r
+    printf "| Go, the copy into `Claims` alone (not a verify) | %.0f | |\n", cp
+    printf "| Go, `VerifyAt` (%s allocs, %s B per verify) | %.0f | %.2fx (+%.0f ns) |\n", a, b, g, g / r, g - r
+    printf "\n2-core scaling (best round): Go `RunParallel` %.2fx; the Rust core on 2 threads %.2fx\n", s, rp
+}'

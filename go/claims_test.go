@@ -1,0 +1,64 @@
+package jwtgate_test
+
+import (
+	"strings"
+	"testing"
+
+	"jwtgate"
+)
+
+// Claims are copied out of the pooled C buffer: a Claims kept across later
+// calls (which reuse that buffer) keeps its values.
+func TestClaimsSurviveLaterCalls(t *testing.T) {
+	v := newVerifier(t, jwtgate.WithAudience("api", "web"))
+	first, err := v.VerifyAt(sign(t, `{"iss":"i-one","sub":"s-one","aud":["api","x"],"jti":"j-one","sid":"d-one","exp":1760000900}`,
+		jwtgate.HS256, jwtgate.Header{KeyID: "k-one"}), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := string(first.Raw)
+	for i := 0; i < 50; i++ {
+		if _, err := v.VerifyAt(sign(t, `{"iss":"I-TWO-LONGER","sub":"S-TWO-LONGER","aud":"web","jti":"J-TWO","sid":"D-TWO","exp":1760000900}`,
+			jwtgate.HS256, jwtgate.Header{KeyID: "K-TWO"}), now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := strings.Join([]string{first.Issuer, first.Subject, first.ID, first.SessionID, first.KeyID, first.Type,
+		strings.Join(first.Audience, ",")}, " ")
+	if want := "i-one s-one j-one d-one k-one JWT api,x"; got != want {
+		t.Errorf("claims after later calls: %q, want %q", got, want)
+	}
+	if string(first.Raw) != raw || !strings.Contains(raw, `"sub":"s-one"`) {
+		t.Errorf("Raw changed: %s", first.Raw)
+	}
+	// Raw is the caller's to modify; the strings do not share its bytes.
+	for i := range first.Raw {
+		first.Raw[i] = 'x'
+	}
+	if first.Subject != "s-one" || first.Issuer != "i-one" || first.Audience[1] != "x" {
+		t.Errorf("modifying Raw changed the strings: %+v", first)
+	}
+}
+
+// One verification allocates at most twice: the buffer of every string
+// and Raw, and the Audience slice (issue 21).
+func TestVerifyAllocatesAtMostTwice(t *testing.T) {
+	v := newVerifier(t, jwtgate.WithIssuer("https://login.example.com/"), jwtgate.WithAudience("orders"))
+	token := sign(t, `{"iss":"https://login.example.com/","sub":"user-4f1c9a2b","aud":["orders","billing"],"exp":1800000000,"nbf":1690000000,"iat":1690000000,"jti":"9b2f6c1e","sid":"sess-77d1e0b2","scope":"orders:read"}`,
+		jwtgate.HS256, jwtgate.Header{KeyID: "kid"})
+	plain := newVerifier(t)
+	for _, c := range []struct {
+		v     *jwtgate.Verifier
+		token string
+		max   float64
+	}{{v, token, 2}, {plain, sign(t, `{"sub":"no-aud","exp":1800000000}`, jwtgate.HS256, jwtgate.Header{}), 1}} {
+		allocs := testing.AllocsPerRun(200, func() {
+			if _, err := c.v.VerifyAt(c.token, now); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if allocs > c.max {
+			t.Errorf("VerifyAt allocates %.0f times per call, want at most %.0f", allocs, c.max)
+		}
+	}
+}
