@@ -2,6 +2,8 @@
 #![doc = include_str!("../README.md")]
 
 mod confirm;
+mod connect;
+mod durability;
 mod error;
 mod follower;
 mod metrics;
@@ -16,6 +18,7 @@ mod watch;
 pub use redis;
 
 pub use confirm::{token_ids_of, Confirmer, OwnedTokenIds};
+pub use durability::WaitPolicy;
 pub use error::{SyncError, VerifyError};
 pub use follower::{Follower, FollowerOptions};
 pub use metrics::{Metrics, MetricsSnapshot, Reason};

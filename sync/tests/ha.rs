@@ -1,0 +1,436 @@
+//! Failover against real Sentinel and Cluster deployments on loopback:
+//! a writer revokes steadily, three followers verify, the master is killed
+//! (SIGKILL) and the tests count acknowledged revocations that a follower
+//! fails to enforce afterwards, with and without `WAIT`, and measure the
+//! time until followers enforce new revocations again. Also: a Sentinel
+//! master restarted empty before the sentinels notice, which wipes the
+//! replica too.
+//!
+//! The followers are in-process (`Follower` threads, each with its own
+//! `DenylistState`), not separate Python/Go processes.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use common::ha::{poll, try_query, Cluster, SentinelGroup};
+use common::{token_ids, verifier};
+use jwtgate::{Error, RevocationKind, BUFFER_LEN};
+use jwtgate_sync::{
+    redis, DenylistState, Follower, FollowerOptions, RedisSource, RedisStore, RevokeOutcome,
+    SyncError, SyncedVerifier, VerifyError,
+};
+
+/// One failover test at a time: they share two cores, and the recovery
+/// times they print would mean little if they ran together.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn now() -> u64 {
+    jwtgate_sync::unix_now()
+}
+
+const FOLLOWERS: usize = 3;
+
+struct Fleet {
+    members: Vec<(Follower, SyncedVerifier)>,
+}
+
+impl Fleet {
+    fn start(source: &RedisSource) -> Fleet {
+        let options = FollowerOptions {
+            backoff_max: Duration::from_millis(250),
+            ..FollowerOptions::default()
+        };
+        let members = (0..FOLLOWERS)
+            .map(|_| {
+                let state = DenylistState::new().unwrap();
+                let f = Follower::start(source.clone(), state.clone(), options).unwrap();
+                assert!(f.wait_ready(Duration::from_secs(10)), "follower not ready");
+                (f, SyncedVerifier::new(verifier(), state))
+            })
+            .collect();
+        Fleet { members }
+    }
+
+    /// How many followers reject the token with this `jti` as revoked.
+    fn enforcing(&self, jti: &str) -> usize {
+        let t = token_ids(jti, "s", "u", now() - 1, now() + 600);
+        let mut buf = [0u8; BUFFER_LEN];
+        self.members
+            .iter()
+            .filter(|(_, v)| {
+                v.verify(t.as_bytes(), now(), &mut buf).map(|_| ())
+                    == Err(VerifyError::Token(Error::Revoked(RevocationKind::Token)))
+            })
+            .count()
+    }
+
+    fn all_enforce(&self, jti: &str) -> bool {
+        self.enforcing(jti) == FOLLOWERS
+    }
+}
+
+/// One revocation attempt.
+#[derive(Clone, Debug)]
+struct Attempt {
+    jti: String,
+    /// When the call returned.
+    at: Instant,
+    /// Reported done (`Added`): the promise is that every follower enforces it.
+    acked: bool,
+    /// Known to be on the master (`Added` or `NotReplicated`).
+    stored: bool,
+}
+
+/// Revokes a new token every 2 ms until stopped.
+struct Writer {
+    stop: Arc<AtomicBool>,
+    log: Arc<Mutex<Vec<Attempt>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Writer {
+    fn start(store: RedisStore, tag: &'static str) -> Writer {
+        let stop = Arc::new(AtomicBool::new(false));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let (s, l) = (Arc::clone(&stop), Arc::clone(&log));
+        let thread = std::thread::spawn(move || {
+            let mut i = 0u64;
+            while !s.load(Ordering::Relaxed) {
+                let jti = format!("{tag}-{i}");
+                i += 1;
+                let r = store.revoke_token(jti.as_bytes(), now() + 600);
+                let (acked, stored) = match &r {
+                    Ok(RevokeOutcome::Added { .. }) => (true, true),
+                    Ok(other) => panic!("fresh jti {jti}: {other:?}"),
+                    Err(SyncError::NotReplicated { .. }) => (false, true),
+                    Err(_) => (false, false),
+                };
+                l.lock().unwrap().push(Attempt {
+                    jti,
+                    at: Instant::now(),
+                    acked,
+                    stored,
+                });
+                std::thread::sleep(Duration::from_millis(if r.is_ok() { 2 } else { 20 }));
+            }
+        });
+        Writer {
+            stop,
+            log,
+            thread: Some(thread),
+        }
+    }
+
+    fn log(&self) -> Vec<Attempt> {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn acked_after(&self, t: Instant) -> usize {
+        self.log
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|a| a.acked && a.at > t)
+            .count()
+    }
+
+    fn finish(mut self) -> Vec<Attempt> {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+        self.log()
+    }
+}
+
+// Printed (Debug) for the docs; some fields are only read there.
+#[allow(dead_code)]
+#[derive(Debug)]
+struct Report {
+    acked: usize,
+    acked_after_kill: usize,
+    /// Acknowledged revocations that some follower does not enforce.
+    lost: usize,
+    /// Of those, how many no follower enforces.
+    lost_everywhere: usize,
+    /// From the kill to the first revocation stored after it that every
+    /// follower enforces.
+    recovery: Duration,
+}
+
+/// The scenario: fleet + writer, `kill` (returns when it killed the
+/// master), `heal` (waits for the failover and brings the killed node back
+/// as a replica, so that `WAIT 1` can succeed again), then counts.
+fn failover(
+    name: &str,
+    source: RedisSource,
+    wait: bool,
+    kill: impl FnOnce() -> Instant,
+    heal: impl FnOnce(),
+) -> Report {
+    let fleet = Arc::new(Fleet::start(&source));
+    let mut store = RedisStore::new(source);
+    if wait {
+        store = store.with_wait(1, 500);
+    }
+    let writer = Writer::start(store, "w");
+    assert!(
+        poll(Duration::from_secs(20), || writer.acked_after(Instant::now()
+            - Duration::from_secs(3600))
+            >= 150),
+        "{name}: writer made no progress"
+    );
+    let killed = kill();
+
+    // The first revocation stored after the kill that every follower
+    // enforces, watched from another thread while `heal` runs.
+    let monitor = {
+        let (fleet, log) = (Arc::clone(&fleet), Arc::clone(&writer.log));
+        std::thread::spawn(move || {
+            let deadline = killed + Duration::from_secs(40);
+            let mut next = 0usize;
+            while Instant::now() < deadline {
+                let candidates: Vec<Attempt> = log
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .filter(|a| a.stored && a.at > killed)
+                    .cloned()
+                    .collect();
+                if let Some(a) = candidates.get(next) {
+                    if fleet.all_enforce(&a.jti) {
+                        return Some(killed.elapsed());
+                    }
+                    // Not this one (perhaps lost with the old master):
+                    // move on once later ones exist.
+                    if candidates.len() > next + 50 {
+                        next += 1;
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            None
+        })
+    };
+    heal();
+    let recovery = monitor.join().unwrap();
+    assert!(
+        poll(Duration::from_secs(30), || writer.acked_after(killed) >= 100),
+        "{name}: no acknowledged revocation after the failover"
+    );
+    let log = writer.finish();
+    let acked: Vec<&Attempt> = log.iter().filter(|a| a.acked).collect();
+    let last = acked.last().unwrap();
+    assert!(
+        poll(Duration::from_secs(10), || fleet.all_enforce(&last.jti)),
+        "{name}: followers never enforced the last acknowledged revocation"
+    );
+    let mut lost = 0;
+    let mut lost_everywhere = 0;
+    for a in &acked {
+        match fleet.enforcing(&a.jti) {
+            FOLLOWERS => {}
+            0 => {
+                lost += 1;
+                lost_everywhere += 1;
+            }
+            _ => lost += 1,
+        }
+    }
+    let report = Report {
+        acked: acked.len(),
+        acked_after_kill: acked.iter().filter(|a| a.at > killed).count(),
+        lost,
+        lost_everywhere,
+        recovery: recovery.unwrap_or_else(|| panic!("{name}: followers never recovered")),
+    };
+    eprintln!("{name}: {report:?}");
+    report
+}
+
+fn sentinel_failover(wait: bool) -> Report {
+    let _serial = serial();
+    let group = Arc::new(Mutex::new(SentinelGroup::start()));
+    let url = group.lock().unwrap().url();
+    let source = RedisSource::from_url(&url).unwrap().with_namespace("ha");
+    let old = group.lock().unwrap().master_port().unwrap();
+    let g2 = Arc::clone(&group);
+    failover(
+        if wait { "sentinel, WAIT 1" } else { "sentinel, no WAIT" },
+        source,
+        wait,
+        || {
+            group.lock().unwrap().node_mut(old).kill();
+            Instant::now()
+        },
+        move || {
+            let mut new = None;
+            assert!(
+                poll(Duration::from_secs(30), || {
+                    new = g2.lock().unwrap().master_port().filter(|&p| p != old);
+                    new.is_some()
+                }),
+                "sentinels never failed over"
+            );
+            let new = new.unwrap().to_string();
+            // The old master comes back empty, as a replica of the new one
+            // (what the sentinels would make of it anyway).
+            g2.lock().unwrap().node_mut(old).restart_with(&[
+                "--replicaof".into(),
+                "127.0.0.1".into(),
+                new,
+            ]);
+        },
+    )
+}
+
+/// Sentinel, kill -9 of the master, no `WAIT`: the followers follow the
+/// failover by themselves and enforce new revocations again; the count of
+/// acknowledged revocations lost with the old master is printed (Redis
+/// replication is asynchronous, so it may be above 0).
+#[test]
+fn sentinel_failover_without_wait() {
+    let r = sentinel_failover(false);
+    assert!(r.acked_after_kill > 0);
+    assert!(r.lost <= r.acked);
+}
+
+/// The same with `WAIT 1`: not one acknowledged revocation is lost.
+#[test]
+fn sentinel_failover_with_wait_loses_nothing() {
+    let r = sentinel_failover(true);
+    assert!(r.acked_after_kill > 0);
+    assert_eq!(r.lost, 0, "{r:?}");
+}
+
+const NS: &str = "ha";
+
+fn cluster_failover(wait: bool) -> Report {
+    let _serial = serial();
+    let cluster = Arc::new(Mutex::new(Cluster::start()));
+    let key = jwtgate_sync::KeySpace::new(NS).stream().to_vec();
+    let url = cluster.lock().unwrap().url();
+    let source = RedisSource::from_url(&url).unwrap().with_namespace(NS);
+    let (c1, c2) = (Arc::clone(&cluster), Arc::clone(&cluster));
+    let (k1, k2) = (key.clone(), key);
+    let killed_port = Arc::new(Mutex::new(0u16));
+    let kp = Arc::clone(&killed_port);
+    failover(
+        if wait { "cluster, WAIT 1" } else { "cluster, no WAIT" },
+        source,
+        wait,
+        move || {
+            // A graceful CLUSTER FAILOVER first (no loss by design), then a
+            // kill -9 of the promoted node under load.
+            let (master, replicas) = c1.lock().unwrap().shard_of(&k1).unwrap();
+            let replica = replicas[0];
+            let ok: String = try_query(replica, redis::cmd("CLUSTER").arg("FAILOVER")).unwrap();
+            assert_eq!(ok, "OK");
+            assert!(
+                poll(Duration::from_secs(15), || c1
+                    .lock()
+                    .unwrap()
+                    .shard_of(&k1)
+                    .is_some_and(|(m, r)| m == replica && r.contains(&master))),
+                "CLUSTER FAILOVER did not complete"
+            );
+            std::thread::sleep(Duration::from_millis(500));
+            c1.lock().unwrap().node_mut(replica).kill();
+            *kp.lock().unwrap() = replica;
+            Instant::now()
+        },
+        move || {
+            let dead = *killed_port.lock().unwrap();
+            assert!(
+                poll(Duration::from_secs(30), || c2
+                    .lock()
+                    .unwrap()
+                    .shard_of(&k2)
+                    .is_some_and(|(m, _)| m != dead)),
+                "cluster never failed over"
+            );
+            // Back with its nodes.conf: it rejoins as a replica and resyncs.
+            c2.lock().unwrap().node_mut(dead).restart();
+        },
+    )
+}
+
+/// Cluster: `CLUSTER FAILOVER`, then kill -9 of the new master, no `WAIT`.
+#[test]
+fn cluster_failover_without_wait() {
+    let r = cluster_failover(false);
+    assert!(r.acked_after_kill > 0);
+    assert!(r.lost <= r.acked);
+}
+
+/// Cluster, with `WAIT 1`: nothing acknowledged is lost.
+#[test]
+fn cluster_failover_with_wait_loses_nothing() {
+    let r = cluster_failover(true);
+    assert!(r.acked_after_kill > 0);
+    assert_eq!(r.lost, 0, "{r:?}");
+}
+
+/// The Sentinel master is killed and restarted empty before the sentinels
+/// notice (no persistence): the replica resyncs from it and loses every
+/// key too. The followers keep and enforce everything they held, count a
+/// resync, and apply new revocations.
+#[test]
+fn sentinel_master_restarted_empty() {
+    let _serial = serial();
+    let mut group = SentinelGroup::start();
+    let source = RedisSource::from_url(&group.url())
+        .unwrap()
+        .with_namespace(NS);
+    let fleet = Fleet::start(&source);
+    let store = RedisStore::new(source).with_wait(1, 1000);
+    for i in 0..200 {
+        store
+            .revoke_token(format!("held-{i}").as_bytes(), now() + 600)
+            .unwrap();
+    }
+    assert!(poll(Duration::from_secs(10), || fleet.all_enforce("held-199")));
+    let master = group.master_port().unwrap();
+    let replica = group.nodes.iter().find(|n| n.port != master).unwrap().port;
+    group.node_mut(master).restart();
+    // The replica follows the empty master: the revocations are gone
+    // from Redis altogether.
+    assert!(
+        poll(Duration::from_secs(10), || try_query::<i64>(
+            replica,
+            &redis::cmd("DBSIZE")
+        ) == Some(0)),
+        "replica kept its data"
+    );
+    assert_eq!(group.master_port(), Some(master), "unexpected failover");
+    store
+        .revoke_token(b"after-wipe", now() + 600)
+        .unwrap();
+    assert!(poll(Duration::from_secs(10), || fleet.all_enforce("after-wipe")));
+    for i in 0..200 {
+        assert!(fleet.all_enforce(&format!("held-{i}")), "held-{i} forgotten");
+    }
+    for (f, v) in &fleet.members {
+        let m = v.state().metrics_snapshot();
+        assert!(m.resyncs >= 1, "{m:?}");
+        assert!(f.is_connected());
+    }
+    // A follower started now knows only what Redis still has.
+    let late = Fleet::start(&RedisSource::from_url(&group.url()).unwrap().with_namespace(NS));
+    assert_eq!(late.enforcing("held-0"), 0);
+    assert_eq!(late.enforcing("after-wipe"), FOLLOWERS);
+}
