@@ -61,6 +61,18 @@ impl Proc {
         self.args = saved;
     }
 
+    /// Sends a signal (`STOP`, `CONT`, ...) with kill(1).
+    pub fn signal(&self, sig: &str) {
+        let pid = self.child.as_ref().unwrap().id().to_string();
+        let ok = Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(pid)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -{sig} failed");
+    }
+
     pub fn is_running(&self) -> bool {
         self.child.is_some()
     }
