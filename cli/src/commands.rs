@@ -9,12 +9,12 @@ use clap::{Args, Subcommand, ValueEnum};
 use jwtgate::{Config, Denylist, HeaderFields, Key, KeySet, Policy, TokenIds, Verifier};
 use jwtgate_sync::{
     write_snapshot_file, BuildOptions, DenylistState, Follower, FollowerOptions, OwnedRevocation,
-    RedisSource, RedisStore, RevocationSet, RevokeOutcome, SyncedVerifier,
+    RedisSource, RedisStore, RevocationSet, RevokeOutcome, SyncError, SyncedVerifier,
 };
 
 use crate::util::{
     describe, exit_code_for, now, parse_duration, parse_revocation_line, parse_time, read_file,
-    read_input, BoxError, CmdResult, Progress, EXIT_REVOKED,
+    read_input, BoxError, CmdResult, Progress, EXIT_NOT_REPLICATED, EXIT_REVOKED,
 };
 
 // ------------------------------------------------------------------ keygen --
@@ -579,9 +579,20 @@ fn check(a: Check) -> CmdResult {
 /// `jwtgate revoke`.
 #[derive(Args, Debug)]
 pub struct Revoke {
-    /// The Redis URL (`redis://host:port/db`).
+    /// The Redis URL: `redis://[user:pass@]host:port/db`, `rediss://` (TLS),
+    /// `redis+sentinel://s1:26379,s2:26379/<master-name>`,
+    /// `redis+cluster://n1:7000,n2:7001` (see docs/deploy.md, "Connecting").
     #[arg(long, env = "JWTGATE_REDIS")]
     redis: String,
+    /// After each revocation, wait until this many replicas acknowledged it
+    /// (`WAIT`); fewer within --wait-timeout exits with status 19 (the
+    /// revocation is on the master: run the command again). Overrides the
+    /// URL's `?wait=`.
+    #[arg(long)]
+    wait_replicas: Option<u64>,
+    /// The longest wait for --wait-replicas, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    wait_timeout: u64,
     /// The Redis namespace (keys `{ns}:rev:*`, stream `{ns}:revocations`).
     #[arg(long, default_value = "jwtgate")]
     namespace: String,
@@ -643,7 +654,10 @@ fn outcome_text(o: &RevokeOutcome) -> String {
 /// Runs `revoke`.
 pub fn revoke(a: Revoke) -> CmdResult {
     let source = RedisSource::from_url(&a.redis)?.with_namespace(&a.namespace);
-    let store = RedisStore::new(source).with_stream_maxlen(a.stream_maxlen);
+    let mut store = RedisStore::new(source).with_stream_maxlen(a.stream_maxlen);
+    if let Some(n) = a.wait_replicas {
+        store = store.with_wait(n, a.wait_timeout);
+    }
     let now = now();
     let rev = match a.what {
         RevokeWhat::Token { jti, exp } => OwnedRevocation::token(jti, parse_time(&exp, now)?),
@@ -668,7 +682,10 @@ pub fn revoke(a: Revoke) -> CmdResult {
         },
         RevokeWhat::Batch => return revoke_batch(&store),
     };
-    let outcome = store.revoke(&rev)?;
+    let outcome = match store.revoke(&rev) {
+        Err(e @ SyncError::NotReplicated { .. }) => return Ok(not_replicated(&e)),
+        other => other?,
+    };
     println!(
         "{} {}: {}",
         rev.kind.name(),
@@ -676,6 +693,12 @@ pub fn revoke(a: Revoke) -> CmdResult {
         outcome_text(&outcome)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reports a revocation that too few replicas acknowledged.
+fn not_replicated(e: &SyncError) -> ExitCode {
+    eprintln!("jwtgate: {e}");
+    ExitCode::from(EXIT_NOT_REPLICATED)
 }
 
 fn unix_ns() -> u128 {
@@ -695,10 +718,16 @@ fn revoke_batch(store: &RedisStore) -> CmdResult {
             continue;
         };
         let t0 = unix_ns();
-        let id = match store.revoke(&rev)? {
-            RevokeOutcome::Added { stream_id } => stream_id,
-            RevokeOutcome::Unchanged => "unchanged".into(),
-            RevokeOutcome::Expired => "expired".into(),
+        let id = match store.revoke(&rev) {
+            Err(e @ SyncError::NotReplicated { .. }) => {
+                eprintln!("line {}:", n + 1);
+                return Ok(not_replicated(&e));
+            }
+            other => match other? {
+                RevokeOutcome::Added { stream_id } => stream_id,
+                RevokeOutcome::Unchanged => "unchanged".into(),
+                RevokeOutcome::Expired => "expired".into(),
+            },
         };
         writeln!(out, "{t0} {id}")?;
         out.flush()?;

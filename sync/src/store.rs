@@ -328,7 +328,9 @@ impl RedisStore {
                 .arg(self.maxlen)
                 .invoke(con)?;
             let acked = match (&self.wait, script_code(&reply)) {
-                (Some(w), Some(code @ (1 | 2))) => Some(wait_for_replicas(con, w, keys, code == 2)?),
+                (Some(w), Some(code @ (1 | 2))) => {
+                    Some(wait_for_replicas(con, w, keys, code == 2)?)
+                }
                 _ => None,
             };
             Ok((reply, acked))

@@ -35,7 +35,9 @@ use jwtgate_sync::{
 static SERIAL: Mutex<()> = Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
-    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn now() -> u64 {
@@ -197,8 +199,8 @@ fn failover(
     }
     let writer = Writer::start(store, "w");
     assert!(
-        poll(Duration::from_secs(20), || writer.acked_after(Instant::now()
-            - Duration::from_secs(3600))
+        poll(Duration::from_secs(20), || writer
+            .acked_after(Instant::now() - Duration::from_secs(3600))
             >= 150),
         "{name}: writer made no progress"
     );
@@ -237,7 +239,8 @@ fn failover(
     heal();
     let recovery = monitor.join().unwrap();
     assert!(
-        poll(Duration::from_secs(30), || writer.acked_after(killed) >= 100),
+        poll(Duration::from_secs(30), || writer.acked_after(killed)
+            >= 100),
         "{name}: no acknowledged revocation after the failover"
     );
     let log = writer.finish();
@@ -283,7 +286,11 @@ fn sentinel_failover(wait: bool) -> Report {
     let old = group.lock().unwrap().master_port().unwrap();
     let g2 = Arc::clone(&group);
     failover(
-        if wait { "sentinel, WAIT 1" } else { "sentinel, no WAIT" },
+        if wait {
+            "sentinel, WAIT 1"
+        } else {
+            "sentinel, no WAIT"
+        },
         source,
         wait,
         || {
@@ -294,8 +301,11 @@ fn sentinel_failover(wait: bool) -> Report {
             // that window never reach the replica that will be promoted.
             let replica = g.nodes.iter().find(|n| n.port != old).unwrap().port;
             g.node_mut(replica).signal("STOP");
-            let _: i64 = try_query(old, redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("replica"))
-                .unwrap();
+            let _: i64 = try_query(
+                old,
+                redis::cmd("CLIENT").arg("KILL").arg("TYPE").arg("replica"),
+            )
+            .unwrap();
             std::thread::sleep(Duration::from_millis(300));
             g.node_mut(old).kill();
             let t = Instant::now();
@@ -357,7 +367,11 @@ fn cluster_failover(wait: bool) -> Report {
     let killed_port = Arc::new(Mutex::new(0u16));
     let kp = Arc::clone(&killed_port);
     failover(
-        if wait { "cluster, WAIT 1" } else { "cluster, no WAIT" },
+        if wait {
+            "cluster, WAIT 1"
+        } else {
+            "cluster, no WAIT"
+        },
         source,
         wait,
         move || {
@@ -444,12 +458,13 @@ fn sentinel_master_restarted_empty() {
         "replica kept its data"
     );
     assert_eq!(group.master_port(), Some(master), "unexpected failover");
-    store
-        .revoke_token(b"after-wipe", now() + 600)
-        .unwrap();
+    store.revoke_token(b"after-wipe", now() + 600).unwrap();
     assert!(poll(Duration::from_secs(10), || fleet.all_enforce("after-wipe")));
     for i in 0..200 {
-        assert!(fleet.all_enforce(&format!("held-{i}")), "held-{i} forgotten");
+        assert!(
+            fleet.all_enforce(&format!("held-{i}")),
+            "held-{i} forgotten"
+        );
     }
     for (f, v) in &fleet.members {
         let m = v.state().metrics_snapshot();
@@ -457,7 +472,11 @@ fn sentinel_master_restarted_empty() {
         assert!(f.is_connected());
     }
     // A follower started now knows only what Redis still has.
-    let late = Fleet::start(&RedisSource::from_url(&group.url()).unwrap().with_namespace(NS));
+    let late = Fleet::start(
+        &RedisSource::from_url(&group.url())
+            .unwrap()
+            .with_namespace(NS),
+    );
     assert_eq!(late.enforcing("held-0"), 0);
     assert_eq!(late.enforcing("after-wipe"), FOLLOWERS);
 }

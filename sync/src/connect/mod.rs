@@ -267,7 +267,13 @@ pub(crate) fn needs_reconnect(e: &RedisError) -> bool {
     matches!(
         e.kind(),
         redis::ErrorKind::Server(
-            S::Moved | S::Ask | S::ReadOnly | S::MasterDown | S::ClusterDown | S::TryAgain | S::BusyLoading
+            S::Moved
+                | S::Ask
+                | S::ReadOnly
+                | S::MasterDown
+                | S::ClusterDown
+                | S::TryAgain
+                | S::BusyLoading
         )
     ) || e.code() == Some("UNBLOCKED")
 }
@@ -304,10 +310,22 @@ mod tests {
                 Value::Array(vec![s("::1"), int(7002), s("id2")]),
             ]),
         ]);
-        assert_eq!(slot_master(&slots, 0, "x").as_deref(), Some("127.0.0.1:7000"));
-        assert_eq!(slot_master(&slots, 5460, "x").as_deref(), Some("127.0.0.1:7000"));
-        assert_eq!(slot_master(&slots, 5461, "seed").as_deref(), Some("seed:7001"));
-        assert_eq!(slot_master(&slots, 16383, "x").as_deref(), Some("[::1]:7002"));
+        assert_eq!(
+            slot_master(&slots, 0, "x").as_deref(),
+            Some("127.0.0.1:7000")
+        );
+        assert_eq!(
+            slot_master(&slots, 5460, "x").as_deref(),
+            Some("127.0.0.1:7000")
+        );
+        assert_eq!(
+            slot_master(&slots, 5461, "seed").as_deref(),
+            Some("seed:7001")
+        );
+        assert_eq!(
+            slot_master(&slots, 16383, "x").as_deref(),
+            Some("[::1]:7002")
+        );
         assert_eq!(slot_master(&slots, 16384, "x"), None);
         assert_eq!(slot_master(&Value::Nil, 0, "x"), None);
     }

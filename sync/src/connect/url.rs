@@ -162,9 +162,9 @@ fn node(s: &str, default_port: u16) -> Result<String, SyncError> {
 /// Parses a URL of the form above; `None` for the forms handed to the
 /// redis crate as they are (`redis+unix://`, `unix://`).
 pub(crate) fn parse(url: &str) -> Result<Option<Spec>, SyncError> {
-    let (scheme, rest) = url
-        .split_once("://")
-        .ok_or_else(|| bad("no scheme (redis://, rediss://, redis+sentinel://, redis+cluster://)"))?;
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        bad("no scheme (redis://, rediss://, redis+sentinel://, redis+cluster://)")
+    })?;
     let (mode_name, mut tls) = match scheme {
         "redis" | "valkey" => ("single", false),
         "rediss" | "valkeys" => ("single", true),
@@ -176,7 +176,9 @@ pub(crate) fn parse(url: &str) -> Result<Option<Spec>, SyncError> {
         other => return Err(bad(format!("unknown scheme {other:?}"))),
     };
     if rest.contains('#') {
-        return Err(bad("no #fragment is supported (use ?ca=PATH for a private CA)"));
+        return Err(bad(
+            "no #fragment is supported (use ?ca=PATH for a private CA)",
+        ));
     }
     let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
@@ -214,7 +216,9 @@ pub(crate) fn parse(url: &str) -> Result<Option<Spec>, SyncError> {
             }
         }
         "cluster" if !path.is_empty() => {
-            return Err(bad("redis+cluster:// takes no path (a cluster has database 0 only)"));
+            return Err(bad(
+                "redis+cluster:// takes no path (a cluster has database 0 only)",
+            ));
         }
         "cluster" => Mode::Cluster,
         _ => {
@@ -250,7 +254,9 @@ pub(crate) fn parse(url: &str) -> Result<Option<Spec>, SyncError> {
     }
     if s_user.is_some() || s_pass.is_some() {
         if spec.mode == (Mode::Single) || spec.mode == Mode::Cluster {
-            return Err(bad("sentinel_user/sentinel_password need redis+sentinel://"));
+            return Err(bad(
+                "sentinel_user/sentinel_password need redis+sentinel://",
+            ));
         }
         let user = s_user.as_deref().map(percent_encode).unwrap_or_default();
         spec.sentinel_userinfo = match s_pass {
@@ -260,7 +266,10 @@ pub(crate) fn parse(url: &str) -> Result<Option<Spec>, SyncError> {
     }
     spec.wait = match (wait_n, wait_ms) {
         (None, None) => None,
-        (Some(n), ms) => Some(WaitPolicy::new(n, ms.unwrap_or(WaitPolicy::DEFAULT_TIMEOUT_MS))),
+        (Some(n), ms) => Some(WaitPolicy::new(
+            n,
+            ms.unwrap_or(WaitPolicy::DEFAULT_TIMEOUT_MS),
+        )),
         (None, Some(_)) => return Err(bad("wait_timeout needs wait=N")),
     };
     spec.tls = tls;

@@ -102,7 +102,10 @@ fn wait_ping(port: u16) {
         poll(Duration::from_secs(10), || {
             redis::Client::open(format!("redis://127.0.0.1:{port}/"))
                 .ok()
-                .and_then(|c| c.get_connection_with_timeout(Duration::from_millis(200)).ok())
+                .and_then(|c| {
+                    c.get_connection_with_timeout(Duration::from_millis(200))
+                        .ok()
+                })
                 .is_some_and(|mut c| redis::cmd("PING").query::<String>(&mut c).is_ok())
         }),
         "redis on port {port} did not answer PING"
@@ -178,7 +181,11 @@ impl SentinelGroup {
         let master = Proc::spawn(mport, data_args(mport, &mdir, &[]));
         let replica = Proc::spawn(
             rport,
-            data_args(rport, &rdir, &["--replicaof", "127.0.0.1", &mport.to_string()]),
+            data_args(
+                rport,
+                &rdir,
+                &["--replicaof", "127.0.0.1", &mport.to_string()],
+            ),
         );
         assert!(
             poll(Duration::from_secs(10), || {
@@ -370,7 +377,9 @@ impl Cluster {
             let slot: i64 = try_query(n.port, redis::cmd("CLUSTER").arg("KEYSLOT").arg(key))?;
             let slots: Vec<redis::Value> = try_query(n.port, redis::cmd("CLUSTER").arg("SLOTS"))?;
             slots.iter().find_map(|r| {
-                let redis::Value::Array(r) = r else { return None };
+                let redis::Value::Array(r) = r else {
+                    return None;
+                };
                 let (redis::Value::Int(a), redis::Value::Int(b)) = (r.first()?, r.get(1)?) else {
                     return None;
                 };
