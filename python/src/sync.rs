@@ -21,9 +21,10 @@ pub(crate) const SYNC_PROTOCOL: u32 = 903;
 pub(crate) const INVALID_REVOCATION: u32 = 904;
 pub(crate) const NOT_READY: u32 = 905;
 pub(crate) const SOURCE_ACTIVE: u32 = 906;
+pub(crate) const NOT_REPLICATED: u32 = SyncError::NOT_REPLICATED_CODE;
 
 /// Every sync code with its message, for `ERROR_CODES`.
-pub(crate) const CODES: [(u32, &str); 7] = [
+pub(crate) const CODES: [(u32, &str); 8] = [
     (
         STALE,
         "denylist is stale: its source has not confirmed it current within the maximum staleness",
@@ -46,6 +47,10 @@ pub(crate) const CODES: [(u32, &str); 7] = [
         SOURCE_ACTIVE,
         "sync: the verifier already has a running follower or watcher",
     ),
+    (
+        NOT_REPLICATED,
+        "sync: revocation stored on the master but not acknowledged by enough replicas; revoke again",
+    ),
 ];
 
 /// A `jwtgate.exceptions` instance with `.code` set.
@@ -65,6 +70,7 @@ pub(crate) fn sync_err(py: Python<'_>, err: SyncError) -> PyErr {
         }
         SyncError::Io(_) => coded(py, "SyncError", &message, SYNC_IO),
         SyncError::Redis(_) => coded(py, "SyncError", &message, SYNC_REDIS),
+        SyncError::NotReplicated { .. } => coded(py, "SyncError", &message, NOT_REPLICATED),
         _ => coded(py, "SyncError", &message, SYNC_PROTOCOL),
     }
 }
@@ -303,11 +309,22 @@ pub struct RevocationStore {
 
 #[pymethods]
 impl RevocationStore {
-    /// Connects to the Redis at `url` (``redis://host:port/db``), namespace
-    /// `namespace`, and checks the connection (raises ``SyncError``).
+    /// Connects to the Redis at `url` (``redis://host:port/db``,
+    /// ``redis+sentinel://s1:26379,s2:26379/<master-name>``,
+    /// ``redis+cluster://n1:7000,n2:7001``; see docs/deploy.md), namespace
+    /// `namespace`, and checks the connection (raises ``SyncError``). With
+    /// `wait_replicas` N > 0, each revocation waits (``WAIT``) until N
+    /// replicas acknowledged it, at most `wait_timeout_ms`, and raises
+    /// ``SyncError`` with code 907 when fewer did.
     #[new]
-    #[pyo3(signature = (url, *, namespace="jwtgate"))]
-    fn new(py: Python<'_>, url: &str, namespace: &str) -> PyResult<Self> {
+    #[pyo3(signature = (url, *, namespace="jwtgate", wait_replicas=None, wait_timeout_ms=1000))]
+    fn new(
+        py: Python<'_>,
+        url: &str,
+        namespace: &str,
+        wait_replicas: Option<u64>,
+        wait_timeout_ms: u64,
+    ) -> PyResult<Self> {
         if namespace.is_empty() {
             return Err(PyValueError::new_err("namespace must not be empty"));
         }
@@ -316,7 +333,11 @@ impl RevocationStore {
                 let source = RedisSource::from_url(url)?.with_namespace(namespace);
                 let mut con = source.connect()?;
                 jwtgate_sync::redis::cmd("PING").query::<String>(&mut con)?;
-                Ok(RedisStore::new(source))
+                let store = RedisStore::new(source);
+                Ok(match wait_replicas {
+                    Some(n) => store.with_wait(n, wait_timeout_ms),
+                    None => store,
+                })
             })
             .map_err(|e| sync_err(py, e))?;
         Ok(RevocationStore {

@@ -36,8 +36,8 @@ pub enum SyncError {
 
 impl SyncError {
     /// The stable code of [`SyncError::NotReplicated`] in the 9xx
-    /// (distribution) group, next to the C ABI's `JG_SYNC_*` (901 to 903).
-    pub const NOT_REPLICATED_CODE: u32 = 904;
+    /// (distribution) group, after the C ABI's other sync codes (901 to 906).
+    pub const NOT_REPLICATED_CODE: u32 = 907;
 }
 
 impl fmt::Display for SyncError {

@@ -136,7 +136,14 @@ class FileWatcher:
 class RevocationStore:
     """The authority's side: writes revocations to Redis for every follower."""
 
-    def __new__(cls, url: str, *, namespace: str = "jwtgate") -> RevocationStore: ...
+    def __new__(
+        cls,
+        url: str,
+        *,
+        namespace: str = "jwtgate",
+        wait_replicas: int | None = None,
+        wait_timeout_ms: int = 1000,
+    ) -> RevocationStore: ...
     def revoke_token(self, jti: str | bytes, exp: int) -> _Outcome: ...
     def revoke_session(self, sid: str | bytes, until: int) -> _Outcome: ...
     def revoke_subject(
