@@ -480,3 +480,72 @@ fn sentinel_master_restarted_empty() {
     assert_eq!(late.enforcing("held-0"), 0);
     assert_eq!(late.enforcing("after-wipe"), FOLLOWERS);
 }
+
+/// `rediss://` with an ACL user and a CA made here: the store writes and a
+/// follower enforces over TLS; a wrong password, an untrusted certificate
+/// (no `ca=`) and plain text to the TLS port are refused.
+#[test]
+fn tls_and_acl_single_node() {
+    let dir = common::TempDir::new("tls");
+    let (ca, cert, key) = common::ha::make_certs(dir.path());
+    let port = common::free_port();
+    let args: Vec<String> = [
+        "--port",
+        "0",
+        "--tls-port",
+        &port.to_string(),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        &dir.path().display().to_string(),
+        "--tls-cert-file",
+        &cert,
+        "--tls-key-file",
+        &key,
+        "--tls-ca-cert-file",
+        &ca,
+        "--tls-auth-clients",
+        "no",
+        "--user",
+        "default",
+        "off",
+        "--user",
+        "app",
+        "on",
+        ">s3cret/pw",
+        "~*",
+        "&*",
+        "+@all",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let _server = common::ha::Proc::spawn_unchecked(port, args);
+    let url = format!("rediss://app:s3cret%2Fpw@127.0.0.1:{port}/?ca={ca}");
+    let mut store = None;
+    assert!(
+        poll(Duration::from_secs(10), || {
+            match RedisStore::connect(&url) {
+                Ok(s) => store = Some(s),
+                Err(e) => eprintln!("{e}"),
+            }
+            store.is_some()
+        }),
+        "TLS connection never succeeded"
+    );
+    let store = store.unwrap();
+    let fleet = Fleet::of(&RedisSource::from_url(&url).unwrap(), 1);
+    store.revoke_token(b"over-tls", now() + 600).unwrap();
+    assert!(poll(Duration::from_secs(10), || fleet.all_enforce("over-tls")));
+    for bad in [
+        format!("rediss://app:wrong@127.0.0.1:{port}/?ca={ca}"),
+        format!("rediss://app:s3cret%2Fpw@127.0.0.1:{port}/"),
+        format!("redis://app:s3cret%2Fpw@127.0.0.1:{port}/"),
+    ] {
+        assert!(RedisStore::connect(&bad).is_err(), "{bad} accepted");
+    }
+}

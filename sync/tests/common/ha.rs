@@ -14,14 +14,25 @@ pub struct Proc {
     child: Option<Child>,
     pub port: u16,
     args: Vec<String>,
+    ping: bool,
 }
 
 impl Proc {
     fn spawn(port: u16, args: Vec<String>) -> Proc {
+        let mut p = Proc::spawn_unchecked(port, args);
+        wait_ping(port);
+        p.ping = true;
+        p
+    }
+
+    /// Starts `redis-server ARGS` without waiting for a plain-text PING
+    /// (a TLS-only server).
+    pub fn spawn_unchecked(port: u16, args: Vec<String>) -> Proc {
         let mut p = Proc {
             child: None,
             port,
             args,
+            ping: false,
         };
         p.start();
         p
@@ -35,7 +46,9 @@ impl Proc {
             .spawn()
             .expect("redis-server must be on PATH (scripts/setup.sh installs it)");
         self.child = Some(child);
-        wait_ping(self.port);
+        if self.ping {
+            wait_ping(self.port);
+        }
     }
 
     /// SIGKILL: no shutdown, no save.
@@ -86,6 +99,69 @@ impl Drop for Proc {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// A CA and a server certificate for 127.0.0.1 (EC P-256, one day),
+/// made with openssl(1) in `dir`: returns (ca.pem, server.pem, server.key).
+pub fn make_certs(dir: &Path) -> (String, String, String) {
+    let p = |f: &str| dir.join(f).display().to_string();
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .output()
+            .expect("openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    let (ca, ca_key, key, csr, cert, ext) = (
+        p("ca.pem"),
+        p("ca.key"),
+        p("server.key"),
+        p("server.csr"),
+        p("server.pem"),
+        p("san.ext"),
+    );
+    let mut a = vec!["req", "-x509", "-days", "1", "-subj", "/CN=jwtgate test CA"];
+    a.extend_from_slice(&ec);
+    a.extend_from_slice(&["-keyout", &ca_key, "-out", &ca]);
+    run(&a);
+    let mut a = vec!["req", "-subj", "/CN=127.0.0.1"];
+    a.extend_from_slice(&ec);
+    a.extend_from_slice(&["-keyout", &key, "-out", &csr]);
+    run(&a);
+    std::fs::write(
+        &ext,
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        &csr,
+        "-CA",
+        &ca,
+        "-CAkey",
+        &ca_key,
+        "-CAcreateserial",
+        "-days",
+        "1",
+        "-extfile",
+        &ext,
+        "-out",
+        &cert,
+    ]);
+    (ca, cert, key)
 }
 
 pub fn connect(port: u16) -> redis::Connection {
