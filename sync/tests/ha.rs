@@ -549,3 +549,85 @@ fn tls_and_acl_single_node() {
         assert!(RedisStore::connect(&bad).is_err(), "{bad} accepted");
     }
 }
+
+fn memory_usage(con: &mut redis::Connection, key: &[u8]) -> i64 {
+    redis::cmd("MEMORY")
+        .arg("USAGE")
+        .arg(key)
+        .query::<Option<i64>>(con)
+        .unwrap()
+        .unwrap_or(0)
+}
+
+/// Bounded growth, a day compressed into seconds: 20 000 revocations whose
+/// tokens expire within 1 to 3 seconds, the stream capped at 1 000
+/// entries. Once they expired, Redis holds the capped stream and nothing
+/// else; while alive, each costs about a hundred bytes. Prints the sizes
+/// (docs/deploy.md, "Bounded growth").
+#[test]
+fn bounded_growth() {
+    let redis = common::RedisServer::start();
+    let source = RedisSource::from_url(&redis.url())
+        .unwrap()
+        .with_namespace(NS);
+    let keys = source.keys().clone();
+    let store = RedisStore::new(source).with_stream_maxlen(1000);
+    let mut con = redis.connection();
+    let used = |con: &mut redis::Connection| -> i64 {
+        let info: String = redis::cmd("INFO").arg("memory").query(con).unwrap();
+        info.lines()
+            .find_map(|l| l.strip_prefix("used_memory:"))
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let before = used(&mut con);
+    let n = 20_000u64;
+    let t0 = Instant::now();
+    for i in 0..n {
+        // 32 hex characters, like a UUID.
+        let jti = format!("{i:032x}");
+        store.revoke_token(jti.as_bytes(), now() + 3).unwrap();
+    }
+    let took = t0.elapsed();
+    let live_keys: i64 = redis::cmd("DBSIZE").query(&mut con).unwrap();
+    let during = used(&mut con);
+    let one = memory_usage(
+        &mut con,
+        &keys.entry_key(
+            jwtgate_sync::Kind::Token,
+            format!("{:032x}", n - 1).as_bytes(),
+        ),
+    );
+    let xlen: i64 = redis::cmd("XLEN")
+        .arg(keys.stream())
+        .query(&mut con)
+        .unwrap();
+    let stream = memory_usage(&mut con, keys.stream());
+    // Everything expires within 3 s; Redis' active expiry removes keys
+    // nobody reads soon after.
+    assert!(
+        poll(Duration::from_secs(20), || redis::cmd("DBSIZE")
+            .query::<i64>(&mut con)
+            .unwrap()
+            == 1),
+        "expired revocations stayed in Redis"
+    );
+    let xlen_after: i64 = redis::cmd("XLEN")
+        .arg(keys.stream())
+        .query(&mut con)
+        .unwrap();
+    let after = used(&mut con);
+    eprintln!(
+        "bounded growth: {n} revocations in {took:?}; at the end: {live_keys} keys, {} bytes more \
+         (one key {one} B), stream {xlen} entries / {stream} B; after expiry: 1 key (the \
+         stream, {xlen_after} entries), {} bytes over the empty server",
+        during - before,
+        after - before
+    );
+    assert!(live_keys > 1, "{live_keys}");
+    assert!(one > 0);
+    // MAXLEN ~ trims in whole macro-nodes: a little over the cap.
+    assert!(xlen <= 1200 && xlen_after <= 1200, "{xlen} {xlen_after}");
+}
