@@ -13,8 +13,9 @@ mod store;
 mod verifier;
 mod watch;
 
-/// The `redis` crate this one is built on, for [`RedisSource::from_fn`]
-/// connectors (Sentinel, TLS, ACL users) and tests.
+/// The `redis` crate this one is built on, for custom [`RedisSource::from_fn`]
+/// connectors and tests (Sentinel, Cluster, TLS and ACL users need none:
+/// see [`RedisSource::from_url`]).
 pub use redis;
 
 pub use confirm::{token_ids_of, Confirmer, OwnedTokenIds};
