@@ -445,6 +445,11 @@ fn sentinel_master_restarted_empty() {
             .unwrap();
     }
     assert!(poll(Duration::from_secs(10), || fleet.all_enforce("held-199")));
+    // Already in force: still waits (through the marker key) and succeeds.
+    assert_eq!(
+        store.revoke_token(b"held-0", now() + 600).unwrap(),
+        RevokeOutcome::Unchanged
+    );
     let master = group.master_port().unwrap();
     let replica = group.nodes.iter().find(|n| n.port != master).unwrap().port;
     group.node_mut(master).restart();
@@ -630,4 +635,41 @@ fn bounded_growth() {
     assert!(one > 0);
     // MAXLEN ~ trims in whole macro-nodes: a little over the cap.
     assert!(xlen <= 1200 && xlen_after <= 1200, "{xlen} {xlen_after}");
+}
+
+/// `WAIT` with no replica to answer: the revocation is stored but reported
+/// as not replicated, and so is a retry of it (already in force, so the
+/// store waits on a marker write instead of reporting `Unchanged`).
+#[test]
+fn wait_without_replicas_is_reported() {
+    let redis = common::RedisServer::start();
+    let source = RedisSource::from_url(&redis.url()).unwrap();
+    let store = RedisStore::new(source).with_wait(1, 50);
+    for _ in 0..2 {
+        match store.revoke_token(b"lonely", now() + 600) {
+            Err(SyncError::NotReplicated {
+                acked: 0,
+                wanted: 1,
+                timeout_ms: 50,
+            }) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(store
+        .get(jwtgate_sync::Kind::Token, b"lonely")
+        .unwrap()
+        .is_some());
+    // The same policy from the URL; `wait=0` turns it off.
+    let from_url = RedisStore::new(
+        RedisSource::from_url(&format!("{}?wait=1&wait_timeout=50", redis.url())).unwrap(),
+    );
+    assert!(matches!(
+        from_url.revoke_token(b"lonely-2", now() + 600),
+        Err(SyncError::NotReplicated { .. })
+    ));
+    let off = RedisStore::new(RedisSource::from_url(&redis.url()).unwrap()).with_wait(0, 50);
+    assert!(matches!(
+        off.revoke_token(b"lonely-3", now() + 600),
+        Ok(RevokeOutcome::Added { .. })
+    ));
 }
