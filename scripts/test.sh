@@ -35,6 +35,7 @@ HOOKS=(
     scripts/test-python.sh
     scripts/test-fuzz.sh
     scripts/test-sync.sh
+    scripts/test-ha.sh
 )
 
 SUMMARY=()
