@@ -494,41 +494,33 @@ fn tls_and_acl_single_node() {
     let dir = common::TempDir::new("tls");
     let (ca, cert, key) = common::ha::make_certs(dir.path());
     let port = common::free_port();
-    let args: Vec<String> = [
-        "--port",
-        "0",
-        "--tls-port",
-        &port.to_string(),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        &dir.path().display().to_string(),
-        "--tls-cert-file",
-        &cert,
-        "--tls-key-file",
-        &key,
-        "--tls-ca-cert-file",
-        &ca,
-        "--tls-auth-clients",
-        "no",
-        "--user",
-        "default",
-        "off",
-        "--user",
-        "app",
-        "on",
-        ">s3cret/pw",
-        "~*",
-        "&*",
-        "+@all",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect();
+    let tls_port = port.to_string();
+    let args = common::ha::data_args(
+        0,
+        dir.path(),
+        &[
+            "--tls-port",
+            &tls_port,
+            "--tls-cert-file",
+            &cert,
+            "--tls-key-file",
+            &key,
+            "--tls-ca-cert-file",
+            &ca,
+            "--tls-auth-clients",
+            "no",
+            "--user",
+            "default",
+            "off",
+            "--user",
+            "app",
+            "on",
+            ">s3cret/pw",
+            "~*",
+            "&*",
+            "+@all",
+        ],
+    );
     let _server = common::ha::Proc::spawn_unchecked(port, args);
     let url = format!("rediss://app:s3cret%2Fpw@127.0.0.1:{port}/?ca={ca}");
     let mut store = None;

@@ -7,7 +7,7 @@ use super::{free_port, TempDir};
 use jwtgate_sync::redis;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// One `redis-server` process (data node or sentinel).
 pub struct Proc {
@@ -53,10 +53,7 @@ impl Proc {
 
     /// SIGKILL: no shutdown, no save.
     pub fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        super::kill_child(&mut self.child);
     }
 
     /// Starts the same command again (same port, same directory).
@@ -188,18 +185,10 @@ fn wait_ping(port: u16) {
     );
 }
 
-/// Polls `f` every 20 ms until true or `timeout`.
-pub fn poll(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if f() {
-            return true;
-        }
-        if Instant::now() >= deadline {
-            return false;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+/// Polls `f` every 20 ms until true or `timeout` (servers are asked over
+/// new connections: no need to spin).
+pub fn poll(timeout: Duration, f: impl FnMut() -> bool) -> bool {
+    super::eventually_every(timeout, Duration::from_millis(20), f)
 }
 
 /// Runs a command on a fresh connection, `None` on any error.
@@ -212,7 +201,8 @@ pub fn try_query<T: redis::FromRedisValue>(port: u16, cmd: &redis::Cmd) -> Optio
     cmd.query(&mut c).ok()
 }
 
-fn data_args(port: u16, dir: &Path, extra: &[&str]) -> Vec<String> {
+/// `redis-server` arguments for an in-memory node on loopback.
+pub fn data_args(port: u16, dir: &Path, extra: &[&str]) -> Vec<String> {
     let mut a: Vec<String> = [
         "--port",
         &port.to_string(),

@@ -48,6 +48,14 @@ pub struct RedisServer {
     persistent: bool,
 }
 
+/// SIGKILL and reap a child process, if any.
+pub fn kill_child(child: &mut Option<Child>) {
+    if let Some(mut c) = child.take() {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -123,10 +131,7 @@ impl RedisServer {
 
     /// Kills the server (SIGKILL: no shutdown save).
     pub fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        kill_child(&mut self.child);
     }
 
     /// Starts it again on the same port and directory.
@@ -175,7 +180,16 @@ pub fn token_ids(jti: &str, sid: &str, sub: &str, iat: u64, exp: u64) -> String 
 }
 
 /// Polls `f` until it is true or `timeout` passes.
-pub fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+pub fn eventually(timeout: Duration, f: impl FnMut() -> bool) -> bool {
+    eventually_every(timeout, Duration::from_millis(2), f)
+}
+
+/// Polls `f` every `interval` until it is true or `timeout` passes.
+pub fn eventually_every(
+    timeout: Duration,
+    interval: Duration,
+    mut f: impl FnMut() -> bool,
+) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
         if f() {
@@ -184,6 +198,6 @@ pub fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
         if Instant::now() >= deadline {
             return false;
         }
-        std::thread::sleep(Duration::from_millis(2));
+        std::thread::sleep(interval);
     }
 }
