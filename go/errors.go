@@ -15,7 +15,7 @@ type Error struct {
 	// Code is the jg_result value: 1..99 for binding conditions, 100..899
 	// for the core's errors (1xx malformed, 2xx unsupported, 3xx keys,
 	// 4xx signature, 5xx claims, 6xx revoked, 7xx limits, 8xx denylist),
-	// 9xx for the sync layer (900 stale denylist, 901..906 sources and store).
+	// 9xx for the sync layer (900 stale denylist, 901..907 sources and store).
 	Code int
 }
 
@@ -83,13 +83,14 @@ var (
 	ErrRevocationExpired    = &Error{C.JG_REVOCATION_EXPIRED}    // 804: until plus the maximum leeway is past: it would revoke nothing
 	ErrRevocationTooFar     = &Error{C.JG_REVOCATION_TOO_FAR}    // 805: until is beyond the maximum token lifetime
 
-	ErrStale             = &Error{C.JG_DENYLIST_STALE}     // 900: the live denylist is older than the maximum staleness (fail closed)
-	ErrSyncIO            = &Error{C.JG_SYNC_IO}            // 901: a snapshot file cannot be read, or a thread cannot start
-	ErrSyncRedis         = &Error{C.JG_SYNC_REDIS}         // 902: Redis is unreachable, refused a command, or the URL is invalid
-	ErrSyncProtocol      = &Error{C.JG_SYNC_PROTOCOL}      // 903: unexpected data in Redis
-	ErrInvalidRevocation = &Error{C.JG_INVALID_REVOCATION} // 904: empty identifier, no bound, or a value past 2^53
-	ErrNotReady          = &Error{C.JG_NOT_READY}          // 905: the follower has not loaded from Redis yet
-	ErrSourceActive      = &Error{C.JG_SOURCE_ACTIVE}      // 906: the verifier already has a running follower or watcher
+	ErrStale             = &Error{C.JG_DENYLIST_STALE}      // 900: the live denylist is older than the maximum staleness (fail closed)
+	ErrSyncIO            = &Error{C.JG_SYNC_IO}             // 901: a snapshot file cannot be read, or a thread cannot start
+	ErrSyncRedis         = &Error{C.JG_SYNC_REDIS}          // 902: Redis is unreachable, refused a command, or the URL is invalid
+	ErrSyncProtocol      = &Error{C.JG_SYNC_PROTOCOL}       // 903: unexpected data in Redis
+	ErrInvalidRevocation = &Error{C.JG_INVALID_REVOCATION}  // 904: empty identifier, no bound, or a value past 2^53
+	ErrNotReady          = &Error{C.JG_NOT_READY}           // 905: the follower has not loaded from Redis yet
+	ErrSourceActive      = &Error{C.JG_SOURCE_ACTIVE}       // 906: the verifier already has a running follower or watcher
+	ErrNotReplicated     = &Error{C.JG_SYNC_NOT_REPLICATED} // 907: stored on the master, too few replicas acknowledged (WAIT); revoke again
 )
 
 var sentinels = []*Error{
@@ -102,7 +103,7 @@ var sentinels = []*Error{
 	ErrTokenTooLarge, ErrJSONTooDeep, ErrTooManyMembers, ErrBufferTooSmall, ErrFieldTooLong,
 	ErrDenylistMalformed, ErrDenylistChecksum, ErrDenylistVersion, ErrDenylistFull,
 	ErrRevocationExpired, ErrRevocationTooFar, ErrStale, ErrSyncIO, ErrSyncRedis, ErrSyncProtocol, ErrInvalidRevocation, ErrNotReady,
-	ErrSourceActive,
+	ErrSourceActive, ErrNotReplicated,
 }
 
 // toError turns a jg_result into nil or the sentinel for its code.

@@ -259,6 +259,11 @@ enum jg_result
   // 906, the sync layer: the verifier already has a running follower or
   // watcher (one source at a time; stop it first).
   JG_SOURCE_ACTIVE = 906,
+  // 907, the sync layer: the revocation is stored on the Redis master but
+  // fewer replicas than the store's `WAIT` policy (`?wait=N` in the URL)
+  // acknowledged it in time; revoking again is safe and waits again. The
+  // number of `jwtgate_sync::SyncError::NOT_REPLICATED_CODE`.
+  JG_SYNC_NOT_REPLICATED = 907,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L

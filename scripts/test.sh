@@ -37,6 +37,7 @@ HOOKS=(
     scripts/test-python.sh
     scripts/test-fuzz.sh
     scripts/test-sync.sh
+    scripts/test-ha.sh
 )
 
 SUMMARY=()

@@ -10,12 +10,12 @@ use jwtgate::{Config, Denylist, HeaderFields, Key, KeySet, Policy, Retention, To
 use jwtgate_sync::{
     read_snapshot_file, write_snapshot_file, BuildOptions, DenylistState, Follower,
     FollowerOptions, OwnedRevocation, RedisSource, RedisStore, RevocationSet, RevokeOutcome,
-    SyncedVerifier, REVOKE_PIPELINE,
+    SyncError, SyncedVerifier, REVOKE_PIPELINE,
 };
 
 use crate::util::{
     describe, exit_code_for, now, parse_duration, parse_revocation_line, parse_time, read_file,
-    read_input, revocation_until, BoxError, CmdResult, Progress, EXIT_REVOKED,
+    read_input, revocation_until, BoxError, CmdResult, Progress, EXIT_NOT_REPLICATED, EXIT_REVOKED,
 };
 
 // ------------------------------------------------------------------ keygen --
@@ -629,9 +629,20 @@ fn check(a: Check) -> CmdResult {
 /// `jwtgate revoke`.
 #[derive(Args, Debug)]
 pub struct Revoke {
-    /// The Redis URL (`redis://host:port/db`).
+    /// The Redis URL: `redis://[user:pass@]host:port/db`, `rediss://` (TLS),
+    /// `redis+sentinel://s1:26379,s2:26379/<master-name>`,
+    /// `redis+cluster://n1:7000,n2:7001` (see docs/deploy.md, "Connecting").
     #[arg(long, env = "JWTGATE_REDIS")]
     redis: String,
+    /// After each revocation, wait until this many replicas acknowledged it
+    /// (`WAIT`); fewer within --wait-timeout exits with status 19 (the
+    /// revocation is on the master: run the command again). Overrides the
+    /// URL's `?wait=`.
+    #[arg(long)]
+    wait_replicas: Option<u64>,
+    /// The longest wait for --wait-replicas, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    wait_timeout: u64,
     /// The Redis namespace (keys `{ns}:rev:*`, stream `{ns}:revocations`).
     #[arg(long, default_value = "jwtgate")]
     namespace: String,
@@ -706,9 +717,12 @@ fn outcome_text(o: &RevokeOutcome) -> String {
 pub fn revoke(a: Revoke) -> CmdResult {
     let source = RedisSource::from_url(&a.redis)?.with_namespace(&a.namespace);
     let retention = a.retention.retention();
-    let store = RedisStore::new(source)
+    let mut store = RedisStore::new(source)
         .with_stream_maxlen(a.stream_maxlen)
         .with_retention(retention);
+    if let Some(n) = a.wait_replicas {
+        store = store.with_wait(n, a.wait_timeout);
+    }
     let now = now();
     let until = |t: &Option<String>| -> Result<u64, BoxError> {
         let t = t.as_deref().map(|t| parse_time(t, now)).transpose()?;
@@ -735,7 +749,10 @@ pub fn revoke(a: Revoke) -> CmdResult {
         },
         RevokeWhat::Batch { file } => return revoke_batch(&store, file, &retention),
     };
-    let outcome = store.revoke(&rev)?;
+    let outcome = match store.revoke(&rev) {
+        Err(e @ SyncError::NotReplicated { .. }) => return Ok(not_replicated(&e)),
+        other => other?,
+    };
     println!(
         "{} {}: {}",
         rev.kind.name(),
@@ -743,6 +760,12 @@ pub fn revoke(a: Revoke) -> CmdResult {
         outcome_text(&outcome)
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Reports a revocation that too few replicas acknowledged.
+fn not_replicated(e: &SyncError) -> ExitCode {
+    eprintln!("jwtgate: {e}");
+    ExitCode::from(EXIT_NOT_REPLICATED)
 }
 
 fn unix_ns() -> u128 {
@@ -791,7 +814,14 @@ fn revoke_batch(store: &RedisStore, file: Option<PathBuf>, retention: &Retention
             continue;
         }
         let t0 = unix_ns();
-        for outcome in store.revoke_many(&batch)? {
+        let outcomes = match store.revoke_many(&batch) {
+            Err(e @ SyncError::NotReplicated { .. }) => {
+                eprintln!("lines up to {n}:");
+                return Ok(not_replicated(&e));
+            }
+            other => other?,
+        };
+        for outcome in outcomes {
             let id = match outcome {
                 RevokeOutcome::Added { stream_id } => stream_id,
                 RevokeOutcome::Unchanged => "unchanged".into(),

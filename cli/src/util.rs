@@ -15,6 +15,9 @@ pub type CmdResult = Result<std::process::ExitCode, BoxError>;
 pub const EXIT_FAILURE: u8 = 1;
 /// The token was revoked (also `denylist check`'s "revoked").
 pub const EXIT_REVOKED: u8 = 15;
+/// `revoke --wait-replicas N`: stored on the master, but fewer than N
+/// replicas acknowledged in time.
+pub const EXIT_NOT_REPLICATED: u8 = 19;
 
 /// The exit status for a verification error (see `jwtgate verify --help`).
 pub fn exit_code_for(e: &VerifyError) -> u8 {

@@ -594,3 +594,65 @@ fn issue_12_revocation_by_until_through_file_and_redis() {
     let out = jwtgate(&["revoke", "--redis", &url, "token", "x", "--until", &far]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("[805]"));
 }
+
+/// Sentinel from the command line: `revoke` takes the same
+/// `redis+sentinel://` URL as the libraries, waits for the replica with
+/// `--wait-replicas 1`, and exits 19 when more replicas are asked for
+/// than exist (the revocation is still stored on the master).
+#[test]
+fn revoke_through_sentinel_with_wait() {
+    let group = common::ha::SentinelGroup::start();
+    let url = group.url();
+    let issuer = Issuer::new();
+    let state = DenylistState::new().unwrap();
+    let follower = Follower::start(
+        RedisSource::from_url(&url).unwrap(),
+        state.clone(),
+        FollowerOptions::default(),
+    )
+    .unwrap();
+    assert!(follower.wait_ready(WAIT));
+    let v = issuer.verifier(state);
+    let t = issuer.sign(&["--sub", "ada", "--sid", "s1", "--jti", "ha-1"]);
+    let out = jwtgate(&[
+        "revoke",
+        "--redis",
+        &url,
+        "--wait-replicas",
+        "1",
+        "token",
+        "ha-1",
+        "--exp",
+        "+15m",
+    ]);
+    assert!(out.status.success());
+    rejected_soon(&v, &t, RevocationKind::Token);
+    let t2 = issuer.sign(&["--sub", "ada", "--sid", "s1", "--jti", "ha-2"]);
+    let out = jwtgate(&[
+        "revoke",
+        "--redis",
+        &url,
+        "--wait-replicas",
+        "2",
+        "--wait-timeout",
+        "100",
+        "token",
+        "ha-2",
+        "--exp",
+        "+15m",
+    ]);
+    assert_eq!(out.status.code(), Some(19));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("acknowledged by 1 of 2 replicas"));
+    rejected_soon(&v, &t2, RevocationKind::Token);
+    // The URL's own option does the same.
+    let out = jwtgate(&[
+        "revoke",
+        "--redis",
+        &format!("{url}?wait=2&wait_timeout=100"),
+        "token",
+        "ha-3",
+        "--exp",
+        "+15m",
+    ]);
+    assert_eq!(out.status.code(), Some(19));
+}

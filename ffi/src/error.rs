@@ -169,11 +169,16 @@ pub enum jg_result {
     /// 906, the sync layer: the verifier already has a running follower or
     /// watcher (one source at a time; stop it first).
     JG_SOURCE_ACTIVE = 906,
+    /// 907, the sync layer: the revocation is stored on the Redis master but
+    /// fewer replicas than the store's `WAIT` policy (`?wait=N` in the URL)
+    /// acknowledged it in time; revoking again is safe and waits again. The
+    /// number of `jwtgate_sync::SyncError::NOT_REPLICATED_CODE`.
+    JG_SYNC_NOT_REPLICATED = 907,
 }
 
 impl jg_result {
     /// Every value, in numeric order.
-    pub(crate) const ALL: [jg_result; 52] = [
+    pub(crate) const ALL: [jg_result; 53] = [
         jg_result::JG_OK,
         jg_result::JG_NULL_PARAMETER,
         jg_result::JG_PANIC,
@@ -226,6 +231,7 @@ impl jg_result {
         jg_result::JG_INVALID_REVOCATION,
         jg_result::JG_NOT_READY,
         jg_result::JG_SOURCE_ACTIVE,
+        jg_result::JG_SYNC_NOT_REPLICATED,
     ];
 
     /// The number of this result.
@@ -259,6 +265,7 @@ impl jg_result {
             jg_result::JG_INVALID_REVOCATION => Some(c"invalid revocation (empty identifier, no bound, or a value past 2^53)"),
             jg_result::JG_NOT_READY => Some(c"sync: the follower has not loaded the denylist from redis yet"),
             jg_result::JG_SOURCE_ACTIVE => Some(c"sync: the verifier already has a running follower or watcher"),
+            jg_result::JG_SYNC_NOT_REPLICATED => Some(c"sync: revocation stored on the master but not acknowledged by enough replicas; revoke again"),
             _ => None,
         }
     }
@@ -288,6 +295,7 @@ impl From<jwtgate_sync::SyncError> for jg_result {
             SyncError::Redis(_) => jg_result::JG_SYNC_REDIS,
             SyncError::Protocol(_) => jg_result::JG_SYNC_PROTOCOL,
             SyncError::InvalidRevocation(_) => jg_result::JG_INVALID_REVOCATION,
+            SyncError::NotReplicated { .. } => jg_result::JG_SYNC_NOT_REPLICATED,
             _ => jg_result::JG_INTERNAL_ERROR,
         }
     }
@@ -358,6 +366,10 @@ mod tests {
         assert_eq!(
             jg_result::JG_DENYLIST_STALE.code(),
             jwtgate_sync::VerifyError::STALE_CODE
+        );
+        assert_eq!(
+            jg_result::JG_SYNC_NOT_REPLICATED.code(),
+            jwtgate_sync::SyncError::NOT_REPLICATED_CODE
         );
         assert_eq!(jg_result::from_code(99_999), jg_result::JG_INTERNAL_ERROR);
         assert_eq!(

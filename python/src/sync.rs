@@ -23,9 +23,10 @@ pub(crate) const SYNC_PROTOCOL: u32 = 903;
 pub(crate) const INVALID_REVOCATION: u32 = 904;
 pub(crate) const NOT_READY: u32 = 905;
 pub(crate) const SOURCE_ACTIVE: u32 = 906;
+pub(crate) const NOT_REPLICATED: u32 = SyncError::NOT_REPLICATED_CODE;
 
 /// Every sync code with its message, for `ERROR_CODES`.
-pub(crate) const CODES: [(u32, &str); 7] = [
+pub(crate) const CODES: [(u32, &str); 8] = [
     (
         STALE,
         "denylist is stale: its source has not confirmed it current within the maximum staleness",
@@ -48,6 +49,10 @@ pub(crate) const CODES: [(u32, &str); 7] = [
         SOURCE_ACTIVE,
         "sync: the verifier already has a running follower or watcher",
     ),
+    (
+        NOT_REPLICATED,
+        "sync: revocation stored on the master but not acknowledged by enough replicas; revoke again",
+    ),
 ];
 
 /// A `jwtgate.exceptions` instance with `.code` set.
@@ -67,6 +72,7 @@ pub(crate) fn sync_err(py: Python<'_>, err: SyncError) -> PyErr {
         }
         SyncError::Io(_) => coded(py, "SyncError", &message, SYNC_IO),
         SyncError::Redis(_) => coded(py, "SyncError", &message, SYNC_REDIS),
+        SyncError::NotReplicated { .. } => coded(py, "SyncError", &message, NOT_REPLICATED),
         _ => coded(py, "SyncError", &message, SYNC_PROTOCOL),
     }
 }
@@ -351,20 +357,27 @@ pub struct RevocationStore {
 
 #[pymethods]
 impl RevocationStore {
-    /// Connects to the Redis at `url` (``redis://host:port/db``), namespace
+    /// Connects to the Redis at `url` (``redis://host:port/db``,
+    /// ``redis+sentinel://s1:26379,s2:26379/<master-name>``,
+    /// ``redis+cluster://n1:7000,n2:7001``; see docs/deploy.md), namespace
     /// `namespace`, and checks the connection (raises ``SyncError``).
     /// Revocations are kept `max_leeway` seconds after their `until` (the
     /// largest verifier leeway plus clock skew; followers use the same) and
     /// reach at most `max_token_lifetime` seconds ahead (also the reach of
-    /// one without `until`).
+    /// one without `until`). With `wait_replicas` N > 0, each revocation
+    /// (each round trip of `revoke_many`) waits (``WAIT``) until N replicas
+    /// acknowledged it, at most `wait_timeout_ms`, and raises ``SyncError``
+    /// with code 907 when fewer did.
     #[new]
-    #[pyo3(signature = (url, *, namespace="jwtgate", max_leeway=300, max_token_lifetime=86400))]
+    #[pyo3(signature = (url, *, namespace="jwtgate", max_leeway=300, max_token_lifetime=86400, wait_replicas=None, wait_timeout_ms=1000))]
     fn new(
         py: Python<'_>,
         url: &str,
         namespace: &str,
         max_leeway: u64,
         max_token_lifetime: u64,
+        wait_replicas: Option<u64>,
+        wait_timeout_ms: u64,
     ) -> PyResult<Self> {
         if namespace.is_empty() {
             return Err(PyValueError::new_err("namespace must not be empty"));
@@ -374,8 +387,12 @@ impl RevocationStore {
                 let source = RedisSource::from_url(url)?.with_namespace(namespace);
                 let mut con = source.connect()?;
                 jwtgate_sync::redis::cmd("PING").query::<String>(&mut con)?;
-                Ok(RedisStore::new(source)
-                    .with_retention(crate::until::retention(max_leeway, max_token_lifetime)))
+                let store = RedisStore::new(source)
+                    .with_retention(crate::until::retention(max_leeway, max_token_lifetime));
+                Ok(match wait_replicas {
+                    Some(n) => store.with_wait(n, wait_timeout_ms),
+                    None => store,
+                })
             })
             .map_err(|e| sync_err(py, e))?;
         Ok(RevocationStore {

@@ -195,6 +195,21 @@ def test_store_outcomes_and_errors(redis: Redis) -> None:
         jwtgate.RevocationStore(redis.url, namespace="")
 
 
+def test_store_wait_without_replicas(redis: Redis) -> None:
+    # WAIT for a replica that does not exist: stored, but reported (907),
+    # from the keyword and from the URL option alike.
+    now = int(time.time())
+    for store in (
+        jwtgate.RevocationStore(redis.url, namespace="wait", wait_replicas=1, wait_timeout_ms=50),
+        jwtgate.RevocationStore(redis.url + "?wait=1&wait_timeout=50", namespace="wait"),
+    ):
+        with pytest.raises(jwtgate.SyncError) as err:
+            store.revoke_token("w", now + 600)
+        assert err.value.code == 907
+    off = jwtgate.RevocationStore(redis.url, namespace="wait", wait_replicas=0)
+    assert off.revoke_token("w", now + 600) == "unchanged"  # stored by the first
+
+
 def test_subject_and_session_kinds(redis: Redis) -> None:
     now = int(time.time())
     verifier = jwtgate.Verifier(KEY)

@@ -20,6 +20,24 @@ pub enum SyncError {
     /// A revocation that cannot be stored (empty identifier, no bound, a
     /// value past 2^53 that Redis scripts cannot represent exactly).
     InvalidRevocation(&'static str),
+    /// The revocation is stored on the master, but fewer replicas than the
+    /// store's `WAIT` policy asks acknowledged it in time: it could be lost
+    /// if the master failed now. Revoking again is safe and waits again.
+    /// Its stable code is [`SyncError::NOT_REPLICATED_CODE`].
+    NotReplicated {
+        /// Replicas that acknowledged.
+        acked: u64,
+        /// Replicas the policy asks for.
+        wanted: u64,
+        /// How long the store waited, in milliseconds.
+        timeout_ms: u64,
+    },
+}
+
+impl SyncError {
+    /// The stable code of [`SyncError::NotReplicated`] in the 9xx
+    /// (distribution) group, after the C ABI's other sync codes (901 to 906).
+    pub const NOT_REPLICATED_CODE: u32 = 907;
 }
 
 impl fmt::Display for SyncError {
@@ -30,6 +48,17 @@ impl fmt::Display for SyncError {
             SyncError::Redis(e) => write!(f, "redis: {e}"),
             SyncError::Protocol(m) => write!(f, "unexpected data in redis: {m}"),
             SyncError::InvalidRevocation(m) => write!(f, "invalid revocation: {m}"),
+            SyncError::NotReplicated {
+                acked,
+                wanted,
+                timeout_ms,
+            } => write!(
+                f,
+                "revocation stored on the master but acknowledged by {acked} of {wanted} \
+                 replicas within {timeout_ms} ms: a failover now could lose it; revoke again \
+                 [{}]",
+                SyncError::NOT_REPLICATED_CODE
+            ),
         }
     }
 }

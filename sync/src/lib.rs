@@ -2,6 +2,8 @@
 #![doc = include_str!("../README.md")]
 
 mod confirm;
+mod connect;
+mod durability;
 mod error;
 mod follower;
 mod metrics;
@@ -11,11 +13,13 @@ mod store;
 mod verifier;
 mod watch;
 
-/// The `redis` crate this one is built on, for [`RedisSource::from_fn`]
-/// connectors (Sentinel, TLS, ACL users) and tests.
+/// The `redis` crate this one is built on, for custom [`RedisSource::from_fn`]
+/// connectors and tests (Sentinel, Cluster, TLS and ACL users need none:
+/// see [`RedisSource::from_url`]).
 pub use redis;
 
 pub use confirm::{token_ids_of, Confirmer, OwnedTokenIds};
+pub use durability::WaitPolicy;
 pub use error::{SyncError, VerifyError};
 pub use follower::{Follower, FollowerOptions};
 pub use metrics::{Metrics, MetricsSnapshot, Reason};

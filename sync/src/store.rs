@@ -22,6 +22,8 @@ use jwtgate::{Retention, RevocationKind, TokenIds};
 use redis::{Connection, RedisResult, Value};
 
 use crate::confirm::Confirmer;
+use crate::connect::{needs_reconnect, Target};
+use crate::durability::{wait_for_replicas, WaitPolicy};
 use crate::revocation::{Kind, OwnedRevocation};
 use crate::SyncError;
 
@@ -93,13 +95,19 @@ impl KeySpace {
 /// Opens a connection to Redis.
 pub type ConnectFn = dyn Fn() -> RedisResult<Connection> + Send + Sync;
 
-/// Where to reach Redis: a URL, or any function that opens a connection
-/// (for Sentinel: `redis::sentinel::SentinelClient::get_connection`, with
-/// the `redis` crate's `sentinel` feature), plus the namespace.
+/// Where to reach Redis: a URL (one node, Sentinel or Cluster; see
+/// [`RedisSource::from_url`]), or any function that opens a connection,
+/// plus the namespace.
 #[derive(Clone)]
 pub struct RedisSource {
-    connect: Arc<ConnectFn>,
+    connect: Connector,
     keys: KeySpace,
+}
+
+#[derive(Clone)]
+enum Connector {
+    Fn(Arc<ConnectFn>),
+    Url(Arc<Target>),
 }
 
 impl std::fmt::Debug for RedisSource {
@@ -111,19 +119,24 @@ impl std::fmt::Debug for RedisSource {
 }
 
 impl RedisSource {
-    /// Connects to `url` (`redis://host:port/db`, `redis+unix:///path`, ...)
-    /// with a one-second connect timeout. Nothing is opened yet.
+    /// Connects to `url`, with a one-second connect timeout per node.
+    /// Nothing is opened yet. The forms (`docs/deploy.md`, "Connecting"):
+    /// `redis://[user:pass@]host:port[/db]`, `rediss://...` (TLS),
+    /// `redis+sentinel://[user:pass@]s1:26379,s2:26379/<master-name>`,
+    /// `redis+cluster://[user:pass@]n1:7000,n2:7001`, `redis+unix:///path`;
+    /// options `?tls=1&db=N&ca=PATH&sentinel_user=U&sentinel_password=P&wait=N&wait_timeout=MS`.
+    /// Sentinel and Cluster rediscover the master at every reconnect.
     pub fn from_url(url: &str) -> Result<Self, SyncError> {
-        let client = redis::Client::open(url)?;
-        Ok(Self::from_fn(move || {
-            client.get_connection_with_timeout(Duration::from_secs(1))
-        }))
+        Ok(RedisSource {
+            connect: Connector::Url(Arc::new(Target::parse(url)?)),
+            keys: KeySpace::default(),
+        })
     }
 
     /// Connects with `connect`.
     pub fn from_fn(connect: impl Fn() -> RedisResult<Connection> + Send + Sync + 'static) -> Self {
         RedisSource {
-            connect: Arc::new(connect),
+            connect: Connector::Fn(Arc::new(connect)),
             keys: KeySpace::default(),
         }
     }
@@ -139,9 +152,21 @@ impl RedisSource {
         &self.keys
     }
 
+    /// The durability the URL asked for (`?wait=N&wait_timeout=MS`), which
+    /// [`RedisStore::new`] adopts.
+    pub fn wait_policy(&self) -> Option<WaitPolicy> {
+        match &self.connect {
+            Connector::Url(t) => t.wait(),
+            Connector::Fn(_) => None,
+        }
+    }
+
     /// Opens a connection, with 5-second read and write timeouts.
     pub fn connect(&self) -> Result<Connection, SyncError> {
-        let con = (self.connect)()?;
+        let con = match &self.connect {
+            Connector::Fn(f) => f()?,
+            Connector::Url(t) => t.connect(&self.keys)?,
+        };
         con.set_read_timeout(Some(Duration::from_secs(5)))?;
         con.set_write_timeout(Some(Duration::from_secs(5)))?;
         Ok(con)
@@ -194,6 +219,7 @@ pub struct RedisStore {
     script: redis::Script,
     maxlen: u64,
     retention: Retention,
+    wait: Option<WaitPolicy>,
 }
 
 impl std::fmt::Debug for RedisStore {
@@ -202,14 +228,17 @@ impl std::fmt::Debug for RedisStore {
             .field("source", &self.source)
             .field("maxlen", &self.maxlen)
             .field("retention", &self.retention)
+            .field("wait", &self.wait)
             .finish()
     }
 }
 
 impl RedisStore {
-    /// A store over `source`; connects on first use.
+    /// A store over `source`; connects on first use. Adopts the source's
+    /// [`RedisSource::wait_policy`].
     pub fn new(source: RedisSource) -> Self {
         RedisStore {
+            wait: source.wait_policy(),
             source,
             con: Mutex::new(None),
             script: redis::Script::new(REVOKE_SCRIPT),
@@ -235,6 +264,16 @@ impl RedisStore {
     /// The retention rule applied to revocations.
     pub fn retention(&self) -> Retention {
         self.retention
+    }
+
+    /// After each revocation (each round trip of [`RedisStore::revoke_many`]),
+    /// waits (`WAIT`) until `replicas` replicas
+    /// acknowledged it, at most `timeout_ms`; fewer is reported as
+    /// [`SyncError::NotReplicated`] (the revocation is on the master; retry
+    /// it). `replicas` 0 turns waiting off. See `crate::durability`.
+    pub fn with_wait(mut self, replicas: u64, timeout_ms: u64) -> Self {
+        self.wait = (replicas > 0).then(|| WaitPolicy::new(replicas, timeout_ms));
+        self
     }
 
     /// A store at `url`, connected now (so that a wrong address fails here).
@@ -283,7 +322,7 @@ impl RedisStore {
                     return Ok(v);
                 }
                 // A server-side refusal is an answer: do not retry.
-                Err(e) if !(e.is_io_error() || e.is_connection_dropped() || e.is_timeout()) => {
+                Err(e) if !needs_reconnect(&e) => {
                     *slot = Some(con);
                     return Err(e.into());
                 }
@@ -344,13 +383,36 @@ impl RedisStore {
                     .arg(self.maxlen)
                     .arg(self.retention.max_leeway);
             }
-            let replies: Vec<Value> = self.with_con(|con| pipe.query(con))?;
+            let (replies, acked): (Vec<Value>, Option<u64>) = self.with_con(|con| {
+                let replies: Vec<Value> = pipe.query(con)?;
+                // WAIT once per round trip, on the same connection, when
+                // anything is in force (an unchanged one may rest on an
+                // earlier write not yet replicated: write the marker).
+                let codes = || replies.iter().map(script_code);
+                let acked = match &self.wait {
+                    Some(w) if codes().any(|c| matches!(c, Some(1 | 2))) => {
+                        let touch = codes().any(|c| c == Some(2));
+                        Some(wait_for_replicas(con, w, keys, touch)?)
+                    }
+                    _ => None,
+                };
+                Ok((replies, acked))
+            })?;
             if replies.len() != chunk.len() {
                 return Err(SyncError::Protocol(format!(
                     "{} replies to {} revocations",
                     replies.len(),
                     chunk.len()
                 )));
+            }
+            if let (Some(w), Some(acked)) = (&self.wait, acked) {
+                if acked < w.replicas {
+                    return Err(SyncError::NotReplicated {
+                        acked,
+                        wanted: w.replicas,
+                        timeout_ms: w.timeout_ms,
+                    });
+                }
             }
             for reply in &replies {
                 out.push(outcome_of(reply)?);
@@ -504,6 +566,17 @@ fn into_redis_error(e: SyncError) -> redis::RedisError {
         other => {
             redis::RedisError::from((redis::ErrorKind::Client, "scan failed", other.to_string()))
         }
+    }
+}
+
+/// The first element of the revoke script's reply.
+fn script_code(reply: &Value) -> Option<i64> {
+    match reply {
+        Value::Array(items) => match items.first() {
+            Some(Value::Int(c)) => Some(*c),
+            _ => None,
+        },
+        _ => None,
     }
 }
 

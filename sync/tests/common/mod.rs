@@ -3,6 +3,8 @@
 //! helpers to issue tokens.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod ha;
+
 use jwtgate_sync::redis;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -46,7 +48,15 @@ pub struct RedisServer {
     persistent: bool,
 }
 
-fn free_port() -> u16 {
+/// SIGKILL and reap a child process, if any.
+pub fn kill_child(child: &mut Option<Child>) {
+    if let Some(mut c) = child.take() {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -121,10 +131,7 @@ impl RedisServer {
 
     /// Kills the server (SIGKILL: no shutdown save).
     pub fn kill(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
+        kill_child(&mut self.child);
     }
 
     /// Sends a signal (`STOP`: hang without closing connections; `CONT`).
@@ -186,7 +193,16 @@ pub fn token_ids(jti: &str, sid: &str, sub: &str, iat: u64, exp: u64) -> String 
 }
 
 /// Polls `f` until it is true or `timeout` passes.
-pub fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
+pub fn eventually(timeout: Duration, f: impl FnMut() -> bool) -> bool {
+    eventually_every(timeout, Duration::from_millis(2), f)
+}
+
+/// Polls `f` every `interval` until it is true or `timeout` passes.
+pub fn eventually_every(
+    timeout: Duration,
+    interval: Duration,
+    mut f: impl FnMut() -> bool,
+) -> bool {
     let deadline = Instant::now() + timeout;
     loop {
         if f() {
@@ -195,7 +211,7 @@ pub fn eventually(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
         if Instant::now() >= deadline {
             return false;
         }
-        std::thread::sleep(Duration::from_millis(2));
+        std::thread::sleep(interval);
     }
 }
 

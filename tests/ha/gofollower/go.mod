@@ -1,0 +1,7 @@
+module hafollower
+
+go 1.19
+
+require jwtgate v0.0.0
+
+replace jwtgate => ../../../go
