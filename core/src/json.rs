@@ -15,6 +15,9 @@
 //!   the callback, so callers record into locals and use them only when the call returns
 //!   `Ok` (the header, the claims and the JWKS parsers all do).
 //! - Duplicate member names are rejected at the top level only, compared after unescaping.
+//!   The check is linear in the document: names longer than seven bytes whose summary keys
+//!   collide are told apart by a SipHash fingerprint, computed once per name, before any full
+//!   comparison (so no header can make the check quadratic; see `is_duplicate`).
 //!   Nested objects are validated but may repeat names: JWT and JWKS rules only care about
 //!   the header, the claims and the JWKS root, and checking nested objects would need
 //!   unbounded bookkeeping.
@@ -759,6 +762,8 @@ struct TopLimits {
 struct Name {
     /// [`JsonStr::key`] of the name.
     key: u64,
+    /// [`fingerprint`] of the name, or 0 until a name with the same key needed it.
+    fingerprint: u64,
     /// Where the name's raw bytes sit in the document.
     start: u32,
     len: u32,
@@ -767,6 +772,7 @@ struct Name {
 impl Name {
     const EMPTY: Name = Name {
         key: 0,
+        fingerprint: 0,
         start: 0,
         len: 0,
     };
@@ -869,8 +875,12 @@ impl<'a> Top<'a> {
             }
             // Multiply-shift of the key: 6 bits, one filter bit.
             let bit = 1u64 << (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
-            if self.filter & bit != 0 && is_duplicate(doc, names, self.count, key, &name) {
-                return Err(Error::DuplicateMember);
+            let mut fingerprint = 0;
+            if self.filter & bit != 0 {
+                match is_duplicate(doc, names, self.count, key, &name) {
+                    Duplicate::Yes => return Err(Error::DuplicateMember),
+                    Duplicate::No(computed) => fingerprint = computed,
+                }
             }
             let Some(slot) = names.get_mut(self.count) else {
                 // Resume at this member with a larger table; `f` has not seen it.
@@ -881,6 +891,7 @@ impl<'a> Top<'a> {
             // conversions cannot fail.
             *slot = Name {
                 key,
+                fingerprint,
                 start: u32::try_from(doc.len().wrapping_sub(body.len())).unwrap_or(u32::MAX),
                 len: u32::try_from(name.raw.len()).unwrap_or(0),
             };
@@ -942,14 +953,72 @@ fn colon(s: &[u8]) -> Result<&[u8], Fail> {
     }
 }
 
+/// What [`is_duplicate`] found.
+enum Duplicate {
+    Yes,
+    /// Not a duplicate; carries the name's [`fingerprint`] when it was computed (else 0).
+    No(u64),
+}
+
 /// Whether `name` (whose key is `key`) equals one of the first `count` names of the table.
+///
+/// Linear in the name's length whatever the table holds: a key holds the whole name when it
+/// has at most seven bytes; longer names with equal keys are told apart by their
+/// [`fingerprint`], computed at most once per name (and kept in the table), and compared in
+/// full only when the fingerprints are equal too, which for distinct names takes a SipHash
+/// collision. Without fingerprints, equal-length names sharing their first seven bytes cost a
+/// full (unescaping) comparison with every such name before them: quadratic work that a
+/// hostile header could use to burn CPU before any signature check (issue 20).
 #[inline(never)]
-fn is_duplicate(doc: &[u8], names: &[Name], count: usize, key: u64, name: &JsonStr<'_>) -> bool {
-    names
-        .get(..count)
-        .unwrap_or(&[])
-        .iter()
-        .any(|prior| prior.key == key && prior.get(doc).is_some_and(|p| p.eq_unescaped(name)))
+fn is_duplicate(
+    doc: &[u8],
+    names: &mut [Name],
+    count: usize,
+    key: u64,
+    name: &JsonStr<'_>,
+) -> Duplicate {
+    // Names of at most seven bytes: the key is the name.
+    let exact = key >> 56 <= 7;
+    let mut own = 0u64;
+    for prior in names.get_mut(..count).unwrap_or_default() {
+        if prior.key != key {
+            continue;
+        }
+        if exact {
+            return Duplicate::Yes;
+        }
+        let Some(prior_name) = prior.get(doc) else {
+            continue;
+        };
+        if own == 0 {
+            own = fingerprint(name);
+        }
+        if prior.fingerprint == 0 {
+            prior.fingerprint = fingerprint(&prior_name);
+        }
+        if prior.fingerprint == own {
+            #[cfg(test)]
+            tests::FULL_COMPARISONS.with(|n| n.set(n.get() + 1));
+            if prior_name.eq_unescaped(name) {
+                return Duplicate::Yes;
+            }
+        }
+    }
+    Duplicate::No(own)
+}
+
+/// A 64-bit fingerprint of the decoded name (never 0, which marks "not computed"): SipHash
+/// under a fixed key, so that names with many equal fingerprints cannot be crafted (a single
+/// colliding pair costs one extra comparison; every further name on the same fingerprint
+/// needs another full collision).
+// `SipHasher` is deprecated only in favour of std's `DefaultHasher`, which `no_std` lacks.
+#[allow(deprecated)]
+fn fingerprint(name: &JsonStr<'_>) -> u64 {
+    use core::hash::Hasher;
+    let mut hasher =
+        core::hash::SipHasher::new_with_keys(0x6a77_7467_6174_6520, 0x6e61_6d65_7320_2032);
+    name.for_each_chunk(|chunk| hasher.write(chunk));
+    hasher.finish() | 1
 }
 
 /// Only JSON whitespace may follow the top-level object.
@@ -1534,6 +1603,78 @@ mod tests {
     use std::vec::Vec;
 
     const SYNTAX: Error = Error::ClaimsJson;
+
+    std::thread_local! {
+        /// Full name comparisons made by `is_duplicate` on this thread.
+        pub(super) static FULL_COMPARISONS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    /// The review's shape (issue 20): 127 equal-length names sharing their first seven
+    /// decoded bytes, escaped. Every distinct name is accepted with no full comparison (it
+    /// made about 8,000 through the unescaping iterator), and a duplicate among them, spelled
+    /// differently, is still found.
+    #[test]
+    fn duplicate_candidates_cost_no_full_comparisons() {
+        let stem = "b".repeat(33);
+        for escaped in [true, false] {
+            let name = |i: usize| {
+                if escaped {
+                    std::format!("\\u0062{stem}{i:03}")
+                } else {
+                    std::format!("b{stem}{i:03}")
+                }
+            };
+            let members: std::vec::Vec<std::string::String> = (0..127)
+                .map(|i| std::format!("\"{}\":0", name(i)))
+                .collect();
+            let doc = std::format!("{{{}}}", members.join(","));
+            FULL_COMPARISONS.with(|n| n.set(0));
+            assert_eq!(count_with(doc.as_bytes(), 8, 256), Ok(127));
+            assert_eq!(FULL_COMPARISONS.with(|n| n.get()), 0, "escaped: {escaped}");
+            // The 64th name again, spelled the other way, at the end.
+            let other = if escaped {
+                std::format!("b{stem}063")
+            } else {
+                std::format!("\\u0062{stem}063")
+            };
+            let doc = std::format!("{{{},\"{other}\":1}}", members.join(","));
+            FULL_COMPARISONS.with(|n| n.set(0));
+            assert_eq!(
+                count_with(doc.as_bytes(), 8, 256),
+                Err(Error::DuplicateMember)
+            );
+            assert_eq!(FULL_COMPARISONS.with(|n| n.get()), 1, "escaped: {escaped}");
+        }
+    }
+
+    /// Exactness of the fingerprinted check: names equal in key (length and first seven
+    /// bytes) but different later are distinct, equal ones are duplicates whatever their
+    /// escaping, in the small and in the large name table.
+    #[test]
+    fn equal_keys_are_told_apart_exactly() {
+        let spellings = [
+            "abcdefgh-x",
+            "\\u0061bcdefgh-x",
+            "abcdefgh-\\u0078",
+            "abcdefgh\\u002dx",
+        ];
+        for a in spellings {
+            for b in spellings {
+                for fill in [0usize, 40] {
+                    let pad: std::string::String =
+                        (0..fill).map(|i| std::format!("\"p{i}\":0,")).collect();
+                    let doc = std::format!("{{{pad}\"{a}\":0,\"abcdefgh-y\":0,\"{b}\":0}}");
+                    assert_eq!(
+                        count_with(doc.as_bytes(), 8, 256),
+                        Err(Error::DuplicateMember),
+                        "{doc}"
+                    );
+                    let doc = std::format!("{{{pad}\"{a}\":0,\"abcdefgh-y\":0}}");
+                    assert_eq!(count_with(doc.as_bytes(), 8, 256), Ok(fill + 2), "{doc}");
+                }
+            }
+        }
+    }
 
     /// Validates with the default limits and counts the top-level members.
     fn count(doc: &[u8]) -> Result<usize, Error> {
