@@ -77,7 +77,7 @@ fn json_budget(len: usize) -> usize {
 /// most: with `alg` or the registered claims, within the default 128).
 fn shapes(budget: usize) -> Vec<(&'static str, String)> {
     let name_len = (budget / 127).clamp(12, 200);
-    let stem = "b".repeat(name_len.saturating_sub(10));
+    let stem = "b".repeat(name_len.saturating_sub(10).max(5));
     let depth = 30;
     let nest = |i: usize| format!("\"n{i}\":{}0{}", "[".repeat(depth), "]".repeat(depth));
     let mut escaped_value = String::new();
@@ -181,7 +181,7 @@ fn main() -> Result<(), BoxError> {
     let mut verdict = |t: &[u8]| verifier.verify(t, NOW, &mut buf).map(|_| ()).err();
     let mut report = String::new();
     let mut worst = (0.0f64, String::new());
-    for len in [1024usize, 4096, 8000] {
+    for len in [1024usize, 2048, 2560, 3072, 4096, 8000] {
         let normal = typical(len);
         if verdict(&normal) != Some(Error::InvalidSignature) {
             return Err("the baseline token is not rejected by its signature".into());

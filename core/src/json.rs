@@ -231,13 +231,18 @@ impl<'a> JsonStr<'a> {
 
     #[inline(never)]
     fn key_escaped(&self) -> u64 {
+        // Chunk by chunk (runs of text and decoded characters), not byte by byte: this runs
+        // for every escaped name, so its cost per byte bounds what escaped names cost.
         let mut prefix = [0u8; 8];
         let mut len = 0usize;
-        for (i, b) in self.decoded_bytes().enumerate() {
-            if let Some(slot) = prefix.get_mut(i).filter(|_| i < 7) {
-                *slot = b;
+        for chunk in self.chunks() {
+            let bytes = chunk.bytes();
+            if let Some(room) = prefix.get_mut(len.min(7)..7) {
+                for (slot, &b) in room.iter_mut().zip(bytes) {
+                    *slot = b;
+                }
             }
-            len = i + 1;
+            len = len.saturating_add(bytes.len());
         }
         key_of(len, prefix)
     }
@@ -987,19 +992,18 @@ fn is_duplicate(
         if exact {
             return Duplicate::Yes;
         }
-        let Some(prior_name) = prior.get(doc) else {
-            continue;
-        };
         if own == 0 {
             own = fingerprint(name);
         }
+        // The prior name is looked at (a scan of its bytes) only to fingerprint it, once,
+        // and when the fingerprints agree.
         if prior.fingerprint == 0 {
-            prior.fingerprint = fingerprint(&prior_name);
+            prior.fingerprint = prior.get(doc).map_or(1, |p| fingerprint(&p));
         }
         if prior.fingerprint == own {
             #[cfg(test)]
             tests::FULL_COMPARISONS.with(|n| n.set(n.get() + 1));
-            if prior_name.eq_unescaped(name) {
+            if prior.get(doc).is_some_and(|p| p.eq_unescaped(name)) {
                 return Duplicate::Yes;
             }
         }
