@@ -76,7 +76,28 @@ impl Verifier<'static> {
     }
 }
 
+impl Verifier<'static> {
+    /// [`Verifier::new`], refusing a verifier that could accept no token:
+    /// [`Error::EmptyKeySet`] when no key of `keys` has an algorithm that
+    /// `policy` allows (an empty set included). Every binding builds its
+    /// verifiers through this check.
+    pub fn try_new(keys: KeySet, policy: Policy) -> Result<Verifier<'static>, Error> {
+        let verifier = Verifier::new(keys, policy);
+        verifier.check_usable()?;
+        Ok(verifier)
+    }
+}
+
 impl<'d> Verifier<'d> {
+    /// [`Error::EmptyKeySet`] unless some key has an algorithm the policy allows.
+    pub fn check_usable(&self) -> Result<(), Error> {
+        if self.keys.iter().any(|k| self.policy.allows(k.algorithm())) {
+            Ok(())
+        } else {
+            Err(Error::EmptyKeySet)
+        }
+    }
+
     /// The same verifier with other limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -178,10 +199,17 @@ impl<'d> Verifier<'d> {
             .ok_or(Error::BufferTooSmall)?;
         base64::decode(parts.header, header_buf)?;
         let header = Header::parse(header_buf, &self.limits)?;
+        if !self.policy.allows(header.alg()) {
+            return Err(Error::UnsupportedAlgorithm);
+        }
 
         // The key is chosen by `kid` and the algorithm it is bound to; the
-        // claims are not read before the signature holds.
-        let key = self.keys.find_json(header.alg(), header.kid())?;
+        // claims are not read before the signature holds. A verifier with no
+        // usable key says so rather than blaming the token.
+        let key = self
+            .keys
+            .find_json(header.alg(), header.kid())
+            .map_err(|e| self.check_usable().err().unwrap_or(e))?;
         let mut signature = [0u8; MAX_SIGNATURE_LEN];
         let signature_len =
             base64::decode(parts.signature, &mut signature).map_err(|e| match e {
