@@ -15,6 +15,8 @@ pub type CmdResult = Result<std::process::ExitCode, BoxError>;
 pub const EXIT_FAILURE: u8 = 1;
 /// The token was revoked (also `denylist check`'s "revoked").
 pub const EXIT_REVOKED: u8 = 15;
+/// The denylist cannot be used: missing, corrupt, truncated, unsupported.
+pub const EXIT_DENYLIST_UNUSABLE: u8 = 17;
 
 /// The exit status for a verification error (see `jwtgate verify --help`).
 pub fn exit_code_for(e: &VerifyError) -> u8 {
@@ -28,7 +30,7 @@ pub fn exit_code_for(e: &VerifyError) -> u8 {
             5 => 14,
             6 => EXIT_REVOKED,
             7 => 16,
-            _ => 17,
+            _ => EXIT_DENYLIST_UNUSABLE,
         },
         _ => EXIT_FAILURE,
     }
