@@ -18,11 +18,14 @@
 
 use std::fmt::Write as _;
 use std::hint::black_box;
-use std::time::Instant;
 
 use hmac::{Hmac, KeyInit, Mac};
 use jwtgate::{Algorithm, Error, Key, KeySet, Policy, Verifier, BUFFER_LEN};
 use sha2::Sha256;
+
+#[path = "../benches/common/mod.rs"]
+mod common;
+use common::interleaved;
 
 type BoxError = Box<dyn std::error::Error>;
 
@@ -150,25 +153,6 @@ fn typical(len: usize) -> Vec<u8> {
         }
         pad += (len - t.len()) * 3 / 4 + 1;
     }
-}
-
-/// Nanoseconds per call of one block of `block` calls of `f`.
-fn time_block(block: u32, f: &mut impl FnMut()) -> f64 {
-    let start = Instant::now();
-    for _ in 0..block {
-        f();
-    }
-    start.elapsed().as_secs_f64() * 1e9 / f64::from(block)
-}
-
-/// Fastest block of `a` and of `b`, alternating.
-fn interleaved(rounds: u32, block: u32, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
-    let (mut best_a, mut best_b) = (f64::MAX, f64::MAX);
-    for _ in 0..rounds {
-        best_a = best_a.min(time_block(block, &mut a));
-        best_b = best_b.min(time_block(block, &mut b));
-    }
-    (best_a, best_b)
 }
 
 fn main() -> Result<(), BoxError> {

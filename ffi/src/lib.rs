@@ -631,12 +631,8 @@ pub unsafe extern "C" fn jg_verifier_set_issuers(
     lens: *const usize,
     count: usize,
 ) -> jg_result {
-    boundary(|| {
-        // SAFETY: the caller's contract covers `bytes` and `lens`.
-        let issuers = unsafe { string_list(bytes, lens, count) }?;
-        // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |_, policy| policy.set_issuers(issuers)) }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_list(verifier, bytes, lens, count, |p, v| p.set_issuers(v)) }
 }
 
 /// Accepts tokens whose `aud` contains one of the `count` audiences given
@@ -653,11 +649,26 @@ pub unsafe extern "C" fn jg_verifier_set_audiences(
     lens: *const usize,
     count: usize,
 ) -> jg_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_list(verifier, bytes, lens, count, |p, v| p.set_audiences(v)) }
+}
+
+/// Shared body of `jg_verifier_set_issuers` and `_set_audiences`.
+///
+/// # Safety
+/// As `jg_verifier_set_issuers`.
+unsafe fn set_list<'a>(
+    verifier: *mut jg_verifier,
+    bytes: *const u8,
+    lens: *const usize,
+    count: usize,
+    set: impl FnOnce(&mut Policy, Vec<&'a str>) -> Result<(), jwtgate::Error>,
+) -> jg_result {
     boundary(|| {
         // SAFETY: the caller's contract covers `bytes` and `lens`.
-        let audiences = unsafe { string_list(bytes, lens, count) }?;
+        let values = unsafe { string_list(bytes, lens, count) }?;
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |_, policy| policy.set_audiences(audiences)) }
+        unsafe { configure(verifier, |_, policy| set(policy, values)) }
     })
 }
 
