@@ -540,8 +540,8 @@ jg_result jg_verifier_set_algorithms(jg_verifier *verifier, const uint32_t *algs
 // `JG_EMPTY_KEY_SET` when it has no key whose algorithm is allowed (no key
 // at all, a JWKS without a supported key, or an algorithm allow-list that
 // excludes every key). Call it once configuration is done, as the Go
-// binding's `NewVerifier` does; verifying with such a verifier gives
-// `JG_EMPTY_KEY_SET` too.
+// binding's `NewVerifier` does (verifying with such a verifier fails,
+// with `JG_UNKNOWN_KEY` or `JG_UNSUPPORTED_ALGORITHM`).
 //
 // # Safety
 // `verifier` must be NULL or live.

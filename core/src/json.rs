@@ -811,8 +811,12 @@ struct Top<'a> {
     rest: Option<&'a [u8]>,
     /// Members handed to the callback so far; also the next free slot of the name table.
     count: usize,
-    /// A 64-bit filter of the name keys seen so far.
+    /// A 64-bit filter of the table keys seen so far.
     filter: u64,
+    /// Long names seen with the key of an earlier, different name.
+    collisions: usize,
+    /// Whether long names are kept under [`hashed_key`] (after [`REHASH_AFTER`] collisions).
+    hashed: bool,
     limits: TopLimits,
 }
 
@@ -839,8 +843,42 @@ impl<'a> Top<'a> {
             rest,
             count: 0,
             filter: 0,
+            collisions: 0,
+            hashed: false,
             limits,
         })
+    }
+
+    /// The key a name is kept under in the table: its [`JsonStr::key`], or for a long name
+    /// once [`Top::rehash`] ran, its [`hashed_key`].
+    #[inline(always)]
+    fn table_key(&self, key: u64, name: &JsonStr<'_>) -> u64 {
+        if self.hashed && key >> 56 > 7 {
+            hashed_key(key, name)
+        } else {
+            key
+        }
+    }
+
+    /// Keys every long name of the table by its fingerprint from now on: names crafted to
+    /// share their summary key (the first seven bytes and the length) would otherwise cost a
+    /// fingerprint comparison with each other, quadratic in their number. Runs at most once
+    /// per document, after [`REHASH_AFTER`] collisions, which documents that are not built
+    /// for it do not reach.
+    #[inline(never)]
+    fn rehash(&mut self, names: &mut [Name]) {
+        let doc = self.doc;
+        let mut filter = 0;
+        for prior in names.get_mut(..self.count).unwrap_or_default() {
+            if prior.key >> 56 > 7 {
+                if let Some(name) = prior.get(doc) {
+                    prior.key = hashed_key(prior.key, &name);
+                }
+            }
+            filter |= filter_bit(prior.key);
+        }
+        self.filter = filter;
+        self.hashed = true;
     }
 
     /// Scans the members from [`Top::rest`], calling `f` for each as soon as it is validated.
@@ -878,13 +916,22 @@ impl<'a> Top<'a> {
             if self.count >= self.limits.max_members {
                 return Err(Error::TooManyMembers);
             }
-            // Multiply-shift of the key: 6 bits, one filter bit.
-            let bit = 1u64 << (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
+            // Long names are kept under their fingerprint once keys collided too often.
+            let mut table_key = self.table_key(key, &name);
+            let mut bit = filter_bit(table_key);
             let mut fingerprint = 0;
             if self.filter & bit != 0 {
-                match is_duplicate(doc, names, self.count, key, &name) {
+                match is_duplicate(doc, names, self.count, table_key, &name) {
                     Duplicate::Yes => return Err(Error::DuplicateMember),
-                    Duplicate::No(computed) => fingerprint = computed,
+                    Duplicate::No(computed, collisions) => {
+                        fingerprint = computed;
+                        self.collisions = self.collisions.saturating_add(collisions);
+                        if !self.hashed && self.collisions > REHASH_AFTER {
+                            self.rehash(names);
+                            table_key = self.table_key(key, &name);
+                            bit = filter_bit(table_key);
+                        }
+                    }
                 }
             }
             let Some(slot) = names.get_mut(self.count) else {
@@ -895,7 +942,7 @@ impl<'a> Top<'a> {
             // `body` is a suffix of `doc`, which is shorter than 4 GiB: no overflow, and the
             // conversions cannot fail.
             *slot = Name {
-                key,
+                key: table_key,
                 fingerprint,
                 start: u32::try_from(doc.len().wrapping_sub(body.len())).unwrap_or(u32::MAX),
                 len: u32::try_from(name.raw.len()).unwrap_or(0),
@@ -961,8 +1008,24 @@ fn colon(s: &[u8]) -> Result<&[u8], Fail> {
 /// What [`is_duplicate`] found.
 enum Duplicate {
     Yes,
-    /// Not a duplicate; carries the name's [`fingerprint`] when it was computed (else 0).
-    No(u64),
+    /// Not a duplicate; carries the name's [`fingerprint`] when it was computed (else 0) and
+    /// how many earlier names had its key.
+    No(u64, usize),
+}
+
+/// Key collisions of long names after which [`Top::rehash`] keys them by fingerprint.
+const REHASH_AFTER: usize = 8;
+
+/// The filter bit of a table key (multiply-shift: 6 bits).
+#[inline(always)]
+fn filter_bit(key: u64) -> u64 {
+    1u64 << (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
+}
+
+/// The table key of a long name (whose [`JsonStr::key`] is `key`) after [`Top::rehash`]:
+/// its length byte and 56 bits of its [`fingerprint`]. Equal names have equal hashed keys.
+fn hashed_key(key: u64, name: &JsonStr<'_>) -> u64 {
+    fingerprint(name) & LOW7 | key & !LOW7
 }
 
 /// Whether `name` (whose key is `key`) equals one of the first `count` names of the table.
@@ -985,6 +1048,7 @@ fn is_duplicate(
     // Names of at most seven bytes: the key is the name.
     let exact = key >> 56 <= 7;
     let mut own = 0u64;
+    let mut collisions = 0usize;
     for prior in names.get_mut(..count).unwrap_or_default() {
         if prior.key != key {
             continue;
@@ -992,6 +1056,7 @@ fn is_duplicate(
         if exact {
             return Duplicate::Yes;
         }
+        collisions = collisions.wrapping_add(1);
         if own == 0 {
             own = fingerprint(name);
         }
@@ -1008,7 +1073,7 @@ fn is_duplicate(
             }
         }
     }
-    Duplicate::No(own)
+    Duplicate::No(own, collisions)
 }
 
 /// A 64-bit fingerprint of the decoded name (never 0, which marks "not computed"): SipHash
@@ -1648,6 +1713,36 @@ mod tests {
                 Err(Error::DuplicateMember)
             );
             assert_eq!(FULL_COMPARISONS.with(|n| n.get()), 1, "escaped: {escaped}");
+        }
+    }
+
+    /// Exactness around the switch to fingerprint keys (after `REHASH_AFTER` collisions):
+    /// a duplicate of any earlier name, short or long, in either spelling, is found
+    /// whether it comes before, at or after the switch, in the small and the large table.
+    #[test]
+    fn duplicates_are_found_across_the_rehash() {
+        for n in [3usize, 4, 5, 9, 10, 14, 20, 40] {
+            let mut members: std::vec::Vec<std::string::String> = (0..n)
+                .map(|i| std::format!("\"candidate-{i:03}\":0"))
+                .collect();
+            members.insert(1, "\"iss\":0".into());
+            members.push("\"a-long-other-name\":0".into());
+            let doc = std::format!("{{{}}}", members.join(","));
+            assert_eq!(count_with(doc.as_bytes(), 8, 256), Ok(n + 2), "{n}");
+            let names: std::vec::Vec<std::string::String> = (0..n)
+                .map(|i| std::format!("\\u0063andidate-{i:03}"))
+                .chain(["\\u0069ss".into(), "a-long-other-nam\\u0065".into()])
+                .collect();
+            for again in names {
+                for at in [2, members.len()] {
+                    let mut with = members.clone();
+                    with.insert(at.min(with.len()), std::format!("\"{again}\":1"));
+                    let doc = std::format!("{{{}}}", with.join(","));
+                    let got = count_with(doc.as_bytes(), 8, 256);
+                    // A duplicate inserted before its original is still a duplicate.
+                    assert_eq!(got, Err(Error::DuplicateMember), "{doc}");
+                }
+            }
         }
     }
 

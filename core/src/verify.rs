@@ -204,12 +204,8 @@ impl<'d> Verifier<'d> {
         }
 
         // The key is chosen by `kid` and the algorithm it is bound to; the
-        // claims are not read before the signature holds. A verifier with no
-        // usable key says so rather than blaming the token.
-        let key = self
-            .keys
-            .find_json(header.alg(), header.kid())
-            .map_err(|e| self.check_usable().err().unwrap_or(e))?;
+        // claims are not read before the signature holds.
+        let key = self.keys.find_json(header.alg(), header.kid())?;
         let mut signature = [0u8; MAX_SIGNATURE_LEN];
         let signature_len =
             base64::decode(parts.signature, &mut signature).map_err(|e| match e {

@@ -57,8 +57,8 @@ fn algorithms_narrow_the_keys_of_a_jwks() {
     );
 }
 
-/// An empty key set is refused at construction, and a verifier built
-/// without the check names the cause instead of blaming the token.
+/// An empty key set is refused at construction; a verifier built without
+/// the check (`Verifier::new`) finds no key for any token.
 #[test]
 fn empty_key_sets_are_refused() {
     assert_eq!(
@@ -76,7 +76,7 @@ fn empty_key_sets_are_refused() {
     let unchecked = Verifier::new(KeySet::new(), Policy::new());
     assert_eq!(
         unchecked.verify(&t, NOW, &mut buf).err(),
-        Some(Error::EmptyKeySet)
+        Some(Error::UnknownKey)
     );
 }
 
