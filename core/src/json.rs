@@ -15,9 +15,11 @@
 //!   the callback, so callers record into locals and use them only when the call returns
 //!   `Ok` (the header, the claims and the JWKS parsers all do).
 //! - Duplicate member names are rejected at the top level only, compared after unescaping.
-//!   The check is linear in the document: names longer than seven bytes whose summary keys
-//!   collide are told apart by a SipHash fingerprint, computed once per name, before any full
-//!   comparison (so no header can make the check quadratic; see `is_duplicate`).
+//!   No header or claims can make the check expensive: names longer than seven bytes whose
+//!   summary keys collide are told apart by a SipHash fingerprint, computed once per name,
+//!   before any full comparison, and after a few such collisions in one document long names
+//!   are kept under their fingerprint (see `is_duplicate`, `Top::rehash`). What remains is one
+//!   word comparison per pair of names whose filter bits meet (at most `MAX_MEMBERS^2 / 2`).
 //!   Nested objects are validated but may repeat names: JWT and JWKS rules only care about
 //!   the header, the claims and the JWKS root, and checking nested objects would need
 //!   unbounded bookkeeping.
