@@ -61,6 +61,8 @@ var (
 	ErrKeySetFull           = &Error{C.JG_KEY_SET_FULL}          // 305: the key set is full
 	ErrJWKS                 = &Error{C.JG_JWKS}                  // 306: invalid JWKS document
 	ErrDuplicateKeyID       = &Error{C.JG_DUPLICATE_KEY_ID}      // 307: duplicate kid for one algorithm
+	ErrEmptyKeySet          = &Error{C.JG_EMPTY_KEY_SET}         // 308: no key with an allowed algorithm
+	ErrEmptyAllowList       = &Error{C.JG_EMPTY_ALLOW_LIST}      // 309: empty issuer, audience or algorithm list
 	ErrInvalidSignature     = &Error{C.JG_INVALID_SIGNATURE}     // 400: the signature does not verify
 	ErrExpired              = &Error{C.JG_EXPIRED}               // 500: exp has passed
 	ErrNotYetValid          = &Error{C.JG_NOT_YET_VALID}         // 501: nbf is in the future
@@ -98,7 +100,7 @@ var sentinels = []*Error{
 	ErrMalformed, ErrBase64, ErrHeaderJSON, ErrClaimsJSON, ErrDuplicateMember, ErrInvalidClaimType,
 	ErrMissingAlgorithm, ErrUnsupportedAlgorithm, ErrUnsupportedCritical, ErrUnknownKey,
 	ErrAlgorithmMismatch, ErrAmbiguousKey, ErrInvalidKey, ErrWeakKey, ErrKeySetFull, ErrJWKS,
-	ErrDuplicateKeyID, ErrInvalidSignature, ErrExpired, ErrNotYetValid, ErrIssuedInFuture,
+	ErrDuplicateKeyID, ErrEmptyKeySet, ErrEmptyAllowList, ErrInvalidSignature, ErrExpired, ErrNotYetValid, ErrIssuedInFuture,
 	ErrInvalidIssuer, ErrInvalidAudience, ErrMissingClaim, ErrInvalidType, ErrTooOld, ErrRevoked,
 	ErrTokenTooLarge, ErrJSONTooDeep, ErrTooManyMembers, ErrBufferTooSmall, ErrFieldTooLong,
 	ErrDenylistMalformed, ErrDenylistChecksum, ErrDenylistVersion, ErrDenylistFull,

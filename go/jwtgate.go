@@ -133,8 +133,9 @@ type Verifier struct {
 // Option configures a Verifier in NewVerifier.
 type Option func(*Verifier) error
 
-// NewVerifier creates a verifier from options. Without WithIssuer any
-// issuer is accepted; without WithAudience a token carrying aud is
+// NewVerifier creates a verifier from options. At least one key whose
+// algorithm is allowed (WithAlgorithms) is required: ErrEmptyKeySet
+// otherwise. Without WithIssuer any issuer is accepted; without WithAudience a token carrying aud is
 // rejected (RFC 7519 section 4.1.3); exp is required unless
 // WithRequiredClaims says otherwise.
 func NewVerifier(opts ...Option) (*Verifier, error) {
@@ -149,6 +150,11 @@ func NewVerifier(opts ...Option) (*Verifier, error) {
 			v.Close()
 			return nil, err
 		}
+	}
+	// A verifier that can accept no token is refused (ErrEmptyKeySet).
+	if err := toError(C.jg_verifier_check(v.ptr)); err != nil {
+		v.Close()
+		return nil, err
 	}
 	return v, nil
 }
@@ -247,29 +253,60 @@ func WithJWKS(document []byte) Option {
 	}
 }
 
-// WithIssuer accepts tokens whose iss is one of issuers (iss becomes required).
+// stringList lays strings end to end, with their lengths, as
+// jg_verifier_set_issuers and jg_verifier_set_audiences take them (no
+// pointers inside the arrays, so Go memory can be passed).
+func stringList(values []string) (*C.uint8_t, *C.size_t, C.size_t) {
+	if len(values) == 0 {
+		return nil, nil, 0
+	}
+	var all []byte
+	lens := make([]C.size_t, len(values))
+	for i, s := range values {
+		all = append(all, s...)
+		lens[i] = C.size_t(len(s))
+	}
+	p, _ := bytesArg(all)
+	return p, &lens[0], C.size_t(len(values))
+}
+
+// WithIssuer accepts tokens whose iss is one of issuers (iss becomes
+// required), replacing any issuers set before. No issuer at all, or an
+// empty string, gives ErrEmptyAllowList: a list loaded empty from a
+// configuration is refused instead of accepting any issuer. Without
+// WithIssuer any issuer is accepted.
 func WithIssuer(issuers ...string) Option {
 	return func(v *Verifier) error {
-		for _, iss := range issuers {
-			p, l := stringArg(iss)
-			if err := toError(C.jg_verifier_add_issuer(v.ptr, p, l)); err != nil {
-				return err
-			}
-		}
-		return nil
+		b, lens, n := stringList(issuers)
+		return toError(C.jg_verifier_set_issuers(v.ptr, b, lens, n))
 	}
 }
 
-// WithAudience accepts tokens whose aud contains one of audiences (aud becomes required).
+// WithAudience accepts tokens whose aud contains one of audiences (aud
+// becomes required), replacing any audiences set before. No audience, or
+// an empty string, gives ErrEmptyAllowList.
 func WithAudience(audiences ...string) Option {
 	return func(v *Verifier) error {
-		for _, aud := range audiences {
-			p, l := stringArg(aud)
-			if err := toError(C.jg_verifier_add_audience(v.ptr, p, l)); err != nil {
-				return err
-			}
+		b, lens, n := stringList(audiences)
+		return toError(C.jg_verifier_set_audiences(v.ptr, b, lens, n))
+	}
+}
+
+// WithAlgorithms allows only the algorithms listed (default: all): a key
+// bound to another algorithm, from WithJWKS or any With*Key, is unusable,
+// and a token whose alg is not listed gives ErrUnsupportedAlgorithm. No
+// algorithm gives ErrEmptyAllowList; NewVerifier gives ErrEmptyKeySet when
+// no key is left usable.
+func WithAlgorithms(algs ...Algorithm) Option {
+	return func(v *Verifier) error {
+		if len(algs) == 0 {
+			return toError(C.jg_verifier_set_algorithms(v.ptr, nil, 0))
 		}
-		return nil
+		ids := make([]C.uint32_t, len(algs))
+		for i, a := range algs {
+			ids[i] = C.uint32_t(a)
+		}
+		return toError(C.jg_verifier_set_algorithms(v.ptr, &ids[0], C.size_t(len(ids))))
 	}
 }
 

@@ -122,6 +122,12 @@ func TestBadArguments(t *testing.T) {
 		"not a denylist":    {jwtgate.WithDenylist([]byte("not a denylist")), jwtgate.ErrDenylistMalformed},
 		"empty denylist":    {jwtgate.WithDenylist(nil), jwtgate.ErrDenylistMalformed},
 		"nil clock":         {jwtgate.WithClock(nil), jwtgate.ErrInvalidArgument},
+		"no issuer":         {jwtgate.WithIssuer(), jwtgate.ErrEmptyAllowList},
+		"empty issuer":      {jwtgate.WithIssuer("a", ""), jwtgate.ErrEmptyAllowList},
+		"no audience":       {jwtgate.WithAudience(), jwtgate.ErrEmptyAllowList},
+		"empty audience":    {jwtgate.WithAudience(""), jwtgate.ErrEmptyAllowList},
+		"no algorithm":      {jwtgate.WithAlgorithms(), jwtgate.ErrEmptyAllowList},
+		"unknown algorithm": {jwtgate.WithAlgorithms(99), jwtgate.ErrInvalidArgument},
 	} {
 		t.Run(name, func(t *testing.T) {
 			v, err := jwtgate.NewVerifier(c.opt)
@@ -451,4 +457,80 @@ func TestCloseTwiceAndUseAfterClose(t *testing.T) {
 	v.Close()
 	_, err := v.VerifyAt("a.b.c", now)
 	wantErr(t, err, jwtgate.ErrNullParameter)
+}
+
+// hsJWKS holds secret as an HS256 key ("h256") and a 48-byte secret as an
+// HS384 key ("h384").
+const hsJWKS = `{"keys":[{"kty":"oct","alg":"HS256","kid":"h256","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY"},` +
+	`{"kty":"oct","alg":"HS384","kid":"h384","k":"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVm"}]}`
+
+// Issue 12: an algorithm allow-list narrows the keys of a JWKS (Go had none).
+func TestAlgorithmsNarrowJWKS(t *testing.T) {
+	t256 := sign(t, `{"exp":1760000900}`, jwtgate.HS256, jwtgate.Header{KeyID: "h256"})
+	t384, err := jwtgate.Encode(jwtgate.HS384, []byte("0123456789abcdef0123456789abcdef0123456789abcdef"),
+		[]byte(`{"exp":1760000900}`), jwtgate.Header{KeyID: "h384"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open, err := jwtgate.NewVerifier(jwtgate.WithJWKS([]byte(hsJWKS)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer open.Close()
+	_, err = open.VerifyAt(t256, now)
+	wantErr(t, err, nil)
+	narrow, err := jwtgate.NewVerifier(jwtgate.WithJWKS([]byte(hsJWKS)), jwtgate.WithAlgorithms(jwtgate.HS384))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer narrow.Close()
+	_, err = narrow.VerifyAt(t256, now)
+	wantErr(t, err, jwtgate.ErrUnsupportedAlgorithm)
+	claims, err := narrow.VerifyAt(t384, now)
+	wantErr(t, err, nil)
+	if claims.Algorithm != jwtgate.HS384 {
+		t.Errorf("algorithm %v", claims.Algorithm)
+	}
+	// Allowing only algorithms no key has leaves no usable key.
+	v, err := jwtgate.NewVerifier(jwtgate.WithJWKS([]byte(hsJWKS)), jwtgate.WithAlgorithms(jwtgate.EdDSA))
+	wantErr(t, err, jwtgate.ErrEmptyKeySet)
+	if v != nil {
+		t.Error("a verifier despite the error")
+	}
+}
+
+// Issue 12: an empty key set is refused, as in Python and C.
+func TestEmptyKeySetRefused(t *testing.T) {
+	for name, opts := range map[string][]jwtgate.Option{
+		"no option":  nil,
+		"empty jwks": {jwtgate.WithJWKS([]byte(`{"keys":[]}`))},
+		"no key":     {jwtgate.WithIssuer("https://auth.example")},
+	} {
+		t.Run(name, func(t *testing.T) {
+			v, err := jwtgate.NewVerifier(opts...)
+			wantErr(t, err, jwtgate.ErrEmptyKeySet)
+			if v != nil {
+				t.Error("a verifier despite the error")
+			}
+		})
+	}
+}
+
+// Issue 20 item 2: issuers and audiences given as a list take effect as a
+// whole; a later WithIssuer replaces an earlier one.
+func TestIssuerAndAudienceLists(t *testing.T) {
+	v := newVerifier(t, jwtgate.WithIssuer("a", "b"), jwtgate.WithAudience("x", "y"))
+	for claims, want := range map[string]error{
+		`{"iss":"b","aud":"y","exp":1760000900}`: nil,
+		`{"iss":"c","aud":"y","exp":1760000900}`: jwtgate.ErrInvalidIssuer,
+		`{"iss":"a","aud":"","exp":1760000900}`:  jwtgate.ErrInvalidAudience,
+		`{"iss":"a","exp":1760000900}`:           jwtgate.ErrMissingClaim,
+		`{"aud":"x","exp":1760000900}`:           jwtgate.ErrMissingClaim,
+	} {
+		_, err := v.VerifyAt(sign(t, claims, jwtgate.HS256, jwtgate.Header{}), now)
+		wantErr(t, err, want)
+	}
+	r := newVerifier(t, jwtgate.WithIssuer("a"), jwtgate.WithIssuer("c"))
+	_, err := r.VerifyAt(sign(t, `{"iss":"a","exp":1760000900}`, jwtgate.HS256, jwtgate.Header{}), now)
+	wantErr(t, err, jwtgate.ErrInvalidIssuer)
 }

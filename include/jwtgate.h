@@ -194,6 +194,10 @@ enum jg_result
   JG_JWKS = 306,
   // 307: duplicate `kid` for one algorithm.
   JG_DUPLICATE_KEY_ID = 307,
+  // 308: the verifier has no usable key (none, or none with an allowed algorithm).
+  JG_EMPTY_KEY_SET = 308,
+  // 309: an issuer, audience or algorithm allow-list is empty or holds an empty value.
+  JG_EMPTY_ALLOW_LIST = 309,
   // 400: the signature does not verify.
   JG_INVALID_SIGNATURE = 400,
   // 500: the token has expired.
@@ -509,7 +513,9 @@ jg_result jg_verifier_add_rsa_key(jg_verifier *verifier,
 jg_result jg_verifier_add_jwks(jg_verifier *verifier, const uint8_t *jwks, size_t len);
 
 // Accepts tokens whose `iss` is `issuer` (`len` UTF-8 bytes, copied).
-// Call once per accepted issuer; once one is set, `iss` is required.
+// Call once per accepted issuer; once one is set, `iss` is required. An
+// empty `issuer` gives `JG_EMPTY_ALLOW_LIST`. To load a configured list,
+// prefer `jg_verifier_set_issuers`, which also refuses an empty list.
 //
 // # Safety
 // `verifier` must be NULL or live; `issuer` NULL or readable for `len` bytes.
@@ -522,6 +528,56 @@ jg_result jg_verifier_add_issuer(jg_verifier *verifier, const uint8_t *issuer, s
 // # Safety
 // `verifier` must be NULL or live; `audience` NULL or readable for `len` bytes.
 jg_result jg_verifier_add_audience(jg_verifier *verifier, const uint8_t *audience, size_t len);
+
+// Accepts exactly the `count` issuers given (replacing any set before):
+// the strings lie end to end in `bytes` (UTF-8, copied), the length of
+// each in `lens`. An empty list or an empty string gives
+// `JG_EMPTY_ALLOW_LIST` and changes nothing: load your configured list
+// through this call, so that a list loaded empty is refused instead of
+// accepting any issuer. Without any issuer set, any issuer is accepted.
+//
+// # Safety
+// `verifier` must be NULL or live; `bytes` NULL or readable for the sum
+// of `lens`; `lens` NULL or readable for `count` lengths (both may be NULL
+// when `count` is 0).
+jg_result jg_verifier_set_issuers(jg_verifier *verifier,
+                                  const uint8_t *bytes,
+                                  const size_t *lens,
+                                  size_t count);
+
+// Accepts tokens whose `aud` contains one of the `count` audiences given
+// (replacing any set before), laid out as for `jg_verifier_set_issuers`;
+// an empty list or an empty string gives `JG_EMPTY_ALLOW_LIST` and
+// changes nothing.
+//
+// # Safety
+// As `jg_verifier_set_issuers`.
+jg_result jg_verifier_set_audiences(jg_verifier *verifier,
+                                    const uint8_t *bytes,
+                                    const size_t *lens,
+                                    size_t count);
+
+// Allows only the `count` algorithms of `algs` (`JG_ALG_*`; default: all):
+// a key bound to another algorithm is unusable, and a token whose `alg` is
+// not listed gives `JG_UNSUPPORTED_ALGORITHM`. An empty list gives
+// `JG_EMPTY_ALLOW_LIST`, an unknown id `JG_INVALID_ARGUMENT`; either
+// changes nothing.
+//
+// # Safety
+// `verifier` must be NULL or live; `algs` NULL or readable for `count`
+// ids (it may be NULL when `count` is 0).
+jg_result jg_verifier_set_algorithms(jg_verifier *verifier, const uint32_t *algs, size_t count);
+
+// Checks that the verifier can accept a token at all: `JG_OK`, or
+// `JG_EMPTY_KEY_SET` when it has no key whose algorithm is allowed (no key
+// at all, a JWKS without a supported key, or an algorithm allow-list that
+// excludes every key). Call it once configuration is done, as the Go
+// binding's `NewVerifier` does (verifying with such a verifier fails,
+// with `JG_UNKNOWN_KEY` or `JG_UNSUPPORTED_ALGORITHM`).
+//
+// # Safety
+// `verifier` must be NULL or live.
+jg_result jg_verifier_check(const jg_verifier *verifier);
 
 // Sets the clock skew, in seconds, tolerated on `exp`, `nbf` and `iat` (default 0).
 //

@@ -15,7 +15,8 @@ use jwtgate_sync::{
 
 use crate::util::{
     describe, exit_code_for, now, parse_duration, parse_revocation_line, parse_time, read_file,
-    read_input, revocation_until, BoxError, CmdResult, Progress, EXIT_NOT_REPLICATED, EXIT_REVOKED,
+    read_input, revocation_until, BoxError, CmdResult, Progress, EXIT_DENYLIST_UNUSABLE,
+    EXIT_NOT_REPLICATED, EXIT_REVOKED,
 };
 
 // ------------------------------------------------------------------ keygen --
@@ -272,12 +273,18 @@ pub fn verify(a: Verify) -> CmdResult {
     let keys = KeySet::from_jwks(&read_file(&a.jwks)?).map_err(|e| describe(&e))?;
     let mut policy = Policy::new();
     policy.leeway = a.leeway;
-    for i in &a.iss {
-        policy.add_issuer(i).map_err(|e| describe(&e))?;
+    // Through the core's list rules: `--iss ""` or `--aud ""` is refused.
+    if !a.iss.is_empty() {
+        policy
+            .set_issuers(a.iss.iter().map(String::as_str))
+            .map_err(|e| format!("--iss: {}", describe(&e)))?;
     }
-    for au in &a.aud {
-        policy.add_audience(au).map_err(|e| describe(&e))?;
+    if !a.aud.is_empty() {
+        policy
+            .set_audiences(a.aud.iter().map(String::as_str))
+            .map_err(|e| format!("--aud: {}", describe(&e)))?;
     }
+    let verifier = Verifier::try_new(keys, policy).map_err(|e| describe(&e))?;
     let now = match &a.now {
         Some(t) => parse_time(t, now())?,
         None => now(),
@@ -285,7 +292,15 @@ pub fn verify(a: Verify) -> CmdResult {
     let state = DenylistState::new()?;
     let mut set = RevocationSet::default();
     if let Some(path) = &a.denylist {
-        state.install(jwtgate_sync::read_snapshot_file(path)?);
+        // A missing, corrupt or truncated file is the documented exit 17, not
+        // a generic failure: scripts tell "denylist unusable" apart.
+        match jwtgate_sync::read_snapshot_file(path) {
+            Ok(snapshot) => state.install(snapshot),
+            Err(e) => {
+                eprintln!("denylist unusable: {}: {e}", path.display());
+                return Ok(ExitCode::from(EXIT_DENYLIST_UNUSABLE));
+            }
+        }
     }
     if let Some(url) = &a.redis {
         let store = RedisStore::new(RedisSource::from_url(url)?.with_namespace(&a.namespace));
@@ -308,7 +323,7 @@ pub fn verify(a: Verify) -> CmdResult {
     } else {
         a.token.clone()
     };
-    let verifier = SyncedVerifier::new(Verifier::new(keys, policy), state);
+    let verifier = SyncedVerifier::new(verifier, state);
     let mut buf = vec![0u8; jwtgate::buffer_len(token.len())];
     match verifier.verify(token.as_bytes(), now, &mut buf) {
         Ok(v) => {

@@ -15,6 +15,8 @@ pub type CmdResult = Result<std::process::ExitCode, BoxError>;
 pub const EXIT_FAILURE: u8 = 1;
 /// The token was revoked (also `denylist check`'s "revoked").
 pub const EXIT_REVOKED: u8 = 15;
+/// The denylist cannot be used: missing, corrupt, truncated, unsupported.
+pub const EXIT_DENYLIST_UNUSABLE: u8 = 17;
 /// `revoke --wait-replicas N`: stored on the master, but fewer than N
 /// replicas acknowledged in time.
 pub const EXIT_NOT_REPLICATED: u8 = 19;
@@ -31,7 +33,7 @@ pub fn exit_code_for(e: &VerifyError) -> u8 {
             5 => 14,
             6 => EXIT_REVOKED,
             7 => 16,
-            _ => 17,
+            _ => EXIT_DENYLIST_UNUSABLE,
         },
         _ => EXIT_FAILURE,
     }

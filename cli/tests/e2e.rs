@@ -656,3 +656,56 @@ fn revoke_through_sentinel_with_wait() {
     ]);
     assert_eq!(out.status.code(), Some(19));
 }
+
+/// Issue 20 item 5: `verify --denylist` with a missing, corrupt or truncated
+/// file exits 17 ("denylist unusable"), as documented, not 1.
+#[test]
+fn verify_with_an_unusable_denylist_exits_17() {
+    let issuer = Issuer::new();
+    let token = issuer.sign(&["--jti", "j1"]);
+    let dir = TempDir::new("unusable");
+    let good = dir.path().join("good.bin");
+    let lines = dir.path().join("revocations.txt");
+    std::fs::write(&lines, "token other +15m\n").unwrap();
+    build(&lines, &good);
+    let verify_with = |file: &Path| {
+        jwtgate(&[
+            "verify",
+            "--jwks",
+            &issuer.jwks(),
+            "--denylist",
+            file.to_str().unwrap(),
+            &token,
+        ])
+        .status
+        .code()
+    };
+    assert_eq!(verify_with(&good), Some(0));
+    let bytes = std::fs::read(&good).unwrap();
+    let truncated = dir.path().join("truncated.bin");
+    std::fs::write(&truncated, &bytes[..bytes.len() / 2]).unwrap();
+    let corrupt = dir.path().join("corrupt.bin");
+    let mut flipped = bytes.clone();
+    let middle = flipped.len() / 2;
+    flipped[middle] ^= 0x55;
+    std::fs::write(&corrupt, &flipped).unwrap();
+    let garbage = dir.path().join("garbage.bin");
+    std::fs::write(&garbage, b"not a denylist").unwrap();
+    for file in [dir.path().join("missing.bin"), truncated, corrupt, garbage] {
+        assert_eq!(verify_with(&file), Some(17), "{}", file.display());
+    }
+}
+
+/// Issue 20 item 2: an empty `--iss` or `--aud` value is refused (exit 1,
+/// with the reason), not read as "any issuer".
+#[test]
+fn verify_refuses_empty_issuer_and_audience() {
+    let issuer = Issuer::new();
+    let token = issuer.sign(&["--jti", "j1"]);
+    for flag in ["--iss", "--aud"] {
+        let out = jwtgate(&["verify", "--jwks", &issuer.jwks(), flag, "", &token]);
+        assert_eq!(out.status.code(), Some(1), "{flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("allow-list"), "{flag}: {err}");
+    }
+}

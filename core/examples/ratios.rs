@@ -11,7 +11,6 @@
 //! (the token, policy and 1M-entry denylist are those of `benches/verify.rs`).
 
 use std::hint::black_box;
-use std::time::Instant;
 
 use hmac::{Hmac, KeyInit, Mac};
 use jwtgate::{
@@ -22,33 +21,13 @@ use sha2::Sha256;
 
 #[path = "../benches/common/mod.rs"]
 mod common;
-use common::{PeerClaims, CLAIMS};
+use common::{interleaved, PeerClaims, CLAIMS};
 
 type Error = Box<dyn std::error::Error>;
 
 const SECRET: &[u8; 32] = b"jwtgate bench secret, 32 bytes!!";
 const SEED: [u8; 32] = [42; 32];
 const NOW: u64 = 3_999_990_000;
-
-/// Nanoseconds per call of one block of `block` calls of `f`.
-fn time_block(block: u32, f: &mut impl FnMut()) -> f64 {
-    let start = Instant::now();
-    for _ in 0..block {
-        f();
-    }
-    start.elapsed().as_secs_f64() * 1e9 / f64::from(block)
-}
-
-/// Nanoseconds per call of the fastest of `rounds` blocks of `block` calls
-/// of `a` and of `b`, alternating.
-fn interleaved(rounds: u32, block: u32, mut a: impl FnMut(), mut b: impl FnMut()) -> (f64, f64) {
-    let (mut best_a, mut best_b) = (f64::MAX, f64::MAX);
-    for _ in 0..rounds {
-        best_a = best_a.min(time_block(block, &mut a));
-        best_b = best_b.min(time_block(block, &mut b));
-    }
-    (best_a, best_b)
-}
 
 fn report(name: &str, ours: f64, baseline: &str, theirs: f64) {
     println!(

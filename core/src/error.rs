@@ -102,7 +102,8 @@ pub enum Error {
     MissingAlgorithm,
 
     // --- 2xx: unsupported -------------------------------------------------
-    /// `alg` names an algorithm jwtgate does not implement (including `none`).
+    /// `alg` names an algorithm jwtgate does not implement (including `none`),
+    /// or one the policy's algorithm allow-list does not list.
     UnsupportedAlgorithm,
     /// `crit` lists an extension we do not implement, or is malformed
     /// (RFC 7515 section 4.1.11). This covers `b64` (RFC 7797).
@@ -125,6 +126,13 @@ pub enum Error {
     Jwks,
     /// Two keys in a set have the same `kid` and algorithm.
     DuplicateKeyId,
+    /// A verifier has no usable key: its key set is empty, or none of its
+    /// keys has an algorithm the policy allows ([`crate::Policy::set_algorithms`]).
+    EmptyKeySet,
+    /// An issuer, audience or algorithm allow-list is empty, or holds an
+    /// empty string: it would allow nothing (or, read as "no restriction",
+    /// everything), so it is refused where it is configured.
+    EmptyAllowList,
 
     // --- 4xx: signature ---------------------------------------------------
     /// The signature does not verify. Deliberately opaque.
@@ -221,6 +229,8 @@ impl Error {
             Error::KeySetFull => 305,
             Error::Jwks => 306,
             Error::DuplicateKeyId => 307,
+            Error::EmptyKeySet => 308,
+            Error::EmptyAllowList => 309,
             Error::InvalidSignature => 400,
             Error::Expired { .. } => 500,
             Error::NotYetValid { .. } => 501,
@@ -265,6 +275,12 @@ impl Error {
             Error::KeySetFull => "key set is full",
             Error::Jwks => "invalid JWKS document",
             Error::DuplicateKeyId => "duplicate kid for one algorithm",
+            Error::EmptyKeySet => {
+                "no usable key: the key set is empty or no key has an allowed algorithm"
+            }
+            Error::EmptyAllowList => {
+                "an issuer, audience or algorithm allow-list is empty or holds an empty value"
+            }
             Error::InvalidSignature => "signature verification failed",
             Error::Expired { .. } => "token has expired",
             Error::NotYetValid { .. } => "token is not yet valid",
@@ -292,7 +308,7 @@ impl Error {
     }
 
     /// Every error code with its message, for bindings that mirror the table.
-    pub const CODES: [(u32, &'static str); 38] = [
+    pub const CODES: [(u32, &'static str); 40] = [
         (100, Error::Malformed.message()),
         (101, Error::Base64.message()),
         (102, Error::HeaderJson.message()),
@@ -310,6 +326,8 @@ impl Error {
         (305, Error::KeySetFull.message()),
         (306, Error::Jwks.message()),
         (307, Error::DuplicateKeyId.message()),
+        (308, Error::EmptyKeySet.message()),
+        (309, Error::EmptyAllowList.message()),
         (400, Error::InvalidSignature.message()),
         (500, Error::Expired { exp: 0, now: 0 }.message()),
         (501, Error::NotYetValid { nbf: 0, now: 0 }.message()),

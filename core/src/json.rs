@@ -15,6 +15,11 @@
 //!   the callback, so callers record into locals and use them only when the call returns
 //!   `Ok` (the header, the claims and the JWKS parsers all do).
 //! - Duplicate member names are rejected at the top level only, compared after unescaping.
+//!   No header or claims can make the check expensive: names longer than seven bytes whose
+//!   summary keys collide are told apart by a SipHash fingerprint, computed once per name,
+//!   before any full comparison, and after a few such collisions in one document long names
+//!   are kept under their fingerprint (see `is_duplicate`, `Top::rehash`). What remains is one
+//!   word comparison per pair of names whose filter bits meet (at most `MAX_MEMBERS^2 / 2`).
 //!   Nested objects are validated but may repeat names: JWT and JWKS rules only care about
 //!   the header, the claims and the JWKS root, and checking nested objects would need
 //!   unbounded bookkeeping.
@@ -228,13 +233,18 @@ impl<'a> JsonStr<'a> {
 
     #[inline(never)]
     fn key_escaped(&self) -> u64 {
+        // Chunk by chunk (runs of text and decoded characters), not byte by byte: this runs
+        // for every escaped name, so its cost per byte bounds what escaped names cost.
         let mut prefix = [0u8; 8];
         let mut len = 0usize;
-        for (i, b) in self.decoded_bytes().enumerate() {
-            if let Some(slot) = prefix.get_mut(i).filter(|_| i < 7) {
-                *slot = b;
+        for chunk in self.chunks() {
+            let bytes = chunk.bytes();
+            if let Some(room) = prefix.get_mut(len.min(7)..7) {
+                for (slot, &b) in room.iter_mut().zip(bytes) {
+                    *slot = b;
+                }
             }
-            len = i + 1;
+            len = len.saturating_add(bytes.len());
         }
         key_of(len, prefix)
     }
@@ -759,6 +769,8 @@ struct TopLimits {
 struct Name {
     /// [`JsonStr::key`] of the name.
     key: u64,
+    /// [`fingerprint`] of the name, or 0 until a name with the same key needed it.
+    fingerprint: u64,
     /// Where the name's raw bytes sit in the document.
     start: u32,
     len: u32,
@@ -767,6 +779,7 @@ struct Name {
 impl Name {
     const EMPTY: Name = Name {
         key: 0,
+        fingerprint: 0,
         start: 0,
         len: 0,
     };
@@ -800,8 +813,12 @@ struct Top<'a> {
     rest: Option<&'a [u8]>,
     /// Members handed to the callback so far; also the next free slot of the name table.
     count: usize,
-    /// A 64-bit filter of the name keys seen so far.
+    /// A 64-bit filter of the table keys seen so far.
     filter: u64,
+    /// Long names seen with the key of an earlier, different name.
+    collisions: usize,
+    /// Whether long names are kept under [`hashed_key`] (after [`REHASH_AFTER`] collisions).
+    hashed: bool,
     limits: TopLimits,
 }
 
@@ -828,8 +845,42 @@ impl<'a> Top<'a> {
             rest,
             count: 0,
             filter: 0,
+            collisions: 0,
+            hashed: false,
             limits,
         })
+    }
+
+    /// The key a name is kept under in the table: its [`JsonStr::key`], or for a long name
+    /// once [`Top::rehash`] ran, its [`hashed_key`].
+    #[inline(always)]
+    fn table_key(&self, key: u64, name: &JsonStr<'_>) -> u64 {
+        if self.hashed && key >> 56 > 7 {
+            hashed_key(key, name)
+        } else {
+            key
+        }
+    }
+
+    /// Keys every long name of the table by its fingerprint from now on: names crafted to
+    /// share their summary key (the first seven bytes and the length) would otherwise cost a
+    /// fingerprint comparison with each other, quadratic in their number. Runs at most once
+    /// per document, after [`REHASH_AFTER`] collisions, which documents that are not built
+    /// for it do not reach.
+    #[inline(never)]
+    fn rehash(&mut self, names: &mut [Name]) {
+        let doc = self.doc;
+        let mut filter = 0;
+        for prior in names.get_mut(..self.count).unwrap_or_default() {
+            if prior.key >> 56 > 7 {
+                if let Some(name) = prior.get(doc) {
+                    prior.key = hashed_key(prior.key, &name);
+                }
+            }
+            filter |= filter_bit(prior.key);
+        }
+        self.filter = filter;
+        self.hashed = true;
     }
 
     /// Scans the members from [`Top::rest`], calling `f` for each as soon as it is validated.
@@ -867,10 +918,23 @@ impl<'a> Top<'a> {
             if self.count >= self.limits.max_members {
                 return Err(Error::TooManyMembers);
             }
-            // Multiply-shift of the key: 6 bits, one filter bit.
-            let bit = 1u64 << (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58);
-            if self.filter & bit != 0 && is_duplicate(doc, names, self.count, key, &name) {
-                return Err(Error::DuplicateMember);
+            // Long names are kept under their fingerprint once keys collided too often.
+            let mut table_key = self.table_key(key, &name);
+            let mut bit = filter_bit(table_key);
+            let mut fingerprint = 0;
+            if self.filter & bit != 0 {
+                match is_duplicate(doc, names, self.count, table_key, &name) {
+                    Duplicate::Yes => return Err(Error::DuplicateMember),
+                    Duplicate::No(computed, collisions) => {
+                        fingerprint = computed;
+                        self.collisions = self.collisions.saturating_add(collisions);
+                        if !self.hashed && self.collisions > REHASH_AFTER {
+                            self.rehash(names);
+                            table_key = self.table_key(key, &name);
+                            bit = filter_bit(table_key);
+                        }
+                    }
+                }
             }
             let Some(slot) = names.get_mut(self.count) else {
                 // Resume at this member with a larger table; `f` has not seen it.
@@ -880,7 +944,8 @@ impl<'a> Top<'a> {
             // `body` is a suffix of `doc`, which is shorter than 4 GiB: no overflow, and the
             // conversions cannot fail.
             *slot = Name {
-                key,
+                key: table_key,
+                fingerprint,
                 start: u32::try_from(doc.len().wrapping_sub(body.len())).unwrap_or(u32::MAX),
                 len: u32::try_from(name.raw.len()).unwrap_or(0),
             };
@@ -942,14 +1007,89 @@ fn colon(s: &[u8]) -> Result<&[u8], Fail> {
     }
 }
 
+/// What [`is_duplicate`] found.
+enum Duplicate {
+    Yes,
+    /// Not a duplicate; carries the name's [`fingerprint`] when it was computed (else 0) and
+    /// how many earlier names had its key.
+    No(u64, usize),
+}
+
+/// Key collisions of long names after which [`Top::rehash`] keys them by fingerprint.
+const REHASH_AFTER: usize = 8;
+
+/// The filter bit of a table key (multiply-shift: 6 bits).
+#[inline(always)]
+fn filter_bit(key: u64) -> u64 {
+    1u64 << (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 58)
+}
+
+/// The table key of a long name (whose [`JsonStr::key`] is `key`) after [`Top::rehash`]:
+/// its length byte and 56 bits of its [`fingerprint`]. Equal names have equal hashed keys.
+fn hashed_key(key: u64, name: &JsonStr<'_>) -> u64 {
+    fingerprint(name) & LOW7 | key & !LOW7
+}
+
 /// Whether `name` (whose key is `key`) equals one of the first `count` names of the table.
+///
+/// Linear in the name's length whatever the table holds: a key holds the whole name when it
+/// has at most seven bytes; longer names with equal keys are told apart by their
+/// [`fingerprint`], computed at most once per name (and kept in the table), and compared in
+/// full only when the fingerprints are equal too, which for distinct names takes a SipHash
+/// collision. Without fingerprints, equal-length names sharing their first seven bytes cost a
+/// full (unescaping) comparison with every such name before them: quadratic work that a
+/// hostile header could use to burn CPU before any signature check (issue 20).
 #[inline(never)]
-fn is_duplicate(doc: &[u8], names: &[Name], count: usize, key: u64, name: &JsonStr<'_>) -> bool {
-    names
-        .get(..count)
-        .unwrap_or(&[])
-        .iter()
-        .any(|prior| prior.key == key && prior.get(doc).is_some_and(|p| p.eq_unescaped(name)))
+fn is_duplicate(
+    doc: &[u8],
+    names: &mut [Name],
+    count: usize,
+    key: u64,
+    name: &JsonStr<'_>,
+) -> Duplicate {
+    // Names of at most seven bytes: the key is the name.
+    let exact = key >> 56 <= 7;
+    let mut own = 0u64;
+    let mut collisions = 0usize;
+    for prior in names.get_mut(..count).unwrap_or_default() {
+        if prior.key != key {
+            continue;
+        }
+        if exact {
+            return Duplicate::Yes;
+        }
+        collisions = collisions.wrapping_add(1);
+        if own == 0 {
+            own = fingerprint(name);
+        }
+        // The prior name is looked at (a scan of its bytes) only to fingerprint it, once,
+        // and when the fingerprints agree.
+        if prior.fingerprint == 0 {
+            prior.fingerprint = prior.get(doc).map_or(1, |p| fingerprint(&p));
+        }
+        if prior.fingerprint == own {
+            #[cfg(test)]
+            tests::FULL_COMPARISONS.with(|n| n.set(n.get() + 1));
+            if prior.get(doc).is_some_and(|p| p.eq_unescaped(name)) {
+                return Duplicate::Yes;
+            }
+        }
+    }
+    Duplicate::No(own, collisions)
+}
+
+/// A 64-bit fingerprint of the decoded name (never 0, which marks "not computed"): SipHash
+/// under a fixed key, so that names with many equal fingerprints cannot be crafted (a single
+/// colliding pair costs one extra comparison; every further name on the same fingerprint
+/// needs another full collision).
+// `SipHasher` is deprecated only in favour of std's `DefaultHasher`, which `no_std` lacks.
+#[allow(deprecated)]
+fn fingerprint(name: &JsonStr<'_>) -> u64 {
+    use core::hash::Hasher;
+    let mut hasher =
+        core::hash::SipHasher::new_with_keys(0x6a77_7467_6174_6520, 0x6e61_6d65_7320_2032);
+    name.for_each_chunk(|chunk| hasher.write(chunk));
+    hasher.finish() | 1
 }
 
 /// Only JSON whitespace may follow the top-level object.
@@ -1534,6 +1674,108 @@ mod tests {
     use std::vec::Vec;
 
     const SYNTAX: Error = Error::ClaimsJson;
+
+    std::thread_local! {
+        /// Full name comparisons made by `is_duplicate` on this thread.
+        pub(super) static FULL_COMPARISONS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+    }
+
+    /// The review's shape (issue 20): 127 equal-length names sharing their first seven
+    /// decoded bytes, escaped. Every distinct name is accepted with no full comparison (it
+    /// made about 8,000 through the unescaping iterator), and a duplicate among them, spelled
+    /// differently, is still found.
+    #[test]
+    fn duplicate_candidates_cost_no_full_comparisons() {
+        let stem = "b".repeat(33);
+        for escaped in [true, false] {
+            let name = |i: usize| {
+                if escaped {
+                    std::format!("\\u0062{stem}{i:03}")
+                } else {
+                    std::format!("b{stem}{i:03}")
+                }
+            };
+            let members: std::vec::Vec<std::string::String> = (0..127)
+                .map(|i| std::format!("\"{}\":0", name(i)))
+                .collect();
+            let doc = std::format!("{{{}}}", members.join(","));
+            FULL_COMPARISONS.with(|n| n.set(0));
+            assert_eq!(count_with(doc.as_bytes(), 8, 256), Ok(127));
+            assert_eq!(FULL_COMPARISONS.with(|n| n.get()), 0, "escaped: {escaped}");
+            // The 64th name again, spelled the other way, at the end.
+            let other = if escaped {
+                std::format!("b{stem}063")
+            } else {
+                std::format!("\\u0062{stem}063")
+            };
+            let doc = std::format!("{{{},\"{other}\":1}}", members.join(","));
+            FULL_COMPARISONS.with(|n| n.set(0));
+            assert_eq!(
+                count_with(doc.as_bytes(), 8, 256),
+                Err(Error::DuplicateMember)
+            );
+            assert_eq!(FULL_COMPARISONS.with(|n| n.get()), 1, "escaped: {escaped}");
+        }
+    }
+
+    /// Exactness around the switch to fingerprint keys (after `REHASH_AFTER` collisions):
+    /// a duplicate of any earlier name, short or long, in either spelling, is found
+    /// whether it comes before, at or after the switch, in the small and the large table.
+    #[test]
+    fn duplicates_are_found_across_the_rehash() {
+        for n in [3usize, 4, 5, 9, 10, 14, 20, 40] {
+            let mut members: std::vec::Vec<std::string::String> = (0..n)
+                .map(|i| std::format!("\"candidate-{i:03}\":0"))
+                .collect();
+            members.insert(1, "\"iss\":0".into());
+            members.push("\"a-long-other-name\":0".into());
+            let doc = std::format!("{{{}}}", members.join(","));
+            assert_eq!(count_with(doc.as_bytes(), 8, 256), Ok(n + 2), "{n}");
+            let names: std::vec::Vec<std::string::String> = (0..n)
+                .map(|i| std::format!("\\u0063andidate-{i:03}"))
+                .chain(["\\u0069ss".into(), "a-long-other-nam\\u0065".into()])
+                .collect();
+            for again in names {
+                for at in [2, members.len()] {
+                    let mut with = members.clone();
+                    with.insert(at.min(with.len()), std::format!("\"{again}\":1"));
+                    let doc = std::format!("{{{}}}", with.join(","));
+                    let got = count_with(doc.as_bytes(), 8, 256);
+                    // A duplicate inserted before its original is still a duplicate.
+                    assert_eq!(got, Err(Error::DuplicateMember), "{doc}");
+                }
+            }
+        }
+    }
+
+    /// Exactness of the fingerprinted check: names equal in key (length and first seven
+    /// bytes) but different later are distinct, equal ones are duplicates whatever their
+    /// escaping, in the small and in the large name table.
+    #[test]
+    fn equal_keys_are_told_apart_exactly() {
+        let spellings = [
+            "abcdefgh-x",
+            "\\u0061bcdefgh-x",
+            "abcdefgh-\\u0078",
+            "abcdefgh\\u002dx",
+        ];
+        for a in spellings {
+            for b in spellings {
+                for fill in [0usize, 40] {
+                    let pad: std::string::String =
+                        (0..fill).map(|i| std::format!("\"p{i}\":0,")).collect();
+                    let doc = std::format!("{{{pad}\"{a}\":0,\"abcdefgh-y\":0,\"{b}\":0}}");
+                    assert_eq!(
+                        count_with(doc.as_bytes(), 8, 256),
+                        Err(Error::DuplicateMember),
+                        "{doc}"
+                    );
+                    let doc = std::format!("{{{pad}\"{a}\":0,\"abcdefgh-y\":0}}");
+                    assert_eq!(count_with(doc.as_bytes(), 8, 256), Ok(fill + 2), "{doc}");
+                }
+            }
+        }
+    }
 
     /// Validates with the default limits and counts the top-level members.
     fn count(doc: &[u8]) -> Result<usize, Error> {

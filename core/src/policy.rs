@@ -2,7 +2,7 @@
 //! audience, type and required claims.
 
 use crate::json::JsonStr;
-use crate::{Claim, Claims, Error, Header};
+use crate::{Algorithm, Claim, Claims, Error, Header};
 
 /// A set of registered claims.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -66,6 +66,27 @@ impl<const BYTES: usize> StrList<BYTES> {
         ends: [0; MAX_POLICY_VALUES],
         count: 0,
     };
+
+    /// A list of every value of `values`, refusing an empty list or an empty value
+    /// ([`Error::EmptyAllowList`]): the one rule every binding's allow-lists go through.
+    fn of_all<'s>(values: impl IntoIterator<Item = &'s str>) -> Result<Self, Error> {
+        let mut list = Self::EMPTY;
+        for value in values {
+            list.push_allowed(value)?;
+        }
+        if list.is_empty() {
+            return Err(Error::EmptyAllowList);
+        }
+        Ok(list)
+    }
+
+    /// [`StrList::push`] of an allow-list value, which must not be empty.
+    fn push_allowed(&mut self, value: &str) -> Result<(), Error> {
+        if value.is_empty() {
+            return Err(Error::EmptyAllowList);
+        }
+        self.push(value)
+    }
 
     fn push(&mut self, value: &str) -> Result<(), Error> {
         let start = self.end_of_last();
@@ -148,7 +169,26 @@ pub struct Policy {
     issuers: StrList<MAX_POLICY_BYTES>,
     audiences: StrList<MAX_POLICY_BYTES>,
     typ: StrList<MAX_TYP_LEN>,
+    /// Bit `i` set: `Algorithm::ALL[i]` is allowed.
+    algorithms: u8,
 }
+
+/// The bit of `alg` in [`Policy`]'s algorithm set (its place in [`Algorithm::ALL`]).
+#[inline]
+const fn algorithm_bit(alg: Algorithm) -> u8 {
+    match alg {
+        Algorithm::HS256 => 1 << 0,
+        Algorithm::HS384 => 1 << 1,
+        Algorithm::HS512 => 1 << 2,
+        Algorithm::EdDSA => 1 << 3,
+        Algorithm::ES256 => 1 << 4,
+        Algorithm::RS256 => 1 << 5,
+        Algorithm::PS256 => 1 << 6,
+    }
+}
+
+/// Every algorithm's bit.
+const ALL_ALGORITHMS: u8 = u8::MAX;
 
 impl Policy {
     /// The default policy (see the type's documentation).
@@ -164,19 +204,78 @@ impl Policy {
             issuers: StrList::EMPTY,
             audiences: StrList::EMPTY,
             typ: StrList::EMPTY,
+            algorithms: ALL_ALGORITHMS,
         }
     }
 
     /// Accepts tokens whose `iss` is `issuer` (call once per accepted issuer).
-    /// Once any issuer is set, `iss` is required.
+    /// Once any issuer is set, `iss` is required. An empty `issuer` is
+    /// refused ([`Error::EmptyAllowList`]).
     pub fn add_issuer(&mut self, issuer: &str) -> Result<(), Error> {
-        self.issuers.push(issuer)
+        self.issuers.push_allowed(issuer)
     }
 
     /// Accepts tokens whose `aud` contains `audience` (call once per accepted
-    /// audience). Once any audience is set, `aud` is required.
+    /// audience). Once any audience is set, `aud` is required. An empty
+    /// `audience` is refused ([`Error::EmptyAllowList`]).
     pub fn add_audience(&mut self, audience: &str) -> Result<(), Error> {
-        self.audiences.push(audience)
+        self.audiences.push_allowed(audience)
+    }
+
+    /// Accepts exactly the issuers of `issuers` (replacing any set before).
+    ///
+    /// An empty collection, or an empty string in it, is refused with
+    /// [`Error::EmptyAllowList`] and changes nothing: an allow-list loaded
+    /// empty from a configuration is a mistake, and reading it as "any
+    /// issuer" would fail open. To accept any issuer, do not set issuers.
+    /// Every binding's issuer list goes through this function.
+    pub fn set_issuers<'s>(
+        &mut self,
+        issuers: impl IntoIterator<Item = &'s str>,
+    ) -> Result<(), Error> {
+        self.issuers = StrList::of_all(issuers)?;
+        Ok(())
+    }
+
+    /// Accepts tokens whose `aud` contains one of `audiences` (replacing any
+    /// set before); refuses an empty collection or an empty string, as
+    /// [`Policy::set_issuers`] does.
+    pub fn set_audiences<'s>(
+        &mut self,
+        audiences: impl IntoIterator<Item = &'s str>,
+    ) -> Result<(), Error> {
+        self.audiences = StrList::of_all(audiences)?;
+        Ok(())
+    }
+
+    /// Allows only the algorithms of `algorithms` (default: all): a key
+    /// bound to another algorithm is unusable, and a token whose `alg` is
+    /// not listed is rejected with [`Error::UnsupportedAlgorithm`] before
+    /// any key is looked up. An empty collection is refused with
+    /// [`Error::EmptyAllowList`] and changes nothing.
+    pub fn set_algorithms(
+        &mut self,
+        algorithms: impl IntoIterator<Item = Algorithm>,
+    ) -> Result<(), Error> {
+        let set = algorithms
+            .into_iter()
+            .fold(0u8, |set, alg| set | algorithm_bit(alg));
+        if set == 0 {
+            return Err(Error::EmptyAllowList);
+        }
+        self.algorithms = set;
+        Ok(())
+    }
+
+    /// Whether the policy allows `alg` (see [`Policy::set_algorithms`]).
+    #[inline]
+    pub fn allows(&self, alg: Algorithm) -> bool {
+        self.algorithms & algorithm_bit(alg) != 0
+    }
+
+    /// The allowed algorithms.
+    pub fn algorithms(&self) -> impl Iterator<Item = Algorithm> + '_ {
+        Algorithm::ALL.into_iter().filter(|&alg| self.allows(alg))
     }
 
     /// Requires the header `typ` to be `typ`, compared ASCII
@@ -294,7 +393,16 @@ impl core::fmt::Debug for Policy {
             .field("issuers", &DebugList(&self.issuers))
             .field("audiences", &DebugList(&self.audiences))
             .field("typ", &self.typ.iter().next())
+            .field("algorithms", &DebugAlgorithms(self))
             .finish_non_exhaustive()
+    }
+}
+
+struct DebugAlgorithms<'a>(&'a Policy);
+
+impl core::fmt::Debug for DebugAlgorithms<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_list().entries(self.0.algorithms()).finish()
     }
 }
 
@@ -364,6 +472,44 @@ mod tests {
         assert!(set.contains(Claim::Jti) && set.contains(Claim::Ver));
         assert!(!set.contains(Claim::Exp));
         assert!(!set.without(Claim::Jti).contains(Claim::Jti));
+    }
+
+    /// Issue 20 item 2: an empty issuer or audience collection, or an empty
+    /// value, is refused and leaves the policy as it was (it used to accept any
+    /// issuer, and no `aud` at all).
+    #[test]
+    fn empty_allow_lists_are_refused() {
+        let mut p = Policy::new();
+        p.add_issuer("https://a").unwrap();
+        assert_eq!(p.set_issuers([]), Err(Error::EmptyAllowList));
+        assert_eq!(p.set_issuers([""]), Err(Error::EmptyAllowList));
+        assert_eq!(p.set_issuers(["https://b", ""]), Err(Error::EmptyAllowList));
+        assert_eq!(p.issuers().collect::<std::vec::Vec<_>>(), ["https://a"]);
+        assert_eq!(p.set_audiences([]), Err(Error::EmptyAllowList));
+        assert_eq!(p.set_audiences([""]), Err(Error::EmptyAllowList));
+        assert_eq!(p.add_audience(""), Err(Error::EmptyAllowList));
+        assert_eq!(p.add_issuer(""), Err(Error::EmptyAllowList));
+        assert_eq!(p.audiences().count(), 0);
+        p.set_issuers(["x", "y"]).unwrap();
+        p.set_audiences(["z"]).unwrap();
+        assert_eq!(p.issuers().collect::<std::vec::Vec<_>>(), ["x", "y"]);
+        assert_eq!(p.audiences().collect::<std::vec::Vec<_>>(), ["z"]);
+    }
+
+    /// Issue 12: the algorithm allow-list; empty is refused.
+    #[test]
+    fn algorithm_allow_list() {
+        let mut p = Policy::new();
+        assert!(Algorithm::ALL.iter().all(|&a| p.allows(a)));
+        assert_eq!(p.set_algorithms([]), Err(Error::EmptyAllowList));
+        assert!(Algorithm::ALL.iter().all(|&a| p.allows(a)));
+        p.set_algorithms([Algorithm::HS384, Algorithm::PS256])
+            .unwrap();
+        let allowed: std::vec::Vec<Algorithm> = p.algorithms().collect();
+        assert_eq!(allowed, [Algorithm::HS384, Algorithm::PS256]);
+        for (i, a) in Algorithm::ALL.into_iter().enumerate() {
+            assert_eq!(algorithm_bit(a), 1 << i);
+        }
     }
 
     #[test]

@@ -80,7 +80,28 @@ impl Verifier<'static> {
     }
 }
 
+impl Verifier<'static> {
+    /// [`Verifier::new`], refusing a verifier that could accept no token:
+    /// [`Error::EmptyKeySet`] when no key of `keys` has an algorithm that
+    /// `policy` allows (an empty set included). Every binding builds its
+    /// verifiers through this check.
+    pub fn try_new(keys: KeySet, policy: Policy) -> Result<Verifier<'static>, Error> {
+        let verifier = Verifier::new(keys, policy);
+        verifier.check_usable()?;
+        Ok(verifier)
+    }
+}
+
 impl<'d> Verifier<'d> {
+    /// [`Error::EmptyKeySet`] unless some key has an algorithm the policy allows.
+    pub fn check_usable(&self) -> Result<(), Error> {
+        if self.keys.iter().any(|k| self.policy.allows(k.algorithm())) {
+            Ok(())
+        } else {
+            Err(Error::EmptyKeySet)
+        }
+    }
+
     /// The same verifier with other limits.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;
@@ -185,6 +206,9 @@ impl<'d> Verifier<'d> {
             .ok_or(Error::BufferTooSmall)?;
         base64::decode(parts.header, header_buf)?;
         let header = Header::parse(header_buf, &self.limits)?;
+        if !self.policy.allows(header.alg()) {
+            return Err(Error::UnsupportedAlgorithm);
+        }
 
         // An algorithm this build compiled out (Cargo features) is
         // unsupported, not merely without a key.

@@ -24,6 +24,12 @@ fn text(max: usize) -> impl Strategy<Value = String> {
     prop::collection::vec(any::<char>(), 0..=max).prop_map(String::from_iter)
 }
 
+/// [`text`] of at least one character: what a policy's issuer or audience
+/// may be (an empty one is refused, `Error::EmptyAllowList`).
+fn nonempty_text(max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(any::<char>(), 1..=max).prop_map(String::from_iter)
+}
+
 fn key_for(alg: Algorithm) -> Key {
     match alg {
         Algorithm::HS256 => Key::hmac(alg, SECRET).unwrap(),
@@ -58,9 +64,10 @@ struct ClaimsIn {
 
 fn claims_in() -> impl Strategy<Value = ClaimsIn> {
     (
+        nonempty_text(24),
         text(24),
-        text(24),
-        prop::collection::vec(text(12), 1..4),
+        (nonempty_text(12), prop::collection::vec(text(12), 0..3))
+            .prop_map(|(first, rest)| std::iter::once(first).chain(rest).collect::<Vec<String>>()),
         text(24),
         (NOW + 1)..253_402_300_799u64,
         prop::option::of(0..=NOW),

@@ -83,6 +83,12 @@ pub enum jg_result {
     /// 307: duplicate `kid` for one algorithm.
     JG_DUPLICATE_KEY_ID = 307,
 
+    /// 308: the verifier has no usable key (none, or none with an allowed algorithm).
+    JG_EMPTY_KEY_SET = 308,
+
+    /// 309: an issuer, audience or algorithm allow-list is empty or holds an empty value.
+    JG_EMPTY_ALLOW_LIST = 309,
+
     /// 400: the signature does not verify.
     JG_INVALID_SIGNATURE = 400,
 
@@ -178,7 +184,7 @@ pub enum jg_result {
 
 impl jg_result {
     /// Every value, in numeric order.
-    pub(crate) const ALL: [jg_result; 53] = [
+    pub(crate) const ALL: [jg_result; 55] = [
         jg_result::JG_OK,
         jg_result::JG_NULL_PARAMETER,
         jg_result::JG_PANIC,
@@ -203,6 +209,8 @@ impl jg_result {
         jg_result::JG_KEY_SET_FULL,
         jg_result::JG_JWKS,
         jg_result::JG_DUPLICATE_KEY_ID,
+        jg_result::JG_EMPTY_KEY_SET,
+        jg_result::JG_EMPTY_ALLOW_LIST,
         jg_result::JG_INVALID_SIGNATURE,
         jg_result::JG_EXPIRED,
         jg_result::JG_NOT_YET_VALID,

@@ -539,7 +539,9 @@ pub unsafe extern "C" fn jg_verifier_add_jwks(
 }
 
 /// Accepts tokens whose `iss` is `issuer` (`len` UTF-8 bytes, copied).
-/// Call once per accepted issuer; once one is set, `iss` is required.
+/// Call once per accepted issuer; once one is set, `iss` is required. An
+/// empty `issuer` gives `JG_EMPTY_ALLOW_LIST`. To load a configured list,
+/// prefer `jg_verifier_set_issuers`, which also refuses an empty list.
 ///
 /// # Safety
 /// `verifier` must be NULL or live; `issuer` NULL or readable for `len` bytes.
@@ -574,6 +576,150 @@ pub unsafe extern "C" fn jg_verifier_add_audience(
         let audience = unsafe { ptr::utf8(audience, len) }?;
         // SAFETY: the caller's contract covers `verifier`.
         unsafe { configure(verifier, |_, policy| policy.add_audience(audience)) }
+    })
+}
+
+/// The strings of a `jg_verifier_set_issuers` / `_set_audiences` list:
+/// `count` UTF-8 strings laid end to end in `bytes`, the length of each in
+/// `lens` (no pointers inside the arrays, so that Go can pass its memory).
+///
+/// # Safety
+/// `bytes` NULL or readable for the sum of `lens`; `lens` NULL or readable
+/// for `count` lengths.
+unsafe fn string_list<'a>(
+    bytes: *const u8,
+    lens: *const usize,
+    count: usize,
+) -> Result<Vec<&'a str>, jg_result> {
+    if count == 0 {
+        return Ok(Vec::new());
+    }
+    // SAFETY: the caller's contract covers `lens`.
+    let lens = unsafe { ptr::slice(lens, count) }?;
+    let total = lens
+        .iter()
+        .try_fold(0usize, |sum, &len| sum.checked_add(len))
+        .ok_or(jg_result::JG_INVALID_ARGUMENT)?;
+    // SAFETY: the caller's contract covers `bytes` for `total` bytes.
+    let all = unsafe { ptr::utf8(bytes, total) }?;
+    let mut rest = all.as_bytes();
+    lens.iter()
+        .map(|&len| {
+            let (value, tail) = rest
+                .split_at_checked(len)
+                .ok_or(jg_result::JG_INVALID_ARGUMENT)?;
+            rest = tail;
+            std::str::from_utf8(value).map_err(|_| jg_result::JG_INVALID_UTF8)
+        })
+        .collect()
+}
+
+/// Accepts exactly the `count` issuers given (replacing any set before):
+/// the strings lie end to end in `bytes` (UTF-8, copied), the length of
+/// each in `lens`. An empty list or an empty string gives
+/// `JG_EMPTY_ALLOW_LIST` and changes nothing: load your configured list
+/// through this call, so that a list loaded empty is refused instead of
+/// accepting any issuer. Without any issuer set, any issuer is accepted.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `bytes` NULL or readable for the sum
+/// of `lens`; `lens` NULL or readable for `count` lengths (both may be NULL
+/// when `count` is 0).
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_set_issuers(
+    verifier: *mut jg_verifier,
+    bytes: *const u8,
+    lens: *const usize,
+    count: usize,
+) -> jg_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_list(verifier, bytes, lens, count, |p, v| p.set_issuers(v)) }
+}
+
+/// Accepts tokens whose `aud` contains one of the `count` audiences given
+/// (replacing any set before), laid out as for `jg_verifier_set_issuers`;
+/// an empty list or an empty string gives `JG_EMPTY_ALLOW_LIST` and
+/// changes nothing.
+///
+/// # Safety
+/// As `jg_verifier_set_issuers`.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_set_audiences(
+    verifier: *mut jg_verifier,
+    bytes: *const u8,
+    lens: *const usize,
+    count: usize,
+) -> jg_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_list(verifier, bytes, lens, count, |p, v| p.set_audiences(v)) }
+}
+
+/// Shared body of `jg_verifier_set_issuers` and `_set_audiences`.
+///
+/// # Safety
+/// As `jg_verifier_set_issuers`.
+unsafe fn set_list<'a>(
+    verifier: *mut jg_verifier,
+    bytes: *const u8,
+    lens: *const usize,
+    count: usize,
+    set: impl FnOnce(&mut Policy, Vec<&'a str>) -> Result<(), jwtgate::Error>,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `bytes` and `lens`.
+        let values = unsafe { string_list(bytes, lens, count) }?;
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe { configure(verifier, |_, policy| set(policy, values)) }
+    })
+}
+
+/// Allows only the `count` algorithms of `algs` (`JG_ALG_*`; default: all):
+/// a key bound to another algorithm is unusable, and a token whose `alg` is
+/// not listed gives `JG_UNSUPPORTED_ALGORITHM`. An empty list gives
+/// `JG_EMPTY_ALLOW_LIST`, an unknown id `JG_INVALID_ARGUMENT`; either
+/// changes nothing.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `algs` NULL or readable for `count`
+/// ids (it may be NULL when `count` is 0).
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_set_algorithms(
+    verifier: *mut jg_verifier,
+    algs: *const u32,
+    count: usize,
+) -> jg_result {
+    boundary(|| {
+        let algs = if count == 0 {
+            Vec::new()
+        } else {
+            // SAFETY: the caller's contract covers `algs`.
+            let ids = unsafe { ptr::slice(algs, count) }?;
+            ids.iter()
+                .map(|&id| algorithm(id))
+                .collect::<Result<Vec<_>, _>>()?
+        };
+        // SAFETY: the caller's contract covers `verifier`.
+        unsafe { configure(verifier, |_, policy| policy.set_algorithms(algs)) }
+    })
+}
+
+/// Checks that the verifier can accept a token at all: `JG_OK`, or
+/// `JG_EMPTY_KEY_SET` when it has no key whose algorithm is allowed (no key
+/// at all, a JWKS without a supported key, or an algorithm allow-list that
+/// excludes every key). Call it once configuration is done, as the Go
+/// binding's `NewVerifier` does (verifying with such a verifier fails,
+/// with `JG_UNKNOWN_KEY` or `JG_UNSUPPORTED_ALGORITHM`).
+///
+/// # Safety
+/// `verifier` must be NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_check(verifier: *const jg_verifier) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        let v = unsafe { ptr::obj(verifier) }?;
+        let state = v.state.read().unwrap_or_else(PoisonError::into_inner);
+        Verifier::new(state.keys.clone(), state.policy).check_usable()?;
+        Ok(())
     })
 }
 
@@ -721,6 +867,13 @@ pub unsafe extern "C" fn jg_verifier_verify(
     claims_out: *mut jg_claims,
 ) -> jg_result {
     boundary(|| {
+        // Every failure leaves `*claims_out` reset, whichever check fails
+        // (NULL verifier or token, too long, ...): reset it first.
+        if !claims_out.is_null() {
+            // SAFETY: non-NULL (checked) and valid for writes of a
+            // `jg_claims` (contract).
+            unsafe { write_views(claims_out, &Views::EMPTY) };
+        }
         // SAFETY: the caller's contract covers `verifier`.
         let v = unsafe { ptr::obj(verifier) }?;
         if token.is_null() {

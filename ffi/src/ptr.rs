@@ -43,6 +43,28 @@ pub(crate) unsafe fn bytes<'a>(ptr: *const u8, len: usize) -> Result<&'a [u8], j
     Ok(unsafe { std::slice::from_raw_parts(ptr, len) })
 }
 
+/// `count` elements from `ptr`, checked as [`bytes`] does (NULL is
+/// `JG_NULL_PARAMETER` even for `count` 0; a byte size over `isize::MAX`
+/// is `JG_INVALID_ARGUMENT`; a misaligned pointer is `JG_INVALID_ARGUMENT`).
+///
+/// # Safety
+/// A non-NULL `ptr` must be valid for reads of `count` initialized `T` that
+/// nobody writes for `'a`.
+pub(crate) unsafe fn slice<'a, T>(ptr: *const T, count: usize) -> Result<&'a [T], jg_result> {
+    if ptr.is_null() {
+        return Err(jg_result::JG_NULL_PARAMETER);
+    }
+    let size = count
+        .checked_mul(std::mem::size_of::<T>())
+        .ok_or(jg_result::JG_INVALID_ARGUMENT)?;
+    if isize::try_from(size).is_err() || !ptr.is_aligned() {
+        return Err(jg_result::JG_INVALID_ARGUMENT);
+    }
+    // SAFETY: non-NULL and aligned (checked), at most `isize::MAX` bytes
+    // (checked), and the caller guarantees `count` readable `T` for `'a`.
+    Ok(unsafe { std::slice::from_raw_parts(ptr, count) })
+}
+
 /// Like [`bytes`], and the bytes must be UTF-8 (`JG_INVALID_UTF8`).
 ///
 /// # Safety

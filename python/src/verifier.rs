@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwapOption;
-use jwtgate::{Claim, ClaimSet, Policy};
+use jwtgate::{Algorithm, Claim, ClaimSet, Policy};
 use jwtgate_sync::{
     DenylistState, FileWatcher, Follower, FollowerOptions, Reason, RedisSource, SyncedVerifier,
     VerifyError, WatchOptions,
@@ -75,6 +75,17 @@ fn policy_error(what: &str) -> PyErr {
     ))
 }
 
+/// The `ValueError` of a refused issuer, audience or algorithm list.
+fn allow_list_error(what: &str, err: jwtgate::Error) -> PyErr {
+    match err {
+        jwtgate::Error::EmptyAllowList => PyValueError::new_err(format!(
+            "{what}: an empty allow-list, or an empty value in it, would accept no token; \
+             pass None to leave {what} unchecked"
+        )),
+        _ => policy_error(what),
+    }
+}
+
 /// The bytes of a token argument (`str` or `bytes`); anything else is
 /// PyJWT's `DecodeError`.
 fn token_bytes<'a>(py: Python<'_>, token: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
@@ -93,16 +104,19 @@ fn token_bytes<'a>(py: Python<'_>, token: &'a Bound<'_, PyAny>) -> PyResult<&'a 
 
 #[pymethods]
 impl Verifier {
-    /// A verifier over `keys` (a `KeySet`). `issuer`/`audience`: the
-    /// accepted values (any one matches; an empty list accepts any issuer
-    /// and no audience). `required`: registered claims that must be present
+    /// A verifier over `keys` (a `KeySet`, refused when no key has an
+    /// algorithm of `algorithms`). `issuer`/`audience`: the accepted values
+    /// (any one matches; `None` accepts any issuer and no audience; an
+    /// empty list or an empty string is refused). `algorithms`: the allowed
+    /// algorithm names (`None`: all); keys of other algorithms are unusable. `required`: registered claims that must be present
     /// (`None`: just `exp`). `typ`: a required header `typ`. `max_age`:
     /// reject tokens whose `iat` is older. The `verify_*` flags turn single
     /// checks off.
     #[new]
     #[pyo3(signature = (
         keys, *, issuer=None, audience=None, leeway=0, required=None, denylist=None,
-        verify_exp=true, verify_nbf=true, verify_iat=true, verify_aud=true, typ=None, max_age=None
+        verify_exp=true, verify_nbf=true, verify_iat=true, verify_aud=true, typ=None, max_age=None,
+        algorithms=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -119,10 +133,8 @@ impl Verifier {
         verify_aud: bool,
         typ: Option<&str>,
         max_age: Option<u64>,
+        algorithms: Option<Vec<String>>,
     ) -> PyResult<Self> {
-        if keys.inner.is_empty() {
-            return Err(PyValueError::new_err("a verifier needs at least one key"));
-        }
         let mut policy = Policy::new();
         policy.leeway = leeway;
         policy.check_exp = verify_exp;
@@ -136,13 +148,29 @@ impl Verifier {
                 policy.required = policy.required.with(claim(name)?);
             }
         }
-        for iss in issuer.iter().flatten() {
-            policy.add_issuer(iss).map_err(|_| policy_error("issuer"))?;
-        }
-        for aud in audience.iter().flatten() {
+        // The core's rules: an empty list or an empty value is refused.
+        if let Some(issuer) = &issuer {
             policy
-                .add_audience(aud)
-                .map_err(|_| policy_error("audience"))?;
+                .set_issuers(issuer.iter().map(String::as_str))
+                .map_err(|e| allow_list_error("issuer", e))?;
+        }
+        if let Some(audience) = &audience {
+            policy
+                .set_audiences(audience.iter().map(String::as_str))
+                .map_err(|e| allow_list_error("audience", e))?;
+        }
+        if let Some(algorithms) = &algorithms {
+            let algs = algorithms
+                .iter()
+                .map(|name| {
+                    Algorithm::from_name(name).ok_or_else(|| {
+                        PyValueError::new_err(format!("algorithms: {name:?} is not supported"))
+                    })
+                })
+                .collect::<PyResult<Vec<Algorithm>>>()?;
+            policy
+                .set_algorithms(algs)
+                .map_err(|e| allow_list_error("algorithms", e))?;
         }
         if let Some(typ) = typ {
             policy
@@ -151,8 +179,13 @@ impl Verifier {
         }
         let live = DenylistState::new().map_err(|e| sync_err(py, e))?;
         let slow_keys = keys.inner.iter().any(|k| !k.algorithm().is_symmetric());
+        let core = jwtgate::Verifier::try_new(keys.inner.clone(), policy).map_err(|_| {
+            PyValueError::new_err(
+                "a verifier needs at least one key whose algorithm `algorithms` allows",
+            )
+        })?;
         Ok(Verifier {
-            synced: SyncedVerifier::new(jwtgate::Verifier::new(keys.inner.clone(), policy), live),
+            synced: SyncedVerifier::new(core, live),
             denylist: ArcSwapOption::new(denylist.map(|d| Arc::clone(&d.inner))),
             source_busy: Arc::new(AtomicBool::new(false)),
             slow_keys,

@@ -364,6 +364,107 @@ static void test_denylist(const char *path) {
     jg_verifier_free(v);
 }
 
+/* Issue 20 item 4: a reused jg_claims is reset on every failure path, the
+ * argument checks included (it kept the previous token's views). */
+static void test_claims_reset_on_every_failure(void) {
+    jg_verifier *v = hs_verifier();
+    CHECK_RC(sign("{\"sub\":\"alice\",\"exp\":1760000900}", 0, "k", NULL), JG_OK);
+#define FILLED() (verify(v, NOW) == JG_OK && claims.present != 0 && claims.sub.ptr != NULL)
+#define RESET() (claims.present == 0 && claims.sub.ptr == NULL && claims.kid.ptr == NULL && \
+                 claims.exp == 0 && claims.alg == 0 && claims.raw_json.ptr == NULL)
+    CHECK(FILLED());
+    CHECK_RC(jg_verifier_verify(v, tok, JG_MAX_TOKEN_LEN + 1, NOW, &claims), JG_TOKEN_TOO_LARGE);
+    CHECK(RESET());
+    CHECK(FILLED());
+    CHECK_RC(jg_verifier_verify(v, NULL, tok_len, NOW, &claims), JG_NULL_PARAMETER);
+    CHECK(RESET());
+    CHECK(FILLED());
+    CHECK_RC(jg_verifier_verify(NULL, tok, tok_len, NOW, &claims), JG_NULL_PARAMETER);
+    CHECK(RESET());
+    CHECK(FILLED());
+    CHECK_RC(jg_verifier_verify(v, tok, 0, NOW, &claims), JG_MALFORMED);
+    CHECK(RESET());
+    CHECK(FILLED());
+    CHECK_RC(jg_verifier_verify(v, tok, tok_len, 1760000900, &claims), JG_EXPIRED);
+    CHECK(RESET());
+    CHECK(FILLED());
+    tok[tok_len - 2] = tok[tok_len - 2] == 'A' ? 'B' : 'A';
+    CHECK_RC(verify(v, NOW), JG_INVALID_SIGNATURE);
+    CHECK(RESET());
+#undef FILLED
+#undef RESET
+    jg_verifier_free(v);
+}
+
+static const char HS384_SECRET[] = "0123456789abcdef0123456789abcdef0123456789abcdef";
+/* SECRET as an HS256 key and HS384_SECRET as an HS384 key. */
+static const char HS_JWKS[] =
+    "{\"keys\":[{\"kty\":\"oct\",\"alg\":\"HS256\",\"kid\":\"h256\",\"k\":\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY\"},"
+    "{\"kty\":\"oct\",\"alg\":\"HS384\",\"kid\":\"h384\",\"k\":\"MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWYwMTIzNDU2Nzg5YWJjZGVm\"}]}";
+
+/* Issues 12 and 20: allow-lists and empty key sets. */
+static void test_allow_lists_and_empty_key_sets(void) {
+    /* An algorithm allow-list narrows the keys of a JWKS. */
+    jg_verifier *v = NULL;
+    CHECK_RC(jg_verifier_new(&v), JG_OK);
+    CHECK_RC(jg_verifier_add_jwks(v, U8(HS_JWKS), strlen(HS_JWKS)), JG_OK);
+    CHECK_RC(sign("{\"exp\":1760000900}", 0, "h256", NULL), JG_OK);
+    CHECK_RC(verify(v, NOW), JG_OK);
+    const uint32_t only384[] = {JG_ALG_HS384};
+    CHECK_RC(jg_verifier_set_algorithms(v, only384, 1), JG_OK);
+    CHECK_RC(verify(v, NOW), JG_UNSUPPORTED_ALGORITHM);
+    CHECK_RC(jg_encode(JG_ALG_HS384, U8(HS384_SECRET), strlen(HS384_SECRET), U8("h384"), 4,
+                       NULL, 0, U8("{\"exp\":1760000900}"), 18, tok, sizeof tok, &tok_len),
+             JG_OK);
+    CHECK_RC(verify(v, NOW), JG_OK);
+    CHECK(claims.alg == JG_ALG_HS384);
+    CHECK_RC(jg_verifier_check(v), JG_OK);
+    /* Empty or unknown lists are refused and change nothing. */
+    CHECK_RC(jg_verifier_set_algorithms(v, only384, 0), JG_EMPTY_ALLOW_LIST);
+    CHECK_RC(jg_verifier_set_algorithms(v, NULL, 0), JG_EMPTY_ALLOW_LIST);
+    const uint32_t unknown[] = {99};
+    CHECK_RC(jg_verifier_set_algorithms(v, unknown, 1), JG_INVALID_ARGUMENT);
+    CHECK_RC(jg_verifier_set_algorithms(v, NULL, 1), JG_NULL_PARAMETER);
+    CHECK_RC(verify(v, NOW), JG_OK);
+    /* Allowing only an algorithm no key has leaves no usable key. */
+    const uint32_t only_ed[] = {JG_ALG_EDDSA};
+    CHECK_RC(jg_verifier_set_algorithms(v, only_ed, 1), JG_OK);
+    CHECK_RC(jg_verifier_check(v), JG_EMPTY_KEY_SET);
+    CHECK_RC(verify(v, NOW), JG_UNSUPPORTED_ALGORITHM);
+    jg_verifier_free(v);
+
+    /* Empty key sets: no key, or a JWKS without one. */
+    CHECK_RC(jg_verifier_new(&v), JG_OK);
+    CHECK_RC(jg_verifier_check(v), JG_EMPTY_KEY_SET);
+    CHECK_RC(jg_verifier_add_jwks(v, U8("{\"keys\":[]}"), 11), JG_OK);
+    CHECK_RC(jg_verifier_check(v), JG_EMPTY_KEY_SET);
+    CHECK_RC(sign("{\"exp\":1760000900}", 0, NULL, NULL), JG_OK);
+    CHECK_RC(verify(v, NOW), JG_UNKNOWN_KEY);
+    CHECK_RC(jg_verifier_check(NULL), JG_NULL_PARAMETER);
+    jg_verifier_free(v);
+
+    /* Empty issuer and audience lists, or empty values, are refused. */
+    v = hs_verifier();
+    const size_t none[1] = {0};
+    CHECK_RC(jg_verifier_set_issuers(v, NULL, NULL, 0), JG_EMPTY_ALLOW_LIST);
+    CHECK_RC(jg_verifier_set_issuers(v, U8(""), none, 1), JG_EMPTY_ALLOW_LIST);
+    CHECK_RC(jg_verifier_set_audiences(v, NULL, NULL, 0), JG_EMPTY_ALLOW_LIST);
+    CHECK_RC(jg_verifier_set_audiences(v, U8(""), none, 1), JG_EMPTY_ALLOW_LIST);
+    CHECK_RC(jg_verifier_add_issuer(v, U8(""), 0), JG_EMPTY_ALLOW_LIST);
+    CHECK_RC(jg_verifier_add_audience(v, U8(""), 0), JG_EMPTY_ALLOW_LIST);
+    const size_t lens[2] = {1, 2};
+    CHECK_RC(jg_verifier_set_issuers(v, U8("abc"), lens, 2), JG_OK);
+    CHECK_RC(jg_verifier_set_issuers(v, U8("abc"), NULL, 2), JG_NULL_PARAMETER);
+    CHECK_RC(jg_verifier_set_audiences(v, U8("api"), lens + 1, 1), JG_OK);
+    CHECK_RC(sign("{\"iss\":\"bc\",\"aud\":\"ap\",\"exp\":1760000900}", 0, NULL, NULL), JG_OK);
+    CHECK_RC(verify(v, NOW), JG_OK);
+    CHECK_RC(sign("{\"iss\":\"b\",\"aud\":\"ap\",\"exp\":1760000900}", 0, NULL, NULL), JG_OK);
+    CHECK_RC(verify(v, NOW), JG_INVALID_ISSUER);
+    CHECK_RC(sign("{\"iss\":\"a\",\"aud\":\"\",\"exp\":1760000900}", 0, NULL, NULL), JG_OK);
+    CHECK_RC(verify(v, NOW), JG_INVALID_AUDIENCE);
+    jg_verifier_free(v);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) {
         fprintf(stderr, "usage: %s DENYLIST_FILE\n", argv[0]);
@@ -376,5 +477,7 @@ int main(int argc, char **argv) {
     test_signatures_and_keys();
     test_encode();
     test_denylist(argv[1]);
+    test_claims_reset_on_every_failure();
+    test_allow_lists_and_empty_key_sets();
     return finish("test_api");
 }

@@ -193,6 +193,7 @@ class Verifier:
         verify_aud: bool = True,
         typ: str | None = None,
         max_age: int | None = None,
+        algorithms: list[str] | None = None,
     ) -> _V: ...
     def verify(self, token: str | bytes, now: _Now = None) -> dict[str, Any]: ...
     def _verify_with(

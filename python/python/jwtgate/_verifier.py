@@ -35,7 +35,14 @@ class Verifier(_jwtgate.Verifier):
     ``algorithms``, default ``RS256``), a JWKS ``dict``, or a ``KeySet``. The token's ``alg`` must be the algorithm of the key its
     ``kid`` selects.
 
+    ``algorithms``: the allowed algorithms (default: all); a key of another
+    algorithm, from a JWKS or a ``KeySet`` too, is unusable, and a verifier
+    left with no usable key is refused (``ValueError``).
+
     ``issuer``/``audience``: a string or several; a token must match one.
+    An empty collection or an empty string is refused (``ValueError``): it
+    would accept nothing, and an empty list from a configuration is a
+    mistake; pass ``None`` to accept any issuer.
     Without ``audience`` a token that carries ``aud`` is rejected
     (RFC 7519 section 4.1.3). ``leeway``: seconds (or a ``timedelta``) of
     clock skew on ``exp``/``nbf``/``iat``, rounded down. ``required``:
@@ -98,6 +105,7 @@ class Verifier(_jwtgate.Verifier):
             verify_aud=verify_aud,
             typ=typ,
             max_age=max_age,
+            algorithms=algs,
         )
 
     @classmethod
