@@ -439,15 +439,18 @@ fn sentinel_master_restarted_empty() {
         .with_namespace(NS);
     let fleet = Fleet::start(&source);
     let store = RedisStore::new(source).with_wait(1, 1000);
+    // One `until` for all, so that revoking held-0 again below is the
+    // same revocation (a later `until` would widen it: Added).
+    let until = now() + 600;
     for i in 0..200 {
         store
-            .revoke_token(format!("held-{i}").as_bytes(), Some(now() + 600))
+            .revoke_token(format!("held-{i}").as_bytes(), Some(until))
             .unwrap();
     }
     assert!(poll(Duration::from_secs(10), || fleet.all_enforce("held-199")));
     // Already in force: still waits (through the marker key) and succeeds.
     assert_eq!(
-        store.revoke_token(b"held-0", Some(now() + 600)).unwrap(),
+        store.revoke_token(b"held-0", Some(until)).unwrap(),
         RevokeOutcome::Unchanged
     );
     let master = group.master_port().unwrap();
