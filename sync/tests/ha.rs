@@ -377,7 +377,21 @@ fn cluster_failover(wait: bool) -> Report {
         move || {
             // A graceful CLUSTER FAILOVER first (no loss by design), then a
             // kill -9 of the promoted node under load.
-            let (master, replicas) = c1.lock().unwrap().shard_of(&k1).unwrap();
+            // The node asked may not list the replica yet (its view of the
+            // cluster lags the replication link): ask until it does.
+            let mut shard = None;
+            assert!(
+                poll(Duration::from_secs(15), || {
+                    shard = c1
+                        .lock()
+                        .unwrap()
+                        .shard_of(&k1)
+                        .filter(|(_, r)| !r.is_empty());
+                    shard.is_some()
+                }),
+                "no node lists a replica of the namespace's shard"
+            );
+            let (master, replicas) = shard.unwrap();
             let replica = replicas[0];
             let ok: String = try_query(replica, redis::cmd("CLUSTER").arg("FAILOVER")).unwrap();
             assert_eq!(ok, "OK");
