@@ -340,8 +340,14 @@ static void test_redis(void) {
     many[1].kind = 9;
     CHECK_RC(jg_store_revoke_many(st, many, 3, NULL), JG_INVALID_ARGUMENT);
     many[1].kind = JG_KIND_SESSION;
-    many[1].until = 0;
+    many[1].id_len = 0; /* an empty identifier: refused, nothing sent */
     CHECK_RC(jg_store_revoke_many(st, many, 3, NULL), JG_INVALID_REVOCATION);
+    many[1].id_len = 8;
+    many[1].until = 1; /* long out of force */
+    CHECK_RC(jg_store_revoke_many(st, many, 3, NULL), JG_REVOCATION_EXPIRED);
+    many[1].until = 0; /* 0: the maximum token lifetime from now */
+    CHECK_RC(jg_store_revoke_many(st, many, 3, outcomes), JG_OK);
+    CHECK(outcomes[1] == JG_REVOKE_ADDED);
 
     CHECK_RC(wait_for(v, live, now, JG_REVOKED), JG_REVOKED);
     CHECK_RC(wait_for(v, sess, now, JG_REVOKED), JG_REVOKED);
