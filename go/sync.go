@@ -455,7 +455,8 @@ const (
 type Revocation struct {
 	Kind RevocationKind
 	ID   string
-	// Until is when it stops mattering (a token's exp).
+	// Until: tokens whose exp is at or before it are revoked (as in
+	// RevokeToken); the zero Time for the maximum token lifetime from now.
 	Until time.Time
 	// IssuedBefore (subject only): tokens issued before it are revoked (zero: unused).
 	IssuedBefore time.Time
@@ -492,7 +493,7 @@ func (s *Store) RevokeMany(revs []Revocation) ([]RevokeOutcome, error) {
 			kind:          C.uint32_t(r.Kind),
 			id:            (*C.uint8_t)(unsafe.Pointer(&idBuf[at])),
 			id_len:        C.size_t(len(r.ID)),
-			until:         unixSecs(r.Until),
+			until:         untilSecs(r.Until),
 			issued_before: unixSecs(r.IssuedBefore),
 			below_version: C.uint64_t(r.BelowVersion),
 		}

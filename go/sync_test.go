@@ -165,8 +165,15 @@ func TestFollowRedis(t *testing.T) {
 		outs[1] != jwtgate.RevokeUnchanged || outs[2] != jwtgate.RevokeAdded {
 		t.Errorf("RevokeMany = %v, %v", outs, err)
 	}
-	if _, err := store.RevokeMany([]jwtgate.Revocation{{Kind: jwtgate.KindSession, ID: "x"}}); !errors.Is(err, jwtgate.ErrInvalidRevocation) {
-		t.Errorf("RevokeMany without until = %v, want ErrInvalidRevocation", err)
+	if _, err := store.RevokeMany([]jwtgate.Revocation{{Kind: jwtgate.KindSession, ID: "", Until: exp}}); !errors.Is(err, jwtgate.ErrInvalidRevocation) {
+		t.Errorf("RevokeMany with an empty id = %v, want ErrInvalidRevocation", err)
+	}
+	if _, err := store.RevokeMany([]jwtgate.Revocation{{Kind: jwtgate.KindSession, ID: "x", Until: time.Unix(1, 0)}}); !errors.Is(err, jwtgate.ErrRevocationExpired) {
+		t.Errorf("RevokeMany with a past until = %v, want ErrRevocationExpired", err)
+	}
+	// The zero Time: the maximum token lifetime from now.
+	if outs, err := store.RevokeMany([]jwtgate.Revocation{{Kind: jwtgate.KindSession, ID: "x"}}); err != nil || len(outs) != 1 || outs[0] != jwtgate.RevokeAdded {
+		t.Errorf("RevokeMany without until = %v, %v, want RevokeAdded", outs, err)
 	}
 	for name, token := range map[string]string{"token": live, "session": sess, "subject": subj} {
 		if err := eventually(v, token, wall, jwtgate.ErrRevoked); !errors.Is(err, jwtgate.ErrRevoked) {
