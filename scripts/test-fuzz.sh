@@ -10,7 +10,7 @@
 #      and the harness's own unit tests;
 #   2. cargo fuzz build (all targets, ASan, release + debug assertions);
 #   3. per target: a short smoke run from its committed corpus
-#      (JG_FUZZ_SECS seconds, default 10; nothing written to the corpus),
+#      (JG_FUZZ_SECS seconds, default 6; nothing written to the corpus),
 #      then a replay of every committed corpus input and of every crash
 #      ever found (fuzz/regressions/<target>/), each run once.
 # Prints "N passed, M failed" (targets) and fails if any target failed.
@@ -21,7 +21,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
 
-SECS="${JG_FUZZ_SECS:-10}"
+SECS="${JG_FUZZ_SECS:-6}"
 FUZZ_DIR="$JG_ROOT/fuzz"
 # Fuzz builds need their own target directory (other flags, nightly).
 export CARGO_TARGET_DIR="${JG_FUZZ_TARGET_DIR:-$FUZZ_DIR/target}"

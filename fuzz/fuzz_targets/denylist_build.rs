@@ -39,7 +39,10 @@ fuzz_target!(|input: Input| {
         .iter()
         .take(64)
         .map(|e| match e {
-            Entry::Token(jti, exp) => Revocation::Token { jti, until: at(*exp) },
+            Entry::Token(jti, exp) => Revocation::Token {
+                jti,
+                until: at(*exp),
+            },
             Entry::Session(sid, until) => Revocation::Session {
                 sid,
                 until: at(*until),
