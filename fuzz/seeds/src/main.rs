@@ -395,7 +395,7 @@ fn main() {
     let entries = [
         Revocation::Token {
             jti: b"t",
-            exp: NOW + 60,
+            until: NOW + 60,
         },
         Revocation::Session {
             sid: b"s",
