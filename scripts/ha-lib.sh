@@ -88,8 +88,9 @@ ha_node() { # ha_node PORT DIR [ARGS...]: a data node in the background
     mkdir -p "$dir"
     local args=(--bind 127.0.0.1 --save '' --appendonly no --dir "$dir" --daemonize no)
     if [ "$HA_TLS" = 1 ]; then
-        mapfile -t tls < <(ha_tls_args)
-        args+=(--port 0 --tls-port "$port" "${tls[@]}")
+        local server_tls
+        mapfile -t server_tls < <(ha_tls_args)
+        args+=(--port 0 --tls-port "$port" "${server_tls[@]}")
     else
         args+=(--port "$port")
     fi
