@@ -39,15 +39,7 @@ WAIT=${JG_HA_WAIT:-1}
 SECRET="bench/ha.sh: a 32-byte HMAC key!"
 TARGET="${CARGO_TARGET_DIR:-$JG_ROOT/target}"
 TMP=$(mktemp -d)
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    ha_stop
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap 'ha_stop; rm -rf "$TMP"' EXIT # ha_stop also ends what HA_PIDS lists
 ha_init "$TMP/ha"
 
 cargo build -q --release -p jwtgate-sync --example fanout
@@ -67,13 +59,13 @@ for topo in $TOPOLOGIES; do
     fpids=()
     for i in $(seq 1 "$FOLLOWERS"); do
         python3 bench/ha_failover.py follower "$HA_URL" "$SECRET" "$TMP/tokens" "$d/writer" "$d/f$i" "$d/stop" >"$d/f$i.log" 2>&1 &
-        fpids+=($!); PIDS+=($!)
+        fpids+=($!); HA_PIDS+=($!)
     done
     for i in $(seq 1 "$FOLLOWERS"); do
         ha_wait 60 grep -q ready "$d/f$i.log" || { cat "$d/f$i.log" >&2; exit 1; }
     done
     python3 bench/ha_failover.py writer "$HA_URL" "$d/writer" "$d/wstop" "$WAIT" &
-    wpid=$!; PIDS+=($wpid)
+    wpid=$!; HA_PIDS+=($wpid)
     sleep 3
     "ha_${topo}_kill"
     ok_after() { awk -v k="$HA_KILLED_NS" '$1 == "E" && $3 > k && $5 == "ok"' "$d/writer" | wc -l; }

@@ -27,6 +27,9 @@ import time
 
 import jwtgate
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "ha"))
+from follower import revoked  # noqa: E402 - the test follower's rule: a 6xx code is revoked
+
 POLL = 0.002
 PERIOD = 0.02
 
@@ -36,19 +39,6 @@ def tokens(secret, n):
     for i in range(int(n)):
         claims = {"sub": "u", "jti": f"f-{i}", "iat": now - 1, "exp": now + 3600}
         print(jwtgate.encode(claims, secret.encode(), algorithm="HS256"))
-
-
-def revoked(verifier, token):
-    try:
-        verifier.verify(token)
-    except Exception as e:  # noqa: BLE001 - inspected by code
-        code = getattr(e, "code", None) or 0
-        if code // 100 == 6:
-            return True
-        if code == 900:
-            return False
-        raise
-    return False
 
 
 def follower(url, secret, tokens_path, writer_log, out, stop):

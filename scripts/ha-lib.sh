@@ -18,7 +18,8 @@
 #                               then kill -9 of the promoted master; waits
 #                               for the election; restarts it (it rejoins
 #                               as a replica)
-#   ha_stop                     kills every process started here
+#   ha_stop                     kills every process started here and any
+#                               the caller added to HA_PIDS
 #
 # After a *_kill: HA_KILLED_NS (date +%s%N of the kill), HA_ELECTED_MS
 # (from the kill until the new master was seen).

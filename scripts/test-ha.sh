@@ -30,15 +30,7 @@ ROOT=$PWD
 
 SCENARIOS=${JG_HA_SCENARIOS:-sentinel sentinel-tls cluster cluster-tls}
 TMP="$(mktemp -d)"
-PIDS=()
-cleanup() {
-    local p
-    for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
-    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    ha_stop
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
+trap 'ha_stop; rm -rf "$TMP"' EXIT # ha_stop also ends what HA_PIDS lists
 ha_init "$TMP/ha"
 
 TARGET="${CARGO_TARGET_DIR:-target}"
@@ -54,7 +46,7 @@ echo "== installing the Python package"
 python3 -m pip install --quiet --no-build-isolation --force-reinstall --no-deps ./python
 
 SECRET="test-ha: a 32-byte HMAC secret!!"
-started() { PIDS+=("$1"); }
+started() { HA_PIDS+=("$1"); }
 wait_cmd() { ha_wait "$@"; }
 
 python3 - "$SECRET" >"$TMP/tokens" <<'PY'
