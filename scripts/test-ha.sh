@@ -13,7 +13,9 @@
 #   cluster-tls   rediss+cluster://?ca=: the same, TLS only (cluster bus too)
 #
 # The killed node comes back empty as a replica. Every revocation the CLI
-# acknowledged (exit 0) must then be rejected by both followers.
+# acknowledged (exit 0) must then be rejected by both followers. A third
+# follower (bench/ha_failover.py, Python) times the failover: from the
+# kill to the first revocation made after it that it enforces.
 #
 # Installs this tree's Python package (as scripts/test-python.sh does) and
 # builds libjwtgate.a for Go like scripts/test-go.sh. Ends with
@@ -53,9 +55,10 @@ python3 - "$SECRET" >"$TMP/tokens" <<'PY'
 import sys, time, jwtgate
 secret, now = sys.argv[1].encode(), int(time.time())
 for i in range(5000):
-    tok = jwtgate.encode({"sub": "u", "jti": f"w-{i}", "iat": now - 1, "exp": now + 3600}, secret, algorithm="HS256")
-    print(f"w-{i} {tok}")
+    tok = jwtgate.encode({"sub": "u", "jti": f"f-{i}", "iat": now - 1, "exp": now + 3600}, secret, algorithm="HS256")
+    print(f"f-{i} {tok}")
 PY
+cut -d' ' -f2 "$TMP/tokens" >"$TMP/tokens.list" # bench/ha_failover.py's form
 
 PASS=0; FAIL=0
 scenario() { # scenario NAME: one failover, followers checked; counts PASS/FAIL
@@ -66,24 +69,31 @@ scenario() { # scenario NAME: one failover, followers checked; counts PASS/FAIL
     echo "== $name: starting the topology"
     "ha_${kind}_start" "$tls" || return 1
     echo "   $HA_URL"
-    : >"$d/acked"; : >"$d/acktimes"
+    : >"$d/acked"; : >"$d/wlog"
     python3 tests/ha/follower.py "$HA_URL" "$SECRET" "$TMP/tokens" "$d/acked" "$d/done" >"$d/py.out" 2>&1 &
     local py=$!; started "$py"
     "$TMP/gofollower" "$HA_URL" "$SECRET" "$TMP/tokens" "$d/acked" "$d/done" >"$d/go.out" 2>&1 &
     local go=$!; started "$go"
     wait_cmd 30 grep -q ready "$d/py.out" || { cat "$d/py.out" >&2; return 1; }
+    # A third follower (Python) times when each revocation is enforced.
+    python3 bench/ha_failover.py follower "$HA_URL" "$SECRET" "$TMP/tokens.list" "$d/wlog" "$d/timing" "$d/done" >"$d/timing.out" 2>&1 &
+    local timing=$!; started "$timing"
     wait_cmd 30 grep -q ready "$d/go.out" || { cat "$d/go.out" >&2; return 1; }
+    wait_cmd 30 grep -q ready "$d/timing.out" || { cat "$d/timing.out" >&2; return 1; }
 
     echo "   writer: jwtgate revoke --wait-replicas 1, one token per call"
     (
         i=0
         while [ ! -e "$d/stop" ] && [ $i -lt 5000 ]; do
+            echo "S $i" >>"$d/wlog"
             t0=$(date +%s%N)
             if "$JG" revoke --redis "$HA_URL" --namespace ha --wait-replicas 1 --wait-timeout 500 \
-                token "w-$i" --exp +1h >/dev/null 2>>"$d/writer.err"; then
-                echo "w-$i" >>"$d/acked"
-                echo "$t0 $(date +%s%N)" >>"$d/acktimes"
+                token "f-$i" --exp +1h >/dev/null 2>>"$d/writer.err"; then
+                echo "f-$i" >>"$d/acked"
+                echo "E $i $t0 $(date +%s%N) ok" >>"$d/wlog"
             else
+                rc=$?
+                echo "E $i $t0 $(date +%s%N) error:$rc" >>"$d/wlog"
                 sleep 0.05
             fi
             i=$((i + 1))
@@ -99,7 +109,7 @@ scenario() { # scenario NAME: one failover, followers checked; counts PASS/FAIL
     echo "   kill -9 after $before acknowledged revocations"
     "ha_${kind}_kill" || return 1
     # The first revocation started after the kill and acknowledged.
-    first_ack() { awk -v k="$HA_KILLED_NS" '$1 > k { print int(($2 - k) / 1000000); exit }' "$d/acktimes"; }
+    first_ack() { awk -v k="$HA_KILLED_NS" '$1 == "E" && $3 > k && $5 == "ok" { print int(($4 - k) / 1000000); exit }' "$d/wlog"; }
     has_first_ack() { [ -n "$(first_ack)" ]; }
     wait_cmd 60 has_first_ack || { echo "no acknowledged revocation after the failover" >&2; tail -5 "$d/writer.err" >&2; return 1; }
     echo "   first revocation made after the kill and acknowledged (WAIT 1): $(first_ack) ms after the kill"
@@ -110,6 +120,13 @@ scenario() { # scenario NAME: one failover, followers checked; counts PASS/FAIL
     touch "$d/done"
 
     local f lang pid r
+    wait "$timing" || true
+    if python3 bench/ha_failover.py report "$HA_KILLED_NS" "$d/wlog" "$d/timing" >"$d/timing.report"; then
+        PASS=$((PASS + 1)); r=ok
+    else
+        FAIL=$((FAIL + 1)); r=FAIL
+    fi
+    echo "$r   $name, timing follower (Python): $(tail -1 "$d/timing.report")"
     for f in py:$py go:$go; do
         lang=${f%%:*}; pid=${f#*:}
         if wait "$pid"; then PASS=$((PASS + 1)); r=ok; else FAIL=$((FAIL + 1)); r=FAIL; fi
