@@ -71,12 +71,12 @@ pub(crate) fn check_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Config, DenylistBuilder, Limits, Revocation};
+    use crate::{DenylistBuilder, DenylistConfig, Limits, Revocation};
 
     const NOW: u64 = 1_000_000;
 
     fn build(seed: [u8; 16], entries: &[Revocation<'_>]) -> std::vec::Vec<u8> {
-        let builder = DenylistBuilder::new(Config::new(seed, NOW));
+        let builder = DenylistBuilder::new(DenylistConfig::new(seed, NOW));
         let mut buf = std::vec![0u8; builder.required_len(entries).unwrap()];
         builder.build(entries, &mut buf).unwrap();
         buf

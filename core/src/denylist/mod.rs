@@ -28,7 +28,7 @@ mod reader;
 mod table;
 mod window;
 
-pub use builder::{Config, DenylistBuilder};
+pub use builder::{DenylistBuilder, DenylistConfig};
 
 use crate::error::Error;
 pub use inspect::SegmentInfo;

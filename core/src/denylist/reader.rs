@@ -23,10 +23,10 @@ use super::{bloom, subject_revokes, table, Ids, TokenIds, MAX_SEGMENTS};
 /// read the bytes directly. The view is `Copy` and cheap: share it freely.
 ///
 /// ```
-/// use jwtgate::{Config, Denylist, DenylistBuilder, Revocation, RevocationKind, TokenIds};
+/// use jwtgate::{DenylistConfig, Denylist, DenylistBuilder, Revocation, RevocationKind, TokenIds};
 ///
 /// let now = 1_700_000_000;
-/// let builder = DenylistBuilder::new(Config::new([7; 16], now));
+/// let builder = DenylistBuilder::new(DenylistConfig::new([7; 16], now));
 /// let entries = [Revocation::Token { jti: b"abc", until: now + 600 }];
 /// let mut buf = [0u8; 1024];
 /// let len = builder.build(&entries, &mut buf)?;
@@ -606,7 +606,7 @@ fn check_directory(bytes: &[u8], h: &Header, w: &Windows, body_len: usize) -> Re
 mod tests {
     use super::*;
     use crate::denylist::hash::Sink;
-    use crate::denylist::{Config, DenylistBuilder, Revocation};
+    use crate::denylist::{DenylistBuilder, DenylistConfig, Revocation};
 
     /// An identifier delivered in pieces, as the JSON parser does around escapes.
     struct Chunks<'a>(&'a [&'a [u8]]);
@@ -642,7 +642,7 @@ mod tests {
                 until: NOW + 10,
             },
         ];
-        let len = DenylistBuilder::new(Config::new([9; 16], NOW))
+        let len = DenylistBuilder::new(DenylistConfig::new([9; 16], NOW))
             .with_format_version(version)
             .unwrap()
             .build(&entries, buf)
@@ -756,10 +756,10 @@ mod tests {
 /// costs O(segments) on every verification. They keep a layout instead.
 ///
 /// ```
-/// use jwtgate::{Config, Denylist, DenylistBuilder, Revocation, TokenIds};
+/// use jwtgate::{DenylistConfig, Denylist, DenylistBuilder, Revocation, TokenIds};
 /// let now = 1_700_000_000;
 /// let revoked = [Revocation::Token { jti: b"t-1", until: now + 600 }];
-/// let builder = DenylistBuilder::new(Config::new([7; 16], now));
+/// let builder = DenylistBuilder::new(DenylistConfig::new([7; 16], now));
 /// let mut bytes = vec![0u8; builder.required_len(&revoked)?];
 /// let len = builder.build(&revoked, &mut bytes)?;
 /// bytes.truncate(len);
