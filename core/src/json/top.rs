@@ -130,6 +130,12 @@ impl NameKey {
         #[allow(clippy::as_conversions)]
         NameKey(prefix | (name.len() as u64) << 56)
     }
+
+    /// The key of a string value (decoded), to compare with constants from [`NameKey::of`].
+    #[inline]
+    pub(crate) fn of_str(s: &JsonStr<'_>) -> NameKey {
+        NameKey(s.key())
+    }
 }
 
 #[derive(Clone, Copy)]

@@ -105,18 +105,6 @@ impl<'a> JsonStr<'a> {
         Chunks { rest: self.raw }
     }
 
-    /// The decoded string as exactly `N` bytes, or `None` when its decoded length is not `N`:
-    /// a cheap way to match short names (`exp`, `alg`) against constants.
-    #[inline]
-    pub(crate) fn as_short<const N: usize>(&self) -> Option<[u8; N]> {
-        if !self.is_escaped() {
-            return <[u8; N]>::try_from(self.raw).ok();
-        }
-        let mut out = [0u8; N];
-        let decoded = self.unescape_into(&mut out).ok()?.len();
-        (decoded == N).then_some(out)
-    }
-
     /// Whether the decoded string equals the bytes `s`.
     #[inline]
     pub(crate) fn eq_bytes(&self, mut s: &[u8]) -> bool {
