@@ -29,7 +29,7 @@ mod sign;
 mod time;
 mod verify;
 #[cfg(test)]
-mod wycheproof_ed25519;
+mod wycheproof_primitives;
 
 #[cfg(not(any(
     feature = "hmac",
