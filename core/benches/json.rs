@@ -8,14 +8,14 @@ use std::hint::black_box;
 
 // The scanner is crate-private; compile the same files into the bench instead of widening
 // the library's API. `crate::Error` and `crate::Limits` in them resolve to these imports,
-// `crate::time` (the NumericDate rule, which `Number` calls) to the module below.
+// `crate::time::NumericDate` (the NumericDate rule, which `Number` calls) to the module below.
 use jwtgate::{Error, Limits};
 // Checked with `--all-targets`, its test modules keep only their imports here.
 #[allow(dead_code, unreachable_pub, unused_imports)]
 #[path = "../src/json/mod.rs"]
 mod json;
 #[allow(dead_code, unreachable_pub)]
-#[path = "../src/time.rs"]
+#[path = "../src/time/numeric_date.rs"]
 mod time;
 
 use json::Value;

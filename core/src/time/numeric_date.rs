@@ -1,7 +1,5 @@
-//! NumericDate values and the time checks (RFC 7519 sections 2, 4.1.4-4.1.6).
-//!
-//! There is no clock in the core: the caller passes `now` in whole seconds
-//! since the Unix epoch.
+//! The NumericDate rule (RFC 7519 section 2): which JSON numbers are dates,
+//! as whole seconds and whether a fraction was dropped.
 
 use crate::json::{digit_value, Number};
 
