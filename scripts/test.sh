@@ -30,6 +30,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 HOOKS=(
     scripts/test-nostd.sh
     scripts/test-features.sh
+    scripts/test-hygiene.sh
     scripts/test-footprint.sh
     scripts/test-examples.sh
     scripts/test-c.sh

@@ -6,7 +6,9 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand, ValueEnum};
-use jwtgate::{Config, Denylist, HeaderFields, Key, KeySet, Policy, Retention, TokenIds, Verifier};
+use jwtgate::{
+    Denylist, DenylistConfig, HeaderFields, Key, KeySet, Policy, Retention, TokenIds, Verifier,
+};
 use jwtgate_sync::{
     read_snapshot_file, write_snapshot_file, BuildOptions, DenylistState, Follower,
     FollowerOptions, OwnedRevocation, RedisSource, RedisStore, RevocationSet, RevokeOutcome,
@@ -381,10 +383,10 @@ pub struct Build {
     #[arg(long)]
     now: Option<String>,
     /// Segment width in seconds.
-    #[arg(long, default_value_t = Config::DEFAULT_SEGMENT_WIDTH)]
+    #[arg(long, default_value_t = DenylistConfig::DEFAULT_SEGMENT_WIDTH)]
     segment_width: u64,
     /// Bloom filter bits per key.
-    #[arg(long, default_value_t = Config::DEFAULT_BITS_PER_ENTRY)]
+    #[arg(long, default_value_t = DenylistConfig::DEFAULT_BITS_PER_ENTRY)]
     bits: u32,
     /// Leave out the exact fingerprint tables (smaller; ~0.1% false positives at 16 bits).
     #[arg(long)]

@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use jwtgate::{Config, Denylist, DenylistBuilder, Revocation, TokenIds};
+use jwtgate::{Denylist, DenylistBuilder, DenylistConfig, Revocation, TokenIds};
 
 const NOW: u64 = 1_700_000_000;
 const N: usize = 1_000_000;
@@ -60,9 +60,9 @@ fn exp_of(e: &Revocation<'_>) -> u64 {
 }
 
 fn build(entries: &[Revocation<'_>], fingerprints: bool) -> Vec<u8> {
-    let builder = DenylistBuilder::new(Config {
+    let builder = DenylistBuilder::new(DenylistConfig {
         fingerprints,
-        ..Config::new([7; 16], NOW)
+        ..DenylistConfig::new([7; 16], NOW)
     });
     let mut buf = vec![0u8; builder.required_len(entries).unwrap()];
     builder.build(entries, &mut buf).unwrap();
@@ -162,7 +162,7 @@ fn benches(c: &mut Criterion) {
 
     let mut g = c.benchmark_group("1M");
     g.sample_size(10).measurement_time(Duration::from_secs(5));
-    let builder = DenylistBuilder::new(Config::new([7; 16], NOW));
+    let builder = DenylistBuilder::new(DenylistConfig::new([7; 16], NOW));
     let mut buf = vec![0u8; builder.required_len(&entries).unwrap()];
     g.bench_function("build", |b| {
         b.iter(|| builder.build(black_box(&entries), &mut buf).unwrap())

@@ -9,8 +9,8 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use criterion::{criterion_group, criterion_main, Criterion};
 use hmac::{Hmac, KeyInit, Mac};
 use jwtgate::{
-    Algorithm, Config, Denylist, DenylistBuilder, HeaderFields, Key, KeySet, Policy, Revocation,
-    Verifier, BUFFER_LEN,
+    Algorithm, Denylist, DenylistBuilder, DenylistConfig, HeaderFields, Key, KeySet, Policy,
+    Revocation, Verifier, BUFFER_LEN,
 };
 use sha2::Sha256;
 
@@ -47,7 +47,7 @@ fn million_denylist() -> Vec<u8> {
             until: NOW + 60 + (i as u64 % 20_000),
         })
         .collect();
-    let builder = DenylistBuilder::new(Config::new([9; 16], NOW));
+    let builder = DenylistBuilder::new(DenylistConfig::new([9; 16], NOW));
     let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
     let n = builder.build(&entries, &mut bytes).unwrap();
     bytes.truncate(n);

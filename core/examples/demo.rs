@@ -20,8 +20,8 @@ use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use jwtgate::{
-    Algorithm, Config, Denylist, DenylistBuilder, HeaderFields, Key, KeySet, Policy, Revocation,
-    Verifier, BUFFER_LEN,
+    Algorithm, Denylist, DenylistBuilder, DenylistConfig, HeaderFields, Key, KeySet, Policy,
+    Revocation, Verifier, BUFFER_LEN,
 };
 
 const NOW: u64 = 1_760_000_000;
@@ -84,7 +84,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             until: EXP,
         },
     ];
-    let builder = DenylistBuilder::new(Config::new(*b"demo-seed-16byte", NOW));
+    let builder = DenylistBuilder::new(DenylistConfig::new(*b"demo-seed-16byte", NOW));
     let mut snapshot = vec![0u8; builder.required_len(&revocations)?];
     let len = builder.build(&revocations, &mut snapshot)?;
     snapshot.truncate(len);

@@ -9,8 +9,8 @@
 //! `--toggle-collect='*verify_strict*'`: the difference is jwtgate's own work.
 
 use jwtgate::{
-    Algorithm, Config, Denylist, DenylistBuilder, HeaderFields, Key, KeySet, Policy, Revocation,
-    Verifier, BUFFER_LEN,
+    Algorithm, Denylist, DenylistBuilder, DenylistConfig, HeaderFields, Key, KeySet, Policy,
+    Revocation, Verifier, BUFFER_LEN,
 };
 
 #[path = "../benches/common/mod.rs"]
@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             until: NOW + 60 + i * 2,
         })
         .collect();
-    let builder = DenylistBuilder::new(Config::new([9; 16], NOW));
+    let builder = DenylistBuilder::new(DenylistConfig::new([9; 16], NOW));
     let mut bytes = vec![0u8; builder.required_len(&entries)?];
     let len = builder.build(&entries, &mut bytes)?;
     let denylist = Denylist::from_bytes(bytes.get(..len).ok_or("short")?)?;

@@ -14,8 +14,8 @@ use std::hint::black_box;
 
 use hmac::{Hmac, KeyInit, Mac};
 use jwtgate::{
-    Algorithm, Config, Denylist, DenylistBuilder, HeaderFields, Key, KeySet, Policy, Revocation,
-    Verifier, BUFFER_LEN,
+    Algorithm, Denylist, DenylistBuilder, DenylistConfig, HeaderFields, Key, KeySet, Policy,
+    Revocation, Verifier, BUFFER_LEN,
 };
 use sha2::Sha256;
 
@@ -52,7 +52,7 @@ fn million_denylist() -> Result<Vec<u8>, Error> {
             until: NOW + 60 + i % 20_000,
         })
         .collect();
-    let builder = DenylistBuilder::new(Config::new([9; 16], NOW));
+    let builder = DenylistBuilder::new(DenylistConfig::new([9; 16], NOW));
     let mut bytes = vec![0u8; builder.required_len(&entries)?];
     let n = builder.build(&entries, &mut bytes)?;
     bytes.truncate(n);

@@ -258,9 +258,7 @@ fn string(value: Value<'_>) -> Option<JsonStr<'_>> {
 #[inline(never)]
 fn numeric_date(value: Value<'_>) -> Option<NumericDate> {
     match value {
-        Value::Number(n) => n
-            .as_numeric_date()
-            .map(|(secs, fractional)| NumericDate { secs, fractional }),
+        Value::Number(n) => NumericDate::parse(&n),
         _ => None,
     }
 }

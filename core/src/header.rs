@@ -104,21 +104,35 @@ impl<'a> json::Members<'a> for &mut Fields<'a> {
     }
 }
 
-/// The algorithm `alg` names (compared after unescaping): every name has five bytes, so one
-/// fixed-size match, without string comparisons.
+/// Every algorithm with the [`NameKey`] of its `alg` name, derived from [`Algorithm::ALL`]:
+/// a name is recognised by one word comparison per algorithm, after unescaping, whatever its
+/// length. Nothing here is written per algorithm, so a new one (`ES256K`, six bytes) is matched
+/// as soon as it is in the list; a name longer than seven bytes, which a key does not hold
+/// exactly, stops the build (the assertion in [`NameKey::of`], evaluated for this constant).
+const ALGORITHMS: [(NameKey, Algorithm); Algorithm::ALL.len()] = {
+    let mut table = [(NameKey::of(b""), Algorithm::HS256); Algorithm::ALL.len()];
+    let mut i = 0;
+    while i < table.len() {
+        // Constant evaluation: an index out of range would stop the build, not panic at run
+        // time, and `i` is below the length of both arrays.
+        #[allow(clippy::indexing_slicing)]
+        {
+            let alg = Algorithm::ALL[i];
+            table[i] = (NameKey::of(alg.name().as_bytes()), alg);
+        }
+        i += 1;
+    }
+    table
+};
+
+/// The algorithm `alg` names (compared after unescaping), from [`ALGORITHMS`].
 #[inline]
 fn algorithm(alg: JsonStr<'_>) -> Option<Algorithm> {
-    let found = match &alg.as_short::<5>()? {
-        b"HS256" => Algorithm::HS256,
-        b"HS384" => Algorithm::HS384,
-        b"HS512" => Algorithm::HS512,
-        b"EdDSA" => Algorithm::EdDSA,
-        b"ES256" => Algorithm::ES256,
-        b"RS256" => Algorithm::RS256,
-        b"PS256" => Algorithm::PS256,
-        _ => return None,
-    };
-    Some(found)
+    let key = NameKey::of_str(&alg);
+    ALGORITHMS
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|&(_, alg)| alg)
 }
 
 fn string(value: Value<'_>) -> Result<JsonStr<'_>, Error> {
@@ -132,7 +146,7 @@ fn string(value: Value<'_>) -> Result<JsonStr<'_>, Error> {
 mod tests {
     use super::*;
 
-    /// The five-byte match knows every algorithm by its name, and nothing else.
+    /// The table knows every algorithm by its name, and nothing else.
     #[test]
     fn algorithm_match_agrees_with_the_names() {
         for alg in Algorithm::ALL {
@@ -140,7 +154,17 @@ mod tests {
             let header = Header::parse(doc.as_bytes(), &Limits::DEFAULT).unwrap();
             assert_eq!(header.alg(), alg);
         }
-        for name in ["", "HS25", "HS2566", "hs256", "none", "ES384", "EDDSA"] {
+        for name in [
+            "",
+            "HS25",
+            "HS2566",
+            "hs256",
+            "none",
+            "ES384",
+            "EDDSA",
+            "ES256K",
+            "HS256\\u0000",
+        ] {
             let doc = std::format!(r#"{{"alg":"{name}"}}"#);
             assert_eq!(
                 Header::parse(doc.as_bytes(), &Limits::DEFAULT).map(|h| h.alg()),
@@ -148,8 +172,20 @@ mod tests {
                 "{name}"
             );
         }
-        let escaped = br#"{"alg":"EdDSA"}"#;
+        let escaped = br#"{"alg":"\u0045dDSA"}"#;
         let header = Header::parse(escaped, &Limits::DEFAULT).unwrap();
         assert_eq!(header.alg(), Algorithm::EdDSA);
+    }
+
+    /// Names of any length up to seven bytes are told apart: a six-byte name (ES256K, should
+    /// it be added) cannot be half-matched by its five-byte prefix, nor the reverse.
+    #[test]
+    fn keys_tell_lengths_apart() {
+        for (name, _) in ALGORITHMS {
+            assert_ne!(name, NameKey::of(b"ES256K"));
+            assert_ne!(name, NameKey::of(b"ES25"));
+        }
+        let longest = Algorithm::ALL.iter().map(|a| a.name().len()).max();
+        assert!(longest.is_some_and(|n| n <= 7), "{longest:?}");
     }
 }

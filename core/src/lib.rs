@@ -29,7 +29,7 @@ mod sign;
 mod time;
 mod verify;
 #[cfg(test)]
-mod wycheproof_ed25519;
+mod wycheproof_primitives;
 
 #[cfg(not(any(
     feature = "hmac",
@@ -46,7 +46,7 @@ pub use base64::{
 };
 pub use claims::{Audience, Claims};
 pub use denylist::{
-    Config, Denylist, DenylistBuilder, DenylistLayout, Retention, Revocation, SegmentInfo,
+    Denylist, DenylistBuilder, DenylistConfig, DenylistLayout, Retention, Revocation, SegmentInfo,
     TokenIds, MAX_SEGMENTS,
 };
 pub use error::{Claim, Error, RevocationKind};

@@ -1,7 +1,7 @@
 //! The bridge from verified claims to the denylist: identifiers are hashed
 //! straight from the JSON text, unescaping on the fly, with no buffer.
 
-use crate::denylist::{IdSource, Sink};
+use crate::denylist::{IdSource, Ids, Sink};
 use crate::json::JsonStr;
 use crate::{Claims, Denylist, RevocationKind};
 
@@ -19,21 +19,42 @@ impl IdSource for JsonStr<'_> {
     }
 }
 
+/// The verified claims' identifiers, as they are in the JSON text.
+impl<'a> Ids for Claims<'a> {
+    type Id = JsonStr<'a>;
+    #[inline]
+    fn exp(&self) -> Option<u64> {
+        Claims::exp(self)
+    }
+    #[inline]
+    fn iat(&self) -> Option<u64> {
+        Claims::iat(self)
+    }
+    #[inline]
+    fn ver(&self) -> Option<u64> {
+        Claims::ver(self)
+    }
+    #[inline]
+    fn jti(&self) -> Option<&JsonStr<'a>> {
+        self.jti.as_ref()
+    }
+    #[inline]
+    fn sid(&self) -> Option<&JsonStr<'a>> {
+        self.sid.as_ref()
+    }
+    #[inline]
+    fn sub(&self) -> Option<&JsonStr<'a>> {
+        self.sub.as_ref()
+    }
+}
+
 /// Checks a verified token's identifiers against `denylist` at `now`.
 pub(crate) fn check(
     denylist: &Denylist<'_>,
     claims: &Claims<'_>,
     now: u64,
 ) -> Result<(), RevocationKind> {
-    denylist.check_with(
-        claims.exp(),
-        claims.iat(),
-        claims.ver(),
-        claims.jti.as_ref(),
-        claims.sid.as_ref(),
-        claims.sub.as_ref(),
-        now,
-    )
+    denylist.check_with(claims, now)
 }
 
 /// Checks a verified token's identifiers against several denylists at
@@ -44,27 +65,18 @@ pub(crate) fn check_all(
     claims: &Claims<'_>,
     now: u64,
 ) -> Result<(), RevocationKind> {
-    Denylist::check_all_with(
-        denylists,
-        claims.exp(),
-        claims.iat(),
-        claims.ver(),
-        claims.jti.as_ref(),
-        claims.sid.as_ref(),
-        claims.sub.as_ref(),
-        now,
-    )
+    Denylist::check_all_with(denylists, claims, now)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Config, DenylistBuilder, Limits, Revocation};
+    use crate::{DenylistBuilder, DenylistConfig, Limits, Revocation};
 
     const NOW: u64 = 1_000_000;
 
     fn build(seed: [u8; 16], entries: &[Revocation<'_>]) -> std::vec::Vec<u8> {
-        let builder = DenylistBuilder::new(Config::new(seed, NOW));
+        let builder = DenylistBuilder::new(DenylistConfig::new(seed, NOW));
         let mut buf = std::vec![0u8; builder.required_len(entries).unwrap()];
         builder.build(entries, &mut buf).unwrap();
         buf

@@ -10,8 +10,8 @@
 )]
 
 use jwtgate::{
-    Config, Denylist, DenylistBuilder, Error, Retention, Revocation, RevocationKind, TokenIds,
-    MAX_SEGMENTS,
+    Denylist, DenylistBuilder, DenylistConfig, Error, Retention, Revocation, RevocationKind,
+    TokenIds, MAX_SEGMENTS,
 };
 
 const NOW: u64 = 1_700_000_000;
@@ -45,7 +45,7 @@ fn id(prefix: &[u8; 4], rng: &mut Rng) -> [u8; 12] {
     out
 }
 
-fn build_with(config: Config, entries: &[Revocation<'_>]) -> Vec<u8> {
+fn build_with(config: DenylistConfig, entries: &[Revocation<'_>]) -> Vec<u8> {
     let builder = DenylistBuilder::new(config);
     let len = builder.required_len(entries).unwrap();
     let mut buf = vec![0u8; len];
@@ -58,7 +58,7 @@ fn build_with(config: Config, entries: &[Revocation<'_>]) -> Vec<u8> {
 }
 
 /// [`build_with`] in format `version`.
-fn build_versioned(config: Config, version: u16, entries: &[Revocation<'_>]) -> Vec<u8> {
+fn build_versioned(config: DenylistConfig, version: u16, entries: &[Revocation<'_>]) -> Vec<u8> {
     let builder = DenylistBuilder::new(config)
         .with_format_version(version)
         .unwrap();
@@ -68,7 +68,7 @@ fn build_versioned(config: Config, version: u16, entries: &[Revocation<'_>]) -> 
 }
 
 fn build(entries: &[Revocation<'_>]) -> Vec<u8> {
-    build_with(Config::new(SEED, NOW), entries)
+    build_with(DenylistConfig::new(SEED, NOW), entries)
 }
 
 fn token(exp: u64, jti: &[u8]) -> TokenIds<'_> {
@@ -145,9 +145,9 @@ fn no_false_negatives_for_any_kind() {
         (true, 1),
         (false, 1),
     ] {
-        let config = Config {
+        let config = DenylistConfig {
             fingerprints,
-            ..Config::new(SEED, NOW)
+            ..DenylistConfig::new(SEED, NOW)
         };
         let bytes = build_versioned(config, version, &entries);
         let d = Denylist::from_bytes(&bytes).unwrap();
@@ -353,7 +353,7 @@ fn versions_1_and_2_skip_ended_windows_at_the_lookup_time() {
     let exp = NOW + 10;
     for version in [1, 2] {
         let bytes = build_versioned(
-            Config::new(SEED, NOW),
+            DenylistConfig::new(SEED, NOW),
             version,
             &[Revocation::Token { jti, until: exp }],
         );
@@ -378,9 +378,9 @@ fn a_token_revocation_reaches_every_exp_up_to_until() {
     for exp in [NOW + 900, boundary - 1, boundary, NOW + 1] {
         for until in [exp, exp + 300, NOW + HOUR, NOW + 2 * HOUR, NOW + 24 * HOUR] {
             for width in [1, 60, 900, HOUR, 7 * HOUR] {
-                let config = Config {
+                let config = DenylistConfig {
                     segment_width: width,
-                    ..Config::new(SEED, NOW)
+                    ..DenylistConfig::new(SEED, NOW)
                 };
                 let bytes = build_with(config, &[Revocation::Token { jti: b"t-1", until }]);
                 let d = Denylist::from_bytes(&bytes).unwrap();
@@ -400,7 +400,7 @@ fn a_token_revocation_reaches_every_exp_up_to_until() {
 
 #[test]
 fn retention_refuses_what_would_be_a_no_op_or_unbounded() {
-    let config = Config::new(SEED, NOW);
+    let config = DenylistConfig::new(SEED, NOW);
     let r = config.retention;
     assert_eq!(r.until(None, NOW), Ok(NOW + 86_400));
     assert_eq!(r.until(Some(NOW - 300), NOW), Ok(NOW - 300));
@@ -483,12 +483,12 @@ fn width_doubles_to_fit_the_segment_limit() {
             until: until - 1,
         },
     ];
-    let unbounded = Config {
+    let unbounded = DenylistConfig {
         retention: Retention {
             max_token_lifetime: u64::MAX,
             ..Retention::DEFAULT
         },
-        ..Config::new(SEED, NOW)
+        ..DenylistConfig::new(SEED, NOW)
     };
     let bytes = build_with(unbounded, &entries);
     let d = Denylist::from_bytes(&bytes).unwrap();
@@ -588,10 +588,10 @@ fn bloom_only_false_positive_rate_is_within_the_bound() {
             .iter()
             .map(|j| Revocation::Token { jti: j, until: exp })
             .collect();
-        let config = Config {
+        let config = DenylistConfig {
             fingerprints: false,
             bloom_bits_per_entry: bits,
-            ..Config::new(SEED, NOW)
+            ..DenylistConfig::new(SEED, NOW)
         };
         let bytes = build_with(config, &entries);
         let d = Denylist::from_bytes(&bytes).unwrap();
@@ -636,9 +636,9 @@ fn small() -> Vec<u8> {
         },
     ];
     build_with(
-        Config {
+        DenylistConfig {
             sequence: 77,
-            ..Config::new(SEED, NOW)
+            ..DenylistConfig::new(SEED, NOW)
         },
         &entries,
     )
@@ -857,7 +857,7 @@ fn header_max_leeway_is_reserved_before_version_3() {
         until: NOW + 100,
     }];
     for version in [1, 2] {
-        let mut b = build_versioned(Config::new(SEED, NOW), version, &entries);
+        let mut b = build_versioned(DenylistConfig::new(SEED, NOW), version, &entries);
         assert_eq!(get_u64(&b, 72), 0);
         put_u64(&mut b, 72, 1);
         reseal(&mut b);
@@ -951,7 +951,7 @@ fn builder_reports_small_buffers_and_is_deterministic() {
         jti: b"x",
         until: NOW + 1,
     }];
-    let builder = DenylistBuilder::new(Config::new(SEED, NOW));
+    let builder = DenylistBuilder::new(DenylistConfig::new(SEED, NOW));
     let len = builder.required_len(&entries).unwrap();
     let mut buf = vec![0xaa; len + 10];
     assert_eq!(
@@ -1028,10 +1028,10 @@ fn version_1_denylists_still_load_and_answer() {
             until: NOW + 3000,
         },
     ];
-    let config = Config {
+    let config = DenylistConfig {
         segment_width: 86_400,
         sequence: 7,
-        ..Config::new(*b"v1-fixture-seed!", NOW)
+        ..DenylistConfig::new(*b"v1-fixture-seed!", NOW)
     };
     assert_eq!(build_versioned(config, 1, &entries), bytes);
     // Version 2 differs only in where the bloom bits go.
@@ -1042,7 +1042,7 @@ fn version_1_denylists_still_load_and_answer() {
 
 #[test]
 fn builder_refuses_versions_it_cannot_write() {
-    let builder = DenylistBuilder::new(Config::new(SEED, NOW));
+    let builder = DenylistBuilder::new(DenylistConfig::new(SEED, NOW));
     assert_eq!(builder.format_version(), DenylistBuilder::FORMAT_VERSION);
     for v in [0u16, 4, u16::MAX] {
         assert_eq!(
@@ -1078,8 +1078,8 @@ fn several_lists_answer_like_each_list_alone() {
     // A delta with the base's seed (hashes shared), one with another seed
     // and one in version 1 (hashes redone for each).
     let same_seed = build(&revs(200..300));
-    let other_seed = build_with(Config::new([42; 16], NOW), &revs(300..400));
-    let v1 = build_versioned(Config::new(SEED, NOW), 1, &revs(400..500));
+    let other_seed = build_with(DenylistConfig::new([42; 16], NOW), &revs(300..400));
+    let v1 = build_versioned(DenylistConfig::new(SEED, NOW), 1, &revs(400..500));
     let lists = [&base, &same_seed, &other_seed, &v1].map(|b| Denylist::from_bytes(b).unwrap());
     for x in &ids {
         for ids in [
@@ -1131,9 +1131,9 @@ fn bloom_hash_spreads_structured_ids() {
             .iter()
             .map(|j| Revocation::Token { jti: j, until: exp })
             .collect();
-        let config = Config {
+        let config = DenylistConfig {
             fingerprints: false,
-            ..Config::new(seed, NOW)
+            ..DenylistConfig::new(seed, NOW)
         };
         let bytes = build_with(config, &entries);
         let d = Denylist::from_bytes(&bytes).unwrap();
@@ -1170,7 +1170,7 @@ fn layout_re_views_its_own_bytes_only() {
             until: NOW + 2 * HOUR,
         },
     ];
-    let bytes = build_with(Config::new(SEED, NOW), &entries);
+    let bytes = build_with(DenylistConfig::new(SEED, NOW), &entries);
     let original = Denylist::from_bytes(&bytes).unwrap();
     let layout = original.layout();
     let copy = bytes.clone();
@@ -1197,7 +1197,7 @@ fn layout_re_views_its_own_bytes_only() {
     assert_eq!(viewed.check(&fine, NOW), Ok(()));
     assert_eq!(viewed.layout(), layout);
 
-    let other = build_with(Config::new(SEED, NOW), &entries[..1]);
+    let other = build_with(DenylistConfig::new(SEED, NOW), &entries[..1]);
     assert_eq!(layout.view(&other).err(), Some(Error::DenylistMalformed));
     assert_eq!(
         layout.view(&bytes[..bytes.len() - 1]).err(),

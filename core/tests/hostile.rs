@@ -542,18 +542,20 @@ fn limits_are_errors_not_work() {
 
 #[test]
 fn a_second_denylist_can_be_checked_after_verification() {
-    use jwtgate::{Config, Denylist, DenylistBuilder, Retention, Revocation, RevocationKind};
+    use jwtgate::{
+        Denylist, DenylistBuilder, DenylistConfig, Retention, Revocation, RevocationKind,
+    };
     let entries = [Revocation::Session {
         sid: b"s-1",
         until: 1_800_000_000,
     }];
     // CLAIMS expire years after NOW: allow such a lifetime.
-    let config = Config {
+    let config = DenylistConfig {
         retention: Retention {
             max_token_lifetime: u64::MAX,
             ..Retention::DEFAULT
         },
-        ..Config::new([1; 16], NOW)
+        ..DenylistConfig::new([1; 16], NOW)
     };
     let builder = DenylistBuilder::new(config);
     let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];

@@ -8,7 +8,7 @@ use common::counting::{allocations_during, Counting};
 
 use common::*;
 use jwtgate::{
-    Config, Denylist, DenylistBuilder, Error, KeySet, Revocation, RevocationKind, Verifier,
+    Denylist, DenylistBuilder, DenylistConfig, Error, KeySet, Revocation, RevocationKind, Verifier,
     BUFFER_LEN,
 };
 
@@ -35,12 +35,12 @@ fn verify_with_denylist_allocates_nothing() {
         },
     ];
     // The tokens expire years after NOW: allow such a lifetime.
-    let config = Config {
+    let config = DenylistConfig {
         retention: jwtgate::Retention {
             max_token_lifetime: u64::MAX,
             ..jwtgate::Retention::DEFAULT
         },
-        ..Config::new([3u8; 16], NOW)
+        ..DenylistConfig::new([3u8; 16], NOW)
     };
     let builder = DenylistBuilder::new(config);
     let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];

@@ -13,8 +13,9 @@ mod common;
 
 use common::*;
 use jwtgate::{
-    encode, Algorithm, ClaimSet, Config, Denylist, DenylistBuilder, Error, HeaderFields, Key,
-    KeySet, Limits, Policy, Retention, Revocation, RevocationKind, TokenIds, Verifier, BUFFER_LEN,
+    encode, Algorithm, ClaimSet, Denylist, DenylistBuilder, DenylistConfig, Error, HeaderFields,
+    Key, KeySet, Limits, Policy, Retention, Revocation, RevocationKind, TokenIds, Verifier,
+    BUFFER_LEN,
 };
 use proptest::prelude::*;
 
@@ -165,7 +166,7 @@ proptest! {
         fingerprints in any::<bool>(),
         ids in prop::collection::vec((0..3u8, prop::collection::vec(any::<u8>(), 0..24), 1..200_000u64, 0..10u64), 0..80),
     ) {
-        let mut config = Config::new(seed, NOW);
+        let mut config = DenylistConfig::new(seed, NOW);
         config.retention.max_token_lifetime = 200_000;
         config.segment_width = width;
         config.bloom_bits_per_entry = bits;
@@ -217,7 +218,7 @@ proptest! {
             Revocation::Token { jti: jti.as_bytes(), until: exp },
             Revocation::Session { sid: sid.as_bytes(), until: exp },
         ];
-        let mut config = Config::new([9; 16], NOW - 10);
+        let mut config = DenylistConfig::new([9; 16], NOW - 10);
         config.retention.max_token_lifetime = 100_000;
         let builder = DenylistBuilder::new(config);
         let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];
@@ -309,13 +310,13 @@ proptest! {
             .iter()
             .map(|&(j, until)| Revocation::Token { jti: jtis[usize::from(j)].as_bytes(), until })
             .collect();
-        let config = Config {
+        let config = DenylistConfig {
             segment_width: width,
             bloom_bits_per_entry: bits,
             retention,
-            ..Config::new(seed, built)
+            ..DenylistConfig::new(seed, built)
         };
-        let build = |config: Config, revs: &[Revocation<'_>]| {
+        let build = |config: DenylistConfig, revs: &[Revocation<'_>]| {
             let builder = DenylistBuilder::new(config);
             let mut bytes = vec![0u8; builder.required_len(revs).unwrap()];
             let n = builder.build(revs, &mut bytes).unwrap();
@@ -326,7 +327,7 @@ proptest! {
         // rest built at NOW with the base's seed.
         let cut = if split { revs.len() / 2 } else { revs.len() };
         let base = build(config, &revs[..cut]);
-        let delta = build(Config { now: NOW, ..config }, &revs[cut..]);
+        let delta = build(DenylistConfig { now: NOW, ..config }, &revs[cut..]);
         let lists = [Denylist::from_bytes(&base).unwrap(), Denylist::from_bytes(&delta).unwrap()];
         let mut policy = Policy::new();
         policy.leeway = leeway;
@@ -469,7 +470,7 @@ fn stack_verifier(alg: Algorithm) -> (Verifier<'static>, Vec<u8>) {
         until: 1_800_000_000,
     }];
     // The tokens expire years after NOW: allow such a lifetime.
-    let mut config = Config::new([3; 16], NOW);
+    let mut config = DenylistConfig::new([3; 16], NOW);
     config.retention.max_token_lifetime = u64::MAX;
     let builder = DenylistBuilder::new(config);
     let mut bytes = vec![0u8; builder.required_len(&entries).unwrap()];

@@ -1,7 +1,7 @@
 //! Project Wycheproof's JOSE vectors through the public API:
 //! `json_web_signature_test.json` (compact JWS) and `json_web_key_test.json`
 //! (key sets). The raw Ed25519 and HMAC vectors run as unit tests in
-//! `src/wycheproof_ed25519.rs`, because they sign arbitrary messages rather
+//! `src/wycheproof_primitives.rs`, because they sign arbitrary messages rather
 //! than JWS signing inputs.
 //!
 //! Every case runs. Cases of groups for algorithms jwtgate implements (HMAC,

@@ -10,7 +10,7 @@
 
 use std::path::PathBuf;
 
-use jwtgate::{Config, DenylistBuilder, Revocation};
+use jwtgate::{DenylistBuilder, DenylistConfig, Revocation};
 
 const NOW: u64 = 1_760_000_000;
 
@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             until,
         },
     ];
-    let builder = DenylistBuilder::new(Config::new(*b"jwtgate-c-tests!", NOW));
+    let builder = DenylistBuilder::new(DenylistConfig::new(*b"jwtgate-c-tests!", NOW));
     let mut bytes = vec![0u8; builder.required_len(&entries)?];
     let len = builder.build(&entries, &mut bytes)?;
     bytes.truncate(len);

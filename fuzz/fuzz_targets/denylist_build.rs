@@ -4,7 +4,7 @@
 #![no_main]
 
 use arbitrary::Arbitrary;
-use jwtgate::{Config, Denylist, DenylistBuilder, Revocation, RevocationKind, TokenIds};
+use jwtgate::{Denylist, DenylistBuilder, DenylistConfig, Revocation, RevocationKind, TokenIds};
 use libfuzzer_sys::fuzz_target;
 
 #[derive(Arbitrary, Debug)]
@@ -26,7 +26,7 @@ struct Input {
 
 fuzz_target!(|input: Input| {
     let now = 1_000_000_000 + u64::from(input.now);
-    let mut config = Config::new(input.seed, now);
+    let mut config = DenylistConfig::new(input.seed, now);
     config.segment_width = u64::from(input.width);
     config.bloom_bits_per_entry = u32::from(input.bits);
     config.fingerprints = input.fingerprints;

@@ -13,7 +13,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use hmac::{Hmac, KeyInit, Mac};
 use jsonwebtoken::{Algorithm as PeerAlg, EncodingKey};
 use jwtgate::{
-    Algorithm, Config, Denylist, DenylistBuilder, Key, KeySet, Policy, Revocation, Verifier,
+    Algorithm, Denylist, DenylistBuilder, DenylistConfig, Key, KeySet, Policy, Revocation, Verifier,
 };
 
 /// The HS256 secret (the same one the core's tests use).
@@ -92,7 +92,7 @@ pub fn denylist_bytes() -> &'static [u8] {
                 },
             });
         }
-        let builder = DenylistBuilder::new(Config::new([0x5a; 16], DENYLIST_BUILT));
+        let builder = DenylistBuilder::new(DenylistConfig::new([0x5a; 16], DENYLIST_BUILT));
         let mut out = vec![0u8; builder.required_len(&entries).unwrap()];
         let n = builder.build(&entries, &mut out).unwrap();
         out.truncate(n);

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use jwtgate::{Config, Revocation};
+use jwtgate::{DenylistConfig, Revocation};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -175,7 +175,7 @@ impl DenylistBuilder {
     /// A builder. `seed` is the 16-byte hash seed (random when omitted);
     /// `sequence` is recorded in the output; `segment_width` (seconds),
     /// `bits_per_entry` and `fingerprints` tune the filter (see the core's
-    /// `Config`); `max_leeway` and `max_token_lifetime` (seconds) are the
+    /// `DenylistConfig`); `max_leeway` and `max_token_lifetime` (seconds) are the
     /// core's `Retention`; `now` is the time `revoke_*` judge `until` by
     /// (default: the system clock at each call).
     #[new]
@@ -322,7 +322,7 @@ impl DenylistBuilder {
 
     fn build_vec(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<u8>> {
         let now = now_secs(now)?;
-        let mut config = Config::new(self.seed, now);
+        let mut config = DenylistConfig::new(self.seed, now);
         config.sequence = self.sequence;
         config.segment_width = self.segment_width;
         config.bloom_bits_per_entry = self.bits_per_entry;

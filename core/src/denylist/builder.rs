@@ -21,14 +21,14 @@ use super::{bloom, table, Retention, Revocation, MAX_SEGMENTS};
 /// How a denylist is built.
 ///
 /// ```
-/// use jwtgate::Config;
-/// let mut config = Config::new([0x5e; 16], 1_700_000_000);
+/// use jwtgate::DenylistConfig;
+/// let mut config = DenylistConfig::new([0x5e; 16], 1_700_000_000);
 /// config.sequence = 42;          // from the authority, increasing
 /// config.fingerprints = false;   // smaller, with a bloom false-positive rate
 /// # let _ = config;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Config {
+pub struct DenylistConfig {
     /// The 128-bit hash seed, stored in the output. Use a fresh random seed
     /// per build so that key positions cannot be planned in advance.
     pub seed: [u8; 16],
@@ -53,7 +53,7 @@ pub struct Config {
     pub retention: Retention,
 }
 
-impl Config {
+impl DenylistConfig {
     /// The default window width: one hour.
     pub const DEFAULT_SEGMENT_WIDTH: u64 = 3600;
     /// The default bloom bits per key.
@@ -63,7 +63,7 @@ impl Config {
     /// 16 bloom bits per key, fingerprints on, [`Retention::DEFAULT`]
     /// (300 s leeway, 24 h token lifetime).
     pub fn new(seed: [u8; 16], now: u64) -> Self {
-        Config {
+        DenylistConfig {
             seed,
             sequence: 0,
             now,
@@ -78,9 +78,9 @@ impl Config {
 /// Builds denylists from revocation entries into caller-provided buffers.
 ///
 /// ```
-/// use jwtgate::{Config, DenylistBuilder, Revocation};
+/// use jwtgate::{DenylistConfig, DenylistBuilder, Revocation};
 /// let now = 1_700_000_000;
-/// let builder = DenylistBuilder::new(Config::new([3; 16], now));
+/// let builder = DenylistBuilder::new(DenylistConfig::new([3; 16], now));
 /// let entries = [
 ///     Revocation::Token { jti: b"t-1", until: now + 60 },
 ///     Revocation::Session { sid: b"s-1", until: now + 7200 },
@@ -93,7 +93,7 @@ impl Config {
 /// ```
 #[derive(Clone, Copy, Debug)]
 pub struct DenylistBuilder {
-    config: Config,
+    config: DenylistConfig,
     /// The format version written; one [`bloom_hash_kind`] knows.
     version: u16,
 }
@@ -120,7 +120,7 @@ struct Plan {
 
 impl DenylistBuilder {
     /// A builder with this configuration.
-    pub fn new(config: Config) -> Self {
+    pub fn new(config: DenylistConfig) -> Self {
         DenylistBuilder {
             config,
             version: VERSION,
@@ -139,8 +139,8 @@ impl DenylistBuilder {
     /// Errors: [`Error::DenylistVersion`] for a version this build cannot write.
     ///
     /// ```
-    /// use jwtgate::{Config, Denylist, DenylistBuilder, Revocation};
-    /// let builder = DenylistBuilder::new(Config::new([3; 16], 0)).with_format_version(1)?;
+    /// use jwtgate::{DenylistConfig, Denylist, DenylistBuilder, Revocation};
+    /// let builder = DenylistBuilder::new(DenylistConfig::new([3; 16], 0)).with_format_version(1)?;
     /// let entries = [Revocation::Token { jti: b"t", until: 60 }];
     /// let mut buf = [0u8; 512];
     /// let len = builder.build(&entries, &mut buf)?;
@@ -162,7 +162,7 @@ impl DenylistBuilder {
     }
 
     /// The configuration.
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &DenylistConfig {
         &self.config
     }
 

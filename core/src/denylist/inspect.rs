@@ -7,11 +7,11 @@ use super::reader::Denylist;
 /// What one segment holds, as recorded in its directory entry.
 ///
 /// ```
-/// use jwtgate::{Config, Denylist, DenylistBuilder, Revocation};
+/// use jwtgate::{DenylistConfig, Denylist, DenylistBuilder, Revocation};
 ///
 /// let now = 7200;
 /// let entries = [Revocation::Session { sid: b"s1", until: now + 3 * 3600 }];
-/// let builder = DenylistBuilder::new(Config::new([1; 16], now));
+/// let builder = DenylistBuilder::new(DenylistConfig::new([1; 16], now));
 /// let mut buf = [0u8; 4096];
 /// let len = builder.build(&entries, &mut buf)?;
 /// let d = Denylist::from_bytes(&buf[..len])?;

@@ -28,7 +28,7 @@ mod reader;
 mod table;
 mod window;
 
-pub use builder::{Config, DenylistBuilder};
+pub use builder::{DenylistBuilder, DenylistConfig};
 
 use crate::error::Error;
 pub use inspect::SegmentInfo;
@@ -216,6 +216,59 @@ pub struct TokenIds<'t> {
     pub sid: Option<&'t [u8]>,
     /// `sub`, looked up as a subject revocation.
     pub sub: Option<&'t [u8]>,
+}
+
+/// A token's identifiers as the lookups read them, in place of six
+/// positional arguments: [`TokenIds`] (bytes), or the verifier's claims,
+/// whose identifiers are JSON strings hashed chunk by chunk.
+pub(crate) trait Ids {
+    /// How one identifier is held.
+    type Id: IdSource + ?Sized;
+    /// `exp` (see [`TokenIds::exp`]).
+    fn exp(&self) -> Option<u64>;
+    /// `iat`.
+    fn iat(&self) -> Option<u64>;
+    /// `ver`.
+    fn ver(&self) -> Option<u64>;
+    /// `jti`.
+    fn jti(&self) -> Option<&Self::Id>;
+    /// `sid`.
+    fn sid(&self) -> Option<&Self::Id>;
+    /// `sub`.
+    fn sub(&self) -> Option<&Self::Id>;
+    /// Whether there is no identifier to look up.
+    #[inline]
+    fn is_empty(&self) -> bool {
+        self.jti().is_none() && self.sid().is_none() && self.sub().is_none()
+    }
+}
+
+impl Ids for TokenIds<'_> {
+    type Id = [u8];
+    #[inline]
+    fn exp(&self) -> Option<u64> {
+        self.exp
+    }
+    #[inline]
+    fn iat(&self) -> Option<u64> {
+        self.iat
+    }
+    #[inline]
+    fn ver(&self) -> Option<u64> {
+        self.ver
+    }
+    #[inline]
+    fn jti(&self) -> Option<&[u8]> {
+        self.jti
+    }
+    #[inline]
+    fn sid(&self) -> Option<&[u8]> {
+        self.sid
+    }
+    #[inline]
+    fn sub(&self) -> Option<&[u8]> {
+        self.sub
+    }
 }
 
 /// Whether a subject record with these bounds revokes a token with these

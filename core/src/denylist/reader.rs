@@ -15,7 +15,7 @@ use super::hash::{
 };
 use super::table::valid_shape;
 use super::window::Windows;
-use super::{bloom, subject_revokes, table, TokenIds, MAX_SEGMENTS};
+use super::{bloom, subject_revokes, table, Ids, TokenIds, MAX_SEGMENTS};
 
 /// A revocation denylist, read in place from its serialized bytes.
 ///
@@ -23,10 +23,10 @@ use super::{bloom, subject_revokes, table, TokenIds, MAX_SEGMENTS};
 /// read the bytes directly. The view is `Copy` and cheap: share it freely.
 ///
 /// ```
-/// use jwtgate::{Config, Denylist, DenylistBuilder, Revocation, RevocationKind, TokenIds};
+/// use jwtgate::{DenylistConfig, Denylist, DenylistBuilder, Revocation, RevocationKind, TokenIds};
 ///
 /// let now = 1_700_000_000;
-/// let builder = DenylistBuilder::new(Config::new([7; 16], now));
+/// let builder = DenylistBuilder::new(DenylistConfig::new([7; 16], now));
 /// let entries = [Revocation::Token { jti: b"abc", until: now + 600 }];
 /// let mut buf = [0u8; 1024];
 /// let len = builder.build(&entries, &mut buf)?;
@@ -138,28 +138,16 @@ struct Hashed<'i> {
 
 impl<'i> Hashed<'i> {
     #[inline]
-    fn new<J, S, U>(
-        list: &Denylist<'_>,
-        iat: Option<u64>,
-        ver: Option<u64>,
-        jti: Option<&'i J>,
-        sid: Option<&'i S>,
-        sub: Option<&'i U>,
-    ) -> Self
-    where
-        J: IdSource + ?Sized,
-        S: IdSource + ?Sized,
-        U: IdSource + ?Sized,
-    {
+    fn new<T: Ids + ?Sized>(list: &Denylist<'_>, ids: &'i T) -> Self {
         let (keys, kind) = (list.keys, list.bloom_hash);
         Hashed {
             keys,
             bloom_hash: kind,
-            jti: jti.map(|id| IdHash::new(keys, kind, TAG_TOKEN, id)),
-            sid: sid.map(|id| IdHash::new(keys, kind, TAG_SESSION, id)),
-            sub: sub.map(|id| IdHash::new(keys, kind, TAG_SUBJECT, id)),
-            iat,
-            ver,
+            jti: ids.jti().map(|id| IdHash::new(keys, kind, TAG_TOKEN, id)),
+            sid: ids.sid().map(|id| IdHash::new(keys, kind, TAG_SESSION, id)),
+            sub: ids.sub().map(|id| IdHash::new(keys, kind, TAG_SUBJECT, id)),
+            iat: ids.iat(),
+            ver: ids.ver(),
         }
     }
 
@@ -261,46 +249,41 @@ impl<'a> Denylist<'a> {
     ///   still accepted within the leeway is still looked up (the
     ///   [`crate::Verifier`] does).
     pub fn check(&self, ids: &TokenIds<'_>, now: u64) -> Result<(), RevocationKind> {
-        self.check_with(ids.exp, ids.iat, ids.ver, ids.jti, ids.sid, ids.sub, now)
+        self.check_with(ids, now)
     }
 
-    /// [`Denylist::check`] for identifiers that arrive in chunks (JSON
-    /// strings with escapes): each is hashed through [`IdSource::feed`].
-    // The parameters mirror the claims the verifier has in hand.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn check_with<J, S, U>(
+    /// [`Denylist::check`] for any [`Ids`], such as identifiers that arrive
+    /// in chunks (JSON strings with escapes): each is hashed through
+    /// [`IdSource::feed`].
+    pub(crate) fn check_with<T: Ids + ?Sized>(
         &self,
-        exp: Option<u64>,
-        iat: Option<u64>,
-        ver: Option<u64>,
-        jti: Option<&J>,
-        sid: Option<&S>,
-        sub: Option<&U>,
+        ids: &T,
         now: u64,
-    ) -> Result<(), RevocationKind>
-    where
-        J: IdSource + ?Sized,
-        S: IdSource + ?Sized,
-        U: IdSource + ?Sized,
-    {
-        if jti.is_none() && sid.is_none() && sub.is_none() {
+    ) -> Result<(), RevocationKind> {
+        if ids.is_empty() {
             return Ok(());
         }
         // Segments first: a token no live segment covers needs no hashing.
-        let segments = self.segments_for(exp, now);
+        let segments = self.segments_for(ids.exp(), now);
         if segments.len() == 1 {
             // Nearly every token has an `exp`, hence one segment: hash and
             // probe each id in turn, every hash kept in registers.
             let Some(seg) = Segment::at(self.bytes, segments.start) else {
                 return Ok(());
             };
-            if jti.is_some_and(|id| self.has_id(seg, TAG_TOKEN, id)) {
+            if ids.jti().is_some_and(|id| self.has_id(seg, TAG_TOKEN, id)) {
                 return Err(RevocationKind::Token);
             }
-            if sid.is_some_and(|id| self.has_id(seg, TAG_SESSION, id)) {
+            if ids
+                .sid()
+                .is_some_and(|id| self.has_id(seg, TAG_SESSION, id))
+            {
                 return Err(RevocationKind::Session);
             }
-            if sub.is_some_and(|id| self.id_revokes_subject(seg, id, iat, ver)) {
+            if ids
+                .sub()
+                .is_some_and(|id| self.id_revokes_subject(seg, id, ids.iat(), ids.ver()))
+            {
                 return Err(RevocationKind::Subject);
             }
             return Ok(());
@@ -308,8 +291,8 @@ impl<'a> Denylist<'a> {
         if segments.is_empty() {
             return Ok(());
         }
-        let ids = Hashed::new(self, iat, ver, jti, sid, sub);
-        self.check_hashed(segments, &ids)
+        let hashed = Hashed::new(self, ids);
+        self.check_hashed(segments, &hashed)
     }
 
     /// Whether segment `seg` holds the token or session key `tag || id`.
@@ -423,43 +406,31 @@ impl<'a> Denylist<'a> {
         ids: &TokenIds<'_>,
         now: u64,
     ) -> Result<(), RevocationKind> {
-        Self::check_all_with(
-            lists, ids.exp, ids.iat, ids.ver, ids.jti, ids.sid, ids.sub, now,
-        )
+        Self::check_all_with(lists, ids, now)
     }
 
-    /// [`Denylist::check_all`] for identifiers that arrive in chunks.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn check_all_with<J, S, U>(
+    /// [`Denylist::check_all`] for any [`Ids`] (identifiers that arrive in
+    /// chunks, say).
+    pub(crate) fn check_all_with<T: Ids + ?Sized>(
         lists: &[Denylist<'_>],
-        exp: Option<u64>,
-        iat: Option<u64>,
-        ver: Option<u64>,
-        jti: Option<&J>,
-        sid: Option<&S>,
-        sub: Option<&U>,
+        ids: &T,
         now: u64,
-    ) -> Result<(), RevocationKind>
-    where
-        J: IdSource + ?Sized,
-        S: IdSource + ?Sized,
-        U: IdSource + ?Sized,
-    {
-        if jti.is_none() && sid.is_none() && sub.is_none() {
+    ) -> Result<(), RevocationKind> {
+        if ids.is_empty() {
             return Ok(());
         }
         let mut hashed: Option<Hashed> = None;
         for list in lists {
-            let segments = list.segments_for(exp, now);
+            let segments = list.segments_for(ids.exp(), now);
             if segments.is_empty() {
                 continue;
             }
-            let ids = match hashed {
+            let these = match hashed {
                 Some(h) if h.fit(list) => h,
-                _ => Hashed::new(list, iat, ver, jti, sid, sub),
+                _ => Hashed::new(list, ids),
             };
-            hashed = Some(ids);
-            list.check_hashed(segments, &ids)?;
+            hashed = Some(these);
+            list.check_hashed(segments, &these)?;
         }
         Ok(())
     }
@@ -635,7 +606,7 @@ fn check_directory(bytes: &[u8], h: &Header, w: &Windows, body_len: usize) -> Re
 mod tests {
     use super::*;
     use crate::denylist::hash::Sink;
-    use crate::denylist::{Config, DenylistBuilder, Revocation};
+    use crate::denylist::{DenylistBuilder, DenylistConfig, Revocation};
 
     /// An identifier delivered in pieces, as the JSON parser does around escapes.
     struct Chunks<'a>(&'a [&'a [u8]]);
@@ -671,7 +642,7 @@ mod tests {
                 until: NOW + 10,
             },
         ];
-        let len = DenylistBuilder::new(Config::new([9; 16], NOW))
+        let len = DenylistBuilder::new(DenylistConfig::new([9; 16], NOW))
             .with_format_version(version)
             .unwrap()
             .build(&entries, buf)
@@ -687,22 +658,77 @@ mod tests {
         }
     }
 
+    /// A token's identifiers, each delivered in pieces.
+    #[derive(Default)]
+    struct ChunkIds<'a> {
+        iat: Option<u64>,
+        jti: Option<Chunks<'a>>,
+        sid: Option<Chunks<'a>>,
+        sub: Option<Chunks<'a>>,
+    }
+
+    impl<'a> Ids for ChunkIds<'a> {
+        type Id = Chunks<'a>;
+        fn exp(&self) -> Option<u64> {
+            Some(NOW + 10)
+        }
+        fn iat(&self) -> Option<u64> {
+            self.iat
+        }
+        fn ver(&self) -> Option<u64> {
+            None
+        }
+        fn jti(&self) -> Option<&Chunks<'a>> {
+            self.jti.as_ref()
+        }
+        fn sid(&self) -> Option<&Chunks<'a>> {
+            self.sid.as_ref()
+        }
+        fn sub(&self) -> Option<&Chunks<'a>> {
+            self.sub.as_ref()
+        }
+    }
+
     fn chunked_ids_in(d: Denylist<'_>) {
-        let none: Option<&[u8]> = None;
-        let exp = Some(NOW + 10);
         let jti = Chunks(&[b"tok", b"en-\"", b"", b"1\""]);
-        let r = d.check_with(exp, None, None, Some(&jti), none, none, NOW);
+        let r = d.check_with(
+            &ChunkIds {
+                jti: Some(jti),
+                ..ChunkIds::default()
+            },
+            NOW,
+        );
         assert_eq!(r, Err(RevocationKind::Token));
         let sid = Chunks(&[b"ses", b"sion"]);
-        let r = d.check_with(exp, None, None, none, Some(&sid), none, NOW);
+        let r = d.check_with(
+            &ChunkIds {
+                sid: Some(sid),
+                ..ChunkIds::default()
+            },
+            NOW,
+        );
         assert_eq!(r, Err(RevocationKind::Session));
-        let sub = Chunks(&[b"a", b"l", b"i", b"c", b"e"]);
-        let r = d.check_with(exp, Some(NOW - 1), None, none, none, Some(&sub), NOW);
-        assert_eq!(r, Err(RevocationKind::Subject));
-        let r = d.check_with(exp, Some(NOW), None, none, none, Some(&sub), NOW);
-        assert_eq!(r, Ok(()));
+        let sub = || Some(Chunks(&[b"a", b"l", b"i", b"c", b"e"]));
+        let ids = ChunkIds {
+            iat: Some(NOW - 1),
+            sub: sub(),
+            ..ChunkIds::default()
+        };
+        assert_eq!(d.check_with(&ids, NOW), Err(RevocationKind::Subject));
+        let ids = ChunkIds {
+            iat: Some(NOW),
+            sub: sub(),
+            ..ChunkIds::default()
+        };
+        assert_eq!(d.check_with(&ids, NOW), Ok(()));
         let other = Chunks(&[b"token-", b"2"]);
-        let r = d.check_with(exp, None, None, Some(&other), none, none, NOW);
+        let r = d.check_with(
+            &ChunkIds {
+                jti: Some(other),
+                ..ChunkIds::default()
+            },
+            NOW,
+        );
         assert_eq!(r, Ok(()));
     }
 
@@ -730,10 +756,10 @@ mod tests {
 /// costs O(segments) on every verification. They keep a layout instead.
 ///
 /// ```
-/// use jwtgate::{Config, Denylist, DenylistBuilder, Revocation, TokenIds};
+/// use jwtgate::{DenylistConfig, Denylist, DenylistBuilder, Revocation, TokenIds};
 /// let now = 1_700_000_000;
 /// let revoked = [Revocation::Token { jti: b"t-1", until: now + 600 }];
-/// let builder = DenylistBuilder::new(Config::new([7; 16], now));
+/// let builder = DenylistBuilder::new(DenylistConfig::new([7; 16], now));
 /// let mut bytes = vec![0u8; builder.required_len(&revoked)?];
 /// let len = builder.build(&revoked, &mut bytes)?;
 /// bytes.truncate(len);

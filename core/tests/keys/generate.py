@@ -5,11 +5,20 @@ Each key is written as DER for jsonwebtoken (PKCS#1 for RSA private keys,
 PKCS#8 for P-256 private keys) and all public halves as one JWKS,
 `jwks.json`, the way an identity provider publishes them. Re-running makes
 new keys; the tests only need the files to agree with one another.
+
+    python3 core/tests/keys/generate.py           # new keys (rewrites every file)
+    python3 core/tests/keys/generate.py --check   # CI: the committed files agree
+
+New keys are random, so the check cannot regenerate and compare: it parses
+every committed private key, checks its size and type, and derives what the
+generator derives from it (`jwks.json`, `p256.d`), which must equal the
+committed files byte for byte.
 """
 import base64
 import json
 import pathlib
 import secrets
+import sys
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -63,42 +72,24 @@ def odd_size_key(bits: int) -> rsa.RSAPrivateKey:
     return numbers.private_key()
 
 
-keys = []
-for bits in (2048, 2049, 3072, 4096):
-    key = (
-        rsa.generate_private_key(public_exponent=65537, key_size=bits)
-        if bits % 8 == 0
-        else odd_size_key(bits)
-    )
-    der = key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    (HERE / f"rsa{bits}.der").write_bytes(der)
-    numbers = key.public_key().public_numbers()
-    keys.append(
-        {
-            "kty": "RSA",
-            "use": "sig",
-            "alg": "RS256",
-            "kid": f"rsa{bits}",
-            "n": b64(int_bytes(numbers.n)),
-            "e": b64(int_bytes(numbers.e)),
-        }
-    )
+RSA_BITS = (2048, 2049, 3072, 4096)
 
-key = ec.generate_private_key(ec.SECP256R1())
-(HERE / "p256.der").write_bytes(
-    key.private_bytes(
-        serialization.Encoding.DER,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-)
-numbers = key.public_key().public_numbers()
-keys.append(
-    {
+
+def rsa_jwk(bits: int, key: rsa.RSAPrivateKey) -> dict:
+    numbers = key.public_key().public_numbers()
+    return {
+        "kty": "RSA",
+        "use": "sig",
+        "alg": "RS256",
+        "kid": f"rsa{bits}",
+        "n": b64(int_bytes(numbers.n)),
+        "e": b64(int_bytes(numbers.e)),
+    }
+
+
+def ec_jwk(key: ec.EllipticCurvePrivateKey) -> dict:
+    numbers = key.public_key().public_numbers()
+    return {
         "kty": "EC",
         "use": "sig",
         "alg": "ES256",
@@ -107,6 +98,74 @@ keys.append(
         "x": b64(int_bytes(numbers.x, 32)),
         "y": b64(int_bytes(numbers.y, 32)),
     }
-)
-(HERE / "p256.d").write_text(b64(int_bytes(key.private_numbers().private_value, 32)) + "\n")
-(HERE / "jwks.json").write_text(json.dumps({"keys": keys}, indent=1) + "\n")
+
+
+def p256_d(key: ec.EllipticCurvePrivateKey) -> str:
+    return b64(int_bytes(key.private_numbers().private_value, 32)) + "\n"
+
+
+def jwks_text(keys: list) -> str:
+    return json.dumps({"keys": keys}, indent=1) + "\n"
+
+
+def generate() -> None:
+    keys = []
+    for bits in RSA_BITS:
+        key = (
+            rsa.generate_private_key(public_exponent=65537, key_size=bits)
+            if bits % 8 == 0
+            else odd_size_key(bits)
+        )
+        der = key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.TraditionalOpenSSL,
+            serialization.NoEncryption(),
+        )
+        (HERE / f"rsa{bits}.der").write_bytes(der)
+        keys.append(rsa_jwk(bits, key))
+    key = ec.generate_private_key(ec.SECP256R1())
+    (HERE / "p256.der").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.DER,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    keys.append(ec_jwk(key))
+    (HERE / "p256.d").write_text(p256_d(key))
+    (HERE / "jwks.json").write_text(jwks_text(keys))
+
+
+def check() -> list:
+    """What is wrong with the committed files, as messages."""
+    problems, keys = [], []
+    for bits in RSA_BITS:
+        key = serialization.load_der_private_key((HERE / f"rsa{bits}.der").read_bytes(), None)
+        if not isinstance(key, rsa.RSAPrivateKey) or key.key_size != bits:
+            problems.append(f"rsa{bits}.der: not a {bits}-bit RSA key")
+            continue
+        if key.public_key().public_numbers().e != 65537:
+            problems.append(f"rsa{bits}.der: public exponent is not 65537")
+        keys.append(rsa_jwk(bits, key))
+    key = serialization.load_der_private_key((HERE / "p256.der").read_bytes(), None)
+    if not isinstance(key, ec.EllipticCurvePrivateKey) or key.curve.name != "secp256r1":
+        problems.append("p256.der: not a P-256 key")
+    else:
+        keys.append(ec_jwk(key))
+        if (HERE / "p256.d").read_text() != p256_d(key):
+            problems.append("p256.d: not the private scalar of p256.der")
+    if not problems and (HERE / "jwks.json").read_text() != jwks_text(keys):
+        problems.append("jwks.json: not the public halves of the private keys")
+    return problems
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["--check"]:
+        problems = check()
+        for problem in problems:
+            print(f"core/tests/keys: {problem}")
+        if problems:
+            sys.exit("core/tests/keys disagree with one another: run generate.py")
+        print(f"core/tests/keys: ok ({len(RSA_BITS)} RSA keys, 1 P-256 key, jwks.json, p256.d)")
+    else:
+        generate()

@@ -16,7 +16,7 @@ mod harness;
 use std::path::Path;
 
 use harness::*;
-use jwtgate::{Config, DenylistBuilder, Revocation};
+use jwtgate::{DenylistBuilder, DenylistConfig, Revocation};
 
 const HS: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
 
@@ -414,7 +414,7 @@ fn main() {
         ("narrow", 1, 1, true),
         ("wide", 1 << 40, 64, true),
     ] {
-        let mut config = Config::new([1; 16], NOW);
+        let mut config = DenylistConfig::new([1; 16], NOW);
         config.segment_width = width;
         config.bloom_bits_per_entry = bits;
         config.fingerprints = fp;
@@ -423,7 +423,7 @@ fn main() {
         let n = b.build(&entries, &mut out).unwrap();
         write(dir, "denylist_load", name, &out[..n]);
     }
-    let b = DenylistBuilder::new(Config::new([1; 16], NOW));
+    let b = DenylistBuilder::new(DenylistConfig::new([1; 16], NOW));
     let mut out = vec![0u8; b.required_len(&[]).unwrap()];
     let n = b.build(&[], &mut out).unwrap();
     write(dir, "denylist_load", "empty", &out[..n]);

@@ -139,7 +139,7 @@ impl OwnedRevocation {
         }
     }
 
-    /// The core's borrowed form, for [`DenylistBuilder`].
+    /// The core's borrowed form, for [`DenylistBuilder`](jwtgate::DenylistBuilder).
     pub fn as_core(&self) -> Revocation<'_> {
         match self.kind {
             Kind::Token => Revocation::Token {

@@ -17,7 +17,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use jwtgate::{Config, DenylistBuilder, Retention, Revocation, RevocationKind, TokenIds};
+use jwtgate::{DenylistBuilder, DenylistConfig, Retention, Revocation, RevocationKind, TokenIds};
 
 use super::log::{Entry, Log};
 use super::{Kind, OwnedRevocation};
@@ -27,9 +27,9 @@ use crate::SyncError;
 /// How [`RevocationSet`] compiles denylists and when it merges and compacts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BuildOptions {
-    /// Segment width in seconds ([`Config::segment_width`]).
+    /// Segment width in seconds ([`DenylistConfig::segment_width`]).
     pub segment_width: u64,
-    /// Bloom bits per key ([`Config::bloom_bits_per_entry`]).
+    /// Bloom bits per key ([`DenylistConfig::bloom_bits_per_entry`]).
     pub bloom_bits_per_entry: u32,
     /// Store 64-bit fingerprints so that hits are exact in practice.
     pub fingerprints: bool,
@@ -55,8 +55,8 @@ pub struct BuildOptions {
 impl Default for BuildOptions {
     fn default() -> Self {
         BuildOptions {
-            segment_width: Config::DEFAULT_SEGMENT_WIDTH,
-            bloom_bits_per_entry: Config::DEFAULT_BITS_PER_ENTRY,
+            segment_width: DenylistConfig::DEFAULT_SEGMENT_WIDTH,
+            bloom_bits_per_entry: DenylistConfig::DEFAULT_BITS_PER_ENTRY,
             fingerprints: true,
             merge_factor: 4,
             max_level: 1 << 18,
@@ -366,7 +366,7 @@ fn build_core(
     sequence: u64,
     now: u64,
 ) -> Result<Vec<u8>, SyncError> {
-    let mut config = Config::new(crate::random_seed()?, now);
+    let mut config = DenylistConfig::new(crate::random_seed()?, now);
     config.sequence = sequence;
     config.segment_width = options.segment_width;
     config.bloom_bits_per_entry = options.bloom_bits_per_entry;
