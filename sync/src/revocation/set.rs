@@ -14,7 +14,7 @@
 //! or expired records, one level) runs only when at least half the records
 //! are garbage, checked every [`BuildOptions::compact_interval`].
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 use jwtgate::{Config, DenylistBuilder, Retention, Revocation, RevocationKind, TokenIds};
@@ -79,7 +79,21 @@ pub struct RevocationSet {
     options: BuildOptions,
     sequence: u64,
     last_check: Option<Instant>,
+    /// The [`SharedRevocations`] holding this set, if any: its levels are
+    /// then built without fingerprints, in one segment, and the snapshots
+    /// it publishes confirm their hits against it (see [`LEVEL_WIDTH`]).
+    shared: Weak<Mutex<RevocationSet>>,
+    /// The seed every level shares until the next compaction, so that a
+    /// verification hashes a token's identifiers once for all levels.
+    seed: Option<[u8; 16]>,
 }
+
+/// The segment width of a confirmed level: wide enough that every `until`
+/// below 2^40 s falls in one window. Confirmed against the exact set, a
+/// level need not encode `until` in its segments (the set compares it
+/// exactly), so one segment holds each entry once instead of once per
+/// window up to its `until` (format 3's rule).
+const LEVEL_WIDTH: u64 = 1 << 40;
 
 impl Default for RevocationSet {
     fn default() -> Self {
@@ -96,7 +110,31 @@ impl RevocationSet {
             options,
             sequence: 0,
             last_check: None,
+            shared: Weak::new(),
+            seed: None,
         }
+    }
+
+    /// Whether this set is held by a [`SharedRevocations`], so that the
+    /// snapshots it publishes can confirm hits against it.
+    fn confirmable(&self) -> bool {
+        self.shared.strong_count() > 0
+    }
+
+    /// Build options and seed of the next level: a shared set's levels
+    /// have no fingerprints and one segment (hits are confirmed against
+    /// the set, see [`crate::Snapshot`]), and all share one seed.
+    fn level_options(&mut self) -> Result<(BuildOptions, [u8; 16]), SyncError> {
+        let seed = match self.seed {
+            Some(seed) => seed,
+            None => *self.seed.insert(crate::random_seed()?),
+        };
+        let mut options = self.options;
+        if self.confirmable() {
+            options.fingerprints = false;
+            options.segment_width = LEVEL_WIDTH;
+        }
+        Ok((options, seed))
     }
 
     /// The build options.
@@ -197,7 +235,13 @@ impl RevocationSet {
         let all = self
             .log
             .live_in(0..self.log.records(), &self.options.retention, now);
-        build_entries(all, &self.options, self.sequence, now)
+        build_entries(
+            all,
+            &self.options,
+            crate::random_seed()?,
+            self.sequence,
+            now,
+        )
     }
 
     /// A copy of the records, to build a file from without holding the
@@ -279,10 +323,11 @@ impl RevocationSet {
 
     fn build_level(&mut self, range: std::ops::Range<usize>, now: u64) -> Result<Level, SyncError> {
         self.sequence += 1;
+        let (options, seed) = self.level_options()?;
         let bytes = build_entries(
-            self.log
-                .live_in(range.clone(), &self.options.retention, now),
-            &self.options,
+            self.log.live_in(range.clone(), &options.retention, now),
+            &options,
+            seed,
             self.sequence,
             now,
         )?;
@@ -290,7 +335,8 @@ impl RevocationSet {
     }
 
     fn snapshot(&self) -> Result<Snapshot, SyncError> {
-        Snapshot::from_levels(&self.levels, self.log.distinct())
+        let exact = self.shared.upgrade().map(SharedRevocations);
+        Snapshot::from_levels(&self.levels, self.log.distinct(), exact)
     }
 
     /// Prunes expired revocations, rebuilds one level from everything held
@@ -299,6 +345,7 @@ impl RevocationSet {
         self.prune(now);
         self.last_check = Some(Instant::now());
         self.levels.clear();
+        self.seed = None;
         self.build_levels(0..self.log.records(), now)?;
         state
             .metrics()
@@ -335,7 +382,13 @@ impl FileImage {
         let all = self
             .log
             .live_in(0..self.log.records(), &self.options.retention, now);
-        build_entries(all, &self.options, self.sequence, now)
+        build_entries(
+            all,
+            &self.options,
+            crate::random_seed()?,
+            self.sequence,
+            now,
+        )
     }
 }
 
@@ -347,26 +400,28 @@ pub(crate) fn build_denylist(
     now: u64,
 ) -> Result<Vec<u8>, SyncError> {
     let core: Vec<Revocation<'_>> = revs.iter().map(OwnedRevocation::as_core).collect();
-    build_core(&core, options, sequence, now)
+    build_core(&core, options, crate::random_seed()?, sequence, now)
 }
 
 fn build_entries<'a>(
     entries: impl Iterator<Item = Entry<'a>>,
     options: &BuildOptions,
+    seed: [u8; 16],
     sequence: u64,
     now: u64,
 ) -> Result<Vec<u8>, SyncError> {
     let core: Vec<Revocation<'a>> = entries.map(|e| e.as_core()).collect();
-    build_core(&core, options, sequence, now)
+    build_core(&core, options, seed, sequence, now)
 }
 
 fn build_core(
     core: &[Revocation<'_>],
     options: &BuildOptions,
+    seed: [u8; 16],
     sequence: u64,
     now: u64,
 ) -> Result<Vec<u8>, SyncError> {
-    let mut config = Config::new(crate::random_seed()?, now);
+    let mut config = Config::new(seed, now);
     config.sequence = sequence;
     config.segment_width = options.segment_width;
     config.bloom_bits_per_entry = options.bloom_bits_per_entry;
@@ -386,13 +441,23 @@ fn build_core(
 
 /// A [`RevocationSet`] shared between the thread that feeds it (a
 /// follower) and the threads that confirm against it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct SharedRevocations(Arc<Mutex<RevocationSet>>);
 
+impl Default for SharedRevocations {
+    fn default() -> Self {
+        Self::new(RevocationSet::default())
+    }
+}
+
 impl SharedRevocations {
-    /// Shares `set`.
-    pub fn new(set: RevocationSet) -> Self {
-        SharedRevocations(Arc::new(Mutex::new(set)))
+    /// Shares `set`. From now on its levels are built without
+    /// fingerprints and its snapshots confirm their hits against it.
+    pub fn new(mut set: RevocationSet) -> Self {
+        SharedRevocations(Arc::new_cyclic(|weak| {
+            set.shared = weak.clone();
+            Mutex::new(set)
+        }))
     }
 
     /// Locks the set (a poisoned lock is taken over: the set stays valid
