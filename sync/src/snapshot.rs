@@ -285,11 +285,16 @@ impl DenylistState {
             Err((Error::Revoked(_), Some(exact))) => exact,
             Err((e, _)) => return Err(e),
         };
+        let metrics = self.metrics();
+        metrics.confirmations.fetch_add(1, Relaxed);
         let ids = crate::confirm::token_ids_of(verified.claims());
         let found = exact.lock().check(&ids.as_ids(), now);
         match found {
             Some(kind) => Err(Error::Revoked(kind)),
-            None => Ok(()),
+            None => {
+                metrics.false_positives.fetch_add(1, Relaxed);
+                Ok(())
+            }
         }
     }
 
