@@ -14,7 +14,7 @@
 //! or expired records, one level) runs only when at least half the records
 //! are garbage, checked every [`BuildOptions::compact_interval`].
 
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, Weak};
 use std::time::{Duration, Instant};
 
 use jwtgate::{Config, DenylistBuilder, Retention, Revocation, RevocationKind, TokenIds};
@@ -82,10 +82,12 @@ pub struct RevocationSet {
     /// The [`SharedRevocations`] holding this set, if any: its levels are
     /// then built without fingerprints, in one segment, and the snapshots
     /// it publishes confirm their hits against it (see [`LEVEL_WIDTH`]).
-    shared: Weak<Mutex<RevocationSet>>,
+    shared: Weak<RwLock<RevocationSet>>,
     /// The seed every level shares until the next compaction, so that a
     /// verification hashes a token's identifiers once for all levels.
     seed: Option<[u8; 16]>,
+    /// Incremented whenever `levels` changes (a planned build checks it).
+    levels_version: u64,
 }
 
 /// The segment width of a confirmed level: wide enough that every `until`
@@ -112,6 +114,7 @@ impl RevocationSet {
             last_check: None,
             shared: Weak::new(),
             seed: None,
+            levels_version: 0,
         }
     }
 
@@ -171,6 +174,7 @@ impl RevocationSet {
         let before = self.log.distinct();
         self.log = self.log.compacted(&self.options.retention, now);
         self.levels.clear();
+        self.levels_version += 1;
         before.saturating_sub(self.log.distinct())
     }
 
@@ -266,16 +270,37 @@ impl RevocationSet {
     /// When the periodic check is due and at least half the records are
     /// garbage (expired or superseded), compacts; returns whether it did.
     pub fn maintain(&mut self, state: &DenylistState, now: u64) -> Result<bool, SyncError> {
-        if !self.compaction_due() {
+        if !self.prune_if_due(state, now) {
             return Ok(false);
+        }
+        self.publish(state, now)?;
+        Ok(true)
+    }
+
+    /// The first half of a compaction, when due (see
+    /// [`RevocationSet::maintain`]): prunes, drops the levels and the
+    /// seed, counts it. The levels are rebuilt by the next publish.
+    fn prune_if_due(&mut self, state: &DenylistState, now: u64) -> bool {
+        if !self.compaction_due() {
+            return false;
         }
         self.last_check = Some(Instant::now());
         let records = self.log.records();
         if records > 0 && self.log.garbage(&self.options.retention, now) * 2 >= records {
-            self.compact(state, now)?;
-            return Ok(true);
+            self.start_compaction(state, now);
+            return true;
         }
-        Ok(false)
+        false
+    }
+
+    fn start_compaction(&mut self, state: &DenylistState, now: u64) {
+        self.prune(now);
+        self.last_check = Some(Instant::now());
+        self.seed = None;
+        state
+            .metrics()
+            .compactions
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Publishes the set to `state`: builds a level of the records added
@@ -283,55 +308,84 @@ impl RevocationSet {
     /// geometric rule says; or compacts everything when half the records
     /// are garbage (checked every `compact_interval`).
     pub fn publish(&mut self, state: &DenylistState, now: u64) -> Result<(), SyncError> {
-        if self.maintain(state, now)? {
-            return Ok(());
+        self.prune_if_due(state, now);
+        if let Some(plan) = self.plan()? {
+            let built = self.build_planned(&plan, now)?;
+            self.commit(&plan, built);
         }
-        let end = self.log.records();
-        let mut start = self.built_end();
-        if start == end && !self.levels.is_empty() {
-            state.install(self.snapshot()?);
-            return Ok(());
-        }
-        let factor = self.options.merge_factor.max(2);
-        let max = self.options.max_level.max(1);
-        while let Some(last) = self.levels.last() {
-            let merged = last.len() + (end - start);
-            if last.len() <= factor.saturating_mul(end - start) && merged <= max {
-                start = last.start;
-                self.levels.pop();
-            } else {
-                break;
-            }
-        }
-        self.build_levels(start..end, now)?;
         state.install(self.snapshot()?);
         Ok(())
     }
 
-    /// Builds `range` as levels of at most `max_level` records and appends them.
-    fn build_levels(&mut self, range: std::ops::Range<usize>, now: u64) -> Result<(), SyncError> {
-        let max = self.options.max_level.max(1);
-        let mut start = range.start;
-        while start < range.end {
-            let end = range.end.min(start.saturating_add(max));
-            let level = self.build_level(start..end, now)?;
-            self.levels.push(level);
-            start = end;
+    /// What the next publish builds: records `start..end` (the pending
+    /// ones and the newest levels the geometric rule merges in), replacing
+    /// the levels from `keep` on. Reserves the sequence numbers; `None`
+    /// when nothing is pending.
+    fn plan(&mut self) -> Result<Option<Plan>, SyncError> {
+        let end = self.log.records();
+        let mut start = self.built_end();
+        if start == end && !self.levels.is_empty() {
+            return Ok(None);
         }
-        Ok(())
+        let factor = self.options.merge_factor.max(2);
+        let max = self.options.max_level.max(1);
+        let mut keep = self.levels.len();
+        while let Some(last) = keep.checked_sub(1).and_then(|k| self.levels.get(k)) {
+            let merged = last.len() + (end - start);
+            if last.len() <= factor.saturating_mul(end - start) && merged <= max {
+                start = last.start;
+                keep -= 1;
+            } else {
+                break;
+            }
+        }
+        let (options, seed) = self.level_options()?;
+        let count = u64::try_from((end - start).div_ceil(max)).unwrap_or(u64::MAX);
+        let plan = Plan {
+            range: start..end,
+            keep,
+            version: self.levels_version,
+            first_sequence: self.sequence + 1,
+            options,
+            seed,
+        };
+        self.sequence = self.sequence.saturating_add(count);
+        Ok(Some(plan))
     }
 
-    fn build_level(&mut self, range: std::ops::Range<usize>, now: u64) -> Result<Level, SyncError> {
-        self.sequence += 1;
-        let (options, seed) = self.level_options()?;
-        let bytes = build_entries(
-            self.log.live_in(range.clone(), &options.retention, now),
-            &options,
-            seed,
-            self.sequence,
-            now,
-        )?;
-        Level::new(range, bytes)
+    /// Builds the levels of `plan` (reads only: a shared set does this
+    /// under its read lock, confirmations go on).
+    fn build_planned(&self, plan: &Plan, now: u64) -> Result<Vec<Level>, SyncError> {
+        let max = plan.options.max_level.max(1);
+        let mut levels = Vec::new();
+        let mut start = plan.range.start;
+        let mut sequence = plan.first_sequence;
+        while start < plan.range.end {
+            let end = plan.range.end.min(start.saturating_add(max));
+            let bytes = build_entries(
+                self.log.live_in(start..end, &plan.options.retention, now),
+                &plan.options,
+                plan.seed,
+                sequence,
+                now,
+            )?;
+            levels.push(Level::new(start..end, bytes)?);
+            sequence += 1;
+            start = end;
+        }
+        Ok(levels)
+    }
+
+    /// Installs the levels built for `plan`, unless the levels changed
+    /// since it was made (a compaction in between): returns whether it did.
+    fn commit(&mut self, plan: &Plan, built: Vec<Level>) -> bool {
+        if plan.version != self.levels_version {
+            return false;
+        }
+        self.levels.truncate(plan.keep);
+        self.levels.extend(built);
+        self.levels_version += 1;
+        true
     }
 
     fn snapshot(&self) -> Result<Snapshot, SyncError> {
@@ -339,21 +393,25 @@ impl RevocationSet {
         Snapshot::from_levels(&self.levels, self.log.distinct(), exact)
     }
 
-    /// Prunes expired revocations, rebuilds one level from everything held
-    /// and installs it.
+    /// Prunes expired revocations, rebuilds the levels from everything
+    /// held and installs them.
     pub fn compact(&mut self, state: &DenylistState, now: u64) -> Result<(), SyncError> {
-        self.prune(now);
-        self.last_check = Some(Instant::now());
-        self.levels.clear();
-        self.seed = None;
-        self.build_levels(0..self.log.records(), now)?;
-        state
-            .metrics()
-            .compactions
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        state.install(self.snapshot()?);
-        Ok(())
+        self.start_compaction(state, now);
+        self.publish(state, now)
     }
+}
+
+/// A level build planned under the write lock, run under the read lock.
+#[derive(Debug)]
+struct Plan {
+    range: std::ops::Range<usize>,
+    /// Levels kept; the rest are replaced by the build.
+    keep: usize,
+    /// `RevocationSet::levels_version` when planned.
+    version: u64,
+    first_sequence: u64,
+    options: BuildOptions,
+    seed: [u8; 16],
 }
 
 /// A copy of a [`RevocationSet`]'s records taken by
@@ -440,9 +498,13 @@ fn build_core(
 }
 
 /// A [`RevocationSet`] shared between the thread that feeds it (a
-/// follower) and the threads that confirm against it.
+/// follower) and the threads that confirm against it: the verifiers of the
+/// snapshots it publishes (its levels have no fingerprints, see
+/// [`crate::Snapshot`]), which take the read lock on a hit.
+/// [`SharedRevocations::publish`] builds levels under the read lock, so a
+/// confirmation waits only for an insert or the install of a level.
 #[derive(Clone, Debug)]
-pub struct SharedRevocations(Arc<Mutex<RevocationSet>>);
+pub struct SharedRevocations(Arc<RwLock<RevocationSet>>);
 
 impl Default for SharedRevocations {
     fn default() -> Self {
@@ -456,15 +518,62 @@ impl SharedRevocations {
     pub fn new(mut set: RevocationSet) -> Self {
         SharedRevocations(Arc::new_cyclic(|weak| {
             set.shared = weak.clone();
-            Mutex::new(set)
+            RwLock::new(set)
         }))
     }
 
-    /// Locks the set (a poisoned lock is taken over: the set stays valid
-    /// whatever panicked while holding it).
-    pub fn lock(&self) -> MutexGuard<'_, RevocationSet> {
+    /// Locks the set for writing (a poisoned lock is taken over: the set
+    /// stays valid whatever panicked while holding it).
+    pub fn lock(&self) -> RwLockWriteGuard<'_, RevocationSet> {
         self.0
-            .lock()
+            .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Locks the set for reading (lookups, confirmations).
+    pub fn read(&self) -> RwLockReadGuard<'_, RevocationSet> {
+        self.0
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// [`RevocationSet::publish`] without holding the write lock while
+    /// levels build: planned under the write lock, built under the read
+    /// lock, installed under the write lock. One thread should publish (a
+    /// follower's); a compaction by another in between is detected and
+    /// the publish then runs under the write lock.
+    pub fn publish(&self, state: &DenylistState, now: u64) -> Result<(), SyncError> {
+        let plan = {
+            let mut set = self.lock();
+            set.prune_if_due(state, now);
+            set.plan()?
+        };
+        let built = match &plan {
+            Some(plan) => Some(self.read().build_planned(plan, now)?),
+            None => None,
+        };
+        let mut set = self.lock();
+        if let (Some(plan), Some(built)) = (plan, built) {
+            if !set.commit(&plan, built) {
+                return set.publish(state, now);
+            }
+        }
+        state.install(set.snapshot()?);
+        Ok(())
+    }
+
+    /// [`RevocationSet::maintain`], its level builds under the read lock.
+    pub fn maintain(&self, state: &DenylistState, now: u64) -> Result<bool, SyncError> {
+        if !self.lock().prune_if_due(state, now) {
+            return Ok(false);
+        }
+        self.publish(state, now)?;
+        Ok(true)
+    }
+
+    /// [`RevocationSet::compact`], its level builds under the read lock.
+    pub fn compact(&self, state: &DenylistState, now: u64) -> Result<(), SyncError> {
+        self.lock().start_compaction(state, now);
+        self.publish(state, now)
     }
 }
