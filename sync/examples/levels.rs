@@ -12,23 +12,13 @@
 //! ```
 #![allow(clippy::as_conversions, clippy::cast_precision_loss)]
 
-use std::time::Instant;
+use jwtgate_sync::{unix_now, DenylistState, RevocationSet, SharedRevocations, SyncedVerifier};
 
-use jwtgate::{Algorithm, HeaderFields, Key, KeySet, Policy, Verifier};
-use jwtgate_sync::{
-    unix_now, DenylistState, OwnedRevocation, RevocationSet, SharedRevocations, SyncedVerifier,
-};
+mod common;
+
+use common::{best_ns, hs256_token, revocation};
 
 type BoxError = Box<dyn std::error::Error>;
-
-fn revocation(i: u64, base: u64) -> OwnedRevocation {
-    let until = base + 3600 + i % 3600;
-    match i % 10 {
-        0 => OwnedRevocation::session(format!("ses-{i}"), until),
-        1 => OwnedRevocation::subject_before(format!("sub-{i}"), base, until),
-        _ => OwnedRevocation::token(format!("tok-{i}"), until),
-    }
-}
 
 fn fill(set: &mut RevocationSet, n: u64, base: u64, state: &DenylistState) -> Result<(), BoxError> {
     for i in 0..n {
@@ -49,39 +39,20 @@ fn main() -> Result<(), BoxError> {
     let shared = SharedRevocations::new(RevocationSet::default());
     fill(&mut shared.lock(), n, base, &new_state)?;
 
-    let key = Key::hmac(Algorithm::HS256, b"bench secret: 32 bytes or more!!")?;
-    let claims = format!(
-        r#"{{"sub":"u-1","sid":"s-1","jti":"t-1","iat":{base},"exp":{}}}"#,
-        base + 900
-    );
-    let mut out = vec![0u8; 2048];
-    let len = jwtgate::encode(&key, claims.as_bytes(), &HeaderFields::new(), &mut out)?;
-    out.truncate(len);
-    let bare = Verifier::new(KeySet::single(key), Policy::new());
+    let (bare, token) = hs256_token(base)?;
     let old = SyncedVerifier::new(bare.clone(), old_state.clone());
     let new = SyncedVerifier::new(bare.clone(), new_state.clone());
-    let mut buf = [0u8; jwtgate::BUFFER_LEN];
-    let mut per_op = |f: &mut dyn FnMut(&mut [u8]) -> bool| -> Result<f64, BoxError> {
-        const ROUND: u32 = 200_000;
-        let t = Instant::now();
-        for _ in 0..ROUND {
-            if !f(&mut buf) {
-                return Err("verification failed".into());
-            }
-        }
-        Ok(t.elapsed().as_nanos() as f64 / f64::from(ROUND))
-    };
-    let mut best = [f64::MAX; 3];
-    for _ in 0..7 {
-        let times = [
-            per_op(&mut |b| bare.verify(&out, base, b).is_ok())?,
-            per_op(&mut |b| old.verify(&out, base, b).is_ok())?,
-            per_op(&mut |b| new.verify(&out, base, b).is_ok())?,
-        ];
-        for (b, t) in best.iter_mut().zip(times) {
-            *b = b.min(t);
-        }
-    }
+    let mut bufs = [[0u8; jwtgate::BUFFER_LEN]; 3];
+    let [b0, b1, b2] = &mut bufs;
+    let best = best_ns(
+        7,
+        200_000,
+        [
+            &mut || bare.verify(&token, base, b0).is_ok(),
+            &mut || old.verify(&token, base, b1).is_ok(),
+            &mut || new.verify(&token, base, b2).is_ok(),
+        ],
+    )?;
     let [b, o, w] = best;
     println!("# levels: {n} revocations (80% token, 10% session, 10% subject), HS256, best of 7 x 200,000");
     println!("bare verify                    {b:>7.0} ns");

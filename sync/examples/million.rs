@@ -31,23 +31,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use jwtgate::{Algorithm, HeaderFields, Key, KeySet, Policy, Verifier};
 use jwtgate_sync::{
-    read_snapshot_file, unix_now, DenylistState, Follower, FollowerOptions, OwnedRevocation,
-    RedisSource, RedisStore, SyncedVerifier, REVOKE_PIPELINE,
+    read_snapshot_file, unix_now, DenylistState, Follower, FollowerOptions, RedisSource,
+    RedisStore, SyncedVerifier, REVOKE_PIPELINE,
 };
 
-type BoxError = Box<dyn std::error::Error>;
+mod common;
 
-/// The i-th revocation of a run.
-fn revocation(i: u64, base: u64) -> OwnedRevocation {
-    let until = base + 3600 + i % 3600;
-    match i % 10 {
-        0 => OwnedRevocation::session(format!("ses-{i}"), until),
-        1 => OwnedRevocation::subject_before(format!("sub-{i}"), base, until),
-        _ => OwnedRevocation::token(format!("tok-{i}"), until),
-    }
-}
+use common::{best_ns, hs256_token, revocation};
+
+type BoxError = Box<dyn std::error::Error>;
 
 fn proc_status_kb(field: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -306,31 +299,18 @@ fn follower(url: &str, total: u64, base: u64) -> Result<(), BoxError> {
 /// `jti`, `sid` and `sub` all looked up): bare, then against the
 /// follower's levels. Interleaved rounds, the best of each kept.
 fn verify_cost(state: &DenylistState, base: u64) -> Result<(f64, f64), BoxError> {
-    let key = Key::hmac(Algorithm::HS256, b"bench secret: 32 bytes or more!!")?;
-    let claims = format!(
-        r#"{{"sub":"u-1","sid":"s-1","jti":"t-1","iat":{base},"exp":{}}}"#,
-        base + 900
-    );
-    let mut out = vec![0u8; 2048];
-    let n = jwtgate::encode(&key, claims.as_bytes(), &HeaderFields::new(), &mut out)?;
-    out.truncate(n);
-    let bare = Verifier::new(KeySet::single(key), Policy::new());
+    let (bare, token) = hs256_token(base)?;
     let synced = SyncedVerifier::new(bare.clone(), state.clone());
     let mut buf = [0u8; jwtgate::BUFFER_LEN];
-    let per_op = |f: &mut dyn FnMut() -> bool| -> Result<f64, BoxError> {
-        const N: u32 = 100_000;
-        let t = Instant::now();
-        for _ in 0..N {
-            if !f() {
-                return Err("verification failed".into());
-            }
-        }
-        Ok(t.elapsed().as_nanos() as f64 / f64::from(N))
-    };
-    let (mut best_bare, mut best_synced) = (f64::MAX, f64::MAX);
-    for _ in 0..5 {
-        best_bare = best_bare.min(per_op(&mut || bare.verify(&out, base, &mut buf).is_ok())?);
-        best_synced = best_synced.min(per_op(&mut || synced.verify(&out, base, &mut buf).is_ok())?);
-    }
-    Ok((best_bare, best_synced))
+    let mut buf2 = [0u8; jwtgate::BUFFER_LEN];
+    let best = best_ns(
+        5,
+        100_000,
+        [
+            &mut || bare.verify(&token, base, &mut buf).is_ok(),
+            &mut || synced.verify(&token, base, &mut buf2).is_ok(),
+        ],
+    )?;
+    let [bare_ns, synced_ns] = best;
+    Ok((bare_ns, synced_ns))
 }

@@ -236,16 +236,7 @@ impl RevocationSet {
     /// seed, the next sequence number): what a snapshot file holds.
     pub fn build(&mut self, now: u64) -> Result<Vec<u8>, SyncError> {
         self.sequence += 1;
-        let all = self
-            .log
-            .live_in(0..self.log.records(), &self.options.retention, now);
-        build_entries(
-            all,
-            &self.options,
-            crate::random_seed()?,
-            self.sequence,
-            now,
-        )
+        build_file(&self.log, &self.options, self.sequence, now)
     }
 
     /// A copy of the records, to build a file from without holding the
@@ -437,17 +428,20 @@ impl FileImage {
 
     /// Compiles the live revocations into one denylist.
     pub fn build(&self, now: u64) -> Result<Vec<u8>, SyncError> {
-        let all = self
-            .log
-            .live_in(0..self.log.records(), &self.options.retention, now);
-        build_entries(
-            all,
-            &self.options,
-            crate::random_seed()?,
-            self.sequence,
-            now,
-        )
+        build_file(&self.log, &self.options, self.sequence, now)
     }
+}
+
+/// Builds every live revocation of `log` into one denylist with a fresh
+/// random seed and `options` as they are (fingerprints, windows): a file.
+fn build_file(
+    log: &Log,
+    options: &BuildOptions,
+    sequence: u64,
+    now: u64,
+) -> Result<Vec<u8>, SyncError> {
+    let all = log.live_in(0..log.records(), &options.retention, now);
+    build_entries(all, options, crate::random_seed()?, sequence, now)
 }
 
 /// Builds a denylist of `revs` with a fresh random seed.
