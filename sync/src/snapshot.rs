@@ -288,7 +288,7 @@ impl DenylistState {
         let metrics = self.metrics();
         metrics.confirmations.fetch_add(1, Relaxed);
         let ids = crate::confirm::token_ids_of(verified.claims());
-        let found = exact.read().check(&ids.as_ids(), now);
+        let found = exact.read().check_as_denylist(&ids.as_ids(), now);
         match found {
             Some(kind) => Err(Error::Revoked(kind)),
             None => {

@@ -73,9 +73,7 @@ impl Fleet {
 
     /// How many followers reject the token with this `jti` as revoked.
     fn enforcing(&self, jti: &str) -> usize {
-        // exp well inside the revocations' until (now + 600 when revoked):
-        // a follower's hits are confirmed exactly (exp <= until).
-        let t = token_ids(jti, "s", "u", now() - 1, now() + 60);
+        let t = token_ids(jti, "s", "u", now() - 1, now() + 600);
         let mut buf = [0u8; BUFFER_LEN];
         self.members
             .iter()

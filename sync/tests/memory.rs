@@ -92,4 +92,17 @@ fn follower_structures_per_revocation() {
         revoked("tok-2", "s", "u", base),
         Some(RevocationKind::Token)
     );
+    // As a denylist with fingerprints answers: a token of the identifier
+    // whose exp is after until but in until's window (of the build's
+    // segment width) is rejected too, one in the next window is not.
+    let r = revocation(2, base);
+    let width = jwtgate::Config::DEFAULT_SEGMENT_WIDTH;
+    let window_end = r.until - r.until % width + width - 1;
+    let at = |exp: u64| {
+        let t = token_ids("tok-2", "s", "u", base, exp);
+        v.verify(t.as_bytes(), base, &mut [0u8; jwtgate::BUFFER_LEN])
+            .map(|_| ())
+    };
+    assert!(at(window_end).is_err() && at(r.until).is_err());
+    assert_eq!(at(window_end + 1), Ok(()));
 }

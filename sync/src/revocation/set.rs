@@ -221,6 +221,26 @@ impl RevocationSet {
 
     /// The exact answer: what revokes a token with these identifiers at `now`.
     pub fn check(&self, ids: &TokenIds<'_>, now: u64) -> Option<RevocationKind> {
+        self.check_in_windows(ids, now, None)
+    }
+
+    /// What a format 3 denylist with fingerprints built from this set
+    /// answers (without its one-in-10^13 collisions): [`RevocationSet::check`],
+    /// and also a token whose `exp` is after `until` but in the same window
+    /// of [`BuildOptions::segment_width`] seconds (format 3 rejects up to
+    /// one window late: docs/denylist-format.md). How a follower's
+    /// snapshot confirms the hits of its fingerprint-less levels, so that
+    /// dropping fingerprints changes nothing a verifier answers.
+    pub fn check_as_denylist(&self, ids: &TokenIds<'_>, now: u64) -> Option<RevocationKind> {
+        self.check_in_windows(ids, now, Some(self.options.segment_width.max(1)))
+    }
+
+    fn check_in_windows(
+        &self,
+        ids: &TokenIds<'_>,
+        now: u64,
+        width: Option<u64>,
+    ) -> Option<RevocationKind> {
         let probes = [
             (Kind::Token, ids.jti),
             (Kind::Session, ids.sid),
@@ -228,7 +248,14 @@ impl RevocationSet {
         ];
         probes.into_iter().find_map(|(kind, id)| {
             let rev = self.get(kind, id?)?;
-            rev.revokes(ids, now).then(|| kind.revocation_kind())
+            let mut ids = *ids;
+            if let (Some(w), Some(exp)) = (width, ids.exp) {
+                // Windows start at multiples of the width (format 3's base).
+                if exp > rev.until && exp / w == rev.until / w {
+                    ids.exp = Some(rev.until);
+                }
+            }
+            rev.revokes(&ids, now).then(|| kind.revocation_kind())
         })
     }
 
