@@ -22,7 +22,7 @@ use jwtgate_sync::{DenylistState, RevocationSet, SharedRevocations, SyncedVerifi
 use mix::revocation;
 
 /// 2^17 revocations applied as a follower applies them (a publish per
-/// batch of 1,000): the exact set and the levels together stay under 56
+/// batch of 1,000): the exact set and the levels together stay under 48
 /// bytes per revocation (before: about 100, of which 60 in levels with
 /// fingerprints, one copy per window up to `until`), the levels under 8;
 /// and a follower's verifier still answers exactly.
@@ -54,7 +54,7 @@ fn follower_structures_per_revocation() {
     );
     assert!(per(denylist) <= 8.0, "levels {:.1} B each", per(denylist));
     assert!(
-        per(set_bytes + denylist) <= 56.0,
+        per(set_bytes + denylist) <= 48.0,
         "{:.1} B each",
         per(set_bytes + denylist)
     );
