@@ -20,18 +20,35 @@ pub fn revocation(i: u64, base: u64) -> OwnedRevocation {
     }
 }
 
+/// The HS256 key of the measurements.
+fn hs256_key() -> Result<Key, jwtgate::Error> {
+    Key::hmac(Algorithm::HS256, b"bench secret: 32 bytes or more!!")
+}
+
+/// A token with these claims (JSON object text), signed with the HS256 key.
+pub fn sign_hs256(claims: &str) -> Result<Vec<u8>, jwtgate::Error> {
+    let mut out = vec![0u8; 2048];
+    let n = jwtgate::encode(
+        &hs256_key()?,
+        claims.as_bytes(),
+        &HeaderFields::new(),
+        &mut out,
+    )?;
+    out.truncate(n);
+    Ok(out)
+}
+
 /// An HS256 verifier and a token it accepts at `base` whose `jti`, `sid`
 /// and `sub` are not revoked by [`revocation`] (all three looked up).
 pub fn hs256_token(base: u64) -> Result<(Verifier<'static>, Vec<u8>), jwtgate::Error> {
-    let key = Key::hmac(Algorithm::HS256, b"bench secret: 32 bytes or more!!")?;
-    let claims = format!(
+    let token = sign_hs256(&format!(
         r#"{{"sub":"u-1","sid":"s-1","jti":"t-1","iat":{base},"exp":{}}}"#,
         base + 900
-    );
-    let mut out = vec![0u8; 2048];
-    let n = jwtgate::encode(&key, claims.as_bytes(), &HeaderFields::new(), &mut out)?;
-    out.truncate(n);
-    Ok((Verifier::new(KeySet::single(key), Policy::new()), out))
+    ))?;
+    Ok((
+        Verifier::new(KeySet::single(hs256_key()?), Policy::new()),
+        token,
+    ))
 }
 
 /// Nanoseconds per call of each case, `rounds` interleaved rounds of
