@@ -21,7 +21,7 @@ pub trait Confirmer: Send + Sync {
 
 impl Confirmer for crate::SharedRevocations {
     fn confirm(&self, ids: &TokenIds<'_>, now: u64) -> Result<Option<RevocationKind>, SyncError> {
-        Ok(self.lock().check(ids, now))
+        Ok(self.read().check(ids, now))
     }
 }
 

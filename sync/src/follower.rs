@@ -339,7 +339,7 @@ fn session(
             if matches!(reply, Value::Nil) || parse_xread(&reply)?.is_empty() {
                 // Nothing after our position as of `asked`.
                 state.mark_synced_at(crate::unix_ms().saturating_sub(elapsed_ms(asked)));
-                shared.set.lock().maintain(state, crate::unix_now())?;
+                shared.set.maintain(state, crate::unix_now())?;
                 continue;
             }
         }
@@ -394,11 +394,12 @@ fn apply(
             changed += u64::from(set.insert(rev, now));
         }
     }
+    drop(set);
     if changed > 0 {
-        set.publish(state, now)?;
+        // Levels build under the read lock: confirmations go on.
+        shared.set.publish(state, now)?;
         state.metrics().record_revocations(changed);
     }
-    drop(set);
     *lock(&shared.position) = Position {
         id: newest,
         number: pos.number.saturating_add(count),
@@ -484,13 +485,10 @@ fn resync(
         }
     })?;
     flush(&mut batch);
-    {
-        let mut set = shared.set.lock();
-        if why.is_none() {
-            set.compact(state, now)?;
-        } else {
-            set.publish(state, now)?;
-        }
+    if why.is_none() {
+        shared.set.compact(state, now)?;
+    } else {
+        shared.set.publish(state, now)?;
     }
     state.metrics().record_revocations(added);
     *lock(&shared.position) = start;

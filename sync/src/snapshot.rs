@@ -8,10 +8,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use jwtgate::{Denylist, DenylistLayout};
+use jwtgate::{Denylist, DenylistLayout, Error, Verified};
 
 use crate::metrics::{Metrics, MetricsSnapshot};
-use crate::SyncError;
+use crate::{SharedRevocations, SyncError};
 
 /// One level of a [`crate::RevocationSet`]'s published denylist: the
 /// records `start..end` of its log, built and validated.
@@ -45,7 +45,11 @@ impl Level {
 /// (the newer, smaller levels a follower publishes; a file has none). A
 /// token is revoked when any of them revokes it. Immutable; replaced as a
 /// whole.
-#[derive(Debug)]
+///
+/// A follower's snapshot also names the exact set its levels were built
+/// from: those levels have no fingerprints (2 bytes per revocation instead
+/// of about 20), so [`DenylistState::check`] confirms each of their hits
+/// against the set before rejecting.
 pub struct Snapshot {
     /// Validated with [`Denylist::from_bytes`] (checksum included).
     base: Arc<[u8]>,
@@ -55,6 +59,19 @@ pub struct Snapshot {
     deltas: Vec<(Arc<[u8]>, DenylistLayout)>,
     /// Distinct revocations held by the source (gauge).
     entries: u64,
+    /// The exact set the levels were built from, confirming their hits.
+    exact: Option<SharedRevocations>,
+}
+
+impl std::fmt::Debug for Snapshot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Snapshot")
+            .field("base_len", &self.base.len())
+            .field("deltas", &self.deltas.len())
+            .field("entries", &self.entries)
+            .field("confirmed", &self.exact.is_some())
+            .finish()
+    }
 }
 
 impl Snapshot {
@@ -67,6 +84,7 @@ impl Snapshot {
             base_layout,
             deltas: Vec::new(),
             entries,
+            exact: None,
         })
     }
 
@@ -77,8 +95,12 @@ impl Snapshot {
     }
 
     /// The levels (already validated), the first as the base; an empty
-    /// base when there is none.
-    pub(crate) fn from_levels(levels: &[Level], entries: usize) -> Result<Self, SyncError> {
+    /// base when there is none. With `exact`, hits are confirmed against it.
+    pub(crate) fn from_levels(
+        levels: &[Level],
+        entries: usize,
+        exact: Option<SharedRevocations>,
+    ) -> Result<Self, SyncError> {
         let entries = u64::try_from(entries).unwrap_or(u64::MAX);
         let Some(first) = levels.first() else {
             let mut empty = Self::empty()?;
@@ -95,6 +117,7 @@ impl Snapshot {
                 .map(|l| (Arc::clone(&l.bytes), l.layout))
                 .collect(),
             entries,
+            exact,
         })
     }
 
@@ -107,6 +130,7 @@ impl Snapshot {
             base_layout: self.base_layout,
             deltas: vec![(delta.into(), layout)],
             entries: u64::try_from(entries).unwrap_or(u64::MAX),
+            exact: self.exact.clone(),
         })
     }
 
@@ -149,6 +173,34 @@ impl Snapshot {
     /// The base's sequence number.
     pub fn sequence(&self) -> u64 {
         self.base().map_or(0, |d| d.sequence())
+    }
+
+    /// Checks verified claims against the base and every delta, as the
+    /// denylists answer (unconfirmed), looked up at `lookup` (the
+    /// verification time minus the leeway). Lists that share a seed (a
+    /// follower's levels) hash the identifiers once.
+    pub fn check_levels(&self, verified: &Verified<'_>, lookup: u64) -> Result<(), Error> {
+        /// Levels checked per call of the core (a stack array).
+        const BATCH: usize = 8;
+        let base = self.base()?;
+        let mut lists = [base; BATCH];
+        let mut n = 1;
+        for delta in self.deltas() {
+            if n == BATCH {
+                verified.check_denylists(&lists, lookup)?;
+                n = 0;
+            }
+            if let Some(slot) = lists.get_mut(n) {
+                *slot = delta?;
+            }
+            n += 1;
+        }
+        verified.check_denylists(lists.get(..n).unwrap_or_default(), lookup)
+    }
+
+    /// The exact set this snapshot's hits are confirmed against, if any.
+    pub fn exact(&self) -> Option<&SharedRevocations> {
+        self.exact.as_ref()
     }
 }
 
@@ -215,6 +267,35 @@ impl DenylistState {
     pub(crate) fn with_snapshot_ref<R>(&self, f: impl FnOnce(&Snapshot) -> R) -> R {
         let guard = self.inner.slot.load();
         f(&guard)
+    }
+
+    /// Checks verified claims against the snapshot in force at `now` (the
+    /// verification time; lookups use `now - leeway`). A hit of a
+    /// snapshot that names its exact set ([`Snapshot::exact`]) is confirmed
+    /// there, after the snapshot is released: only a revocation the set
+    /// holds rejects. The one revocation rule every verifier of a live
+    /// state applies.
+    pub fn check(&self, verified: &Verified<'_>, now: u64, leeway: u64) -> Result<(), Error> {
+        let lookup = now.saturating_sub(leeway);
+        let exact = match self.with_snapshot_ref(|s| {
+            s.check_levels(verified, lookup)
+                .map_err(|e| (e, s.exact.clone()))
+        }) {
+            Ok(()) => return Ok(()),
+            Err((Error::Revoked(_), Some(exact))) => exact,
+            Err((e, _)) => return Err(e),
+        };
+        let metrics = self.metrics();
+        metrics.confirmations.fetch_add(1, Relaxed);
+        let ids = crate::confirm::token_ids_of(verified.claims());
+        let found = exact.read().check_as_denylist(&ids.as_ids(), now);
+        match found {
+            Some(kind) => Err(Error::Revoked(kind)),
+            None => {
+                metrics.false_positives.fetch_add(1, Relaxed);
+                Ok(())
+            }
+        }
     }
 
     /// Swaps `snapshot` in. Verifications in flight finish on the old one.

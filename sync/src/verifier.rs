@@ -9,7 +9,6 @@ use jwtgate::{Error, Verified, Verifier};
 
 use crate::confirm::{token_ids_of, Confirmer};
 use crate::metrics::Reason;
-use crate::snapshot::Snapshot;
 use crate::{DenylistState, VerifyError};
 
 /// A [`Verifier`] whose denylist is kept current by a source (a
@@ -161,10 +160,9 @@ impl SyncedVerifier {
             .verify_with_denylist(token, now, denylist, buf)?;
         // Looked up at `now - leeway`, as the core verifier does (format 1
         // and 2 lists skip windows that ended before it).
-        let lookup = now.saturating_sub(self.verifier.policy().leeway);
         let revoked = self
             .state
-            .with_snapshot_ref(|snap| check_snapshot(snap, &verified, lookup));
+            .check(&verified, now, self.verifier.policy().leeway);
         match revoked {
             Ok(()) => Ok(verified),
             Err(Error::Revoked(kind)) => self.confirm(verified, now, kind),
@@ -194,13 +192,4 @@ impl SyncedVerifier {
             Err(_) => Err(Error::Revoked(kind).into()),
         }
     }
-}
-
-/// Checks verified claims against the snapshot's base and deltas.
-fn check_snapshot(snap: &Snapshot, verified: &Verified<'_>, now: u64) -> Result<(), Error> {
-    verified.check_denylist(&snap.base()?, now)?;
-    for delta in snap.deltas() {
-        verified.check_denylist(&delta?, now)?;
-    }
-    Ok(())
 }

@@ -1,13 +1,14 @@
 //! [`Log`]: the revocations a [`super::RevocationSet`] holds, in a compact
 //! append-only form.
 //!
-//! Every change appends one 16-byte record (`Rec`) in arrival order; the
+//! Every change appends one 12-byte record (`Rec`) in arrival order; the
 //! identifiers live once each in one byte arena; an open-addressing table
 //! of `u32` record numbers finds the newest record of an identifier. A
 //! widened revocation appends a new record pointing at the same arena bytes
 //! and marks the old one dead. Subject bounds, the only other data, sit in
-//! a side map keyed by record number. About `24 + id length` bytes per
-//! revocation, against about 100 for a `HashMap<(Kind, Vec<u8>), _>`.
+//! a side map keyed by record number (as is an `until` after 2106). About
+//! `20 + id length` bytes per revocation, against about 100 for a
+//! `HashMap<(Kind, Vec<u8>), _>`.
 //!
 //! Arrival order is what makes the levels cheap: a level of the denylist is
 //! a contiguous range of records, rebuilt from the log without a copy.
@@ -109,10 +110,15 @@ impl Arena {
 /// Marks a superseded record in `Rec::len`.
 const DEAD: u16 = 1 << 15;
 
-/// One record: 16 bytes.
+/// An `until` too large for [`Rec::until`] (after 2106): the real one is
+/// in [`Log::long_until`].
+const LONG_UNTIL: u32 = u32::MAX;
+
+/// One record: 12 bytes.
 #[derive(Clone, Copy, Debug)]
 struct Rec {
-    until: u64,
+    /// `until`, or [`LONG_UNTIL`].
+    until: u32,
     /// Low 32 bits of the arena offset.
     off: u32,
     /// Identifier length, with [`DEAD`].
@@ -199,6 +205,8 @@ pub(crate) struct Log {
     recs: Chunked<Rec>,
     /// Subject bounds `(issued_before, below_version)` by record number.
     bounds: HashMap<u32, (u64, u64)>,
+    /// `until` of the records whose own field says [`LONG_UNTIL`].
+    long_until: HashMap<u32, u64>,
     /// Record number + 1 of each identifier's newest record; 0: empty.
     index: Vec<u32>,
     /// Distinct identifiers held.
@@ -223,6 +231,18 @@ impl Log {
             + self.recs.heap_bytes()
             + self.index.capacity() * 4
             + self.bounds.capacity() * 24
+            + self.long_until.capacity() * 16
+    }
+
+    /// The `until` of record `n`.
+    fn until_of(&self, n: usize, rec: &Rec) -> u64 {
+        if rec.until != LONG_UNTIL {
+            return u64::from(rec.until);
+        }
+        u32::try_from(n)
+            .ok()
+            .and_then(|k| self.long_until.get(&k).copied())
+            .unwrap_or(u64::MAX)
     }
 
     fn hash(&self, kind: Kind, id: &[u8]) -> usize {
@@ -267,7 +287,7 @@ impl Log {
         Some(Entry {
             kind: kind_of(rec.kind),
             id: self.id_of(rec),
-            until: rec.until,
+            until: self.until_of(n, rec),
             issued_before,
             below_version,
         })
@@ -327,8 +347,9 @@ impl Log {
             }
         };
         let n = self.recs.len();
+        let short = u32::try_from(until).ok().filter(|u| *u != LONG_UNTIL);
         self.recs.push(Rec {
-            until,
+            until: short.unwrap_or(LONG_UNTIL),
             off,
             len,
             kind: kind_code(rev.kind),
@@ -339,8 +360,14 @@ impl Log {
                 self.bounds.insert(k, (ib, bv));
             }
         }
+        if short.is_none() {
+            if let Ok(k) = u32::try_from(n) {
+                self.long_until.insert(k, until);
+            }
+        }
         if let Some(old) = old.and_then(|o| u32::try_from(o).ok()) {
             self.bounds.remove(&old);
+            self.long_until.remove(&old);
         }
         self.grow_if_needed();
         if let Some(slot) = self.slot(rev.kind, &rev.id) {
@@ -380,6 +407,7 @@ impl Log {
             arena: self.arena.clone(),
             recs: self.recs.clone(),
             bounds: self.bounds.clone(),
+            long_until: self.long_until.clone(),
             index: Vec::new(),
             distinct: self.distinct,
             hasher: self.hasher.clone(),
@@ -390,7 +418,8 @@ impl Log {
     pub fn garbage(&self, retention: &Retention, now: u64) -> usize {
         self.recs
             .iter()
-            .filter(|r| r.is_dead() || !retention.in_force(r.until, now))
+            .enumerate()
+            .filter(|(n, r)| r.is_dead() || !retention.in_force(self.until_of(*n, r), now))
             .count()
     }
 
@@ -478,5 +507,26 @@ mod tests {
         assert_eq!(c.get(Kind::Token, id(5).as_bytes()).unwrap().until, 5000);
         assert!(c.get(Kind::Token, id(0).as_bytes()).is_none());
         assert_eq!(c.live_in(0..c.records(), &exact, 1025).count(), kept);
+    }
+
+    #[test]
+    fn until_after_2106_is_kept_whole() {
+        let mut log = Log::default();
+        let far = u64::from(u32::MAX) + 7;
+        assert!(log.insert(&OwnedRevocation::token("a", far)));
+        assert!(log.insert(&OwnedRevocation::token("b", u64::from(u32::MAX))));
+        assert!(log.insert(&OwnedRevocation::token("c", 1000)));
+        let until = |log: &Log, id: &[u8]| log.get(Kind::Token, id).unwrap().until;
+        assert_eq!(until(&log, b"a"), far);
+        assert_eq!(until(&log, b"b"), u64::from(u32::MAX));
+        // Widening a short one past 2106 and compacting keep it exact.
+        assert!(log.insert(&OwnedRevocation::token("c", far + 1)));
+        assert_eq!(until(&log, b"c"), far + 1);
+        assert_eq!(log.long_until.len(), 3);
+        let c = log.compacted(&Retention::DEFAULT, 0);
+        assert_eq!(until(&c, b"a"), far);
+        assert_eq!(until(&c, b"c"), far + 1);
+        assert_eq!(log.garbage(&Retention::DEFAULT, far + 1000), 4);
+        assert_eq!(std::mem::size_of::<Rec>(), 12);
     }
 }
