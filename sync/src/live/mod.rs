@@ -32,7 +32,7 @@ use crate::{
     WatchOptions,
 };
 use keys::{max_ms, max_of, KeyFreshness};
-use source::SourceClaim;
+use source::{Running, SourceClaim};
 
 /// Which static denylist a verification checks.
 #[derive(Clone, Copy)]
@@ -314,9 +314,7 @@ impl LiveVerifier {
         source: RedisSource,
         options: FollowerOptions,
     ) -> Result<SourceHandle, SyncError> {
-        let claim = SourceClaim::take(&self.source_busy)?;
-        let follower = Follower::start(source, self.state.clone(), options)?;
-        Ok(SourceHandle::redis(follower, claim))
+        self.attach(|state| Follower::start(source, state, options).map(Running::Redis))
     }
 
     /// Loads the snapshot file at `path` now (an error here is returned)
@@ -326,9 +324,17 @@ impl LiveVerifier {
         path: PathBuf,
         options: WatchOptions,
     ) -> Result<SourceHandle, SyncError> {
+        self.attach(|state| FileWatcher::start(path, state, options).map(Running::File))
+    }
+
+    /// The one-source rule: claims the live denylist, starts the source on
+    /// it, and releases the claim if the source does not start.
+    fn attach(
+        &self,
+        start: impl FnOnce(DenylistState) -> Result<Running, SyncError>,
+    ) -> Result<SourceHandle, SyncError> {
         let claim = SourceClaim::take(&self.source_busy)?;
-        let watcher = FileWatcher::start(path, self.state.clone(), options)?;
-        Ok(SourceHandle::file(watcher, claim))
+        Ok(SourceHandle::new(start(self.state.clone())?, claim))
     }
 
     /// Whether a source currently feeds the live denylist.
