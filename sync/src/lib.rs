@@ -6,11 +6,11 @@ mod connect;
 mod durability;
 mod error;
 mod follower;
+mod live;
 mod metrics;
 mod revocation;
 mod snapshot;
 mod store;
-mod verifier;
 mod watch;
 
 /// The `redis` crate this one is built on, for custom [`RedisSource::from_fn`]
@@ -22,13 +22,16 @@ pub use confirm::{token_ids_of, Confirmer, OwnedTokenIds};
 pub use durability::WaitPolicy;
 pub use error::{SyncError, VerifyError};
 pub use follower::{Follower, FollowerOptions};
+pub use live::{
+    algorithm_named, claim_named, valid_prefix, KeyMissListener, LiveConfig, LiveVerifier,
+    OwnedDenylist, PolicyOptions, SourceHandle,
+};
 pub use metrics::{Metrics, MetricsSnapshot, Reason};
 pub use revocation::{
     BuildOptions, FileImage, Kind, OwnedRevocation, RevocationSet, SharedRevocations,
 };
 pub use snapshot::{read_snapshot_file, write_snapshot_file, DenylistState, Snapshot};
 pub use store::{KeySpace, RedisSource, RedisStore, RevokeOutcome, REVOKE_PIPELINE};
-pub use verifier::SyncedVerifier;
 pub use watch::{FileWatcher, WatchOptions};
 
 /// Seconds since the Unix epoch, from the system clock (0 before 1970).

@@ -1,0 +1,56 @@
+//! [`LiveConfig`]: the keys, policy, limits and static denylist in force,
+//! immutable, swapped as a whole.
+
+use jwtgate::{KeySet, Limits, Policy, Verifier};
+
+use super::OwnedDenylist;
+
+/// One immutable configuration of a [`crate::LiveVerifier`]: its keys,
+/// policy and limits (as the core [`Verifier`] that checks tokens), its
+/// static denylist, and a generation that every change of the keys or the
+/// policy increments by one. One atomic load on the verify path reads it all.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    pub(crate) verifier: Verifier<'static>,
+    pub(crate) denylist: Option<OwnedDenylist>,
+    pub(crate) generation: u64,
+}
+
+impl LiveConfig {
+    /// The keys.
+    pub fn keys(&self) -> &KeySet {
+        self.verifier.keys()
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        self.verifier.policy()
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &Limits {
+        self.verifier.limits()
+    }
+
+    /// 0 for the first configuration, one more for each change.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The static denylist, if one is attached.
+    pub fn denylist(&self) -> Option<&OwnedDenylist> {
+        self.denylist.as_ref()
+    }
+
+    /// The core verifier built from this configuration (without denylist).
+    pub fn verifier(&self) -> &Verifier<'static> {
+        &self.verifier
+    }
+
+    /// Whether some key has an algorithm the policy allows (a pending
+    /// verifier's configuration has none: see
+    /// [`crate::LiveVerifier::pending`]).
+    pub fn is_usable(&self) -> bool {
+        self.verifier.check_usable().is_ok()
+    }
+}
