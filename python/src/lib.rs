@@ -39,7 +39,7 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for (code, message) in jwtgate::Error::CODES {
         codes.set_item(code, message)?;
     }
-    for (code, message) in sync::CODES {
+    for (code, message) in errors::SYNC_CODES {
         codes.set_item(code, message)?;
     }
     m.add("ERROR_CODES", codes)?;

@@ -6,84 +6,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use jwtgate_sync::{
-    Kind, OwnedRevocation, RedisSource, RedisStore, RevokeOutcome, SyncError, VerifyError,
-};
+use jwtgate_sync::{Kind, OwnedRevocation, RedisSource, RedisStore, RevokeOutcome, SyncError};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyInt};
 
-use crate::errors::{exception, set_code, to_py_err, token_py_err};
-
-/// The sync layer's codes (the C ABI's `jg_result` numbers).
-pub(crate) const STALE: u32 = VerifyError::STALE_CODE;
-pub(crate) const SYNC_IO: u32 = 901;
-pub(crate) const SYNC_REDIS: u32 = 902;
-pub(crate) const SYNC_PROTOCOL: u32 = 903;
-pub(crate) const INVALID_REVOCATION: u32 = 904;
-pub(crate) const NOT_READY: u32 = 905;
-pub(crate) const SOURCE_ACTIVE: u32 = 906;
-pub(crate) const NOT_REPLICATED: u32 = SyncError::NOT_REPLICATED_CODE;
-
-/// Every sync code with its message, for `ERROR_CODES`.
-pub(crate) const CODES: [(u32, &str); 8] = [
-    (
-        STALE,
-        "denylist is stale: its source has not confirmed it current within the maximum staleness",
-    ),
-    (SYNC_IO, "sync: a file or system call failed"),
-    (
-        SYNC_REDIS,
-        "sync: redis is unreachable or refused a command",
-    ),
-    (SYNC_PROTOCOL, "sync: unexpected data in redis"),
-    (
-        INVALID_REVOCATION,
-        "invalid revocation (empty identifier, no bound, or a value past 2^53)",
-    ),
-    (
-        NOT_READY,
-        "sync: the follower has not loaded the denylist from redis yet",
-    ),
-    (
-        SOURCE_ACTIVE,
-        "sync: the verifier already has a running follower or watcher",
-    ),
-    (
-        NOT_REPLICATED,
-        "sync: revocation stored on the master but not acknowledged by enough replicas; revoke again",
-    ),
-];
-
-/// A `jwtgate.exceptions` instance with `.code` set.
-pub(crate) fn coded(py: Python<'_>, class: &str, message: &str, code: u32) -> PyErr {
-    let err = exception(py, class, message);
-    set_code(py, &err, code);
-    err
-}
-
-/// The one conversion from a sync-layer error.
-pub(crate) fn sync_err(py: Python<'_>, err: SyncError) -> PyErr {
-    let message = err.to_string();
-    match err {
-        SyncError::Denylist(e) => to_py_err(py, e),
-        SyncError::InvalidRevocation(_) => {
-            coded(py, "InvalidRevocationError", &message, INVALID_REVOCATION)
-        }
-        SyncError::Io(_) => coded(py, "SyncError", &message, SYNC_IO),
-        SyncError::Redis(_) => coded(py, "SyncError", &message, SYNC_REDIS),
-        SyncError::NotReplicated { .. } => coded(py, "SyncError", &message, NOT_REPLICATED),
-        _ => coded(py, "SyncError", &message, SYNC_PROTOCOL),
-    }
-}
-
-/// The one conversion from an error verifying `token`.
-pub(crate) fn verify_err(py: Python<'_>, err: VerifyError, token: &[u8]) -> PyErr {
-    match err.token_error() {
-        Some(e) => token_py_err(py, e, token),
-        None => coded(py, "StaleDenylistError", &err.to_string(), STALE),
-    }
-}
+use crate::errors::{sync_err, sync_failure, SOURCE_ACTIVE};
 
 /// A verifier's flag "a source feeds my live denylist", held by the source.
 pub(crate) struct SourceClaim(Arc<AtomicBool>);
@@ -92,9 +20,8 @@ impl SourceClaim {
     pub(crate) fn take(py: Python<'_>, busy: &Arc<AtomicBool>) -> PyResult<SourceClaim> {
         busy.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
             .map_err(|_| {
-                coded(
+                sync_failure(
                     py,
-                    "SyncError",
                     "this verifier already has a running follower or watcher: stop it first",
                     SOURCE_ACTIVE,
                 )

@@ -18,10 +18,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use crate::denylist::{Denylist, OwnedDenylist};
-use crate::errors::exception;
+use crate::errors::{
+    allow_list_err, payload_err, sync_err, sync_failure, token_type_err, verifier_err, verify_err,
+    NOT_READY,
+};
 use crate::json2py;
 use crate::keys::KeySet;
-use crate::sync::{self, coded, seconds, sync_err, verify_err, Running, SourceClaim};
+use crate::sync::{self, seconds, Running, SourceClaim};
 use crate::time::now_secs;
 
 /// Tokens whose decode buffer fits here are verified without a heap buffer.
@@ -67,25 +70,6 @@ fn claim(name: &str) -> PyResult<Claim> {
         })
 }
 
-fn policy_error(what: &str) -> PyErr {
-    PyValueError::new_err(format!(
-        "{what}: at most {} values of {} bytes in total",
-        jwtgate::MAX_POLICY_VALUES,
-        jwtgate::MAX_POLICY_BYTES
-    ))
-}
-
-/// The `ValueError` of a refused issuer, audience or algorithm list.
-fn allow_list_error(what: &str, err: jwtgate::Error) -> PyErr {
-    match err {
-        jwtgate::Error::EmptyAllowList => PyValueError::new_err(format!(
-            "{what}: an empty allow-list, or an empty value in it, would accept no token; \
-             pass None to leave {what} unchecked"
-        )),
-        _ => policy_error(what),
-    }
-}
-
 /// The bytes of a token argument (`str` or `bytes`); anything else is
 /// PyJWT's `DecodeError`.
 fn token_bytes<'a>(py: Python<'_>, token: &'a Bound<'_, PyAny>) -> PyResult<&'a [u8]> {
@@ -94,11 +78,7 @@ fn token_bytes<'a>(py: Python<'_>, token: &'a Bound<'_, PyAny>) -> PyResult<&'a 
     } else if let Ok(b) = token.cast::<PyBytes>() {
         Ok(b.as_bytes())
     } else {
-        Err(exception(
-            py,
-            "DecodeError",
-            "Invalid token type. Token must be a <class 'bytes'>",
-        ))
+        Err(token_type_err(py))
     }
 }
 
@@ -152,12 +132,12 @@ impl Verifier {
         if let Some(issuer) = &issuer {
             policy
                 .set_issuers(issuer.iter().map(String::as_str))
-                .map_err(|e| allow_list_error("issuer", e))?;
+                .map_err(|e| allow_list_err("issuer", e))?;
         }
         if let Some(audience) = &audience {
             policy
                 .set_audiences(audience.iter().map(String::as_str))
-                .map_err(|e| allow_list_error("audience", e))?;
+                .map_err(|e| allow_list_err("audience", e))?;
         }
         if let Some(algorithms) = &algorithms {
             let algs = algorithms
@@ -170,7 +150,7 @@ impl Verifier {
                 .collect::<PyResult<Vec<Algorithm>>>()?;
             policy
                 .set_algorithms(algs)
-                .map_err(|e| allow_list_error("algorithms", e))?;
+                .map_err(|e| allow_list_err("algorithms", e))?;
         }
         if let Some(typ) = typ {
             policy
@@ -179,11 +159,8 @@ impl Verifier {
         }
         let live = DenylistState::new().map_err(|e| sync_err(py, e))?;
         let slow_keys = keys.inner.iter().any(|k| !k.algorithm().is_symmetric());
-        let core = jwtgate::Verifier::try_new(keys.inner.clone(), policy).map_err(|_| {
-            PyValueError::new_err(
-                "a verifier needs at least one key whose algorithm `algorithms` allows",
-            )
-        })?;
+        let core = jwtgate::Verifier::try_new(keys.inner.clone(), policy)
+            .map_err(|e| verifier_err(py, e))?;
         Ok(Verifier {
             synced: SyncedVerifier::new(core, live),
             denylist: ArcSwapOption::new(denylist.map(|d| Arc::clone(&d.inner))),
@@ -270,14 +247,7 @@ impl Verifier {
                     .into_value(py)
                     .into_bound(py)
                     .into_any(),
-                None => exception(
-                    py,
-                    "DecodeError",
-                    "Invalid token type. Token must be a <class 'bytes'>",
-                )
-                .into_value(py)
-                .into_bound(py)
-                .into_any(),
+                None => token_type_err(py).into_value(py).into_bound(py).into_any(),
             };
             out.append(item)?;
         }
@@ -370,7 +340,7 @@ impl Verifier {
                     wait.as_secs_f64(),
                     last.as_deref().unwrap_or("none")
                 );
-                return Err(coded(py, "SyncError", &message, sync::NOT_READY));
+                return Err(sync_failure(py, &message, NOT_READY));
             }
         }
         Ok(handle)
@@ -581,11 +551,5 @@ fn claims_dict<'py>(
     json: &[u8],
     limits: &jwtgate::Limits,
 ) -> PyResult<Bound<'py, PyDict>> {
-    json2py::object(py, json, limits).map_err(|e| {
-        exception(
-            py,
-            "DecodeError",
-            &format!("Invalid payload string: {}", e.value(py)),
-        )
-    })
+    json2py::object(py, json, limits).map_err(|e| payload_err(py, &e))
 }
