@@ -10,6 +10,7 @@ from typing_extensions import disjoint_base, final
 _Now = int | float | datetime | None
 _V = TypeVar("_V", bound="Verifier")
 
+ALGORITHMS: tuple[str, ...]
 ERROR_CODES: dict[int, str]
 BUFFER_LEN: int
 MAX_KEYS: int
@@ -26,6 +27,7 @@ __all__ = [
     "b64url_decode",
     "b64url_encode",
     "check_hmac_secret",
+    "ALGORITHMS",
     "ERROR_CODES",
     "BUFFER_LEN",
     "MAX_KEYS",
