@@ -27,7 +27,7 @@ pub(crate) fn encode(
     extra_header: Option<&[u8]>,
     allow_short: bool,
 ) -> PyResult<String> {
-    let alg = self::algorithm(algorithm)?;
+    let alg = self::algorithm(py, algorithm)?;
     let key = make_key(py, kind, material, alg, None, allow_short)?;
     let header = jwtgate::HeaderFields {
         kid,

@@ -19,43 +19,42 @@ use pyo3::prelude::*;
 use classes::{class, Class};
 pub(crate) use core::kind_name;
 
-/// The sync layer's codes (the C ABI's `jg_result` numbers).
-pub(crate) const STALE: u32 = VerifyError::STALE_CODE;
-const SYNC_IO: u32 = 901;
-const SYNC_REDIS: u32 = 902;
-const SYNC_PROTOCOL: u32 = 903;
-const INVALID_REVOCATION: u32 = 904;
-pub(crate) const NOT_READY: u32 = 905;
-pub(crate) const SOURCE_ACTIVE: u32 = 906;
-const NOT_REPLICATED: u32 = SyncError::NOT_REPLICATED_CODE;
-
-/// Every sync code with its message, for `ERROR_CODES`.
-pub(crate) const SYNC_CODES: [(u32, &str); 8] = [
+/// The sync layer's codes with their messages, for `ERROR_CODES` (the
+/// numbers are the sync crate's; the C ABI's `jg_result` uses the same).
+pub(crate) const SYNC_CODES: [(u32, &str); 10] = [
     (
-        STALE,
+        VerifyError::STALE_CODE,
         "denylist is stale: its source has not confirmed it current within the maximum staleness",
     ),
-    (SYNC_IO, "sync: a file or system call failed"),
+    (SyncError::IO_CODE, "sync: a file or system call failed"),
     (
-        SYNC_REDIS,
+        SyncError::REDIS_CODE,
         "sync: redis is unreachable or refused a command",
     ),
-    (SYNC_PROTOCOL, "sync: unexpected data in redis"),
+    (SyncError::PROTOCOL_CODE, "sync: unexpected data in redis"),
     (
-        INVALID_REVOCATION,
+        SyncError::INVALID_REVOCATION_CODE,
         "invalid revocation (empty identifier, no bound, or a value past 2^53)",
     ),
     (
-        NOT_READY,
+        SyncError::NOT_READY_CODE,
         "sync: the follower has not loaded the denylist from redis yet",
     ),
     (
-        SOURCE_ACTIVE,
+        SyncError::SOURCE_ACTIVE_CODE,
         "sync: the verifier already has a running follower or watcher",
     ),
     (
-        NOT_REPLICATED,
+        SyncError::NOT_REPLICATED_CODE,
         "sync: revocation stored on the master but not acknowledged by enough replicas; revoke again",
+    ),
+    (
+        VerifyError::KEYS_STALE_CODE,
+        "keys are stale: no key source confirmed them current within the maximum key staleness",
+    ),
+    (
+        SyncError::INVALID_ARGUMENT_CODE,
+        "invalid argument (a metrics prefix, an algorithm or claim name)",
     ),
 ];
 
@@ -115,40 +114,69 @@ fn token_core_err(py: Python<'_>, err: Error, token: &[u8]) -> PyErr {
     core_with(py, err, class, message)
 }
 
-/// An error verifying `token`: the core's, or a stale live denylist
-/// (`StaleDenylistError`, code 900).
+/// An error verifying `token`: the core's, a stale live denylist
+/// (`StaleDenylistError`, code 900) or stale keys (`InvalidTokenError`,
+/// code 908).
 pub(crate) fn verify_err(py: Python<'_>, err: VerifyError, token: &[u8]) -> PyErr {
-    match err.token_error() {
-        Some(e) => token_core_err(py, e, token),
-        None => raise(
-            py,
-            class::<classes::StaleDenylistError>(),
-            &err.to_string(),
-            Some(STALE),
-        ),
+    let class = match err {
+        VerifyError::Stale { .. } => class::<classes::StaleDenylistError>(),
+        _ => match err.token_error() {
+            Some(e) => return token_core_err(py, e, token),
+            None => class::<classes::InvalidTokenError>(),
+        },
+    };
+    raise(py, class, &err.to_string(), Some(err.code()))
+}
+
+/// A sync-layer error, with its code.
+pub(crate) fn sync_err(py: Python<'_>, err: SyncError) -> PyErr {
+    match err {
+        SyncError::Denylist(e) => to_py_err(py, e),
+        _ => sync_err_with(py, &err, &err.to_string()),
     }
 }
 
-/// A sync-layer error.
-pub(crate) fn sync_err(py: Python<'_>, err: SyncError) -> PyErr {
-    let message = err.to_string();
-    let (class, code) = match err {
-        SyncError::Denylist(e) => return to_py_err(py, e),
-        SyncError::InvalidRevocation(_) => (
-            class::<classes::InvalidRevocationError>(),
-            INVALID_REVOCATION,
-        ),
-        SyncError::Io(_) => (class::<classes::SyncError>(), SYNC_IO),
-        SyncError::Redis(_) => (class::<classes::SyncError>(), SYNC_REDIS),
-        SyncError::NotReplicated { .. } => (class::<classes::SyncError>(), NOT_REPLICATED),
-        _ => (class::<classes::SyncError>(), SYNC_PROTOCOL),
+/// [`sync_err`] with another message (same class and code).
+pub(crate) fn sync_err_with(py: Python<'_>, err: &SyncError, message: &str) -> PyErr {
+    let class = match err {
+        SyncError::Denylist(e) => return to_py_err_with(py, *e, message),
+        SyncError::Config(e) => return verifier_err(py, *e),
+        SyncError::InvalidArgument(_) => return value_error(py, message, err.code()),
+        SyncError::InvalidRevocation(_) => class::<classes::InvalidRevocationError>(),
+        _ => class::<classes::SyncError>(),
     };
-    raise(py, class, &message, Some(code))
+    raise(py, class, message, Some(err.code()))
 }
 
-/// A `SyncError` the binding raises itself, with its code (905, 906).
-pub(crate) fn sync_failure(py: Python<'_>, message: &str, code: u32) -> PyErr {
-    raise(py, class::<classes::SyncError>(), message, Some(code))
+/// A `ValueError` (an argument the caller got wrong) with `.code`, so that
+/// every refusal carries the number C and Go report for it.
+fn value_error(py: Python<'_>, message: &str, code: u32) -> PyErr {
+    let err = PyValueError::new_err(message.to_owned());
+    // Best effort: a failure leaves the ValueError without `.code`.
+    let _ = err.value(py).setattr(pyo3::intern!(py, "code"), code);
+    err
+}
+
+/// A constructor option (`what`) the sync crate's policy rules refuse:
+/// a `ValueError` naming it, with the code.
+pub(crate) fn option_err(py: Python<'_>, what: &str, err: SyncError) -> PyErr {
+    let message = match err {
+        SyncError::Config(Error::EmptyAllowList) => format!(
+            "{what}: an empty allow-list, or an empty value in it, would accept no token; \
+             pass None to leave {what} unchecked"
+        ),
+        SyncError::Config(Error::FieldTooLong) if what == "typ" => {
+            format!("typ is too long (at most {} bytes)", jwtgate::MAX_TYP_LEN)
+        }
+        SyncError::Config(Error::FieldTooLong) => format!(
+            "{what}: at most {} values of {} bytes in total",
+            jwtgate::MAX_POLICY_VALUES,
+            jwtgate::MAX_POLICY_BYTES
+        ),
+        SyncError::InvalidArgument(m) => format!("{what}: {m}"),
+        other => return sync_err(py, other),
+    };
+    value_error(py, &message, err.code())
 }
 
 /// A core error from `encode`: a claims or header document the core
@@ -166,27 +194,14 @@ pub(crate) fn encode_err(py: Python<'_>, err: Error) -> PyErr {
     }
 }
 
-/// The `ValueError` of a refused issuer, audience or algorithm list.
-pub(crate) fn allow_list_err(what: &str, err: Error) -> PyErr {
-    match err {
-        Error::EmptyAllowList => PyValueError::new_err(format!(
-            "{what}: an empty allow-list, or an empty value in it, would accept no token; \
-             pass None to leave {what} unchecked"
-        )),
-        _ => PyValueError::new_err(format!(
-            "{what}: at most {} values of {} bytes in total",
-            jwtgate::MAX_POLICY_VALUES,
-            jwtgate::MAX_POLICY_BYTES
-        )),
-    }
-}
-
 /// An error building a verifier or replacing its keys: no usable key is
 /// the caller's `ValueError`; anything else converts as usual.
 pub(crate) fn verifier_err(py: Python<'_>, err: Error) -> PyErr {
     match err {
-        Error::EmptyKeySet => PyValueError::new_err(
+        Error::EmptyKeySet => value_error(
+            py,
             "a verifier needs at least one key whose algorithm `algorithms` allows",
+            err.code(),
         ),
         other => to_py_err(py, other),
     }
