@@ -523,13 +523,12 @@ impl Verifier {
         buf: &mut [u8],
     ) -> Result<Range<usize>, VerifyError> {
         let base = buf.as_ptr().addr();
-        let config;
         let verified = match denylist {
             None => self.live.verify(token, now, buf)?,
             Some(denylist) => {
-                config = self.live.config();
                 let view = denylist.inner.view()?;
-                config
+                self.live
+                    .config()
                     .verifier()
                     .verify_with_denylist(token, now, Some(&view), buf)?
             }
