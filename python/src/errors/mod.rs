@@ -7,7 +7,7 @@
 //! C and Go, whenever the error has one.
 
 pub(crate) mod classes;
-mod core;
+mod table;
 mod token;
 
 use jwtgate::Error;
@@ -17,7 +17,7 @@ use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
 use classes::{class, Class};
-pub(crate) use core::kind_name;
+pub(crate) use table::kind_name;
 
 /// The sync layer's codes with their messages, for `ERROR_CODES` (the
 /// numbers are the sync crate's; the C ABI's `jg_result` uses the same).
@@ -82,7 +82,7 @@ fn raise(py: Python<'_>, class: Class, message: &str, code: Option<u32>) -> PyEr
     build(py, class, (message,), code)
 }
 
-/// A core error as its exception (class from [`core::class_and_message`],
+/// A core error as its exception (class from [`table::class_and_message`],
 /// with `message`).
 fn core_with(py: Python<'_>, err: Error, class: Class, message: &str) -> PyErr {
     let code = Some(err.code());
@@ -95,13 +95,13 @@ fn core_with(py: Python<'_>, err: Error, class: Class, message: &str) -> PyErr {
 
 /// A core error, with PyJWT's class and message.
 pub(crate) fn to_py_err(py: Python<'_>, err: Error) -> PyErr {
-    let (class, message) = core::class_and_message(err);
+    let (class, message) = table::class_and_message(err);
     core_with(py, err, class, message)
 }
 
 /// [`to_py_err`] with another message (same class and code).
 pub(crate) fn to_py_err_with(py: Python<'_>, err: Error, message: &str) -> PyErr {
-    let (class, _) = core::class_and_message(err);
+    let (class, _) = table::class_and_message(err);
     core_with(py, err, class, message)
 }
 
@@ -109,7 +109,7 @@ pub(crate) fn to_py_err_with(py: Python<'_>, err: Error, message: &str) -> PyErr
 /// PyJWT's more precise message where the token tells it (same class and
 /// code).
 fn token_core_err(py: Python<'_>, err: Error, token: &[u8]) -> PyErr {
-    let (class, message) = core::class_and_message(err);
+    let (class, message) = table::class_and_message(err);
     let message = token::refined_message(err, token).unwrap_or(message);
     core_with(py, err, class, message)
 }
