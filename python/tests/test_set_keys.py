@@ -53,6 +53,22 @@ def test_set_keys_refused_changes_nothing() -> None:
     assert verifier.verify(token, now=NOW)["sub"] == "user-42"
 
 
+def test_set_keys_counts_generations_and_keeps_the_denylists() -> None:
+    b = jwtgate.DenylistBuilder(now=NOW)
+    b.revoke_token("t-1", NOW + 900)
+    verifier = jwtgate.Verifier(KEY, audience="api", denylist=b.build_denylist(now=NOW))
+    assert verifier.key_generation == 0
+    verifier.set_keys(OTHER)
+    assert verifier.key_generation == 1
+    with pytest.raises(ValueError):
+        verifier.set_keys([])
+    assert verifier.key_generation == 1, "a refused set changes nothing"
+    # The static denylist outlives the key change.
+    with pytest.raises(jwtgate.RevokedTokenError):
+        verifier.verify(jwtgate.encode(claims(), OTHER), now=NOW)
+    assert verifier.verify(jwtgate.encode(claims(jti="t-2"), OTHER), now=NOW)["jti"] == "t-2"
+
+
 def _jwks(private: Ed25519PrivateKey, kid: str) -> str:
     x = jwtgate._jwtgate.b64url_encode(private.public_key().public_bytes_raw())
     return f'{{"keys":[{{"kty":"OKP","crv":"Ed25519","x":"{x}","kid":"{kid}"}}]}}'
