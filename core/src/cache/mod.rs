@@ -118,7 +118,7 @@ impl Default for CacheSlot {
 }
 
 /// The keyed 128-bit hash of one token.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Tag(u64, u64);
 
 /// One cache line of counters.
