@@ -9,11 +9,13 @@
 //!   check (header, algorithm allow-list, key lookup, claims, policy,
 //!   denylist) on a hit exactly as on a miss, and inserts only after a
 //!   verification that succeeded completely.
-//! - **The key** is SipHash-2-4 with a 128-bit output over every byte of the
+//! - **The key** is SipHash-1-3 with a 128-bit output over every byte of the
 //!   token, keyed with a secret the caller provides (the core has no random
 //!   source; `jwtgate-sync` draws it from the operating system). A token
 //!   that differs in one byte hashes to an unrelated tag; without the key
-//!   nobody can aim a forged token at a cached tag.
+//!   nobody can aim a forged token at a cached tag, and the tags never leave
+//!   the cache. (SipHash-2-4 costs twice as much and would put an HS256 hit
+//!   above 75% of an uncached HS256 verify: docs/decisions.md.)
 //! - **Memory** is the caller's: a slice of [`CacheSlot`]s (a `static`
 //!   array works: [`CacheSlot::new`] is `const`). Slots form buckets of
 //!   [`WAYS`]; a tag has one bucket. An insert takes an empty slot, else a
@@ -195,7 +197,8 @@ impl<S: AsRef<[CacheSlot]>> TokenCache<S> {
     /// The keyed hash of every byte of `token`.
     #[inline]
     pub fn tag(&self, token: &[u8]) -> Tag {
-        let (a, b) = siphash128(self.key.0, token);
+        // SipHash-1-3: docs/decisions.md, "The verified-token cache's tag".
+        let (a, b) = siphash128::<1, 3>(self.key.0, token);
         Tag(a, b)
     }
 
