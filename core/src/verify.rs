@@ -186,13 +186,44 @@ impl<'d> Verifier<'d> {
         cache: &crate::TokenCache<S>,
         generation: u64,
     ) -> Result<Verified<'b>, Error> {
+        self.cached(token, now, denylist, buf, (cache, generation), Ok)
+    }
+
+    /// [`Verifier::verify_cached`] without a denylist of its own, for
+    /// callers that check more (several denylists, a confirmation): `then`
+    /// runs after every core check, on hits and misses alike, and the token
+    /// is inserted only if `then` accepts it, so that no rejected token
+    /// enters the cache.
+    #[cfg(target_has_atomic = "64")]
+    pub fn verify_cached_then<'b, S: AsRef<[crate::CacheSlot]>, E: From<Error>>(
+        &self,
+        token: &[u8],
+        now: u64,
+        buf: &'b mut [u8],
+        cache: &crate::TokenCache<S>,
+        generation: u64,
+        then: impl FnOnce(Verified<'b>) -> Result<Verified<'b>, E>,
+    ) -> Result<Verified<'b>, E> {
+        self.cached(token, now, None, buf, (cache, generation), then)
+    }
+
+    #[cfg(target_has_atomic = "64")]
+    fn cached<'b, S: AsRef<[crate::CacheSlot]>, E: From<Error>>(
+        &self,
+        token: &[u8],
+        now: u64,
+        denylist: Option<&crate::Denylist<'_>>,
+        buf: &'b mut [u8],
+        (cache, generation): (&crate::TokenCache<S>, u64),
+        then: impl FnOnce(Verified<'b>) -> Result<Verified<'b>, E>,
+    ) -> Result<Verified<'b>, E> {
         if token.len() > self.limits.max_token_len {
-            return Err(Error::TokenTooLarge);
+            return Err(Error::TokenTooLarge.into());
         }
         let tag = cache.tag(token);
         let hit = cache.lookup(tag, generation);
         let jws = self.verify_jws_inner(token, buf, hit)?;
-        let verified = self.check_claims(jws, now, denylist)?;
+        let verified = then(self.check_claims(jws, now, denylist)?)?;
         if !hit {
             cache.insert(tag, generation);
         }

@@ -646,3 +646,31 @@ fn concurrent_stress() {
     assert!(checked.load(Ordering::Relaxed) > 1000, "{stats:?}");
     assert!(stats.hits > 0 && stats.evictions > 0, "{stats:?}");
 }
+
+/// `verify_cached_then`: the caller's own check runs on misses and hits,
+/// and a token it rejects is not inserted.
+#[test]
+fn caller_checks_run_and_rejections_are_not_inserted() {
+    let v = verifier(hs_key(), policy());
+    let s = slots(16);
+    let c = cache(&s);
+    let token = hs256(r#"{"alg":"HS256"}"#, CLAIMS).into_bytes();
+    let mut buf = [0u8; BUFFER_LEN];
+    for _ in 0..3 {
+        let r = v.verify_cached_then(&token, NOW, &mut buf, &c, 1, |_| {
+            Err(Error::Revoked(RevocationKind::Token))
+        });
+        assert_eq!(r.map(|_| ()), Err(Error::Revoked(RevocationKind::Token)));
+    }
+    assert_eq!((c.stats().hits, c.stats().inserts), (0, 0));
+    let mut calls = 0;
+    for _ in 0..3 {
+        let r = v.verify_cached_then::<_, Error>(&token, NOW, &mut buf, &c, 1, |v| {
+            calls += 1;
+            Ok(v)
+        });
+        assert!(r.is_ok());
+    }
+    assert_eq!(calls, 3);
+    assert_eq!((c.stats().hits, c.stats().inserts), (2, 1));
+}
