@@ -90,7 +90,7 @@ fn on_by_default_and_counted() {
     assert_eq!((stats.hits, stats.misses, stats.inserts), (2, 1, 1));
     let m = v.metrics();
     assert_eq!((m.cache_hits, m.cache_misses, m.cache_inserts), (2, 1, 1));
-    assert_eq!(m.cache_entries, DEFAULT_CACHE_SIZE as u64);
+    assert_eq!(m.cache_entries, u64::try_from(DEFAULT_CACHE_SIZE).unwrap());
     assert_eq!(m.accepted, 3, "every hit is counted as a verification");
     let text = v.prometheus("jg").unwrap();
     for line in [
