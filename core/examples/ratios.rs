@@ -225,7 +225,7 @@ fn cache_ratios(rounds: &dyn Fn(u32) -> u32, denylist: Denylist<'_>) -> Result<(
         let mut hs_buf = [0u8; BUFFER_LEN];
         let (hit, miss) = interleaved(
             rounds(200),
-            *block,
+            rounds(*block),
             || {
                 black_box(
                     v.verify_cached(black_box(token), *now, v.denylist(), &mut buf, &cache, 1)
@@ -243,7 +243,7 @@ fn cache_ratios(rounds: &dyn Fn(u32) -> u32, denylist: Denylist<'_>) -> Result<(
         );
         let (hit, hs_miss) = interleaved(
             rounds(200),
-            2_000,
+            rounds(2_000),
             || {
                 black_box(
                     v.verify_cached(black_box(token), *now, v.denylist(), &mut buf, &cache, 1)
@@ -280,7 +280,7 @@ fn cache_ratios(rounds: &dyn Fn(u32) -> u32, denylist: Denylist<'_>) -> Result<(
     for token in &tokens {
         ed.verify_cached(token, NOW, ed.denylist(), &mut buf, &cache, 1)?;
     }
-    let per_thread = 20_000usize;
+    let per_thread = usize::try_from(rounds(20_000)).unwrap_or(1);
     let run = |threads: usize| -> f64 {
         let start = std::time::Instant::now();
         std::thread::scope(|scope| {
