@@ -266,8 +266,8 @@ pub struct MetricsSnapshot {
     /// Milliseconds since the source last confirmed the denylist current
     /// (`u64::MAX`: never).
     pub staleness_ms: u64,
-    /// Verified-token cache hits (a [`crate::LiveVerifier`]'s; 0 from a
-    /// bare [`crate::DenylistState`]).
+    /// Verified-token cache hits (of a `LiveVerifier`; 0 in the snapshot of
+    /// a bare `DenylistState`).
     pub cache_hits: u64,
     /// Verified-token cache misses.
     pub cache_misses: u64,
