@@ -547,7 +547,18 @@ fn concurrent_stress() {
         ks.add(k2.clone()).unwrap();
         ks
     };
-    let key_sets = [KeySet::single(k1.clone()), KeySet::single(k2.clone()), both];
+    // Kid `k1` with another secret: a token of the real k1 cached under an
+    // earlier generation must fail its signature here, not hit.
+    let impostor = Key::hmac(Algorithm::HS256, b"impostor secret, thirty-two byte")
+        .unwrap()
+        .with_kid("k1")
+        .unwrap();
+    let key_sets = [
+        KeySet::single(k1.clone()),
+        KeySet::single(k2.clone()),
+        both,
+        KeySet::single(impostor),
+    ];
     let revoked: Vec<Vec<u8>> = vec![denylist_bytes(&["j-3", "j-7"]), denylist_bytes(&["j-1"])];
     let denylists: Vec<Denylist<'_>> = revoked
         .iter()
@@ -617,25 +628,20 @@ fn concurrent_stress() {
             while std::time::Instant::now() < deadline && !stop.load(Ordering::Relaxed) {
                 std::thread::sleep(std::time::Duration::from_millis(3));
                 generation += 1;
+                // The key set is a function of the cache generation (it
+                // changes every other step); the denylist changes at every
+                // step without a generation bump: it is checked on every
+                // call anyway.
                 let next = Config {
-                    verifier: Verifier::new(key_sets[(generation % 3) as usize].clone(), policy()),
-                    // The denylist changes without a generation bump:
-                    // it is checked on every call anyway.
+                    verifier: Verifier::new(
+                        key_sets[(generation / 2 % 4) as usize].clone(),
+                        policy(),
+                    ),
                     generation: generation / 2,
                     denylist: match generation % 5 {
                         0 => None,
                         n => Some(denylists[(n % 2) as usize]),
                     },
-                };
-                // Key sets change only with the generation.
-                let next = if generation % 2 == 1 {
-                    let prev = current.read().unwrap().clone();
-                    Config {
-                        verifier: prev.verifier.clone(),
-                        ..next
-                    }
-                } else {
-                    next
                 };
                 *current.write().unwrap() = Arc::new(next);
             }
