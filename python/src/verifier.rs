@@ -93,15 +93,16 @@ impl Verifier {
     /// algorithm of `algorithms`). `issuer`/`audience`: the accepted values
     /// (any one matches; `None` accepts any issuer and no audience; an
     /// empty list or an empty string is refused). `algorithms`: the allowed
-    /// algorithm names (`None`: all); keys of other algorithms are unusable.
-    /// `required`: registered claims that must be present (`None`: just
-    /// `exp`). `typ`: a required header `typ`. `max_age`: reject tokens
-    /// whose `iat` is older. The `verify_*` flags turn single checks off.
+    /// algorithm names (`None`: all); keys of other algorithms are unusable. `required`: registered claims that must be present
+    /// (`None`: just `exp`). `typ`: a required header `typ`. `max_age`:
+    /// reject tokens whose `iat` is older. The `verify_*` flags turn single
+    /// checks off. `cache_size`: entries of the verified-token cache (0:
+    /// off; `None`: the default, 4096).
     #[new]
     #[pyo3(signature = (
         keys, *, issuer=None, audience=None, leeway=0, required=None, denylist=None,
         verify_exp=true, verify_nbf=true, verify_iat=true, verify_aud=true, typ=None, max_age=None,
-        algorithms=None
+        algorithms=None, cache_size=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -119,6 +120,7 @@ impl Verifier {
         typ: Option<String>,
         max_age: Option<u64>,
         algorithms: Option<Vec<String>>,
+        cache_size: Option<usize>,
     ) -> PyResult<Self> {
         // One option at a time, so that a refusal names the argument.
         let mut policy = jwtgate::Policy::new();
@@ -175,7 +177,9 @@ impl Verifier {
         debug_assert_eq!(*live.config().limits(), LIMITS);
         live.set_denylist(denylist.map(|d| d.inner.clone()));
         Ok(Verifier {
-            live: Arc::new(live),
+            live: Arc::new(
+                live.with_cache_size(cache_size.unwrap_or(jwtgate_sync::DEFAULT_CACHE_SIZE)),
+            ),
             slow_keys: AtomicBool::new(slow_keys),
         })
     }
@@ -430,7 +434,7 @@ impl Verifier {
     /// denylist's gauges, as a dict; ``rejected`` maps each reason to its
     /// count, durations are in seconds (``staleness`` None: never synced).
     fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let m = self.live.state().metrics_snapshot();
+        let m = self.live.metrics();
         let d = PyDict::new(py);
         d.set_item("verifications", m.verifications)?;
         d.set_item("accepted", m.accepted)?;
@@ -455,6 +459,11 @@ impl Verifier {
         let staleness = (m.staleness_ms != u64::MAX)
             .then(|| Duration::from_millis(m.staleness_ms).as_secs_f64());
         d.set_item("staleness", staleness)?;
+        d.set_item("cache_hits", m.cache_hits)?;
+        d.set_item("cache_misses", m.cache_misses)?;
+        d.set_item("cache_inserts", m.cache_inserts)?;
+        d.set_item("cache_evictions", m.cache_evictions)?;
+        d.set_item("cache_entries", m.cache_entries)?;
         Ok(d)
     }
 

@@ -24,7 +24,7 @@ pub use error::{SyncError, VerifyError};
 pub use follower::{Follower, FollowerOptions};
 pub use live::{
     algorithm_named, claim_named, valid_prefix, KeyMissListener, LiveConfig, LiveVerifier,
-    OwnedDenylist, PolicyOptions, SourceHandle,
+    OwnedDenylist, PolicyOptions, SourceHandle, DEFAULT_CACHE_SIZE,
 };
 pub use metrics::{Metrics, MetricsSnapshot, Reason};
 pub use revocation::{
