@@ -68,7 +68,13 @@ pub(crate) fn check_all<'l>(
     lists: impl IntoIterator<Item = Result<Denylist<'l>, Error>>,
     now: u64,
 ) -> Result<(), Error> {
-    let mut lists = lists.into_iter();
+    // A list without segments holds no entry and the core would skip it
+    // (no hashing, no probe); skipping it here also spares copying it into
+    // the batch (an empty live denylist, the common case without a source,
+    // cost the C ABI ten copies of a view per call).
+    let mut lists = lists
+        .into_iter()
+        .filter(|list| !matches!(list, Ok(list) if list.segment_count() == 0));
     let Some(first) = lists.next() else {
         return Ok(());
     };
