@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use arc_swap::{ArcSwap, ArcSwapOption};
-use jwtgate::{Error, Key, KeySet, Limits, Policy, Verified, Verifier};
+use jwtgate::{Denylist, Error, Key, KeySet, Limits, Policy, Verified, Verifier};
 
 pub use config::LiveConfig;
 pub use denylist::OwnedDenylist;
@@ -366,7 +366,32 @@ impl LiveVerifier {
         now: u64,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, VerifyError> {
-        let result = self.verify_uncounted(token, now, buf);
+        let fixed = self.static_denylist.load();
+        let view = fixed.as_deref().map(OwnedDenylist::view);
+        self.verify_counted(token, now, view, buf)
+    }
+
+    /// [`LiveVerifier::verify`] checking `denylist` (a list the caller
+    /// holds for this call) instead of the static one; the live denylist
+    /// is checked as always.
+    pub fn verify_with_denylist<'b>(
+        &self,
+        token: &[u8],
+        now: u64,
+        denylist: Option<&Denylist<'_>>,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, VerifyError> {
+        self.verify_counted(token, now, denylist.map(|d| Ok(*d)), buf)
+    }
+
+    fn verify_counted<'b>(
+        &self,
+        token: &[u8],
+        now: u64,
+        fixed: Option<Result<Denylist<'_>, Error>>,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, VerifyError> {
+        let result = self.verify_uncounted(token, now, fixed, buf);
         let metrics = self.state.metrics();
         match &result {
             Ok(_) => metrics.record_accepted(),
@@ -388,6 +413,7 @@ impl LiveVerifier {
         &self,
         token: &[u8],
         now: u64,
+        fixed: Option<Result<Denylist<'_>, Error>>,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, VerifyError> {
         self.keys.check(crate::unix_ms)?;
@@ -418,9 +444,7 @@ impl LiveVerifier {
         // Looked up at `now - leeway`, as the core verifier does (format 1
         // and 2 lists skip windows that ended before it).
         let lookup = now.saturating_sub(verifier.policy().leeway);
-        let fixed = self.static_denylist.load();
         let revoked = self.state.with_snapshot_ref(|snap| {
-            let fixed = fixed.as_deref().map(OwnedDenylist::view);
             let live = std::iter::once(snap.base()).chain(snap.deltas());
             denylist::check_all(&verified, fixed.into_iter().chain(live), lookup)
         });
