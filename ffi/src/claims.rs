@@ -101,14 +101,7 @@ pub unsafe extern "C" fn jg_verifier_verify(
     now: u64,
     claims_out: *mut jg_claims,
 ) -> jg_result {
-    boundary(|| {
-        // Every failure leaves `*claims_out` reset, whichever check fails
-        // (NULL verifier or token, too long, ...): reset it first.
-        if !claims_out.is_null() {
-            // SAFETY: non-NULL (checked) and valid for writes of a
-            // `jg_claims` (contract).
-            unsafe { reset_views(claims_out) };
-        }
+    let result = boundary(|| {
         // SAFETY: the caller's contract covers `verifier`.
         let v = unsafe { ptr::obj(verifier) }?;
         if token.is_null() {
@@ -133,13 +126,16 @@ pub unsafe extern "C" fn jg_verifier_verify(
         let (decode, scratch) = buffer.split_at_mut(DECODE_LEN);
         // SAFETY: `claims_out` is valid for writes (contract); `decode` and
         // `scratch` are its `buffer`, disjoint from the view fields.
-        let result = unsafe { verify_into(v, token, now, decode, scratch, Some(claims_out)) };
-        if result.is_err() {
-            // SAFETY: as above.
-            unsafe { reset_views(claims_out) };
-        }
-        result
-    })
+        unsafe { verify_into(v, token, now, decode, scratch, Some(claims_out)) }
+    });
+    // Every failure (a panic included) leaves `*claims_out` reset, whichever
+    // check failed; a success has written every view, so it needs no reset.
+    if result != jg_result::JG_OK && !claims_out.is_null() {
+        // SAFETY: non-NULL (checked) and valid for writes of a `jg_claims`
+        // (contract); nothing else refers to it any more.
+        unsafe { reset_views(claims_out) };
+    }
+    result
 }
 
 /// Resets every field of `*out` before `buffer` to "absent": all of them
@@ -172,8 +168,10 @@ fn string_view(
     let Some(s) = s else {
         return Ok(jg_str::NONE);
     };
-    if let Some(plain) = s.as_str() {
-        return Ok(jg_str::of(plain.as_bytes()));
+    if !s.is_escaped() {
+        // The scanner validated the token's UTF-8 already: no second pass
+        // (`JsonStr::as_str` would make one).
+        return Ok(jg_str::of(s.raw()));
     }
     let rest = std::mem::take(scratch);
     let decoded = s.unescape_into(rest)?;
@@ -223,7 +221,12 @@ unsafe fn verify_into(
     set_view!(out.kid = string_view(header.kid(), scratch)?);
     set_view!(out.typ = string_view(header.typ(), scratch)?);
     set_view!(out.raw_json = jg_str::of(claims.raw_json()));
-    let mut aud = [jg_str::NONE; JG_MAX_AUDIENCES];
+    // The values go straight into `(*out).aud`, not through a local array
+    // copied in afterwards (a 512-byte fill and copy per call).
+    // SAFETY: `out` is valid for writes of a `jg_claims` (contract) and
+    // `aud` is one of its view fields, disjoint from `decode` and `scratch`
+    // (its `buffer`); nothing else refers to it during this call.
+    let aud = unsafe { &mut *addr_of_mut!((*out).aud) };
     let mut aud_count = 0;
     if let Some(values) = claims.aud() {
         let mut failed = None;
@@ -249,7 +252,9 @@ unsafe fn verify_into(
             return Err(e.into());
         }
     }
-    set_view!(out.aud = aud);
+    for slot in aud.iter_mut().skip(aud_count) {
+        *slot = jg_str::NONE;
+    }
     set_view!(out.aud_count = aud_count);
     Ok(())
 }

@@ -183,6 +183,22 @@ static void test_claims_views(void) {
     CHECK(claims.sub.ptr == NULL && claims.sub.len == 0 && claims.kid.ptr == NULL);
     CHECK(claims.aud_count == 1 && str_eq(claims.aud[0], "api"));
     CHECK(str_eq(claims.typ, "JWT"));
+
+    /* A success right after a success leaves nothing of the first token:
+     * fewer audiences leave the rest of aud NULL, an absent sub is NULL. */
+    CHECK_RC(sign("{\"iss\":\"https://auth.example\",\"sub\":\"s\","
+                  "\"aud\":[\"web\",\"api\",\"x\"],\"exp\":1760000900}",
+                  0, NULL, NULL),
+             JG_OK);
+    CHECK_RC(verify(v, NOW), JG_OK);
+    CHECK(claims.aud_count == 3 && str_eq(claims.aud[2], "x") && str_eq(claims.sub, "s"));
+    CHECK_RC(sign("{\"iss\":\"https://auth.example\",\"aud\":\"api\",\"exp\":1760000900}", 0,
+                  NULL, NULL),
+             JG_OK);
+    CHECK_RC(verify(v, NOW), JG_OK);
+    CHECK(claims.aud_count == 1 && str_eq(claims.aud[0], "api"));
+    CHECK(claims.aud[1].ptr == NULL && claims.aud[2].ptr == NULL && claims.aud[2].len == 0);
+    CHECK(claims.sub.ptr == NULL && claims.present == (JG_CLAIM_ISS | JG_CLAIM_AUD | JG_CLAIM_EXP));
     jg_verifier_free(v);
 }
 

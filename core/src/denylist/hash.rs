@@ -354,7 +354,11 @@ fn short_block(bytes: &[u8]) -> (u64, u64) {
 /// over `id` in 16-byte blocks, the last one zero-padded,
 /// `state = fold(a ^ state, b ^ k1 ^ M1)` from `state = k0 ^ tag << 56`,
 /// then `fold(state ^ len ^ G, M2)`.
-#[inline(always)]
+///
+/// Not `#[inline(always)]`: a lookup hashes up to three identifiers, and
+/// three inlined copies cost 3 KB of flash (issue 21's HS256-only budget)
+/// for about 12 instructions of call overhead each (docs/benchmarks.md).
+#[inline]
 pub(crate) fn bloom_hash(keys: (u64, u64), tag: u8, id: &[u8]) -> u64 {
     let mut state = bloom_init(keys, tag);
     let mut blocks = id.chunks_exact(BLOOM_BLOCK);
