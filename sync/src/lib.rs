@@ -7,6 +7,7 @@ mod durability;
 mod error;
 mod follower;
 mod keysource;
+mod live;
 mod metrics;
 mod revocation;
 mod snapshot;
@@ -26,6 +27,10 @@ pub use follower::{Follower, FollowerOptions};
 pub use keysource::{
     KeyLocation, KeyRefresher, KeySink, KeySource, KeySourceError, KeySourceMetrics,
     KeySourceOptions, KeySourceSnapshot, TransportOptions, DEFAULT_MAX_BODY,
+};
+pub use live::{
+    algorithm_named, claim_named, valid_prefix, KeyMissListener, LiveConfig, LiveVerifier,
+    OwnedDenylist, PolicyOptions, SourceHandle,
 };
 pub use metrics::{Metrics, MetricsSnapshot, Reason};
 pub use revocation::{
