@@ -157,6 +157,8 @@ fn random_kid_storm_costs_one_fetch_per_cooldown() {
         "{m:?}"
     );
     assert!(m.cooldown_hits > 9_000, "{m:?}");
+    // The fetches came from the unknown kids (no timed refresh in an hour).
+    assert!(m.refresh_requested >= 1, "{m:?}");
     eprintln!("kid storm: 10000 tokens in {elapsed:?}: {fetches} fetches, {m:?}");
 }
 
@@ -560,4 +562,47 @@ fn a_local_jwks_file_is_watched() {
     assert_eq!(h.verify(&signed(&k2, ISS)), Ok(()));
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(source.metrics().fetch_failed, 1, "reported once");
+}
+
+#[test]
+fn a_verify_never_waits_for_a_slow_fetch() {
+    let k1 = ed_key("k1", 1);
+    let doc = jwks(&[&k1]);
+    let served = Arc::new(AtomicUsize::new(0));
+    let s2 = Arc::clone(&served);
+    let server = HttpsServer::start(move |_r: &Request| {
+        let mut reply = Reply::json(doc.clone()).header("cache-control", "max-age=3600");
+        if s2.fetch_add(1, Relaxed) > 0 {
+            reply.delay = Duration::from_millis(1500);
+        }
+        reply
+    });
+    let h = Harness::new();
+    let mut o = options(&server.ca_pem);
+    o.cooldown = Duration::from_millis(10);
+    o.refresh_min = Duration::from_secs(3600);
+    let source = start(&h, &server, o);
+    std::thread::sleep(Duration::from_millis(50));
+    let unknown = signed_with_kid(&k1, ISS, Some("new-key"));
+    assert_eq!(h.verify(&unknown), Err(300));
+    // The refresh is in flight (the server holds it): verifies go on.
+    assert!(eventually(T, || server.hits("/jwks") == 2));
+    let at = Instant::now();
+    for _ in 0..20 {
+        assert_eq!(h.verify(&unknown), Err(300));
+        assert_eq!(h.verify(&signed(&k1, ISS)), Ok(()));
+    }
+    assert!(
+        at.elapsed() < Duration::from_millis(500),
+        "{:?}",
+        at.elapsed()
+    );
+    assert_eq!(source.metrics().fetch_ok, 1);
+    // Dropping the source unregisters it: no more refreshes are asked for.
+    drop(source);
+    let hits = server.hits("/jwks");
+    std::thread::sleep(Duration::from_millis(50));
+    assert_eq!(h.verify(&unknown), Err(300));
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(server.hits("/jwks"), hits);
 }

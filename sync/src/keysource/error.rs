@@ -27,19 +27,31 @@ pub enum KeySourceError {
 }
 
 impl KeySourceError {
-    /// The stable code of every key source error in the 9xx (distribution)
-    /// group, next to the key staleness code 908.
-    pub const CODE: u32 = 909;
+    /// The stable code of [`KeySourceError::Refused`].
+    pub const REFUSED_CODE: u32 = 911;
+    /// The stable code of every other key source error (the fetch or the
+    /// document failed).
+    pub const FETCH_CODE: u32 = 910;
+
+    /// The stable number, in the 9xx (distribution) group:
+    /// [`KeySourceError::REFUSED_CODE`] (911) for a refusal by policy,
+    /// [`KeySourceError::FETCH_CODE`] (910) otherwise.
+    pub const fn code(&self) -> u32 {
+        match self {
+            KeySourceError::Refused(_) => Self::REFUSED_CODE,
+            _ => Self::FETCH_CODE,
+        }
+    }
 }
 
 impl fmt::Display for KeySourceError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            KeySourceError::Refused(m) => write!(f, "key source refused: {m}"),
-            KeySourceError::Transport(m) => write!(f, "key fetch failed: {m}"),
-            KeySourceError::Status(s) => write!(f, "key fetch failed: HTTP status {s}"),
-            KeySourceError::Document(m) => write!(f, "key document refused: {m}"),
-            KeySourceError::Io(e) => write!(f, "key file: {e}"),
+            KeySourceError::Refused(m) => write!(f, "key source refused: {m} [911]"),
+            KeySourceError::Transport(m) => write!(f, "key fetch failed: {m} [910]"),
+            KeySourceError::Status(s) => write!(f, "key fetch failed: HTTP status {s} [910]"),
+            KeySourceError::Document(m) => write!(f, "key document refused: {m} [910]"),
+            KeySourceError::Io(e) => write!(f, "key file: {e} [910]"),
         }
     }
 }

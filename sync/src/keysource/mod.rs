@@ -38,6 +38,7 @@ mod discovery;
 mod document;
 mod error;
 mod file;
+mod live;
 mod metrics;
 mod refresh;
 mod transport;
@@ -141,6 +142,8 @@ impl KeyRefresher {
 pub struct KeySource {
     shared: Arc<Shared>,
     thread: Option<JoinHandle<()>>,
+    /// The verifier whose key-miss listener this source is, if any.
+    live: Option<std::sync::Weak<crate::LiveVerifier>>,
 }
 
 impl std::fmt::Debug for KeySource {
@@ -172,6 +175,7 @@ impl KeySource {
         Ok(KeySource {
             shared,
             thread: Some(thread),
+            live: None,
         })
     }
 
@@ -224,6 +228,9 @@ impl KeySource {
     }
 
     fn stop_inner(&mut self) {
+        if let Some(live) = self.live.take() {
+            live::detach(&live);
+        }
         self.shared.stop();
         if let Some(t) = self.thread.take() {
             let _ = t.join();
