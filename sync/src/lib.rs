@@ -25,8 +25,8 @@ pub use durability::WaitPolicy;
 pub use error::{SyncError, VerifyError};
 pub use follower::{Follower, FollowerOptions};
 pub use keysource::{
-    KeyLocation, KeyRefresher, KeySink, KeySource, KeySourceError, KeySourceMetrics,
-    KeySourceOptions, KeySourceSnapshot, TransportOptions, DEFAULT_MAX_BODY,
+    fetch_keys, FetchedKeys, KeyLocation, KeyRefresher, KeySink, KeySource, KeySourceError,
+    KeySourceMetrics, KeySourceOptions, KeySourceSnapshot, TransportOptions, DEFAULT_MAX_BODY,
 };
 pub use live::{
     algorithm_named, claim_named, valid_prefix, KeyMissListener, LiveConfig, LiveVerifier,

@@ -40,6 +40,7 @@ mod error;
 mod file;
 mod live;
 mod metrics;
+mod once;
 mod refresh;
 mod transport;
 
@@ -52,6 +53,7 @@ use jwtgate::KeySet;
 
 pub use error::KeySourceError;
 pub use metrics::{KeySourceMetrics, KeySourceSnapshot};
+pub use once::{fetch_keys, FetchedKeys};
 pub use transport::{TransportOptions, DEFAULT_MAX_BODY};
 
 use refresh::Shared;

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::document::{parse_jwks, Parsed};
 use super::file::{FilePoll, FileState};
-use super::transport::{Fetched, Transport};
+use super::transport::{Fetched, Transport, TransportOptions};
 use super::{discovery, KeyLocation, KeySink, KeySourceError, KeySourceMetrics, KeySourceOptions};
 
 /// Pending `kid`s remembered for the negative cache, per fetch.
@@ -200,30 +200,62 @@ impl Shared {
     }
 }
 
+/// A location resolved: the JWKS URL (discovered for an issuer) and the
+/// client, or the file.
+pub(crate) struct Resolved {
+    pub(crate) jwks: String,
+    pub(crate) transport: Option<Transport>,
+    pub(crate) issuer: Option<String>,
+    pub(crate) file: Option<FileState>,
+}
+
+/// Checks a URL location against the policy (discovery for an issuer).
+pub(crate) fn resolve(
+    location: &KeyLocation,
+    options: &TransportOptions,
+) -> Result<Resolved, KeySourceError> {
+    Ok(match location {
+        KeyLocation::JwksUrl(url) => {
+            let transport = Transport::new(options.clone())?;
+            transport.check_url(url)?;
+            Resolved {
+                jwks: url.clone(),
+                transport: Some(transport),
+                issuer: None,
+                file: None,
+            }
+        }
+        KeyLocation::Issuer(issuer) => {
+            let transport = Transport::new(options.clone())?;
+            let jwks = discovery::discover(&transport, issuer)?;
+            Resolved {
+                jwks,
+                transport: Some(transport),
+                issuer: Some(issuer.clone()),
+                file: None,
+            }
+        }
+        KeyLocation::File(path) => Resolved {
+            jwks: path.display().to_string(),
+            transport: None,
+            issuer: None,
+            file: Some(FileState::new(path.clone())),
+        },
+    })
+}
+
 /// Resolves the location and makes the first fetch.
 pub(crate) fn start(
     location: KeyLocation,
     sink: &dyn KeySink,
     options: KeySourceOptions,
 ) -> Result<(Shared, RefreshState), KeySourceError> {
-    let (jwks, transport, issuer, file) = match &location {
-        KeyLocation::JwksUrl(url) => {
-            let transport = Transport::new(options.transport.clone())?;
-            transport.check_url(url)?;
-            (url.clone(), Some(transport), None, None)
-        }
-        KeyLocation::Issuer(issuer) => {
-            let transport = Transport::new(options.transport.clone())?;
-            let jwks = discovery::discover(&transport, issuer)?;
-            (jwks, Some(transport), Some(issuer.clone()), None)
-        }
-        KeyLocation::File(path) => (
-            path.display().to_string(),
-            None,
-            None,
-            Some(FileState::new(path.clone())),
-        ),
-    };
+    let Resolved {
+        jwks,
+        transport,
+        issuer,
+        file,
+    } = resolve(&location, &options.transport)?;
     let shared = Shared {
         location,
         jwks,
