@@ -8,6 +8,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "../tests/common/https.rs"]
+#[allow(dead_code)]
 mod https;
 
 use std::sync::Arc;
