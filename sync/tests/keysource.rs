@@ -606,3 +606,33 @@ fn a_verify_never_waits_for_a_slow_fetch() {
     std::thread::sleep(Duration::from_millis(100));
     assert_eq!(server.hits("/jwks"), hits);
 }
+
+/// The README's OIDC example (the block between the markers is copied
+/// there verbatim: core/tests/readme_snippets.rs checks it).
+#[test]
+fn readme_oidc_example() -> Result<(), Box<dyn std::error::Error>> {
+    use jwtgate::Policy;
+    use jwtgate_sync::LiveVerifier;
+
+    let k1 = ed_key("k1", 1);
+    let server = discovery_server(&k1, None);
+    let issuer = server.url("/realms/test");
+    let mut options = KeySourceOptions::default();
+    options.transport.ca_pem = Some(server.ca_pem.as_bytes().to_vec());
+    let token = signed(&k1, &issuer);
+    // README: begin
+    let policy = Policy::new();
+    let verifier = Arc::new(LiveVerifier::pending(policy)?);
+    // Discovery at {issuer}/.well-known/openid-configuration: its `issuer`
+    // must match exactly, and tokens must then name it.
+    let source = verifier.follow_keys(KeyLocation::Issuer(issuer.clone()), options)?;
+    // Fail closed (908) if the provider stays unreachable for an hour.
+    verifier.set_max_key_staleness(Some(Duration::from_secs(3600)));
+
+    let mut buf = vec![0u8; jwtgate::buffer_len(token.len())];
+    let verified = verifier.verify_now(token.as_bytes(), &mut buf)?;
+    assert_eq!(verified.claims().sub().and_then(|s| s.as_str()), Some("ada"));
+    println!("{}", source.prometheus("jwtgate")); // fetches, unknown kids, staleness
+    // README: end
+    Ok(())
+}
