@@ -631,8 +631,47 @@ fn readme_oidc_example() -> Result<(), Box<dyn std::error::Error>> {
 
     let mut buf = vec![0u8; jwtgate::buffer_len(token.len())];
     let verified = verifier.verify_now(token.as_bytes(), &mut buf)?;
-    assert_eq!(verified.claims().sub().and_then(|s| s.as_str()), Some("ada"));
+    assert_eq!(
+        verified.claims().sub().and_then(|s| s.as_str()),
+        Some("ada")
+    );
     println!("{}", source.prometheus("jwtgate")); // fetches, unknown kids, staleness
-    // README: end
+                                                  // README: end
     Ok(())
+}
+
+#[test]
+fn keys_named_inside_a_token_are_never_fetched() {
+    let (k1, evil) = (ed_key("k1", 1), ed_key("evil", 9));
+    let doc = jwks(&[&k1]);
+    let evil_doc = jwks(&[&evil]);
+    let server = HttpsServer::start(move |r: &Request| match r.path.as_str() {
+        "/jwks" => Reply::json(doc.clone()),
+        _ => Reply::json(evil_doc.clone()),
+    });
+    let h = Harness::new();
+    let mut o = options(&server.ca_pem);
+    // No refresh for the unknown kid `evil` either: only what is counted.
+    o.cooldown = Duration::from_secs(60);
+    let _source = start(&h, &server, o);
+    let evil_url = server.url("/evil-jwks");
+    let x = common::https::b64url(&evil.ed25519_public_bytes().unwrap());
+    let extras = [
+        format!(r#"{{"jku":"{evil_url}"}}"#),
+        format!(r#"{{"x5u":"{evil_url}"}}"#),
+        format!(r#"{{"jwk":{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}}}"#),
+    ];
+    for extra in &extras {
+        let now = jwtgate_sync::unix_now();
+        let claims = format!(r#"{{"iss":"{ISS}","sub":"ada","exp":{}}}"#, now + 60);
+        let mut fields = jwtgate::HeaderFields::new();
+        fields.extra = Some(extra.as_bytes());
+        let mut out = vec![0u8; 2048];
+        let n = jwtgate::encode(&evil, claims.as_bytes(), &fields, &mut out).unwrap();
+        let token = String::from_utf8(out[..n].to_vec()).unwrap();
+        assert!(h.verify(&token).is_err(), "{extra}");
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(server.hits("/evil-jwks"), 0);
+    assert_eq!(server.hits("/jwks"), 1);
 }
