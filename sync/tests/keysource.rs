@@ -504,7 +504,8 @@ fn cache_control_and_etag_are_honoured() {
     assert!(eventually(T, || server.hits("/jwks") >= 2));
     let waited = at.elapsed();
     assert!(waited >= Duration::from_millis(900), "{waited:?}");
-    assert!(waited < Duration::from_millis(2500), "{waited:?}");
+    // Well before refresh_default (60 s): the max-age was read.
+    assert!(waited < Duration::from_secs(5), "{waited:?}");
     let requests = server.requests();
     assert_eq!(requests[0].header("if-none-match"), None);
     assert_eq!(requests[1].header("if-none-match"), Some("\"v1\""));
