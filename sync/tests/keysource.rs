@@ -670,3 +670,36 @@ fn keys_named_inside_a_token_are_never_fetched() {
     assert_eq!(server.hits("/evil-jwks"), 0);
     assert_eq!(server.hits("/jwks"), 1);
 }
+
+#[test]
+fn a_failed_fetch_does_not_cache_the_kid_as_unknown() {
+    let (k1, k2) = (ed_key("k1", 1), ed_key("k2", 2));
+    let doc = shared(jwks(&[&k1]));
+    let failing = Arc::new(AtomicUsize::new(0));
+    let (d2, f2) = (Arc::clone(&doc), Arc::clone(&failing));
+    let server = HttpsServer::start(move |_r: &Request| {
+        if f2.load(Relaxed) == 1 {
+            Reply::status(503)
+        } else {
+            Reply::json(d2.lock().unwrap().clone()).header("cache-control", "max-age=3600")
+        }
+    });
+    let h = Harness::new();
+    let mut o = options(&server.ca_pem);
+    o.cooldown = Duration::from_millis(100);
+    o.negative_ttl = Duration::from_secs(60);
+    o.refresh_min = Duration::from_secs(3600);
+    let source = start(&h, &server, o);
+    // The provider fails while a token with its new key arrives.
+    failing.store(1, Relaxed);
+    *doc.lock().unwrap() = jwks(&[&k1, &k2]);
+    let t2 = signed(&k2, ISS);
+    std::thread::sleep(Duration::from_millis(150));
+    assert_eq!(h.verify(&t2), Err(300));
+    assert!(eventually(T, || source.metrics().fetch_failed == 1));
+    // It recovers: the same kid, past the cooldown, asks again and lands.
+    failing.store(0, Relaxed);
+    std::thread::sleep(Duration::from_millis(150));
+    assert!(eventually(T, || h.verify(&t2).is_ok()));
+    assert_eq!(source.metrics().negative_hits, 0);
+}

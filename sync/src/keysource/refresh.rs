@@ -354,7 +354,11 @@ fn refresh(
     };
     match &outcome {
         Ok(Some(keys)) => shared.remember_unknown(|kid| keys.iter().any(|k| k.kid() == Some(kid))),
-        Ok(None) | Err(_) => shared.remember_unknown(|_| false),
+        // 304: the keys did not change, so the kids are still unknown.
+        Ok(None) => shared.remember_unknown(|_| false),
+        // A failed fetch taught nothing: no kid is cached as unknown (it
+        // may be the provider's new key), only the cooldown applies.
+        Err(_) => shared.remember_unknown(|_| true),
     }
     if outcome.is_err() {
         // Stale-if-error: the keys in force stay; retry one cooldown later.
