@@ -20,8 +20,8 @@
 //!   waiting for it: the token is rejected now, the refresh happens behind
 //!   it. At most one fetch is in flight (one thread), kid-triggered fetches
 //!   are at least [`KeySourceOptions::cooldown`] apart (30 s by default),
-//!   and a `kid` still unknown after a fetch is not asked for again during
-//!   [`KeySourceOptions::negative_ttl`]. A flood of random `kid`s costs at
+//!   and a `kid` still unknown after a good fetch (or a 304) is not asked
+//!   for again during [`KeySourceOptions::negative_ttl`]. A flood of random `kid`s costs at
 //!   most one fetch per cooldown.
 //! - **Failure**: a failed fetch, an error status, an invalid document or
 //!   one without any usable key keeps the last good keys (stale-if-error);
