@@ -51,6 +51,10 @@
 // `PS256`: RSASSA-PSS with SHA-256, MGF1-SHA-256, 32-byte salt.
 #define JG_ALG_PS256 7
 
+// How many algorithms there are (`JG_ALG_*` ids 1 to `JG_ALG_COUNT`): the
+// Go binding's exhaustiveness guard compares its own list with it.
+#define JG_ALG_COUNT 7
+
 // `iss` in a claim mask (`jg_claims.present`, `jg_verifier_set_required_claims`).
 #define JG_CLAIM_ISS (1 << 0)
 
