@@ -16,7 +16,7 @@
 
 use pyo3::prelude::*;
 
-use crate::errors::exception;
+use crate::errors::asymmetric_secret_err;
 
 /// PyJWT's message for an asymmetric key used as an HMAC secret.
 pub(crate) const ASYMMETRIC_SECRET: &str = "The specified key is an asymmetric key or x509 \
@@ -40,7 +40,7 @@ pub(crate) fn public_key_encoding(data: &[u8]) -> Option<&'static str> {
 #[pyfunction]
 pub(crate) fn check_hmac_secret(py: Python<'_>, secret: &[u8]) -> PyResult<()> {
     match public_key_encoding(secret) {
-        Some(_) => Err(exception(py, "InvalidKeyError", ASYMMETRIC_SECRET)),
+        Some(_) => Err(asymmetric_secret_err(py, ASYMMETRIC_SECRET)),
         None => Ok(()),
     }
 }

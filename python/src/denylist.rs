@@ -1,9 +1,8 @@
 //! `_jwtgate.Denylist` (an owned, validated snapshot) and
 //! `_jwtgate.DenylistBuilder`; the bytes are the core's format.
 
-use std::sync::Arc;
-
 use jwtgate::{Config, Revocation};
+use jwtgate_sync::OwnedDenylist;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -11,40 +10,14 @@ use pyo3::types::PyBytes;
 use crate::errors::to_py_err;
 use crate::time::now_secs;
 
-/// The core's zero-copy view, borrowing from the bytes it was read from.
-type View<'a> = jwtgate::Denylist<'a>;
-
-self_cell::self_cell!(
-    /// Denylist bytes together with the core's validated view of them, so a
-    /// lookup never re-validates.
-    pub(crate) struct OwnedDenylist {
-        owner: Box<[u8]>,
-        #[covariant]
-        dependent: View,
-    }
-);
-
-impl OwnedDenylist {
-    /// Validates `bytes` (structure, version, checksum) once.
-    pub(crate) fn parse(bytes: Vec<u8>) -> Result<OwnedDenylist, jwtgate::Error> {
-        OwnedDenylist::try_new(bytes.into_boxed_slice(), |b| {
-            jwtgate::Denylist::from_bytes(b)
-        })
-    }
-
-    /// The core view, for `verify_with_denylist`.
-    pub(crate) fn view(&self) -> &jwtgate::Denylist<'_> {
-        self.borrow_dependent()
-    }
-}
-
 /// A revocation denylist snapshot, validated once when loaded.
 ///
 /// Immutable: to change what a verifier rejects, build or load a new one
 /// and pass it to `Verifier.set_denylist`. Safe to share between threads.
 #[pyclass(frozen, module = "jwtgate._jwtgate")]
 pub struct Denylist {
-    pub(crate) inner: Arc<OwnedDenylist>,
+    /// The sync crate's owned denylist (shared bytes; cloning is cheap).
+    pub(crate) inner: OwnedDenylist,
 }
 
 #[pymethods]
@@ -53,13 +26,10 @@ impl Denylist {
     /// checksum (raises `DenylistError`).
     #[staticmethod]
     fn from_bytes(py: Python<'_>, data: &[u8]) -> PyResult<Denylist> {
-        let bytes = data.to_vec();
-        let owned = py
-            .detach(|| OwnedDenylist::parse(bytes))
+        let inner = py
+            .detach(|| OwnedDenylist::from_slice(data))
             .map_err(|e| to_py_err(py, e))?;
-        Ok(Denylist {
-            inner: Arc::new(owned),
-        })
+        Ok(Denylist { inner })
     }
 
     /// Reads a denylist snapshot file (see `from_bytes`).
@@ -67,49 +37,48 @@ impl Denylist {
     fn load(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Denylist> {
         let owned = py.detach(
             || -> std::io::Result<Result<OwnedDenylist, jwtgate::Error>> {
-                Ok(OwnedDenylist::parse(std::fs::read(&path)?))
+                Ok(OwnedDenylist::new(std::fs::read(&path)?))
             },
         )?;
         Ok(Denylist {
-            inner: Arc::new(owned.map_err(|e| to_py_err(py, e))?),
+            inner: owned.map_err(|e| to_py_err(py, e))?,
         })
     }
 
     /// The serialized bytes (the core's format, loadable everywhere).
     fn __bytes__<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, self.inner.view().as_bytes())
+        PyBytes::new(py, self.inner.bytes())
     }
 
     /// The sequence number the builder recorded.
     #[getter]
     fn sequence(&self) -> u64 {
-        self.inner.view().sequence()
+        self.inner.sequence()
     }
 
     /// How many revocations the denylist stores.
     #[getter]
     fn entry_count(&self) -> u64 {
-        self.inner.view().entry_count()
+        self.inner.entry_count()
     }
 
     /// How many expiry segments the denylist has.
     #[getter]
     fn segment_count(&self) -> usize {
-        self.inner.view().segment_count()
+        self.inner.view().map_or(0, |v| v.segment_count())
     }
 
     fn __len__(&self) -> usize {
-        self.inner.view().as_bytes().len()
+        self.inner.bytes().len()
     }
 
     fn __repr__(&self) -> String {
-        let view = self.inner.view();
         format!(
             "Denylist(sequence={}, entries={}, segments={}, bytes={})",
-            view.sequence(),
-            view.entry_count(),
-            view.segment_count(),
-            view.as_bytes().len()
+            self.sequence(),
+            self.entry_count(),
+            self.segment_count(),
+            self.__len__()
         )
     }
 }
@@ -304,10 +273,8 @@ impl DenylistBuilder {
     #[pyo3(signature = (now=None))]
     fn build_denylist(&self, py: Python<'_>, now: Option<&Bound<'_, PyAny>>) -> PyResult<Denylist> {
         let bytes = self.build_vec(py, now)?;
-        let owned = OwnedDenylist::parse(bytes).map_err(|e| to_py_err(py, e))?;
-        Ok(Denylist {
-            inner: Arc::new(owned),
-        })
+        let inner = OwnedDenylist::new(bytes).map_err(|e| to_py_err(py, e))?;
+        Ok(Denylist { inner })
     }
 }
 

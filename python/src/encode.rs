@@ -4,7 +4,7 @@
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use crate::errors::{to_py_err, to_py_err_with};
+use crate::errors::{encode_err, to_py_err, to_py_err_with};
 use crate::keys::{algorithm, make_key};
 
 /// Signs `claims_json` (a JSON object, checked as strictly as on
@@ -27,7 +27,7 @@ pub(crate) fn encode(
     extra_header: Option<&[u8]>,
     allow_short: bool,
 ) -> PyResult<String> {
-    let alg = self::algorithm(algorithm)?;
+    let alg = self::algorithm(py, algorithm)?;
     let key = make_key(py, kind, material, alg, None, allow_short)?;
     let header = jwtgate::HeaderFields {
         kid,
@@ -36,16 +36,8 @@ pub(crate) fn encode(
     };
     let header_len = extra_header.map_or(0, <[u8]>::len) + 256 + kid.map_or(0, str::len) * 6;
     let mut out = vec![0u8; jwtgate::encoded_len(&key, header_len, claims_json.len())];
-    let len = jwtgate::encode(&key, claims_json, &header, &mut out).map_err(|e| match e {
-        jwtgate::Error::ClaimsJson
-        | jwtgate::Error::DuplicateMember
-        | jwtgate::Error::HeaderJson
-        | jwtgate::Error::JsonTooDeep
-        | jwtgate::Error::TooManyMembers => {
-            pyo3::exceptions::PyValueError::new_err(format!("cannot encode: {e}"))
-        }
-        other => to_py_err(py, other),
-    })?;
+    let len =
+        jwtgate::encode(&key, claims_json, &header, &mut out).map_err(|e| encode_err(py, e))?;
     out.truncate(len);
     String::from_utf8(out).map_err(|_| pyo3::exceptions::PyValueError::new_err("non-ASCII token"))
 }

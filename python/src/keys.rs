@@ -10,13 +10,13 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::asymmetric::check_hmac_secret;
-use crate::errors::to_py_err;
+use crate::errors::{sync_err, to_py_err};
 
 /// Parses an algorithm name (`HS256`, `HS384`, `HS512`, `EdDSA`, `ES256`,
-/// `RS256`, `PS256`).
-pub(crate) fn algorithm(name: &str) -> PyResult<Algorithm> {
-    Algorithm::from_name(name)
-        .ok_or_else(|| PyValueError::new_err(format!("unsupported algorithm: {name:?}")))
+/// `RS256`, `PS256`) by the sync crate's rule: `ValueError` with code 909
+/// otherwise.
+pub(crate) fn algorithm(py: Python<'_>, name: &str) -> PyResult<Algorithm> {
+    jwtgate_sync::algorithm_named(name).map_err(|e| sync_err(py, e))
 }
 
 /// Bytes of a `bytes` or `str` (UTF-8) argument.
@@ -116,7 +116,7 @@ impl KeySet {
         kid: Option<&str>,
         allow_short: bool,
     ) -> PyResult<()> {
-        let alg = self::algorithm(algorithm)?;
+        let alg = self::algorithm(py, algorithm)?;
         let key = make_key(py, kind, material, alg, kid, allow_short)?;
         self.inner.add(key).map_err(|e| to_py_err(py, e))
     }

@@ -19,7 +19,7 @@ mod until;
 mod verifier;
 
 use pyo3::prelude::*;
-use pyo3::types::PyDict;
+use pyo3::types::{PyDict, PyTuple};
 
 /// The extension module `jwtgate._jwtgate`.
 #[pymodule]
@@ -41,10 +41,18 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for (code, message) in jwtgate::Error::CODES {
         codes.set_item(code, message)?;
     }
-    for (code, message) in sync::CODES {
+    for (code, message) in errors::SYNC_CODES {
         codes.set_item(code, message)?;
     }
     m.add("ERROR_CODES", codes)?;
+    // The core's algorithms, in its order: python/tests/test_algorithms.py
+    // checks the Python layer's names and key kinds against it.
+    let algorithms: Vec<&str> = jwtgate::Algorithm::ALL
+        .into_iter()
+        .filter(|a| a.is_supported())
+        .map(jwtgate::Algorithm::name)
+        .collect();
+    m.add("ALGORITHMS", PyTuple::new(py, algorithms)?)?;
     m.add("BUFFER_LEN", jwtgate::BUFFER_LEN)?;
     m.add("MAX_KEYS", jwtgate::MAX_KEYS)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

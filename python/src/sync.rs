@@ -1,141 +1,27 @@
 //! The sync layer (`jwtgate-sync`) for Python: `Follower` and `FileWatcher`
 //! (sources feeding a verifier's live denylist), `RevocationStore` (the
-//! authority's writer), and the conversion of its errors.
+//! authority's writer).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use jwtgate_sync::{
-    Kind, OwnedRevocation, RedisSource, RedisStore, RevokeOutcome, SyncError, VerifyError,
+    Kind, OwnedRevocation, RedisSource, RedisStore, RevokeOutcome, SourceHandle, SyncError,
 };
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyInt};
 
-use crate::errors::{exception, set_code, to_py_err, token_py_err};
+use crate::errors::sync_err;
 
-/// The sync layer's codes (the C ABI's `jg_result` numbers).
-pub(crate) const STALE: u32 = VerifyError::STALE_CODE;
-pub(crate) const SYNC_IO: u32 = 901;
-pub(crate) const SYNC_REDIS: u32 = 902;
-pub(crate) const SYNC_PROTOCOL: u32 = 903;
-pub(crate) const INVALID_REVOCATION: u32 = 904;
-pub(crate) const NOT_READY: u32 = 905;
-pub(crate) const SOURCE_ACTIVE: u32 = 906;
-pub(crate) const NOT_REPLICATED: u32 = SyncError::NOT_REPLICATED_CODE;
+/// A running denylist source of a verifier, as Python sees it: the sync
+/// crate's [`SourceHandle`] (which holds the one-source claim), stopped
+/// with the GIL released.
+struct Source(SourceHandle);
 
-/// Every sync code with its message, for `ERROR_CODES`.
-pub(crate) const CODES: [(u32, &str); 8] = [
-    (
-        STALE,
-        "denylist is stale: its source has not confirmed it current within the maximum staleness",
-    ),
-    (SYNC_IO, "sync: a file or system call failed"),
-    (
-        SYNC_REDIS,
-        "sync: redis is unreachable or refused a command",
-    ),
-    (SYNC_PROTOCOL, "sync: unexpected data in redis"),
-    (
-        INVALID_REVOCATION,
-        "invalid revocation (empty identifier, no bound, or a value past 2^53)",
-    ),
-    (
-        NOT_READY,
-        "sync: the follower has not loaded the denylist from redis yet",
-    ),
-    (
-        SOURCE_ACTIVE,
-        "sync: the verifier already has a running follower or watcher",
-    ),
-    (
-        NOT_REPLICATED,
-        "sync: revocation stored on the master but not acknowledged by enough replicas; revoke again",
-    ),
-];
-
-/// A `jwtgate.exceptions` instance with `.code` set.
-pub(crate) fn coded(py: Python<'_>, class: &str, message: &str, code: u32) -> PyErr {
-    let err = exception(py, class, message);
-    set_code(py, &err, code);
-    err
-}
-
-/// The one conversion from a sync-layer error.
-pub(crate) fn sync_err(py: Python<'_>, err: SyncError) -> PyErr {
-    let message = err.to_string();
-    match err {
-        SyncError::Denylist(e) => to_py_err(py, e),
-        SyncError::InvalidRevocation(_) => {
-            coded(py, "InvalidRevocationError", &message, INVALID_REVOCATION)
-        }
-        SyncError::Io(_) => coded(py, "SyncError", &message, SYNC_IO),
-        SyncError::Redis(_) => coded(py, "SyncError", &message, SYNC_REDIS),
-        SyncError::NotReplicated { .. } => coded(py, "SyncError", &message, NOT_REPLICATED),
-        _ => coded(py, "SyncError", &message, SYNC_PROTOCOL),
-    }
-}
-
-/// The one conversion from an error verifying `token`.
-pub(crate) fn verify_err(py: Python<'_>, err: VerifyError, token: &[u8]) -> PyErr {
-    match err.token_error() {
-        Some(e) => token_py_err(py, e, token),
-        None => coded(py, "StaleDenylistError", &err.to_string(), STALE),
-    }
-}
-
-/// A verifier's flag "a source feeds my live denylist", held by the source.
-pub(crate) struct SourceClaim(Arc<AtomicBool>);
-
-impl SourceClaim {
-    pub(crate) fn take(py: Python<'_>, busy: &Arc<AtomicBool>) -> PyResult<SourceClaim> {
-        busy.compare_exchange(false, true, Ordering::AcqRel, Ordering::Acquire)
-            .map_err(|_| {
-                coded(
-                    py,
-                    "SyncError",
-                    "this verifier already has a running follower or watcher: stop it first",
-                    SOURCE_ACTIVE,
-                )
-            })?;
-        Ok(SourceClaim(Arc::clone(busy)))
-    }
-}
-
-impl Drop for SourceClaim {
-    fn drop(&mut self) {
-        self.0.store(false, Ordering::Release);
-    }
-}
-
-/// A running source with its claim; both dropped together by `stop`.
-pub(crate) struct Running<S> {
-    slot: Mutex<Option<(S, SourceClaim)>>,
-}
-
-impl<S: Send> Running<S> {
-    pub(crate) fn new(source: S, claim: SourceClaim) -> Self {
-        Running {
-            slot: Mutex::new(Some((source, claim))),
-        }
-    }
-
-    fn with<R>(&self, f: impl FnOnce(Option<&S>) -> R) -> R {
-        let slot = self.slot.lock().unwrap_or_else(PoisonError::into_inner);
-        f(slot.as_ref().map(|(s, _)| s))
-    }
-
-    /// Stops (drops, joining the thread) with the GIL released.
+impl Source {
+    /// Stops it (joins the thread) with the GIL released; idempotent.
     fn stop(&self, py: Python<'_>) {
-        let taken = self
-            .slot
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        if let Some(taken) = taken {
-            py.detach(move || drop(taken));
-        }
+        py.detach(|| self.0.stop());
     }
 }
 
@@ -146,24 +32,15 @@ impl<S: Send> Running<S> {
 /// what it holds and grows stale, and the verifier may take a new source.
 #[pyclass(frozen, module = "jwtgate._jwtgate")]
 pub struct Follower {
-    pub(crate) inner: Running<jwtgate_sync::Follower>,
+    inner: Source,
 }
 
 impl Follower {
-    /// Waits for the first load (call with the GIL released).
-    pub(crate) fn inner_wait(&self, timeout: Duration) -> bool {
-        self.inner
-            .with(|f| f.is_some_and(|f| f.wait_ready(timeout)))
-    }
-
-    /// The last error.
-    pub(crate) fn inner_last_error(&self) -> Option<String> {
-        self.last_error()
-    }
-
-    /// Stops it.
-    pub(crate) fn stop_now(&self, py: Python<'_>) {
-        self.inner.stop(py);
+    /// Wraps a running Redis follower.
+    pub(crate) fn new(handle: SourceHandle) -> Self {
+        Follower {
+            inner: Source(handle),
+        }
     }
 }
 
@@ -173,34 +50,31 @@ impl Follower {
     /// returns whether it is done (False after `stop()`).
     fn wait_ready(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
         let timeout = seconds(timeout, "timeout")?;
-        Ok(py.detach(|| self.inner_wait(timeout)))
+        Ok(py.detach(|| self.inner.0.wait_ready(timeout)))
     }
 
     /// Whether the first full load is done and the follower runs.
     #[getter]
     fn ready(&self) -> bool {
-        self.inner
-            .with(|f| f.is_some_and(jwtgate_sync::Follower::is_ready))
+        self.inner.0.wait_ready(Duration::ZERO)
     }
 
     /// Whether the follower is connected to Redis right now.
     #[getter]
     fn connected(&self) -> bool {
-        self.inner
-            .with(|f| f.is_some_and(jwtgate_sync::Follower::is_connected))
+        self.inner.0.is_connected()
     }
 
     /// Whether the follower runs (not stopped).
     #[getter]
     fn running(&self) -> bool {
-        self.inner.with(|f| f.is_some())
+        self.inner.0.is_running()
     }
 
     /// The last error met (a refused connection while Redis is down), or None.
     #[getter]
     fn last_error(&self) -> Option<String> {
-        self.inner
-            .with(|f| f.and_then(jwtgate_sync::Follower::last_error))
+        self.inner.0.last_error()
     }
 
     /// Stops the thread and waits for it (about a quarter second at most
@@ -233,7 +107,16 @@ impl Follower {
 /// denylist (from `Verifier.watch_file`). `stop()` or a `with` block ends it.
 #[pyclass(frozen, module = "jwtgate._jwtgate")]
 pub struct FileWatcher {
-    pub(crate) inner: Running<jwtgate_sync::FileWatcher>,
+    inner: Source,
+}
+
+impl FileWatcher {
+    /// Wraps a running file watcher.
+    pub(crate) fn new(handle: SourceHandle) -> Self {
+        FileWatcher {
+            inner: Source(handle),
+        }
+    }
 }
 
 #[pymethods]
@@ -241,14 +124,13 @@ impl FileWatcher {
     /// The last load error (a missing or corrupt file), or None.
     #[getter]
     fn last_error(&self) -> Option<String> {
-        self.inner
-            .with(|w| w.and_then(jwtgate_sync::FileWatcher::last_error))
+        self.inner.0.last_error()
     }
 
     /// Whether the watcher runs (not stopped).
     #[getter]
     fn running(&self) -> bool {
-        self.inner.with(|w| w.is_some())
+        self.inner.0.is_running()
     }
 
     /// Stops polling and waits for the thread; the live denylist keeps the
@@ -270,6 +152,15 @@ impl FileWatcher {
     fn __repr__(&self) -> String {
         format!("FileWatcher(running={})", self.running())
     }
+}
+
+/// A Redis namespace argument: not empty (`RedisSource::with_namespace`
+/// takes any string).
+pub(crate) fn namespace(namespace: &str) -> PyResult<&str> {
+    if namespace.is_empty() {
+        return Err(PyValueError::new_err("namespace must not be empty"));
+    }
+    Ok(namespace)
 }
 
 /// A non-negative, finite number of seconds.
@@ -379,9 +270,7 @@ impl RevocationStore {
         wait_replicas: Option<u64>,
         wait_timeout_ms: u64,
     ) -> PyResult<Self> {
-        if namespace.is_empty() {
-            return Err(PyValueError::new_err("namespace must not be empty"));
-        }
+        let namespace = self::namespace(namespace)?;
         let store = py
             .detach(|| -> Result<RedisStore, SyncError> {
                 let source = RedisSource::from_url(url)?.with_namespace(namespace);

@@ -1,27 +1,28 @@
-//! `_jwtgate.Verifier`: a core verifier built once, called per request with
-//! the GIL released (for asymmetric keys and long tokens), with a denylist
-//! that can be swapped while other threads verify.
+//! `_jwtgate.Verifier`: a [`LiveVerifier`] (keys, policy, the static and
+//! the live denylist, its source, metrics) called per request with the GIL
+//! released for asymmetric keys and long tokens. This file only converts
+//! arguments and results; every rule is the sync crate's or the core's.
 
 use std::ops::Range;
-use std::sync::atomic::AtomicBool;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use arc_swap::ArcSwapOption;
-use jwtgate::{Algorithm, Claim, ClaimSet, Policy};
+use jwtgate::Limits;
 use jwtgate_sync::{
-    DenylistState, FileWatcher, Follower, FollowerOptions, LiveConfig, LiveVerifier, Reason,
-    RedisSource, VerifyError, WatchOptions,
+    FollowerOptions, LiveVerifier, PolicyOptions, Reason, RedisSource, VerifyError, WatchOptions,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
-use crate::denylist::{Denylist, OwnedDenylist};
-use crate::errors::exception;
+use crate::denylist::Denylist;
+use crate::errors::{
+    option_err, payload_err, sync_err, sync_err_with, token_type_err, verifier_err, verify_err,
+};
 use crate::json2py;
 use crate::keys::KeySet;
-use crate::sync::{self, coded, seconds, sync_err, verify_err, Running, SourceClaim};
+use crate::sync::{self, seconds};
 use crate::time::now_secs;
 
 /// Tokens whose decode buffer fits here are verified without a heap buffer.
@@ -35,55 +36,32 @@ const STACK_BUF: usize = 2048;
 /// GIL from 2 KiB of data.
 const GIL_RELEASE_MIN: usize = 2048;
 
-/// A verifier: keys, policy, an optional static denylist and a live one
-/// (fed by `follow_redis` or `watch_file`), built once and shared by every
-/// thread.
+/// The limits of every verifier built here (the core's defaults): the
+/// buffer sizes and the claims dict use them without loading the
+/// configuration.
+const LIMITS: Limits = Limits::DEFAULT;
+
+/// A verifier: keys (replaceable with `set_keys`), policy, an optional
+/// static denylist and a live one (fed by `follow_redis` or `watch_file`),
+/// shared by every thread.
 ///
 /// Low-level: the public `jwtgate.Verifier` subclasses it and turns
 /// user-friendly arguments (keys in any form, a single issuer string, ...)
 /// into this constructor's.
 #[pyclass(frozen, subclass, module = "jwtgate._jwtgate")]
 pub struct Verifier {
-    /// The core verifier over the live denylist state (counters,
-    /// staleness, the fail-closed maximum).
-    synced: LiveVerifier,
-    /// The static denylist (`set_denylist`), checked besides the live one.
-    denylist: ArcSwapOption<OwnedDenylist>,
-    /// Whether a follower or watcher feeds the live denylist (one at a time).
-    source_busy: Arc<AtomicBool>,
+    /// Everything the verifier is; shared with its denylist source.
+    live: Arc<LiveVerifier>,
     /// Whether some key is asymmetric (tens of microseconds per signature):
     /// `verify` then always releases the GIL (see [`GIL_RELEASE_MIN`]).
-    slow_keys: bool,
+    /// Updated after each key change (a stale value only moves where the
+    /// GIL is released, never a verdict).
+    slow_keys: AtomicBool,
 }
 
-fn claim(name: &str) -> PyResult<Claim> {
-    Claim::ALL
-        .into_iter()
-        .find(|c| c.name() == name)
-        .ok_or_else(|| {
-            PyValueError::new_err(format!(
-                "{name:?} is not a registered claim (iss, sub, aud, exp, nbf, iat, jti, sid, ver)"
-            ))
-        })
-}
-
-fn policy_error(what: &str) -> PyErr {
-    PyValueError::new_err(format!(
-        "{what}: at most {} values of {} bytes in total",
-        jwtgate::MAX_POLICY_VALUES,
-        jwtgate::MAX_POLICY_BYTES
-    ))
-}
-
-/// The `ValueError` of a refused issuer, audience or algorithm list.
-fn allow_list_error(what: &str, err: jwtgate::Error) -> PyErr {
-    match err {
-        jwtgate::Error::EmptyAllowList => PyValueError::new_err(format!(
-            "{what}: an empty allow-list, or an empty value in it, would accept no token; \
-             pass None to leave {what} unchecked"
-        )),
-        _ => policy_error(what),
-    }
+/// Whether `keys` holds an asymmetric key.
+fn has_slow_keys(keys: &jwtgate::KeySet) -> bool {
+    keys.iter().any(|k| !k.algorithm().is_symmetric())
 }
 
 /// The bytes of a token argument (`str` or `bytes`); anything else is
@@ -94,12 +72,19 @@ fn token_bytes<'a>(py: Python<'_>, token: &'a Bound<'_, PyAny>) -> PyResult<&'a 
     } else if let Ok(b) = token.cast::<PyBytes>() {
         Ok(b.as_bytes())
     } else {
-        Err(exception(
-            py,
-            "DecodeError",
-            "Invalid token type. Token must be a <class 'bytes'>",
-        ))
+        Err(token_type_err(py))
     }
+}
+
+/// Applies one constructor option (`what`, for the error message) to
+/// `policy` by the sync crate's rules.
+fn apply(
+    py: Python<'_>,
+    policy: &mut jwtgate::Policy,
+    what: &str,
+    options: PolicyOptions,
+) -> PyResult<()> {
+    options.apply(policy).map_err(|e| option_err(py, what, e))
 }
 
 #[pymethods]
@@ -108,10 +93,10 @@ impl Verifier {
     /// algorithm of `algorithms`). `issuer`/`audience`: the accepted values
     /// (any one matches; `None` accepts any issuer and no audience; an
     /// empty list or an empty string is refused). `algorithms`: the allowed
-    /// algorithm names (`None`: all); keys of other algorithms are unusable. `required`: registered claims that must be present
-    /// (`None`: just `exp`). `typ`: a required header `typ`. `max_age`:
-    /// reject tokens whose `iat` is older. The `verify_*` flags turn single
-    /// checks off.
+    /// algorithm names (`None`: all); keys of other algorithms are unusable.
+    /// `required`: registered claims that must be present (`None`: just
+    /// `exp`). `typ`: a required header `typ`. `max_age`: reject tokens
+    /// whose `iat` is older. The `verify_*` flags turn single checks off.
     #[new]
     #[pyo3(signature = (
         keys, *, issuer=None, audience=None, leeway=0, required=None, denylist=None,
@@ -131,65 +116,80 @@ impl Verifier {
         verify_nbf: bool,
         verify_iat: bool,
         verify_aud: bool,
-        typ: Option<&str>,
+        typ: Option<String>,
         max_age: Option<u64>,
         algorithms: Option<Vec<String>>,
     ) -> PyResult<Self> {
-        let mut policy = Policy::new();
-        policy.leeway = leeway;
-        policy.check_exp = verify_exp;
-        policy.check_nbf = verify_nbf;
-        policy.check_iat = verify_iat;
-        policy.check_aud = verify_aud;
-        policy.max_age = max_age;
-        if let Some(required) = required {
-            policy.required = ClaimSet::EMPTY;
-            for name in &required {
-                policy.required = policy.required.with(claim(name)?);
-            }
+        // One option at a time, so that a refusal names the argument.
+        let mut policy = jwtgate::Policy::new();
+        let options = [
+            (
+                "algorithms",
+                PolicyOptions {
+                    algorithms,
+                    ..PolicyOptions::default()
+                },
+            ),
+            (
+                "issuer",
+                PolicyOptions {
+                    issuers: issuer,
+                    ..PolicyOptions::default()
+                },
+            ),
+            (
+                "audience",
+                PolicyOptions {
+                    audiences: audience,
+                    ..PolicyOptions::default()
+                },
+            ),
+            (
+                "required",
+                PolicyOptions {
+                    required,
+                    ..PolicyOptions::default()
+                },
+            ),
+            (
+                "typ",
+                PolicyOptions {
+                    typ,
+                    leeway: Some(leeway),
+                    max_age,
+                    verify_exp: Some(verify_exp),
+                    verify_nbf: Some(verify_nbf),
+                    verify_iat: Some(verify_iat),
+                    verify_aud: Some(verify_aud),
+                    ..PolicyOptions::default()
+                },
+            ),
+        ];
+        for (what, options) in options {
+            apply(py, &mut policy, what, options)?;
         }
-        // The core's rules: an empty list or an empty value is refused.
-        if let Some(issuer) = &issuer {
-            policy
-                .set_issuers(issuer.iter().map(String::as_str))
-                .map_err(|e| allow_list_error("issuer", e))?;
-        }
-        if let Some(audience) = &audience {
-            policy
-                .set_audiences(audience.iter().map(String::as_str))
-                .map_err(|e| allow_list_error("audience", e))?;
-        }
-        if let Some(algorithms) = &algorithms {
-            let algs = algorithms
-                .iter()
-                .map(|name| {
-                    Algorithm::from_name(name).ok_or_else(|| {
-                        PyValueError::new_err(format!("algorithms: {name:?} is not supported"))
-                    })
-                })
-                .collect::<PyResult<Vec<Algorithm>>>()?;
-            policy
-                .set_algorithms(algs)
-                .map_err(|e| allow_list_error("algorithms", e))?;
-        }
-        if let Some(typ) = typ {
-            policy
-                .require_typ(typ)
-                .map_err(|_| PyValueError::new_err("typ is too long"))?;
-        }
-        let live = DenylistState::new().map_err(|e| sync_err(py, e))?;
-        let slow_keys = keys.inner.iter().any(|k| !k.algorithm().is_symmetric());
-        let core = jwtgate::Verifier::try_new(keys.inner.clone(), policy).map_err(|_| {
-            PyValueError::new_err(
-                "a verifier needs at least one key whose algorithm `algorithms` allows",
-            )
-        })?;
+        let slow_keys = has_slow_keys(&keys.inner);
+        // `LiveVerifier::new` uses the core's default limits, this file's LIMITS.
+        let live =
+            LiveVerifier::new(keys.inner.clone(), policy).map_err(|e| verifier_err(py, e))?;
+        debug_assert_eq!(*live.config().limits(), LIMITS);
+        live.set_denylist(denylist.map(|d| d.inner.clone()));
         Ok(Verifier {
-            synced: LiveVerifier::from_verifier(&core, live),
-            denylist: ArcSwapOption::new(denylist.map(|d| Arc::clone(&d.inner))),
-            source_busy: Arc::new(AtomicBool::new(false)),
-            slow_keys,
+            live: Arc::new(live),
+            slow_keys: AtomicBool::new(slow_keys),
         })
+    }
+
+    /// Replaces every key at once (a `KeySet`): verifications in flight
+    /// finish with the keys they started with, every later one uses the
+    /// new set. A set with no key `algorithms` allows is refused
+    /// (`ValueError`) and changes nothing.
+    fn set_keys(&self, py: Python<'_>, keys: PyRef<'_, KeySet>) -> PyResult<()> {
+        let slow = has_slow_keys(&keys.inner);
+        let keys = keys.inner.clone();
+        self.live.set_keys(keys).map_err(|e| verifier_err(py, e))?;
+        self.slow_keys.store(slow, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Verifies `token` (str or bytes) at `now` (seconds since the epoch,
@@ -201,12 +201,12 @@ impl Verifier {
         token: &Bound<'py, PyAny>,
         now: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let this = slf.get();
-        this.verify_one(slf.py(), token, now, Source::Attached)
+        slf.get().verify_one(slf.py(), token, now, None)
     }
 
-    /// `verify` against `denylist` instead of the attached one (used by
-    /// `jwtgate.decode(denylist=...)`, whose verifiers are shared).
+    /// `verify` against `denylist` instead of this verifier's denylists
+    /// (used by `jwtgate.decode(denylist=...)`, whose verifiers are shared
+    /// and have neither a static nor a live one).
     #[pyo3(signature = (token, now=None, denylist=None))]
     fn _verify_with<'py>(
         slf: &Bound<'py, Self>,
@@ -214,15 +214,14 @@ impl Verifier {
         now: Option<&Bound<'py, PyAny>>,
         denylist: Option<PyRef<'py, Denylist>>,
     ) -> PyResult<Bound<'py, PyDict>> {
-        let owned = denylist.map(|d| Arc::clone(&d.inner));
         slf.get()
-            .verify_one(slf.py(), token, now, Source::Given(owned.as_deref()))
+            .verify_one(slf.py(), token, now, denylist.as_deref())
     }
 
     /// Verifies every token of `tokens` (an iterable of str or bytes) at one
-    /// `now`, against one denylist snapshot, releasing the GIL once.
-    /// Returns a list with, per token, its claims dict or the
-    /// `InvalidTokenError` instance it would have raised (not raised).
+    /// `now`, releasing the GIL once. Returns a list with, per token, its
+    /// claims dict or the `InvalidTokenError` instance it would have raised
+    /// (not raised).
     #[pyo3(signature = (tokens, now=None))]
     fn verify_many<'py>(
         slf: &Bound<'py, Self>,
@@ -237,15 +236,13 @@ impl Verifier {
             .collect::<PyResult<Vec<Bound<'py, PyAny>>>>()?;
         let slices: Vec<Option<&[u8]>> = items.iter().map(|t| token_bytes(py, t).ok()).collect();
         let (arena, results) = py.detach(|| {
-            let guard = this.denylist.load();
-            let denylist = guard.as_deref();
-            let mut buf = vec![0u8; jwtgate::buffer_len(this.core().limits().max_token_len)];
+            let mut buf = vec![0u8; jwtgate::buffer_len(LIMITS.max_token_len)];
             let mut arena: Vec<u8> = Vec::new();
             let results: Vec<Option<Result<Range<usize>, VerifyError>>> = slices
                 .iter()
                 .map(|token| {
                     token.map(|token| {
-                        let range = this.run(token, now, denylist, &mut buf)?;
+                        let range = this.run(token, now, None, &mut buf)?;
                         let start = arena.len();
                         arena.extend_from_slice(buf.get(range).unwrap_or_default());
                         Ok(start..arena.len())
@@ -254,78 +251,84 @@ impl Verifier {
                 .collect();
             (arena, results)
         });
-        let limits = *this.core().limits();
         let out = PyList::empty(py);
         for (result, token) in results.into_iter().zip(&slices) {
-            let item = match result {
+            let err = match result {
                 // A claims dict that cannot be built (an integer past
                 // Python's digit limit) is this token's error, not the batch's.
-                Some(Ok(range)) => {
-                    match claims_dict(py, arena.get(range).unwrap_or_default(), &limits) {
-                        Ok(claims) => claims.into_any(),
-                        Err(e) => e.into_value(py).into_bound(py).into_any(),
+                Some(Ok(range)) => match claims_dict(py, arena.get(range).unwrap_or_default()) {
+                    Ok(claims) => {
+                        out.append(claims)?;
+                        continue;
                     }
-                }
-                Some(Err(e)) => verify_err(py, e, token.unwrap_or_default())
-                    .into_value(py)
-                    .into_bound(py)
-                    .into_any(),
-                None => exception(
-                    py,
-                    "DecodeError",
-                    "Invalid token type. Token must be a <class 'bytes'>",
-                )
-                .into_value(py)
-                .into_bound(py)
-                .into_any(),
+                    Err(e) => e,
+                },
+                Some(Err(e)) => verify_err(py, e, token.unwrap_or_default()),
+                None => token_type_err(py),
             };
-            out.append(item)?;
+            out.append(err.into_value(py))?;
         }
         Ok(out)
     }
 
-    /// Replaces the denylist (or removes it with `None`) atomically: calls
-    /// already running finish with the old one, later calls use the new one.
+    /// Replaces the static denylist (or removes it with `None`) atomically:
+    /// calls already running finish with the old one, later calls use the
+    /// new one.
     fn set_denylist(&self, denylist: Option<PyRef<'_, Denylist>>) {
-        self.denylist.store(denylist.map(|d| Arc::clone(&d.inner)));
+        self.live.set_denylist(denylist.map(|d| d.inner.clone()));
     }
 
-    /// The current denylist, or `None`.
+    /// The current static denylist, or `None`.
     #[getter]
     fn denylist(&self) -> Option<Denylist> {
-        self.denylist.load_full().map(|inner| Denylist { inner })
+        self.live.denylist().map(|inner| Denylist {
+            inner: inner.as_ref().clone(),
+        })
     }
 
     /// The accepted issuers.
     #[getter]
     fn issuers(&self) -> Vec<String> {
-        self.core().policy().issuers().map(str::to_owned).collect()
+        let config = self.live.config();
+        config.policy().issuers().map(str::to_owned).collect()
     }
 
     /// The accepted audiences.
     #[getter]
     fn audiences(&self) -> Vec<String> {
-        self.core()
-            .policy()
-            .audiences()
-            .map(str::to_owned)
-            .collect()
+        let config = self.live.config();
+        config.policy().audiences().map(str::to_owned).collect()
+    }
+
+    /// The allowed algorithms.
+    #[getter]
+    fn algorithms(&self) -> Vec<&'static str> {
+        let config = self.live.config();
+        config.policy().algorithms().map(|a| a.name()).collect()
     }
 
     /// The leeway in seconds.
     #[getter]
     fn leeway(&self) -> u64 {
-        self.core().policy().leeway
+        self.live.config().policy().leeway
     }
 
     /// `(algorithm, kid)` of every key.
     #[getter]
     fn keys(&self) -> Vec<(&'static str, Option<String>)> {
-        self.core()
+        let config = self.live.config();
+        config
             .keys()
             .iter()
             .map(|k| (k.algorithm().name(), k.kid().map(str::to_owned)))
             .collect()
+    }
+
+    /// How many times the keys or the policy changed since construction
+    /// (each `set_keys` adds one).
+    #[getter]
+    fn key_generation(&self) -> u64 {
+        self.live.key_generation()
     }
 
     /// Starts a background thread that keeps this verifier's live denylist
@@ -346,34 +349,27 @@ impl Verifier {
         namespace: &str,
         wait: Option<f64>,
     ) -> PyResult<sync::Follower> {
-        if namespace.is_empty() {
-            return Err(PyValueError::new_err("namespace must not be empty"));
-        }
         let wait = wait.map(|w| seconds(w, "wait")).transpose()?;
         let source = RedisSource::from_url(url)
             .map_err(|e| sync_err(py, e))?
-            .with_namespace(namespace);
-        let claim = SourceClaim::take(py, &self.source_busy)?;
-        let state = self.synced.state().clone();
-        let follower = Follower::start(source, state, FollowerOptions::default())
+            .with_namespace(sync::namespace(namespace)?);
+        let handle = self
+            .live
+            .follow_redis(source, FollowerOptions::default())
             .map_err(|e| sync_err(py, e))?;
-        let handle = sync::Follower {
-            inner: Running::new(follower, claim),
-        };
         if let Some(wait) = wait {
-            let ready = py.detach(|| handle.inner_wait(wait));
-            if !ready {
-                let last = handle.inner_last_error();
-                handle.stop_now(py);
+            if let Err(e) = py.detach(|| handle.ready(wait)) {
+                let last = handle.last_error();
+                py.detach(|| handle.stop());
                 let message = format!(
                     "the follower did not load from {url} within {:.3} s (last error: {})",
                     wait.as_secs_f64(),
                     last.as_deref().unwrap_or("none")
                 );
-                return Err(coded(py, "SyncError", &message, sync::NOT_READY));
+                return Err(sync_err_with(py, &e, &message));
             }
         }
-        Ok(handle)
+        Ok(sync::Follower::new(handle))
     }
 
     /// Loads the snapshot file at `path` into the live denylist now (raises
@@ -392,13 +388,11 @@ impl Verifier {
         if poll.is_zero() {
             return Err(PyValueError::new_err("poll must be positive"));
         }
-        let claim = SourceClaim::take(py, &self.source_busy)?;
-        let state = self.synced.state().clone();
-        let watcher = py
+        let live = &self.live;
+        let handle = py
             .detach(|| {
-                FileWatcher::start(
-                    &path,
-                    state,
+                live.watch_file(
+                    path,
                     WatchOptions {
                         poll,
                         ..WatchOptions::default()
@@ -406,9 +400,7 @@ impl Verifier {
                 )
             })
             .map_err(|e| sync_err(py, e))?;
-        Ok(sync::FileWatcher {
-            inner: Running::new(watcher, claim),
-        })
+        Ok(sync::FileWatcher::new(handle))
     }
 
     /// The maximum staleness in seconds (None: never fail closed). Once
@@ -416,7 +408,7 @@ impl Verifier {
     /// ``StaleDenylistError`` (code 900) for every token.
     #[getter]
     fn get_max_staleness(&self) -> Option<f64> {
-        self.synced.max_staleness().map(|d| d.as_secs_f64())
+        self.live.max_staleness().map(|d| d.as_secs_f64())
     }
 
     #[setter]
@@ -425,7 +417,7 @@ impl Verifier {
             None => None,
             Some(v) => Some(seconds(v, "max_staleness")?).filter(|d| !d.is_zero()),
         };
-        self.synced.set_max_staleness(max);
+        self.live.set_max_staleness(max);
         Ok(())
     }
 
@@ -433,14 +425,14 @@ impl Verifier {
     /// or None if no source ever did.
     #[getter]
     fn staleness(&self) -> Option<f64> {
-        self.synced.staleness().map(|d| d.as_secs_f64())
+        self.live.staleness().map(|d| d.as_secs_f64())
     }
 
     /// The counters (every verification, by outcome) and the live
     /// denylist's gauges, as a dict; ``rejected`` maps each reason to its
     /// count, durations are in seconds (``staleness`` None: never synced).
     fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let m = self.synced.state().metrics_snapshot();
+        let m = self.live.state().metrics_snapshot();
         let d = PyDict::new(py);
         d.set_item("verifications", m.verifications)?;
         d.set_item("accepted", m.accepted)?;
@@ -469,50 +461,36 @@ impl Verifier {
     }
 
     /// The counters in the Prometheus text exposition format, every name
-    /// starting with ``prefix + "_"``.
+    /// starting with ``prefix + "_"`` (a Prometheus metric name, else
+    /// ``ValueError``).
     #[pyo3(signature = (prefix="jwtgate"))]
-    fn metrics_prometheus(&self, prefix: &str) -> PyResult<String> {
-        let mut chars = prefix.chars();
-        let valid = chars
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
-            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':');
-        if !valid {
-            return Err(PyValueError::new_err(
-                "prefix must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
-            ));
-        }
-        Ok(self.synced.state().prometheus(prefix))
+    fn metrics_prometheus(&self, py: Python<'_>, prefix: &str) -> PyResult<String> {
+        self.live.prometheus(prefix).map_err(|e| sync_err(py, e))
     }
 
     fn __repr__(&self) -> String {
         format!(
             "Verifier(keys={}, issuers={:?}, audiences={:?}, denylist={})",
-            self.core().keys().len(),
+            self.live.config().keys().len(),
             self.issuers(),
             self.audiences(),
-            self.denylist.load().is_some()
+            self.live.denylist().is_some()
         )
     }
 }
 
 impl Verifier {
-    /// The configuration in force (keys, policy, limits).
-    fn core(&self) -> Arc<LiveConfig> {
-        self.synced.config()
-    }
-
     /// One verification, with the GIL released unless it is a short HMAC one.
     fn verify_one<'py>(
         &self,
         py: Python<'py>,
         token: &Bound<'py, PyAny>,
         now: Option<&Bound<'py, PyAny>>,
-        source: Source<'_>,
+        denylist: Option<&Denylist>,
     ) -> PyResult<Bound<'py, PyDict>> {
         let now = now_secs(now)?;
         let token = token_bytes(py, token)?;
-        let need = jwtgate::buffer_len(token.len().min(self.core().limits().max_token_len));
+        let need = jwtgate::buffer_len(token.len().min(LIMITS.max_token_len));
         let mut stack = [0u8; STACK_BUF];
         let mut heap = Vec::new();
         let buf: &mut [u8] = match stack.get_mut(..need) {
@@ -522,36 +500,39 @@ impl Verifier {
                 &mut heap
             }
         };
-        let mut work = || match source {
-            Source::Attached => {
-                let guard = self.denylist.load();
-                self.run(token, now, guard.as_deref(), buf)
-            }
-            Source::Given(denylist) => self.run(token, now, denylist, buf),
-        };
-        let result = if self.slow_keys || token.len() >= GIL_RELEASE_MIN {
+        let mut work = || self.run(token, now, denylist, buf);
+        let result = if self.slow_keys.load(Ordering::Relaxed) || token.len() >= GIL_RELEASE_MIN {
             py.detach(work)
         } else {
             work()
         };
         match result {
-            Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default(), self.core().limits()),
+            Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default()),
             Err(e) => Err(verify_err(py, e, token)),
         }
     }
 
-    /// Verifies into `buf` and returns where in `buf` the claims JSON is.
+    /// Verifies into `buf` (by the live verifier, or by its configuration
+    /// against `denylist` alone) and returns where in `buf` the claims
+    /// JSON is.
     fn run(
         &self,
         token: &[u8],
         now: u64,
-        denylist: Option<&OwnedDenylist>,
+        denylist: Option<&Denylist>,
         buf: &mut [u8],
     ) -> Result<Range<usize>, VerifyError> {
         let base = buf.as_ptr().addr();
-        let verified =
-            self.synced
-                .verify_with_denylist(token, now, denylist.map(OwnedDenylist::view), buf)?;
+        let verified = match denylist {
+            None => self.live.verify(token, now, buf)?,
+            Some(denylist) => {
+                let view = denylist.inner.view()?;
+                self.live
+                    .config()
+                    .verifier()
+                    .verify_with_denylist(token, now, Some(&view), buf)?
+            }
+        };
         let raw = verified.claims().raw_json();
         let start = raw
             .as_ptr()
@@ -562,30 +543,11 @@ impl Verifier {
     }
 }
 
-/// Which denylist a verification checks.
-#[derive(Clone, Copy)]
-enum Source<'a> {
-    /// The verifier's own (loaded inside the GIL-free section).
-    Attached,
-    /// This one (or none).
-    Given(Option<&'a OwnedDenylist>),
-}
-
 /// The claims dict. The claims passed verification under the same
 /// `limits`, so the one expected failure is Python's own: an integer of
 /// more digits than `sys.get_int_max_str_digits()` (4,300 by default),
 /// reported as PyJWT reports it (`DecodeError("Invalid payload string:
 /// Exceeds the limit ...")`).
-fn claims_dict<'py>(
-    py: Python<'py>,
-    json: &[u8],
-    limits: &jwtgate::Limits,
-) -> PyResult<Bound<'py, PyDict>> {
-    json2py::object(py, json, limits).map_err(|e| {
-        exception(
-            py,
-            "DecodeError",
-            &format!("Invalid payload string: {}", e.value(py)),
-        )
-    })
+fn claims_dict<'py>(py: Python<'py>, json: &[u8]) -> PyResult<Bound<'py, PyDict>> {
+    json2py::object(py, json, &LIMITS).map_err(|e| payload_err(py, &e))
 }

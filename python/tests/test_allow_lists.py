@@ -81,8 +81,10 @@ def test_algorithms_that_leave_no_key_or_name_nothing_are_refused() -> None:
         jwtgate.Verifier.from_jwks(JWKS, algorithms=["EdDSA"])
     with pytest.raises(ValueError, match="algorithms"):
         jwtgate.Verifier.from_jwks(JWKS, algorithms=[])
-    with pytest.raises(ValueError, match="not supported"):
+    # The sync crate's name rule and message (code 909, as in C and Go).
+    with pytest.raises(ValueError, match="algorithms: unknown algorithm name") as info:
         jwtgate.Verifier.from_jwks(JWKS, algorithms=["HS256", "XS999"])
+    assert getattr(info.value, "code", None) == 909
 
 
 def test_empty_key_sets_are_refused() -> None:

@@ -10,6 +10,7 @@ from typing_extensions import disjoint_base, final
 _Now = int | float | datetime | None
 _V = TypeVar("_V", bound="Verifier")
 
+ALGORITHMS: tuple[str, ...]
 ERROR_CODES: dict[int, str]
 BUFFER_LEN: int
 MAX_KEYS: int
@@ -27,6 +28,7 @@ __all__ = [
     "b64url_decode",
     "b64url_encode",
     "check_hmac_secret",
+    "ALGORITHMS",
     "ERROR_CODES",
     "BUFFER_LEN",
     "MAX_KEYS",
@@ -196,6 +198,7 @@ class Verifier:
         max_age: int | None = None,
         algorithms: list[str] | None = None,
     ) -> _V: ...
+    def set_keys(self, keys: KeySet) -> None: ...
     def verify(self, token: str | bytes, now: _Now = None) -> dict[str, Any]: ...
     def _verify_with(
         self, token: str | bytes, now: _Now = None, denylist: Denylist | None = None
@@ -209,9 +212,13 @@ class Verifier:
     @property
     def audiences(self) -> list[str]: ...
     @property
+    def algorithms(self) -> list[str]: ...
+    @property
     def leeway(self) -> int: ...
     @property
     def keys(self) -> list[tuple[str, str | None]]: ...
+    @property
+    def key_generation(self) -> int: ...
     def follow_redis(self, url: str, *, namespace: str = "jwtgate", wait: float | None = 10.0) -> Follower: ...
     def watch_file(self, path: str | os.PathLike[str], *, poll: float = 0.05) -> FileWatcher: ...
     @property

@@ -25,7 +25,8 @@ def _strings(value: str | Iterable[str] | None, what: str) -> list[str] | None:
 
 
 class Verifier(_jwtgate.Verifier):
-    """Verifies tokens against fixed keys and policy; build once, share everywhere.
+    """Verifies tokens against keys (replaceable with ``set_keys``) and a
+    fixed policy; build once, share everywhere.
 
     ``keys``: one key or several (a list, or a ``{kid: key}`` dict), each
     an HMAC secret (``str``/``bytes``, bound to each HMAC algorithm of
@@ -67,7 +68,10 @@ class Verifier(_jwtgate.Verifier):
     counters of every verification.
     """
 
-    __slots__ = ()
+    #: The ``algorithms`` argument as given (None: all), which binds the
+    #: keys of ``set_keys`` as it bound the constructor's.
+    __slots__ = ("_key_algorithms",)
+    _key_algorithms: list[str] | None
 
     def __new__(
         cls,
@@ -91,7 +95,7 @@ class Verifier(_jwtgate.Verifier):
         if leeway < 0:
             raise ValueError("leeway must not be negative")
         algs = None if algorithms is None else ([algorithms] if isinstance(algorithms, str) else list(algorithms))
-        return super().__new__(
+        verifier = super().__new__(
             cls,
             _keys.keyset_from(keys, algs),
             issuer=_strings(issuer, "issuer"),
@@ -107,6 +111,17 @@ class Verifier(_jwtgate.Verifier):
             max_age=max_age,
             algorithms=algs,
         )
+        verifier._key_algorithms = algs
+        return verifier
+
+    def set_keys(self, keys: Any) -> None:
+        """Replaces every key at once, atomically: verifications in flight
+        finish with the old keys, every later one uses the new ones. ``keys``
+        in any form the constructor takes, bound to the algorithms as the
+        constructor binds them. A set with no key ``algorithms`` allows
+        raises ``ValueError``, a bad key ``InvalidKeyError``; either way the
+        keys in force stay."""
+        super().set_keys(_keys.keyset_from(keys, self._key_algorithms))
 
     @classmethod
     def from_jwks(cls, jwks: str | bytes | dict[str, Any], **kwargs: Any) -> Verifier:
