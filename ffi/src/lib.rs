@@ -20,6 +20,7 @@
 
 mod error;
 mod handle;
+mod keysource;
 mod ptr;
 mod sync;
 
@@ -32,6 +33,7 @@ use jwtgate_core::{Algorithm, Claim, ClaimSet, HeaderFields, Key, KeySet, Policy
 use jwtgate_sync::{LiveVerifier, OwnedDenylist, Reason};
 
 pub use crate::error::jg_result;
+pub use crate::keysource::{jg_key_source, jg_key_source_options};
 use crate::ptr::{boundary, boundary_or};
 pub use crate::sync::{
     jg_follower, jg_metrics, jg_revocation, jg_store, jg_watcher, JG_KIND_SESSION, JG_KIND_SUBJECT,
