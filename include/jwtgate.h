@@ -141,13 +141,6 @@
 // `jg_revocation.kind`: tokens of a subject (`sub`) below a bound.
 #define JG_KIND_SUBJECT 2
 
-// The stable code of [`KeySourceError::Refused`].
-#define KeySourceError_REFUSED_CODE 911
-
-// The stable code of every other key source error (the fetch or the
-// document failed).
-#define KeySourceError_FETCH_CODE 910
-
 // The status every `jg_` function returns. `JG_OK` (0) is success, 1..99
 // are the binding's own conditions, and 100..899 are the core's errors with
 // exactly the numbers of `jwtgate_core::Error::code()` (the same numbers the Go

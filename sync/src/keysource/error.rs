@@ -28,9 +28,13 @@ pub enum KeySourceError {
 
 impl KeySourceError {
     /// The stable code of [`KeySourceError::Refused`].
+    ///
+    /// cbindgen:ignore
     pub const REFUSED_CODE: u32 = 911;
     /// The stable code of every other key source error (the fetch or the
     /// document failed).
+    ///
+    /// cbindgen:ignore
     pub const FETCH_CODE: u32 = 910;
 
     /// The stable number, in the 9xx (distribution) group:
