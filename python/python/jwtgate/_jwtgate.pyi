@@ -24,6 +24,7 @@ __all__ = [
     "FileWatcher",
     "RevocationStore",
     "JwksSource",
+    "KeySource",
     "encode",
     "b64url_decode",
     "b64url_encode",
@@ -183,7 +184,7 @@ class Verifier:
 
     def __new__(
         cls: type[_V],
-        keys: KeySet,
+        keys: KeySet | None,
         *,
         issuer: list[str] | None = None,
         audience: list[str] | None = None,
@@ -199,6 +200,21 @@ class Verifier:
         algorithms: list[str] | None = None,
     ) -> _V: ...
     def set_keys(self, keys: KeySet) -> None: ...
+    def _follow_keys(
+        self,
+        url: str,
+        *,
+        issuer: bool = False,
+        ca_file: str | os.PathLike[str] | None = None,
+        allow_http_loopback: bool = False,
+        refresh_min: float = 60.0,
+        refresh_max: float = 86400.0,
+        cooldown: float = 30.0,
+        timeout: float = 10.0,
+        max_key_staleness: float | None = None,
+    ) -> KeySource: ...
+    @property
+    def key_staleness(self) -> float | None: ...
     def verify(self, token: str | bytes, now: _Now = None) -> dict[str, Any]: ...
     def _verify_with(
         self, token: str | bytes, now: _Now = None, denylist: Denylist | None = None
@@ -268,3 +284,14 @@ class JwksSource:
     def staleness(self) -> float | None: ...
     def last_error(self) -> str | None: ...
     def metrics(self) -> dict[str, int]: ...
+
+@final
+class KeySource:
+    """The key source of a Verifier (jwks_url, from_issuer)."""
+
+    @property
+    def jwks_uri(self) -> str | None: ...
+    def staleness(self) -> float | None: ...
+    def last_error(self) -> str | None: ...
+    def metrics(self) -> dict[str, int]: ...
+    def stop(self) -> None: ...
