@@ -63,6 +63,15 @@ func startProvider(t *testing.T) *provider {
 	}
 }
 
+// Issuer is the provider's issuer URL (for the external example test).
+func (p *provider) Issuer() string { return p.issuer }
+
+// CAFile is the path of the provider's test CA.
+func (p *provider) CAFile() string { return p.ca }
+
+// Token is the token file `name` the provider wrote.
+func (p *provider) Token(t *testing.T, name string) string { return p.token(t, name) }
+
 func (p *provider) token(t *testing.T, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(p.dir, name))

@@ -118,6 +118,14 @@ def test_refusals(provider: Provider) -> None:
         jwtgate.Verifier(jwks_url=jwks, **{**provider.options(), "max_key_staleness": -1.0})
 
 
+def test_readme_example(provider: Provider) -> None:
+    issuer, ca_file, token = provider.issuer, provider.ca, provider.token("token-a")
+    # Discovery at {issuer}/.well-known/openid-configuration; tokens must name the issuer.
+    verifier = jwtgate.Verifier.from_issuer(issuer, ca_file=ca_file, max_key_staleness=3600)
+    claims = verifier.verify(token)  # unknown kid: rejected now, refresh behind it
+    assert claims["sub"] == "ada" and claims["iss"] == issuer
+
+
 def test_jwks_url(provider: Provider) -> None:
     v = jwtgate.Verifier(jwks_url=provider.issuer + "/jwks.json", **provider.options())
     assert v.verify(provider.token("token-a"))["sub"] == "ada"

@@ -78,6 +78,18 @@ static jg_result verify_until(const jg_verifier *v, const char *name, jg_result 
     return rc;
 }
 
+/* The README's OIDC example: keys from an issuer, through discovery. */
+static jg_result follow_issuer(jg_verifier *v, const char *issuer, const char *ca_file,
+                               jg_key_source **source) {
+    jg_key_source_options opts;
+    jg_key_source_options_init(&opts);
+    opts.ca_file = (const uint8_t *)ca_file; /* a private CA; NULL: the web roots */
+    opts.ca_file_len = strlen(ca_file);
+    opts.max_key_staleness_ms = 3600 * 1000; /* JG_KEYS_STALE after an hour without the provider */
+    /* Discovery at {issuer}/.well-known/openid-configuration; tokens must name the issuer. */
+    return jg_verifier_follow_issuer(v, (const uint8_t *)issuer, strlen(issuer), &opts, source);
+}
+
 int main(void) {
     const char *server = getenv("JG_JWKS_SERVER");
     if (server == NULL) {
@@ -163,6 +175,16 @@ int main(void) {
     jg_key_source_free(source);
     jg_key_source_free(NULL);
     jg_verifier_free(direct);
+    source = NULL;
+
+    /* The README's example. */
+    jg_verifier *readme = NULL;
+    CHECK_RC(jg_verifier_new(&readme), JG_OK);
+    CHECK_RC(follow_issuer(readme, issuer, ca, &source), JG_OK);
+    CHECK_RC(verify_file(readme, "token-a"), JG_OK);
+    CHECK(str_eq(claims.sub, "ada"));
+    jg_verifier_free(readme); /* either order with the source */
+    jg_key_source_free(source);
     source = NULL;
 
     /* Discovery. */
