@@ -96,6 +96,8 @@ var (
 	ErrSourceActive      = &Error{C.JG_SOURCE_ACTIVE}       // 906: the verifier already has a running follower or watcher
 	ErrNotReplicated     = &Error{C.JG_SYNC_NOT_REPLICATED} // 907: stored on the master, too few replicas acknowledged (WAIT); revoke again
 	ErrKeysStale         = &Error{C.JG_KEYS_STALE}          // 908: no key source confirmed the keys within the maximum key staleness (fail closed)
+	ErrKeyFetch          = &Error{C.JG_KEY_FETCH}           // 910: fetching the keys failed (connection, TLS, HTTP status, document)
+	ErrKeySourceRefused  = &Error{C.JG_KEY_SOURCE_REFUSED}  // 911: the key URL, a redirect or the discovered issuer was refused by policy
 )
 
 var sentinels = []*Error{
@@ -108,7 +110,7 @@ var sentinels = []*Error{
 	ErrTokenTooLarge, ErrJSONTooDeep, ErrTooManyMembers, ErrBufferTooSmall, ErrFieldTooLong,
 	ErrDenylistMalformed, ErrDenylistChecksum, ErrDenylistVersion, ErrDenylistFull,
 	ErrRevocationExpired, ErrRevocationTooFar, ErrStale, ErrSyncIO, ErrSyncRedis, ErrSyncProtocol, ErrInvalidRevocation, ErrNotReady,
-	ErrSourceActive, ErrNotReplicated, ErrKeysStale,
+	ErrSourceActive, ErrNotReplicated, ErrKeysStale, ErrKeyFetch, ErrKeySourceRefused,
 }
 
 // toError turns a jg_result into nil or the sentinel for its code.

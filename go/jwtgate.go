@@ -134,8 +134,9 @@ func (c *Claims) Has(set ClaimSet) bool { return c.Present&set == set }
 // goroutines, including SetDenylist and ClearDenylist while others verify.
 // Release it with Close (a finalizer does it otherwise).
 type Verifier struct {
-	ptr *C.jg_verifier
-	now func() time.Time
+	ptr  *C.jg_verifier
+	now  func() time.Time
+	keys *KeySource // WithJWKSURL or WithIssuerDiscovery; closed with the verifier
 }
 
 // Option configures a Verifier in NewVerifier.
@@ -170,6 +171,10 @@ func NewVerifier(opts ...Option) (*Verifier, error) {
 // Close releases the verifier. It must not run concurrently with other
 // methods; later calls return ErrNullParameter. Calling it twice is safe.
 func (v *Verifier) Close() error {
+	if v.keys != nil {
+		v.keys.Stop()
+		v.keys = nil
+	}
 	if v.ptr != nil {
 		C.jg_verifier_free(v.ptr)
 		v.ptr = nil
@@ -278,6 +283,11 @@ func (v *Verifier) SetKeys(keys ...Option) error {
 		if err := key(staging); err != nil {
 			return err
 		}
+	}
+	if staging.keys != nil {
+		// A key source feeds one verifier for its life: not a key set.
+		staging.keys.Stop()
+		return ErrInvalidArgument
 	}
 	return toError(C.jg_verifier_set_keys(v.ptr, p))
 }

@@ -277,6 +277,15 @@ enum jg_result
   // verification fails closed. The number of
   // `jwtgate_sync::VerifyError::KEYS_STALE_CODE`.
   JG_KEYS_STALE = 908,
+  // 910, the key source: fetching the keys failed (connection, TLS,
+  // timeout, an HTTP status, a document without a usable key). The
+  // number of `jwtgate_sync::KeySourceError::FETCH_CODE`.
+  JG_KEY_FETCH = 910,
+  // 911, the key source: the URL, a redirect or the discovered issuer
+  // was refused by policy (not `https`, another host, an issuer that
+  // does not match). The number of
+  // `jwtgate_sync::KeySourceError::REFUSED_CODE`.
+  JG_KEY_SOURCE_REFUSED = 911,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -289,6 +298,11 @@ typedef uint32_t jg_result;
 // A thread following a Redis revocation stream into a verifier's live
 // denylist (`jg_verifier_follow_redis`). Release with `jg_follower_free`.
 typedef struct jg_follower jg_follower;
+
+// A thread keeping a verifier's keys current from an identity provider
+// (`jg_verifier_follow_jwks`, `jg_verifier_follow_issuer`). Release with
+// `jg_key_source_free`, which stops it.
+typedef struct jg_key_source jg_key_source;
 
 // The authority's side: a connection to the Redis revocation store
 // (`jg_store_connect`). Internally synchronized. Release with `jg_store_free`.
@@ -362,6 +376,39 @@ typedef struct {
   // Storage the views point into. Private: do not read or write it.
   uint8_t buffer[JG_CLAIMS_BUFFER_LEN];
 } jg_claims;
+
+// Options of `jg_verifier_follow_jwks` and `jg_verifier_follow_issuer`.
+// Fill it with `jg_key_source_options_init` (which sets `struct_size` and
+// the defaults), then change the fields you need. Owned by the caller;
+// read during the call only.
+typedef struct {
+  // `sizeof(jg_key_source_options)`, set by `jg_key_source_options_init`:
+  // a library that does not know this size refuses the options
+  // (`JG_INVALID_ARGUMENT`) instead of misreading them.
+  size_t struct_size;
+  // A PEM file of CA certificates trusted instead of the built-in web
+  // roots (`ca_file_len` bytes, not NUL-terminated); NULL: the web roots.
+  const uint8_t *ca_file;
+  // Length of `ca_file`.
+  size_t ca_file_len;
+  // 1: allow plain `http://` to a loopback address (tests, a local
+  // sidecar); 0 (the default): HTTPS only.
+  uint32_t allow_http_loopback;
+  // The shortest interval between scheduled refreshes, whatever the
+  // provider's `Cache-Control` says (default 60 000).
+  uint64_t refresh_min_ms;
+  // The longest interval between scheduled refreshes (default one day).
+  uint64_t refresh_max_ms;
+  // The shortest interval between two refreshes asked for by tokens
+  // with an unknown `kid`, and the wait before retrying a failed fetch
+  // (default 30 000).
+  uint64_t cooldown_ms;
+  // Verification fails closed with `JG_KEYS_STALE` once the keys were
+  // not confirmed current for this long; 0 (the default): never.
+  uint64_t max_key_staleness_ms;
+  // The total time one HTTP request may take (default 10 000).
+  uint64_t timeout_ms;
+} jg_key_source_options;
 
 // All counters at one moment: plain numbers, `#[repr(C)]` so that a C ABI
 // can hand the struct out as it is.
@@ -512,6 +559,77 @@ jg_result jg_encode(uint32_t alg,
                     uint8_t *out,
                     size_t out_cap,
                     size_t *out_len);
+
+// Fills `*options` with the defaults and `struct_size`.
+//
+// # Safety
+// `options` NULL or writable.
+jg_result jg_key_source_options_init(jg_key_source_options *options);
+
+// Fetches the keys of the JWKS at `url` (`url_len` UTF-8 bytes, `https://`)
+// now and installs them in the verifier (replacing its keys), then keeps
+// them current in a background thread: a refresh when the provider's
+// `Cache-Control: max-age` runs out (within the options' bounds), an early
+// one (at most one per cooldown) when a token names an unknown `kid`; a
+// failed fetch keeps the last good keys. `options` NULL: the defaults.
+//
+// The first fetch's failure is returned and nothing is started:
+// `JG_KEY_FETCH` (910: connection, TLS, status, document) or
+// `JG_KEY_SOURCE_REFUSED` (911: the URL or a redirect refused by policy).
+// On success `*source_out` owns a new source: release it with
+// `jg_key_source_free` (either order with the verifier).
+//
+// # Safety
+// `verifier` NULL or live; `url` NULL or readable for `url_len` bytes;
+// `options` NULL or a readable `jg_key_source_options` whose `ca_file` is
+// NULL or readable for `ca_file_len` bytes; `source_out` NULL or writable.
+jg_result jg_verifier_follow_jwks(const jg_verifier *verifier,
+                                  const uint8_t *url,
+                                  size_t url_len,
+                                  const jg_key_source_options *options,
+                                  jg_key_source **source_out);
+
+// As `jg_verifier_follow_jwks`, with the JWKS URL taken from the
+// OpenID Connect discovery document of `issuer`
+// (`{issuer}/.well-known/openid-configuration`, fetched once): its
+// `issuer` must equal `issuer` exactly (else `JG_KEY_SOURCE_REFUSED`), and
+// the verifier then requires it in tokens' `iss`.
+//
+// # Safety
+// As `jg_verifier_follow_jwks`.
+jg_result jg_verifier_follow_issuer(const jg_verifier *verifier,
+                                    const uint8_t *issuer,
+                                    size_t issuer_len,
+                                    const jg_key_source_options *options,
+                                    jg_key_source **source_out);
+
+// Copies the source's last fetch error (UTF-8, not NUL-terminated; kept
+// after recovery) like `jg_follower_last_error`.
+//
+// # Safety
+// `source` NULL or live; `out` writable for `out_cap` bytes; `out_len`
+// NULL or writable.
+jg_result jg_key_source_last_error(const jg_key_source *source,
+                                   uint8_t *out,
+                                   size_t out_cap,
+                                   size_t *out_len);
+
+// Writes to `*staleness_ms_out` how many milliseconds ago the source last
+// confirmed the keys current (a good fetch or a 304).
+//
+// # Safety
+// `source` NULL or live; `staleness_ms_out` NULL or writable.
+jg_result jg_key_source_staleness_ms(const jg_key_source *source, uint64_t *staleness_ms_out);
+
+// Stops the source (waiting for a request in flight, within the timeout)
+// and releases it; the verifier keeps its last keys, which then age (see
+// `max_key_staleness_ms`). NULL is a no-op; a second free is detected and
+// ignored (do not rely on it).
+//
+// # Safety
+// `source` NULL or from `jg_verifier_follow_jwks`/`_issuer`, used by no
+// other thread during or after this call.
+void jg_key_source_free(jg_key_source *source);
 
 // Starts a thread that keeps the verifier's live denylist current from
 // Redis: it loads every revocation of namespace `ns` (`{ns}:rev:*`), then

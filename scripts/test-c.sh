@@ -10,6 +10,8 @@
 # denylist fixture with `cargo run -p jwtgate-ffi --example c_fixtures`,
 # compiles tests/c/*.c with gcc -std=c11 -Wall -Wextra -Werror -pedantic
 # -fsanitize=address,undefined and runs them. Ends with "N passed, M failed".
+# tests/c/test_keysource.c runs the jwks_server example (built here,
+# JG_JWKS_SERVER) as a local HTTPS identity provider.
 # tests/c/test_sync.c needs a throwaway redis-server on a free loopback port
 # (started here, scripts/redis-lib.sh; JG_REDIS_URL, JG_REDIS_PID): without
 # redis-server the script fails (scripts/setup.sh installs it).
@@ -101,6 +103,10 @@ if gcc "${CFLAGS[@]}" $(pkg-config --cflags jwtgate) tests/c/example.c -o "$OUT/
 else
     fail "example builds with pkg-config"
 fi
+
+echo "== the local identity provider for test_keysource (sync/examples/jwks_server.rs)"
+cargo build -q -p jwtgate-sync --example jwks_server
+export JG_JWKS_SERVER="$TARGET/debug/examples/jwks_server"
 
 echo "== redis-server for test_sync (killed by the test to observe fail-closed)"
 jg_redis_start "$OUT/redis"

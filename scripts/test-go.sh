@@ -27,6 +27,10 @@ echo "== fixtures"
 cargo run -q -p jwtgate-ffi --example c_fixtures -- "$OUT"
 export JWTGATE_TEST_DENYLIST="$OUT/denylist.bin"
 
+echo "== the local identity provider for keysource_test.go (sync/examples/jwks_server.rs)"
+cargo build -q -p jwtgate-sync --example jwks_server
+export JG_JWKS_SERVER="$TARGET/debug/examples/jwks_server"
+
 cd go
 echo "== go vet ./...   ($(go version))"
 go vet ./...

@@ -26,6 +26,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 echo "== build+install: pip install ./python ($(python3 -m maturin --version))"
 python3 -m pip install --quiet --no-build-isolation --force-reinstall --no-deps ./python
 
+echo "== the local identity provider for test_verifier_keysource.py (sync/examples/jwks_server.rs)"
+cargo build -q -p jwtgate-sync --example jwks_server
+export JG_JWKS_SERVER="${CARGO_TARGET_DIR:-$JG_ROOT/target}/debug/examples/jwks_server"
+
 echo "== clippy -p jwtgate-python"
 cargo clippy -q -p jwtgate-python --all-targets -- -D warnings
 

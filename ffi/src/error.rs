@@ -185,11 +185,20 @@ pub enum jg_result {
     /// verification fails closed. The number of
     /// `jwtgate_sync::VerifyError::KEYS_STALE_CODE`.
     JG_KEYS_STALE = 908,
+    /// 910, the key source: fetching the keys failed (connection, TLS,
+    /// timeout, an HTTP status, a document without a usable key). The
+    /// number of `jwtgate_sync::KeySourceError::FETCH_CODE`.
+    JG_KEY_FETCH = 910,
+    /// 911, the key source: the URL, a redirect or the discovered issuer
+    /// was refused by policy (not `https`, another host, an issuer that
+    /// does not match). The number of
+    /// `jwtgate_sync::KeySourceError::REFUSED_CODE`.
+    JG_KEY_SOURCE_REFUSED = 911,
 }
 
 impl jg_result {
     /// Every value, in numeric order.
-    pub(crate) const ALL: [jg_result; 56] = [
+    pub(crate) const ALL: [jg_result; 58] = [
         jg_result::JG_OK,
         jg_result::JG_NULL_PARAMETER,
         jg_result::JG_PANIC,
@@ -246,6 +255,8 @@ impl jg_result {
         jg_result::JG_SOURCE_ACTIVE,
         jg_result::JG_SYNC_NOT_REPLICATED,
         jg_result::JG_KEYS_STALE,
+        jg_result::JG_KEY_FETCH,
+        jg_result::JG_KEY_SOURCE_REFUSED,
     ];
 
     /// The number of this result.
@@ -288,6 +299,8 @@ impl jg_result {
             jg_result::JG_SOURCE_ACTIVE => Some(c"sync: the verifier already has a running follower or watcher"),
             jg_result::JG_SYNC_NOT_REPLICATED => Some(c"sync: revocation stored on the master but not acknowledged by enough replicas; revoke again"),
             jg_result::JG_KEYS_STALE => Some(c"keys are stale: no key source confirmed them current within the maximum key staleness"),
+            jg_result::JG_KEY_FETCH => Some(c"key source: fetching the keys failed (connection, TLS, HTTP status or document)"),
+            jg_result::JG_KEY_SOURCE_REFUSED => Some(c"key source: URL, redirect or issuer refused by policy"),
             _ => None,
         }
     }
@@ -301,6 +314,12 @@ impl From<jwtgate_core::Error> for jg_result {
 
 impl From<jwtgate_sync::VerifyError> for jg_result {
     fn from(e: jwtgate_sync::VerifyError) -> jg_result {
+        jg_result::from_code(e.code())
+    }
+}
+
+impl From<jwtgate_sync::KeySourceError> for jg_result {
+    fn from(e: jwtgate_sync::KeySourceError) -> jg_result {
         jg_result::from_code(e.code())
     }
 }
@@ -393,6 +412,14 @@ mod tests {
             assert_eq!(jg_result::from_code(code).code(), code);
         }
         assert_eq!(jg_result::from_code(909), jg_result::JG_INVALID_ARGUMENT);
+        assert_eq!(
+            jg_result::from(jwtgate_sync::KeySourceError::Refused(String::new())),
+            jg_result::JG_KEY_SOURCE_REFUSED
+        );
+        assert_eq!(
+            jg_result::from(jwtgate_sync::KeySourceError::Status(500)),
+            jg_result::JG_KEY_FETCH
+        );
         assert_eq!(
             jg_result::from(jwtgate_sync::SyncError::SourceActive),
             jg_result::JG_SOURCE_ACTIVE

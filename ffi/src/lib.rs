@@ -22,6 +22,7 @@ mod claims;
 mod encode;
 mod error;
 mod handle;
+mod keysource;
 mod ptr;
 mod sync;
 mod verifier;
@@ -37,6 +38,7 @@ use jwtgate_sync::{LiveVerifier, OwnedDenylist, Reason};
 pub use crate::claims::*;
 pub use crate::encode::*;
 pub use crate::error::jg_result;
+pub use crate::keysource::{jg_key_source, jg_key_source_options};
 use crate::ptr::{boundary, boundary_or};
 pub use crate::sync::{
     jg_follower, jg_metrics, jg_revocation, jg_store, jg_watcher, JG_KIND_SESSION, JG_KIND_SUBJECT,

@@ -18,10 +18,12 @@ use pyo3::types::{PyBytes, PyDict, PyList, PyString};
 
 use crate::denylist::Denylist;
 use crate::errors::{
-    option_err, payload_err, sync_err, sync_err_with, token_type_err, verifier_err, verify_err,
+    key_source_err, option_err, payload_err, sync_err, sync_err_with, token_type_err, verifier_err,
+    verify_err,
 };
 use crate::json2py;
 use crate::keys::KeySet;
+use crate::keysource::{KeySource, SourceArgs};
 use crate::sync::{self, seconds};
 use crate::time::now_secs;
 
@@ -90,7 +92,8 @@ fn apply(
 #[pymethods]
 impl Verifier {
     /// A verifier over `keys` (a `KeySet`, refused when no key has an
-    /// algorithm of `algorithms`). `issuer`/`audience`: the accepted values
+    /// algorithm of `algorithms`; `None`: no key until `_follow_keys`
+    /// installs some, every verification refused until then). `issuer`/`audience`: the accepted values
     /// (any one matches; `None` accepts any issuer and no audience; an
     /// empty list or an empty string is refused). `algorithms`: the allowed
     /// algorithm names (`None`: all); keys of other algorithms are unusable. `required`: registered claims that must be present
@@ -107,7 +110,7 @@ impl Verifier {
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        keys: PyRef<'_, KeySet>,
+        keys: Option<PyRef<'_, KeySet>>,
         issuer: Option<Vec<String>>,
         audience: Option<Vec<String>>,
         leeway: u64,
@@ -170,10 +173,13 @@ impl Verifier {
         for (what, options) in options {
             apply(py, &mut policy, what, options)?;
         }
-        let slow_keys = has_slow_keys(&keys.inner);
+        let slow_keys = keys.as_ref().is_some_and(|k| has_slow_keys(&k.inner));
         // `LiveVerifier::new` uses the core's default limits, this file's LIMITS.
-        let live =
-            LiveVerifier::new(keys.inner.clone(), policy).map_err(|e| verifier_err(py, e))?;
+        let live = match keys {
+            Some(keys) => LiveVerifier::new(keys.inner.clone(), policy),
+            None => LiveVerifier::pending(policy),
+        }
+        .map_err(|e| verifier_err(py, e))?;
         debug_assert_eq!(*live.config().limits(), LIMITS);
         live.set_denylist(denylist.map(|d| d.inner.clone()));
         Ok(Verifier {
@@ -194,6 +200,74 @@ impl Verifier {
         self.live.set_keys(keys).map_err(|e| verifier_err(py, e))?;
         self.slow_keys.store(slow, Ordering::Relaxed);
         Ok(())
+    }
+
+    /// Fetches the keys of the JWKS at `url` (or, with `issuer`, of the
+    /// issuer's discovery document, whose issuer tokens must then name)
+    /// now, installs them in place of the keys in force, and keeps them
+    /// current in the background (the sync crate's key source: refresh on
+    /// `max-age` within `refresh_min`..`refresh_max` seconds, at most one
+    /// early refresh per `cooldown` for unknown kids, a failed fetch keeps
+    /// the keys). `max_key_staleness` (seconds; None: never) makes
+    /// ``verify`` fail closed (code 908) once the keys were not confirmed
+    /// current for that long. Raises ``ValueError`` (code 911) for a
+    /// refused URL, ``SyncError`` (code 910) when the fetch fails. The
+    /// returned ``KeySource`` stops the source when stopped or dropped.
+    #[pyo3(signature = (
+        url, *, issuer=false, ca_file=None, allow_http_loopback=false, refresh_min=60.0,
+        refresh_max=86400.0, cooldown=30.0, timeout=10.0, max_key_staleness=None
+    ))]
+    #[allow(clippy::too_many_arguments)]
+    fn _follow_keys(
+        &self,
+        py: Python<'_>,
+        url: String,
+        issuer: bool,
+        ca_file: Option<std::path::PathBuf>,
+        allow_http_loopback: bool,
+        refresh_min: f64,
+        refresh_max: f64,
+        cooldown: f64,
+        timeout: f64,
+        max_key_staleness: Option<f64>,
+    ) -> PyResult<KeySource> {
+        let max_stale = max_key_staleness
+            .map(|s| seconds(s, "max_key_staleness"))
+            .transpose()?
+            .filter(|d| !d.is_zero());
+        let default = jwtgate_sync::KeySourceOptions::default().refresh_default;
+        let (location, options) = SourceArgs {
+            url,
+            issuer,
+            refresh: (
+                refresh_min,
+                refresh_max,
+                default
+                    .as_secs_f64()
+                    .clamp(refresh_min.min(refresh_max), refresh_max.max(refresh_min)),
+            ),
+            timeout,
+            cooldown,
+            ca_file,
+            allow_http_loopback,
+            max_body: jwtgate_sync::DEFAULT_MAX_BODY,
+        }
+        .convert()?;
+        let live = &self.live;
+        let source = py
+            .detach(|| live.follow_keys(location, options))
+            .map_err(|e| key_source_err(py, &e))?;
+        self.live.set_max_key_staleness(max_stale);
+        // Keys from a provider are asymmetric as a rule: release the GIL.
+        self.slow_keys.store(true, Ordering::Relaxed);
+        Ok(KeySource::new(source))
+    }
+
+    /// Seconds since a key source last confirmed the keys current (None:
+    /// no source ever did).
+    #[getter]
+    fn key_staleness(&self) -> Option<f64> {
+        self.live.key_staleness().map(|d| d.as_secs_f64())
     }
 
     /// Verifies `token` (str or bytes) at `now` (seconds since the epoch,

@@ -17,6 +17,11 @@ keeps a live denylist current in the background; ``RevocationStore(url)``
 revokes from anywhere; ``Verifier.max_staleness`` fails closed
 (``StaleDenylistError``) when the source falls behind; ``Verifier.metrics()``
 and ``metrics_prometheus()`` expose the counters.
+
+Keys from an identity provider: ``Verifier.from_issuer(issuer)`` or
+``Verifier(jwks_url=...)`` fetch the keys and keep them current
+(``Verifier.key_source`` is the ``KeySource``); ``PyJWKClient`` is PyJWT's
+shape of the same source.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from ._jwtgate import (
     FileWatcher,
     Follower,
     KeySet,
+    KeySource,
     RevocationStore,
 )
 from ._jwtgate import __version__ as __version__
@@ -58,6 +64,7 @@ from .exceptions import (
     StaleDenylistError,
     SyncError,
 )
+from ._jwk_client import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKClientError, PyJWKSet
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
 __all__ = [
@@ -84,8 +91,14 @@ __all__ = [
     "InvalidSubjectError",
     "InvalidTokenError",
     "KeySet",
+    "KeySource",
     "MissingRequiredClaimError",
+    "PyJWK",
+    "PyJWKClient",
+    "PyJWKClientConnectionError",
+    "PyJWKClientError",
     "PyJWKError",
+    "PyJWKSet",
     "PyJWKSetError",
     "PyJWTError",
     "RemovedInPyjwt3Warning",

@@ -23,6 +23,8 @@ __all__ = [
     "Follower",
     "FileWatcher",
     "RevocationStore",
+    "JwksSource",
+    "KeySource",
     "encode",
     "b64url_decode",
     "b64url_encode",
@@ -182,7 +184,7 @@ class Verifier:
 
     def __new__(
         cls: type[_V],
-        keys: KeySet,
+        keys: KeySet | None,
         *,
         issuer: list[str] | None = None,
         audience: list[str] | None = None,
@@ -199,6 +201,21 @@ class Verifier:
         cache_size: int | None = None,
     ) -> _V: ...
     def set_keys(self, keys: KeySet) -> None: ...
+    def _follow_keys(
+        self,
+        url: str,
+        *,
+        issuer: bool = False,
+        ca_file: str | os.PathLike[str] | None = None,
+        allow_http_loopback: bool = False,
+        refresh_min: float = 60.0,
+        refresh_max: float = 86400.0,
+        cooldown: float = 30.0,
+        timeout: float = 10.0,
+        max_key_staleness: float | None = None,
+    ) -> KeySource: ...
+    @property
+    def key_staleness(self) -> float | None: ...
     def verify(self, token: str | bytes, now: _Now = None) -> dict[str, Any]: ...
     def _verify_with(
         self, token: str | bytes, now: _Now = None, denylist: Denylist | None = None
@@ -244,3 +261,38 @@ def encode(
 def b64url_decode(data: bytes, segment: str | None = None) -> bytes: ...
 def b64url_encode(data: bytes) -> str: ...
 def check_hmac_secret(secret: bytes) -> None: ...
+
+@final
+class JwksSource:
+    """Keys fetched from a JWKS URL (or an issuer's discovery) and refreshed in the background."""
+
+    def __new__(
+        cls,
+        url: str,
+        *,
+        issuer: bool = False,
+        lifespan: float = 300.0,
+        timeout: float = 30.0,
+        cooldown: float = 30.0,
+        ca_file: str | os.PathLike[str] | None = None,
+        allow_http_loopback: bool = False,
+        max_body: int = 1048576,
+    ) -> JwksSource: ...
+    def keys(self) -> list[tuple[str | None, str, str, bytes]]: ...
+    def unknown_kid(self, kid: str | None = None) -> None: ...
+    @property
+    def jwks_uri(self) -> str: ...
+    def staleness(self) -> float | None: ...
+    def last_error(self) -> str | None: ...
+    def metrics(self) -> dict[str, int]: ...
+
+@final
+class KeySource:
+    """The key source of a Verifier (jwks_url, from_issuer)."""
+
+    @property
+    def jwks_uri(self) -> str | None: ...
+    def staleness(self) -> float | None: ...
+    def last_error(self) -> str | None: ...
+    def metrics(self) -> dict[str, int]: ...
+    def stop(self) -> None: ...

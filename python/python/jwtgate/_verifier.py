@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -70,16 +71,32 @@ class Verifier(_jwtgate.Verifier):
     confirmed the live denylist for that long; ``staleness`` tells how long
     it has been. ``metrics()`` and ``metrics_prometheus()`` expose the
     counters of every verification.
+
+    Keys from an identity provider: ``jwks_url`` (instead of ``keys``)
+    fetches the provider's JWKS now and keeps it current in the background
+    (``Verifier.from_issuer`` finds it through OpenID Connect discovery).
+    HTTPS only (``allow_http_loopback`` allows plain ``http`` to loopback);
+    ``ca_file`` trusts a private CA instead of the web roots. The keys are
+    refetched when the provider's ``max-age`` runs out, within
+    ``refresh_min``..``refresh_max`` seconds; a token with an unknown
+    ``kid`` is rejected at once and asks for an early refresh, at most one
+    per ``cooldown`` seconds; a failed fetch keeps the keys, and
+    ``max_key_staleness`` (seconds) makes ``verify`` raise
+    ``InvalidTokenError`` (``code`` 908) once they were not confirmed for
+    that long. A URL refused by policy raises ``ValueError`` (code 911), a
+    failed first fetch ``SyncError`` (code 910). ``key_source`` is the
+    source (``staleness()``, ``last_error()``, ``metrics()``, ``stop()``).
     """
 
     #: The ``algorithms`` argument as given (None: all), which binds the
     #: keys of ``set_keys`` as it bound the constructor's.
-    __slots__ = ("_key_algorithms",)
+    __slots__ = ("_key_algorithms", "_key_source")
     _key_algorithms: list[str] | None
+    _key_source: _jwtgate.KeySource | None
 
     def __new__(
         cls,
-        keys: Any,
+        keys: Any = None,
         *,
         algorithms: Iterable[str] | None = None,
         issuer: str | Iterable[str] | None = None,
@@ -94,7 +111,19 @@ class Verifier(_jwtgate.Verifier):
         typ: str | None = None,
         max_age: int | None = None,
         cache_size: int = 4096,
+        jwks_url: str | None = None,
+        ca_file: str | os.PathLike[str] | None = None,
+        allow_http_loopback: bool = False,
+        refresh_min: float = 60.0,
+        refresh_max: float = 86400.0,
+        cooldown: float = 30.0,
+        fetch_timeout: float = 10.0,
+        max_key_staleness: float | None = None,
+        _discover_issuer: str | None = None,
     ) -> Verifier:
+        source_url = jwks_url if _discover_issuer is None else _discover_issuer
+        if (keys is None) == (source_url is None):
+            raise ValueError("give either keys or jwks_url (Verifier.from_issuer: an issuer)")
         if isinstance(leeway, timedelta):
             leeway = leeway.total_seconds()
         if leeway < 0:
@@ -102,7 +131,7 @@ class Verifier(_jwtgate.Verifier):
         algs = None if algorithms is None else ([algorithms] if isinstance(algorithms, str) else list(algorithms))
         verifier = super().__new__(
             cls,
-            _keys.keyset_from(keys, algs),
+            None if keys is None else _keys.keyset_from(keys, algs),
             issuer=_strings(issuer, "issuer"),
             audience=_strings(audience, "audience"),
             leeway=math.floor(leeway),
@@ -118,7 +147,38 @@ class Verifier(_jwtgate.Verifier):
             cache_size=cache_size,
         )
         verifier._key_algorithms = algs
+        verifier._key_source = None
+        if source_url is not None:
+            verifier._key_source = verifier._follow_keys(
+                source_url,
+                issuer=_discover_issuer is not None,
+                ca_file=ca_file,
+                allow_http_loopback=allow_http_loopback,
+                refresh_min=refresh_min,
+                refresh_max=refresh_max,
+                cooldown=cooldown,
+                timeout=fetch_timeout,
+                max_key_staleness=max_key_staleness,
+            )
         return verifier
+
+    @classmethod
+    def from_issuer(cls, issuer: str, **kwargs: Any) -> Verifier:
+        """A verifier over the keys of an OpenID Connect provider: reads
+        ``{issuer}/.well-known/openid-configuration`` once (its ``issuer``
+        must equal ``issuer`` exactly, else ``ValueError`` with code 911),
+        then fetches and follows its ``jwks_uri`` as ``jwks_url=`` does;
+        tokens must name ``issuer``. ``kwargs`` as for ``Verifier``
+        (``audience=...``, ``ca_file=...``, ``max_key_staleness=...``)."""
+        if "keys" in kwargs or "jwks_url" in kwargs:
+            raise ValueError("from_issuer takes its keys from the issuer: no keys or jwks_url")
+        return cls(None, _discover_issuer=issuer, **kwargs)
+
+    @property
+    def key_source(self) -> _jwtgate.KeySource | None:
+        """The source keeping the keys current (``jwks_url``,
+        ``from_issuer``), or None."""
+        return self._key_source
 
     def set_keys(self, keys: Any) -> None:
         """Replaces every key at once, atomically: verifications in flight

@@ -11,7 +11,7 @@ mod table;
 mod token;
 
 use jwtgate::Error;
-use jwtgate_sync::{SyncError, VerifyError};
+use jwtgate_sync::{KeySourceError, SyncError, VerifyError};
 use pyo3::call::PyCallArgs;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -21,7 +21,7 @@ pub(crate) use table::kind_name;
 
 /// The sync layer's codes with their messages, for `ERROR_CODES` (the
 /// numbers are the sync crate's; the C ABI's `jg_result` uses the same).
-pub(crate) const SYNC_CODES: [(u32, &str); 10] = [
+pub(crate) const SYNC_CODES: [(u32, &str); 12] = [
     (
         VerifyError::STALE_CODE,
         "denylist is stale: its source has not confirmed it current within the maximum staleness",
@@ -55,6 +55,14 @@ pub(crate) const SYNC_CODES: [(u32, &str); 10] = [
     (
         SyncError::INVALID_ARGUMENT_CODE,
         "invalid argument (a metrics prefix, an algorithm or claim name)",
+    ),
+    (
+        KeySourceError::FETCH_CODE,
+        "key source: fetching the keys failed (connection, TLS, HTTP status or document)",
+    ),
+    (
+        KeySourceError::REFUSED_CODE,
+        "key source: URL, redirect or issuer refused by policy",
     ),
 ];
 
@@ -146,6 +154,21 @@ pub(crate) fn sync_err_with(py: Python<'_>, err: &SyncError, message: &str) -> P
         _ => class::<classes::SyncError>(),
     };
     raise(py, class, message, Some(err.code()))
+}
+
+/// A key source that could not start: a refusal by policy (911: the URL,
+/// a redirect, the discovered issuer) is the caller's `ValueError`; a
+/// failed fetch (910) a ``SyncError``; both with the code.
+pub(crate) fn key_source_err(py: Python<'_>, err: &KeySourceError) -> PyErr {
+    match err {
+        KeySourceError::Refused(_) => value_error(py, &err.to_string(), err.code()),
+        _ => raise(
+            py,
+            class::<classes::SyncError>(),
+            &err.to_string(),
+            Some(err.code()),
+        ),
+    }
 }
 
 /// A `ValueError` (an argument the caller got wrong) with `.code`, so that
