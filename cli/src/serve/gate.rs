@@ -1,0 +1,283 @@
+//! The decision: token → verified claims → route rule → claim headers.
+//! One [`Gate`] is built per configuration; SIGHUP builds a new one.
+
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use jwtgate::{Algorithm, Key, KeySet, Policy, Verifier};
+use jwtgate_sync::{DenylistState, SyncedVerifier, VerifyError};
+
+use super::claims::ClaimHeaders;
+use super::config::{Config, KeysConfig};
+use super::rules::{self, RouteRules};
+use super::token::{Missing, TokenSources};
+use crate::util::{describe, read_file, BoxError};
+
+/// What the gateway answers.
+#[derive(Debug)]
+pub enum Decision {
+    /// 200, with every configured claim header.
+    Allow {
+        /// The claim headers, in configuration order.
+        headers: Vec<(HeaderName, HeaderValue)>,
+        /// The subject, for the access log.
+        sub: Option<String>,
+    },
+    /// 401 with `WWW-Authenticate: Bearer` (RFC 6750 3.1).
+    Unauthorized {
+        /// `invalid_token` or `invalid_request`; `None` when no credentials
+        /// were sent.
+        error: Option<&'static str>,
+        /// Why.
+        description: String,
+        /// The verification error's stable code (0: none).
+        code: u32,
+    },
+    /// 403 `insufficient_scope`: a route rule is not met.
+    Forbidden {
+        /// The scopes the route requires.
+        scope: String,
+        /// Why.
+        description: String,
+        /// The subject, for the access log.
+        sub: Option<String>,
+    },
+    /// 503: the gateway cannot decide (denylist stale or unusable).
+    Unavailable {
+        /// Why.
+        description: String,
+        /// The stable code.
+        code: u32,
+    },
+}
+
+/// Keys, policy, token sources, claim headers, route rules.
+pub struct Gate {
+    verifier: SyncedVerifier,
+    tokens: TokenSources,
+    headers: ClaimHeaders,
+    rules: RouteRules,
+    /// The `realm` of `WWW-Authenticate`, already validated.
+    pub realm: String,
+}
+
+impl std::fmt::Debug for Gate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gate")
+            .field("verifier", &self.verifier)
+            .field("rules", &self.rules)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Loads the key set `[keys]` names.
+pub fn load_keys(k: &KeysConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<KeySet, BoxError> {
+    if let Some(path) = &k.jwks_file {
+        return KeySet::from_jwks(&read_file(path)?)
+            .map_err(|e| format!("{}: {}", path.display(), describe(&e)).into());
+    }
+    let secret = match (&k.secret_file, &k.secret_env) {
+        (Some(path), _) => {
+            let mut s = read_file(path)?;
+            if s.last() == Some(&b'\n') {
+                s.pop();
+                if s.last() == Some(&b'\r') {
+                    s.pop();
+                }
+            }
+            s
+        }
+        (None, Some(var)) => env(var)
+            .ok_or_else(|| format!("keys.secret_env: {var} is not set"))?
+            .into_bytes(),
+        (None, None) => return Err("[keys]: no key source".into()),
+    };
+    let name = k.secret_alg.as_deref().unwrap_or("HS256");
+    let alg = Algorithm::from_name(name)
+        .filter(|a| a.is_symmetric())
+        .ok_or_else(|| format!("keys.secret_alg: not an HMAC algorithm: {name:?}"))?;
+    let mut key = Key::hmac(alg, &secret).map_err(|e| format!("secret: {}", describe(&e)))?;
+    if let Some(kid) = &k.secret_kid {
+        key = key
+            .with_kid(kid)
+            .map_err(|e| format!("secret_kid: {}", describe(&e)))?;
+    }
+    Ok(KeySet::single(key))
+}
+
+/// Builds the core policy from `[policy]`, through the core's own rules.
+pub fn build_policy(config: &Config) -> Result<Policy, BoxError> {
+    let p = &config.policy;
+    let mut policy = Policy::new();
+    policy.leeway = p.leeway;
+    if !p.issuers.is_empty() {
+        policy
+            .set_issuers(p.issuers.iter().map(String::as_str))
+            .map_err(|e| format!("policy.issuers: {}", describe(&e)))?;
+    }
+    if !p.audiences.is_empty() {
+        policy
+            .set_audiences(p.audiences.iter().map(String::as_str))
+            .map_err(|e| format!("policy.audiences: {}", describe(&e)))?;
+    }
+    if !p.algorithms.is_empty() {
+        let algs = p
+            .algorithms
+            .iter()
+            .map(|n| Algorithm::from_name(n).ok_or_else(|| format!("policy.algorithms: {n:?}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        policy
+            .set_algorithms(algs)
+            .map_err(|e| format!("policy.algorithms: {}", describe(&e)))?;
+    }
+    Ok(policy)
+}
+
+impl Gate {
+    /// Builds the gate for `config`, checking tokens against the live
+    /// denylist `state`.
+    pub fn build(
+        config: &Config,
+        state: DenylistState,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Gate, BoxError> {
+        let keys = load_keys(&config.keys, env)?;
+        let policy = build_policy(config)?;
+        let verifier = Verifier::try_new(keys, policy).map_err(|e| describe(&e))?;
+        let verifier =
+            SyncedVerifier::new(verifier, state).with_max_staleness(config.max_staleness()?);
+        let realm = config.server.realm.clone();
+        if !realm.bytes().all(qdtext) {
+            return Err(format!("server.realm: {realm:?} cannot be quoted").into());
+        }
+        Ok(Gate {
+            verifier,
+            tokens: TokenSources::new(&config.token)?,
+            headers: ClaimHeaders::new(&config.headers)?,
+            rules: RouteRules::new(&config.routes, &config.claims)?,
+            realm,
+        })
+    }
+
+    /// The verifier (its state holds the counters and staleness).
+    pub fn verifier(&self) -> &SyncedVerifier {
+        &self.verifier
+    }
+
+    /// Decides on a request with these headers, for the forwarded `uri`,
+    /// at `now`.
+    pub fn decide(&self, headers: &HeaderMap, uri: Option<&str>, now: u64) -> Decision {
+        let rule = if self.rules.is_empty() {
+            None
+        } else {
+            let Some(uri) = uri else {
+                // Rules cannot be applied without the URI: fail closed.
+                return Decision::Forbidden {
+                    scope: String::new(),
+                    description: "no forwarded URI (X-Forwarded-Uri or X-Original-URI)".into(),
+                    sub: None,
+                };
+            };
+            match rules::normalize(uri) {
+                Ok(path) => self.rules.find(&path),
+                Err(why) => {
+                    return Decision::Forbidden {
+                        scope: String::new(),
+                        description: format!("forwarded URI refused: {why}"),
+                        sub: None,
+                    }
+                }
+            }
+        };
+        let token = match self.tokens.extract(headers) {
+            Ok(t) => t,
+            Err(_) if rule.is_some_and(|r| r.public) => return self.public(),
+            Err(Missing::Absent) => {
+                return Decision::Unauthorized {
+                    error: None,
+                    description: "no token".into(),
+                    code: 0,
+                }
+            }
+            Err(Missing::Malformed(why)) => {
+                return Decision::Unauthorized {
+                    error: Some("invalid_request"),
+                    description: why.into(),
+                    code: 0,
+                }
+            }
+        };
+        if rule.is_some_and(|r| r.public) {
+            // A token on a public route is not checked, nor passed on.
+            return self.public();
+        }
+        let mut buf = vec![0u8; jwtgate::buffer_len(token.len())];
+        let verified = match self.verifier.verify(token, now, &mut buf) {
+            Ok(v) => v,
+            Err(e) => return refusal(&e),
+        };
+        let claims: serde_json::Value = match serde_json::from_slice(verified.claims().raw_json()) {
+            Ok(v) => v,
+            Err(_) => {
+                return Decision::Unauthorized {
+                    error: Some("invalid_token"),
+                    description: "claims are not JSON".into(),
+                    code: 0,
+                }
+            }
+        };
+        let sub = claims
+            .get("sub")
+            .and_then(|s| s.as_str())
+            .map(str::to_string);
+        if let Some(rule) = rule {
+            if let Err(denied) = self.rules.check(rule, &claims) {
+                return Decision::Forbidden {
+                    scope: denied.scope,
+                    description: denied.reason,
+                    sub,
+                };
+            }
+        }
+        match self.headers.render(Some(&claims)) {
+            Ok(headers) => Decision::Allow { headers, sub },
+            Err(why) => Decision::Unauthorized {
+                error: Some("invalid_token"),
+                description: why,
+                code: 0,
+            },
+        }
+    }
+
+    fn public(&self) -> Decision {
+        match self.headers.render(None) {
+            Ok(headers) => Decision::Allow { headers, sub: None },
+            Err(description) => Decision::Unavailable {
+                description,
+                code: 0,
+            },
+        }
+    }
+}
+
+/// A verification error as an answer: the gateway's own trouble (stale or
+/// unusable denylist) is 503, the token's is 401.
+fn refusal(e: &VerifyError) -> Decision {
+    let code = e.code();
+    let server_side = matches!(e, VerifyError::Stale { .. }) || (800..1000).contains(&code);
+    if server_side {
+        Decision::Unavailable {
+            description: e.to_string(),
+            code,
+        }
+    } else {
+        Decision::Unauthorized {
+            error: Some("invalid_token"),
+            description: e.to_string(),
+            code,
+        }
+    }
+}
+
+/// RFC 6750's `error_description` characters (and so a safe quoted string).
+pub fn qdtext(b: u8) -> bool {
+    matches!(b, 0x20..=0x21 | 0x23..=0x5B | 0x5D..=0x7E)
+}
