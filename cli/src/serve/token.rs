@@ -173,7 +173,13 @@ mod tests {
         h
     }
 
-    const CASES: &[(&[(&str, &str)], Result<&str, Missing>)] = &[
+    /// Request headers, and the token read (or why none).
+    type Case = (
+        &'static [(&'static str, &'static str)],
+        Result<&'static str, Missing>,
+    );
+
+    const CASES: &[Case] = &[
         (&[("authorization", "Bearer a.b.c")], Ok("a.b.c")),
         (&[("authorization", "bEaReR   a.b.c")], Ok("a.b.c")),
         (&[("authorization", "Bearer a.b.c==")], Ok("a.b.c==")),
