@@ -32,12 +32,54 @@ pub enum SyncError {
         /// How long the store waited, in milliseconds.
         timeout_ms: u64,
     },
+    /// A follower did not finish its first full load within the time it
+    /// was given (code 905).
+    NotReady,
+    /// The verifier's live denylist already has a source (a follower or a
+    /// file watcher): one at a time; stop it first (code 906).
+    SourceActive,
+    /// The configuration is refused by the core (an empty key set, an empty
+    /// allow-list, a short secret, ...): the core's code.
+    Config(jwtgate::Error),
+    /// An argument the core does not see is invalid: a metrics prefix, an
+    /// algorithm or claim name (code 909).
+    InvalidArgument(&'static str),
 }
 
 impl SyncError {
-    /// The stable code of [`SyncError::NotReplicated`] in the 9xx
-    /// (distribution) group, after the C ABI's other sync codes (901 to 906).
+    /// The stable code of [`SyncError::Io`].
+    pub const IO_CODE: u32 = 901;
+    /// The stable code of [`SyncError::Redis`].
+    pub const REDIS_CODE: u32 = 902;
+    /// The stable code of [`SyncError::Protocol`].
+    pub const PROTOCOL_CODE: u32 = 903;
+    /// The stable code of [`SyncError::InvalidRevocation`].
+    pub const INVALID_REVOCATION_CODE: u32 = 904;
+    /// The stable code of [`SyncError::NotReady`].
+    pub const NOT_READY_CODE: u32 = 905;
+    /// The stable code of [`SyncError::SourceActive`].
+    pub const SOURCE_ACTIVE_CODE: u32 = 906;
+    /// The stable code of [`SyncError::NotReplicated`].
     pub const NOT_REPLICATED_CODE: u32 = 907;
+    /// The stable code of [`SyncError::InvalidArgument`].
+    pub const INVALID_ARGUMENT_CODE: u32 = 909;
+
+    /// The stable number, in the same space as [`jwtgate::Error::code`]:
+    /// the core's code for [`SyncError::Denylist`] and [`SyncError::Config`],
+    /// 901 to 909 otherwise (900 and 908 are [`VerifyError`]'s).
+    pub const fn code(&self) -> u32 {
+        match self {
+            SyncError::Denylist(e) | SyncError::Config(e) => e.code(),
+            SyncError::Io(_) => Self::IO_CODE,
+            SyncError::Redis(_) => Self::REDIS_CODE,
+            SyncError::Protocol(_) => Self::PROTOCOL_CODE,
+            SyncError::InvalidRevocation(_) => Self::INVALID_REVOCATION_CODE,
+            SyncError::NotReady => Self::NOT_READY_CODE,
+            SyncError::SourceActive => Self::SOURCE_ACTIVE_CODE,
+            SyncError::NotReplicated { .. } => Self::NOT_REPLICATED_CODE,
+            SyncError::InvalidArgument(_) => Self::INVALID_ARGUMENT_CODE,
+        }
+    }
 }
 
 impl fmt::Display for SyncError {
@@ -59,6 +101,13 @@ impl fmt::Display for SyncError {
                  [{}]",
                 SyncError::NOT_REPLICATED_CODE
             ),
+            SyncError::NotReady => write!(f, "the follower has not finished its first load"),
+            SyncError::SourceActive => write!(
+                f,
+                "the verifier already has a denylist source (one at a time; stop it first)"
+            ),
+            SyncError::Config(e) => write!(f, "{e} [{}]", e.code()),
+            SyncError::InvalidArgument(m) => write!(f, "invalid argument: {m}"),
         }
     }
 }
@@ -91,7 +140,7 @@ impl From<redis::RedisError> for SyncError {
     }
 }
 
-/// Why [`crate::SyncedVerifier::verify`] rejected a token.
+/// Why [`crate::LiveVerifier::verify`] rejected a token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum VerifyError {
@@ -106,19 +155,32 @@ pub enum VerifyError {
         /// The configured maximum, in milliseconds.
         max_ms: u64,
     },
+    /// The keys are older than the configured maximum key staleness: no key
+    /// source confirmed them current for longer than that (or never did),
+    /// so the verifier fails closed until one does.
+    KeysStale {
+        /// How long since a key source last confirmed the keys current, in
+        /// milliseconds (`u64::MAX`: never).
+        age_ms: u64,
+        /// The configured maximum, in milliseconds.
+        max_ms: u64,
+    },
 }
 
 impl VerifyError {
     /// The stable code of [`VerifyError::Stale`]: the first of the 9xx
     /// (distribution) group, which the core's codes (1xx to 8xx) never use.
     pub const STALE_CODE: u32 = 900;
+    /// The stable code of [`VerifyError::KeysStale`].
+    pub const KEYS_STALE_CODE: u32 = 908;
 
-    /// The stable number: the core's [`jwtgate::Error::code`], or
-    /// [`VerifyError::STALE_CODE`].
+    /// The stable number: the core's [`jwtgate::Error::code`],
+    /// [`VerifyError::STALE_CODE`] or [`VerifyError::KEYS_STALE_CODE`].
     pub const fn code(&self) -> u32 {
         match self {
             VerifyError::Token(e) => e.code(),
             VerifyError::Stale { .. } => Self::STALE_CODE,
+            VerifyError::KeysStale { .. } => Self::KEYS_STALE_CODE,
         }
     }
 
@@ -126,7 +188,7 @@ impl VerifyError {
     pub const fn token_error(&self) -> Option<jwtgate::Error> {
         match *self {
             VerifyError::Token(e) => Some(e),
-            VerifyError::Stale { .. } => None,
+            VerifyError::Stale { .. } | VerifyError::KeysStale { .. } => None,
         }
     }
 }
@@ -140,6 +202,12 @@ impl fmt::Display for VerifyError {
             }
             VerifyError::Stale { age_ms, max_ms } => {
                 write!(f, "denylist is stale: {age_ms} ms old, maximum {max_ms} ms")
+            }
+            VerifyError::KeysStale { age_ms, max_ms } if *age_ms == u64::MAX => {
+                write!(f, "keys never synced (maximum key staleness {max_ms} ms)")
+            }
+            VerifyError::KeysStale { age_ms, max_ms } => {
+                write!(f, "keys are stale: {age_ms} ms old, maximum {max_ms} ms")
             }
         }
     }

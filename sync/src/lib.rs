@@ -6,6 +6,7 @@ mod connect;
 mod durability;
 mod error;
 mod follower;
+mod live;
 mod metrics;
 mod revocation;
 mod snapshot;
@@ -22,6 +23,10 @@ pub use confirm::{token_ids_of, Confirmer, OwnedTokenIds};
 pub use durability::WaitPolicy;
 pub use error::{SyncError, VerifyError};
 pub use follower::{Follower, FollowerOptions};
+pub use live::{
+    algorithm_named, claim_named, valid_prefix, KeyMissListener, LiveConfig, LiveVerifier,
+    OwnedDenylist, PolicyOptions, SourceHandle,
+};
 pub use metrics::{Metrics, MetricsSnapshot, Reason};
 pub use revocation::{
     BuildOptions, FileImage, Kind, OwnedRevocation, RevocationSet, SharedRevocations,

@@ -17,7 +17,7 @@ pub enum Reason {
     Malformed = 0,
     /// 2xx: an algorithm or critical header we do not implement.
     Unsupported = 1,
-    /// 3xx: no usable key.
+    /// 3xx: no usable key (908, stale keys, included).
     Key = 2,
     /// 4xx: the signature does not verify.
     Signature = 3,
@@ -81,6 +81,8 @@ impl Reason {
     pub fn of(error: &VerifyError) -> Reason {
         match error {
             VerifyError::Stale { .. } => Reason::Stale,
+            // The keys are unusable until a key source confirms them.
+            VerifyError::KeysStale { .. } => Reason::Key,
             VerifyError::Token(Error::Expired { .. }) => Reason::Expired,
             VerifyError::Token(Error::Revoked(RevocationKind::Session)) => Reason::RevokedSession,
             VerifyError::Token(Error::Revoked(RevocationKind::Subject)) => Reason::RevokedSubject,

@@ -8,8 +8,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use jwtgate::{Denylist, DenylistLayout};
+use jwtgate::Denylist;
 
+use crate::live::OwnedDenylist;
 use crate::metrics::{Metrics, MetricsSnapshot};
 use crate::SyncError;
 
@@ -19,19 +20,16 @@ use crate::SyncError;
 pub(crate) struct Level {
     pub start: usize,
     pub end: usize,
-    bytes: Arc<[u8]>,
-    layout: DenylistLayout,
+    list: OwnedDenylist,
 }
 
 impl Level {
     /// Validates `bytes` as the level of records `range`.
     pub fn new(range: std::ops::Range<usize>, bytes: Vec<u8>) -> Result<Self, SyncError> {
-        let layout = Denylist::from_bytes(&bytes)?.layout();
         Ok(Level {
             start: range.start,
             end: range.end,
-            bytes: bytes.into(),
-            layout,
+            list: OwnedDenylist::new(bytes)?,
         })
     }
 
@@ -47,12 +45,10 @@ impl Level {
 /// whole.
 #[derive(Debug)]
 pub struct Snapshot {
-    /// Validated with [`Denylist::from_bytes`] (checksum included).
-    base: Arc<[u8]>,
-    /// `base`'s structure, re-attached per verification in O(1).
-    base_layout: DenylistLayout,
-    /// Validated likewise, with their layouts, oldest first.
-    deltas: Vec<(Arc<[u8]>, DenylistLayout)>,
+    /// Validated (checksum included); re-attached per verification in O(1).
+    base: OwnedDenylist,
+    /// Validated likewise, oldest first.
+    deltas: Vec<OwnedDenylist>,
     /// Distinct revocations held by the source (gauge).
     entries: u64,
 }
@@ -60,14 +56,16 @@ pub struct Snapshot {
 impl Snapshot {
     /// Validates `bytes` (structure, version, checksum) as the base.
     pub fn from_bytes(bytes: Vec<u8>) -> Result<Self, SyncError> {
-        let denylist = Denylist::from_bytes(&bytes)?;
-        let (entries, base_layout) = (denylist.entry_count(), denylist.layout());
-        Ok(Snapshot {
-            base: bytes.into(),
-            base_layout,
+        Ok(Self::from_denylist(OwnedDenylist::new(bytes)?))
+    }
+
+    /// `base` alone, with its entry count.
+    pub fn from_denylist(base: OwnedDenylist) -> Self {
+        Snapshot {
+            entries: base.entry_count(),
+            base,
             deltas: Vec::new(),
-            entries,
-        })
+        }
     }
 
     /// An empty denylist (nothing revoked).
@@ -85,15 +83,9 @@ impl Snapshot {
             empty.entries = entries;
             return Ok(empty);
         };
-        let (base, base_layout) = (Arc::clone(&first.bytes), first.layout);
         Ok(Snapshot {
-            base,
-            base_layout,
-            deltas: levels
-                .iter()
-                .skip(1)
-                .map(|l| (Arc::clone(&l.bytes), l.layout))
-                .collect(),
+            base: first.list.clone(),
+            deltas: levels.iter().skip(1).map(|l| l.list.clone()).collect(),
             entries,
         })
     }
@@ -101,44 +93,41 @@ impl Snapshot {
     /// This snapshot's base with `delta` (validated) as the only delta;
     /// `entries` is the source's count.
     pub fn with_delta(&self, delta: Vec<u8>, entries: usize) -> Result<Self, SyncError> {
-        let layout = Denylist::from_bytes(&delta)?.layout();
         Ok(Snapshot {
-            base: Arc::clone(&self.base),
-            base_layout: self.base_layout,
-            deltas: vec![(delta.into(), layout)],
+            base: self.base.clone(),
+            deltas: vec![OwnedDenylist::new(delta)?],
             entries: u64::try_from(entries).unwrap_or(u64::MAX),
         })
     }
 
     /// The base denylist.
     pub fn base(&self) -> Result<Denylist<'_>, jwtgate::Error> {
-        // Validated in full at construction; the layout re-attaches in O(1).
-        self.base_layout.view(&self.base)
+        self.base.view()
     }
 
     /// The newest delta denylist, if any.
     pub fn delta(&self) -> Option<Result<Denylist<'_>, jwtgate::Error>> {
-        self.deltas.last().map(|(bytes, layout)| layout.view(bytes))
+        self.deltas.last().map(OwnedDenylist::view)
     }
 
     /// Every delta denylist, oldest first.
     pub fn deltas(&self) -> impl Iterator<Item = Result<Denylist<'_>, jwtgate::Error>> + '_ {
-        self.deltas.iter().map(|(bytes, layout)| layout.view(bytes))
+        self.deltas.iter().map(OwnedDenylist::view)
     }
 
     /// The base bytes (the core's format).
     pub fn base_bytes(&self) -> &[u8] {
-        &self.base
+        self.base.bytes()
     }
 
     /// The newest delta's bytes.
     pub fn delta_bytes(&self) -> Option<&[u8]> {
-        self.deltas.last().map(|(bytes, _)| &bytes[..])
+        self.deltas.last().map(OwnedDenylist::bytes)
     }
 
     /// Bytes held: base plus deltas.
     pub fn byte_len(&self) -> usize {
-        self.base.len() + self.deltas.iter().map(|(d, _)| d.len()).sum::<usize>()
+        self.base.bytes().len() + self.deltas.iter().map(|d| d.bytes().len()).sum::<usize>()
     }
 
     /// Distinct revocations the source holds (for a file: the base's count).
@@ -148,7 +137,7 @@ impl Snapshot {
 
     /// The base's sequence number.
     pub fn sequence(&self) -> u64 {
-        self.base().map_or(0, |d| d.sequence())
+        self.base.sequence()
     }
 }
 

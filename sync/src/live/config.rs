@@ -1,0 +1,47 @@
+//! [`LiveConfig`]: the keys, policy and limits in force, immutable, swapped
+//! as a whole.
+
+use jwtgate::{KeySet, Limits, Policy, Verifier};
+
+/// One immutable configuration of a [`crate::LiveVerifier`]: its keys,
+/// policy and limits (as the core [`Verifier`] that checks tokens), and a
+/// generation that every change increments by one.
+#[derive(Debug)]
+pub struct LiveConfig {
+    pub(crate) verifier: Verifier<'static>,
+    pub(crate) generation: u64,
+}
+
+impl LiveConfig {
+    /// The keys.
+    pub fn keys(&self) -> &KeySet {
+        self.verifier.keys()
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &Policy {
+        self.verifier.policy()
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &Limits {
+        self.verifier.limits()
+    }
+
+    /// 0 for the first configuration, one more for each change.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// The core verifier built from this configuration (without denylist).
+    pub fn verifier(&self) -> &Verifier<'static> {
+        &self.verifier
+    }
+
+    /// Whether some key has an algorithm the policy allows (a pending
+    /// verifier's configuration has none: see
+    /// [`crate::LiveVerifier::pending`]).
+    pub fn is_usable(&self) -> bool {
+        self.verifier.check_usable().is_ok()
+    }
+}

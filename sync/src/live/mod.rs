@@ -1,0 +1,462 @@
+//! [`LiveVerifier`]: the one verifier every binding wraps. It owns the keys
+//! and the policy (swapped atomically while other threads verify), a static
+//! denylist, the live denylist and its one source, key freshness, the
+//! counters and the fail-closed rules.
+
+mod config;
+mod denylist;
+mod keys;
+mod options;
+mod prometheus;
+mod source;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use arc_swap::{ArcSwap, ArcSwapOption};
+use jwtgate::{Error, Key, KeySet, Limits, Policy, Verified, Verifier};
+
+pub use config::LiveConfig;
+pub use denylist::OwnedDenylist;
+pub use keys::KeyMissListener;
+pub use options::{algorithm_named, claim_named, PolicyOptions};
+pub use prometheus::valid_prefix;
+pub use source::SourceHandle;
+
+use crate::confirm::{token_ids_of, Confirmer};
+use crate::metrics::Reason;
+use crate::{
+    DenylistState, FileWatcher, Follower, FollowerOptions, RedisSource, SyncError, VerifyError,
+    WatchOptions,
+};
+use keys::{max_ms, max_of, KeyFreshness};
+use source::SourceClaim;
+
+/// The listener behind its `Arc` (arc-swap holds sized types only).
+struct Listener(Arc<dyn KeyMissListener>);
+
+/// A token verifier whose keys, policy and denylists change while it
+/// serves. `Send + Sync`: share one per process as `Arc<LiveVerifier>`.
+///
+/// - Keys, policy and limits form one immutable [`LiveConfig`] behind an
+///   `ArcSwap`: [`LiveVerifier::set_keys`], [`LiveVerifier::add_key`] and
+///   [`LiveVerifier::update_policy`] install a new one (its generation one
+///   higher) or, when the core refuses the result, change nothing. A
+///   verification uses the configuration it loaded, never a mix.
+/// - A static denylist ([`LiveVerifier::set_denylist`]) and the live one
+///   ([`LiveVerifier::state`]), fed by at most one source at a time
+///   ([`LiveVerifier::follow_redis`], [`LiveVerifier::watch_file`]).
+/// - Fail-closed: a denylist older than [`LiveVerifier::set_max_staleness`]
+///   (900) or keys older than [`LiveVerifier::set_max_key_staleness`] (908).
+///
+/// [`LiveVerifier::verify`] loads each of these with one atomic load: no
+/// lock and no allocation.
+pub struct LiveVerifier {
+    config: ArcSwap<LiveConfig>,
+    /// Serializes configuration changes (read, change, install), so none is
+    /// lost; verification never takes it.
+    writer: Mutex<()>,
+    static_denylist: ArcSwapOption<OwnedDenylist>,
+    state: DenylistState,
+    /// 0: no maximum.
+    max_staleness_ms: AtomicU64,
+    keys: KeyFreshness,
+    key_miss: ArcSwapOption<Listener>,
+    confirmer: Option<Arc<dyn Confirmer>>,
+    /// Whether a source feeds `state` (the one-source rule).
+    source_busy: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for LiveVerifier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveVerifier")
+            .field("config", &self.config.load())
+            .field("static_denylist", &self.static_denylist.load().is_some())
+            .field("state", &self.state)
+            .field("max_staleness", &self.max_staleness())
+            .field("max_key_staleness", &self.keys.max())
+            .field("confirms", &self.confirmer.is_some())
+            .finish()
+    }
+}
+
+/// The state of a new verifier: an empty live denylist, never synced.
+fn fresh_state() -> Result<DenylistState, Error> {
+    DenylistState::new().map_err(|e| match e {
+        SyncError::Denylist(e) | SyncError::Config(e) => e,
+        // Building an empty list touches neither the disk nor the network.
+        _ => Error::DenylistMalformed,
+    })
+}
+
+impl LiveVerifier {
+    /// A verifier over `keys` and `policy`, with [`Limits::DEFAULT`], no
+    /// static denylist and a fresh live denylist state (empty, never
+    /// synced). Refuses what [`Verifier::try_new`] refuses:
+    /// [`Error::EmptyKeySet`] (308) when no key has an algorithm the policy
+    /// allows.
+    pub fn new(keys: KeySet, policy: Policy) -> Result<LiveVerifier, Error> {
+        let verifier = Verifier::try_new(keys, policy)?;
+        Ok(Self::build(verifier, fresh_state()?))
+    }
+
+    /// A verifier that has no key yet: it rejects every token with
+    /// [`Error::EmptyKeySet`] (308) until [`LiveVerifier::set_keys`] or
+    /// [`LiveVerifier::add_key`] gives it a usable one. For bindings that
+    /// configure a handle step by step (the C ABI); while pending,
+    /// [`LiveVerifier::update_policy`] does not ask for a usable key.
+    pub fn pending(policy: Policy) -> Result<LiveVerifier, Error> {
+        Ok(Self::build(
+            Verifier::new(KeySet::new(), policy),
+            fresh_state()?,
+        ))
+    }
+
+    /// A verifier over a core verifier's keys, policy and limits (its own
+    /// denylist, if any, is ignored) and the shared live `state`, without the
+    /// usability check of [`LiveVerifier::new`].
+    pub fn from_verifier(verifier: &Verifier<'_>, state: DenylistState) -> LiveVerifier {
+        let core = Verifier::new(verifier.keys().clone(), *verifier.policy())
+            .with_limits(*verifier.limits());
+        Self::build(core, state)
+    }
+
+    fn build(verifier: Verifier<'static>, state: DenylistState) -> LiveVerifier {
+        LiveVerifier {
+            config: ArcSwap::from_pointee(LiveConfig {
+                verifier,
+                generation: 0,
+            }),
+            writer: Mutex::new(()),
+            static_denylist: ArcSwapOption::empty(),
+            state,
+            max_staleness_ms: AtomicU64::new(0),
+            keys: KeyFreshness::default(),
+            key_miss: ArcSwapOption::empty(),
+            confirmer: None,
+            source_busy: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// The same verifier with other limits (a new configuration).
+    pub fn with_limits(self, limits: Limits) -> Self {
+        // Cannot fail: the change is infallible and not checked.
+        let _ = self.change(|v| Ok(v.with_limits(limits)), false);
+        self
+    }
+
+    /// The same verifier over the live denylist `state`, shared with other
+    /// verifiers or with code that installs snapshots itself.
+    pub fn with_state(mut self, state: DenylistState) -> Self {
+        self.state = state;
+        self
+    }
+
+    /// Confirms every denylist hit against `confirmer` (an exact source,
+    /// for example a follower's [`SourceHandle::revocations`]) before
+    /// rejecting: a false positive of the filter is then accepted and
+    /// counted.
+    pub fn with_confirmer(mut self, confirmer: Arc<dyn Confirmer>) -> Self {
+        self.confirmer = Some(confirmer);
+        self
+    }
+
+    /// [`LiveVerifier::set_max_staleness`], builder style.
+    pub fn with_max_staleness(self, max: Option<Duration>) -> Self {
+        self.set_max_staleness(max);
+        self
+    }
+
+    // --- keys and policy ------------------------------------------------
+
+    /// Builds the next configuration from the current one with `f` and
+    /// installs it, unless `f` fails or (when `check`) the result has no
+    /// usable key. Writers are serialized.
+    fn change(
+        &self,
+        f: impl FnOnce(Verifier<'static>) -> Result<Verifier<'static>, Error>,
+        check: bool,
+    ) -> Result<(), Error> {
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = self.config.load_full();
+        let next = f(current.verifier.clone())?;
+        if check {
+            next.check_usable()?;
+        }
+        self.config.store(Arc::new(LiveConfig {
+            verifier: next,
+            generation: current.generation.saturating_add(1),
+        }));
+        Ok(())
+    }
+
+    /// Replaces every key at once. Refuses (and changes nothing) a set
+    /// with no key the policy allows ([`Error::EmptyKeySet`], 308).
+    /// Verifications in flight finish with the keys they loaded; every
+    /// later one sees the new set.
+    pub fn set_keys(&self, keys: KeySet) -> Result<(), Error> {
+        self.change(
+            |v| Ok(Verifier::new(keys, *v.policy()).with_limits(*v.limits())),
+            true,
+        )
+    }
+
+    /// Adds one key to the current set ([`Error::KeySetFull`],
+    /// [`Error::DuplicateKeyId`] and [`Error::EmptyKeySet`] change nothing).
+    pub fn add_key(&self, key: Key) -> Result<(), Error> {
+        self.change(
+            |v| {
+                let mut keys = v.keys().clone();
+                keys.add(key)?;
+                Ok(Verifier::new(keys, *v.policy()).with_limits(*v.limits()))
+            },
+            true,
+        )
+    }
+
+    /// Changes the policy with `f` on a copy; installs it only if `f`
+    /// succeeds and (unless the verifier is pending: no key at all) some
+    /// key stays usable.
+    pub fn update_policy(
+        &self,
+        f: impl FnOnce(&mut Policy) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let pending = self.config.load().keys().is_empty();
+        self.change(
+            |v| {
+                let mut policy = *v.policy();
+                f(&mut policy)?;
+                Ok(Verifier::new(v.keys().clone(), policy).with_limits(*v.limits()))
+            },
+            !pending,
+        )
+    }
+
+    /// The configuration in force.
+    pub fn config(&self) -> Arc<LiveConfig> {
+        self.config.load_full()
+    }
+
+    /// The configuration's generation: 0, plus one per change.
+    pub fn key_generation(&self) -> u64 {
+        self.config.load().generation
+    }
+
+    // --- denylists ------------------------------------------------------
+
+    /// Attaches (`Some`) or detaches (`None`) the static denylist,
+    /// atomically. It is checked besides the live one; the counters'
+    /// denylist gauges describe the live one only.
+    pub fn set_denylist(&self, denylist: Option<OwnedDenylist>) {
+        self.static_denylist.store(denylist.map(Arc::new));
+    }
+
+    /// The static denylist, if one is attached.
+    pub fn denylist(&self) -> Option<Arc<OwnedDenylist>> {
+        self.static_denylist.load_full()
+    }
+
+    /// The live denylist state (snapshot, staleness, counters), shared with
+    /// its source.
+    pub fn state(&self) -> &DenylistState {
+        &self.state
+    }
+
+    /// Sets or clears the maximum staleness of the live denylist, at any
+    /// time: once its source has not confirmed it current for longer (or
+    /// never did), verification fails with [`VerifyError::Stale`] (900).
+    pub fn set_max_staleness(&self, max: Option<Duration>) {
+        self.max_staleness_ms.store(max_ms(max), Relaxed);
+    }
+
+    /// The maximum staleness of the live denylist, if set.
+    pub fn max_staleness(&self) -> Option<Duration> {
+        max_of(self.max_staleness_ms.load(Relaxed))
+    }
+
+    /// How long since the live denylist's source confirmed it current.
+    pub fn staleness(&self) -> Option<Duration> {
+        self.state.staleness()
+    }
+
+    /// Starts a follower of `source` that keeps the live denylist current.
+    /// One source at a time: [`SyncError::SourceActive`] (906) while
+    /// another runs. The returned handle stops it.
+    pub fn follow_redis(
+        self: &Arc<Self>,
+        source: RedisSource,
+        options: FollowerOptions,
+    ) -> Result<SourceHandle, SyncError> {
+        let claim = SourceClaim::take(&self.source_busy)?;
+        let follower = Follower::start(source, self.state.clone(), options)?;
+        Ok(SourceHandle::redis(follower, claim))
+    }
+
+    /// Loads the snapshot file at `path` now (an error here is returned)
+    /// and watches it. One source at a time, as [`LiveVerifier::follow_redis`].
+    pub fn watch_file(
+        self: &Arc<Self>,
+        path: PathBuf,
+        options: WatchOptions,
+    ) -> Result<SourceHandle, SyncError> {
+        let claim = SourceClaim::take(&self.source_busy)?;
+        let watcher = FileWatcher::start(path, self.state.clone(), options)?;
+        Ok(SourceHandle::file(watcher, claim))
+    }
+
+    /// Whether a source currently feeds the live denylist.
+    pub fn has_source(&self) -> bool {
+        self.source_busy.load(Relaxed)
+    }
+
+    // --- key freshness --------------------------------------------------
+
+    /// Records that a key source confirmed the keys current (after a good
+    /// fetch or a `304 Not Modified`).
+    pub fn mark_keys_synced(&self) {
+        self.keys.mark_synced();
+    }
+
+    /// How long since a key source confirmed the keys; `None`: never.
+    pub fn key_staleness(&self) -> Option<Duration> {
+        self.keys.staleness()
+    }
+
+    /// Sets or clears the maximum key staleness: once the keys are older
+    /// (or were never confirmed), verification fails with
+    /// [`VerifyError::KeysStale`] (908).
+    pub fn set_max_key_staleness(&self, max: Option<Duration>) {
+        self.keys.set_max(max);
+    }
+
+    /// The maximum key staleness, if set.
+    pub fn max_key_staleness(&self) -> Option<Duration> {
+        self.keys.max()
+    }
+
+    /// Sets (or clears) the listener told when a token names a key this
+    /// verifier does not have.
+    pub fn set_key_miss_listener(&self, listener: Option<Arc<dyn KeyMissListener>>) {
+        self.key_miss.store(listener.map(|l| Arc::new(Listener(l))));
+    }
+
+    // --- verification ---------------------------------------------------
+
+    /// Verifies `token` at `now` (seconds since the epoch) into `buf` (at
+    /// least [`jwtgate::buffer_len`]`(token.len())` bytes): freshness,
+    /// signature and claims with the configuration in force, then the static
+    /// and the live denylists. Counts the outcome.
+    pub fn verify<'b>(
+        &self,
+        token: &[u8],
+        now: u64,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, VerifyError> {
+        let result = self.verify_uncounted(token, now, buf);
+        let metrics = self.state.metrics();
+        match &result {
+            Ok(_) => metrics.record_accepted(),
+            Err(e) => metrics.record_rejected(Reason::of(e)),
+        }
+        result
+    }
+
+    /// [`LiveVerifier::verify`] at the system clock's time.
+    pub fn verify_now<'b>(
+        &self,
+        token: &[u8],
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, VerifyError> {
+        self.verify(token, crate::unix_now(), buf)
+    }
+
+    fn verify_uncounted<'b>(
+        &self,
+        token: &[u8],
+        now: u64,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, VerifyError> {
+        self.keys.check(crate::unix_ms)?;
+        let max_ms = self.max_staleness_ms.load(Relaxed);
+        if max_ms != 0 {
+            let age_ms = self
+                .state
+                .staleness_ms_at(crate::unix_ms())
+                .unwrap_or(u64::MAX);
+            if age_ms > max_ms {
+                return Err(VerifyError::Stale { age_ms, max_ms });
+            }
+        }
+        let config = self.config.load();
+        let verifier = &config.verifier;
+        if verifier.keys().is_empty() {
+            // A pending verifier: say why, whatever the token.
+            return Err(Error::EmptyKeySet.into());
+        }
+        let verified = match verifier.verify_with_denylist(token, now, None, buf) {
+            Ok(verified) => verified,
+            Err(Error::UnknownKey) => {
+                self.key_missed(token);
+                return Err(Error::UnknownKey.into());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        // Looked up at `now - leeway`, as the core verifier does (format 1
+        // and 2 lists skip windows that ended before it).
+        let lookup = now.saturating_sub(verifier.policy().leeway);
+        let fixed = self.static_denylist.load();
+        let revoked = self.state.with_snapshot_ref(|snap| {
+            let fixed = fixed.as_deref().map(OwnedDenylist::view);
+            let live = std::iter::once(snap.base()).chain(snap.deltas());
+            denylist::check_all(&verified, fixed.into_iter().chain(live), lookup)
+        });
+        match revoked {
+            Ok(()) => Ok(verified),
+            Err(Error::Revoked(kind)) => self.confirm(verified, now, kind),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Tells the key-miss listener, if any (only on the miss path).
+    #[cold]
+    fn key_missed(&self, token: &[u8]) {
+        if let Some(listener) = self.key_miss.load().as_deref() {
+            keys::with_token_kid(token, |kid| listener.0.unknown_kid(kid));
+        }
+    }
+
+    fn confirm<'b>(
+        &self,
+        verified: Verified<'b>,
+        now: u64,
+        kind: jwtgate::RevocationKind,
+    ) -> Result<Verified<'b>, VerifyError> {
+        let Some(confirmer) = &self.confirmer else {
+            return Err(Error::Revoked(kind).into());
+        };
+        let metrics = self.state.metrics();
+        metrics.confirmations.fetch_add(1, Relaxed);
+        let ids = token_ids_of(verified.claims());
+        match confirmer.confirm(&ids.as_ids(), now) {
+            Ok(None) => {
+                metrics.false_positives.fetch_add(1, Relaxed);
+                Ok(verified)
+            }
+            Ok(Some(kind)) => Err(Error::Revoked(kind).into()),
+            // The source cannot answer: keep the denylist's answer.
+            Err(_) => Err(Error::Revoked(kind).into()),
+        }
+    }
+
+    // --- metrics --------------------------------------------------------
+
+    /// The counters in the Prometheus text exposition format, every name
+    /// starting with `prefix` and `_`. [`SyncError::InvalidArgument`] (909)
+    /// unless `prefix` is a valid metric name ([`valid_prefix`]).
+    pub fn prometheus(&self, prefix: &str) -> Result<String, SyncError> {
+        prometheus::check_prefix(prefix)?;
+        Ok(self.state.prometheus(prefix))
+    }
+}
