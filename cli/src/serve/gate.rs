@@ -2,8 +2,8 @@
 //! One [`Gate`] is built per configuration; SIGHUP builds a new one.
 
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
-use jwtgate::{Algorithm, Key, KeySet, Policy, Verifier};
-use jwtgate_sync::{DenylistState, SyncedVerifier, VerifyError};
+use jwtgate::{Algorithm, Key, KeySet, Policy};
+use jwtgate_sync::{LiveVerifier, VerifyError};
 
 use super::claims::ClaimHeaders;
 use super::config::{Config, KeysConfig};
@@ -49,9 +49,9 @@ pub enum Decision {
     },
 }
 
-/// Keys, policy, token sources, claim headers, route rules.
+/// Token sources, claim headers, route rules. (Keys and policy live in the
+/// shared [`LiveVerifier`]; a reload installs both there.)
 pub struct Gate {
-    verifier: SyncedVerifier,
     tokens: TokenSources,
     headers: ClaimHeaders,
     rules: RouteRules,
@@ -62,7 +62,6 @@ pub struct Gate {
 impl std::fmt::Debug for Gate {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Gate")
-            .field("verifier", &self.verifier)
             .field("rules", &self.rules)
             .finish_non_exhaustive()
     }
@@ -131,40 +130,47 @@ pub fn build_policy(config: &Config) -> Result<Policy, BoxError> {
     Ok(policy)
 }
 
+/// What a configuration yields: the gate, and the keys and policy to
+/// install in the live verifier.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Token sources, claim headers, route rules.
+    pub gate: Gate,
+    /// The verification keys.
+    pub keys: KeySet,
+    /// The core policy.
+    pub policy: Policy,
+}
+
 impl Gate {
-    /// Builds the gate for `config`, checking tokens against the live
-    /// denylist `state`.
-    pub fn build(
-        config: &Config,
-        state: DenylistState,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Gate, BoxError> {
+    /// Loads keys and policy and builds the gate for `config`; checks that
+    /// the keys are usable under the policy (as [`LiveVerifier::new`] does).
+    pub fn load(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<Loaded, BoxError> {
         let keys = load_keys(&config.keys, env)?;
         let policy = build_policy(config)?;
-        let verifier = Verifier::try_new(keys, policy).map_err(|e| describe(&e))?;
-        let verifier =
-            SyncedVerifier::new(verifier, state).with_max_staleness(config.max_staleness()?);
+        jwtgate::Verifier::try_new(keys.clone(), policy).map_err(|e| describe(&e))?;
         let realm = config.server.realm.clone();
         if !realm.bytes().all(qdtext) {
             return Err(format!("server.realm: {realm:?} cannot be quoted").into());
         }
-        Ok(Gate {
-            verifier,
+        let gate = Gate {
             tokens: TokenSources::new(&config.token)?,
             headers: ClaimHeaders::new(&config.headers)?,
             rules: RouteRules::new(&config.routes, &config.claims)?,
             realm,
-        })
-    }
-
-    /// The verifier (its state holds the counters and staleness).
-    pub fn verifier(&self) -> &SyncedVerifier {
-        &self.verifier
+        };
+        Ok(Loaded { gate, keys, policy })
     }
 
     /// Decides on a request with these headers, for the forwarded `uri`,
     /// at `now`.
-    pub fn decide(&self, headers: &HeaderMap, uri: Option<&str>, now: u64) -> Decision {
+    pub fn decide(
+        &self,
+        verifier: &LiveVerifier,
+        headers: &HeaderMap,
+        uri: Option<&str>,
+        now: u64,
+    ) -> Decision {
         let rule = if self.rules.is_empty() {
             None
         } else {
@@ -210,7 +216,7 @@ impl Gate {
             return self.public();
         }
         let mut buf = vec![0u8; jwtgate::buffer_len(token.len())];
-        let verified = match self.verifier.verify(token, now, &mut buf) {
+        let verified = match verifier.verify(token, now, &mut buf) {
             Ok(v) => v,
             Err(e) => return refusal(&e),
         };
@@ -258,11 +264,14 @@ impl Gate {
     }
 }
 
-/// A verification error as an answer: the gateway's own trouble (stale or
-/// unusable denylist) is 503, the token's is 401.
+/// A verification error as an answer: the gateway's own trouble (stale
+/// denylist or keys, unusable denylist, no usable key) is 503, the token's
+/// is 401.
 fn refusal(e: &VerifyError) -> Decision {
     let code = e.code();
-    let server_side = matches!(e, VerifyError::Stale { .. }) || (800..1000).contains(&code);
+    let server_side = matches!(e, VerifyError::Stale { .. } | VerifyError::KeysStale { .. })
+        || (800..1000).contains(&code)
+        || code == jwtgate::Error::EmptyKeySet.code();
     if server_side {
         Decision::Unavailable {
             description: e.to_string(),

@@ -66,7 +66,7 @@ pub fn run(a: Serve) -> CmdResult {
     let env: server::Env = Arc::new(|k: &str| std::env::var(k).ok());
     let cfg = config::Config::load(a.config.as_deref(), &*env, &flags)?;
     if a.check {
-        gate::Gate::build(&cfg, jwtgate_sync::DenylistState::new()?, &*env)?;
+        gate::Gate::load(&cfg, &*env)?;
         eprintln!("jwtgate serve: configuration OK");
         return Ok(ExitCode::SUCCESS);
     }

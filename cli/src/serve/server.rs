@@ -14,14 +14,14 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use jwtgate_sync::DenylistState;
+use jwtgate_sync::{LiveVerifier, SourceHandle};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use super::config::{Config, Overrides};
 use super::gate::{qdtext, Decision, Gate};
 use super::ops::{log_access, AccessEntry, ServeMetrics, OUTCOMES};
-use super::source::Source;
+use super::source;
 use crate::util::BoxError;
 
 /// A lookup of environment variables (the process's, or a test's).
@@ -30,8 +30,8 @@ pub type Env = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 /// Everything the handlers share.
 pub struct Shared {
     gate: RwLock<Arc<Gate>>,
-    state: DenylistState,
-    source: Mutex<Option<Source>>,
+    verifier: Arc<LiveVerifier>,
+    source: Mutex<Option<SourceHandle>>,
     config: Mutex<Config>,
     metrics: ServeMetrics,
     access_log: AtomicBool,
@@ -48,13 +48,17 @@ impl Shared {
         flags: Overrides,
         env: Env,
     ) -> Result<Shared, BoxError> {
-        let state = DenylistState::new()?;
-        let gate = Gate::build(&config, state.clone(), &*env)?;
-        let source = Source::start(&config.revocation, &state, &*env)?;
+        let loaded = Gate::load(&config, &*env)?;
+        let verifier = Arc::new(
+            LiveVerifier::new(loaded.keys, loaded.policy)
+                .map_err(|e| crate::util::describe(&e))?
+                .with_max_staleness(config.max_staleness()?),
+        );
+        let source = source::start(&config.revocation, &verifier, &*env)?;
         Ok(Shared {
-            gate: RwLock::new(Arc::new(gate)),
-            state,
-            source: Mutex::new(Some(source)),
+            gate: RwLock::new(Arc::new(loaded.gate)),
+            verifier,
+            source: Mutex::new(source),
             access_log: AtomicBool::new(config.log.access),
             config: Mutex::new(config),
             metrics: ServeMetrics::default(),
@@ -84,7 +88,7 @@ impl Shared {
 
     fn reload_inner(&self) -> Result<(), BoxError> {
         let new = Config::load(self.config_path.as_deref(), &*self.env, &self.flags)?;
-        let gate = Gate::build(&new, self.state.clone(), &*self.env)?;
+        let loaded = Gate::load(&new, &*self.env)?;
         let mut config = self.config.lock().map_err(|_| "poisoned")?;
         if format!("{:?}", new.server) != format!("{:?}", config.server) {
             eprintln!("jwtgate serve: reload: [server] changes take effect at the next restart");
@@ -94,14 +98,43 @@ impl Shared {
             if let Some(old) = source.take() {
                 old.stop();
             }
-            *source = Some(Source::start(&new.revocation, &self.state, &*self.env)?);
+            *source = source::start(&new.revocation, &self.verifier, &*self.env)?;
         }
+        self.install(loaded.keys, loaded.policy)?;
+        self.verifier.set_max_staleness(new.max_staleness()?);
         self.access_log.store(new.log.access, Relaxed);
         match self.gate.write() {
-            Ok(mut g) => *g = Arc::new(gate),
-            Err(poisoned) => *poisoned.into_inner() = Arc::new(gate),
+            Ok(mut g) => *g = Arc::new(loaded.gate),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(loaded.gate),
         }
         *config = new;
+        Ok(())
+    }
+
+    /// Installs keys and policy: two atomic steps, keys first unless the
+    /// new keys are unusable under the old policy (then policy first). On
+    /// failure the old keys and policy are put back.
+    fn install(&self, keys: jwtgate::KeySet, policy: jwtgate::Policy) -> Result<(), BoxError> {
+        let set_policy = |new: jwtgate::Policy| {
+            self.verifier.update_policy(|p| {
+                *p = new;
+                Ok(())
+            })
+        };
+        let old = self.verifier.config();
+        let keys_first = self
+            .verifier
+            .set_keys(keys.clone())
+            .and_then(|()| set_policy(policy));
+        if keys_first.is_ok() {
+            return Ok(());
+        }
+        let policy_first = set_policy(policy).and_then(|()| self.verifier.set_keys(keys));
+        if let Err(e) = policy_first {
+            let _ = set_policy(*old.policy());
+            let _ = self.verifier.set_keys(old.keys().clone());
+            return Err(crate::util::describe(&e).into());
+        }
         Ok(())
     }
 
@@ -110,15 +143,14 @@ impl Shared {
         let mut why = Vec::new();
         match self.source.lock() {
             Ok(s) => {
-                if let Some(w) = s.as_ref().and_then(Source::not_ready) {
+                if let Some(w) = s.as_ref().and_then(source::not_ready) {
                     why.push(w);
                 }
             }
             Err(_) => why.push("revocation source poisoned".into()),
         }
-        let gate = self.gate();
-        if let Some(max) = gate.verifier().max_staleness() {
-            match self.state.staleness() {
+        if let Some(max) = self.verifier.max_staleness() {
+            match self.verifier.staleness() {
                 Some(age) if age <= max => {}
                 Some(age) => why.push(format!(
                     "denylist stale: {} ms old, maximum {} ms",
@@ -133,7 +165,7 @@ impl Shared {
 
     /// `/metrics`: the verifier's counters, then the HTTP side's.
     pub fn prometheus(&self) -> String {
-        let mut text = self.state.prometheus("jwtgate");
+        let mut text = self.verifier.prometheus("jwtgate").unwrap_or_default();
         text.push_str(&self.metrics.prometheus("jwtgate_serve"));
         text
     }
@@ -210,7 +242,10 @@ pub fn handle(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
     let gate = shared.gate();
     let headers = req.headers();
     let (uri, decision) = match forwarded_uri(headers) {
-        Ok(uri) => (uri, gate.decide(headers, uri, jwtgate_sync::unix_now())),
+        Ok(uri) => (
+            uri,
+            gate.decide(&shared.verifier, headers, uri, jwtgate_sync::unix_now()),
+        ),
         Err(why) => (
             None,
             Decision::Forbidden {

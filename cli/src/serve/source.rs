@@ -1,68 +1,52 @@
 //! The live revocation source: a Redis follower or a snapshot-file watcher
-//! feeding the gateway's [`DenylistState`].
+//! feeding the live verifier's denylist.
 
-use jwtgate_sync::{
-    DenylistState, FileWatcher, Follower, FollowerOptions, RedisSource, WatchOptions,
-};
+use std::sync::Arc;
+use std::time::Duration;
+
+use jwtgate_sync::{FollowerOptions, LiveVerifier, RedisSource, SourceHandle, WatchOptions};
 
 use super::config::RevocationConfig;
 use crate::util::BoxError;
 
-/// The running source, if any.
-#[derive(Debug)]
-pub enum Source {
-    /// No live revocation.
-    None,
-    /// Following Redis.
-    Redis(Follower),
-    /// Watching a snapshot file.
-    File(FileWatcher),
+/// Starts the source `[revocation]` names, if any. A snapshot file that
+/// cannot be read is an error now; Redis may come up later (the gateway is
+/// not ready until its first load).
+pub fn start(
+    c: &RevocationConfig,
+    verifier: &Arc<LiveVerifier>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<SourceHandle>, BoxError> {
+    if let Some(var) = &c.redis_url_env {
+        let url = env(var).ok_or_else(|| format!("revocation.redis_url_env: {var} is not set"))?;
+        let mut source = RedisSource::from_url(&url)?;
+        if let Some(ns) = &c.namespace {
+            source = source.with_namespace(ns);
+        }
+        return Ok(Some(
+            verifier.follow_redis(source, FollowerOptions::default())?,
+        ));
+    }
+    if let Some(path) = &c.snapshot {
+        let handle = verifier
+            .watch_file(path.clone(), WatchOptions::default())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(Some(handle));
+    }
+    Ok(None)
 }
 
-impl Source {
-    /// Starts the source `[revocation]` names. A snapshot file that cannot
-    /// be read is an error now; Redis may come up later (not ready until).
-    pub fn start(
-        c: &RevocationConfig,
-        state: &DenylistState,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Source, BoxError> {
-        if let Some(var) = &c.redis_url_env {
-            let url =
-                env(var).ok_or_else(|| format!("revocation.redis_url_env: {var} is not set"))?;
-            let mut source = RedisSource::from_url(&url)?;
-            if let Some(ns) = &c.namespace {
-                source = source.with_namespace(ns);
-            }
-            let follower = Follower::start(source, state.clone(), FollowerOptions::default())?;
-            return Ok(Source::Redis(follower));
-        }
-        if let Some(path) = &c.snapshot {
-            let watcher = FileWatcher::start(path, state.clone(), WatchOptions::default())
-                .map_err(|e| format!("{}: {e}", path.display()))?;
-            return Ok(Source::File(watcher));
-        }
-        Ok(Source::None)
+/// Why the source is not ready, if it is not: its first load is not
+/// installed yet (staleness is checked by the caller).
+pub fn not_ready(handle: &SourceHandle) -> Option<String> {
+    if handle.wait_ready(Duration::ZERO) {
+        return None;
     }
-
-    /// Why the source is not ready, if it is not: Redis not loaded yet.
-    /// (Staleness is checked by the caller against the verifier's limit.)
-    pub fn not_ready(&self) -> Option<String> {
-        match self {
-            Source::Redis(f) if !f.is_ready() => Some(format!(
-                "revocations not loaded from Redis yet{}",
-                f.last_error().map(|e| format!(": {e}")).unwrap_or_default()
-            )),
-            _ => None,
-        }
-    }
-
-    /// Stops the source's thread.
-    pub fn stop(self) {
-        match self {
-            Source::None => {}
-            Source::Redis(f) => f.stop(),
-            Source::File(w) => w.stop(),
-        }
-    }
+    Some(format!(
+        "revocations not loaded yet{}",
+        handle
+            .last_error()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default()
+    ))
 }
