@@ -10,6 +10,8 @@
 #   jg_gw_nginx_start DIR NAME AUTH_PORT UPSTREAM_PORT   JG_NGINX_PORT
 #                                   (AUTH_PORT "-": no auth_request)
 #   jg_gw_caddy_start DIR AUTH_PORT UPSTREAM_PORT        JG_CADDY_PORT
+#   jg_gw_static_start DIR          JG_STATIC_PORT: an nginx answering 200
+#                                   "ok" (a fast upstream for benchmarks)
 #   jg_gw_stop_all                  stops everything started here
 #
 # The nginx and Caddy configs are the ones docs/gateway.md shows.
@@ -158,6 +160,34 @@ EOF
         caddy run --config "$dir/Caddyfile" --adapter caddyfile >"$dir/caddy.log" 2>&1 &
     JG_GW_PIDS+=($!)
     jg_gw_wait_port "$JG_CADDY_PORT" || { cat "$dir/caddy.log" >&2; return 1; }
+}
+
+jg_gw_static_start() {
+    local dir=$1/static
+    mkdir -p "$dir/tmp"
+    JG_STATIC_PORT=$(jg_free_port)
+    cat >"$dir/nginx.conf" <<EOF
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+    server {
+        listen 127.0.0.1:$JG_STATIC_PORT;
+        location / { return 200 "ok\\n"; }
+    }
+}
+EOF
+    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/error.log" &
+    JG_GW_PIDS+=($!)
+    jg_gw_wait_port "$JG_STATIC_PORT" || { cat "$dir/error.log" >&2; return 1; }
 }
 
 jg_gw_stop_all() {
