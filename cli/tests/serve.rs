@@ -326,6 +326,32 @@ fn route_rules_give_403_on_the_normalized_uri() {
 }
 
 #[test]
+fn envoy_style_uri_from_the_path() {
+    let dir = TempDir::new("serve-envoy");
+    let s = Server::start(
+        &dir,
+        &format!("[server]\nuri_from_path = \"/ext\"\n{BASE}"),
+        &[],
+    );
+    let user = good("bob", r#","scope":"read""#);
+    let auth = |path: &str| s.get(path, &[("Authorization", &bearer(&user))]).status;
+    assert_eq!(auth("/ext/app/x"), 200);
+    assert_eq!(auth("/ext/admin/x"), 403);
+    assert_eq!(auth("/ext/app/../admin"), 403);
+    // Not under the prefix: no URI, so the rules refuse.
+    assert_eq!(auth("/extra/app"), 403);
+    // A forwarded URI header still wins.
+    let r = s.get(
+        "/ext/app",
+        &[
+            ("X-Forwarded-Uri", "/admin"),
+            ("Authorization", &bearer(&user)),
+        ],
+    );
+    assert_eq!(r.status, 403);
+}
+
+#[test]
 fn revoked_through_redis_while_serving() {
     let redis = RedisServer::start();
     let dir = TempDir::new("serve-redis");

@@ -72,6 +72,10 @@ pub struct ServerConfig {
     pub drain_timeout: String,
     /// The `realm` of `WWW-Authenticate`.
     pub realm: String,
+    /// For proxies that append the original path to the auth request's
+    /// (Envoy's HTTP `ext_authz` with `path_prefix`): without a forwarded
+    /// URI header, a request to `<this prefix><path>` is checked for `<path>`.
+    pub uri_from_path: Option<String>,
 }
 
 impl Default for ServerConfig {
@@ -85,6 +89,7 @@ impl Default for ServerConfig {
             header_timeout: "10s".into(),
             drain_timeout: "10s".into(),
             realm: "jwtgate".into(),
+            uri_from_path: None,
         }
     }
 }
@@ -353,6 +358,11 @@ impl Config {
         self.header_timeout()?;
         self.drain_timeout()?;
         self.max_staleness()?;
+        if let Some(p) = &self.server.uri_from_path {
+            if !p.starts_with('/') || p.len() < 2 || p.ends_with('/') {
+                return Err(format!("server.uri_from_path {p:?}: a path like \"/auth\"").into());
+            }
+        }
         if self.server.workers == 0 || self.server.max_connections == 0 {
             return Err("[server]: workers and max_connections must be at least 1".into());
         }

@@ -57,6 +57,8 @@ pub struct Gate {
     rules: RouteRules,
     /// The `realm` of `WWW-Authenticate`, already validated.
     pub realm: String,
+    /// `server.uri_from_path`.
+    pub uri_from_path: Option<String>,
 }
 
 impl std::fmt::Debug for Gate {
@@ -158,6 +160,7 @@ impl Gate {
             headers: ClaimHeaders::new(&config.headers)?,
             rules: RouteRules::new(&config.routes, &config.claims)?,
             realm,
+            uri_from_path: config.server.uri_from_path.clone(),
         };
         Ok(Loaded { gate, keys, policy })
     }

@@ -191,8 +191,14 @@ fn respond(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
 }
 
 /// The forwarded URI: `X-Forwarded-Uri` (Caddy, Traefik), else
-/// `X-Original-URI` (nginx). Two copies of one are refused.
-fn forwarded_uri(headers: &HeaderMap) -> Result<Option<&str>, &'static str> {
+/// `X-Original-URI` (nginx), else (with `server.uri_from_path`) what follows
+/// that prefix in the request's own target (Envoy). Two copies of one
+/// header are refused.
+fn forwarded_uri<'r>(
+    headers: &'r HeaderMap,
+    target: &'r hyper::Uri,
+    uri_from_path: Option<&str>,
+) -> Result<Option<&'r str>, &'static str> {
     for name in ["x-forwarded-uri", "x-original-uri"] {
         let mut all = headers.get_all(name).iter();
         if let Some(v) = all.next() {
@@ -205,7 +211,13 @@ fn forwarded_uri(headers: &HeaderMap) -> Result<Option<&str>, &'static str> {
                 .map_err(|_| "forwarded URI is not ASCII");
         }
     }
-    Ok(None)
+    let Some(prefix) = uri_from_path else {
+        return Ok(None);
+    };
+    let full = target.path_and_query().map_or("", |p| p.as_str());
+    Ok(full
+        .strip_prefix(prefix)
+        .filter(|rest| rest.starts_with('/')))
 }
 
 fn quoted(s: &str) -> String {
@@ -241,7 +253,8 @@ pub fn handle(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
     }
     let gate = shared.gate();
     let headers = req.headers();
-    let (uri, decision) = match forwarded_uri(headers) {
+    let prefix = gate.uri_from_path.as_deref();
+    let (uri, decision) = match forwarded_uri(headers, req.uri(), prefix) {
         Ok(uri) => (
             uri,
             gate.decide(&shared.verifier, headers, uri, jwtgate_sync::unix_now()),
