@@ -248,6 +248,7 @@ fn refusals_are_401_with_rfc6750_header() {
             ),
             "{what}: {h}"
         );
+        assert!(h.ends_with(code), "{what}: {h}");
         assert!(r.header("x-auth-subject").is_none(), "{what}");
     }
     // No credentials: no error code (RFC 6750 3.1).

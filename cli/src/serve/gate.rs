@@ -277,13 +277,13 @@ fn refusal(e: &VerifyError) -> Decision {
         || code == jwtgate::Error::EmptyKeySet.code();
     if server_side {
         Decision::Unavailable {
-            description: e.to_string(),
+            description: format!("{e} [{code}]"),
             code,
         }
     } else {
         Decision::Unauthorized {
             error: Some("invalid_token"),
-            description: e.to_string(),
+            description: format!("{e} [{code}]"),
             code,
         }
     }
