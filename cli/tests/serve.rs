@@ -234,10 +234,10 @@ fn refusals_are_401_with_rfc6750_header() {
         "{head}.{}",
         sig.replace(&sig[2..3], if &sig[2..3] == "A" { "B" } else { "A" })
     );
-    for (token, what) in [
-        (&expired, "expired"),
-        (&wrong_aud, "aud"),
-        (&forged, "forged"),
+    for (token, what, code) in [
+        (&expired, "expired", "[500]\""),
+        (&wrong_aud, "aud", "[504]\""),
+        (&forged, "forged", "]\""),
     ] {
         let r = s.auth("/app", &[("Authorization", &bearer(token))]);
         assert_eq!(r.status, 401, "{what}");
