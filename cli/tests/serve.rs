@@ -547,3 +547,98 @@ fn example_config_checks() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn phantom_token_flow_with_logout() {
+    let redis = RedisServer::start();
+    let dir = TempDir::new("serve-phantom");
+    let out = Command::new(BIN)
+        .args(["keygen", "--kid", "gw-1", "--out"])
+        .arg(dir.path().join("gw.jwks"))
+        .arg("--public")
+        .arg(dir.path().join("gw.pub.jwks"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let config = r#"
+[phantom]
+redis_url_env = "TEST_REDIS"
+signing_key = "gw.jwks"
+issuer = "https://gateway.test"
+audience = "mesh"
+ttl = "60s"
+[revocation]
+redis_url_env = "TEST_REDIS"
+[token]
+cookie = "session"
+[headers]
+"X-Auth-Subject" = "sub"
+"X-Auth-Roles" = "roles"
+"#;
+    let s = Server::start(&dir, config, &[("TEST_REDIS", &redis.url())]);
+    assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
+    let mut con = redis.connection();
+    let _: () = jwtgate_sync::redis::cmd("SET")
+        .arg("session:opaque-alice")
+        .arg(r#"{"sub":"alice","sid":"s-alice","roles":["user"]}"#)
+        .query(&mut con)
+        .unwrap();
+
+    // By cookie: 200, the claims as headers, and a minted JWT.
+    let r = s.auth("/app", &[("Cookie", "session=opaque-alice")]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-auth-subject"), Some("alice"));
+    assert_eq!(r.header("x-auth-roles"), Some(r#"["user"]"#));
+    let jwt = r.header("x-auth-token").unwrap().to_string();
+    // A service verifies it with the gateway's public key alone.
+    let keys = jwtgate::KeySet::from_jwks(&std::fs::read(dir.path().join("gw.pub.jwks")).unwrap())
+        .unwrap();
+    let mut policy = jwtgate::Policy::new();
+    policy.add_issuer("https://gateway.test").unwrap();
+    policy.add_audience("mesh").unwrap();
+    let verifier = jwtgate::Verifier::new(keys, policy);
+    let mut buf = vec![0u8; jwtgate::buffer_len(jwt.len())];
+    let v = verifier
+        .verify(jwt.as_bytes(), unix_now(), &mut buf)
+        .unwrap();
+    assert!(v.claims().sid().unwrap().eq_str("s-alice"));
+    // Cached: the same JWT on the next request.
+    let r = s.auth("/app", &[("Cookie", "session=opaque-alice")]);
+    assert_eq!(r.header("x-auth-token"), Some(jwt.as_str()));
+    // By bearer too.
+    let r = s.auth("/app", &[("Authorization", "Bearer opaque-alice")]);
+    assert_eq!(r.status, 200);
+    // An unknown session: 401.
+    assert_eq!(
+        s.auth("/app", &[("Cookie", "session=opaque-nobody")])
+            .status,
+        401
+    );
+
+    // Logout: the session is deleted. The next request is 401, and the
+    // minted JWT's sid is revoked for services that verify it themselves.
+    let _: () = jwtgate_sync::redis::cmd("DEL")
+        .arg("session:opaque-alice")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(
+        s.auth("/app", &[("Cookie", "session=opaque-alice")]).status,
+        401
+    );
+    let store = RedisStore::new(RedisSource::from_url(&redis.url()).unwrap());
+    let revoked = store
+        .get(jwtgate_sync::Kind::Session, b"s-alice")
+        .unwrap()
+        .expect("sid revoked");
+    assert!(revoked.until >= v.claims().exp().unwrap());
+    // A new login with the same sid would be refused too until then: the
+    // gateway verifies what it mints against the live denylist.
+    let _: () = jwtgate_sync::redis::cmd("SET")
+        .arg("session:opaque-again")
+        .arg(r#"{"sub":"alice","sid":"s-alice"}"#)
+        .query(&mut con)
+        .unwrap();
+    assert!(eventually(WAIT, || {
+        s.auth("/app", &[("Cookie", "session=opaque-again")]).status == 401
+    }));
+}

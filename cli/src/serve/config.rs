@@ -47,9 +47,52 @@ pub struct Config {
     /// JSON access log.
     #[serde(default)]
     pub log: LogConfig,
-    /// Phantom-token mode (seed 003): not yet supported.
+    /// Phantom-token mode (seed 003): opaque sessions in, minted JWTs out.
     #[serde(default)]
-    pub phantom: Option<toml::Table>,
+    pub phantom: Option<PhantomConfig>,
+}
+
+/// `[phantom]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhantomConfig {
+    /// The variable holding the Redis URL of the session store (also where
+    /// the `sid` of a logged-out session is revoked).
+    pub redis_url_env: String,
+    /// The revocation namespace (default `jwtgate`).
+    pub namespace: Option<String>,
+    /// A session is the Redis string at `<prefix><opaque token>`: a JSON
+    /// object of claims with at least a string `sid`.
+    #[serde(default = "default_session_prefix")]
+    pub session_prefix: String,
+    /// A private JWKS; its first signing key signs the minted JWTs.
+    pub signing_key: PathBuf,
+    /// `iss` of the minted JWTs.
+    pub issuer: String,
+    /// `aud` of the minted JWTs.
+    pub audience: String,
+    /// Lifetime of a minted JWT.
+    #[serde(default = "default_ttl")]
+    pub ttl: String,
+    /// A cached JWT is replaced this long before it expires.
+    #[serde(default = "default_renew_before")]
+    pub renew_before: String,
+    /// The response header carrying the minted JWT.
+    #[serde(default = "default_token_header")]
+    pub token_header: String,
+}
+
+fn default_session_prefix() -> String {
+    "session:".into()
+}
+fn default_ttl() -> String {
+    "60s".into()
+}
+fn default_renew_before() -> String {
+    "10s".into()
+}
+fn default_token_header() -> String {
+    "X-Auth-Token".into()
 }
 
 /// `[server]`.
@@ -301,6 +344,11 @@ impl Config {
     }
 
     fn resolve_paths(&mut self, dir: &Path) {
+        let resolve = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = dir.join(&*p);
+            }
+        };
         for p in [
             &mut self.keys.jwks_file,
             &mut self.keys.secret_file,
@@ -309,9 +357,10 @@ impl Config {
         .into_iter()
         .flatten()
         {
-            if p.is_relative() {
-                *p = dir.join(&*p);
-            }
+            resolve(p);
+        }
+        if let Some(ph) = &mut self.phantom {
+            resolve(&mut ph.signing_key);
         }
     }
 
@@ -324,7 +373,6 @@ impl Config {
             (k.issuer_discovery.is_some(), "keys.issuer_discovery", 14),
             (k.max_staleness.is_some(), "keys.max_staleness", 14),
             (self.cache.is_some(), "[cache]", 15),
-            (self.phantom.is_some(), "[phantom]", 16),
         ] {
             if set {
                 return Err(format!("{name}: not yet supported (issue {issue})").into());
@@ -333,7 +381,13 @@ impl Config {
         let sources = usize::from(k.jwks_file.is_some())
             + usize::from(k.secret_file.is_some())
             + usize::from(k.secret_env.is_some());
-        if sources != 1 {
+        if self.phantom.is_some() {
+            // The gateway verifies what it mints, with its own key.
+            if sources != 0 || !self.policy.issuers.is_empty() || !self.policy.audiences.is_empty()
+            {
+                return Err("[phantom]: keys and policy issuers/audiences come from [phantom]; leave [keys], policy.issuers and policy.audiences unset".into());
+            }
+        } else if sources != 1 {
             return Err(format!(
                 "[keys]: exactly one of jwks_file, secret_file, secret_env is needed ({sources} given)"
             )
@@ -430,7 +484,6 @@ mod tests {
             "[keys]\njwks_url = \"https://x/jwks\"",
             "[keys]\njwks_file = \"k\"\nissuer_discovery = \"https://x\"",
             "[keys]\njwks_file = \"k\"\n[cache]\nsize = 10",
-            "[keys]\njwks_file = \"k\"\n[phantom]\ncookie = \"s\"",
         ] {
             let err = Config::parse(text).unwrap().check().unwrap_err();
             assert!(

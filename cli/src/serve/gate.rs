@@ -7,6 +7,7 @@ use jwtgate_sync::{LiveVerifier, VerifyError};
 
 use super::claims::ClaimHeaders;
 use super::config::{Config, KeysConfig};
+use super::phantom::{ExchangeError, Phantom};
 use super::rules::{self, RouteRules};
 use super::token::{Missing, TokenSources};
 use crate::util::{describe, read_file, BoxError};
@@ -59,6 +60,8 @@ pub struct Gate {
     pub realm: String,
     /// `server.uri_from_path`.
     pub uri_from_path: Option<String>,
+    /// Phantom-token mode, when configured.
+    phantom: Option<Phantom>,
 }
 
 impl std::fmt::Debug for Gate {
@@ -148,8 +151,22 @@ impl Gate {
     /// Loads keys and policy and builds the gate for `config`; checks that
     /// the keys are usable under the policy (as [`LiveVerifier::new`] does).
     pub fn load(config: &Config, env: &dyn Fn(&str) -> Option<String>) -> Result<Loaded, BoxError> {
-        let keys = load_keys(&config.keys, env)?;
-        let policy = build_policy(config)?;
+        let phantom = match &config.phantom {
+            Some(c) => Some(Phantom::new(c, env)?),
+            None => None,
+        };
+        let mut policy = build_policy(config)?;
+        let keys = match &phantom {
+            Some(p) => {
+                let (iss, aud) = p.issuer_audience();
+                policy
+                    .add_issuer(iss)
+                    .and_then(|()| policy.add_audience(aud))
+                    .map_err(|e| format!("phantom issuer/audience: {}", describe(&e)))?;
+                p.verification_keys()?
+            }
+            None => load_keys(&config.keys, env)?,
+        };
         jwtgate::Verifier::try_new(keys.clone(), policy).map_err(|e| describe(&e))?;
         let realm = config.server.realm.clone();
         if !realm.bytes().all(qdtext) {
@@ -161,6 +178,7 @@ impl Gate {
             rules: RouteRules::new(&config.routes, &config.claims)?,
             realm,
             uri_from_path: config.server.uri_from_path.clone(),
+            phantom,
         };
         Ok(Loaded { gate, keys, policy })
     }
@@ -218,6 +236,36 @@ impl Gate {
             // A token on a public route is not checked, nor passed on.
             return self.public();
         }
+        let minted;
+        let token = match &self.phantom {
+            None => token,
+            Some(p) => match p.exchange(token, now) {
+                Ok(jwt) => {
+                    minted = jwt;
+                    minted.as_bytes()
+                }
+                Err(ExchangeError::NoSession) => {
+                    return Decision::Unauthorized {
+                        error: Some("invalid_token"),
+                        description: "no such session".into(),
+                        code: 0,
+                    }
+                }
+                Err(ExchangeError::BadSession(why)) => {
+                    return Decision::Unauthorized {
+                        error: Some("invalid_token"),
+                        description: why.into(),
+                        code: 0,
+                    }
+                }
+                Err(ExchangeError::Unavailable(description)) => {
+                    return Decision::Unavailable {
+                        description,
+                        code: 0,
+                    }
+                }
+            },
+        };
         let mut buf = vec![0u8; jwtgate::buffer_len(token.len())];
         let verified = match verifier.verify(token, now, &mut buf) {
             Ok(v) => v,
@@ -247,7 +295,21 @@ impl Gate {
             }
         }
         match self.headers.render(Some(&claims)) {
-            Ok(headers) => Decision::Allow { headers, sub },
+            Ok(mut headers) => {
+                if let Some(p) = &self.phantom {
+                    // The minted JWT (verified just now) for the upstream.
+                    match HeaderValue::from_bytes(token) {
+                        Ok(v) => headers.push((p.header.clone(), v)),
+                        Err(_) => {
+                            return Decision::Unavailable {
+                                description: "minted token is not a header value".into(),
+                                code: 0,
+                            }
+                        }
+                    }
+                }
+                Decision::Allow { headers, sub }
+            }
             Err(why) => Decision::Unauthorized {
                 error: Some("invalid_token"),
                 description: why,
@@ -256,9 +318,19 @@ impl Gate {
         }
     }
 
+    /// Whether a decision may block on Redis (phantom mode).
+    pub fn blocks(&self) -> bool {
+        self.phantom.is_some()
+    }
+
     fn public(&self) -> Decision {
         match self.headers.render(None) {
-            Ok(headers) => Decision::Allow { headers, sub: None },
+            Ok(mut headers) => {
+                if let Some(p) = &self.phantom {
+                    headers.push((p.header.clone(), HeaderValue::from_static("")));
+                }
+                Decision::Allow { headers, sub: None }
+            }
             Err(description) => Decision::Unavailable {
                 description,
                 code: 0,

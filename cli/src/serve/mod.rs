@@ -8,6 +8,7 @@
 //! - [`claims`]: claim headers, scopes and roles.
 //! - [`gate`]: the decision (verify, rules, headers).
 //! - [`source`]: the revocation source (Redis follower, snapshot watcher).
+//! - [`phantom`]: phantom-token mode (opaque sessions to minted JWTs).
 //! - [`ops`]: metrics and the access log.
 //! - [`server`]: hyper/tokio, limits, timeouts, signals, health endpoints.
 
@@ -15,6 +16,7 @@ pub mod claims;
 pub mod config;
 pub mod gate;
 pub mod ops;
+pub mod phantom;
 pub mod rules;
 pub mod server;
 pub mod source;

@@ -257,7 +257,14 @@ pub fn handle(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
     let (uri, decision) = match forwarded_uri(headers, req.uri(), prefix) {
         Ok(uri) => (
             uri,
-            gate.decide(&shared.verifier, headers, uri, jwtgate_sync::unix_now()),
+            if gate.blocks() {
+                // A Redis round trip: let the runtime move other tasks away.
+                tokio::task::block_in_place(|| {
+                    gate.decide(&shared.verifier, headers, uri, jwtgate_sync::unix_now())
+                })
+            } else {
+                gate.decide(&shared.verifier, headers, uri, jwtgate_sync::unix_now())
+            },
         ),
         Err(why) => (
             None,
