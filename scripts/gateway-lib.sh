@@ -7,8 +7,10 @@
 #                                   appended as one JSON line to DIR/echo.log
 #   jg_gw_serve_start DIR CONFIG    JG_SERVE_PORT, JG_SERVE_PID (extra env
 #                                   through the caller's environment)
-#   jg_gw_nginx_start DIR NAME AUTH_PORT UPSTREAM_PORT   JG_NGINX_PORT
-#                                   (AUTH_PORT "-": no auth_request)
+#   jg_gw_nginx_start DIR NAME AUTH_PORT UPSTREAM_PORT [phantom]
+#                                   JG_NGINX_PORT (AUTH_PORT "-": no
+#                                   auth_request; "phantom": the minted JWT
+#                                   goes upstream as Authorization)
 #   jg_gw_caddy_start DIR AUTH_PORT UPSTREAM_PORT        JG_CADDY_PORT
 #   jg_gw_static_start DIR          JG_STATIC_PORT: an nginx answering 200
 #                                   "ok" (a fast upstream for benchmarks)
@@ -75,7 +77,7 @@ jg_gw_serve_start() {
 }
 
 jg_gw_nginx_start() {
-    local dir=$1/nginx-$2 auth=$3 upstream=$4 i
+    local dir=$1/nginx-$2 auth=$3 upstream=$4 mode=${5:-} i
     mkdir -p "$dir/tmp"
     JG_NGINX_PORT=$(jg_free_port)
     local protect=""
@@ -90,6 +92,14 @@ jg_gw_nginx_start() {
             proxy_set_header X-Auth-Subject \$jg_sub;
             proxy_set_header X-Auth-Roles   \$jg_roles;
             proxy_set_header X-Auth-Email   \$jg_email;"
+    fi
+    if [ "$mode" = phantom ]; then
+        protect="$protect
+            # Phantom tokens: the JWT jwtgate minted replaces the client's
+            # credentials on the way to the app.
+            auth_request_set \$jg_jwt \$upstream_http_x_auth_token;
+            proxy_set_header Authorization \"Bearer \$jg_jwt\";
+            proxy_set_header Cookie \"\";"
     fi
     cat >"$dir/nginx.conf" <<EOF
 daemon off;

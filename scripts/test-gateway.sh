@@ -17,6 +17,9 @@
 #     reported);
 #   - key rotation under traffic (a new JWKS file and SIGHUP): no request
 #     of the old key fails, the new key's tokens pass once reloaded;
+#   - phantom tokens (a second jwtgate in [phantom] mode): an opaque session
+#     cookie in, a minted JWT to the upstream; logout (the session deleted)
+#     gives 401 and revokes the minted JWT's sid;
 #   - jwtgate down: the proxy fails closed, the upstream never called.
 #
 # Ends with "N passed, N failed". Needs nginx, caddy, curl, redis-server
@@ -206,6 +209,48 @@ expect "access log is JSON, one line per request" 0 \
     "$(jq -e . "$TMP/serve.out" >/dev/null 2>&1; echo $?)"
 expect "access log holds no token" 0 \
     "$(grep -cF -e "${GOOD##*.}" -e "${VICTIM##*.}" -e "${FORGED##*.}" "$TMP/serve.out" || true)"
+
+echo "== phantom tokens through nginx: opaque session in, minted JWT upstream, logout"
+MAIN_PORT=$JG_SERVE_PORT
+MAIN_PID=$JG_SERVE_PID
+"$JG" keygen --alg EdDSA --kid gw-1 --out "$TMP/gw.jwks" --public "$TMP/gw.pub.jwks" 2>/dev/null
+cat >"$TMP/phantom.toml" <<EOF
+[phantom]
+redis_url_env = "JWTGATE_TEST_REDIS"
+signing_key = "gw.jwks"
+issuer = "https://gateway.test"
+audience = "mesh"
+ttl = "60s"
+[revocation]
+redis_url_env = "JWTGATE_TEST_REDIS"
+[token]
+cookie = "session"
+[headers]
+"X-Auth-Subject" = "sub"
+"X-Auth-Roles" = "roles"
+"X-Auth-Email" = "email"
+EOF
+mkdir -p "$TMP/phantom"
+jg_gw_serve_start "$TMP/phantom" "$TMP/phantom.toml"
+jg_gw_nginx_start "$TMP" phantom "$JG_SERVE_PORT" "$JG_ECHO_PORT" phantom
+PH="http://127.0.0.1:$JG_NGINX_PORT/orders"
+redis-cli -u "$JG_REDIS_URL" SET session:opaque-zoe '{"sub":"zoe","sid":"s-zoe","roles":["user"]}' >/dev/null
+body=$(curl -s -b "session=opaque-zoe" "$PH")
+expect "phantom: upstream sees the subject" zoe "$(jq -r '.headers["x-auth-subject"][0]' <<<"$body")"
+MINTED=$(jq -r '.headers["authorization"][0]' <<<"$body" | sed 's/^Bearer //')
+expect "phantom: the opaque cookie does not reach the upstream" null "$(jq -r '.headers["cookie"]' <<<"$body")"
+expect "phantom: upstream gets a JWT it verifies with the gateway's public key" zoe \
+    "$("$JG" verify --jwks "$TMP/gw.pub.jwks" --iss https://gateway.test --aud mesh "$MINTED" 2>/dev/null | jq -r .sub)"
+expect "phantom: unknown session -> 401" 401 "$(status "$PH" -b "session=opaque-nobody")"
+redis-cli -u "$JG_REDIS_URL" DEL session:opaque-zoe >/dev/null
+before=$(calls)
+expect "phantom: after logout -> 401" 401 "$(status "$PH" -b "session=opaque-zoe")"
+expect "phantom: after logout -> upstream not called" "$before" "$(calls)"
+"$JG" verify --jwks "$TMP/gw.pub.jwks" --iss https://gateway.test --aud mesh \
+    --redis "$JG_REDIS_URL" "$MINTED" >/dev/null 2>&1 && rc=0 || rc=$?
+expect "phantom: the minted JWT is revoked for services that verify it (exit 15)" 15 "$rc"
+JG_SERVE_PORT=$MAIN_PORT
+JG_SERVE_PID=$MAIN_PID
 
 echo "== jwtgate down: the proxies fail closed"
 kill "$JG_SERVE_PID"; wait "$JG_SERVE_PID" 2>/dev/null || true
