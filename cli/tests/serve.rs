@@ -642,3 +642,32 @@ cookie = "session"
         s.auth("/app", &[("Cookie", "session=opaque-again")]).status == 401
     }));
 }
+
+#[test]
+fn idle_and_slow_connections_are_closed() {
+    let dir = TempDir::new("serve-idle");
+    let s = Server::start(
+        &dir,
+        &format!("[server]\nheader_timeout = \"1s\"\n{BASE}"),
+        &[],
+    );
+    // Silent from the start.
+    let mut silent = TcpStream::connect(&s.addr).unwrap();
+    // Idle after one keep-alive request.
+    let mut idle = TcpStream::connect(&s.addr).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let mut first = [0u8; 17];
+    idle.set_read_timeout(Some(WAIT)).unwrap();
+    idle.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200 OK\r\n");
+    let started = Instant::now();
+    for c in [&mut silent, &mut idle] {
+        c.set_read_timeout(Some(WAIT)).unwrap();
+        let mut rest = Vec::new();
+        // EOF (or a reset) once the server gives up on the connection.
+        let _ = c.read_to_end(&mut rest);
+    }
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(5), "closed after {waited:?}");
+}
