@@ -31,6 +31,31 @@ jg_gw_wait_port() { # PORT [PATH]: until an HTTP answer (any status) comes
     return 1
 }
 
+jg_gw_nginx_prelude() { # DIR: the top of an nginx.conf, up to inside http {
+    local dir=$1
+    cat <<EOF
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+EOF
+}
+
+jg_gw_nginx_run() { # DIR PORT: start nginx on DIR/nginx.conf, wait for PORT
+    local dir=$1
+    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/error.log" &
+    JG_GW_PIDS+=($!)
+    jg_gw_wait_port "$2" || { cat "$dir/error.log" >&2; return 1; }
+}
+
 jg_gw_echo_start() {
     local dir=$1
     mkdir -p "$dir"
@@ -101,19 +126,7 @@ jg_gw_nginx_start() {
             proxy_set_header Authorization \"Bearer \$jg_jwt\";
             proxy_set_header Cookie \"\";"
     fi
-    cat >"$dir/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $dir/tmp/body;
-    proxy_temp_path $dir/tmp/proxy;
-    fastcgi_temp_path $dir/tmp/fastcgi;
-    uwsgi_temp_path $dir/tmp/uwsgi;
-    scgi_temp_path $dir/tmp/scgi;
+    { jg_gw_nginx_prelude "$dir"; cat <<EOF; } >"$dir/nginx.conf"
     upstream jwtgate { server 127.0.0.1:${auth/-/1}; keepalive 64; }
     upstream app     { server 127.0.0.1:$upstream; keepalive 64; }
     server {
@@ -135,9 +148,7 @@ http {
     }
 }
 EOF
-    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/error.log" &
-    JG_GW_PIDS+=($!)
-    jg_gw_wait_port "$JG_NGINX_PORT" || { cat "$dir/error.log" >&2; return 1; }
+    jg_gw_nginx_run "$dir" "$JG_NGINX_PORT"
 }
 
 jg_gw_caddy_start() {
@@ -176,28 +187,14 @@ jg_gw_static_start() {
     local dir=$1/static
     mkdir -p "$dir/tmp"
     JG_STATIC_PORT=$(jg_free_port)
-    cat >"$dir/nginx.conf" <<EOF
-daemon off;
-worker_processes 1;
-pid $dir/nginx.pid;
-error_log $dir/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
-    client_body_temp_path $dir/tmp/body;
-    proxy_temp_path $dir/tmp/proxy;
-    fastcgi_temp_path $dir/tmp/fastcgi;
-    uwsgi_temp_path $dir/tmp/uwsgi;
-    scgi_temp_path $dir/tmp/scgi;
+    { jg_gw_nginx_prelude "$dir"; cat <<EOF; } >"$dir/nginx.conf"
     server {
         listen 127.0.0.1:$JG_STATIC_PORT;
         location / { return 200 "ok\\n"; }
     }
 }
 EOF
-    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/error.log" &
-    JG_GW_PIDS+=($!)
-    jg_gw_wait_port "$JG_STATIC_PORT" || { cat "$dir/error.log" >&2; return 1; }
+    jg_gw_nginx_run "$dir" "$JG_STATIC_PORT"
 }
 
 jg_gw_stop_all() {

@@ -110,29 +110,17 @@ pub fn load_keys(k: &KeysConfig, env: &dyn Fn(&str) -> Option<String>) -> Result
 /// Builds the core policy from `[policy]`, through the core's own rules.
 pub fn build_policy(config: &Config) -> Result<Policy, BoxError> {
     let p = &config.policy;
-    let mut policy = Policy::new();
-    policy.leeway = p.leeway;
-    if !p.issuers.is_empty() {
-        policy
-            .set_issuers(p.issuers.iter().map(String::as_str))
-            .map_err(|e| format!("policy.issuers: {}", describe(&e)))?;
-    }
-    if !p.audiences.is_empty() {
-        policy
-            .set_audiences(p.audiences.iter().map(String::as_str))
-            .map_err(|e| format!("policy.audiences: {}", describe(&e)))?;
-    }
-    if !p.algorithms.is_empty() {
-        let algs = p
-            .algorithms
-            .iter()
-            .map(|n| Algorithm::from_name(n).ok_or_else(|| format!("policy.algorithms: {n:?}")))
-            .collect::<Result<Vec<_>, _>>()?;
-        policy
-            .set_algorithms(algs)
-            .map_err(|e| format!("policy.algorithms: {}", describe(&e)))?;
-    }
-    Ok(policy)
+    let some = |v: &Vec<String>| (!v.is_empty()).then(|| v.clone());
+    let options = jwtgate_sync::PolicyOptions {
+        algorithms: some(&p.algorithms),
+        issuers: some(&p.issuers),
+        audiences: some(&p.audiences),
+        leeway: Some(p.leeway),
+        ..jwtgate_sync::PolicyOptions::default()
+    };
+    options
+        .policy()
+        .map_err(|e| format!("[policy]: {e} [{}]", e.code()).into())
 }
 
 /// What a configuration yields: the gate, and the keys and policy to
