@@ -137,6 +137,8 @@ jg_gw_nginx_start() {
             proxy_pass_request_body off;
             proxy_set_header Content-Length "";
             proxy_set_header X-Original-URI \$request_uri;
+            # Replace any client copy: jwtgate refuses differing URIs.
+            proxy_set_header X-Forwarded-Uri \$request_uri;
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }

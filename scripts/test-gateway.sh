@@ -153,6 +153,8 @@ run_proxy() { # run_proxy NAME PORT
         "$(status "$base/admin/users" -H "Authorization: Bearer $GOOD")"
     expect "$name: /public/../admin cannot dodge the rule" 403 \
         "$(status "$base/app/%2e%2e/admin/users" --path-as-is -H "Authorization: Bearer $GOOD")"
+    expect "$name: a client-sent forwarded URI cannot pick the rule" 403 \
+        "$(status "$base/admin/users" -H "X-Forwarded-Uri: /app" -H "X-Original-URI: /app" -H "Authorization: Bearer $GOOD")"
     expect "$name: 403 -> upstream not called" "$before" "$(calls)"
     expect "$name: route rule met -> 200" 200 \
         "$(status "$base/admin/users" -H "Authorization: Bearer $ADMIN")"

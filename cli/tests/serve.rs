@@ -314,6 +314,17 @@ fn route_rules_give_403_on_the_normalized_uri() {
         s.get("/auth", &[("Authorization", &bearer(&admin))]).status,
         403
     );
+    // A client-sent X-Forwarded-Uri beside the proxy's X-Original-URI
+    // cannot choose the rule.
+    let r = s.get(
+        "/auth",
+        &[
+            ("X-Original-URI", "/admin/x"),
+            ("X-Forwarded-Uri", "/app"),
+            ("Authorization", &bearer(&user)),
+        ],
+    );
+    assert_eq!(r.status, 403);
     // Two forwarded URIs (one from the client) are refused.
     let r = s.get(
         "/auth",

@@ -190,26 +190,33 @@ fn respond(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
     r
 }
 
-/// The forwarded URI: `X-Forwarded-Uri` (Caddy, Traefik), else
+/// The forwarded URI: `X-Forwarded-Uri` (Caddy, Traefik) or
 /// `X-Original-URI` (nginx), else (with `server.uri_from_path`) what follows
 /// that prefix in the request's own target (Envoy). Two copies of one
-/// header are refused.
+/// header, or both headers with different values, are refused: the proxy
+/// sets one, so the other (or a second copy) came from the client, which
+/// must not choose the route rule.
 fn forwarded_uri<'r>(
     headers: &'r HeaderMap,
     target: &'r hyper::Uri,
     uri_from_path: Option<&str>,
 ) -> Result<Option<&'r str>, &'static str> {
+    let mut found: Option<&str> = None;
     for name in ["x-forwarded-uri", "x-original-uri"] {
         let mut all = headers.get_all(name).iter();
         if let Some(v) = all.next() {
             if all.next().is_some() {
                 return Err("more than one forwarded URI header");
             }
-            return v
-                .to_str()
-                .map(Some)
-                .map_err(|_| "forwarded URI is not ASCII");
+            let v = v.to_str().map_err(|_| "forwarded URI is not ASCII")?;
+            if found.is_some_and(|f| f != v) {
+                return Err("X-Forwarded-Uri and X-Original-URI differ");
+            }
+            found = Some(v);
         }
+    }
+    if found.is_some() {
+        return Ok(found);
     }
     let Some(prefix) = uri_from_path else {
         return Ok(None);
