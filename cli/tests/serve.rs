@@ -305,6 +305,8 @@ fn route_rules_give_403_on_the_normalized_uri() {
         h.contains("error=\"insufficient_scope\"") && h.contains("scope=\"admin\""),
         "{h}"
     );
+    // An encoded slash cannot turn a protected path into a public one.
+    assert_eq!(s.auth("/admin%2F..%2Fpublic", &[]).status, 403);
     // Public: no token needed, claim headers present and empty.
     let r = s.auth("/public/page", &[]);
     assert_eq!(r.status, 200);

@@ -4,7 +4,10 @@
 //! The forwarded URI is the client's raw request target (`$request_uri`),
 //! so it is normalized the way a proxy routes before matching: query cut,
 //! percent-decoding, dot segments removed, repeated slashes merged. Without
-//! this `/public/../admin` or `/%61dmin` would dodge the `/admin` rule.
+//! this `/public/../admin` or `/%61dmin` would dodge the `/admin` rule. An
+//! encoded `/` or `\` is refused: servers disagree on whether it separates
+//! segments, so `/admin%2F..%2Fpublic` could be `/public` to the rule and
+//! `/admin/...` to the app.
 
 use super::claims::{self, ClaimPath};
 use super::config::{ClaimsConfig, RouteConfig};
@@ -141,6 +144,12 @@ pub fn normalize(target: &str) -> Result<String, &'static str> {
             let hi = i.next().and_then(|&c| hex(c));
             let lo = i.next().and_then(|&c| hex(c));
             match (hi, lo) {
+                // Servers disagree on whether `%2F` separates segments
+                // (and `%5C` on some): the app might not see the path the
+                // rule was matched on.
+                (Some(h), Some(l)) if matches!(h << 4 | l, b'/' | b'\\') => {
+                    return Err("encoded slash or backslash in path")
+                }
                 (Some(h), Some(l)) => decoded.push(h << 4 | l),
                 _ => return Err("bad percent escape"),
             }
@@ -202,6 +211,15 @@ mod tests {
         ("/a%2", Err("bad percent escape")),
         ("/a%zz", Err("bad percent escape")),
         ("/a%00", Err("NUL in path")),
+        (
+            "/admin%2F..%2Fpublic",
+            Err("encoded slash or backslash in path"),
+        ),
+        ("/admin%2f..", Err("encoded slash or backslash in path")),
+        (
+            "/admin%5C..%5Cpublic",
+            Err("encoded slash or backslash in path"),
+        ),
         ("admin", Err("path does not start with /")),
     ];
 
