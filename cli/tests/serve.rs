@@ -392,6 +392,30 @@ fn revoked_through_redis_while_serving() {
 }
 
 #[test]
+fn a_reload_whose_source_fails_keeps_the_old_source() {
+    let redis = RedisServer::start();
+    let dir = TempDir::new("serve-reload-source");
+    let config =
+        format!("{BASE}\n[revocation]\nredis_url_env = \"TEST_REDIS\"\nmax_staleness = \"1s\"\n");
+    let s = Server::start(&dir, &config, &[("TEST_REDIS", &redis.url())]);
+    assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
+    s.rewrite_config(&format!(
+        "{BASE}\n[revocation]\nsnapshot = \"missing.jwgd\"\nmax_staleness = \"1s\"\n"
+    ));
+    s.signal("HUP");
+    assert!(eventually(WAIT, || metrics_text(&s.addr)
+        .contains("jwtgate_serve_reload_failures_total 1\n")));
+    // Past the staleness limit: still fresh, so the Redis follower runs.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(s.get("/readyz", &[]).status, 200);
+    let t = good("fred", "");
+    assert_eq!(
+        s.auth("/app", &[("Authorization", &bearer(&t))]).status,
+        200
+    );
+}
+
+#[test]
 fn stale_denylist_fails_closed_and_not_ready() {
     let redis = RedisServer::start();
     let port = redis.port;

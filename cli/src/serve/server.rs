@@ -93,14 +93,25 @@ impl Shared {
         if format!("{:?}", new.server) != format!("{:?}", config.server) {
             eprintln!("jwtgate serve: reload: [server] changes take effect at the next restart");
         }
+        let before = self.verifier.config();
+        self.install(loaded.keys, loaded.policy)?;
         if format!("{:?}", new.revocation) != format!("{:?}", config.revocation) {
             let mut source = self.source.lock().map_err(|_| "poisoned")?;
             if let Some(old) = source.take() {
                 old.stop();
             }
-            *source = source::start(&new.revocation, &self.verifier, &*self.env)?;
+            // One source at a time: the old one is stopped first, and
+            // started again (with the old keys and policy) if the new one
+            // cannot be.
+            match source::start(&new.revocation, &self.verifier, &*self.env) {
+                Ok(started) => *source = started,
+                Err(e) => {
+                    self.install(before.keys().clone(), *before.policy())?;
+                    *source = source::start(&config.revocation, &self.verifier, &*self.env)?;
+                    return Err(e);
+                }
+            }
         }
-        self.install(loaded.keys, loaded.policy)?;
         self.verifier.set_max_staleness(new.max_staleness()?);
         self.access_log.store(new.log.access, Relaxed);
         match self.gate.write() {
