@@ -190,6 +190,16 @@ prefix = "/public"
 public = true
 "#;
 
+/// `BASE` following `redis` with this staleness limit; started and ready.
+fn start_following(dir: &TempDir, redis: &RedisServer, max_staleness: &str) -> Server {
+    let config = format!(
+        "{BASE}\n[revocation]\nredis_url_env = \"TEST_REDIS\"\nmax_staleness = \"{max_staleness}\"\n"
+    );
+    let s = Server::start(dir, &config, &[("TEST_REDIS", &redis.url())]);
+    assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
+    s
+}
+
 fn good(sub: &str, extra: &str) -> String {
     let now = unix_now();
     token(&format!(
@@ -369,10 +379,7 @@ fn envoy_style_uri_from_the_path() {
 fn revoked_through_redis_while_serving() {
     let redis = RedisServer::start();
     let dir = TempDir::new("serve-redis");
-    let config =
-        format!("{BASE}\n[revocation]\nredis_url_env = \"TEST_REDIS\"\nmax_staleness = \"2s\"\n");
-    let s = Server::start(&dir, &config, &[("TEST_REDIS", &redis.url())]);
-    assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
+    let s = start_following(&dir, &redis, "2s");
     let now = unix_now();
     let t = token(&format!(
         r#"{{"sub":"carol","sid":"s-1","aud":"api","exp":{}}}"#,
@@ -395,10 +402,7 @@ fn revoked_through_redis_while_serving() {
 fn a_reload_whose_source_fails_keeps_the_old_source() {
     let redis = RedisServer::start();
     let dir = TempDir::new("serve-reload-source");
-    let config =
-        format!("{BASE}\n[revocation]\nredis_url_env = \"TEST_REDIS\"\nmax_staleness = \"1s\"\n");
-    let s = Server::start(&dir, &config, &[("TEST_REDIS", &redis.url())]);
-    assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
+    let s = start_following(&dir, &redis, "1s");
     s.rewrite_config(&format!(
         "{BASE}\n[revocation]\nsnapshot = \"missing.jwgd\"\nmax_staleness = \"1s\"\n"
     ));
@@ -418,14 +422,9 @@ fn a_reload_whose_source_fails_keeps_the_old_source() {
 #[test]
 fn stale_denylist_fails_closed_and_not_ready() {
     let redis = RedisServer::start();
-    let port = redis.port;
     let dir = TempDir::new("serve-stale");
-    let config =
-        format!("{BASE}\n[revocation]\nredis_url_env = \"TEST_REDIS\"\nmax_staleness = \"1s\"\n");
-    let url = redis.url();
-    let s = Server::start(&dir, &config, &[("TEST_REDIS", &url)]);
+    let s = start_following(&dir, &redis, "1s");
     let t = good("dave", "");
-    assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
     assert_eq!(
         s.auth("/app", &[("Authorization", &bearer(&t))]).status,
         200
@@ -437,7 +436,6 @@ fn stale_denylist_fails_closed_and_not_ready() {
     }));
     assert_eq!(s.get("/readyz", &[]).status, 503);
     assert_eq!(s.get("/healthz", &[]).status, 200);
-    let _ = port;
 }
 
 #[test]
