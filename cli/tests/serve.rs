@@ -676,6 +676,14 @@ cookie = "session"
     assert!(eventually(WAIT, || {
         s.auth("/app", &[("Cookie", "session=opaque-again")]).status == 401
     }));
+    // The session store gone: not ready, and fail closed (503).
+    drop(con);
+    drop(redis);
+    assert_eq!(s.get("/readyz", &[]).status, 503);
+    assert_eq!(
+        s.auth("/app", &[("Cookie", "session=opaque-again")]).status,
+        503
+    );
 }
 
 #[test]

@@ -311,6 +311,12 @@ impl Gate {
         self.phantom.is_some()
     }
 
+    /// Why the phantom session store is unusable, if it is (blocks on a
+    /// Redis round trip).
+    pub fn phantom_not_ready(&self) -> Option<String> {
+        self.phantom.as_ref().and_then(Phantom::not_ready)
+    }
+
     fn public(&self) -> Decision {
         match self.headers.render(None) {
             Ok(mut headers) => {

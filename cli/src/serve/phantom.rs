@@ -165,9 +165,27 @@ impl Phantom {
         Ok(minted.jwt)
     }
 
+    /// Why the session store is unusable, if it is (a `PING`).
+    pub fn not_ready(&self) -> Option<String> {
+        let result = self.with_con(|con| redis::cmd("PING").query::<String>(con));
+        result.err().map(|e| match e {
+            ExchangeError::Unavailable(why) => why,
+            other => format!("{other:?}"),
+        })
+    }
+
     fn lookup(&self, opaque: &[u8]) -> Result<Option<String>, ExchangeError> {
         let mut key = self.prefix.as_bytes().to_vec();
         key.extend_from_slice(opaque);
+        self.with_con(|con| con.get(&key))
+    }
+
+    /// Runs `f` on a pooled connection (a new one if none is free); a
+    /// connection that failed is dropped, not pooled.
+    fn with_con<T>(
+        &self,
+        f: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Result<T, ExchangeError> {
         let pooled = self.pool.lock().ok().and_then(|mut p| p.pop());
         let mut con = match pooled {
             Some(c) => c,
@@ -181,9 +199,8 @@ impl Phantom {
                 c
             }
         };
-        let value: Option<String> = con
-            .get(&key)
-            .map_err(|e| ExchangeError::Unavailable(format!("session store: {e}")))?;
+        let value =
+            f(&mut con).map_err(|e| ExchangeError::Unavailable(format!("session store: {e}")))?;
         if let Ok(mut p) = self.pool.lock() {
             p.push(con);
         }

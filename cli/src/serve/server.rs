@@ -160,6 +160,12 @@ impl Shared {
             }
             Err(_) => why.push("revocation source poisoned".into()),
         }
+        let gate = self.gate();
+        if gate.blocks() {
+            if let Some(w) = tokio::task::block_in_place(|| gate.phantom_not_ready()) {
+                why.push(w);
+            }
+        }
         if let Some(max) = self.verifier.max_staleness() {
             match self.verifier.staleness() {
                 Some(age) if age <= max => {}
