@@ -494,6 +494,19 @@ mod tests {
     }
 
     #[test]
+    fn phantom_takes_keys_and_policy_from_itself() {
+        let phantom = "[phantom]\nredis_url_env = \"R\"\nsigning_key = \"k\"\nissuer = \"i\"\naudience = \"a\"\n";
+        assert!(Config::parse(phantom).unwrap().check().is_ok());
+        for extra in [
+            "[keys]\njwks_file = \"k\"\n",
+            "[policy]\naudiences = [\"x\"]\n",
+        ] {
+            let c = Config::parse(&format!("{phantom}{extra}")).unwrap();
+            assert!(c.check().is_err(), "{extra}");
+        }
+    }
+
+    #[test]
     fn typos_are_errors() {
         assert!(Config::parse("[server]\nlisten_addr = \"x\"").is_err());
         assert!(Config::parse("[keys]\njwks = \"x\"").is_err());
