@@ -15,7 +15,9 @@ type Error struct {
 	// Code is the jg_result value: 1..99 for binding conditions, 100..899
 	// for the core's errors (1xx malformed, 2xx unsupported, 3xx keys,
 	// 4xx signature, 5xx claims, 6xx revoked, 7xx limits, 8xx denylist),
-	// 9xx for the sync layer (900 stale denylist, 901..907 sources and store).
+	// 9xx for the sync layer (900 stale denylist, 901..907 sources and
+	// store, 908 stale keys; the sync layer's 909, an invalid name or
+	// prefix, is ErrInvalidArgument here).
 	Code int
 }
 
@@ -93,6 +95,7 @@ var (
 	ErrNotReady          = &Error{C.JG_NOT_READY}           // 905: the follower has not loaded from Redis yet
 	ErrSourceActive      = &Error{C.JG_SOURCE_ACTIVE}       // 906: the verifier already has a running follower or watcher
 	ErrNotReplicated     = &Error{C.JG_SYNC_NOT_REPLICATED} // 907: stored on the master, too few replicas acknowledged (WAIT); revoke again
+	ErrKeysStale         = &Error{C.JG_KEYS_STALE}          // 908: no key source confirmed the keys within the maximum key staleness (fail closed)
 )
 
 var sentinels = []*Error{
@@ -105,7 +108,7 @@ var sentinels = []*Error{
 	ErrTokenTooLarge, ErrJSONTooDeep, ErrTooManyMembers, ErrBufferTooSmall, ErrFieldTooLong,
 	ErrDenylistMalformed, ErrDenylistChecksum, ErrDenylistVersion, ErrDenylistFull,
 	ErrRevocationExpired, ErrRevocationTooFar, ErrStale, ErrSyncIO, ErrSyncRedis, ErrSyncProtocol, ErrInvalidRevocation, ErrNotReady,
-	ErrSourceActive, ErrNotReplicated,
+	ErrSourceActive, ErrNotReplicated, ErrKeysStale,
 }
 
 // toError turns a jg_result into nil or the sentinel for its code.

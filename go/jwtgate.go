@@ -57,6 +57,14 @@ const (
 )
 
 // String returns the JOSE name of the algorithm.
+// Algorithms lists every algorithm, in id order. The test
+// TestAlgorithmsAreExhaustive fails when the library has one it does not
+// list (JG_ALG_COUNT), so a new algorithm cannot be added half-way.
+var Algorithms = []Algorithm{HS256, HS384, HS512, EdDSA, ES256, RS256, PS256}
+
+// libraryAlgorithmCount is the library's number of algorithms.
+func libraryAlgorithmCount() int { return int(C.JG_ALG_COUNT) }
+
 func (a Algorithm) String() string {
 	switch a {
 	case HS256:
@@ -251,6 +259,39 @@ func WithJWKS(document []byte) Option {
 		d, dl := bytesArg(document)
 		return toError(C.jg_verifier_add_jwks(v.ptr, d, dl))
 	}
+}
+
+// SetKeys replaces every key of the verifier at once with the keys the
+// options add (WithHMACKey, WithEd25519Key, WithES256Key, WithRSAKey,
+// WithJWKS; other options are ignored). Verifications in flight finish
+// with the keys they started with; every later one uses the new set.
+// ErrEmptyKeySet (and nothing changed) when no new key has an allowed
+// algorithm; a key option's error (nothing changed) otherwise.
+func (v *Verifier) SetKeys(keys ...Option) error {
+	var p *C.jg_verifier
+	if err := toError(C.jg_verifier_new(&p)); err != nil {
+		return err
+	}
+	staging := &Verifier{ptr: p}
+	defer C.jg_verifier_free(p)
+	for _, key := range keys {
+		if err := key(staging); err != nil {
+			return err
+		}
+	}
+	return toError(C.jg_verifier_set_keys(v.ptr, p))
+}
+
+// Generation is the verifier's configuration generation: 0 when created,
+// one more for every change that succeeded (keys, policy). A verification
+// uses one configuration, whose generation lies between the values read
+// before and after it.
+func (v *Verifier) Generation() uint64 {
+	var g C.uint64_t
+	if toError(C.jg_verifier_generation(v.ptr, &g)) != nil {
+		return 0
+	}
+	return uint64(g)
 }
 
 // stringList lays strings end to end, with their lengths, as

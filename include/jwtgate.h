@@ -51,6 +51,10 @@
 // `PS256`: RSASSA-PSS with SHA-256, MGF1-SHA-256, 32-byte salt.
 #define JG_ALG_PS256 7
 
+// How many algorithms there are (`JG_ALG_*` ids 1 to `JG_ALG_COUNT`): the
+// Go binding's exhaustiveness guard compares its own list with it.
+#define JG_ALG_COUNT 7
+
 // `iss` in a claim mask (`jg_claims.present`, `jg_verifier_set_required_claims`).
 #define JG_CLAIM_ISS (1 << 0)
 
@@ -139,7 +143,7 @@
 
 // The status every `jg_` function returns. `JG_OK` (0) is success, 1..99
 // are the binding's own conditions, and 100..899 are the core's errors with
-// exactly the numbers of `jwtgate::Error::code()` (the same numbers the Go
+// exactly the numbers of `jwtgate_core::Error::code()` (the same numbers the Go
 // and Python bindings expose). Numbers are never reused.
 enum jg_result
 #if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
@@ -268,6 +272,11 @@ enum jg_result
   // acknowledged it in time; revoking again is safe and waits again. The
   // number of `jwtgate_sync::SyncError::NOT_REPLICATED_CODE`.
   JG_SYNC_NOT_REPLICATED = 907,
+  // 908, the sync layer: the keys are older than the maximum key
+  // staleness (no key source confirmed them current in time), so
+  // verification fails closed. The number of
+  // `jwtgate_sync::VerifyError::KEYS_STALE_CODE`.
+  JG_KEYS_STALE = 908,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -287,13 +296,12 @@ typedef struct jg_store jg_store;
 
 // A token verifier: keys, a policy, an optional static revocation
 // denylist, and a live denylist that a follower or a file watcher keeps
-// current (with its counters and staleness).
+// current (with its counters and staleness): a `jwtgate_sync::LiveVerifier`.
 //
 // Create with `jg_verifier_new`, release with `jg_verifier_free`. Safe to
-// share between threads: verification takes a read lock held for the one
-// call; configuration and denylist replacement take the write lock only
-// to swap in the new state, so a verification sees either the old or the
-// new configuration, never a mix.
+// share between threads: every configuration change installs a new
+// configuration atomically, so a verification sees either the old or the
+// new one, never a mix, and never waits for a lock.
 typedef struct jg_verifier jg_verifier;
 
 // A thread polling a snapshot file into a verifier's live denylist
@@ -355,43 +363,55 @@ typedef struct {
   uint8_t buffer[JG_CLAIMS_BUFFER_LEN];
 } jg_claims;
 
-// Every counter of a verifier at one moment, filled by
-// `jg_verifier_metrics`. Owned by the caller; plain numbers.
+// All counters at one moment: plain numbers, `#[repr(C)]` so that a C ABI
+// can hand the struct out as it is.
 typedef struct {
   // Verifications, accepted or not.
   uint64_t verifications;
   // Verifications accepted.
   uint64_t accepted;
-  // Rejections, indexed by `JG_REASON_*`.
+  // Rejections, indexed by [`Reason`] as `u32`.
   uint64_t rejected[JG_REASON_COUNT];
-  // Revocations applied live (from Redis).
+  // Revocations applied live.
   uint64_t revocations_applied;
   // Snapshot files loaded.
   uint64_t reloads;
-  // Snapshot files rejected (the previous denylist was kept).
+  // Snapshot files rejected (previous denylist kept).
   uint64_t reload_failures;
   // Redis connections lost or refused.
   uint64_t disconnects;
   // Full resyncs from Redis after the first load.
   uint64_t resyncs;
-  // Live denylist base rebuilds.
+  // Full compactions.
   uint64_t compactions;
-  // Denylist hits checked against the exact source (unused by the C ABI: 0).
+  // Age of the newest stream entry a follower applied, when it was
+  // applied, in milliseconds (its lag behind the writer).
+  uint64_t stream_lag_ms;
+  // Duration of the last full load or resync from the keys (ms).
+  uint64_t last_resync_ms;
+  // Denylist hits checked against the exact source.
   uint64_t confirmations;
-  // Denylist hits the exact source refuted (unused by the C ABI: 0).
+  // Denylist hits the exact source refuted.
   uint64_t false_positives;
-  // Distinct revocations in the live denylist.
+  // Distinct revocations in force.
   uint64_t denylist_entries;
-  // Bytes of live denylist in memory (base plus delta).
+  // Bytes of denylist in memory (base plus delta).
   uint64_t denylist_bytes;
-  // The live base's sequence number.
+  // The base's sequence number.
   uint64_t denylist_sequence;
-  // Milliseconds since the live denylist last changed.
+  // Milliseconds since the denylist last changed.
   uint64_t denylist_age_ms;
-  // Milliseconds since the source last confirmed the live denylist
-  // current (`JG_NEVER_SYNCED`: never).
+  // Milliseconds since the source last confirmed the denylist current
+  // (`u64::MAX`: never).
   uint64_t staleness_ms;
-} jg_metrics;
+} jg_metrics_snapshot;
+
+// Every counter of a verifier at one moment, filled by
+// `jg_verifier_metrics`: the sync layer's `repr(C)` snapshot itself.
+// Owned by the caller; plain numbers. `rejected` is indexed by
+// `JG_REASON_*`; `staleness_ms` is `JG_NEVER_SYNCED` when no source ever
+// confirmed the live denylist current.
+typedef jg_metrics_snapshot jg_metrics;
 
 // One revocation for `jg_store_revoke_many`. Owned by the caller.
 typedef struct {
@@ -410,13 +430,20 @@ typedef struct {
   uint64_t below_version;
 } jg_revocation;
 
+
+
+
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
 
 // Creates a verifier with no keys, the default policy (`exp` required,
 // no leeway, any issuer, no audience: a token with `aud` is rejected
-// until an audience is added) and no denylist.
+// until an audience is added) and no denylist. Until it has a key whose
+// algorithm is allowed, every verification gives `JG_EMPTY_KEY_SET`;
+// once it has one, no change may leave it without (`JG_EMPTY_KEY_SET`,
+// nothing changed).
 //
 // On success writes the new handle to `*verifier_out`; the caller owns it
 // and releases it with `jg_verifier_free`.
@@ -437,6 +464,28 @@ jg_result jg_verifier_new(jg_verifier **verifier_out);
 // `verifier` must be NULL or a pointer from `jg_verifier_new` that no
 // other thread is using.
 void jg_verifier_free(jg_verifier *verifier);
+
+// Replaces every key of `verifier` at once with the keys of `keys`,
+// another verifier used as a key set (built with `jg_verifier_new` and
+// the `jg_verifier_add_*` functions; its policy and denylists are
+// ignored, and it stays the caller's). Verifications in flight finish
+// with the keys they started with; every later one uses the new set, so
+// a rotation never accepts a token of a key that was in neither set.
+// `JG_EMPTY_KEY_SET` (nothing changed) when no key of the new set has an
+// algorithm `verifier` allows.
+//
+// # Safety
+// `verifier` and `keys` must be NULL or live verifiers.
+jg_result jg_verifier_set_keys(const jg_verifier *verifier, const jg_verifier *keys);
+
+// Writes the verifier's configuration generation to `*generation_out`:
+// 0 when created, one more for every change that succeeded (keys,
+// policy). A verification uses one configuration, whose generation lies
+// between the values read before and after it.
+//
+// # Safety
+// `verifier` must be NULL or live; `generation_out` NULL or writable.
+jg_result jg_verifier_generation(const jg_verifier *verifier, uint64_t *generation_out);
 
 // Adds an HMAC key (`JG_ALG_HS256`, `JG_ALG_HS384` or `JG_ALG_HS512`).
 //
@@ -502,7 +551,7 @@ jg_result jg_verifier_add_rsa_key(jg_verifier *verifier,
 
 // Adds every usable key of a JWKS document (`{"keys":[...]}`, RFC 7517;
 // `len` bytes, not NUL-terminated). The rules are the core's
-// (`jwtgate::KeySet::add_jwks`): `oct` keys need an HMAC `alg`, `OKP`
+// (`jwtgate_core::KeySet::add_jwks`): `oct` keys need an HMAC `alg`, `OKP`
 // keys must be Ed25519, `EC` keys P-256 (ES256), `RSA` keys RS256 or
 // PS256, keys for other uses or types are skipped, and a
 // malformed supported key fails the whole document (`JG_JWKS`) without

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use clap::Subcommand;
 use jwtgate::{Algorithm, Error, HeaderFields, Key, KeySet, Policy, Verifier};
 use jwtgate_sync::{
-    DenylistState, Follower, FollowerOptions, OwnedRevocation, RedisSource, RevocationSet,
-    SyncedVerifier, VerifyError,
+    DenylistState, Follower, FollowerOptions, LiveVerifier, OwnedRevocation, RedisSource,
+    RevocationSet, VerifyError,
 };
 
 use crate::util::{now, BoxError, CmdResult, Progress};
@@ -110,7 +110,7 @@ fn verify(iterations: u64, revocations: u64) -> CmdResult {
             key.clone()
         };
         let bare = Verifier::new(KeySet::single(public), Policy::new());
-        let synced = SyncedVerifier::new(bare.clone(), state.clone());
+        let synced = LiveVerifier::from_verifier(&bare.clone(), state.clone());
         let mut buf = [0u8; jwtgate::BUFFER_LEN];
         let n = if name == "EdDSA" {
             (iterations / 20).max(1)
@@ -165,8 +165,8 @@ fn propagation(url: &str, namespace: &str, count: u32) -> CmdResult {
         )
         .into());
     }
-    let verifier = SyncedVerifier::new(
-        Verifier::new(KeySet::single(key.clone()), Policy::new()),
+    let verifier = LiveVerifier::from_verifier(
+        &Verifier::new(KeySet::single(key.clone()), Policy::new()),
         state,
     );
     let exe = std::env::current_exe()?;

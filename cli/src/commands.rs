@@ -6,15 +6,15 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand, ValueEnum};
-use jwtgate::{Config, Denylist, HeaderFields, Key, KeySet, Policy, Retention, TokenIds, Verifier};
+use jwtgate::{Config, Denylist, HeaderFields, Key, KeySet, Policy, Retention, TokenIds};
 use jwtgate_sync::{
     read_snapshot_file, write_snapshot_file, BuildOptions, DenylistState, Follower,
-    FollowerOptions, OwnedRevocation, RedisSource, RedisStore, RevocationSet, RevokeOutcome,
-    SyncError, SyncedVerifier, REVOKE_PIPELINE,
+    FollowerOptions, LiveVerifier, OwnedRevocation, RedisSource, RedisStore, RevocationSet,
+    RevokeOutcome, SyncError, REVOKE_PIPELINE,
 };
 
 use crate::util::{
-    describe, exit_code_for, now, parse_duration, parse_revocation_line, parse_time, read_file,
+    describe, exit_status, now, parse_duration, parse_revocation_line, parse_time, read_file,
     read_input, revocation_until, BoxError, CmdResult, Progress, EXIT_DENYLIST_UNUSABLE,
     EXIT_NOT_REPLICATED, EXIT_REVOKED,
 };
@@ -284,7 +284,7 @@ pub fn verify(a: Verify) -> CmdResult {
             .set_audiences(a.aud.iter().map(String::as_str))
             .map_err(|e| format!("--aud: {}", describe(&e)))?;
     }
-    let verifier = Verifier::try_new(keys, policy).map_err(|e| describe(&e))?;
+    let verifier = LiveVerifier::new(keys, policy).map_err(|e| describe(&e))?;
     let now = match &a.now {
         Some(t) => parse_time(t, now())?,
         None => now(),
@@ -323,7 +323,7 @@ pub fn verify(a: Verify) -> CmdResult {
     } else {
         a.token.clone()
     };
-    let verifier = SyncedVerifier::new(verifier, state);
+    let verifier = verifier.with_state(state);
     let mut buf = vec![0u8; jwtgate::buffer_len(token.len())];
     match verifier.verify(token.as_bytes(), now, &mut buf) {
         Ok(v) => {
@@ -338,7 +338,7 @@ pub fn verify(a: Verify) -> CmdResult {
         }
         Err(e) => {
             eprintln!("invalid token: {e} [{}]", e.code());
-            Ok(ExitCode::from(exit_code_for(&e)))
+            Ok(ExitCode::from(exit_status(e.code())))
         }
     }
 }

@@ -31,7 +31,8 @@ enum Command {
     /// Verify a token; print its claims as JSON. Exit status per error
     /// class: 0 valid, 10 malformed, 11 unsupported, 12 key, 13 signature,
     /// 14 claims (expired, issuer, audience, ...), 15 revoked, 16 limits,
-    /// 17 denylist unusable, 18 denylist stale, 1 other failure, 2 usage.
+    /// 17 denylist unusable, 18 denylist stale, 20 keys stale, 1 other
+    /// failure, 2 usage (one mapping from the error codes: util::exit_status).
     Verify(commands::Verify),
     /// Build, inspect and query denylist snapshot files.
     Denylist {

@@ -4,7 +4,7 @@ use std::io::Read as _;
 use std::path::Path;
 
 use jwtgate::{Error, Retention};
-use jwtgate_sync::{Kind, OwnedRevocation, VerifyError};
+use jwtgate_sync::{Kind, OwnedRevocation, SyncError};
 
 /// A boxed error for command plumbing.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -14,27 +14,32 @@ pub type CmdResult = Result<std::process::ExitCode, BoxError>;
 /// Any failure that is not a verdict (I/O, bad input).
 pub const EXIT_FAILURE: u8 = 1;
 /// The token was revoked (also `denylist check`'s "revoked").
-pub const EXIT_REVOKED: u8 = 15;
+pub const EXIT_REVOKED: u8 = exit_status(600);
 /// The denylist cannot be used: missing, corrupt, truncated, unsupported.
-pub const EXIT_DENYLIST_UNUSABLE: u8 = 17;
+pub const EXIT_DENYLIST_UNUSABLE: u8 = exit_status(800);
 /// `revoke --wait-replicas N`: stored on the master, but fewer than N
 /// replicas acknowledged in time.
-pub const EXIT_NOT_REPLICATED: u8 = 19;
+pub const EXIT_NOT_REPLICATED: u8 = exit_status(SyncError::NOT_REPLICATED_CODE);
 
-/// The exit status for a verification error (see `jwtgate verify --help`).
-pub fn exit_code_for(e: &VerifyError) -> u8 {
-    match e {
-        VerifyError::Stale { .. } => 18,
-        VerifyError::Token(e) => match e.code() / 100 {
-            1 => 10,
-            2 => 11,
-            3 => 12,
-            4 => 13,
-            5 => 14,
-            6 => EXIT_REVOKED,
-            7 => 16,
-            _ => EXIT_DENYLIST_UNUSABLE,
-        },
+/// The one mapping from a stable error code (`jwtgate::Error::code`,
+/// `VerifyError::code`, `SyncError::code`) to an exit status (see
+/// `jwtgate verify --help`): one status per class of the core's codes
+/// (1xx 10, 2xx 11, 3xx 12, 4xx 13, 5xx 14, 6xx 15, 7xx 16, 8xx 17), 18 a
+/// stale denylist (900), 19 a revocation not replicated (907), 20 stale
+/// keys (908), 1 anything else.
+pub const fn exit_status(code: u32) -> u8 {
+    match code {
+        100..=199 => 10,
+        200..=299 => 11,
+        300..=399 => 12,
+        400..=499 => 13,
+        500..=599 => 14,
+        600..=699 => 15,
+        700..=799 => 16,
+        800..=899 => 17,
+        900 => 18,
+        907 => 19,
+        908 => 20,
         _ => EXIT_FAILURE,
     }
 }
@@ -271,5 +276,29 @@ impl Progress {
                 None => eprintln!("  {} {}", self.what, self.done),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod exit_tests {
+    use super::*;
+
+    #[test]
+    fn exit_statuses_follow_the_codes() {
+        let cases = [
+            (jwtgate::Error::Malformed.code(), 10),
+            (jwtgate::Error::UnknownKey.code(), 12),
+            (jwtgate::Error::Revoked(jwtgate::RevocationKind::Token).code(), EXIT_REVOKED),
+            (jwtgate::Error::DenylistChecksum.code(), EXIT_DENYLIST_UNUSABLE),
+            (jwtgate_sync::VerifyError::STALE_CODE, 18),
+            (SyncError::NOT_REPLICATED_CODE, EXIT_NOT_REPLICATED),
+            (jwtgate_sync::VerifyError::KEYS_STALE_CODE, 20),
+            (SyncError::SourceActive.code(), EXIT_FAILURE),
+            (5, EXIT_FAILURE),
+        ];
+        for (code, status) in cases {
+            assert_eq!(exit_status(code), status, "code {code}");
+        }
+        assert_eq!((EXIT_REVOKED, EXIT_DENYLIST_UNUSABLE, EXIT_NOT_REPLICATED), (15, 17, 19));
     }
 }

@@ -20,8 +20,8 @@ use std::time::Duration;
 use common::{eventually, RedisServer, TempDir};
 use jwtgate::{Error, KeySet, Policy, RevocationKind, Verifier, BUFFER_LEN};
 use jwtgate_sync::{
-    DenylistState, FileWatcher, Follower, FollowerOptions, RedisSource, SyncedVerifier,
-    VerifyError, WatchOptions,
+    DenylistState, FileWatcher, Follower, FollowerOptions, LiveVerifier, RedisSource, VerifyError,
+    WatchOptions,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -89,14 +89,14 @@ impl Issuer {
         KeySet::from_jwks(&std::fs::read(self.jwks()).unwrap()).unwrap()
     }
 
-    fn verifier(&self, state: DenylistState) -> SyncedVerifier {
-        SyncedVerifier::new(Verifier::new(self.keys(), Policy::new()), state)
+    fn verifier(&self, state: DenylistState) -> LiveVerifier {
+        LiveVerifier::from_verifier(&Verifier::new(self.keys(), Policy::new()), state)
     }
 }
 
 /// A service following Redis.
 struct Service {
-    verifier: Arc<SyncedVerifier>,
+    verifier: Arc<LiveVerifier>,
     _follower: Follower,
 }
 
@@ -115,7 +115,7 @@ fn service(issuer: &Issuer, redis: &RedisServer) -> Service {
     }
 }
 
-fn check(v: &SyncedVerifier, token: &str) -> Result<(), VerifyError> {
+fn check(v: &LiveVerifier, token: &str) -> Result<(), VerifyError> {
     let mut buf = [0u8; BUFFER_LEN];
     v.verify_now(token.as_bytes(), &mut buf).map(|_| ())
 }
@@ -136,7 +136,7 @@ fn revoke(redis: &RedisServer, args: &[&str]) {
     );
 }
 
-fn rejected_soon(v: &SyncedVerifier, token: &str, kind: RevocationKind) {
+fn rejected_soon(v: &LiveVerifier, token: &str, kind: RevocationKind) {
     assert!(
         eventually(WAIT, || check(v, token) == revoked(kind)),
         "{:?}",
@@ -351,7 +351,7 @@ fn scenario_refresh_token_revocation() {
     let mut refresh_policy = Policy::new();
     refresh_policy.require_typ("refresh+jwt").unwrap();
     let refresh_endpoint =
-        SyncedVerifier::new(Verifier::new(issuer.keys(), refresh_policy), state.clone());
+        LiveVerifier::from_verifier(&Verifier::new(issuer.keys(), refresh_policy), state.clone());
     let api = issuer.verifier(state);
     let refresh = issuer.sign(&[
         "--sub",

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 
 /// The status every `jg_` function returns. `JG_OK` (0) is success, 1..99
 /// are the binding's own conditions, and 100..899 are the core's errors with
-/// exactly the numbers of `jwtgate::Error::code()` (the same numbers the Go
+/// exactly the numbers of `jwtgate_core::Error::code()` (the same numbers the Go
 /// and Python bindings expose). Numbers are never reused.
 #[allow(non_camel_case_types)]
 #[repr(u32)]
@@ -180,11 +180,16 @@ pub enum jg_result {
     /// acknowledged it in time; revoking again is safe and waits again. The
     /// number of `jwtgate_sync::SyncError::NOT_REPLICATED_CODE`.
     JG_SYNC_NOT_REPLICATED = 907,
+    /// 908, the sync layer: the keys are older than the maximum key
+    /// staleness (no key source confirmed them current in time), so
+    /// verification fails closed. The number of
+    /// `jwtgate_sync::VerifyError::KEYS_STALE_CODE`.
+    JG_KEYS_STALE = 908,
 }
 
 impl jg_result {
     /// Every value, in numeric order.
-    pub(crate) const ALL: [jg_result; 55] = [
+    pub(crate) const ALL: [jg_result; 56] = [
         jg_result::JG_OK,
         jg_result::JG_NULL_PARAMETER,
         jg_result::JG_PANIC,
@@ -240,6 +245,7 @@ impl jg_result {
         jg_result::JG_NOT_READY,
         jg_result::JG_SOURCE_ACTIVE,
         jg_result::JG_SYNC_NOT_REPLICATED,
+        jg_result::JG_KEYS_STALE,
     ];
 
     /// The number of this result.
@@ -248,11 +254,18 @@ impl jg_result {
         self as u32
     }
 
-    /// The result for a core error code (`jwtgate::Error::code()`).
+    /// The one conversion of an error into a status: by its stable code
+    /// (`jwtgate_core::Error::code()`, `SyncError::code()`, `VerifyError::code()`,
+    /// 100 to 909). 909 (an invalid argument the sync layer checks, such as
+    /// a metrics prefix) is `JG_INVALID_ARGUMENT`; a code this binding does
+    /// not know (a version mismatch) is `JG_INTERNAL_ERROR`.
     pub(crate) fn from_code(code: u32) -> jg_result {
+        if code == jwtgate_sync::SyncError::INVALID_ARGUMENT_CODE {
+            return jg_result::JG_INVALID_ARGUMENT;
+        }
         jg_result::ALL
             .into_iter()
-            .find(|r| r.code() == code && (100..900).contains(&code))
+            .find(|r| r.code() == code && code >= 100)
             .unwrap_or(jg_result::JG_INTERNAL_ERROR)
     }
 
@@ -274,38 +287,27 @@ impl jg_result {
             jg_result::JG_NOT_READY => Some(c"sync: the follower has not loaded the denylist from redis yet"),
             jg_result::JG_SOURCE_ACTIVE => Some(c"sync: the verifier already has a running follower or watcher"),
             jg_result::JG_SYNC_NOT_REPLICATED => Some(c"sync: revocation stored on the master but not acknowledged by enough replicas; revoke again"),
+            jg_result::JG_KEYS_STALE => Some(c"keys are stale: no key source confirmed them current within the maximum key staleness"),
             _ => None,
         }
     }
 }
 
-impl From<jwtgate::Error> for jg_result {
-    fn from(e: jwtgate::Error) -> jg_result {
+impl From<jwtgate_core::Error> for jg_result {
+    fn from(e: jwtgate_core::Error) -> jg_result {
         jg_result::from_code(e.code())
     }
 }
 
 impl From<jwtgate_sync::VerifyError> for jg_result {
     fn from(e: jwtgate_sync::VerifyError) -> jg_result {
-        match e.token_error() {
-            Some(e) => e.into(),
-            None => jg_result::JG_DENYLIST_STALE,
-        }
+        jg_result::from_code(e.code())
     }
 }
 
 impl From<jwtgate_sync::SyncError> for jg_result {
     fn from(e: jwtgate_sync::SyncError) -> jg_result {
-        use jwtgate_sync::SyncError;
-        match e {
-            SyncError::Denylist(e) => e.into(),
-            SyncError::Io(_) => jg_result::JG_SYNC_IO,
-            SyncError::Redis(_) => jg_result::JG_SYNC_REDIS,
-            SyncError::Protocol(_) => jg_result::JG_SYNC_PROTOCOL,
-            SyncError::InvalidRevocation(_) => jg_result::JG_INVALID_REVOCATION,
-            SyncError::NotReplicated { .. } => jg_result::JG_SYNC_NOT_REPLICATED,
-            _ => jg_result::JG_INTERNAL_ERROR,
-        }
+        jg_result::from_code(e.code())
     }
 }
 
@@ -313,7 +315,7 @@ impl From<jwtgate_sync::SyncError> for jg_result {
 fn core_messages() -> &'static [(u32, CString)] {
     static TABLE: OnceLock<Vec<(u32, CString)>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        jwtgate::Error::CODES
+        jwtgate_core::Error::CODES
             .iter()
             .filter_map(|&(code, msg)| CString::new(msg).ok().map(|c| (code, c)))
             .collect()
@@ -347,7 +349,7 @@ mod tests {
 
     #[test]
     fn every_core_code_has_a_result_with_the_same_number() {
-        for &(code, msg) in jwtgate::Error::CODES.iter() {
+        for &(code, msg) in jwtgate_core::Error::CODES.iter() {
             let r = jg_result::from_code(code);
             assert_eq!(r.code(), code, "core code {code} has no jg_result");
             assert_eq!(message(code).to_str().unwrap(), msg);
@@ -358,9 +360,15 @@ mod tests {
             if n >= 900 {
                 // The sync layer's statuses: binding messages, not the core's.
                 assert!(r.binding_message().is_some(), "{r:?}");
-                assert!(!jwtgate::Error::CODES.iter().any(|(c, _)| *c == n), "{r:?}");
+                assert!(
+                    !jwtgate_core::Error::CODES.iter().any(|(c, _)| *c == n),
+                    "{r:?}"
+                );
             } else if n >= 100 {
-                assert!(jwtgate::Error::CODES.iter().any(|(c, _)| *c == n), "{r:?}");
+                assert!(
+                    jwtgate_core::Error::CODES.iter().any(|(c, _)| *c == n),
+                    "{r:?}"
+                );
             } else {
                 assert!(n < 100 && r.binding_message().is_some(), "{r:?}");
             }
@@ -379,6 +387,24 @@ mod tests {
             jg_result::JG_SYNC_NOT_REPLICATED.code(),
             jwtgate_sync::SyncError::NOT_REPLICATED_CODE
         );
+        // Every sync code converts to the status with its number (909: an
+        // invalid argument).
+        for code in 900..=908 {
+            assert_eq!(jg_result::from_code(code).code(), code);
+        }
+        assert_eq!(jg_result::from_code(909), jg_result::JG_INVALID_ARGUMENT);
+        assert_eq!(
+            jg_result::from(jwtgate_sync::SyncError::SourceActive),
+            jg_result::JG_SOURCE_ACTIVE
+        );
+        assert_eq!(
+            jg_result::from(jwtgate_sync::VerifyError::KeysStale {
+                age_ms: 1,
+                max_ms: 0
+            }),
+            jg_result::JG_KEYS_STALE
+        );
+        assert_eq!(jg_result::from_code(5), jg_result::JG_INTERNAL_ERROR);
         assert_eq!(jg_result::from_code(99_999), jg_result::JG_INTERNAL_ERROR);
         assert_eq!(
             message(99_999).to_str().unwrap(),

@@ -8,7 +8,7 @@
 //! - Arguments: the handle, then inputs (pointer followed by `size_t`
 //!   length; never NUL-terminated), then outputs.
 //! - Every function returns a [`jg_result`]: `JG_OK` (0) or a non-zero
-//!   status. Core errors keep the core's numbers (`jwtgate::Error::code`).
+//!   status. Core errors keep the core's numbers (`jwtgate_core::Error::code`).
 //! - Nothing a caller passes panics or crashes the library as long as
 //!   pointers and lengths describe real memory: NULL, bad UTF-8, unknown
 //!   algorithms and oversized inputs give statuses. A panic (a bug) is
@@ -18,21 +18,19 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 #![allow(non_camel_case_types)] // C names
 
-mod denylist;
 mod error;
+mod handle;
 mod ptr;
 mod sync;
 
-use std::collections::BTreeSet;
 use std::ffi::c_char;
+use std::mem::offset_of;
 use std::ptr::addr_of_mut;
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::Arc;
 
-use jwtgate::{Algorithm, Claim, ClaimSet, HeaderFields, Key, KeySet, Policy, Verifier};
-use jwtgate_sync::{DenylistState, Reason, SyncedVerifier};
+use jwtgate_core::{Algorithm, Claim, ClaimSet, HeaderFields, Key, KeySet, Policy};
+use jwtgate_sync::{LiveVerifier, OwnedDenylist, Reason};
 
-use crate::denylist::OwnedDenylist;
 pub use crate::error::jg_result;
 use crate::ptr::{boundary, boundary_or};
 pub use crate::sync::{
@@ -57,10 +55,10 @@ pub const JG_MAX_AUDIENCES: usize = 32;
 /// contain JSON escapes.
 pub const JG_CLAIMS_BUFFER_LEN: usize = 12296;
 
-const DECODE_LEN: usize = jwtgate::BUFFER_LEN;
+const DECODE_LEN: usize = jwtgate_core::BUFFER_LEN;
 const _: () = {
-    assert!(JG_MAX_TOKEN_LEN == jwtgate::Limits::DEFAULT.max_token_len);
-    assert!(JG_MAX_AUDIENCES == jwtgate::Limits::DEFAULT.max_audiences);
+    assert!(JG_MAX_TOKEN_LEN == jwtgate_core::Limits::DEFAULT.max_token_len);
+    assert!(JG_MAX_AUDIENCES == jwtgate_core::Limits::DEFAULT.max_audiences);
     // Decoded token, then unescaped strings: never longer than the decoded
     // token, because unescaping only shrinks a string.
     assert!(JG_CLAIMS_BUFFER_LEN >= 2 * DECODE_LEN);
@@ -81,6 +79,10 @@ pub const JG_ALG_RS256: u32 = 6;
 /// `PS256`: RSASSA-PSS with SHA-256, MGF1-SHA-256, 32-byte salt.
 pub const JG_ALG_PS256: u32 = 7;
 
+/// How many algorithms there are (`JG_ALG_*` ids 1 to `JG_ALG_COUNT`): the
+/// Go binding's exhaustiveness guard compares its own list with it.
+pub const JG_ALG_COUNT: u32 = 7;
+
 /// Every algorithm with its `JG_ALG_*` id; the test
 /// `every_algorithm_has_an_id` keeps it in step with `Algorithm::ALL`.
 const ALGORITHMS: [(u32, Algorithm); 7] = [
@@ -93,6 +95,7 @@ const ALGORITHMS: [(u32, Algorithm); 7] = [
     (JG_ALG_PS256, Algorithm::PS256),
 ];
 const _: () = assert!(ALGORITHMS.len() == Algorithm::ALL.len());
+const _: () = assert!(JG_ALG_COUNT as usize == ALGORITHMS.len());
 
 /// `iss` in a claim mask (`jg_claims.present`, `jg_verifier_set_required_claims`).
 pub const JG_CLAIM_ISS: u32 = 1 << 0;
@@ -216,83 +219,24 @@ pub struct jg_claims {
     pub buffer: [u8; JG_CLAIMS_BUFFER_LEN],
 }
 
-/// The verifier's configuration and denylist, swapped as a whole.
-pub(crate) struct State {
-    keys: KeySet,
-    policy: Policy,
-    /// Rebuilt from `keys` and `policy` whenever either changes, over the
-    /// verifier's one `live` state and with the same maximum staleness.
-    pub(crate) synced: SyncedVerifier,
-    /// The static denylist of `jg_verifier_set_denylist`, checked in
-    /// addition to the live one.
-    denylist: Option<Box<OwnedDenylist>>,
-}
-
 /// A token verifier: keys, a policy, an optional static revocation
 /// denylist, and a live denylist that a follower or a file watcher keeps
-/// current (with its counters and staleness).
+/// current (with its counters and staleness): a `jwtgate_sync::LiveVerifier`.
 ///
 /// Create with `jg_verifier_new`, release with `jg_verifier_free`. Safe to
-/// share between threads: verification takes a read lock held for the one
-/// call; configuration and denylist replacement take the write lock only
-/// to swap in the new state, so a verification sees either the old or the
-/// new configuration, never a mix.
+/// share between threads: every configuration change installs a new
+/// configuration atomically, so a verification sees either the old or the
+/// new one, never a mix, and never waits for a lock.
 pub struct jg_verifier {
-    pub(crate) state: RwLock<State>,
-    /// Serializes configuration changes (rare; verification never takes it).
-    pub(crate) writer: Mutex<()>,
-    /// The live denylist, counters and staleness, shared with the source
-    /// that feeds it (which may outlive this verifier).
-    pub(crate) live: DenylistState,
-    /// Whether a follower or watcher currently feeds `live` (one at a time).
-    pub(crate) source_busy: Arc<AtomicBool>,
+    pub(crate) live: Arc<LiveVerifier>,
 }
-
-impl jg_verifier {
-    /// Applies `change` to a copy of the configuration and commits it only
-    /// if it succeeds, so a failed call leaves the verifier unchanged.
-    fn configure(
-        &self,
-        change: impl FnOnce(&mut KeySet, &mut Policy) -> Result<(), jwtgate::Error>,
-    ) -> Result<(), jg_result> {
-        // Writers are serialized, so no change is lost between the copy
-        // and the commit; verification never takes this lock.
-        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let (mut keys, mut policy, max_staleness) = {
-            let state = self.state.read().unwrap_or_else(PoisonError::into_inner);
-            (
-                state.keys.clone(),
-                state.policy,
-                state.synced.max_staleness(),
-            )
-        };
-        change(&mut keys, &mut policy)?;
-        let synced = SyncedVerifier::new(Verifier::new(keys.clone(), policy), self.live.clone())
-            .with_max_staleness(max_staleness);
-        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        state.keys = keys;
-        state.policy = policy;
-        state.synced = synced;
-        Ok(())
-    }
-
-    fn swap_denylist(&self, new: Option<Box<OwnedDenylist>>) {
-        let old = {
-            let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-            std::mem::replace(&mut state.denylist, new)
-        };
-        // The old snapshot is freed after the lock is released.
-        drop(old);
-    }
-}
-
-/// The addresses of live verifiers, so that a second `jg_verifier_free` of
-/// the same pointer is detected and ignored instead of freeing twice.
-static LIVE_VERIFIERS: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
 
 /// Creates a verifier with no keys, the default policy (`exp` required,
 /// no leeway, any issuer, no audience: a token with `aud` is rejected
-/// until an audience is added) and no denylist.
+/// until an audience is added) and no denylist. Until it has a key whose
+/// algorithm is allowed, every verification gives `JG_EMPTY_KEY_SET`;
+/// once it has one, no change may leave it without (`JG_EMPTY_KEY_SET`,
+/// nothing changed).
 ///
 /// On success writes the new handle to `*verifier_out`; the caller owns it
 /// and releases it with `jg_verifier_free`.
@@ -302,30 +246,9 @@ static LIVE_VERIFIERS: Mutex<BTreeSet<usize>> = Mutex::new(BTreeSet::new());
 #[no_mangle]
 pub unsafe extern "C" fn jg_verifier_new(verifier_out: *mut *mut jg_verifier) -> jg_result {
     boundary(|| {
-        if verifier_out.is_null() {
-            return Err(jg_result::JG_NULL_PARAMETER);
-        }
-        let keys = KeySet::new();
-        let policy = Policy::new();
-        let live = DenylistState::new()?;
-        let state = State {
-            synced: SyncedVerifier::new(Verifier::new(keys.clone(), policy), live.clone()),
-            keys,
-            policy,
-            denylist: None,
-        };
-        let raw = Box::into_raw(Box::new(jg_verifier {
-            state: RwLock::new(state),
-            writer: Mutex::new(()),
-            live,
-            source_busy: Arc::new(AtomicBool::new(false)),
-        }));
-        LIVE_VERIFIERS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(raw.addr());
-        // SAFETY: `verifier_out` is non-NULL (checked) and writable (contract).
-        unsafe { ptr::write_out(verifier_out, raw) }
+        let live = Arc::new(LiveVerifier::pending(Policy::new())?);
+        // SAFETY: the caller's contract covers `verifier_out`.
+        unsafe { handle::publish(jg_verifier { live }, verifier_out) }
     })
 }
 
@@ -343,33 +266,77 @@ pub unsafe extern "C" fn jg_verifier_new(verifier_out: *mut *mut jg_verifier) ->
 #[no_mangle]
 pub unsafe extern "C" fn jg_verifier_free(verifier: *mut jg_verifier) {
     boundary_or((), || {
-        if verifier.is_null() {
-            return;
-        }
-        let live = LIVE_VERIFIERS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&verifier.addr());
-        if live {
-            // SAFETY: the address was registered by `jg_verifier_new`, which
-            // got it from `Box::into_raw`, and is unregistered exactly once
-            // (just now), so this is its only release.
-            drop(unsafe { Box::from_raw(verifier) });
-        }
+        // SAFETY: the caller's contract.
+        unsafe { handle::release(verifier) }
     })
 }
 
-/// Shared prelude of the configuration functions.
+/// Shared prelude of the key functions: adds to the verifier's key set.
 ///
 /// # Safety
 /// `verifier` must be NULL or a live verifier.
-unsafe fn configure(
+unsafe fn change_keys(
     verifier: *const jg_verifier,
-    change: impl FnOnce(&mut KeySet, &mut Policy) -> Result<(), jwtgate::Error>,
+    change: impl FnOnce(&mut KeySet) -> Result<(), jwtgate_core::Error>,
 ) -> Result<(), jg_result> {
     // SAFETY: forwarded from this function's contract.
     let v = unsafe { ptr::obj(verifier) }?;
-    v.configure(change)
+    Ok(v.live.update_keys(change)?)
+}
+
+/// Shared prelude of the policy functions.
+///
+/// # Safety
+/// `verifier` must be NULL or a live verifier.
+unsafe fn change_policy(
+    verifier: *const jg_verifier,
+    change: impl FnOnce(&mut Policy) -> Result<(), jwtgate_core::Error>,
+) -> Result<(), jg_result> {
+    // SAFETY: forwarded from this function's contract.
+    let v = unsafe { ptr::obj(verifier) }?;
+    Ok(v.live.update_policy(change)?)
+}
+
+/// Replaces every key of `verifier` at once with the keys of `keys`,
+/// another verifier used as a key set (built with `jg_verifier_new` and
+/// the `jg_verifier_add_*` functions; its policy and denylists are
+/// ignored, and it stays the caller's). Verifications in flight finish
+/// with the keys they started with; every later one uses the new set, so
+/// a rotation never accepts a token of a key that was in neither set.
+/// `JG_EMPTY_KEY_SET` (nothing changed) when no key of the new set has an
+/// algorithm `verifier` allows.
+///
+/// # Safety
+/// `verifier` and `keys` must be NULL or live verifiers.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_set_keys(
+    verifier: *const jg_verifier,
+    keys: *const jg_verifier,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers both pointers.
+        let (v, keys) = unsafe { (ptr::obj(verifier)?, ptr::obj(keys)?) };
+        let keys = keys.live.config().keys().clone();
+        Ok(v.live.set_keys(keys)?)
+    })
+}
+
+/// Writes the verifier's configuration generation to `*generation_out`:
+/// 0 when created, one more for every change that succeeded (keys,
+/// policy). A verification uses one configuration, whose generation lies
+/// between the values read before and after it.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `generation_out` NULL or writable.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_generation(
+    verifier: *const jg_verifier,
+    generation_out: *mut u64,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers both pointers.
+        unsafe { ptr::write_out(generation_out, ptr::obj(verifier)?.live.key_generation()) }
+    })
 }
 
 /// Adds an HMAC key (`JG_ALG_HS256`, `JG_ALG_HS384` or `JG_ALG_HS512`).
@@ -405,7 +372,7 @@ pub unsafe extern "C" fn jg_verifier_add_hmac_key(
         };
         let key = with_kid(Key::hmac(alg, secret)?, kid)?;
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |keys, _| keys.add(key)) }
+        unsafe { change_keys(verifier, |keys| keys.add(key)) }
     })
 }
 
@@ -433,7 +400,7 @@ pub unsafe extern "C" fn jg_verifier_add_ed25519_key(
         };
         let key = with_kid(Key::ed25519_public(public)?, kid)?;
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |keys, _| keys.add(key)) }
+        unsafe { change_keys(verifier, |keys| keys.add(key)) }
     })
 }
 
@@ -463,7 +430,7 @@ pub unsafe extern "C" fn jg_verifier_add_es256_key(
         };
         let key = with_kid(Key::es256_public(sec1)?, kid)?;
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |keys, _| keys.add(key)) }
+        unsafe { change_keys(verifier, |keys| keys.add(key)) }
     })
 }
 
@@ -503,11 +470,11 @@ pub unsafe extern "C" fn jg_verifier_add_rsa_key(
         };
         let key = with_kid(Key::rsa_public(alg, n, e)?, kid)?;
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |keys, _| keys.add(key)) }
+        unsafe { change_keys(verifier, |keys| keys.add(key)) }
     })
 }
 
-fn with_kid(key: Key, kid: Option<&str>) -> Result<Key, jwtgate::Error> {
+fn with_kid(key: Key, kid: Option<&str>) -> Result<Key, jwtgate_core::Error> {
     match kid {
         Some(kid) => key.with_kid(kid),
         None => Ok(key),
@@ -516,7 +483,7 @@ fn with_kid(key: Key, kid: Option<&str>) -> Result<Key, jwtgate::Error> {
 
 /// Adds every usable key of a JWKS document (`{"keys":[...]}`, RFC 7517;
 /// `len` bytes, not NUL-terminated). The rules are the core's
-/// (`jwtgate::KeySet::add_jwks`): `oct` keys need an HMAC `alg`, `OKP`
+/// (`jwtgate_core::KeySet::add_jwks`): `oct` keys need an HMAC `alg`, `OKP`
 /// keys must be Ed25519, `EC` keys P-256 (ES256), `RSA` keys RS256 or
 /// PS256, keys for other uses or types are skipped, and a
 /// malformed supported key fails the whole document (`JG_JWKS`) without
@@ -534,7 +501,7 @@ pub unsafe extern "C" fn jg_verifier_add_jwks(
         // SAFETY: the caller's contract covers `jwks`.
         let jwks = unsafe { ptr::bytes(jwks, len) }?;
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |keys, _| keys.add_jwks(jwks)) }
+        unsafe { change_keys(verifier, |keys| keys.add_jwks(jwks)) }
     })
 }
 
@@ -555,7 +522,7 @@ pub unsafe extern "C" fn jg_verifier_add_issuer(
         // SAFETY: the caller's contract covers `issuer`.
         let issuer = unsafe { ptr::utf8(issuer, len) }?;
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |_, policy| policy.add_issuer(issuer)) }
+        unsafe { change_policy(verifier, |policy| policy.add_issuer(issuer)) }
     })
 }
 
@@ -575,7 +542,7 @@ pub unsafe extern "C" fn jg_verifier_add_audience(
         // SAFETY: the caller's contract covers `audience`.
         let audience = unsafe { ptr::utf8(audience, len) }?;
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |_, policy| policy.add_audience(audience)) }
+        unsafe { change_policy(verifier, |policy| policy.add_audience(audience)) }
     })
 }
 
@@ -663,13 +630,13 @@ unsafe fn set_list<'a>(
     bytes: *const u8,
     lens: *const usize,
     count: usize,
-    set: impl FnOnce(&mut Policy, Vec<&'a str>) -> Result<(), jwtgate::Error>,
+    set: impl FnOnce(&mut Policy, Vec<&'a str>) -> Result<(), jwtgate_core::Error>,
 ) -> jg_result {
     boundary(|| {
         // SAFETY: the caller's contract covers `bytes` and `lens`.
         let values = unsafe { string_list(bytes, lens, count) }?;
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |_, policy| set(policy, values)) }
+        unsafe { change_policy(verifier, |policy| set(policy, values)) }
     })
 }
 
@@ -699,7 +666,7 @@ pub unsafe extern "C" fn jg_verifier_set_algorithms(
                 .collect::<Result<Vec<_>, _>>()?
         };
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |_, policy| policy.set_algorithms(algs)) }
+        unsafe { change_policy(verifier, |policy| policy.set_algorithms(algs)) }
     })
 }
 
@@ -717,9 +684,7 @@ pub unsafe extern "C" fn jg_verifier_check(verifier: *const jg_verifier) -> jg_r
     boundary(|| {
         // SAFETY: the caller's contract covers `verifier`.
         let v = unsafe { ptr::obj(verifier) }?;
-        let state = v.state.read().unwrap_or_else(PoisonError::into_inner);
-        Verifier::new(state.keys.clone(), state.policy).check_usable()?;
-        Ok(())
+        Ok(v.live.config().verifier().check_usable()?)
     })
 }
 
@@ -735,7 +700,7 @@ pub unsafe extern "C" fn jg_verifier_set_leeway(
     boundary(|| {
         // SAFETY: the caller's contract covers `verifier`.
         unsafe {
-            configure(verifier, |_, policy| {
+            change_policy(verifier, |policy| {
                 policy.leeway = leeway_secs;
                 Ok(())
             })
@@ -765,7 +730,7 @@ pub unsafe extern "C" fn jg_verifier_set_required_claims(
             .fold(ClaimSet::EMPTY, |set, (_, claim)| set.with(*claim));
         // SAFETY: the caller's contract covers `verifier`.
         unsafe {
-            configure(verifier, |_, policy| {
+            change_policy(verifier, |policy| {
                 policy.required = required;
                 Ok(())
             })
@@ -789,7 +754,7 @@ pub unsafe extern "C" fn jg_verifier_require_typ(
         // SAFETY: the caller's contract covers `typ`.
         let typ = unsafe { ptr::utf8(typ, len) }?;
         // SAFETY: the caller's contract covers `verifier`.
-        unsafe { configure(verifier, |_, policy| policy.require_typ(typ)) }
+        unsafe { change_policy(verifier, |policy| policy.require_typ(typ)) }
     })
 }
 
@@ -818,9 +783,7 @@ pub unsafe extern "C" fn jg_verifier_set_denylist(
     boundary(|| {
         // SAFETY: the caller's contract covers both pointers.
         let (v, bytes) = unsafe { (ptr::obj(verifier)?, ptr::bytes(bytes, len)?) };
-        // Copy and validate outside the lock: verification never waits on it.
-        let denylist = OwnedDenylist::new(bytes)?;
-        v.swap_denylist(Some(Box::new(denylist)));
+        v.live.set_denylist(Some(OwnedDenylist::from_slice(bytes)?));
         Ok(())
     })
 }
@@ -835,7 +798,7 @@ pub unsafe extern "C" fn jg_verifier_clear_denylist(verifier: *const jg_verifier
     boundary(|| {
         // SAFETY: the caller's contract covers `verifier`.
         let v = unsafe { ptr::obj(verifier) }?;
-        v.swap_denylist(None);
+        v.live.set_denylist(None);
         Ok(())
     })
 }
@@ -872,7 +835,7 @@ pub unsafe extern "C" fn jg_verifier_verify(
         if !claims_out.is_null() {
             // SAFETY: non-NULL (checked) and valid for writes of a
             // `jg_claims` (contract).
-            unsafe { write_views(claims_out, &Views::EMPTY) };
+            unsafe { reset_views(claims_out) };
         }
         // SAFETY: the caller's contract covers `verifier`.
         let v = unsafe { ptr::obj(verifier) }?;
@@ -880,14 +843,15 @@ pub unsafe extern "C" fn jg_verifier_verify(
             return Err(jg_result::JG_NULL_PARAMETER);
         }
         if len > JG_MAX_TOKEN_LEN {
-            v.live.metrics().record_rejected(Reason::Limits);
-            return Err(jwtgate::Error::TokenTooLarge.into());
+            v.live.state().metrics().record_rejected(Reason::Limits);
+            return Err(jwtgate_core::Error::TokenTooLarge.into());
         }
         // SAFETY: the caller's contract covers `token`.
         let token = unsafe { ptr::bytes(token, len) }?;
         if claims_out.is_null() {
             let mut buf = [0u8; DECODE_LEN];
-            return verify_into(v, token, now, &mut buf, &mut [], None);
+            // SAFETY: no output.
+            return unsafe { verify_into(v, token, now, &mut buf, &mut [], None) };
         }
         // SAFETY: `claims_out` is non-NULL (checked) and valid for writes of
         // a `jg_claims` (contract). The buffer field is borrowed alone; the
@@ -895,86 +859,44 @@ pub unsafe extern "C" fn jg_verifier_verify(
         // no reference to the whole struct overlaps this one.
         let buffer = unsafe { &mut *addr_of_mut!((*claims_out).buffer) };
         let (decode, scratch) = buffer.split_at_mut(DECODE_LEN);
-        let result = verify_into(v, token, now, decode, scratch, Some(claims_out));
+        // SAFETY: `claims_out` is valid for writes (contract); `decode` and
+        // `scratch` are its `buffer`, disjoint from the view fields.
+        let result = unsafe { verify_into(v, token, now, decode, scratch, Some(claims_out)) };
         if result.is_err() {
             // SAFETY: as above.
-            unsafe { write_views(claims_out, &Views::EMPTY) };
+            unsafe { reset_views(claims_out) };
         }
         result
     })
 }
 
-/// The view fields of `jg_claims`, gathered before they are written.
-struct Views {
-    present: u32,
-    alg: u32,
-    exp: u64,
-    nbf: u64,
-    iat: u64,
-    ver: u64,
-    iss: jg_str,
-    sub: jg_str,
-    jti: jg_str,
-    sid: jg_str,
-    aud_count: usize,
-    aud: [jg_str; JG_MAX_AUDIENCES],
-    kid: jg_str,
-    typ: jg_str,
-    raw_json: jg_str,
-}
-
-impl Views {
-    const EMPTY: Views = Views {
-        present: 0,
-        alg: 0,
-        exp: 0,
-        nbf: 0,
-        iat: 0,
-        ver: 0,
-        iss: jg_str::NONE,
-        sub: jg_str::NONE,
-        jti: jg_str::NONE,
-        sid: jg_str::NONE,
-        aud_count: 0,
-        aud: [jg_str::NONE; JG_MAX_AUDIENCES],
-        kid: jg_str::NONE,
-        typ: jg_str::NONE,
-        raw_json: jg_str::NONE,
-    };
-}
-
-/// Writes every view field of `*out` (not `buffer`).
+/// Resets every field of `*out` before `buffer` to "absent": all of them
+/// (numbers, masks, NULL `jg_str`s) are absent when zero.
 ///
 /// # Safety
 /// `out` must be valid for writes of a `jg_claims`.
-unsafe fn write_views(out: *mut jg_claims, v: &Views) {
-    // SAFETY: each place is a field of `*out`, valid for writes (contract);
-    // `write` neither reads nor drops the old, possibly uninitialized, value.
-    unsafe {
-        addr_of_mut!((*out).present).write(v.present);
-        addr_of_mut!((*out).alg).write(v.alg);
-        addr_of_mut!((*out).exp).write(v.exp);
-        addr_of_mut!((*out).nbf).write(v.nbf);
-        addr_of_mut!((*out).iat).write(v.iat);
-        addr_of_mut!((*out).ver).write(v.ver);
-        addr_of_mut!((*out).iss).write(v.iss);
-        addr_of_mut!((*out).sub).write(v.sub);
-        addr_of_mut!((*out).jti).write(v.jti);
-        addr_of_mut!((*out).sid).write(v.sid);
-        addr_of_mut!((*out).aud_count).write(v.aud_count);
-        addr_of_mut!((*out).aud).write(v.aud);
-        addr_of_mut!((*out).kid).write(v.kid);
-        addr_of_mut!((*out).typ).write(v.typ);
-        addr_of_mut!((*out).raw_json).write(v.raw_json);
-    }
+unsafe fn reset_views(out: *mut jg_claims) {
+    // SAFETY: the first `offset_of!(jg_claims, buffer)` bytes of `*out` are
+    // its view fields, valid for writes (contract); all-zero bytes are a
+    // valid value of each (integers, and `jg_str`'s NULL pointer and 0).
+    unsafe { std::ptr::write_bytes(out.cast::<u8>(), 0, offset_of!(jg_claims, buffer)) };
+}
+
+/// Writes `value` into the field `$field` of the `jg_claims` at `$out`.
+macro_rules! set_view {
+    ($out:ident . $field:ident = $value:expr) => {
+        // SAFETY: `$out` is valid for writes of a `jg_claims` (the caller's
+        // contract); `write` neither reads nor drops the old value.
+        unsafe { addr_of_mut!((*$out).$field).write($value) }
+    };
 }
 
 /// A view of a JSON string: zero-copy when it has no escapes, else
 /// unescaped into the front of `scratch`, which then advances.
 fn string_view(
-    s: Option<jwtgate::JsonStr<'_>>,
+    s: Option<jwtgate_core::JsonStr<'_>>,
     scratch: &mut &mut [u8],
-) -> Result<jg_str, jwtgate::Error> {
+) -> Result<jg_str, jwtgate_core::Error> {
     let Some(s) = s else {
         return Ok(jg_str::NONE);
     };
@@ -985,11 +907,19 @@ fn string_view(
     let decoded = s.unescape_into(rest)?;
     let view = jg_str::of(decoded.as_bytes());
     let used = decoded.len();
-    *scratch = rest.get_mut(used..).ok_or(jwtgate::Error::BufferTooSmall)?;
+    *scratch = rest
+        .get_mut(used..)
+        .ok_or(jwtgate_core::Error::BufferTooSmall)?;
     Ok(view)
 }
 
-fn verify_into(
+/// Verifies into `decode` and, when `out` is given, writes the views
+/// (pointing into `decode` and `scratch`) into `*out`.
+///
+/// # Safety
+/// `out`, when given, must be valid for writes of a `jg_claims`, and
+/// `decode` and `scratch` must not overlap its view fields.
+unsafe fn verify_into(
     v: &jg_verifier,
     token: &[u8],
     now: u64,
@@ -997,54 +927,44 @@ fn verify_into(
     mut scratch: &mut [u8],
     out: Option<*mut jg_claims>,
 ) -> Result<(), jg_result> {
-    let state = v.state.read().unwrap_or_else(PoisonError::into_inner);
-    let denylist = state
-        .denylist
-        .as_deref()
-        .map(OwnedDenylist::view)
-        .transpose()?;
-    let verified = state
-        .synced
-        .verify_with_denylist(token, now, denylist.as_ref(), decode)?;
-    drop(state);
+    let verified = v.live.verify(token, now, decode)?;
     let Some(out) = out else {
         return Ok(());
     };
     let claims = verified.claims();
     let header = verified.header();
     let scratch = &mut scratch;
-    let mut views = Views {
-        present: CLAIM_BITS
-            .iter()
-            .filter(|(_, c)| claims.has(*c))
-            .fold(0, |m, (bit, _)| m | bit),
-        alg: algorithm_id(header.alg()),
-        exp: claims.exp().unwrap_or(0),
-        nbf: claims.nbf().unwrap_or(0),
-        iat: claims.iat().unwrap_or(0),
-        ver: claims.ver().unwrap_or(0),
-        iss: string_view(claims.iss(), scratch)?,
-        sub: string_view(claims.sub(), scratch)?,
-        jti: string_view(claims.jti(), scratch)?,
-        sid: string_view(claims.sid(), scratch)?,
-        aud_count: 0,
-        aud: [jg_str::NONE; JG_MAX_AUDIENCES],
-        kid: string_view(header.kid(), scratch)?,
-        typ: string_view(header.typ(), scratch)?,
-        raw_json: jg_str::of(claims.raw_json()),
-    };
-    if let Some(aud) = claims.aud() {
+    let present = CLAIM_BITS
+        .iter()
+        .filter(|(_, c)| claims.has(*c))
+        .fold(0, |m, (bit, _)| m | bit);
+    set_view!(out.present = present);
+    set_view!(out.alg = algorithm_id(header.alg()));
+    set_view!(out.exp = claims.exp().unwrap_or(0));
+    set_view!(out.nbf = claims.nbf().unwrap_or(0));
+    set_view!(out.iat = claims.iat().unwrap_or(0));
+    set_view!(out.ver = claims.ver().unwrap_or(0));
+    set_view!(out.iss = string_view(claims.iss(), scratch)?);
+    set_view!(out.sub = string_view(claims.sub(), scratch)?);
+    set_view!(out.jti = string_view(claims.jti(), scratch)?);
+    set_view!(out.sid = string_view(claims.sid(), scratch)?);
+    set_view!(out.kid = string_view(header.kid(), scratch)?);
+    set_view!(out.typ = string_view(header.typ(), scratch)?);
+    set_view!(out.raw_json = jg_str::of(claims.raw_json()));
+    let mut aud = [jg_str::NONE; JG_MAX_AUDIENCES];
+    let mut aud_count = 0;
+    if let Some(values) = claims.aud() {
         let mut failed = None;
-        aud.any(|value| {
-            let slot = views.aud.get_mut(views.aud_count);
+        values.any(|value| {
+            let slot = aud.get_mut(aud_count);
             match (slot, string_view(Some(value), scratch)) {
                 (Some(slot), Ok(view)) => {
                     *slot = view;
-                    views.aud_count += 1;
+                    aud_count += 1;
                     false
                 }
                 (None, _) => {
-                    failed = Some(jwtgate::Error::TooManyMembers);
+                    failed = Some(jwtgate_core::Error::TooManyMembers);
                     true
                 }
                 (_, Err(e)) => {
@@ -1057,9 +977,8 @@ fn verify_into(
             return Err(e.into());
         }
     }
-    // SAFETY: `out` is the non-NULL `claims_out` of `jg_verifier_verify`,
-    // valid for writes (its caller's contract).
-    unsafe { write_views(out, &views) };
+    set_view!(out.aud = aud);
+    set_view!(out.aud_count = aud_count);
     Ok(())
 }
 
@@ -1108,12 +1027,6 @@ pub unsafe extern "C" fn jg_encode(
                 ptr::bytes(claims_json, claims_len)?,
             )
         };
-        if out_len.is_null() || (out.is_null() && out_cap != 0) {
-            return Err(jg_result::JG_NULL_PARAMETER);
-        }
-        if isize::try_from(out_cap).is_err() {
-            return Err(jg_result::JG_INVALID_ARGUMENT);
-        }
         let key = match alg {
             _ if alg.is_symmetric() => Key::hmac(alg, key_bytes)?,
             Algorithm::EdDSA => Key::ed25519_private(key_bytes)?,
@@ -1129,30 +1042,15 @@ pub unsafe extern "C" fn jg_encode(
             },
             extra: None,
         };
-        let out_buf: &mut [u8] = if out_cap == 0 {
-            &mut []
-        } else {
-            // SAFETY: `out` is non-NULL (checked), writable for `out_cap`
-            // bytes (contract), `out_cap <= isize::MAX` (checked).
-            unsafe { std::slice::from_raw_parts_mut(out, out_cap) }
-        };
-        match jwtgate::encode(&key, claims, &header, out_buf) {
-            Ok(n) => {
-                // SAFETY: `out_len` is non-NULL (checked) and writable (contract).
-                unsafe { ptr::write_out(out_len, n) }
-            }
-            Err(jwtgate::Error::BufferTooSmall) => {
-                // Encode into a scratch buffer of the largest possible size to
-                // learn the exact length.
-                let bound = jwtgate::encoded_len(&key, jwtgate::MAX_HEADER_JSON_LEN, claims.len());
-                let mut scratch = vec![0u8; bound];
-                let n = jwtgate::encode(&key, claims, &header, &mut scratch)?;
-                // SAFETY: as above.
-                unsafe { ptr::write_out(out_len, n) }?;
-                Err(jg_result::JG_INSUFFICIENT_SIZE)
-            }
-            Err(e) => Err(e.into()),
-        }
+        // Encoded into a buffer of the largest possible size, then copied
+        // out by the one buffer-too-small protocol (signing is not a hot path).
+        let bound =
+            jwtgate_core::encoded_len(&key, jwtgate_core::MAX_HEADER_JSON_LEN, claims.len());
+        let mut token = vec![0u8; bound];
+        let n = jwtgate_core::encode(&key, claims, &header, &mut token)?;
+        token.truncate(n);
+        // SAFETY: the caller's contract covers `out` and `out_len`.
+        unsafe { ptr::write_text(&token, out, out_cap, out_len) }
     })
 }
 

@@ -114,3 +114,37 @@ pub(crate) unsafe fn write_out<T>(ptr: *mut T, value: T) -> Result<(), jg_result
     unsafe { ptr.write(value) };
     Ok(())
 }
+
+/// The one buffer-too-small protocol: writes `text` to `out` (`out_cap`
+/// bytes, not NUL-terminated) and its length to `*out_len`;
+/// `JG_INSUFFICIENT_SIZE` (with the needed length written, `out` untouched)
+/// when it does not fit. `out` may be NULL when `out_cap` is 0, to ask for
+/// the length.
+///
+/// # Safety
+/// `out` NULL or writable for `out_cap` bytes; `out_len` NULL or writable.
+pub(crate) unsafe fn write_text(
+    text: &[u8],
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> Result<(), jg_result> {
+    if out_len.is_null() || (out.is_null() && out_cap != 0) {
+        return Err(jg_result::JG_NULL_PARAMETER);
+    }
+    if isize::try_from(out_cap).is_err() {
+        return Err(jg_result::JG_INVALID_ARGUMENT);
+    }
+    // SAFETY: `out_len` is non-NULL (checked) and writable (contract).
+    unsafe { write_out(out_len, text.len()) }?;
+    if text.len() > out_cap {
+        return Err(jg_result::JG_INSUFFICIENT_SIZE);
+    }
+    if !text.is_empty() {
+        // SAFETY: `out` is non-NULL (`out_cap >= text.len() > 0`, and NULL
+        // with a non-zero capacity was rejected), writable for `out_cap`
+        // bytes (contract); the source is a distinct Rust allocation.
+        unsafe { std::ptr::copy_nonoverlapping(text.as_ptr(), out, text.len()) };
+    }
+    Ok(())
+}

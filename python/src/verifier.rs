@@ -10,8 +10,8 @@ use std::time::Duration;
 use arc_swap::ArcSwapOption;
 use jwtgate::{Algorithm, Claim, ClaimSet, Policy};
 use jwtgate_sync::{
-    DenylistState, FileWatcher, Follower, FollowerOptions, Reason, RedisSource, SyncedVerifier,
-    VerifyError, WatchOptions,
+    DenylistState, FileWatcher, Follower, FollowerOptions, LiveConfig, LiveVerifier, Reason,
+    RedisSource, VerifyError, WatchOptions,
 };
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -46,7 +46,7 @@ const GIL_RELEASE_MIN: usize = 2048;
 pub struct Verifier {
     /// The core verifier over the live denylist state (counters,
     /// staleness, the fail-closed maximum).
-    synced: SyncedVerifier,
+    synced: LiveVerifier,
     /// The static denylist (`set_denylist`), checked besides the live one.
     denylist: ArcSwapOption<OwnedDenylist>,
     /// Whether a follower or watcher feeds the live denylist (one at a time).
@@ -185,7 +185,7 @@ impl Verifier {
             )
         })?;
         Ok(Verifier {
-            synced: SyncedVerifier::new(core, live),
+            synced: LiveVerifier::from_verifier(&core, live),
             denylist: ArcSwapOption::new(denylist.map(|d| Arc::clone(&d.inner))),
             source_busy: Arc::new(AtomicBool::new(false)),
             slow_keys,
@@ -254,14 +254,14 @@ impl Verifier {
                 .collect();
             (arena, results)
         });
-        let limits = this.core().limits();
+        let limits = *this.core().limits();
         let out = PyList::empty(py);
         for (result, token) in results.into_iter().zip(&slices) {
             let item = match result {
                 // A claims dict that cannot be built (an integer past
                 // Python's digit limit) is this token's error, not the batch's.
                 Some(Ok(range)) => {
-                    match claims_dict(py, arena.get(range).unwrap_or_default(), limits) {
+                    match claims_dict(py, arena.get(range).unwrap_or_default(), &limits) {
                         Ok(claims) => claims.into_any(),
                         Err(e) => e.into_value(py).into_bound(py).into_any(),
                     }
@@ -497,9 +497,9 @@ impl Verifier {
 }
 
 impl Verifier {
-    /// The core verifier (keys, policy, limits).
-    fn core(&self) -> &jwtgate::Verifier<'static> {
-        self.synced.verifier()
+    /// The configuration in force (keys, policy, limits).
+    fn core(&self) -> Arc<LiveConfig> {
+        self.synced.config()
     }
 
     /// One verification, with the GIL released unless it is a short HMAC one.

@@ -1,6 +1,6 @@
 //! Benchmark: propagation from one revocation to its rejection at N
 //! follower *processes* (this program run again as children, each with its
-//! own `Follower` and `SyncedVerifier`). For each revocation the parent
+//! own `Follower` and `LiveVerifier`). For each revocation the parent
 //! tells every child the `jti` first, then revokes it through a
 //! `RedisStore`; each child polls until the token is rejected and reports
 //! the Unix time in nanoseconds. Prints p50/p99/max over every
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use jwtgate::{Algorithm, HeaderFields, Key, KeySet, Policy, Verifier, BUFFER_LEN};
 use jwtgate_sync::{
-    unix_now, DenylistState, Follower, FollowerOptions, RedisSource, RedisStore, SyncedVerifier,
+    unix_now, DenylistState, Follower, FollowerOptions, LiveVerifier, RedisSource, RedisStore,
 };
 
 type BoxError = Box<dyn std::error::Error>;
@@ -52,8 +52,8 @@ fn child(url: &str) -> Result<(), BoxError> {
     if !follower.wait_ready(Duration::from_secs(30)) {
         return Err("follower not ready".into());
     }
-    let v = SyncedVerifier::new(
-        Verifier::new(KeySet::single(key.clone()), Policy::new()),
+    let v = LiveVerifier::from_verifier(
+        &Verifier::new(KeySet::single(key.clone()), Policy::new()),
         state,
     );
     let mut out = std::io::stdout().lock();

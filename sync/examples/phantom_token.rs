@@ -17,8 +17,8 @@ use std::time::Duration;
 
 use jwtgate::{HeaderFields, Key, KeySet, Policy, Verifier, BUFFER_LEN};
 use jwtgate_sync::{
-    unix_now, DenylistState, Follower, FollowerOptions, OwnedRevocation, RedisSource, RedisStore,
-    RevocationSet, SyncedVerifier,
+    unix_now, DenylistState, Follower, FollowerOptions, LiveVerifier, OwnedRevocation, RedisSource,
+    RedisStore, RevocationSet,
 };
 
 /// Minted tokens live this long: the most a revocation has to cover.
@@ -91,7 +91,7 @@ impl Gateway {
 /// A service in the mesh: verifies phantom tokens locally.
 struct Service {
     name: &'static str,
-    verifier: SyncedVerifier,
+    verifier: LiveVerifier,
     _follower: Option<Follower>,
 }
 
@@ -138,7 +138,7 @@ fn main() -> Result<(), BoxError> {
         let verifier = Verifier::new(KeySet::single(public.clone()), policy);
         services.push(Service {
             name,
-            verifier: SyncedVerifier::new(verifier, state),
+            verifier: LiveVerifier::from_verifier(&verifier, state),
             _follower: follower,
         });
     }

@@ -27,6 +27,7 @@ pub struct WaitPolicy {
 
 impl WaitPolicy {
     /// The timeout when a URL gives `wait=N` alone.
+    /// cbindgen:ignore
     pub const DEFAULT_TIMEOUT_MS: u64 = 1000;
 
     /// `replicas` within `timeout_ms` (at least 1 ms).

@@ -48,20 +48,28 @@ pub enum SyncError {
 
 impl SyncError {
     /// The stable code of [`SyncError::Io`].
+    /// cbindgen:ignore
     pub const IO_CODE: u32 = 901;
     /// The stable code of [`SyncError::Redis`].
+    /// cbindgen:ignore
     pub const REDIS_CODE: u32 = 902;
     /// The stable code of [`SyncError::Protocol`].
+    /// cbindgen:ignore
     pub const PROTOCOL_CODE: u32 = 903;
     /// The stable code of [`SyncError::InvalidRevocation`].
+    /// cbindgen:ignore
     pub const INVALID_REVOCATION_CODE: u32 = 904;
     /// The stable code of [`SyncError::NotReady`].
+    /// cbindgen:ignore
     pub const NOT_READY_CODE: u32 = 905;
     /// The stable code of [`SyncError::SourceActive`].
+    /// cbindgen:ignore
     pub const SOURCE_ACTIVE_CODE: u32 = 906;
     /// The stable code of [`SyncError::NotReplicated`].
+    /// cbindgen:ignore
     pub const NOT_REPLICATED_CODE: u32 = 907;
     /// The stable code of [`SyncError::InvalidArgument`].
+    /// cbindgen:ignore
     pub const INVALID_ARGUMENT_CODE: u32 = 909;
 
     /// The stable number, in the same space as [`jwtgate::Error::code`]:
@@ -170,8 +178,10 @@ pub enum VerifyError {
 impl VerifyError {
     /// The stable code of [`VerifyError::Stale`]: the first of the 9xx
     /// (distribution) group, which the core's codes (1xx to 8xx) never use.
+    /// cbindgen:ignore
     pub const STALE_CODE: u32 = 900;
     /// The stable code of [`VerifyError::KeysStale`].
+    /// cbindgen:ignore
     pub const KEYS_STALE_CODE: u32 = 908;
 
     /// The stable number: the core's [`jwtgate::Error::code`],

@@ -210,7 +210,7 @@ impl Follower {
     }
 
     /// The revocations held: the exact source for
-    /// [`crate::SyncedVerifier::with_confirmer`], and what `jwtgate follow`
+    /// [`crate::LiveVerifier::with_confirmer`], and what `jwtgate follow`
     /// writes to its snapshot file.
     pub fn revocations(&self) -> SharedRevocations {
         self.shared.set.clone()

@@ -11,7 +11,6 @@ mod metrics;
 mod revocation;
 mod snapshot;
 mod store;
-mod verifier;
 mod watch;
 
 /// The `redis` crate this one is built on, for custom [`RedisSource::from_fn`]
@@ -33,7 +32,6 @@ pub use revocation::{
 };
 pub use snapshot::{read_snapshot_file, write_snapshot_file, DenylistState, Snapshot};
 pub use store::{KeySpace, RedisSource, RedisStore, RevokeOutcome, REVOKE_PIPELINE};
-pub use verifier::SyncedVerifier;
 pub use watch::{FileWatcher, WatchOptions};
 
 /// Seconds since the Unix epoch, from the system clock (0 before 1970).

@@ -26,8 +26,8 @@ use common::ha::{poll, try_query, Cluster, SentinelGroup};
 use common::{token_ids, verifier};
 use jwtgate::{Error, RevocationKind, BUFFER_LEN};
 use jwtgate_sync::{
-    redis, DenylistState, Follower, FollowerOptions, RedisSource, RedisStore, RevokeOutcome,
-    SyncError, SyncedVerifier, VerifyError,
+    redis, DenylistState, Follower, FollowerOptions, LiveVerifier, RedisSource, RedisStore,
+    RevokeOutcome, SyncError, VerifyError,
 };
 
 /// One failover test at a time: they share two cores, and the recovery
@@ -47,7 +47,7 @@ fn now() -> u64 {
 const FOLLOWERS: usize = 3;
 
 struct Fleet {
-    members: Vec<(Follower, SyncedVerifier)>,
+    members: Vec<(Follower, LiveVerifier)>,
 }
 
 impl Fleet {
@@ -65,7 +65,7 @@ impl Fleet {
                 let state = DenylistState::new().unwrap();
                 let f = Follower::start(source.clone(), state.clone(), options).unwrap();
                 assert!(f.wait_ready(Duration::from_secs(10)), "follower not ready");
-                (f, SyncedVerifier::new(verifier(), state))
+                (f, LiveVerifier::from_verifier(&verifier(), state))
             })
             .collect();
         Fleet { members }

@@ -16,8 +16,8 @@ use std::time::Duration;
 use common::{eventually, token_ids, verifier, RedisServer};
 use jwtgate::{Error, RevocationKind, BUFFER_LEN};
 use jwtgate_sync::{
-    BuildOptions, DenylistState, Follower, FollowerOptions, Kind, OwnedRevocation, RedisSource,
-    RedisStore, RevokeOutcome, SyncError, SyncedVerifier, VerifyError,
+    BuildOptions, DenylistState, Follower, FollowerOptions, Kind, LiveVerifier, OwnedRevocation,
+    RedisSource, RedisStore, RevokeOutcome, SyncError, VerifyError,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -27,7 +27,7 @@ fn now() -> u64 {
 }
 
 struct Service {
-    verifier: Arc<SyncedVerifier>,
+    verifier: Arc<LiveVerifier>,
     follower: Follower,
 }
 
@@ -37,12 +37,12 @@ fn service(redis: &RedisServer, options: FollowerOptions) -> Service {
     let follower = Follower::start(source, state.clone(), options).unwrap();
     assert!(follower.wait_ready(WAIT), "follower never became ready");
     Service {
-        verifier: Arc::new(SyncedVerifier::new(verifier(), state)),
+        verifier: Arc::new(LiveVerifier::from_verifier(&verifier(), state)),
         follower,
     }
 }
 
-fn check(v: &SyncedVerifier, token: &str) -> Result<(), VerifyError> {
+fn check(v: &LiveVerifier, token: &str) -> Result<(), VerifyError> {
     let mut buf = [0u8; BUFFER_LEN];
     v.verify(token.as_bytes(), now(), &mut buf).map(|_| ())
 }
@@ -155,7 +155,7 @@ struct Hammer {
 }
 
 impl Hammer {
-    fn start(v: &Arc<SyncedVerifier>, threads: usize) -> Hammer {
+    fn start(v: &Arc<LiveVerifier>, threads: usize) -> Hammer {
         let stop = Arc::new(AtomicBool::new(false));
         let count = Arc::new(AtomicU64::new(0));
         let exp = now() + 600;
@@ -399,7 +399,7 @@ fn revocations_expire() {
 fn fail_closed_after_max_staleness() {
     let mut redis = RedisServer::start_persistent();
     let svc = service(&redis, FollowerOptions::default());
-    let lenient = SyncedVerifier::new(verifier(), svc.verifier.state().clone());
+    let lenient = LiveVerifier::from_verifier(&verifier(), svc.verifier.state().clone());
     svc.verifier
         .set_max_staleness(Some(Duration::from_millis(800)));
     let exp = now() + 600;
@@ -419,7 +419,7 @@ fn fail_closed_after_max_staleness() {
     let m = svc.verifier.state().metrics_snapshot();
     assert!(m.rejected_for(jwtgate_sync::Reason::Stale) >= 1);
     // Never synced counts as infinitely stale.
-    let orphan = SyncedVerifier::new(verifier(), DenylistState::new().unwrap())
+    let orphan = LiveVerifier::from_verifier(&verifier(), DenylistState::new().unwrap())
         .with_max_staleness(Some(Duration::from_secs(60)));
     assert!(matches!(
         check(&orphan, &t),
@@ -463,10 +463,10 @@ fn exact_confirmation_removes_false_positives() {
         .is_some()));
     assert!(eventually(WAIT, || check(&svc.verifier, &last).is_err()));
     let state = svc.verifier.state().clone();
-    let plain = SyncedVerifier::new(verifier(), state.clone());
-    let local = SyncedVerifier::new(verifier(), state.clone())
+    let plain = LiveVerifier::from_verifier(&verifier(), state.clone());
+    let local = LiveVerifier::from_verifier(&verifier(), state.clone())
         .with_confirmer(Arc::new(svc.follower.revocations()));
-    let remote = SyncedVerifier::new(verifier(), state.clone())
+    let remote = LiveVerifier::from_verifier(&verifier(), state.clone())
         .with_confirmer(Arc::new(RedisStore::connect(&redis.url()).unwrap()));
     let mut plain_fp = 0;
     for i in 0..300 {
@@ -531,7 +531,7 @@ fn token_revocations_hold_for_any_until() {
     let mut policy = *lenient.policy();
     policy.leeway = 30;
     lenient = jwtgate::Verifier::new(lenient.keys().clone(), policy);
-    let v = SyncedVerifier::new(lenient, svc.verifier.state().clone());
+    let v = LiveVerifier::from_verifier(&lenient, svc.verifier.state().clone());
     for t in &tokens {
         let mut buf = [0u8; BUFFER_LEN];
         let got = v.verify(t.as_bytes(), exp + 29, &mut buf).map(|_| ());

@@ -16,7 +16,7 @@ use common::{eventually, token_ids, verifier, TempDir};
 use jwtgate::{Error, RevocationKind, TokenIds, BUFFER_LEN};
 use jwtgate_sync::{
     read_snapshot_file, write_snapshot_file, BuildOptions, DenylistState, FileWatcher,
-    OwnedRevocation, RevocationSet, SyncError, SyncedVerifier, VerifyError, WatchOptions,
+    LiveVerifier, OwnedRevocation, RevocationSet, SyncError, VerifyError, WatchOptions,
 };
 
 fn now() -> u64 {
@@ -31,7 +31,7 @@ fn built(revs: &[OwnedRevocation]) -> Vec<u8> {
     set.build(now()).unwrap()
 }
 
-fn check(v: &SyncedVerifier, token: &str) -> Result<(), VerifyError> {
+fn check(v: &LiveVerifier, token: &str) -> Result<(), VerifyError> {
     let mut buf = [0u8; BUFFER_LEN];
     v.verify(token.as_bytes(), now(), &mut buf).map(|_| ())
 }
@@ -74,7 +74,7 @@ fn watcher_swaps_atomically_and_keeps_the_last_good_file() {
         },
     )
     .unwrap();
-    let v = Arc::new(SyncedVerifier::new(verifier(), state.clone()));
+    let v = Arc::new(LiveVerifier::from_verifier(&verifier(), state.clone()));
     let one = token_ids("one", "s", "u", now() - 1, exp);
     let two = token_ids("two", "s", "u", now() - 1, exp);
     // Readers: "one" must be rejected in every state the watcher installs.
@@ -368,7 +368,7 @@ fn revocation_set_delta_and_compaction() {
 #[test]
 fn prometheus_text() {
     let state = DenylistState::new().unwrap();
-    let v = SyncedVerifier::new(verifier(), state.clone());
+    let v = LiveVerifier::from_verifier(&verifier(), state.clone());
     let _ = check(&v, "garbage");
     let _ = check(&v, &token_ids("a", "b", "c", now() - 1, now() + 60));
     let text = state.prometheus("jwtgate");

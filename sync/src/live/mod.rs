@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use arc_swap::{ArcSwap, ArcSwapOption};
-use jwtgate::{Error, Key, KeySet, Limits, Policy, Verified, Verifier};
+use jwtgate::{Denylist, Error, Key, KeySet, Limits, Policy, Verified, Verifier};
 
 pub use config::LiveConfig;
 pub use denylist::OwnedDenylist;
@@ -104,9 +104,11 @@ impl LiveVerifier {
 
     /// A verifier that has no key yet: it rejects every token with
     /// [`Error::EmptyKeySet`] (308) until [`LiveVerifier::set_keys`] or
-    /// [`LiveVerifier::add_key`] gives it a usable one. For bindings that
-    /// configure a handle step by step (the C ABI); while pending,
-    /// [`LiveVerifier::update_policy`] does not ask for a usable key.
+    /// [`LiveVerifier::add_key`] gives it one. For bindings that configure
+    /// a handle step by step (the C ABI): until the configuration is
+    /// usable, [`LiveVerifier::add_key`], [`LiveVerifier::update_keys`] and
+    /// [`LiveVerifier::update_policy`] accept steps that leave it unusable;
+    /// once it is, no change may make it unusable again.
     pub fn pending(policy: Policy) -> Result<LiveVerifier, Error> {
         Ok(Self::build(
             Verifier::new(KeySet::new(), policy),
@@ -172,17 +174,18 @@ impl LiveVerifier {
     // --- keys and policy ------------------------------------------------
 
     /// Builds the next configuration from the current one with `f` and
-    /// installs it, unless `f` fails or (when `check`) the result has no
-    /// usable key. Writers are serialized.
+    /// installs it, unless `f` fails or the result has no usable key while
+    /// `must_be_usable` or the current one has one (a change never makes a
+    /// usable verifier unusable). Writers are serialized.
     fn change(
         &self,
         f: impl FnOnce(Verifier<'static>) -> Result<Verifier<'static>, Error>,
-        check: bool,
+        must_be_usable: bool,
     ) -> Result<(), Error> {
         let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         let current = self.config.load_full();
         let next = f(current.verifier.clone())?;
-        if check {
+        if must_be_usable || current.is_usable() {
             next.check_usable()?;
         }
         self.config.store(Arc::new(LiveConfig {
@@ -203,34 +206,43 @@ impl LiveVerifier {
         )
     }
 
-    /// Adds one key to the current set ([`Error::KeySetFull`],
-    /// [`Error::DuplicateKeyId`] and [`Error::EmptyKeySet`] change nothing).
+    /// Adds one key to the current set ([`Error::KeySetFull`] and
+    /// [`Error::DuplicateKeyId`] change nothing).
     pub fn add_key(&self, key: Key) -> Result<(), Error> {
+        self.update_keys(|keys| keys.add(key))
+    }
+
+    /// Changes the key set with `f` on a copy (adding a JWKS document, for
+    /// example); installs it only if `f` succeeds and a usable verifier
+    /// stays usable.
+    pub fn update_keys(
+        &self,
+        f: impl FnOnce(&mut KeySet) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         self.change(
             |v| {
                 let mut keys = v.keys().clone();
-                keys.add(key)?;
+                f(&mut keys)?;
                 Ok(Verifier::new(keys, *v.policy()).with_limits(*v.limits()))
             },
-            true,
+            false,
         )
     }
 
     /// Changes the policy with `f` on a copy; installs it only if `f`
-    /// succeeds and (unless the verifier is pending: no key at all) some
-    /// key stays usable.
+    /// succeeds and a usable verifier stays usable ([`Error::EmptyKeySet`]
+    /// when no key would be allowed).
     pub fn update_policy(
         &self,
         f: impl FnOnce(&mut Policy) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let pending = self.config.load().keys().is_empty();
         self.change(
             |v| {
                 let mut policy = *v.policy();
                 f(&mut policy)?;
                 Ok(Verifier::new(v.keys().clone(), policy).with_limits(*v.limits()))
             },
-            !pending,
+            false,
         )
     }
 
@@ -354,7 +366,32 @@ impl LiveVerifier {
         now: u64,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, VerifyError> {
-        let result = self.verify_uncounted(token, now, buf);
+        let fixed = self.static_denylist.load();
+        let view = fixed.as_deref().map(OwnedDenylist::view);
+        self.verify_counted(token, now, view, buf)
+    }
+
+    /// [`LiveVerifier::verify`] checking `denylist` (a list the caller
+    /// holds for this call) instead of the static one; the live denylist
+    /// is checked as always.
+    pub fn verify_with_denylist<'b>(
+        &self,
+        token: &[u8],
+        now: u64,
+        denylist: Option<&Denylist<'_>>,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, VerifyError> {
+        self.verify_counted(token, now, denylist.map(|d| Ok(*d)), buf)
+    }
+
+    fn verify_counted<'b>(
+        &self,
+        token: &[u8],
+        now: u64,
+        fixed: Option<Result<Denylist<'_>, Error>>,
+        buf: &'b mut [u8],
+    ) -> Result<Verified<'b>, VerifyError> {
+        let result = self.verify_uncounted(token, now, fixed, buf);
         let metrics = self.state.metrics();
         match &result {
             Ok(_) => metrics.record_accepted(),
@@ -376,6 +413,7 @@ impl LiveVerifier {
         &self,
         token: &[u8],
         now: u64,
+        fixed: Option<Result<Denylist<'_>, Error>>,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, VerifyError> {
         self.keys.check(crate::unix_ms)?;
@@ -406,9 +444,7 @@ impl LiveVerifier {
         // Looked up at `now - leeway`, as the core verifier does (format 1
         // and 2 lists skip windows that ended before it).
         let lookup = now.saturating_sub(verifier.policy().leeway);
-        let fixed = self.static_denylist.load();
         let revoked = self.state.with_snapshot_ref(|snap| {
-            let fixed = fixed.as_deref().map(OwnedDenylist::view);
             let live = std::iter::once(snap.base()).chain(snap.deltas());
             denylist::check_all(&verified, fixed.into_iter().chain(live), lookup)
         });
