@@ -205,20 +205,8 @@ impl Gate {
         let token = match self.tokens.extract(headers) {
             Ok(t) => t,
             Err(_) if rule.is_some_and(|r| r.public) => return self.public(),
-            Err(Missing::Absent) => {
-                return Decision::Unauthorized {
-                    error: None,
-                    description: "no token".into(),
-                    code: 0,
-                }
-            }
-            Err(Missing::Malformed(why)) => {
-                return Decision::Unauthorized {
-                    error: Some("invalid_request"),
-                    description: why.into(),
-                    code: 0,
-                }
-            }
+            Err(Missing::Absent) => return unauthorized(None, "no token"),
+            Err(Missing::Malformed(why)) => return unauthorized(Some("invalid_request"), why),
         };
         if rule.is_some_and(|r| r.public) {
             // A token on a public route is not checked, nor passed on.
@@ -233,18 +221,10 @@ impl Gate {
                     minted.as_bytes()
                 }
                 Err(ExchangeError::NoSession) => {
-                    return Decision::Unauthorized {
-                        error: Some("invalid_token"),
-                        description: "no such session".into(),
-                        code: 0,
-                    }
+                    return unauthorized(Some("invalid_token"), "no such session")
                 }
                 Err(ExchangeError::BadSession(why)) => {
-                    return Decision::Unauthorized {
-                        error: Some("invalid_token"),
-                        description: why.into(),
-                        code: 0,
-                    }
+                    return unauthorized(Some("invalid_token"), why)
                 }
                 Err(ExchangeError::Unavailable(description)) => {
                     return Decision::Unavailable {
@@ -261,13 +241,7 @@ impl Gate {
         };
         let claims: serde_json::Value = match serde_json::from_slice(verified.claims().raw_json()) {
             Ok(v) => v,
-            Err(_) => {
-                return Decision::Unauthorized {
-                    error: Some("invalid_token"),
-                    description: "claims are not JSON".into(),
-                    code: 0,
-                }
-            }
+            Err(_) => return unauthorized(Some("invalid_token"), "claims are not JSON"),
         };
         let sub = claims
             .get("sub")
@@ -298,11 +272,7 @@ impl Gate {
                 }
                 Decision::Allow { headers, sub }
             }
-            Err(why) => Decision::Unauthorized {
-                error: Some("invalid_token"),
-                description: why,
-                code: 0,
-            },
+            Err(why) => unauthorized(Some("invalid_token"), why),
         }
     }
 
@@ -330,6 +300,15 @@ impl Gate {
                 code: 0,
             },
         }
+    }
+}
+
+/// A 401 without a verification code.
+fn unauthorized(error: Option<&'static str>, description: impl Into<String>) -> Decision {
+    Decision::Unauthorized {
+        error,
+        description: description.into(),
+        code: 0,
     }
 }
 
