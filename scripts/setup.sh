@@ -6,7 +6,7 @@
 # (CI) or as a developer (uses sudo for apt when not root).
 #
 # Steps:
-#   1. apt:    golang-go redis-server pkg-config clang llvm jq
+#   1. apt:    golang-go redis-server pkg-config clang llvm jq nginx caddy wrk curl
 #              + libclang-rt-14-dev (clang's ASan/UBSan runtime) when apt has it
 #              `apt-get update` runs once, and only when something is missing.
 #   2. check:  a -fsanitize=address,undefined hello world with gcc (and clang)
@@ -20,7 +20,7 @@
 set -euo pipefail
 
 CARGO_FUZZ_VERSION="0.13.2"
-APT_PACKAGES=(golang-go redis-server pkg-config clang llvm jq)
+APT_PACKAGES=(golang-go redis-server pkg-config clang llvm jq nginx caddy wrk curl)
 APT_OPTIONAL=(libclang-rt-14-dev)
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -39,6 +39,7 @@ HOOKS=(
     scripts/test-fuzz.sh
     scripts/test-sync.sh
     scripts/test-ha.sh
+    scripts/test-gateway.sh
 )
 
 SUMMARY=()

@@ -4,6 +4,7 @@
 
 mod bench;
 mod commands;
+mod serve;
 mod util;
 
 use std::process::ExitCode;
@@ -48,6 +49,9 @@ enum Command {
         #[command(subcommand)]
         command: bench::BenchCommand,
     },
+    /// Run a forward-auth server for nginx, Caddy, Traefik and Envoy
+    /// (docs/gateway.md).
+    Serve(serve::Serve),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Revoke(a) => commands::revoke(a),
         Command::Follow(a) => commands::follow(a),
         Command::Bench { command } => bench::run(command),
+        Command::Serve(a) => serve::run(a),
     };
     match result {
         Ok(code) => code,

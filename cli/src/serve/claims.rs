@@ -1,0 +1,187 @@
+//! Claims to response headers, and the scopes and roles route rules need.
+
+use hyper::header::{HeaderName, HeaderValue};
+use serde_json::Value;
+
+use crate::util::BoxError;
+
+/// Where one claim is found: a top-level name, or a JSON pointer (`/a/b`).
+#[derive(Debug, Clone)]
+pub struct ClaimPath(String);
+
+impl ClaimPath {
+    /// `sub`, `https://example.com/roles`, or `/realm_access/roles`.
+    pub fn new(s: &str) -> Result<Self, BoxError> {
+        if s.is_empty() {
+            return Err("an empty claim name".into());
+        }
+        Ok(ClaimPath(s.to_string()))
+    }
+
+    /// The claim's value in `claims`, if present (JSON `null` counts as absent).
+    pub fn get<'v>(&self, claims: &'v Value) -> Option<&'v Value> {
+        let v = if self.0.starts_with('/') {
+            claims.pointer(&self.0)
+        } else {
+            claims.get(&self.0)
+        };
+        v.filter(|v| !v.is_null())
+    }
+}
+
+/// The configured `header = claim` pairs.
+#[derive(Debug, Clone, Default)]
+pub struct ClaimHeaders {
+    pairs: Vec<(HeaderName, ClaimPath)>,
+}
+
+impl ClaimHeaders {
+    /// From `[headers]`. Names the gateway or the protocol owns are refused.
+    pub fn new<'a>(
+        pairs: impl IntoIterator<Item = (&'a String, &'a String)>,
+    ) -> Result<Self, BoxError> {
+        let mut out = Vec::new();
+        for (header, claim) in pairs {
+            let name = HeaderName::from_bytes(header.as_bytes())
+                .map_err(|_| format!("headers: not a header name: {header:?}"))?;
+            if RESERVED.contains(&name.as_str()) {
+                return Err(format!("headers: {header:?} cannot carry a claim").into());
+            }
+            out.push((
+                name,
+                ClaimPath::new(claim).map_err(|e| format!("headers.{header}: {e}"))?,
+            ));
+        }
+        Ok(ClaimHeaders { pairs: out })
+    }
+
+    /// Every configured header, empty when its claim is absent. Strings
+    /// as they are, numbers and booleans as JSON text, arrays and objects
+    /// as compact JSON. A value that cannot be a header (a control
+    /// character) is an error: the request is refused rather than passed
+    /// on with a header left out.
+    pub fn render(&self, claims: Option<&Value>) -> Result<Vec<(HeaderName, HeaderValue)>, String> {
+        let mut out = Vec::with_capacity(self.pairs.len());
+        for (name, path) in &self.pairs {
+            let value = match claims.and_then(|c| path.get(c)) {
+                None => HeaderValue::from_static(""),
+                Some(Value::String(s)) => header_value(name, s.as_bytes())?,
+                Some(v) => header_value(name, v.to_string().as_bytes())?,
+            };
+            out.push((name.clone(), value));
+        }
+        Ok(out)
+    }
+}
+
+/// Headers that are the protocol's, not a claim's.
+const RESERVED: &[&str] = &[
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "www-authenticate",
+    "content-type",
+    "date",
+];
+
+fn header_value(name: &HeaderName, bytes: &[u8]) -> Result<HeaderValue, String> {
+    // `from_bytes` refuses control characters but allows TAB; refuse it too.
+    if bytes.contains(&b'\t') {
+        return Err(format!("claim for {name} holds a control character"));
+    }
+    HeaderValue::from_bytes(bytes)
+        .map_err(|_| format!("claim for {name} holds a control character"))
+}
+
+/// The words of the first claim present among `paths`: a string split on
+/// spaces, or an array of strings.
+pub fn words<'v>(claims: &'v Value, paths: &[ClaimPath]) -> Vec<&'v str> {
+    let Some(v) = paths.iter().find_map(|p| p.get(claims)) else {
+        return Vec::new();
+    };
+    match v {
+        Value::String(s) => s.split(' ').filter(|w| !w.is_empty()).collect(),
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn headers(pairs: &[(&str, &str)]) -> ClaimHeaders {
+        let m: BTreeMap<String, String> = pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        ClaimHeaders::new(&m).unwrap()
+    }
+
+    #[test]
+    fn every_header_always_present() {
+        let h = headers(&[
+            ("X-Auth-Subject", "sub"),
+            ("X-Auth-Email", "email"),
+            ("X-Auth-Roles", "/realm/roles"),
+            ("X-Auth-Admin", "admin"),
+            ("X-Auth-Exp", "exp"),
+        ]);
+        let claims: Value = serde_json::from_str(
+            r#"{"sub":"alice","exp":17,"admin":true,"realm":{"roles":["a","b"]},"email":null}"#,
+        )
+        .unwrap();
+        let got: BTreeMap<String, String> = h
+            .render(Some(&claims))
+            .unwrap()
+            .into_iter()
+            .map(|(n, v)| (n.to_string(), v.to_str().unwrap().to_string()))
+            .collect();
+        assert_eq!(got["x-auth-subject"], "alice");
+        assert_eq!(got["x-auth-email"], "");
+        assert_eq!(got["x-auth-roles"], r#"["a","b"]"#);
+        assert_eq!(got["x-auth-admin"], "true");
+        assert_eq!(got["x-auth-exp"], "17");
+        // No claims (a public route): every header, empty.
+        let empty = h.render(None).unwrap();
+        assert_eq!(empty.len(), 5);
+        assert!(empty.iter().all(|(_, v)| v.is_empty()));
+    }
+
+    #[test]
+    fn control_characters_refuse_the_request() {
+        let h = headers(&[("X-Auth-Subject", "sub")]);
+        for bad in [
+            r#"{"sub":"a\nX-Evil: 1"}"#,
+            r#"{"sub":"a\tb"}"#,
+            r#"{"sub":"a\u0000"}"#,
+        ] {
+            let claims: Value = serde_json::from_str(bad).unwrap();
+            assert!(h.render(Some(&claims)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn reserved_and_bad_names_refused() {
+        for name in ["Content-Length", "WWW-Authenticate", "bad name"] {
+            let m = BTreeMap::from([(name.to_string(), "sub".to_string())]);
+            assert!(ClaimHeaders::new(&m).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn words_from_string_or_array() {
+        let c: Value =
+            serde_json::from_str(r#"{"scope":"a  b","scp":["x"],"roles":["r",1]}"#).unwrap();
+        let scope = [
+            ClaimPath::new("scope").unwrap(),
+            ClaimPath::new("scp").unwrap(),
+        ];
+        assert_eq!(words(&c, &scope), ["a", "b"]);
+        assert_eq!(words(&c, &scope[1..]), ["x"]);
+        assert_eq!(words(&c, &[ClaimPath::new("roles").unwrap()]), ["r"]);
+        assert!(words(&c, &[ClaimPath::new("none").unwrap()]).is_empty());
+    }
+}

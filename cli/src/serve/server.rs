@@ -1,0 +1,450 @@
+//! The HTTP side: hyper on tokio, connection limit, timeouts, SIGTERM
+//! drain, SIGHUP reload, `/healthz`, `/readyz`, `/metrics`.
+
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use jwtgate_sync::{LiveVerifier, SourceHandle};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+
+use super::config::{Config, Overrides};
+use super::gate::{qdtext, Decision, Gate};
+use super::ops::{log_access, AccessEntry, ServeMetrics, OUTCOMES};
+use super::source;
+use crate::util::BoxError;
+
+/// A lookup of environment variables (the process's, or a test's).
+pub type Env = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Everything the handlers share.
+pub struct Shared {
+    gate: RwLock<Arc<Gate>>,
+    verifier: Arc<LiveVerifier>,
+    source: Mutex<Option<SourceHandle>>,
+    config: Mutex<Config>,
+    metrics: ServeMetrics,
+    access_log: AtomicBool,
+    config_path: Option<PathBuf>,
+    flags: Overrides,
+    env: Env,
+}
+
+impl Shared {
+    /// Builds the gate and starts the revocation source for `config`.
+    pub fn new(
+        config: Config,
+        config_path: Option<PathBuf>,
+        flags: Overrides,
+        env: Env,
+    ) -> Result<Shared, BoxError> {
+        let loaded = Gate::load(&config, &*env)?;
+        let verifier = Arc::new(
+            LiveVerifier::new(loaded.keys, loaded.policy)
+                .map_err(|e| crate::util::describe(&e))?
+                .with_max_staleness(config.max_staleness()?),
+        );
+        let source = source::start(&config.revocation, &verifier, &*env)?;
+        Ok(Shared {
+            gate: RwLock::new(Arc::new(loaded.gate)),
+            verifier,
+            source: Mutex::new(source),
+            access_log: AtomicBool::new(config.log.access),
+            config: Mutex::new(config),
+            metrics: ServeMetrics::default(),
+            config_path,
+            flags,
+            env,
+        })
+    }
+
+    fn gate(&self) -> Arc<Gate> {
+        match self.gate.read() {
+            Ok(g) => Arc::clone(&g),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Re-reads the configuration and applies it; on any error the running
+    /// one stays. `[server]` changes need a restart (said, not ignored).
+    pub fn reload(&self) -> Result<(), BoxError> {
+        let result = self.reload_inner();
+        match &result {
+            Ok(()) => self.metrics.reloads_ok.fetch_add(1, Relaxed),
+            Err(_) => self.metrics.reloads_failed.fetch_add(1, Relaxed),
+        };
+        result
+    }
+
+    fn reload_inner(&self) -> Result<(), BoxError> {
+        let new = Config::load(self.config_path.as_deref(), &*self.env, &self.flags)?;
+        let loaded = Gate::load(&new, &*self.env)?;
+        let mut config = self.config.lock().map_err(|_| "poisoned")?;
+        if format!("{:?}", new.server) != format!("{:?}", config.server) {
+            eprintln!("jwtgate serve: reload: [server] changes take effect at the next restart");
+        }
+        let before = self.verifier.config();
+        self.install(loaded.keys, loaded.policy)?;
+        if format!("{:?}", new.revocation) != format!("{:?}", config.revocation) {
+            let mut source = self.source.lock().map_err(|_| "poisoned")?;
+            if let Some(old) = source.take() {
+                old.stop();
+            }
+            // One source at a time: the old one is stopped first, and
+            // started again (with the old keys and policy) if the new one
+            // cannot be.
+            match source::start(&new.revocation, &self.verifier, &*self.env) {
+                Ok(started) => *source = started,
+                Err(e) => {
+                    self.install(before.keys().clone(), *before.policy())?;
+                    *source = source::start(&config.revocation, &self.verifier, &*self.env)?;
+                    return Err(e);
+                }
+            }
+        }
+        self.verifier.set_max_staleness(new.max_staleness()?);
+        self.access_log.store(new.log.access, Relaxed);
+        match self.gate.write() {
+            Ok(mut g) => *g = Arc::new(loaded.gate),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(loaded.gate),
+        }
+        *config = new;
+        Ok(())
+    }
+
+    /// Installs keys and policy: two atomic steps, keys first unless the
+    /// new keys are unusable under the old policy (then policy first). On
+    /// failure the old keys and policy are put back.
+    fn install(&self, keys: jwtgate::KeySet, policy: jwtgate::Policy) -> Result<(), BoxError> {
+        let set_policy = |new: jwtgate::Policy| {
+            self.verifier.update_policy(|p| {
+                *p = new;
+                Ok(())
+            })
+        };
+        let old = self.verifier.config();
+        let keys_first = self
+            .verifier
+            .set_keys(keys.clone())
+            .and_then(|()| set_policy(policy));
+        if keys_first.is_ok() {
+            return Ok(());
+        }
+        let policy_first = set_policy(policy).and_then(|()| self.verifier.set_keys(keys));
+        if let Err(e) = policy_first {
+            let _ = set_policy(*old.policy());
+            let _ = self.verifier.set_keys(old.keys().clone());
+            return Err(crate::util::describe(&e).into());
+        }
+        Ok(())
+    }
+
+    /// Why the gateway is not ready (empty: ready).
+    pub fn not_ready(&self) -> Vec<String> {
+        let mut why = Vec::new();
+        match self.source.lock() {
+            Ok(s) => {
+                if let Some(w) = s.as_ref().and_then(source::not_ready) {
+                    why.push(w);
+                }
+            }
+            Err(_) => why.push("revocation source poisoned".into()),
+        }
+        let gate = self.gate();
+        if gate.blocks() {
+            if let Some(w) = tokio::task::block_in_place(|| gate.phantom_not_ready()) {
+                why.push(w);
+            }
+        }
+        if let Some(max) = self.verifier.max_staleness() {
+            match self.verifier.staleness() {
+                Some(age) if age <= max => {}
+                Some(age) => why.push(format!(
+                    "denylist stale: {} ms old, maximum {} ms",
+                    age.as_millis(),
+                    max.as_millis()
+                )),
+                None => why.push("denylist never synced".into()),
+            }
+        }
+        why
+    }
+
+    /// `/metrics`: the verifier's counters, then the HTTP side's.
+    pub fn prometheus(&self) -> String {
+        let mut text = self.verifier.prometheus("jwtgate").unwrap_or_default();
+        text.push_str(&self.metrics.prometheus("jwtgate_serve"));
+        text
+    }
+
+    /// Stops the revocation source.
+    pub fn stop(&self) {
+        if let Ok(mut s) = self.source.lock() {
+            if let Some(old) = s.take() {
+                old.stop();
+            }
+        }
+    }
+}
+
+type Body = Full<Bytes>;
+
+fn respond(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
+    let mut r = Response::new(Full::new(body.into()));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+/// The forwarded URI: `X-Forwarded-Uri` (Caddy, Traefik) or
+/// `X-Original-URI` (nginx), else (with `server.uri_from_path`) what follows
+/// that prefix in the request's own target (Envoy). Two copies of one
+/// header, or both headers with different values, are refused: the proxy
+/// sets one, so the other (or a second copy) came from the client, which
+/// must not choose the route rule.
+fn forwarded_uri<'r>(
+    headers: &'r HeaderMap,
+    target: &'r hyper::Uri,
+    uri_from_path: Option<&str>,
+) -> Result<Option<&'r str>, &'static str> {
+    let mut found: Option<&str> = None;
+    for name in ["x-forwarded-uri", "x-original-uri"] {
+        let mut all = headers.get_all(name).iter();
+        if let Some(v) = all.next() {
+            if all.next().is_some() {
+                return Err("more than one forwarded URI header");
+            }
+            let v = v.to_str().map_err(|_| "forwarded URI is not ASCII")?;
+            if found.is_some_and(|f| f != v) {
+                return Err("X-Forwarded-Uri and X-Original-URI differ");
+            }
+            found = Some(v);
+        }
+    }
+    if found.is_some() {
+        return Ok(found);
+    }
+    let Some(prefix) = uri_from_path else {
+        return Ok(None);
+    };
+    let full = target.path_and_query().map_or("", |p| p.as_str());
+    Ok(full
+        .strip_prefix(prefix)
+        .filter(|rest| rest.starts_with('/')))
+}
+
+fn quoted(s: &str) -> String {
+    s.bytes()
+        .map(|b| if qdtext(b) { char::from(b) } else { '?' })
+        .collect()
+}
+
+/// Answers one request.
+pub fn handle(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
+    let started = Instant::now();
+    match req.uri().path() {
+        "/healthz" => return respond(StatusCode::OK, "ok\n"),
+        "/readyz" => {
+            let why = shared.not_ready();
+            let body = serde_json::json!({ "ready": why.is_empty(), "reasons": why }).to_string();
+            let status = if why.is_empty() {
+                StatusCode::OK
+            } else {
+                StatusCode::SERVICE_UNAVAILABLE
+            };
+            return respond(status, body);
+        }
+        "/metrics" => {
+            let mut r = respond(StatusCode::OK, shared.prometheus());
+            r.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4"),
+            );
+            return r;
+        }
+        _ => {}
+    }
+    let gate = shared.gate();
+    let headers = req.headers();
+    let prefix = gate.uri_from_path.as_deref();
+    let (uri, decision) = match forwarded_uri(headers, req.uri(), prefix) {
+        Ok(uri) => (
+            uri,
+            if gate.blocks() {
+                // A Redis round trip: let the runtime move other tasks away.
+                tokio::task::block_in_place(|| {
+                    gate.decide(&shared.verifier, headers, uri, jwtgate_sync::unix_now())
+                })
+            } else {
+                gate.decide(&shared.verifier, headers, uri, jwtgate_sync::unix_now())
+            },
+        ),
+        Err(why) => (
+            None,
+            Decision::Forbidden {
+                scope: String::new(),
+                description: why.into(),
+                sub: None,
+            },
+        ),
+    };
+    let (response, outcome, code, reason, sub) = match decision {
+        Decision::Allow { headers, sub } => {
+            let mut r = respond(StatusCode::OK, Bytes::new());
+            r.headers_mut()
+                .extend(headers.into_iter().map(|(k, v)| (Some(k), v)));
+            (r, 0, 0, None, sub)
+        }
+        Decision::Unauthorized {
+            error,
+            description,
+            code,
+        } => {
+            let mut value = format!("Bearer realm=\"{}\"", gate.realm);
+            if let Some(error) = error {
+                value.push_str(&format!(
+                    ", error=\"{error}\", error_description=\"{}\"",
+                    quoted(&description)
+                ));
+            }
+            let mut r = respond(StatusCode::UNAUTHORIZED, Bytes::new());
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                r.headers_mut().insert(WWW_AUTHENTICATE, v);
+            }
+            (r, 1, code, Some(description), None)
+        }
+        Decision::Forbidden {
+            scope,
+            description,
+            sub,
+        } => {
+            let value = format!(
+                "Bearer realm=\"{}\", error=\"insufficient_scope\", error_description=\"{}\", scope=\"{}\"",
+                gate.realm,
+                quoted(&description),
+                quoted(&scope)
+            );
+            let mut r = respond(StatusCode::FORBIDDEN, Bytes::new());
+            if let Ok(v) = HeaderValue::from_str(&value) {
+                r.headers_mut().insert(WWW_AUTHENTICATE, v);
+            }
+            (r, 2, 0, Some(description), sub)
+        }
+        Decision::Unavailable { description, code } => {
+            let mut r = respond(StatusCode::SERVICE_UNAVAILABLE, Bytes::new());
+            r.headers_mut()
+                .insert("retry-after", HeaderValue::from_static("1"));
+            (r, 3, code, Some(description), None)
+        }
+    };
+    let took = started.elapsed();
+    let status = response.status().as_u16();
+    shared.metrics.record(outcome, status, took);
+    if shared.access_log.load(Relaxed) {
+        log_access(&AccessEntry {
+            method: req.method().as_str(),
+            uri: uri.unwrap_or_else(|| req.uri().path()),
+            status,
+            outcome: OUTCOMES.get(outcome).copied().unwrap_or("other"),
+            code,
+            reason: reason.as_deref(),
+            sub: sub.as_deref(),
+            took,
+        });
+    }
+    response
+}
+
+/// Binds, then serves until SIGTERM or SIGINT; SIGHUP reloads. Prints
+/// `listening on ADDR` on standard error once bound.
+pub async fn serve(shared: Arc<Shared>) -> Result<(), BoxError> {
+    let (addr, limits) = {
+        let c = shared.config.lock().map_err(|_| "poisoned")?;
+        (c.listen_addr()?, c.clone())
+    };
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("listen {addr}: {e}"))?;
+    eprintln!("jwtgate serve: listening on {}", listener.local_addr()?);
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout()?)
+        .max_header_size(limits.server.max_header_bytes)
+        .max_buf_size(limits.server.max_header_bytes.max(8192))
+        .keep_alive(true);
+    if limits.server.max_headers != 100 {
+        http.max_headers(limits.server.max_headers);
+    }
+    let permits = Arc::new(Semaphore::new(limits.server.max_connections));
+    let graceful = GracefulShutdown::new();
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    let mut hup = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())?;
+    let reloader = Arc::clone(&shared);
+    tokio::spawn(async move {
+        while hup.recv().await.is_some() {
+            let s = Arc::clone(&reloader);
+            // Reading files and starting a source block: off the reactor.
+            let done = tokio::task::spawn_blocking(move || s.reload()).await;
+            match done {
+                Ok(Ok(())) => eprintln!("jwtgate serve: configuration reloaded"),
+                Ok(Err(e)) => {
+                    eprintln!("jwtgate serve: reload refused, configuration unchanged: {e}");
+                }
+                Err(e) => eprintln!("jwtgate serve: reload failed: {e}"),
+            }
+        }
+    });
+    loop {
+        let permit = tokio::select! {
+            p = Arc::clone(&permits).acquire_owned() => p?,
+            _ = term.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        let stream = tokio::select! {
+            r = listener.accept() => match r {
+                Ok((s, _)) => s,
+                Err(e) => {
+                    // Out of descriptors and the like: wait, do not exit.
+                    eprintln!("jwtgate serve: accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = term.recv() => break,
+            _ = tokio::signal::ctrl_c() => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let s = Arc::clone(&shared);
+        let service = service_fn(move |req: Request<Incoming>| {
+            let r = handle(&s, &req);
+            async move { Ok::<_, Infallible>(r) }
+        });
+        let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        let s = Arc::clone(&shared);
+        tokio::spawn(async move {
+            s.metrics.open_connections.fetch_add(1, Relaxed);
+            let _ = conn.await;
+            s.metrics.open_connections.fetch_sub(1, Relaxed);
+            drop(permit);
+        });
+    }
+    drop(listener);
+    eprintln!("jwtgate serve: draining");
+    tokio::select! {
+        () = graceful.shutdown() => eprintln!("jwtgate serve: drained"),
+        () = tokio::time::sleep(limits.drain_timeout()?) => eprintln!("jwtgate serve: drain timeout, closing"),
+    }
+    shared.stop();
+    Ok(())
+}

@@ -1,0 +1,52 @@
+//! The live revocation source: a Redis follower or a snapshot-file watcher
+//! feeding the live verifier's denylist.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jwtgate_sync::{FollowerOptions, LiveVerifier, RedisSource, SourceHandle, WatchOptions};
+
+use super::config::RevocationConfig;
+use crate::util::BoxError;
+
+/// Starts the source `[revocation]` names, if any. A snapshot file that
+/// cannot be read is an error now; Redis may come up later (the gateway is
+/// not ready until its first load).
+pub fn start(
+    c: &RevocationConfig,
+    verifier: &Arc<LiveVerifier>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<SourceHandle>, BoxError> {
+    if let Some(var) = &c.redis_url_env {
+        let url = env(var).ok_or_else(|| format!("revocation.redis_url_env: {var} is not set"))?;
+        let mut source = RedisSource::from_url(&url)?;
+        if let Some(ns) = &c.namespace {
+            source = source.with_namespace(ns);
+        }
+        return Ok(Some(
+            verifier.follow_redis(source, FollowerOptions::default())?,
+        ));
+    }
+    if let Some(path) = &c.snapshot {
+        let handle = verifier
+            .watch_file(path.clone(), WatchOptions::default())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        return Ok(Some(handle));
+    }
+    Ok(None)
+}
+
+/// Why the source is not ready, if it is not: its first load is not
+/// installed yet (staleness is checked by the caller).
+pub fn not_ready(handle: &SourceHandle) -> Option<String> {
+    if handle.wait_ready(Duration::ZERO) {
+        return None;
+    }
+    Some(format!(
+        "revocations not loaded yet{}",
+        handle
+            .last_error()
+            .map(|e| format!(": {e}"))
+            .unwrap_or_default()
+    ))
+}

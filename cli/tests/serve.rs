@@ -1,0 +1,716 @@
+//! `jwtgate serve` as a process: real HTTP on loopback, a real
+//! `redis-server` for revocation, signals for reload and drain.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+#[path = "../../sync/tests/common/mod.rs"]
+mod common;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::{eventually, token, RedisServer, TempDir, SECRET};
+use jwtgate_sync::{unix_now, OwnedRevocation, RedisSource, RedisStore};
+
+const BIN: &str = env!("CARGO_BIN_EXE_jwtgate");
+const WAIT: Duration = Duration::from_secs(10);
+
+/// A running `jwtgate serve`; killed on drop.
+struct Server {
+    child: Child,
+    addr: String,
+    stdout: mpsc::Receiver<String>,
+    dir: PathBuf,
+}
+
+impl Server {
+    /// Writes `config` (with the test secret as `secret_file`) and starts.
+    fn start(dir: &TempDir, config: &str, env: &[(&str, &str)]) -> Server {
+        std::fs::write(dir.path().join("secret"), SECRET).unwrap();
+        let path = dir.path().join("gateway.toml");
+        std::fs::write(&path, config).unwrap();
+        let mut child = Command::new(BIN)
+            .args([
+                "serve",
+                "--config",
+                path.to_str().unwrap(),
+                "--listen",
+                "127.0.0.1:0",
+            ])
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = BufReader::new(child.stderr.take().unwrap());
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                eprintln!("[serve] {line}");
+                let _ = tx.send(line);
+            }
+        });
+        let addr = loop {
+            let line = rx.recv_timeout(WAIT).expect("serve did not start");
+            if let Some(a) = line.strip_prefix("jwtgate serve: listening on ") {
+                break a.to_string();
+            }
+        };
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        let (otx, orx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stdout.lines().map_while(Result::ok) {
+                let _ = otx.send(line);
+            }
+        });
+        // Keep draining stderr so the child never blocks on it.
+        std::thread::spawn(move || while rx.recv().is_ok() {});
+        Server {
+            child,
+            addr,
+            stdout: orx,
+            dir: dir.path().to_path_buf(),
+        }
+    }
+
+    fn get(&self, path: &str, headers: &[(&str, &str)]) -> Response {
+        request(
+            &self.addr,
+            &format!("GET {path} HTTP/1.1\r\nHost: t\r\n"),
+            headers,
+        )
+    }
+
+    /// An auth check as nginx sends it.
+    fn auth(&self, uri: &str, headers: &[(&str, &str)]) -> Response {
+        let mut h = vec![("X-Original-URI", uri)];
+        h.extend_from_slice(headers);
+        self.get("/auth", &h)
+    }
+
+    fn signal(&self, sig: &str) {
+        let ok = Command::new("kill")
+            .args([&format!("-{sig}"), &self.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok);
+    }
+
+    fn rewrite_config(&self, config: &str) {
+        std::fs::write(self.dir.join("gateway.toml"), config).unwrap();
+    }
+
+    fn log_lines(&self) -> Vec<String> {
+        self.stdout.try_iter().collect()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[derive(Debug)]
+struct Response {
+    status: u16,
+    headers: BTreeMap<String, Vec<String>>,
+}
+
+impl Response {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .get(&name.to_ascii_lowercase())
+            .map(|v| v[0].as_str())
+    }
+}
+
+/// One request on a fresh connection (`Connection: close`).
+fn request(addr: &str, head: &str, headers: &[(&str, &str)]) -> Response {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(WAIT)).unwrap();
+    let mut req = head.to_string();
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("Connection: close\r\n\r\n");
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    parse_response(&raw)
+}
+
+fn parse_response(raw: &str) -> Response {
+    let head = raw.split("\r\n\r\n").next().unwrap();
+    let mut lines = head.split("\r\n");
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for l in lines {
+        let (k, v) = l.split_once(':').unwrap();
+        headers
+            .entry(k.to_ascii_lowercase())
+            .or_default()
+            .push(v.trim().to_string());
+    }
+    Response { status, headers }
+}
+
+const BASE: &str = r#"
+[keys]
+secret_file = "secret"
+[policy]
+audiences = ["api"]
+[headers]
+"X-Auth-Subject" = "sub"
+"X-Auth-Email" = "email"
+"X-Auth-Roles" = "roles"
+[[route]]
+prefix = "/admin"
+scopes = ["admin"]
+[[route]]
+prefix = "/public"
+public = true
+"#;
+
+/// `BASE` following `redis` with this staleness limit; started and ready.
+fn start_following(dir: &TempDir, redis: &RedisServer, max_staleness: &str) -> Server {
+    let config = format!(
+        "{BASE}\n[revocation]\nredis_url_env = \"TEST_REDIS\"\nmax_staleness = \"{max_staleness}\"\n"
+    );
+    let s = Server::start(dir, &config, &[("TEST_REDIS", &redis.url())]);
+    assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
+    s
+}
+
+fn good(sub: &str, extra: &str) -> String {
+    let now = unix_now();
+    token(&format!(
+        r#"{{"sub":"{sub}","aud":"api","iat":{now},"exp":{}{extra}}}"#,
+        now + 600
+    ))
+}
+
+fn bearer(t: &str) -> String {
+    format!("Bearer {t}")
+}
+
+#[test]
+fn valid_token_gets_every_claim_header() {
+    let dir = TempDir::new("serve-valid");
+    let s = Server::start(&dir, BASE, &[]);
+    let t = good("alice", r#","roles":["a","b"]"#);
+    let r = s.auth("/app", &[("Authorization", &bearer(&t))]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-auth-subject"), Some("alice"));
+    assert_eq!(r.header("x-auth-roles"), Some(r#"["a","b"]"#));
+    // Absent claim: the header is there, empty.
+    assert_eq!(r.header("x-auth-email"), Some(""));
+    // Scheme case-insensitive.
+    let r = s.auth("/app", &[("Authorization", &format!("bearer {t}"))]);
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn refusals_are_401_with_rfc6750_header() {
+    let dir = TempDir::new("serve-401");
+    let s = Server::start(&dir, BASE, &[]);
+    let now = unix_now();
+    let expired = token(&format!(r#"{{"sub":"a","aud":"api","exp":{}}}"#, now - 100));
+    let wrong_aud = token(&format!(
+        r#"{{"sub":"a","aud":"other","exp":{}}}"#,
+        now + 100
+    ));
+    let t = good("alice", "");
+    let (head, sig) = t.rsplit_once('.').unwrap();
+    let forged = format!(
+        "{head}.{}",
+        sig.replace(&sig[2..3], if &sig[2..3] == "A" { "B" } else { "A" })
+    );
+    for (token, what, code) in [
+        (&expired, "expired", "[500]\""),
+        (&wrong_aud, "aud", "[504]\""),
+        (&forged, "forged", "]\""),
+    ] {
+        let r = s.auth("/app", &[("Authorization", &bearer(token))]);
+        assert_eq!(r.status, 401, "{what}");
+        let h = r.header("www-authenticate").unwrap();
+        assert!(
+            h.starts_with(
+                "Bearer realm=\"jwtgate\", error=\"invalid_token\", error_description=\""
+            ),
+            "{what}: {h}"
+        );
+        assert!(h.ends_with(code), "{what}: {h}");
+        assert!(r.header("x-auth-subject").is_none(), "{what}");
+    }
+    // No credentials: no error code (RFC 6750 3.1).
+    let r = s.auth("/app", &[]);
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        r.header("www-authenticate"),
+        Some("Bearer realm=\"jwtgate\"")
+    );
+    // Malformed: invalid_request (still 401: auth_request knows 2xx/401/403).
+    let r = s.auth("/app", &[("Authorization", "Bearer a b")]);
+    assert_eq!(r.status, 401);
+    assert!(r
+        .header("www-authenticate")
+        .unwrap()
+        .contains("error=\"invalid_request\""));
+    // The access log never holds a token, and is JSON.
+    std::thread::sleep(Duration::from_millis(100));
+    let lines = s.log_lines();
+    assert!(lines.len() >= 5, "{lines:?}");
+    for l in &lines {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert!(v["status"].as_u64().is_some());
+        for tok in [&expired, &wrong_aud, &forged, &t] {
+            assert!(!l.contains(tok.as_str()), "token in log: {l}");
+            let sig = tok.rsplit('.').next().unwrap();
+            assert!(!l.contains(sig), "signature in log: {l}");
+        }
+    }
+}
+
+#[test]
+fn route_rules_give_403_on_the_normalized_uri() {
+    let dir = TempDir::new("serve-403");
+    let s = Server::start(&dir, BASE, &[]);
+    let user = good("bob", r#","scope":"read""#);
+    let admin = good("root", r#","scope":"read admin""#);
+    let auth = |uri: &str, t: &str| s.auth(uri, &[("Authorization", &bearer(t))]).status;
+    assert_eq!(auth("/admin/x", &user), 403);
+    assert_eq!(auth("/admin/x", &admin), 200);
+    // The raw URI cannot dodge the rule.
+    for uri in [
+        "/public/../admin",
+        "/%61dmin?x",
+        "//admin",
+        "/public/%2e%2e/admin/",
+    ] {
+        assert_eq!(auth(uri, &user), 403, "{uri}");
+    }
+    assert_eq!(auth("/administrator", &user), 200);
+    let r = s.auth("/admin", &[("Authorization", &bearer(&user))]);
+    let h = r.header("www-authenticate").unwrap();
+    assert!(
+        h.contains("error=\"insufficient_scope\"") && h.contains("scope=\"admin\""),
+        "{h}"
+    );
+    // An encoded slash cannot turn a protected path into a public one.
+    assert_eq!(s.auth("/admin%2F..%2Fpublic", &[]).status, 403);
+    // Public: no token needed, claim headers present and empty.
+    let r = s.auth("/public/page", &[]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-auth-subject"), Some(""));
+    // With rules, no forwarded URI is refused.
+    assert_eq!(
+        s.get("/auth", &[("Authorization", &bearer(&admin))]).status,
+        403
+    );
+    // A client-sent X-Forwarded-Uri beside the proxy's X-Original-URI
+    // cannot choose the rule.
+    let r = s.get(
+        "/auth",
+        &[
+            ("X-Original-URI", "/admin/x"),
+            ("X-Forwarded-Uri", "/app"),
+            ("Authorization", &bearer(&user)),
+        ],
+    );
+    assert_eq!(r.status, 403);
+    // Two forwarded URIs (one from the client) are refused.
+    let r = s.get(
+        "/auth",
+        &[
+            ("X-Original-URI", "/app"),
+            ("X-Original-URI", "/public"),
+            ("Authorization", &bearer(&user)),
+        ],
+    );
+    assert_eq!(r.status, 403);
+}
+
+#[test]
+fn envoy_style_uri_from_the_path() {
+    let dir = TempDir::new("serve-envoy");
+    let s = Server::start(
+        &dir,
+        &format!("[server]\nuri_from_path = \"/ext\"\n{BASE}"),
+        &[],
+    );
+    let user = good("bob", r#","scope":"read""#);
+    let auth = |path: &str| s.get(path, &[("Authorization", &bearer(&user))]).status;
+    assert_eq!(auth("/ext/app/x"), 200);
+    assert_eq!(auth("/ext/admin/x"), 403);
+    assert_eq!(auth("/ext/app/../admin"), 403);
+    // Not under the prefix: no URI, so the rules refuse.
+    assert_eq!(auth("/extra/app"), 403);
+    // A forwarded URI header still wins.
+    let r = s.get(
+        "/ext/app",
+        &[
+            ("X-Forwarded-Uri", "/admin"),
+            ("Authorization", &bearer(&user)),
+        ],
+    );
+    assert_eq!(r.status, 403);
+}
+
+#[test]
+fn revoked_through_redis_while_serving() {
+    let redis = RedisServer::start();
+    let dir = TempDir::new("serve-redis");
+    let s = start_following(&dir, &redis, "2s");
+    let now = unix_now();
+    let t = token(&format!(
+        r#"{{"sub":"carol","sid":"s-1","aud":"api","exp":{}}}"#,
+        now + 600
+    ));
+    let auth = || s.auth("/app", &[("Authorization", &bearer(&t))]).status;
+    assert_eq!(auth(), 200);
+    let store = RedisStore::new(RedisSource::from_url(&redis.url()).unwrap());
+    let started = Instant::now();
+    store
+        .revoke(&OwnedRevocation::session("s-1", now + 600))
+        .unwrap();
+    assert!(eventually(WAIT, || auth() == 401));
+    eprintln!("revoked after {:?}", started.elapsed());
+    let m = s.get("/metrics", &[]);
+    assert_eq!(m.status, 200);
+}
+
+#[test]
+fn a_reload_whose_source_fails_keeps_the_old_source() {
+    let redis = RedisServer::start();
+    let dir = TempDir::new("serve-reload-source");
+    let s = start_following(&dir, &redis, "1s");
+    s.rewrite_config(&format!(
+        "{BASE}\n[revocation]\nsnapshot = \"missing.jwgd\"\nmax_staleness = \"1s\"\n"
+    ));
+    s.signal("HUP");
+    assert!(eventually(WAIT, || metrics_text(&s.addr)
+        .contains("jwtgate_serve_reload_failures_total 1\n")));
+    // Past the staleness limit: still fresh, so the Redis follower runs.
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(s.get("/readyz", &[]).status, 200);
+    let t = good("fred", "");
+    assert_eq!(
+        s.auth("/app", &[("Authorization", &bearer(&t))]).status,
+        200
+    );
+}
+
+#[test]
+fn stale_denylist_fails_closed_and_not_ready() {
+    let redis = RedisServer::start();
+    let dir = TempDir::new("serve-stale");
+    let s = start_following(&dir, &redis, "1s");
+    let t = good("dave", "");
+    assert_eq!(
+        s.auth("/app", &[("Authorization", &bearer(&t))]).status,
+        200
+    );
+    drop(redis);
+    // Redis gone: once past 1 s, 503 (fail closed) and not ready; alive.
+    assert!(eventually(WAIT, || {
+        s.auth("/app", &[("Authorization", &bearer(&t))]).status == 503
+    }));
+    assert_eq!(s.get("/readyz", &[]).status, 503);
+    assert_eq!(s.get("/healthz", &[]).status, 200);
+}
+
+#[test]
+fn sighup_reloads_and_keeps_the_old_config_on_error() {
+    let dir = TempDir::new("serve-hup");
+    let s = Server::start(&dir, BASE, &[]);
+    let t = good("erin", "");
+    let auth = || s.auth("/app", &[("Authorization", &bearer(&t))]).status;
+    assert_eq!(auth(), 200);
+    // A keep-alive connection opened before the reload stays usable.
+    let mut kept = TcpStream::connect(&s.addr).unwrap();
+    kept.set_read_timeout(Some(WAIT)).unwrap();
+    s.rewrite_config(&BASE.replace(r#"audiences = ["api"]"#, r#"audiences = ["other"]"#));
+    s.signal("HUP");
+    assert!(eventually(WAIT, || auth() == 401));
+    kept.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut raw = String::new();
+    kept.read_to_string(&mut raw).unwrap();
+    assert_eq!(parse_response(&raw).status, 200);
+    // A broken file: refused, the running configuration stays.
+    s.rewrite_config("[keys]\nno_such_key = 1\n");
+    s.signal("HUP");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(auth(), 401);
+    let m = s.get("/metrics", &[]);
+    assert_eq!(m.status, 200);
+    let body = metrics_text(&s.addr);
+    assert!(body.contains("jwtgate_serve_reloads_total 1\n"), "{body}");
+    assert!(
+        body.contains("jwtgate_serve_reload_failures_total 1\n"),
+        "{body}"
+    );
+    assert!(body.contains("jwtgate_serve_http_requests_total{outcome=\"unauthorized\"}"));
+}
+
+fn metrics_text(addr: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    raw.split_once("\r\n\r\n").unwrap().1.to_string()
+}
+
+#[test]
+fn sigterm_drains_and_exits() {
+    let dir = TempDir::new("serve-term");
+    let mut s = Server::start(&dir, BASE, &[]);
+    // A request whose head is only half sent is in flight when SIGTERM comes.
+    let mut slow = TcpStream::connect(&s.addr).unwrap();
+    slow.set_read_timeout(Some(WAIT)).unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    s.signal("TERM");
+    std::thread::sleep(Duration::from_millis(100));
+    slow.write_all(b"Connection: close\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    slow.read_to_string(&mut raw).unwrap();
+    assert_eq!(
+        parse_response(&raw).status,
+        200,
+        "in-flight request finished"
+    );
+    let started = Instant::now();
+    loop {
+        if let Some(status) = s.child.try_wait().unwrap() {
+            assert!(status.success(), "{status:?}");
+            break;
+        }
+        assert!(started.elapsed() < WAIT, "did not exit");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // No longer listening.
+    assert!(TcpStream::connect(&s.addr).is_err());
+}
+
+#[test]
+fn header_limit_gives_431() {
+    let dir = TempDir::new("serve-431");
+    let s = Server::start(
+        &dir,
+        &format!("[server]\nmax_header_bytes = 8192\n{BASE}"),
+        &[],
+    );
+    let big = "x".repeat(20_000);
+    let mut c = TcpStream::connect(&s.addr).unwrap();
+    c.set_read_timeout(Some(WAIT)).unwrap();
+    let req = format!("GET /auth HTTP/1.1\r\nHost: t\r\nX-Big: {big}\r\n\r\n");
+    let _ = c.write_all(req.as_bytes());
+    let mut raw = String::new();
+    let _ = c.read_to_string(&mut raw);
+    assert!(raw.starts_with("HTTP/1.1 431"), "{raw:?}");
+    // The server still answers.
+    assert_eq!(s.get("/healthz", &[]).status, 200);
+}
+
+#[test]
+fn unsupported_options_refuse_to_start() {
+    let dir = TempDir::new("serve-unsupported");
+    let path = dir.path().join("g.toml");
+    for (text, what) in [
+        ("[keys]\njwks_url = \"https://x/jwks\"\n", "jwks_url"),
+        ("[keys]\njwks_file = \"k\"\n[cache]\nsize = 1\n", "[cache]"),
+    ] {
+        std::fs::write(&path, text).unwrap();
+        let out = Command::new(BIN)
+            .args(["serve", "--config", path.to_str().unwrap(), "--check"])
+            .output()
+            .unwrap();
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(what) && err.contains("not yet supported"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn example_config_checks() {
+    let dir = TempDir::new("serve-example");
+    let jwks = dir.path().join("pub.jwks");
+    let out = Command::new(BIN)
+        .args(["keygen", "--out"])
+        .arg(dir.path().join("priv.jwks"))
+        .arg("--public")
+        .arg(&jwks)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/gateway.toml");
+    let out = Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&example)
+        .arg("--check")
+        .env("JWTGATE_JWKS_FILE", &jwks)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn phantom_token_flow_with_logout() {
+    let redis = RedisServer::start();
+    let dir = TempDir::new("serve-phantom");
+    let out = Command::new(BIN)
+        .args(["keygen", "--kid", "gw-1", "--out"])
+        .arg(dir.path().join("gw.jwks"))
+        .arg("--public")
+        .arg(dir.path().join("gw.pub.jwks"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let config = r#"
+[phantom]
+redis_url_env = "TEST_REDIS"
+signing_key = "gw.jwks"
+issuer = "https://gateway.test"
+audience = "mesh"
+ttl = "60s"
+[revocation]
+redis_url_env = "TEST_REDIS"
+[token]
+cookie = "session"
+[headers]
+"X-Auth-Subject" = "sub"
+"X-Auth-Roles" = "roles"
+"#;
+    let s = Server::start(&dir, config, &[("TEST_REDIS", &redis.url())]);
+    assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
+    let mut con = redis.connection();
+    let _: () = jwtgate_sync::redis::cmd("SET")
+        .arg("session:opaque-alice")
+        .arg(r#"{"sub":"alice","sid":"s-alice","roles":["user"]}"#)
+        .query(&mut con)
+        .unwrap();
+
+    // By cookie: 200, the claims as headers, and a minted JWT.
+    let r = s.auth("/app", &[("Cookie", "session=opaque-alice")]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("x-auth-subject"), Some("alice"));
+    assert_eq!(r.header("x-auth-roles"), Some(r#"["user"]"#));
+    let jwt = r.header("x-auth-token").unwrap().to_string();
+    // A service verifies it with the gateway's public key alone.
+    let keys = jwtgate::KeySet::from_jwks(&std::fs::read(dir.path().join("gw.pub.jwks")).unwrap())
+        .unwrap();
+    let mut policy = jwtgate::Policy::new();
+    policy.add_issuer("https://gateway.test").unwrap();
+    policy.add_audience("mesh").unwrap();
+    let verifier = jwtgate::Verifier::new(keys, policy);
+    let mut buf = vec![0u8; jwtgate::buffer_len(jwt.len())];
+    let v = verifier
+        .verify(jwt.as_bytes(), unix_now(), &mut buf)
+        .unwrap();
+    assert!(v.claims().sid().unwrap().eq_str("s-alice"));
+    // Cached: the same JWT on the next request.
+    let r = s.auth("/app", &[("Cookie", "session=opaque-alice")]);
+    assert_eq!(r.header("x-auth-token"), Some(jwt.as_str()));
+    // By bearer too.
+    let r = s.auth("/app", &[("Authorization", "Bearer opaque-alice")]);
+    assert_eq!(r.status, 200);
+    // An unknown session: 401.
+    assert_eq!(
+        s.auth("/app", &[("Cookie", "session=opaque-nobody")])
+            .status,
+        401
+    );
+
+    // Logout: the session is deleted. The next request is 401, and the
+    // minted JWT's sid is revoked for services that verify it themselves.
+    let _: () = jwtgate_sync::redis::cmd("DEL")
+        .arg("session:opaque-alice")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(
+        s.auth("/app", &[("Cookie", "session=opaque-alice")]).status,
+        401
+    );
+    let store = RedisStore::new(RedisSource::from_url(&redis.url()).unwrap());
+    let revoked = store
+        .get(jwtgate_sync::Kind::Session, b"s-alice")
+        .unwrap()
+        .expect("sid revoked");
+    assert!(revoked.until >= v.claims().exp().unwrap());
+    // A new login with the same sid would be refused too until then: the
+    // gateway verifies what it mints against the live denylist.
+    let _: () = jwtgate_sync::redis::cmd("SET")
+        .arg("session:opaque-again")
+        .arg(r#"{"sub":"alice","sid":"s-alice"}"#)
+        .query(&mut con)
+        .unwrap();
+    assert!(eventually(WAIT, || {
+        s.auth("/app", &[("Cookie", "session=opaque-again")]).status == 401
+    }));
+    // The session store gone: not ready, and fail closed (503).
+    drop(con);
+    drop(redis);
+    assert_eq!(s.get("/readyz", &[]).status, 503);
+    assert_eq!(
+        s.auth("/app", &[("Cookie", "session=opaque-again")]).status,
+        503
+    );
+}
+
+#[test]
+fn idle_and_slow_connections_are_closed() {
+    let dir = TempDir::new("serve-idle");
+    let s = Server::start(
+        &dir,
+        &format!("[server]\nheader_timeout = \"1s\"\n{BASE}"),
+        &[],
+    );
+    // Silent from the start.
+    let mut silent = TcpStream::connect(&s.addr).unwrap();
+    // Idle after one keep-alive request.
+    let mut idle = TcpStream::connect(&s.addr).unwrap();
+    idle.write_all(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+        .unwrap();
+    let mut first = [0u8; 17];
+    idle.set_read_timeout(Some(WAIT)).unwrap();
+    idle.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200 OK\r\n");
+    let started = Instant::now();
+    for c in [&mut silent, &mut idle] {
+        c.set_read_timeout(Some(WAIT)).unwrap();
+        let mut rest = Vec::new();
+        // EOF (or a reset) once the server gives up on the connection.
+        let _ = c.read_to_end(&mut rest);
+    }
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(5), "closed after {waited:?}");
+}

@@ -1,0 +1,211 @@
+# shellcheck shell=bash
+# scripts/gateway-lib.sh — throwaway nginx, Caddy, echo upstream and
+# `jwtgate serve` on loopback ports picked at run time (sourced by
+# scripts/test-gateway.sh and bench/gateway.sh; needs scripts/redis-lib.sh).
+#
+#   jg_gw_echo_start DIR            JG_ECHO_PORT; each request's headers are
+#                                   appended as one JSON line to DIR/echo.log
+#   jg_gw_serve_start DIR CONFIG    JG_SERVE_PORT, JG_SERVE_PID (extra env
+#                                   through the caller's environment)
+#   jg_gw_nginx_start DIR NAME AUTH_PORT UPSTREAM_PORT [phantom]
+#                                   JG_NGINX_PORT (AUTH_PORT "-": no
+#                                   auth_request; "phantom": the minted JWT
+#                                   goes upstream as Authorization)
+#   jg_gw_caddy_start DIR AUTH_PORT UPSTREAM_PORT        JG_CADDY_PORT
+#   jg_gw_static_start DIR          JG_STATIC_PORT: an nginx answering 200
+#                                   "ok" (a fast upstream for benchmarks)
+#   jg_gw_stop_all                  stops everything started here
+#
+# The nginx and Caddy configs are the ones docs/gateway.md shows.
+
+JG_GW_PIDS=()
+JG_GW_BIN="${JG_GW_BIN:-${CARGO_TARGET_DIR:-target}/release/jwtgate}"
+
+jg_gw_wait_port() { # PORT [PATH]: until an HTTP answer (any status) comes
+    local i
+    for i in $(seq 1 200); do
+        if curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1${2:-/}"; then return 0; fi
+        sleep 0.05
+    done
+    echo "nothing answers on port $1" >&2
+    return 1
+}
+
+jg_gw_nginx_prelude() { # DIR: the top of an nginx.conf, up to inside http {
+    local dir=$1
+    cat <<EOF
+daemon off;
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path $dir/tmp/body;
+    proxy_temp_path $dir/tmp/proxy;
+    fastcgi_temp_path $dir/tmp/fastcgi;
+    uwsgi_temp_path $dir/tmp/uwsgi;
+    scgi_temp_path $dir/tmp/scgi;
+EOF
+}
+
+jg_gw_nginx_run() { # DIR PORT: start nginx on DIR/nginx.conf, wait for PORT
+    local dir=$1
+    nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/error.log" &
+    JG_GW_PIDS+=($!)
+    jg_gw_wait_port "$2" || { cat "$dir/error.log" >&2; return 1; }
+}
+
+jg_gw_echo_start() {
+    local dir=$1
+    mkdir -p "$dir"
+    JG_ECHO_PORT=$(jg_free_port)
+    cat >"$dir/echo.py" <<'PY'
+import json, sys, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+LOG = open(sys.argv[2], "a", buffering=1)
+LOCK = threading.Lock()
+class Echo(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_GET(self):
+        # Every copy of every header, lower-cased names.
+        seen = {}
+        for k, v in self.headers.items():
+            seen.setdefault(k.lower(), []).append(v)
+        body = json.dumps({"path": self.path, "headers": seen}).encode()
+        with LOCK:
+            LOG.write(body.decode() + "\n")
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+    do_POST = do_GET
+    def log_message(self, *a):
+        pass
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Echo).serve_forever()
+PY
+    : >"$dir/echo.log"
+    python3 "$dir/echo.py" "$JG_ECHO_PORT" "$dir/echo.log" 2>"$dir/echo.err" &
+    JG_GW_PIDS+=($!)
+    jg_gw_wait_port "$JG_ECHO_PORT"
+}
+
+jg_gw_serve_start() {
+    local dir=$1 config=$2
+    JG_SERVE_PORT=$(jg_free_port)
+    "$JG_GW_BIN" serve --config "$config" --listen "127.0.0.1:$JG_SERVE_PORT" \
+        >"$dir/serve.out" 2>"$dir/serve.err" &
+    JG_SERVE_PID=$!
+    JG_GW_PIDS+=("$JG_SERVE_PID")
+    jg_gw_wait_port "$JG_SERVE_PORT" /healthz || { cat "$dir/serve.err" >&2; return 1; }
+}
+
+jg_gw_nginx_start() {
+    local dir=$1/nginx-$2 auth=$3 upstream=$4 mode=${5:-} i
+    mkdir -p "$dir/tmp"
+    JG_NGINX_PORT=$(jg_free_port)
+    local protect=""
+    if [ "$auth" != "-" ]; then
+        protect="
+            auth_request /_jwtgate;
+            # The claims, from jwtgate's answer. proxy_set_header replaces
+            # the client's copy of each header (an empty value removes it).
+            auth_request_set \$jg_sub   \$upstream_http_x_auth_subject;
+            auth_request_set \$jg_roles \$upstream_http_x_auth_roles;
+            auth_request_set \$jg_email \$upstream_http_x_auth_email;
+            proxy_set_header X-Auth-Subject \$jg_sub;
+            proxy_set_header X-Auth-Roles   \$jg_roles;
+            proxy_set_header X-Auth-Email   \$jg_email;"
+    fi
+    if [ "$mode" = phantom ]; then
+        protect="$protect
+            # Phantom tokens: the JWT jwtgate minted replaces the client's
+            # credentials on the way to the app.
+            auth_request_set \$jg_jwt \$upstream_http_x_auth_token;
+            proxy_set_header Authorization \"Bearer \$jg_jwt\";
+            proxy_set_header Cookie \"\";"
+    fi
+    { jg_gw_nginx_prelude "$dir"; cat <<EOF; } >"$dir/nginx.conf"
+    upstream jwtgate { server 127.0.0.1:${auth/-/1}; keepalive 64; }
+    upstream app     { server 127.0.0.1:$upstream; keepalive 64; }
+    server {
+        listen 127.0.0.1:$JG_NGINX_PORT;
+        location = /_jwtgate {
+            internal;
+            proxy_pass http://jwtgate/auth;
+            proxy_pass_request_body off;
+            proxy_set_header Content-Length "";
+            proxy_set_header X-Original-URI \$request_uri;
+            # Replace any client copy: jwtgate refuses differing URIs.
+            proxy_set_header X-Forwarded-Uri \$request_uri;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }
+        location / {$protect
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass http://app;
+        }
+    }
+}
+EOF
+    jg_gw_nginx_run "$dir" "$JG_NGINX_PORT"
+}
+
+jg_gw_caddy_start() {
+    local dir=$1/caddy auth=$2 upstream=$3
+    mkdir -p "$dir"
+    JG_CADDY_PORT=$(jg_free_port)
+    cat >"$dir/Caddyfile" <<EOF
+{
+    admin off
+    auto_https off
+    storage file_system $dir/data
+}
+http://127.0.0.1:$JG_CADDY_PORT {
+    # route keeps this order: strip the client's copies, ask jwtgate, copy
+    # its headers, proxy. (Outside a route, Caddy runs request_header after
+    # forward_auth and would delete the copied claims.)
+    route {
+        request_header -X-Auth-Subject
+        request_header -X-Auth-Roles
+        request_header -X-Auth-Email
+        forward_auth 127.0.0.1:$auth {
+            uri /auth
+            copy_headers X-Auth-Subject X-Auth-Roles X-Auth-Email
+        }
+        reverse_proxy 127.0.0.1:$upstream
+    }
+}
+EOF
+    HOME="$dir" XDG_DATA_HOME="$dir/data" XDG_CONFIG_HOME="$dir/config" \
+        caddy run --config "$dir/Caddyfile" --adapter caddyfile >"$dir/caddy.log" 2>&1 &
+    JG_GW_PIDS+=($!)
+    jg_gw_wait_port "$JG_CADDY_PORT" || { cat "$dir/caddy.log" >&2; return 1; }
+}
+
+jg_gw_static_start() {
+    local dir=$1/static
+    mkdir -p "$dir/tmp"
+    JG_STATIC_PORT=$(jg_free_port)
+    { jg_gw_nginx_prelude "$dir"; cat <<EOF; } >"$dir/nginx.conf"
+    server {
+        listen 127.0.0.1:$JG_STATIC_PORT;
+        location / { return 200 "ok\\n"; }
+    }
+}
+EOF
+    jg_gw_nginx_run "$dir" "$JG_STATIC_PORT"
+}
+
+jg_gw_stop_all() {
+    local p
+    for p in "${JG_GW_PIDS[@]}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    for p in "${JG_GW_PIDS[@]}"; do
+        wait "$p" 2>/dev/null || true
+    done
+    JG_GW_PIDS=()
+}

@@ -1,0 +1,268 @@
+#!/usr/bin/env bash
+# scripts/test-gateway.sh — `jwtgate serve` behind real proxies (issue 16).
+#
+# Starts, on loopback ports picked at run time: a redis-server, an upstream
+# that echoes the headers it receives (and logs every call), `jwtgate serve`
+# (EdDSA keys from a JWKS file, revocations followed from Redis), nginx
+# (auth_request) and Caddy (forward_auth), configured as docs/gateway.md
+# shows. Then, through each proxy:
+#
+#   - a valid token: the upstream sees the claim headers;
+#   - the same plus client-sent X-Auth-Subject / X-Auth-Email: the upstream
+#     sees the true subject and no forged email (the claim is absent);
+#   - no token, a forged, an expired and a wrong-audience token: 401 with
+#     the RFC 6750 WWW-Authenticate header, the upstream never called;
+#   - a route rule not met: 403, the upstream never called;
+#   - a token revoked through Redis while traffic flows: rejected (time
+#     reported);
+#   - key rotation under traffic (a new JWKS file and SIGHUP): no request
+#     of the old key fails, the new key's tokens pass once reloaded;
+#   - phantom tokens (a second jwtgate in [phantom] mode): an opaque session
+#     cookie in, a minted JWT to the upstream; logout (the session deleted)
+#     gives 401 and revokes the minted JWT's sid;
+#   - jwtgate down: the proxy fails closed, the upstream never called.
+#
+# Ends with "N passed, N failed". Needs nginx, caddy, curl, redis-server
+# (scripts/setup.sh installs them).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/env.sh
+. scripts/env.sh
+# shellcheck source=scripts/redis-lib.sh
+. scripts/redis-lib.sh
+# shellcheck source=scripts/gateway-lib.sh
+. scripts/gateway-lib.sh
+
+for tool in nginx caddy curl jq redis-server; do
+    command -v "$tool" >/dev/null || { echo "$tool not found (scripts/setup.sh installs it)" >&2; exit 1; }
+done
+
+PASS=0
+FAIL=0
+ok()  { PASS=$((PASS + 1)); echo "ok   $*"; }
+bad() { FAIL=$((FAIL + 1)); echo "FAIL $*" >&2; }
+expect() { # expect NAME WANT GOT
+    if [ "$2" = "$3" ]; then ok "$1"; else bad "$1: want [$2], got [$3]"; fi
+}
+
+TMP="$(mktemp -d)"
+chmod 755 "$TMP"
+cleanup() {
+    jg_gw_stop_all
+    jg_redis_stop
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+echo "== building jwtgate (release)"
+cargo build -q --release -p jwtgate-cli
+JG="$JG_GW_BIN"
+
+jg_redis_start "$TMP/redis"
+jg_gw_echo_start "$TMP"
+
+# Keys: k1 now, k2 for the rotation.
+"$JG" keygen --alg EdDSA --kid k1 --out "$TMP/k1.jwks" --public "$TMP/k1.pub.jwks" 2>/dev/null
+"$JG" keygen --alg EdDSA --kid k2 --out "$TMP/k2.jwks" --public "$TMP/k2.pub.jwks" 2>/dev/null
+cp "$TMP/k1.pub.jwks" "$TMP/keys.jwks"
+
+cat >"$TMP/gateway.toml" <<EOF
+[keys]
+jwks_file = "keys.jwks"
+[policy]
+issuers = ["https://issuer.test"]
+audiences = ["api"]
+[revocation]
+redis_url_env = "JWTGATE_TEST_REDIS"
+max_staleness = "2s"
+[headers]
+"X-Auth-Subject" = "sub"
+"X-Auth-Roles" = "roles"
+"X-Auth-Email" = "email"
+[[route]]
+prefix = "/admin"
+roles = ["admin"]
+[log]
+access = true
+EOF
+export JWTGATE_TEST_REDIS="$JG_REDIS_URL"
+jg_gw_serve_start "$TMP" "$TMP/gateway.toml"
+for i in $(seq 1 100); do
+    curl -sf -o /dev/null "http://127.0.0.1:$JG_SERVE_PORT/readyz" && break
+    sleep 0.05
+done
+expect "jwtgate serve ready (Redis loaded)" 200 \
+    "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$JG_SERVE_PORT/readyz")"
+
+jg_gw_nginx_start "$TMP" auth "$JG_SERVE_PORT" "$JG_ECHO_PORT"
+jg_gw_caddy_start "$TMP" "$JG_SERVE_PORT" "$JG_ECHO_PORT"
+
+sign() { # sign KEY [sign options...]
+    local key=$1; shift
+    "$JG" sign --key "$TMP/$key.jwks" --iss https://issuer.test "$@"
+}
+GOOD=$(sign k1 --sub alice --aud api --sid s-alice --claims '{"roles":["user"]}')
+ADMIN=$(sign k1 --sub root --aud api --claims '{"roles":["admin"]}')
+EXPIRED=$(sign k1 --sub alice --aud api --iat 1000 --exp 2000)
+WRONG_AUD=$(sign k1 --sub alice --aud other)
+OTHER_KEY=$(sign k2 --sub alice --aud api)
+# A changed signature character (not the last: it carries unused bits).
+FORGED="${GOOD%??}$( [ "${GOOD: -2:1}" = A ] && echo B || echo A )${GOOD: -1}"
+
+calls() { wc -l <"$TMP/echo.log" | tr -d ' '; }
+status() { # status URL [curl args]
+    local url=$1; shift
+    curl -s -o /dev/null -w '%{http_code}' "$@" "$url"
+}
+
+run_proxy() { # run_proxy NAME PORT
+    local name=$1 base="http://127.0.0.1:$2" body before h
+    echo "== $name"
+    body=$(curl -s -H "Authorization: Bearer $GOOD" "$base/app/x?q=1")
+    expect "$name: valid token, upstream sees the subject" alice \
+        "$(jq -r '.headers["x-auth-subject"][0]' <<<"$body")"
+    expect "$name: valid token, upstream sees the roles" '["user"]' \
+        "$(jq -r '.headers["x-auth-roles"][0]' <<<"$body")"
+
+    body=$(curl -s -H "Authorization: Bearer $GOOD" -H "X-Auth-Subject: mallory" \
+        -H "X-Auth-Email: ceo@example.com" "$base/app")
+    expect "$name: spoofed X-Auth-Subject overwritten" '["alice"]' \
+        "$(jq -c '.headers["x-auth-subject"]' <<<"$body")"
+    expect "$name: spoofed X-Auth-Email (claim absent) not passed" "" \
+        "$(jq -r '.headers["x-auth-email"] // [] | map(select(. != "")) | join(",")' <<<"$body")"
+
+    for case in "no token:" "forged:$FORGED" "expired:$EXPIRED" "wrong audience:$WRONG_AUD" \
+        "unknown key:$OTHER_KEY"; do
+        local what=${case%%:*} tok=${case#*:} args=()
+        [ -n "$tok" ] && args=(-H "Authorization: Bearer $tok")
+        before=$(calls)
+        h=$(curl -s -D - -o /dev/null "${args[@]}" "$base/app")
+        expect "$name: $what -> 401" 401 "$(head -1 <<<"$h" | awk '{print $2}')"
+        if [ -n "$tok" ]; then
+            expect "$name: $what -> RFC 6750 invalid_token" 1 \
+                "$(grep -ci '^www-authenticate: Bearer realm="jwtgate", error="invalid_token", error_description="' <<<"$h" || true)"
+        else
+            expect "$name: $what -> WWW-Authenticate without error" 1 \
+                "$(grep -ci '^www-authenticate: Bearer realm="jwtgate"' <<<"$h" || true)"
+        fi
+        expect "$name: $what -> upstream not called" "$before" "$(calls)"
+    done
+
+    before=$(calls)
+    expect "$name: route rule not met -> 403" 403 \
+        "$(status "$base/admin/users" -H "Authorization: Bearer $GOOD")"
+    expect "$name: /public/../admin cannot dodge the rule" 403 \
+        "$(status "$base/app/%2e%2e/admin/users" --path-as-is -H "Authorization: Bearer $GOOD")"
+    expect "$name: a client-sent forwarded URI cannot pick the rule" 403 \
+        "$(status "$base/admin/users" -H "X-Forwarded-Uri: /app" -H "X-Original-URI: /app" -H "Authorization: Bearer $GOOD")"
+    expect "$name: 403 -> upstream not called" "$before" "$(calls)"
+    expect "$name: route rule met -> 200" 200 \
+        "$(status "$base/admin/users" -H "Authorization: Bearer $ADMIN")"
+}
+
+run_proxy nginx "$JG_NGINX_PORT"
+run_proxy caddy "$JG_CADDY_PORT"
+
+echo "== revocation through Redis while traffic flows (nginx)"
+VICTIM=$(sign k1 --sub victim --aud api --sid s-victim)
+NGX="http://127.0.0.1:$JG_NGINX_PORT/app"
+# Traffic: a loop of requests with the victim's token, each status logged.
+( while :; do
+      echo "$(date +%s%N) $(status "$NGX" -H "Authorization: Bearer $VICTIM")"
+  done ) >"$TMP/traffic.log" 2>/dev/null &
+TRAFFIC=$!
+sleep 0.3
+T0=$(date +%s%N)
+"$JG" revoke --redis "$JG_REDIS_URL" session s-victim >/dev/null
+for i in $(seq 1 200); do
+    [ "$(status "$NGX" -H "Authorization: Bearer $VICTIM")" = 401 ] && break
+    sleep 0.01
+done
+T1=$(date +%s%N)
+sleep 0.2
+kill "$TRAFFIC"; wait "$TRAFFIC" 2>/dev/null || true
+expect "revoked session -> 401 through nginx" 401 "$(status "$NGX" -H "Authorization: Bearer $VICTIM")"
+expect "traffic before the revocation passed" 1 \
+    "$(awk -v t="$T0" '$1 < t && $2 == 200 {n++} END {print (n > 0) ? 1 : 0}' "$TMP/traffic.log")"
+echo "     revoke -> first 401 seen by a client: $(( (T1 - T0) / 1000000 )) ms (includes the revoke command's start-up)"
+expect "other sessions unaffected" 200 "$(status "$NGX" -H "Authorization: Bearer $GOOD")"
+
+echo "== key rotation under traffic (new JWKS file, SIGHUP)"
+( while :; do
+      echo "$(status "$NGX" -H "Authorization: Bearer $GOOD")"
+  done ) >"$TMP/rotation.log" 2>/dev/null &
+TRAFFIC=$!
+sleep 0.2
+jq -s '{keys: (.[0].keys + .[1].keys)}' "$TMP/k1.pub.jwks" "$TMP/k2.pub.jwks" >"$TMP/keys.jwks.new"
+mv "$TMP/keys.jwks.new" "$TMP/keys.jwks"
+kill -HUP "$JG_SERVE_PID"
+for i in $(seq 1 100); do
+    [ "$(status "$NGX" -H "Authorization: Bearer $OTHER_KEY")" = 200 ] && break
+    sleep 0.02
+done
+sleep 0.2
+kill "$TRAFFIC"; wait "$TRAFFIC" 2>/dev/null || true
+expect "new key's token passes after reload" 200 "$(status "$NGX" -H "Authorization: Bearer $OTHER_KEY")"
+expect "no old-key request failed during the reload ($(wc -l <"$TMP/rotation.log") requests)" 0 \
+    "$(grep -cv '^200$' "$TMP/rotation.log" || true)"
+
+echo "== access log"
+expect "access log is JSON, one line per request" 0 \
+    "$(jq -e . "$TMP/serve.out" >/dev/null 2>&1; echo $?)"
+expect "access log holds no token" 0 \
+    "$(grep -cF -e "${GOOD##*.}" -e "${VICTIM##*.}" -e "${FORGED##*.}" "$TMP/serve.out" || true)"
+
+echo "== phantom tokens through nginx: opaque session in, minted JWT upstream, logout"
+MAIN_PORT=$JG_SERVE_PORT
+MAIN_PID=$JG_SERVE_PID
+"$JG" keygen --alg EdDSA --kid gw-1 --out "$TMP/gw.jwks" --public "$TMP/gw.pub.jwks" 2>/dev/null
+cat >"$TMP/phantom.toml" <<EOF
+[phantom]
+redis_url_env = "JWTGATE_TEST_REDIS"
+signing_key = "gw.jwks"
+issuer = "https://gateway.test"
+audience = "mesh"
+ttl = "60s"
+[revocation]
+redis_url_env = "JWTGATE_TEST_REDIS"
+[token]
+cookie = "session"
+[headers]
+"X-Auth-Subject" = "sub"
+"X-Auth-Roles" = "roles"
+"X-Auth-Email" = "email"
+EOF
+mkdir -p "$TMP/phantom"
+jg_gw_serve_start "$TMP/phantom" "$TMP/phantom.toml"
+jg_gw_nginx_start "$TMP" phantom "$JG_SERVE_PORT" "$JG_ECHO_PORT" phantom
+PH="http://127.0.0.1:$JG_NGINX_PORT/orders"
+redis-cli -u "$JG_REDIS_URL" SET session:opaque-zoe '{"sub":"zoe","sid":"s-zoe","roles":["user"]}' >/dev/null
+body=$(curl -s -b "session=opaque-zoe" "$PH")
+expect "phantom: upstream sees the subject" zoe "$(jq -r '.headers["x-auth-subject"][0]' <<<"$body")"
+MINTED=$(jq -r '.headers["authorization"][0]' <<<"$body" | sed 's/^Bearer //')
+expect "phantom: the opaque cookie does not reach the upstream" null "$(jq -r '.headers["cookie"]' <<<"$body")"
+expect "phantom: upstream gets a JWT it verifies with the gateway's public key" zoe \
+    "$("$JG" verify --jwks "$TMP/gw.pub.jwks" --iss https://gateway.test --aud mesh "$MINTED" 2>/dev/null | jq -r .sub)"
+expect "phantom: unknown session -> 401" 401 "$(status "$PH" -b "session=opaque-nobody")"
+redis-cli -u "$JG_REDIS_URL" DEL session:opaque-zoe >/dev/null
+before=$(calls)
+expect "phantom: after logout -> 401" 401 "$(status "$PH" -b "session=opaque-zoe")"
+expect "phantom: after logout -> upstream not called" "$before" "$(calls)"
+"$JG" verify --jwks "$TMP/gw.pub.jwks" --iss https://gateway.test --aud mesh \
+    --redis "$JG_REDIS_URL" "$MINTED" >/dev/null 2>&1 && rc=0 || rc=$?
+expect "phantom: the minted JWT is revoked for services that verify it (exit 15)" 15 "$rc"
+JG_SERVE_PORT=$MAIN_PORT
+JG_SERVE_PID=$MAIN_PID
+
+echo "== jwtgate down: the proxies fail closed"
+kill "$JG_SERVE_PID"; wait "$JG_SERVE_PID" 2>/dev/null || true
+before=$(calls)
+s=$(status "$NGX" -H "Authorization: Bearer $GOOD")
+expect "nginx answers 500 with jwtgate down" 500 "$s"
+s=$(status "http://127.0.0.1:$JG_CADDY_PORT/app" -H "Authorization: Bearer $GOOD")
+case "$s" in 5??) ok "caddy answers $s with jwtgate down" ;; *) bad "caddy answered $s with jwtgate down" ;; esac
+expect "jwtgate down -> upstream not called" "$before" "$(calls)"
+
+echo
+echo "gateway: $PASS passed, $FAIL failed"
+[ "$FAIL" = 0 ]
