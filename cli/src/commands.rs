@@ -12,6 +12,7 @@ use jwtgate_sync::{
     FollowerOptions, LiveVerifier, OwnedRevocation, RedisSource, RedisStore, RevocationSet,
     RevokeOutcome, SyncError, REVOKE_PIPELINE,
 };
+use jwtgate_sync::{KeyLocation, TransportOptions};
 
 use crate::util::{
     describe, exit_status, now, parse_duration, parse_revocation_line, parse_time, read_file,
@@ -239,9 +240,22 @@ pub fn sign(a: Sign) -> CmdResult {
 pub struct Verify {
     /// The token (`-`: standard input).
     token: String,
-    /// The verification keys (a JWKS: public keys, or an HMAC secret).
+    /// The verification keys (a JWKS file: public keys, or an HMAC secret).
+    #[arg(long, required_unless_present_any = ["jwks_url", "issuer"], conflicts_with_all = ["jwks_url", "issuer"])]
+    jwks: Option<PathBuf>,
+    /// Fetch the keys from this JWKS URL (https only; unusable keys in the
+    /// set are skipped).
+    #[arg(long, conflicts_with = "issuer")]
+    jwks_url: Option<String>,
+    /// Fetch the keys of this issuer through OpenID Connect discovery
+    /// (`<issuer>/.well-known/openid-configuration`, whose `issuer` must
+    /// match exactly); the token's `iss` must then be this issuer.
     #[arg(long)]
-    jwks: PathBuf,
+    issuer: Option<String>,
+    /// Trust this PEM CA bundle for --jwks-url/--issuer instead of the
+    /// built-in webpki roots.
+    #[arg(long)]
+    ca: Option<PathBuf>,
     /// Accepted issuer (repeat for several). Once given, `iss` is required.
     #[arg(long)]
     iss: Vec<String>,
@@ -270,7 +284,7 @@ pub struct Verify {
 
 /// Runs `verify`.
 pub fn verify(a: Verify) -> CmdResult {
-    let keys = KeySet::from_jwks(&read_file(&a.jwks)?).map_err(|e| describe(&e))?;
+    let (keys, discovered) = verify_keys(&a)?;
     let mut policy = Policy::new();
     policy.leeway = a.leeway;
     // Through the core's list rules: `--iss ""` or `--aud ""` is refused.
@@ -283,6 +297,13 @@ pub fn verify(a: Verify) -> CmdResult {
         policy
             .set_audiences(a.aud.iter().map(String::as_str))
             .map_err(|e| format!("--aud: {}", describe(&e)))?;
+    }
+    if let Some(issuer) = &discovered {
+        if !policy.issuers().any(|i| i == issuer) {
+            policy
+                .add_issuer(issuer)
+                .map_err(|e| format!("--issuer: {}", describe(&e)))?;
+        }
     }
     let verifier = LiveVerifier::new(keys, policy).map_err(|e| describe(&e))?;
     let now = match &a.now {
@@ -341,6 +362,32 @@ pub fn verify(a: Verify) -> CmdResult {
             Ok(ExitCode::from(exit_status(e.code())))
         }
     }
+}
+
+/// The keys of `verify`: a JWKS file, or one fetch from a JWKS URL or an
+/// issuer (with the discovered issuer, to require).
+fn verify_keys(a: &Verify) -> Result<(KeySet, Option<String>), BoxError> {
+    let location = match (&a.jwks, &a.jwks_url, &a.issuer) {
+        (Some(path), _, _) => {
+            let keys = KeySet::from_jwks(&read_file(path)?).map_err(|e| describe(&e))?;
+            return Ok((keys, None));
+        }
+        (None, Some(url), _) => KeyLocation::JwksUrl(url.clone()),
+        (None, None, Some(issuer)) => KeyLocation::Issuer(issuer.clone()),
+        (None, None, None) => return Err("one of --jwks, --jwks-url, --issuer is needed".into()),
+    };
+    let mut transport = TransportOptions::default();
+    if let Some(ca) = &a.ca {
+        transport = transport.with_ca_file(ca)?;
+    }
+    let fetched = jwtgate_sync::fetch_keys(&location, &transport)?;
+    if fetched.skipped > 0 {
+        eprintln!(
+            "{}: {} unusable key(s) skipped",
+            fetched.jwks_location, fetched.skipped
+        );
+    }
+    Ok((fetched.keys, fetched.issuer))
 }
 
 // ---------------------------------------------------------------- denylist --

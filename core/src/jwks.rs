@@ -26,6 +26,12 @@
 //!   does a set mixing secret (`oct`) and public keys: such a set is either
 //!   a leaked secret or a confusion waiting to happen.
 //! - Duplicate `kid` for one algorithm fails with [`Error::DuplicateKeyId`].
+//!
+//! [`KeySet::add_jwks_lenient`] is the mode for sets fetched from an
+//! identity provider (RFC 7517 §5: a set with keys the reader does not
+//! understand is still usable): a malformed, refused, duplicate or
+//! surplus key is skipped and counted instead of failing the set; the
+//! document's structure and the secret/public mixing rule still fail it.
 
 use crate::json::{self, JsonStr, Object, Value};
 use crate::{base64, Algorithm, Error, Key, KeySet, Limits, MAX_KID_LEN};
@@ -59,9 +65,36 @@ impl KeySet {
     /// Adds every usable key of a JWKS document (see the module rules).
     /// On error the set is left unchanged.
     pub fn add_jwks(&mut self, document: &[u8]) -> Result<(), Error> {
+        self.add_jwks_mode(document, false).map(|_| ())
+    }
+
+    /// Adds the usable keys of a JWKS document and returns how many keys it
+    /// skipped: keys the strict [`KeySet::add_jwks`] skips silently (another
+    /// `use`, `kty`, curve or `alg`) and keys it would fail the whole set on
+    /// (malformed or refused key material, a duplicate `kid`, a key past
+    /// [`crate::MAX_KEYS`]). A document that is not a JWKS, or that mixes
+    /// secret and public keys, still fails with [`Error::Jwks`] and leaves
+    /// the set unchanged. The set may gain no key at all: the caller decides
+    /// whether an empty result may replace anything.
+    ///
+    /// ```
+    /// let jwks = br#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"bad","x":"!!"},
+    ///   {"kty":"OKP","crv":"Ed25519","kid":"k1",
+    ///   "x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    /// let mut keys = jwtgate::KeySet::new();
+    /// assert_eq!(keys.add_jwks_lenient(jwks)?, 1);
+    /// assert_eq!(keys.len(), 1);
+    /// # Ok::<(), jwtgate::Error>(())
+    /// ```
+    pub fn add_jwks_lenient(&mut self, document: &[u8]) -> Result<usize, Error> {
+        self.add_jwks_mode(document, true)
+    }
+
+    fn add_jwks_mode(&mut self, document: &[u8], lenient: bool) -> Result<usize, Error> {
         let limits = Limits::DEFAULT;
         let mut staged = self.clone();
         let mut saw_keys = false;
+        let mut skipped = 0usize;
         let (mut secret_keys, mut public_keys) = (false, false);
         json::for_each_member(
             document,
@@ -80,12 +113,32 @@ impl KeySet {
                     let Value::Object(object) = element else {
                         return Err(Error::Jwks);
                     };
-                    let (kind, key) = parse_key(object)?;
+                    let parsed = match parse_key(object) {
+                        Ok(parsed) => parsed,
+                        Err(_) if lenient => {
+                            // Malformed: its kind is unknown, so it does not
+                            // count towards the mixing rule.
+                            skipped = skipped.saturating_add(1);
+                            return Ok(());
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    let (kind, key) = parsed;
                     secret_keys |= kind == KeyKind::Secret;
                     public_keys |= kind == KeyKind::Public;
-                    match key {
+                    let added = match key {
                         Some(key) => staged.add(key),
-                        None => Ok(()),
+                        None => {
+                            skipped = skipped.saturating_add(usize::from(lenient));
+                            Ok(())
+                        }
+                    };
+                    match added {
+                        Err(_) if lenient => {
+                            skipped = skipped.saturating_add(1);
+                            Ok(())
+                        }
+                        other => other,
                     }
                 })
             },
@@ -99,7 +152,7 @@ impl KeySet {
             return Err(Error::Jwks);
         }
         *self = staged;
-        Ok(())
+        Ok(skipped)
     }
 }
 

@@ -391,6 +391,47 @@ fn oidc_provider_jwks_with_several_keys() {
     assert_eq!(verify(keys, &token), Err(Error::AlgorithmMismatch));
 }
 
+#[test]
+fn lenient_jwks_keeps_the_good_keys_and_counts_the_rest() {
+    let fx = Fixture::load();
+    let mut doc: Value = serde_json::from_str(&provider_jwks(&fx)).unwrap();
+    let keys = doc["keys"].as_array_mut().unwrap();
+    let mut malformed = fx.jwk("rsa2048").clone();
+    malformed["kid"] = "malformed".into();
+    malformed["n"] = "!!not base64!!".into();
+    let duplicate = fx.jwk("p256").clone();
+    keys.insert(0, malformed);
+    keys.push(duplicate);
+    let doc = doc.to_string();
+    // Strict: one malformed key fails the whole set.
+    assert_eq!(KeySet::from_jwks(doc.as_bytes()).err(), Some(Error::Jwks));
+    // Lenient: the four good keys; the malformed key, the duplicate, the
+    // encryption key and the RS512 key are skipped and counted.
+    let mut lenient = KeySet::new();
+    assert_eq!(lenient.add_jwks_lenient(doc.as_bytes()), Ok(4));
+    assert_eq!(lenient.len(), 4);
+    let encoding = EncodingKey::from_rsa_der(Fixture::rsa_der(2048));
+    let token = jwt_sign(jsonwebtoken::Algorithm::RS256, &encoding, Some("rsa2048"));
+    assert_eq!(verify(lenient.clone(), &token), Ok(()));
+    // Structure still fails, and leaves the set unchanged.
+    for bad in [
+        &b"{}"[..],
+        b"not json",
+        br#"{"keys":[1]}"#,
+        br#"{"keys":{}}"#,
+    ] {
+        assert_eq!(lenient.add_jwks_lenient(bad), Err(Error::Jwks));
+        assert_eq!(lenient.len(), 4);
+    }
+    // A secret next to public keys still fails the set.
+    let mixed = r#"{"keys":[{"kty":"oct","alg":"HS256","k":"c3luYyB0ZXN0czogYSAzMi1ieXRlIEhNQUMga2V5ISE"},
+        {"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}"#;
+    assert_eq!(
+        KeySet::new().add_jwks_lenient(mixed.as_bytes()),
+        Err(Error::Jwks)
+    );
+}
+
 // --- hostile keys ----------------------------------------------------------
 
 /// An odd modulus of `bits` bits (not a real RSA modulus: key rules only).

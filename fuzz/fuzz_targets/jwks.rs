@@ -1,5 +1,5 @@
-//! JWKS parsing on arbitrary bytes: never panics, a failed add leaves the set
-//! unchanged, and every loaded key is usable.
+//! JWKS parsing on arbitrary bytes, strict and lenient: never panics, a
+//! failed add leaves the set unchanged, and every loaded key is usable.
 #![no_main]
 
 use jwtgate::{Key, KeySet, MAX_KEYS, MAX_KID_LEN};
@@ -23,4 +23,20 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(set.len(), before);
     }
     let _: Option<&Key> = set.iter().next();
+    // The lenient mode (fetched sets): never panics, keeps at least what
+    // the strict mode keeps, fails only where the strict mode fails too,
+    // and leaves the set unchanged when it fails.
+    let mut lenient = KeySet::new();
+    match lenient.add_jwks_lenient(data) {
+        Ok(_) => {
+            assert!(lenient.len() <= MAX_KEYS);
+            if let Ok(strict) = KeySet::from_jwks(data) {
+                assert!(lenient.len() >= strict.len());
+            }
+        }
+        Err(_) => {
+            assert!(lenient.is_empty());
+            assert!(KeySet::from_jwks(data).is_err());
+        }
+    }
 });

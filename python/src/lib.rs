@@ -12,6 +12,7 @@ mod encode;
 mod errors;
 mod json2py;
 mod keys;
+mod keysource;
 mod sync;
 mod time;
 mod until;
@@ -31,6 +32,7 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<sync::Follower>()?;
     m.add_class::<sync::FileWatcher>()?;
     m.add_class::<sync::RevocationStore>()?;
+    m.add_class::<keysource::JwksSource>()?;
     m.add_function(wrap_pyfunction!(encode::encode, m)?)?;
     m.add_function(wrap_pyfunction!(asymmetric::check_hmac_secret, m)?)?;
     m.add_function(wrap_pyfunction!(encode::b64url_decode, m)?)?;

@@ -6,6 +6,7 @@ mod connect;
 mod durability;
 mod error;
 mod follower;
+mod keysource;
 mod live;
 mod metrics;
 mod revocation;
@@ -22,6 +23,10 @@ pub use confirm::{token_ids_of, Confirmer, OwnedTokenIds};
 pub use durability::WaitPolicy;
 pub use error::{SyncError, VerifyError};
 pub use follower::{Follower, FollowerOptions};
+pub use keysource::{
+    fetch_keys, FetchedKeys, KeyLocation, KeyRefresher, KeySink, KeySource, KeySourceError,
+    KeySourceMetrics, KeySourceOptions, KeySourceSnapshot, TransportOptions, DEFAULT_MAX_BODY,
+};
 pub use live::{
     algorithm_named, claim_named, valid_prefix, KeyMissListener, LiveConfig, LiveVerifier,
     OwnedDenylist, PolicyOptions, SourceHandle,

@@ -47,8 +47,10 @@ impl Default for WatchOptions {
     }
 }
 
+/// What identifies one version of a file without reading it (also used by
+/// the key source's file watch).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct FileSig {
+pub(crate) struct FileSig {
     dev: u64,
     ino: u64,
     len: u64,
@@ -56,7 +58,7 @@ struct FileSig {
 }
 
 impl FileSig {
-    fn of(meta: &std::fs::Metadata) -> Self {
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Self {
         FileSig {
             dev: meta.dev(),
             ino: meta.ino(),

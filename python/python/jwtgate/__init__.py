@@ -58,6 +58,7 @@ from .exceptions import (
     StaleDenylistError,
     SyncError,
 )
+from ._jwk_client import PyJWK, PyJWKClient, PyJWKClientConnectionError, PyJWKClientError, PyJWKSet
 from .warnings import InsecureKeyLengthWarning, RemovedInPyjwt3Warning
 
 __all__ = [
@@ -85,7 +86,12 @@ __all__ = [
     "InvalidTokenError",
     "KeySet",
     "MissingRequiredClaimError",
+    "PyJWK",
+    "PyJWKClient",
+    "PyJWKClientConnectionError",
+    "PyJWKClientError",
     "PyJWKError",
+    "PyJWKSet",
     "PyJWKSetError",
     "PyJWTError",
     "RemovedInPyjwt3Warning",

@@ -22,6 +22,7 @@ __all__ = [
     "Follower",
     "FileWatcher",
     "RevocationStore",
+    "JwksSource",
     "encode",
     "b64url_decode",
     "b64url_encode",
@@ -236,3 +237,27 @@ def encode(
 def b64url_decode(data: bytes, segment: str | None = None) -> bytes: ...
 def b64url_encode(data: bytes) -> str: ...
 def check_hmac_secret(secret: bytes) -> None: ...
+
+@final
+class JwksSource:
+    """Keys fetched from a JWKS URL (or an issuer's discovery) and refreshed in the background."""
+
+    def __new__(
+        cls,
+        url: str,
+        *,
+        issuer: bool = False,
+        lifespan: float = 300.0,
+        timeout: float = 30.0,
+        cooldown: float = 30.0,
+        ca_file: str | os.PathLike[str] | None = None,
+        allow_http_loopback: bool = False,
+        max_body: int = 1048576,
+    ) -> JwksSource: ...
+    def keys(self) -> list[tuple[str | None, str, str, bytes]]: ...
+    def unknown_kid(self, kid: str | None = None) -> None: ...
+    @property
+    def jwks_uri(self) -> str: ...
+    def staleness(self) -> float | None: ...
+    def last_error(self) -> str | None: ...
+    def metrics(self) -> dict[str, int]: ...

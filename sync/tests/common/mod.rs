@@ -4,6 +4,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod ha;
+pub mod https;
 
 use jwtgate_sync::redis;
 use std::path::{Path, PathBuf};
