@@ -247,6 +247,11 @@ type Metrics struct {
 	DenylistAge        time.Duration      // since the live denylist last changed
 	Staleness          time.Duration      // since the source last confirmed it current (if Synced)
 	Synced             bool               // whether a source ever confirmed it current
+	CacheHits          uint64             // verified-token cache hits (signature check skipped)
+	CacheMisses        uint64             // verified-token cache misses
+	CacheInserts       uint64             // tokens inserted into the cache
+	CacheEvictions     uint64             // inserts that evicted a valid entry
+	CacheEntries       uint64             // entries the cache holds at most (0: off)
 }
 
 // Metrics reads the verifier's counters.
@@ -271,6 +276,11 @@ func (v *Verifier) Metrics() Metrics {
 		DenylistSequence:   uint64(m.denylist_sequence),
 		DenylistAge:        msDuration(uint64(m.denylist_age_ms)),
 		Synced:             m.staleness_ms != C.JG_NEVER_SYNCED,
+		CacheHits:          uint64(m.cache_hits),
+		CacheMisses:        uint64(m.cache_misses),
+		CacheInserts:       uint64(m.cache_inserts),
+		CacheEvictions:     uint64(m.cache_evictions),
+		CacheEntries:       uint64(m.cache_entries),
 	}
 	if out.Synced {
 		out.Staleness = msDuration(uint64(m.staleness_ms))

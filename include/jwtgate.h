@@ -404,6 +404,17 @@ typedef struct {
   // Milliseconds since the source last confirmed the denylist current
   // (`u64::MAX`: never).
   uint64_t staleness_ms;
+  // Verified-token cache hits (of a `LiveVerifier`; 0 in the snapshot of
+  // a bare `DenylistState`).
+  uint64_t cache_hits;
+  // Verified-token cache misses.
+  uint64_t cache_misses;
+  // Tokens inserted into the cache.
+  uint64_t cache_inserts;
+  // Inserts that evicted an entry still valid.
+  uint64_t cache_evictions;
+  // Entries the cache holds at most (0: off).
+  uint64_t cache_entries;
 } jg_metrics_snapshot;
 
 // Every counter of a verifier at one moment, filled by
@@ -865,6 +876,17 @@ void jg_watcher_free(jg_watcher *watcher);
 // # Safety
 // `verifier` NULL or live.
 jg_result jg_verifier_set_max_staleness(const jg_verifier *verifier, uint64_t max_ms);
+
+// Replaces the verified-token cache with an empty one of `entries`
+// (rounded down to a multiple of 4; 0 turns it off). On by default with
+// 4096 entries. A cache hit skips only the signature check of a token
+// that verified before under the same keys and policy; expiry, policy,
+// denylists and fail-closed rules run on every call. Its counters are in
+// `jg_metrics` (`cache_*`) and the Prometheus text.
+//
+// # Safety
+// `verifier` NULL or live.
+jg_result jg_verifier_set_cache_size(const jg_verifier *verifier, size_t entries);
 
 // Writes to `*staleness_ms_out` how many milliseconds ago the source last
 // confirmed the live denylist current, or `JG_NEVER_SYNCED` (`UINT64_MAX`)

@@ -18,4 +18,5 @@ fi
 # The check must be able to fail: the entry point must be in the archive.
 defined=$(nm --defined-only "$lib" 2>/dev/null)
 grep -q ' T nostd_verify$' <<<"$defined" || { echo "FAIL: nostd_verify missing"; exit 1; }
+grep -q ' T nostd_verify_cached$' <<<"$defined" || { echo "FAIL: nostd_verify_cached missing"; exit 1; }
 echo "no_std link: ok (no allocator, no std symbols)"

@@ -288,8 +288,14 @@ mod exit_tests {
         let cases = [
             (jwtgate::Error::Malformed.code(), 10),
             (jwtgate::Error::UnknownKey.code(), 12),
-            (jwtgate::Error::Revoked(jwtgate::RevocationKind::Token).code(), EXIT_REVOKED),
-            (jwtgate::Error::DenylistChecksum.code(), EXIT_DENYLIST_UNUSABLE),
+            (
+                jwtgate::Error::Revoked(jwtgate::RevocationKind::Token).code(),
+                EXIT_REVOKED,
+            ),
+            (
+                jwtgate::Error::DenylistChecksum.code(),
+                EXIT_DENYLIST_UNUSABLE,
+            ),
             (jwtgate_sync::VerifyError::STALE_CODE, 18),
             (SyncError::NOT_REPLICATED_CODE, EXIT_NOT_REPLICATED),
             (jwtgate_sync::VerifyError::KEYS_STALE_CODE, 20),
@@ -299,6 +305,9 @@ mod exit_tests {
         for (code, status) in cases {
             assert_eq!(exit_status(code), status, "code {code}");
         }
-        assert_eq!((EXIT_REVOKED, EXIT_DENYLIST_UNUSABLE, EXIT_NOT_REPLICATED), (15, 17, 19));
+        assert_eq!(
+            (EXIT_REVOKED, EXIT_DENYLIST_UNUSABLE, EXIT_NOT_REPLICATED),
+            (15, 17, 19)
+        );
     }
 }

@@ -8,6 +8,8 @@ extern crate std;
 
 mod alg;
 mod base64;
+#[cfg(target_has_atomic = "64")]
+mod cache;
 mod claims;
 mod denylist;
 #[cfg(feature = "es256")]
@@ -44,6 +46,8 @@ pub use base64::{
     decode as base64url_decode, decoded_len as base64url_decoded_len, encode as base64url_encode,
     encoded_len as base64url_encoded_len,
 };
+#[cfg(target_has_atomic = "64")]
+pub use cache::{CacheSlot, CacheStats, Tag, TokenCache, COUNTER_SHARDS, WAYS};
 pub use claims::{Audience, Claims};
 pub use denylist::{
     Config, Denylist, DenylistBuilder, DenylistLayout, Retention, Revocation, SegmentInfo,

@@ -161,6 +161,82 @@ impl<'d> Verifier<'d> {
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, Error> {
         let jws = self.verify_jws(token, buf)?;
+        self.check_claims(jws, now, denylist)
+    }
+
+    /// [`Verifier::verify_with_denylist`] through a verified-token `cache`
+    /// (see [`crate::TokenCache`]): when this exact token verified its
+    /// signature under key-set `generation` before, the signature check is
+    /// skipped, and only it. Header, algorithm allow-list, key lookup,
+    /// claims, policy (`exp`, `nbf`, `iat`, issuer, audience, `typ`,
+    /// required claims) and `denylist` run exactly as without the cache,
+    /// and the result is the same. A token is inserted only after it
+    /// verified completely.
+    ///
+    /// `generation` names this verifier's key set: pass a new number
+    /// whenever the keys change, so that no entry made under the old keys
+    /// can hit.
+    #[cfg(target_has_atomic = "64")]
+    pub fn verify_cached<'b, S: AsRef<[crate::CacheSlot]>>(
+        &self,
+        token: &[u8],
+        now: u64,
+        denylist: Option<&crate::Denylist<'_>>,
+        buf: &'b mut [u8],
+        cache: &crate::TokenCache<S>,
+        generation: u64,
+    ) -> Result<Verified<'b>, Error> {
+        self.cached(token, now, denylist, buf, (cache, generation), Ok)
+    }
+
+    /// [`Verifier::verify_cached`] without a denylist of its own, for
+    /// callers that check more (several denylists, a confirmation): `then`
+    /// runs after every core check, on hits and misses alike, and the token
+    /// is inserted only if `then` accepts it, so that no rejected token
+    /// enters the cache.
+    #[cfg(target_has_atomic = "64")]
+    pub fn verify_cached_then<'b, S: AsRef<[crate::CacheSlot]>, E: From<Error>>(
+        &self,
+        token: &[u8],
+        now: u64,
+        buf: &'b mut [u8],
+        cache: &crate::TokenCache<S>,
+        generation: u64,
+        then: impl FnOnce(Verified<'b>) -> Result<Verified<'b>, E>,
+    ) -> Result<Verified<'b>, E> {
+        self.cached(token, now, None, buf, (cache, generation), then)
+    }
+
+    #[cfg(target_has_atomic = "64")]
+    fn cached<'b, S: AsRef<[crate::CacheSlot]>, E: From<Error>>(
+        &self,
+        token: &[u8],
+        now: u64,
+        denylist: Option<&crate::Denylist<'_>>,
+        buf: &'b mut [u8],
+        (cache, generation): (&crate::TokenCache<S>, u64),
+        then: impl FnOnce(Verified<'b>) -> Result<Verified<'b>, E>,
+    ) -> Result<Verified<'b>, E> {
+        if token.len() > self.limits.max_token_len {
+            return Err(Error::TokenTooLarge.into());
+        }
+        let tag = cache.tag(token);
+        let hit = cache.lookup(tag, generation);
+        let jws = self.verify_jws_inner(token, buf, hit)?;
+        let verified = then(self.check_claims(jws, now, denylist)?)?;
+        if !hit {
+            cache.insert(tag, generation);
+        }
+        Ok(verified)
+    }
+
+    /// Everything after the JWS layer: claims, policy, denylist.
+    fn check_claims<'b>(
+        &self,
+        jws: Jws<'b>,
+        now: u64,
+        denylist: Option<&crate::Denylist<'_>>,
+    ) -> Result<Verified<'b>, Error> {
         let mut verified = Verified {
             header: jws.header,
             claims: Claims::unparsed(jws.payload),
@@ -181,6 +257,17 @@ impl<'d> Verifier<'d> {
     /// For payloads that are not JWT claims; everything else should use
     /// [`Verifier::verify`].
     pub fn verify_jws<'b>(&self, token: &[u8], buf: &'b mut [u8]) -> Result<Jws<'b>, Error> {
+        self.verify_jws_inner(token, buf, false)
+    }
+
+    /// [`Verifier::verify_jws`]; `signature_known` (a cache hit) skips only
+    /// the signature's decoding and check.
+    fn verify_jws_inner<'b>(
+        &self,
+        token: &[u8],
+        buf: &'b mut [u8],
+        signature_known: bool,
+    ) -> Result<Jws<'b>, Error> {
         if token.len() > self.limits.max_token_len {
             return Err(Error::TokenTooLarge);
         }
@@ -190,16 +277,22 @@ impl<'d> Verifier<'d> {
         // rejects that dot on every path that succeeds, so the extra scan is
         // paid only on failure, where it keeps "not three parts" the reported
         // cause whatever else is wrong.
-        self.verify_parts(&parts, buf).map_err(|e| {
-            if find_dot(parts.payload).is_some() {
-                Error::Malformed
-            } else {
-                e
-            }
-        })
+        self.verify_parts(&parts, buf, signature_known)
+            .map_err(|e| {
+                if find_dot(parts.payload).is_some() {
+                    Error::Malformed
+                } else {
+                    e
+                }
+            })
     }
 
-    fn verify_parts<'b>(&self, parts: &Parts<'_>, buf: &'b mut [u8]) -> Result<Jws<'b>, Error> {
+    fn verify_parts<'b>(
+        &self,
+        parts: &Parts<'_>,
+        buf: &'b mut [u8],
+        signature_known: bool,
+    ) -> Result<Jws<'b>, Error> {
         let header_len = base64::decoded_len(parts.header.len()).ok_or(Error::Base64)?;
         let (header_buf, payload_buf) = buf
             .split_at_mut_checked(header_len)
@@ -218,16 +311,20 @@ impl<'d> Verifier<'d> {
         // The key is chosen by `kid` and the algorithm it is bound to; the
         // claims are not read before the signature holds.
         let key = self.keys.find_json(header.alg(), header.kid())?;
-        let mut signature = [0u8; MAX_SIGNATURE_LEN];
-        let signature_len =
-            base64::decode(parts.signature, &mut signature).map_err(|e| match e {
-                Error::BufferTooSmall => Error::InvalidSignature,
-                other => other,
-            })?;
-        key.verify(
-            parts.signing_input,
-            signature.get(..signature_len).unwrap_or_default(),
-        )?;
+        // A cache hit: these exact bytes passed the rest of this function
+        // under this key set before.
+        if !signature_known {
+            let mut signature = [0u8; MAX_SIGNATURE_LEN];
+            let signature_len =
+                base64::decode(parts.signature, &mut signature).map_err(|e| match e {
+                    Error::BufferTooSmall => Error::InvalidSignature,
+                    other => other,
+                })?;
+            key.verify(
+                parts.signing_input,
+                signature.get(..signature_len).unwrap_or_default(),
+            )?;
+        }
 
         let payload_len = base64::decode(parts.payload, payload_buf)?;
         let payload = payload_buf

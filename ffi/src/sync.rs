@@ -388,6 +388,28 @@ pub unsafe extern "C" fn jg_verifier_set_max_staleness(
     })
 }
 
+/// Replaces the verified-token cache with an empty one of `entries`
+/// (rounded down to a multiple of 4; 0 turns it off). On by default with
+/// 4096 entries. A cache hit skips only the signature check of a token
+/// that verified before under the same keys and policy; expiry, policy,
+/// denylists and fail-closed rules run on every call. Its counters are in
+/// `jg_metrics` (`cache_*`) and the Prometheus text.
+///
+/// # Safety
+/// `verifier` NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_set_cache_size(
+    verifier: *const jg_verifier,
+    entries: usize,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        let v = unsafe { ptr::obj(verifier) }?;
+        v.live.set_cache_size(entries);
+        Ok(())
+    })
+}
+
 /// Writes to `*staleness_ms_out` how many milliseconds ago the source last
 /// confirmed the live denylist current, or `JG_NEVER_SYNCED` (`UINT64_MAX`)
 /// if no source ever did.
@@ -425,7 +447,7 @@ pub unsafe extern "C" fn jg_verifier_metrics(
     boundary(|| {
         // SAFETY: the caller's contract covers `verifier`.
         let v = unsafe { ptr::obj(verifier) }?;
-        let m = v.live.state().metrics_snapshot();
+        let m = v.live.metrics();
         // SAFETY: the caller's contract covers `metrics_out`.
         unsafe { ptr::write_out(metrics_out, m) }
     })

@@ -111,12 +111,13 @@ impl Verifier {
     /// algorithm names (`None`: all); keys of other algorithms are unusable. `required`: registered claims that must be present
     /// (`None`: just `exp`). `typ`: a required header `typ`. `max_age`:
     /// reject tokens whose `iat` is older. The `verify_*` flags turn single
-    /// checks off.
+    /// checks off. `cache_size`: entries of the verified-token cache (0:
+    /// off; `None`: the default, 4096).
     #[new]
     #[pyo3(signature = (
         keys, *, issuer=None, audience=None, leeway=0, required=None, denylist=None,
         verify_exp=true, verify_nbf=true, verify_iat=true, verify_aud=true, typ=None, max_age=None,
-        algorithms=None
+        algorithms=None, cache_size=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn new(
@@ -134,6 +135,7 @@ impl Verifier {
         typ: Option<&str>,
         max_age: Option<u64>,
         algorithms: Option<Vec<String>>,
+        cache_size: Option<usize>,
     ) -> PyResult<Self> {
         let mut policy = Policy::new();
         policy.leeway = leeway;
@@ -185,7 +187,8 @@ impl Verifier {
             )
         })?;
         Ok(Verifier {
-            synced: LiveVerifier::from_verifier(&core, live),
+            synced: LiveVerifier::from_verifier(&core, live)
+                .with_cache_size(cache_size.unwrap_or(jwtgate_sync::DEFAULT_CACHE_SIZE)),
             denylist: ArcSwapOption::new(denylist.map(|d| Arc::clone(&d.inner))),
             source_busy: Arc::new(AtomicBool::new(false)),
             slow_keys,
@@ -440,7 +443,7 @@ impl Verifier {
     /// denylist's gauges, as a dict; ``rejected`` maps each reason to its
     /// count, durations are in seconds (``staleness`` None: never synced).
     fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let m = self.synced.state().metrics_snapshot();
+        let m = self.synced.metrics();
         let d = PyDict::new(py);
         d.set_item("verifications", m.verifications)?;
         d.set_item("accepted", m.accepted)?;
@@ -465,6 +468,11 @@ impl Verifier {
         let staleness = (m.staleness_ms != u64::MAX)
             .then(|| Duration::from_millis(m.staleness_ms).as_secs_f64());
         d.set_item("staleness", staleness)?;
+        d.set_item("cache_hits", m.cache_hits)?;
+        d.set_item("cache_misses", m.cache_misses)?;
+        d.set_item("cache_inserts", m.cache_inserts)?;
+        d.set_item("cache_evictions", m.cache_evictions)?;
+        d.set_item("cache_entries", m.cache_entries)?;
         Ok(d)
     }
 
@@ -482,7 +490,7 @@ impl Verifier {
                 "prefix must be a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
             ));
         }
-        Ok(self.synced.state().prometheus(prefix))
+        Ok(self.synced.metrics().prometheus(prefix))
     }
 
     fn __repr__(&self) -> String {

@@ -29,7 +29,7 @@ pub use keysource::{
 };
 pub use live::{
     algorithm_named, claim_named, valid_prefix, KeyMissListener, LiveConfig, LiveVerifier,
-    OwnedDenylist, PolicyOptions, SourceHandle,
+    OwnedDenylist, PolicyOptions, SourceHandle, DEFAULT_CACHE_SIZE,
 };
 pub use metrics::{Metrics, MetricsSnapshot, Reason};
 pub use revocation::{

@@ -266,6 +266,17 @@ pub struct MetricsSnapshot {
     /// Milliseconds since the source last confirmed the denylist current
     /// (`u64::MAX`: never).
     pub staleness_ms: u64,
+    /// Verified-token cache hits (of a `LiveVerifier`; 0 in the snapshot of
+    /// a bare `DenylistState`).
+    pub cache_hits: u64,
+    /// Verified-token cache misses.
+    pub cache_misses: u64,
+    /// Tokens inserted into the cache.
+    pub cache_inserts: u64,
+    /// Inserts that evicted an entry still valid.
+    pub cache_evictions: u64,
+    /// Entries the cache holds at most (0: off).
+    pub cache_entries: u64,
 }
 
 impl MetricsSnapshot {
@@ -404,6 +415,36 @@ impl MetricsSnapshot {
             "gauge",
             "Seconds since the source last confirmed the denylist current (+Inf: never).",
             secs(self.staleness_ms),
+        );
+        for (name, help, value) in [
+            (
+                "cache_hits_total",
+                "Verified-token cache hits (signature check skipped).",
+                self.cache_hits,
+            ),
+            (
+                "cache_misses_total",
+                "Verified-token cache misses.",
+                self.cache_misses,
+            ),
+            (
+                "cache_inserts_total",
+                "Tokens inserted into the verified-token cache.",
+                self.cache_inserts,
+            ),
+            (
+                "cache_evictions_total",
+                "Cache inserts that evicted a valid entry.",
+                self.cache_evictions,
+            ),
+        ] {
+            metric(name, "counter", help, value.to_string());
+        }
+        metric(
+            "cache_entries",
+            "gauge",
+            "Entries the verified-token cache holds at most (0: off).",
+            self.cache_entries.to_string(),
         );
         out
     }

@@ -1,4 +1,5 @@
-//! Writes `fuzz/corpus/<target>/` seeds for the raw-bytes targets: valid
+//! Writes `fuzz/corpus/<target>/` seeds for the raw-bytes targets (`verify`'s
+//! and `json`'s claims also for `cache_equiv`): valid
 //! tokens for every algorithm, revoked tokens, the RFC vectors, every hostile
 //! case of `core/tests/hostile.rs`, JWKS documents and denylist files.
 //!
@@ -266,6 +267,10 @@ fn write(dir: &Path, target: &str, name: &str, bytes: &[u8]) {
     let d = dir.join(target);
     std::fs::create_dir_all(&d).unwrap();
     std::fs::write(d.join(name), bytes).unwrap();
+    // `cache_equiv` takes the tokens of `verify`, and claims (which it signs).
+    if target == "verify" || (target == "json" && name.starts_with("claims-")) {
+        write(dir, "cache_equiv", name, bytes);
+    }
 }
 
 fn main() {

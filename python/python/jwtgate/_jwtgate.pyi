@@ -195,6 +195,7 @@ class Verifier:
         typ: str | None = None,
         max_age: int | None = None,
         algorithms: list[str] | None = None,
+        cache_size: int | None = None,
     ) -> _V: ...
     def verify(self, token: str | bytes, now: _Now = None) -> dict[str, Any]: ...
     def _verify_with(

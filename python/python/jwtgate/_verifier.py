@@ -49,7 +49,11 @@ class Verifier(_jwtgate.Verifier):
     registered claims that must be present (default ``("exp",)``).
     ``denylist``: a ``Denylist``, replaceable later with ``set_denylist``.
     ``typ``: a required header ``typ``; ``max_age``: reject tokens whose
-    ``iat`` is older than this many seconds.
+    ``iat`` is older than this many seconds. ``cache_size``: entries of the
+    verified-token cache (default 4096; 0 turns it off): a token verified
+    before under the same keys skips only its signature check, everything
+    else (expiry, policy, denylists) runs on every call; ``metrics()``
+    counts its hits, misses, inserts and evictions.
 
     ``verify(token, now=None) -> dict`` and ``verify_many(tokens, now=None)``
     release the GIL while verifying (``verify``: for asymmetric keys and
@@ -85,6 +89,7 @@ class Verifier(_jwtgate.Verifier):
         verify_aud: bool = True,
         typ: str | None = None,
         max_age: int | None = None,
+        cache_size: int = 4096,
     ) -> Verifier:
         if isinstance(leeway, timedelta):
             leeway = leeway.total_seconds()
@@ -106,6 +111,7 @@ class Verifier(_jwtgate.Verifier):
             typ=typ,
             max_age=max_age,
             algorithms=algs,
+            cache_size=cache_size,
         )
 
     @classmethod

@@ -3,6 +3,7 @@
 //! denylist, the live denylist and its one source, key freshness, the
 //! counters and the fail-closed rules.
 
+mod cache;
 mod config;
 mod denylist;
 mod keys;
@@ -16,8 +17,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use arc_swap::{ArcSwap, ArcSwapOption};
-use jwtgate::{Denylist, Error, Key, KeySet, Limits, Policy, Verified, Verifier};
+use jwtgate::{CacheStats, Denylist, Error, Key, KeySet, Limits, Policy, Verified, Verifier};
 
+pub use cache::DEFAULT_CACHE_SIZE;
 pub use config::LiveConfig;
 pub use denylist::OwnedDenylist;
 pub use keys::KeyMissListener;
@@ -28,9 +30,10 @@ pub use source::SourceHandle;
 use crate::confirm::{token_ids_of, Confirmer};
 use crate::metrics::Reason;
 use crate::{
-    DenylistState, FileWatcher, Follower, FollowerOptions, RedisSource, SyncError, VerifyError,
-    WatchOptions,
+    DenylistState, FileWatcher, Follower, FollowerOptions, MetricsSnapshot, RedisSource, SyncError,
+    VerifyError, WatchOptions,
 };
+use cache::LiveCache;
 use keys::{max_ms, max_of, KeyFreshness};
 use source::SourceClaim;
 
@@ -67,6 +70,8 @@ pub struct LiveVerifier {
     confirmer: Option<Arc<dyn Confirmer>>,
     /// Whether a source feeds `state` (the one-source rule).
     source_busy: Arc<AtomicBool>,
+    /// The verified-token cache (off at size 0).
+    cache: LiveCache,
 }
 
 impl std::fmt::Debug for LiveVerifier {
@@ -78,6 +83,7 @@ impl std::fmt::Debug for LiveVerifier {
             .field("max_staleness", &self.max_staleness())
             .field("max_key_staleness", &self.keys.max())
             .field("confirms", &self.confirmer.is_some())
+            .field("cache", &self.cache)
             .finish()
     }
 }
@@ -139,6 +145,7 @@ impl LiveVerifier {
             key_miss: ArcSwapOption::empty(),
             confirmer: None,
             source_busy: Arc::new(AtomicBool::new(false)),
+            cache: LiveCache::with_size(DEFAULT_CACHE_SIZE),
         }
     }
 
@@ -169,6 +176,34 @@ impl LiveVerifier {
     pub fn with_max_staleness(self, max: Option<Duration>) -> Self {
         self.set_max_staleness(max);
         self
+    }
+
+    /// [`LiveVerifier::set_cache_size`], builder style.
+    pub fn with_cache_size(self, entries: usize) -> Self {
+        self.set_cache_size(entries);
+        self
+    }
+
+    // --- the verified-token cache ---------------------------------------
+
+    /// Replaces the verified-token cache with an empty one of `entries`
+    /// (rounded down to a multiple of [`jwtgate::WAYS`]; 0 turns it off).
+    /// On by default with [`DEFAULT_CACHE_SIZE`]. A hit skips only the
+    /// signature check of a token that verified under the configuration in
+    /// force; everything else runs on every call.
+    pub fn set_cache_size(&self, entries: usize) {
+        self.cache.resize(entries);
+    }
+
+    /// Entries the cache holds at most (0: off).
+    pub fn cache_size(&self) -> usize {
+        self.cache.capacity()
+    }
+
+    /// The cache's hit, miss, insert and eviction counts since this
+    /// verifier was built (across resizes).
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.stats()
     }
 
     // --- keys and policy ------------------------------------------------
@@ -433,14 +468,33 @@ impl LiveVerifier {
             // A pending verifier: say why, whatever the token.
             return Err(Error::EmptyKeySet.into());
         }
-        let verified = match verifier.verify_with_denylist(token, now, None, buf) {
-            Ok(verified) => verified,
-            Err(Error::UnknownKey) => {
-                self.key_missed(token);
-                return Err(Error::UnknownKey.into());
+        let cache = self.cache.load();
+        let result = match cache.as_deref() {
+            // A token enters the cache only after the denylists passed it.
+            Some(cache) => {
+                verifier.verify_cached_then(token, now, buf, cache, config.generation, |verified| {
+                    self.check_denylists(verified, now, verifier, fixed)
+                })
             }
-            Err(e) => return Err(e.into()),
+            None => verifier
+                .verify_with_denylist(token, now, None, buf)
+                .map_err(VerifyError::from)
+                .and_then(|verified| self.check_denylists(verified, now, verifier, fixed)),
         };
+        if let Err(VerifyError::Token(Error::UnknownKey)) = result {
+            self.key_missed(token);
+        }
+        result
+    }
+
+    /// The static and live denylists (and the confirmation of a hit).
+    fn check_denylists<'b>(
+        &self,
+        verified: Verified<'b>,
+        now: u64,
+        verifier: &Verifier<'static>,
+        fixed: Option<Result<Denylist<'_>, Error>>,
+    ) -> Result<Verified<'b>, VerifyError> {
         // Looked up at `now - leeway`, as the core verifier does (format 1
         // and 2 lists skip windows that ended before it).
         let lookup = now.saturating_sub(verifier.policy().leeway);
@@ -493,6 +547,19 @@ impl LiveVerifier {
     /// unless `prefix` is a valid metric name ([`valid_prefix`]).
     pub fn prometheus(&self, prefix: &str) -> Result<String, SyncError> {
         prometheus::check_prefix(prefix)?;
-        Ok(self.state.prometheus(prefix))
+        Ok(self.metrics().prometheus(prefix))
+    }
+
+    /// Every counter and gauge of the live denylist state, with this
+    /// verifier's cache counters.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        let mut m = self.state.metrics_snapshot();
+        let stats = self.cache.stats();
+        m.cache_hits = stats.hits;
+        m.cache_misses = stats.misses;
+        m.cache_inserts = stats.inserts;
+        m.cache_evictions = stats.evictions;
+        m.cache_entries = u64::try_from(self.cache.capacity()).unwrap_or(u64::MAX);
+        m
     }
 }

@@ -118,3 +118,53 @@ entry_point!(
     nostd_verify_rs256,
     |n| Key::rs256_public(n, &[1, 0, 1])
 );
+
+/// The verified-token cache over a `static` slot array: verifies an HS256
+/// `token` with `secret` twice (a miss, then a hit) through one cache keyed
+/// with the 16 bytes at `cache_key`; returns 0 or the error code, or 1 if
+/// the second call was not a hit. Proves the cache needs no allocator and
+/// no std (atomics only).
+///
+/// # Safety
+/// Every pointer is valid for its length; `cache_key` for 16 bytes.
+#[cfg(feature = "hmac")]
+#[no_mangle]
+pub unsafe extern "C" fn nostd_verify_cached(
+    token: *const u8,
+    token_len: usize,
+    secret: *const u8,
+    secret_len: usize,
+    cache_key: *const u8,
+    now: u64,
+) -> u32 {
+    use jwtgate::{CacheSlot, TokenCache};
+    static SLOTS: [CacheSlot; 64] = [const { CacheSlot::new() }; 64];
+    // SAFETY: the caller passes valid buffers.
+    let (token, secret, cache_key) = unsafe {
+        (
+            bytes(token, token_len),
+            bytes(secret, secret_len),
+            bytes(cache_key, 16),
+        )
+    };
+    let Ok(cache_key) = <[u8; 16]>::try_from(cache_key) else {
+        return 1;
+    };
+    let key = match Key::hmac(jwtgate::Algorithm::HS256, secret) {
+        Ok(key) => key,
+        Err(e) => return e.code(),
+    };
+    let verifier = Verifier::new(KeySet::single(key), Policy::new());
+    let cache = TokenCache::new(&SLOTS, cache_key);
+    let mut buf = [0u8; BUFFER_LEN];
+    for _ in 0..2 {
+        if let Err(e) = verifier.verify_cached(token, now, None, &mut buf, &cache, 1) {
+            return e.code();
+        }
+    }
+    if cache.stats().hits == 1 {
+        0
+    } else {
+        1
+    }
+}
