@@ -81,7 +81,7 @@ pub const JG_ALG_PS256: u32 = 7;
 
 /// How many algorithms there are (`JG_ALG_*` ids 1 to `JG_ALG_COUNT`): the
 /// Go binding's exhaustiveness guard compares its own list with it.
-pub const JG_ALG_COUNT: u32 = 7;
+pub const JG_ALG_COUNT: usize = 7;
 
 /// Every algorithm with its `JG_ALG_*` id; the test
 /// `every_algorithm_has_an_id` keeps it in step with `Algorithm::ALL`.
@@ -95,7 +95,7 @@ const ALGORITHMS: [(u32, Algorithm); 7] = [
     (JG_ALG_PS256, Algorithm::PS256),
 ];
 const _: () = assert!(ALGORITHMS.len() == Algorithm::ALL.len());
-const _: () = assert!(JG_ALG_COUNT as usize == ALGORITHMS.len());
+const _: () = assert!(JG_ALG_COUNT == ALGORITHMS.len());
 
 /// `iss` in a claim mask (`jg_claims.present`, `jg_verifier_set_required_claims`).
 pub const JG_CLAIM_ISS: u32 = 1 << 0;

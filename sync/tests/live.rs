@@ -195,6 +195,50 @@ fn a_pending_verifier_waits_for_keys() {
     })
     .unwrap();
     assert_eq!(check(&v, &t), Ok(()));
+
+    // While not yet usable, steps that leave it unusable are accepted.
+    let v = LiveVerifier::pending(Policy::new()).unwrap();
+    v.update_policy(|p| p.set_algorithms([Algorithm::ES256]))
+        .unwrap();
+    v.add_key(key_a()).unwrap();
+    assert!(!v.config().is_usable());
+    assert_eq!(
+        check(&v, &t),
+        Err(VerifyError::Token(Error::UnsupportedAlgorithm))
+    );
+    v.update_policy(|p| p.set_algorithms([Algorithm::HS256]))
+        .unwrap();
+    assert_eq!(check(&v, &t), Ok(()));
+    // Once usable, never unusable again.
+    assert_eq!(
+        v.update_keys(|k| {
+            *k = KeySet::new();
+            Ok(())
+        }),
+        Err(Error::EmptyKeySet)
+    );
+}
+
+/// A list the caller passes replaces the static one for that call; the
+/// live one is checked as always.
+#[test]
+fn verify_with_a_callers_denylist() {
+    let v = LiveVerifier::new(keys(&[key_a()]), Policy::new()).unwrap();
+    v.set_denylist(Some(OwnedDenylist::new(denylist(&["static"])).unwrap()));
+    v.state()
+        .install(Snapshot::from_bytes(denylist(&["live"])).unwrap());
+    let given = OwnedDenylist::new(denylist(&["given"])).unwrap();
+    let view = given.view().unwrap();
+    let mut buf = [0u8; BUFFER_LEN];
+    let mut run = |jti: &str, list| {
+        v.verify_with_denylist(&token(&key_a(), jti), now(), list, &mut buf)
+            .map(|_| ())
+    };
+    let revoked = Err(VerifyError::Token(Error::Revoked(RevocationKind::Token)));
+    assert_eq!(run("given", Some(&view)), revoked);
+    assert_eq!(run("live", Some(&view)), revoked);
+    assert_eq!(run("static", Some(&view)), Ok(()));
+    assert_eq!(run("given", None), Ok(()));
 }
 
 /// The static list and the live base and deltas all revoke; detaching

@@ -1,14 +1,18 @@
-//! [`LiveConfig`]: the keys, policy and limits in force, immutable, swapped
-//! as a whole.
+//! [`LiveConfig`]: the keys, policy, limits and static denylist in force,
+//! immutable, swapped as a whole.
 
 use jwtgate::{KeySet, Limits, Policy, Verifier};
 
+use super::OwnedDenylist;
+
 /// One immutable configuration of a [`crate::LiveVerifier`]: its keys,
-/// policy and limits (as the core [`Verifier`] that checks tokens), and a
-/// generation that every change increments by one.
-#[derive(Debug)]
+/// policy and limits (as the core [`Verifier`] that checks tokens), its
+/// static denylist, and a generation that every change of the keys or the
+/// policy increments by one. One atomic load on the verify path reads it all.
+#[derive(Debug, Clone)]
 pub struct LiveConfig {
     pub(crate) verifier: Verifier<'static>,
+    pub(crate) denylist: Option<OwnedDenylist>,
     pub(crate) generation: u64,
 }
 
@@ -31,6 +35,11 @@ impl LiveConfig {
     /// 0 for the first configuration, one more for each change.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// The static denylist, if one is attached.
+    pub fn denylist(&self) -> Option<&OwnedDenylist> {
+        self.denylist.as_ref()
     }
 
     /// The core verifier built from this configuration (without denylist).

@@ -55,34 +55,22 @@ impl OwnedDenylist {
     }
 }
 
-/// How many lists one core call checks; more are checked in several calls.
-const BATCH: usize = 8;
-
 /// Checks `verified` against every list of `lists` at `now` (the lookup
 /// time: verification time minus leeway) through the core's
-/// [`Verified::check_denylists`], which hashes the identifiers once for
-/// consecutive lists built with the same seed. No allocation: the views
-/// are batched in a fixed array.
+/// [`Verified::check_denylists`]; the first revocation found wins.
+///
+/// One list per call: the core hashes the identifiers once across lists
+/// built with the same seed, but every build of this crate draws a fresh
+/// seed, so consecutive lists never share one, and gathering the views
+/// into an array to pass them together cost more (copying each view's
+/// header) than it could save. No allocation.
 pub(crate) fn check_all<'l>(
     verified: &Verified<'_>,
     lists: impl IntoIterator<Item = Result<Denylist<'l>, Error>>,
     now: u64,
 ) -> Result<(), Error> {
-    let mut lists = lists.into_iter();
-    let Some(first) = lists.next() else {
-        return Ok(());
-    };
-    let mut batch = [first?; BATCH];
-    let mut used = 1;
     for list in lists {
-        if used == BATCH {
-            verified.check_denylists(&batch, now)?;
-            used = 0;
-        }
-        if let Some(slot) = batch.get_mut(used) {
-            *slot = list?;
-            used += 1;
-        }
+        verified.check_denylists(std::slice::from_ref(&list?), now)?;
     }
-    verified.check_denylists(batch.get(..used).unwrap_or_default(), now)
+    Ok(())
 }

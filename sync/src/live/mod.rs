@@ -35,7 +35,16 @@ use crate::{
 };
 use cache::LiveCache;
 use keys::{max_ms, max_of, KeyFreshness};
-use source::SourceClaim;
+use source::{Running, SourceClaim};
+
+/// Which static denylist a verification checks.
+#[derive(Clone, Copy)]
+enum Fixed<'d> {
+    /// The configuration's ([`LiveVerifier::set_denylist`]).
+    Configured,
+    /// The caller's, for this call.
+    Given(Option<&'d Denylist<'d>>),
+}
 
 /// The listener behind its `Arc` (arc-swap holds sized types only).
 struct Listener(Arc<dyn KeyMissListener>);
@@ -61,7 +70,6 @@ pub struct LiveVerifier {
     /// Serializes configuration changes (read, change, install), so none is
     /// lost; verification never takes it.
     writer: Mutex<()>,
-    static_denylist: ArcSwapOption<OwnedDenylist>,
     state: DenylistState,
     /// 0: no maximum.
     max_staleness_ms: AtomicU64,
@@ -78,7 +86,6 @@ impl std::fmt::Debug for LiveVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LiveVerifier")
             .field("config", &self.config.load())
-            .field("static_denylist", &self.static_denylist.load().is_some())
             .field("state", &self.state)
             .field("max_staleness", &self.max_staleness())
             .field("max_key_staleness", &self.keys.max())
@@ -135,10 +142,10 @@ impl LiveVerifier {
         LiveVerifier {
             config: ArcSwap::from_pointee(LiveConfig {
                 verifier,
+                denylist: None,
                 generation: 0,
             }),
             writer: Mutex::new(()),
-            static_denylist: ArcSwapOption::empty(),
             state,
             max_staleness_ms: AtomicU64::new(0),
             keys: KeyFreshness::default(),
@@ -225,6 +232,7 @@ impl LiveVerifier {
         }
         self.config.store(Arc::new(LiveConfig {
             verifier: next,
+            denylist: current.denylist.clone(),
             generation: current.generation.saturating_add(1),
         }));
         Ok(())
@@ -297,12 +305,17 @@ impl LiveVerifier {
     /// atomically. It is checked besides the live one; the counters'
     /// denylist gauges describe the live one only.
     pub fn set_denylist(&self, denylist: Option<OwnedDenylist>) {
-        self.static_denylist.store(denylist.map(Arc::new));
+        // With the configuration, so that verification loads both at once;
+        // not a key or policy change: same generation.
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut next = LiveConfig::clone(&self.config.load());
+        next.denylist = denylist;
+        self.config.store(Arc::new(next));
     }
 
     /// The static denylist, if one is attached.
-    pub fn denylist(&self) -> Option<Arc<OwnedDenylist>> {
-        self.static_denylist.load_full()
+    pub fn denylist(&self) -> Option<OwnedDenylist> {
+        self.config.load().denylist.clone()
     }
 
     /// The live denylist state (snapshot, staleness, counters), shared with
@@ -336,9 +349,7 @@ impl LiveVerifier {
         source: RedisSource,
         options: FollowerOptions,
     ) -> Result<SourceHandle, SyncError> {
-        let claim = SourceClaim::take(&self.source_busy)?;
-        let follower = Follower::start(source, self.state.clone(), options)?;
-        Ok(SourceHandle::redis(follower, claim))
+        self.attach(|state| Follower::start(source, state, options).map(Running::Redis))
     }
 
     /// Loads the snapshot file at `path` now (an error here is returned)
@@ -348,9 +359,17 @@ impl LiveVerifier {
         path: PathBuf,
         options: WatchOptions,
     ) -> Result<SourceHandle, SyncError> {
+        self.attach(|state| FileWatcher::start(path, state, options).map(Running::File))
+    }
+
+    /// The one-source rule: claims the live denylist, starts the source on
+    /// it, and releases the claim if the source does not start.
+    fn attach(
+        &self,
+        start: impl FnOnce(DenylistState) -> Result<Running, SyncError>,
+    ) -> Result<SourceHandle, SyncError> {
         let claim = SourceClaim::take(&self.source_busy)?;
-        let watcher = FileWatcher::start(path, self.state.clone(), options)?;
-        Ok(SourceHandle::file(watcher, claim))
+        Ok(SourceHandle::new(start(self.state.clone())?, claim))
     }
 
     /// Whether a source currently feeds the live denylist.
@@ -401,9 +420,7 @@ impl LiveVerifier {
         now: u64,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, VerifyError> {
-        let fixed = self.static_denylist.load();
-        let view = fixed.as_deref().map(OwnedDenylist::view);
-        self.verify_counted(token, now, view, buf)
+        self.verify_counted(token, now, Fixed::Configured, buf)
     }
 
     /// [`LiveVerifier::verify`] checking `denylist` (a list the caller
@@ -416,14 +433,14 @@ impl LiveVerifier {
         denylist: Option<&Denylist<'_>>,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, VerifyError> {
-        self.verify_counted(token, now, denylist.map(|d| Ok(*d)), buf)
+        self.verify_counted(token, now, Fixed::Given(denylist), buf)
     }
 
     fn verify_counted<'b>(
         &self,
         token: &[u8],
         now: u64,
-        fixed: Option<Result<Denylist<'_>, Error>>,
+        fixed: Fixed<'_>,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, VerifyError> {
         let result = self.verify_uncounted(token, now, fixed, buf);
@@ -448,7 +465,7 @@ impl LiveVerifier {
         &self,
         token: &[u8],
         now: u64,
-        fixed: Option<Result<Denylist<'_>, Error>>,
+        fixed: Fixed<'_>,
         buf: &'b mut [u8],
     ) -> Result<Verified<'b>, VerifyError> {
         self.keys.check(crate::unix_ms)?;
@@ -498,6 +515,10 @@ impl LiveVerifier {
         // Looked up at `now - leeway`, as the core verifier does (format 1
         // and 2 lists skip windows that ended before it).
         let lookup = now.saturating_sub(verifier.policy().leeway);
+        let fixed = match fixed {
+            Fixed::Configured => config.denylist.as_ref().map(OwnedDenylist::view),
+            Fixed::Given(denylist) => denylist.map(|d| Ok(*d)),
+        };
         let revoked = self.state.with_snapshot_ref(|snap| {
             let live = std::iter::once(snap.base()).chain(snap.deltas());
             denylist::check_all(&verified, fixed.into_iter().chain(live), lookup)

@@ -9,7 +9,7 @@ use crate::{FileWatcher, Follower, SharedRevocations, SyncError};
 
 /// The running source a [`SourceHandle`] holds.
 #[derive(Debug)]
-enum Running {
+pub(crate) enum Running {
     Redis(Follower),
     File(FileWatcher),
 }
@@ -59,15 +59,9 @@ impl std::fmt::Debug for SourceHandle {
 }
 
 impl SourceHandle {
-    pub(crate) fn redis(follower: Follower, claim: SourceClaim) -> SourceHandle {
+    pub(crate) fn new(running: Running, claim: SourceClaim) -> SourceHandle {
         SourceHandle {
-            inner: Mutex::new(Some((Running::Redis(follower), claim))),
-        }
-    }
-
-    pub(crate) fn file(watcher: FileWatcher, claim: SourceClaim) -> SourceHandle {
-        SourceHandle {
-            inner: Mutex::new(Some((Running::File(watcher), claim))),
+            inner: Mutex::new(Some((running, claim))),
         }
     }
 
