@@ -485,6 +485,10 @@ impl LiveVerifier {
             // A pending verifier: say why, whatever the token.
             return Err(Error::EmptyKeySet.into());
         }
+        let fixed = match fixed {
+            Fixed::Configured => config.denylist.as_ref().map(OwnedDenylist::view),
+            Fixed::Given(denylist) => denylist.map(|d| Ok(*d)),
+        };
         let cache = self.cache.load();
         let result = match cache.as_deref() {
             // A token enters the cache only after the denylists passed it.
@@ -515,10 +519,6 @@ impl LiveVerifier {
         // Looked up at `now - leeway`, as the core verifier does (format 1
         // and 2 lists skip windows that ended before it).
         let lookup = now.saturating_sub(verifier.policy().leeway);
-        let fixed = match fixed {
-            Fixed::Configured => config.denylist.as_ref().map(OwnedDenylist::view),
-            Fixed::Given(denylist) => denylist.map(|d| Ok(*d)),
-        };
         let revoked = self.state.with_snapshot_ref(|snap| {
             let live = std::iter::once(snap.base()).chain(snap.deltas());
             denylist::check_all(&verified, fixed.into_iter().chain(live), lookup)
