@@ -121,6 +121,14 @@ status() { # status URL [curl args]
     local url=$1; shift
     curl -s -o /dev/null -w '%{http_code}' "$@" "$url"
 }
+wait_status() { # wait_status WANT URL [curl args]: polls (10 ms apart, 300 times at most) for that status
+    local want=$1 i; shift
+    for i in $(seq 1 300); do
+        [ "$(status "$@")" = "$want" ] && return 0
+        sleep 0.01
+    done
+    return 1
+}
 
 run_proxy() { # run_proxy NAME PORT
     local name=$1 base="http://127.0.0.1:$2" body before h
@@ -181,10 +189,7 @@ TRAFFIC=$!
 sleep 0.3
 T0=$(date +%s%N)
 "$JG" revoke --redis "$JG_REDIS_URL" session s-victim >/dev/null
-for i in $(seq 1 200); do
-    [ "$(status "$NGX" -H "Authorization: Bearer $VICTIM")" = 401 ] && break
-    sleep 0.01
-done
+wait_status 401 "$NGX" -H "Authorization: Bearer $VICTIM" || true
 T1=$(date +%s%N)
 sleep 0.2
 kill "$TRAFFIC"; wait "$TRAFFIC" 2>/dev/null || true
@@ -296,10 +301,7 @@ sleep 0.2
 jq -s '{keys: (.[0].keys + .[1].keys)}' "$TMP/k1.pub.jwks" "$TMP/k2.pub.jwks" >"$TMP/idp/jwks.json.new"
 mv "$TMP/idp/jwks.json.new" "$TMP/idp/jwks.json"
 T0=$(date +%s%N)
-for i in $(seq 1 200); do
-    [ "$(status "$JX" -H "Authorization: Bearer $OTHER_KEY")" = 200 ] && break
-    sleep 0.02
-done
+wait_status 200 "$JX" -H "Authorization: Bearer $OTHER_KEY" || true
 T1=$(date +%s%N)
 sleep 0.5
 kill "$TRAFFIC"; wait "$TRAFFIC" 2>/dev/null || true
@@ -310,19 +312,13 @@ expect "jwks_url: no k1 request failed during the rotation ($(wc -l <"$TMP/jwks-
     "$(grep -cv '^200$' "$TMP/jwks-rotation.log" || true)"
 cp "$TMP/k2.pub.jwks" "$TMP/idp/jwks.json.new"
 mv "$TMP/idp/jwks.json.new" "$TMP/idp/jwks.json"
-for i in $(seq 1 200); do
-    [ "$(status "$JX" -H "Authorization: Bearer $GOOD")" = 401 ] && break
-    sleep 0.02
-done
+wait_status 401 "$JX" -H "Authorization: Bearer $GOOD" || true
 expect "jwks_url: k1 token refused once k1 is withdrawn" 401 \
     "$(status "$JX" -H "Authorization: Bearer $GOOD")"
 expect "jwks_url: key fetches in /metrics" 1 \
     "$(curl -s "http://127.0.0.1:$JG_SERVE_PORT/metrics" | grep -c '^jwtgate_keys_fetch_total{result="ok"}')"
 rm "$TMP/idp/jwks.json" # the provider answers 404: keys kept, aging
-for i in $(seq 1 200); do
-    [ "$(status "$JX" -H "Authorization: Bearer $OTHER_KEY")" = 500 ] && break
-    sleep 0.02
-done
+wait_status 500 "$JX" -H "Authorization: Bearer $OTHER_KEY" || true
 # jwtgate answers 503 (it cannot decide); nginx turns any auth answer but
 # 2xx, 401 and 403 into 500: closed either way.
 expect "jwks_url: provider failing past keys.max_staleness -> jwtgate 503" 503 \
@@ -333,10 +329,7 @@ expect "jwks_url: not ready while the keys are stale" 503 \
     "$(status "http://127.0.0.1:$JG_SERVE_PORT/readyz")"
 cp "$TMP/k2.pub.jwks" "$TMP/idp/jwks.json.new"
 mv "$TMP/idp/jwks.json.new" "$TMP/idp/jwks.json"
-for i in $(seq 1 200); do
-    [ "$(status "$JX" -H "Authorization: Bearer $OTHER_KEY")" = 200 ] && break
-    sleep 0.02
-done
+wait_status 200 "$JX" -H "Authorization: Bearer $OTHER_KEY" || true
 expect "jwks_url: provider back -> k2 token passes" 200 \
     "$(status "$JX" -H "Authorization: Bearer $OTHER_KEY")"
 kill "$JWKS_PID"; wait "$JWKS_PID" 2>/dev/null || true

@@ -210,26 +210,20 @@ impl Shared {
                 why.push(w);
             }
         }
-        if let Some(max) = self.verifier.max_staleness() {
-            match self.verifier.staleness() {
-                Some(age) if age <= max => {}
-                Some(age) => why.push(format!(
-                    "denylist stale: {} ms old, maximum {} ms",
+        let v = &self.verifier;
+        for (what, max, age) in [
+            ("denylist", v.max_staleness(), v.staleness()),
+            ("keys", v.max_key_staleness(), v.key_staleness()),
+        ] {
+            match (max, age) {
+                (None, _) => {}
+                (Some(max), Some(age)) if age <= max => {}
+                (Some(max), Some(age)) => why.push(format!(
+                    "{what} stale: {} ms old, maximum {} ms",
                     age.as_millis(),
                     max.as_millis()
                 )),
-                None => why.push("denylist never synced".into()),
-            }
-        }
-        if let Some(max) = self.verifier.max_key_staleness() {
-            match self.verifier.key_staleness() {
-                Some(age) if age <= max => {}
-                Some(age) => why.push(format!(
-                    "keys stale: {} ms old, maximum {} ms",
-                    age.as_millis(),
-                    max.as_millis()
-                )),
-                None => why.push("keys never synced".into()),
+                (Some(_), None) => why.push(format!("{what} never synced")),
             }
         }
         why
