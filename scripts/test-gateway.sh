@@ -121,6 +121,13 @@ status() { # status URL [curl args]
     local url=$1; shift
     curl -s -o /dev/null -w '%{http_code}' "$@" "$url"
 }
+traffic() { # traffic LOG URL [curl args]: requests in a loop, one status a line, in the background (TRAFFIC)
+    local log=$1; shift
+    ( while :; do
+          echo "$(status "$@")"
+      done ) >"$log" 2>/dev/null &
+    TRAFFIC=$!
+}
 wait_status() { # wait_status WANT URL [curl args]: polls (10 ms apart, 300 times at most) for that status
     local want=$1 i; shift
     for i in $(seq 1 300); do
@@ -200,10 +207,7 @@ echo "     revoke -> first 401 seen by a client: $(( (T1 - T0) / 1000000 )) ms (
 expect "other sessions unaffected" 200 "$(status "$NGX" -H "Authorization: Bearer $GOOD")"
 
 echo "== key rotation under traffic (new JWKS file, SIGHUP)"
-( while :; do
-      echo "$(status "$NGX" -H "Authorization: Bearer $GOOD")"
-  done ) >"$TMP/rotation.log" 2>/dev/null &
-TRAFFIC=$!
+traffic "$TMP/rotation.log" "$NGX" -H "Authorization: Bearer $GOOD"
 sleep 0.2
 jq -s '{keys: (.[0].keys + .[1].keys)}' "$TMP/k1.pub.jwks" "$TMP/k2.pub.jwks" >"$TMP/keys.jwks.new"
 mv "$TMP/keys.jwks.new" "$TMP/keys.jwks"
@@ -293,13 +297,10 @@ JX="http://127.0.0.1:$JG_NGINX_PORT/app"
 expect "jwks_url: k1 token passes" 200 "$(status "$JX" -H "Authorization: Bearer $GOOD")"
 expect "jwks_url: k2 token refused before k2 is published" 401 \
     "$(status "$JX" -H "Authorization: Bearer $OTHER_KEY")"
-( while :; do
-      echo "$(status "$JX" -H "Authorization: Bearer $GOOD")"
-  done ) >"$TMP/jwks-rotation.log" 2>/dev/null &
-TRAFFIC=$!
+traffic "$TMP/jwks-rotation.log" "$JX" -H "Authorization: Bearer $GOOD"
 sleep 0.2
-jq -s '{keys: (.[0].keys + .[1].keys)}' "$TMP/k1.pub.jwks" "$TMP/k2.pub.jwks" >"$TMP/idp/jwks.json.new"
-mv "$TMP/idp/jwks.json.new" "$TMP/idp/jwks.json"
+jq -s '{keys: (.[0].keys + .[1].keys)}' "$TMP/k1.pub.jwks" "$TMP/k2.pub.jwks" >"$TMP/idp/new"
+mv "$TMP/idp/new" "$TMP/idp/jwks.json"
 T0=$(date +%s%N)
 wait_status 200 "$JX" -H "Authorization: Bearer $OTHER_KEY" || true
 T1=$(date +%s%N)

@@ -587,18 +587,14 @@ fn revoked_token_is_rejected_on_a_cache_hit() {
         format!("{BASE}\n[revocation]\nredis_url_env = \"TEST_REDIS\"\n[cache]\nsize = 64\n");
     let s = Server::start(&dir, &config, &[("TEST_REDIS", &redis.url())]);
     assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
-    let now = unix_now();
-    let t = token(&format!(
-        r#"{{"sub":"gina","sid":"s-9","aud":"api","exp":{}}}"#,
-        now + 600
-    ));
+    let t = good("gina", r#","sid":"s-9""#);
     let auth = || s.auth("/app", &[("Authorization", &bearer(&t))]).status;
     assert_eq!(auth(), 200);
     assert_eq!(auth(), 200);
     let hits = metric(&s.addr, "jwtgate_cache_hits_total");
     assert!(hits >= 1.0, "the second check was not a cache hit");
     RedisStore::new(RedisSource::from_url(&redis.url()).unwrap())
-        .revoke(&OwnedRevocation::session("s-9", now + 600))
+        .revoke(&OwnedRevocation::session("s-9", unix_now() + 600))
         .unwrap();
     assert!(eventually(WAIT, || auth() == 401));
     // The refusal came from a cache hit: the signature was not checked
