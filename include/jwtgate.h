@@ -449,242 +449,13 @@ typedef struct {
 extern "C" {
 #endif // __cplusplus
 
-// Creates a verifier with no keys, the default policy (`exp` required,
-// no leeway, any issuer, no audience: a token with `aud` is rejected
-// until an audience is added) and no denylist. Until it has a key whose
-// algorithm is allowed, every verification gives `JG_EMPTY_KEY_SET`;
-// once it has one, no change may leave it without (`JG_EMPTY_KEY_SET`,
-// nothing changed).
-//
-// On success writes the new handle to `*verifier_out`; the caller owns it
-// and releases it with `jg_verifier_free`.
-//
-// # Safety
-// `verifier_out` must be NULL or valid for writing a pointer.
-jg_result jg_verifier_new(jg_verifier **verifier_out);
+// A static, NUL-terminated English message for any `jg_result` value
+// (unknown values get a generic message). Never NULL; never free it.
+const char *jg_error_message(uint32_t result);
 
-// Releases a verifier and everything it owns (keys are zeroized).
-//
-// NULL is a no-op. Freeing a pointer that is not a live verifier (for
-// example, freeing twice) is detected and ignored, unless a new verifier
-// has been created at the same address since: do not rely on it, treat a
-// double free as the bug it is. No other thread may use the verifier
-// during or after this call.
-//
-// # Safety
-// `verifier` must be NULL or a pointer from `jg_verifier_new` that no
-// other thread is using.
-void jg_verifier_free(jg_verifier *verifier);
-
-// Replaces every key of `verifier` at once with the keys of `keys`,
-// another verifier used as a key set (built with `jg_verifier_new` and
-// the `jg_verifier_add_*` functions; its policy and denylists are
-// ignored, and it stays the caller's). Verifications in flight finish
-// with the keys they started with; every later one uses the new set, so
-// a rotation never accepts a token of a key that was in neither set.
-// `JG_EMPTY_KEY_SET` (nothing changed) when no key of the new set has an
-// algorithm `verifier` allows.
-//
-// # Safety
-// `verifier` and `keys` must be NULL or live verifiers.
-jg_result jg_verifier_set_keys(const jg_verifier *verifier, const jg_verifier *keys);
-
-// Writes the verifier's configuration generation to `*generation_out`:
-// 0 when created, one more for every change that succeeded (keys,
-// policy). A verification uses one configuration, whose generation lies
-// between the values read before and after it.
-//
-// # Safety
-// `verifier` must be NULL or live; `generation_out` NULL or writable.
-jg_result jg_verifier_generation(const jg_verifier *verifier, uint64_t *generation_out);
-
-// Adds an HMAC key (`JG_ALG_HS256`, `JG_ALG_HS384` or `JG_ALG_HS512`).
-//
-// `secret` (copied) must be at least as long as the hash output (32, 48
-// or 64 bytes; `JG_WEAK_KEY` otherwise). `kid` is optional: NULL for none,
-// else `kid_len` UTF-8 bytes (copied, at most 128). Keys can be added at
-// any time; a failed call changes nothing.
-//
-// # Safety
-// `verifier` must be NULL or live; `secret` must be NULL or readable for
-// `secret_len` bytes, and `kid` NULL or readable for `kid_len` bytes.
-jg_result jg_verifier_add_hmac_key(jg_verifier *verifier,
-                                   uint32_t alg,
-                                   const uint8_t *secret,
-                                   size_t secret_len,
-                                   const uint8_t *kid,
-                                   size_t kid_len);
-
-// Adds an Ed25519 public key (`EdDSA`): exactly 32 bytes (RFC 8032
-// encoding); small-order and non-canonical points give `JG_INVALID_KEY`.
-// `kid` as for `jg_verifier_add_hmac_key`.
-//
-// # Safety
-// As `jg_verifier_add_hmac_key`.
-jg_result jg_verifier_add_ed25519_key(jg_verifier *verifier,
-                                      const uint8_t *public_key,
-                                      size_t public_key_len,
-                                      const uint8_t *kid,
-                                      size_t kid_len);
-
-// Adds an ES256 (P-256) public key from its SEC1 encoding: 65 bytes
-// `04 || x || y` (OpenSSL's and `cryptography`'s uncompressed point) or
-// the 33-byte compressed form. Any other length, a point off the curve or
-// the identity give `JG_INVALID_KEY`. `kid` as for
-// `jg_verifier_add_hmac_key`.
-//
-// # Safety
-// As `jg_verifier_add_hmac_key`.
-jg_result jg_verifier_add_es256_key(jg_verifier *verifier,
-                                    const uint8_t *sec1,
-                                    size_t sec1_len,
-                                    const uint8_t *kid,
-                                    size_t kid_len);
-
-// Adds an RSA public key for `alg` (`JG_ALG_RS256` or `JG_ALG_PS256`;
-// other algorithms give `JG_INVALID_ARGUMENT`) from the big-endian
-// modulus `n` and public exponent `e` (the JWK `n` and `e` decoded;
-// leading zero bytes are ignored). `n` must be odd with 2048 to 4096
-// bits and `e` odd with `3 <= e < 2^32`, else `JG_INVALID_KEY`. `kid` as
-// for `jg_verifier_add_hmac_key`.
-//
-// # Safety
-// `verifier` must be NULL or live; `n`, `e` and `kid` NULL or readable
-// for their lengths.
-jg_result jg_verifier_add_rsa_key(jg_verifier *verifier,
-                                  uint32_t alg,
-                                  const uint8_t *n,
-                                  size_t n_len,
-                                  const uint8_t *e,
-                                  size_t e_len,
-                                  const uint8_t *kid,
-                                  size_t kid_len);
-
-// Adds every usable key of a JWKS document (`{"keys":[...]}`, RFC 7517;
-// `len` bytes, not NUL-terminated). The rules are the core's
-// (`jwtgate_core::KeySet::add_jwks`): `oct` keys need an HMAC `alg`, `OKP`
-// keys must be Ed25519, `EC` keys P-256 (ES256), `RSA` keys RS256 or
-// PS256, keys for other uses or types are skipped, and a
-// malformed supported key fails the whole document (`JG_JWKS`) without
-// adding anything.
-//
-// # Safety
-// `verifier` must be NULL or live; `jwks` NULL or readable for `len` bytes.
-jg_result jg_verifier_add_jwks(jg_verifier *verifier, const uint8_t *jwks, size_t len);
-
-// Accepts tokens whose `iss` is `issuer` (`len` UTF-8 bytes, copied).
-// Call once per accepted issuer; once one is set, `iss` is required. An
-// empty `issuer` gives `JG_EMPTY_ALLOW_LIST`. To load a configured list,
-// prefer `jg_verifier_set_issuers`, which also refuses an empty list.
-//
-// # Safety
-// `verifier` must be NULL or live; `issuer` NULL or readable for `len` bytes.
-jg_result jg_verifier_add_issuer(jg_verifier *verifier, const uint8_t *issuer, size_t len);
-
-// Accepts tokens whose `aud` contains `audience` (`len` UTF-8 bytes,
-// copied). Call once per accepted audience; once one is set, `aud` is
-// required.
-//
-// # Safety
-// `verifier` must be NULL or live; `audience` NULL or readable for `len` bytes.
-jg_result jg_verifier_add_audience(jg_verifier *verifier, const uint8_t *audience, size_t len);
-
-// Accepts exactly the `count` issuers given (replacing any set before):
-// the strings lie end to end in `bytes` (UTF-8, copied), the length of
-// each in `lens`. An empty list or an empty string gives
-// `JG_EMPTY_ALLOW_LIST` and changes nothing: load your configured list
-// through this call, so that a list loaded empty is refused instead of
-// accepting any issuer. Without any issuer set, any issuer is accepted.
-//
-// # Safety
-// `verifier` must be NULL or live; `bytes` NULL or readable for the sum
-// of `lens`; `lens` NULL or readable for `count` lengths (both may be NULL
-// when `count` is 0).
-jg_result jg_verifier_set_issuers(jg_verifier *verifier,
-                                  const uint8_t *bytes,
-                                  const size_t *lens,
-                                  size_t count);
-
-// Accepts tokens whose `aud` contains one of the `count` audiences given
-// (replacing any set before), laid out as for `jg_verifier_set_issuers`;
-// an empty list or an empty string gives `JG_EMPTY_ALLOW_LIST` and
-// changes nothing.
-//
-// # Safety
-// As `jg_verifier_set_issuers`.
-jg_result jg_verifier_set_audiences(jg_verifier *verifier,
-                                    const uint8_t *bytes,
-                                    const size_t *lens,
-                                    size_t count);
-
-// Allows only the `count` algorithms of `algs` (`JG_ALG_*`; default: all):
-// a key bound to another algorithm is unusable, and a token whose `alg` is
-// not listed gives `JG_UNSUPPORTED_ALGORITHM`. An empty list gives
-// `JG_EMPTY_ALLOW_LIST`, an unknown id `JG_INVALID_ARGUMENT`; either
-// changes nothing.
-//
-// # Safety
-// `verifier` must be NULL or live; `algs` NULL or readable for `count`
-// ids (it may be NULL when `count` is 0).
-jg_result jg_verifier_set_algorithms(jg_verifier *verifier, const uint32_t *algs, size_t count);
-
-// Checks that the verifier can accept a token at all: `JG_OK`, or
-// `JG_EMPTY_KEY_SET` when it has no key whose algorithm is allowed (no key
-// at all, a JWKS without a supported key, or an algorithm allow-list that
-// excludes every key). Call it once configuration is done, as the Go
-// binding's `NewVerifier` does (verifying with such a verifier fails,
-// with `JG_UNKNOWN_KEY` or `JG_UNSUPPORTED_ALGORITHM`).
-//
-// # Safety
-// `verifier` must be NULL or live.
-jg_result jg_verifier_check(const jg_verifier *verifier);
-
-// Sets the clock skew, in seconds, tolerated on `exp`, `nbf` and `iat` (default 0).
-//
-// # Safety
-// `verifier` must be NULL or live.
-jg_result jg_verifier_set_leeway(jg_verifier *verifier, uint64_t leeway_secs);
-
-// Replaces the set of claims a token must carry with `claims`, a mask of
-// `JG_CLAIM_*` bits (default `JG_CLAIM_EXP`; pass 0 to require nothing).
-// Unknown bits give `JG_INVALID_ARGUMENT`.
-//
-// # Safety
-// `verifier` must be NULL or live.
-jg_result jg_verifier_set_required_claims(jg_verifier *verifier, uint32_t claims);
-
-// Requires the header `typ` to be `typ` (`len` UTF-8 bytes, at most 64),
-// compared ASCII case-insensitively with an optional `application/`
-// prefix (RFC 7515 section 4.1.9), for example `at+jwt` (RFC 9068).
-//
-// # Safety
-// `verifier` must be NULL or live; `typ` NULL or readable for `len` bytes.
-jg_result jg_verifier_require_typ(jg_verifier *verifier, const uint8_t *typ, size_t len);
-
-// Attaches a static denylist, replacing any previous one atomically:
-// concurrent `jg_verifier_verify` calls use either the old or the new one.
-//
-// The static denylist is independent of the live one that
-// `jg_verifier_follow_redis` or `jg_verifier_watch_file` keeps current: a
-// token is rejected when either revokes it, and a running source never
-// replaces or clears what this call attached (nor the other way round).
-// The counters' denylist gauges describe the live denylist only.
-//
-// `bytes` (`len` bytes, a serialized jwtgate denylist) is validated
-// (structure, version, checksum: `JG_DENYLIST_*` on failure, leaving the
-// current denylist attached) and copied: the caller may free it as soon
-// as this returns.
-//
-// # Safety
-// `verifier` must be NULL or live; `bytes` NULL or readable for `len` bytes.
-jg_result jg_verifier_set_denylist(const jg_verifier *verifier, const uint8_t *bytes, size_t len);
-
-// Detaches the static denylist, if any (atomically, like
-// `jg_verifier_set_denylist`). The live denylist is untouched.
-//
-// # Safety
-// `verifier` must be NULL or live.
-jg_result jg_verifier_clear_denylist(const jg_verifier *verifier);
+// The library version, a static NUL-terminated string such as `"0.1.0"`.
+// Never NULL; never free it.
+const char *jg_version(void);
 
 // Verifies `token` (`len` bytes, not NUL-terminated) at time `now`
 // (seconds since the Unix epoch): structure, signature, claims, policy,
@@ -741,14 +512,6 @@ jg_result jg_encode(uint32_t alg,
                     uint8_t *out,
                     size_t out_cap,
                     size_t *out_len);
-
-// A static, NUL-terminated English message for any `jg_result` value
-// (unknown values get a generic message). Never NULL; never free it.
-const char *jg_error_message(uint32_t result);
-
-// The library version, a static NUL-terminated string such as `"0.1.0"`.
-// Never NULL; never free it.
-const char *jg_version(void);
 
 // Starts a thread that keeps the verifier's live denylist current from
 // Redis: it loads every revocation of namespace `ns` (`{ns}:rev:*`), then
@@ -1023,6 +786,243 @@ jg_result jg_store_revoke_many(const jg_store *store,
 // `store` NULL or from `jg_store_connect`, used by no other thread during
 // or after this call.
 void jg_store_free(jg_store *store);
+
+// Creates a verifier with no keys, the default policy (`exp` required,
+// no leeway, any issuer, no audience: a token with `aud` is rejected
+// until an audience is added) and no denylist. Until it has a key whose
+// algorithm is allowed, every verification gives `JG_EMPTY_KEY_SET`;
+// once it has one, no change may leave it without (`JG_EMPTY_KEY_SET`,
+// nothing changed).
+//
+// On success writes the new handle to `*verifier_out`; the caller owns it
+// and releases it with `jg_verifier_free`.
+//
+// # Safety
+// `verifier_out` must be NULL or valid for writing a pointer.
+jg_result jg_verifier_new(jg_verifier **verifier_out);
+
+// Releases a verifier and everything it owns (keys are zeroized).
+//
+// NULL is a no-op. Freeing a pointer that is not a live verifier (for
+// example, freeing twice) is detected and ignored, unless a new verifier
+// has been created at the same address since: do not rely on it, treat a
+// double free as the bug it is. No other thread may use the verifier
+// during or after this call.
+//
+// # Safety
+// `verifier` must be NULL or a pointer from `jg_verifier_new` that no
+// other thread is using.
+void jg_verifier_free(jg_verifier *verifier);
+
+// Replaces every key of `verifier` at once with the keys of `keys`,
+// another verifier used as a key set (built with `jg_verifier_new` and
+// the `jg_verifier_add_*` functions; its policy and denylists are
+// ignored, and it stays the caller's). Verifications in flight finish
+// with the keys they started with; every later one uses the new set, so
+// a rotation never accepts a token of a key that was in neither set.
+// `JG_EMPTY_KEY_SET` (nothing changed) when no key of the new set has an
+// algorithm `verifier` allows.
+//
+// # Safety
+// `verifier` and `keys` must be NULL or live verifiers.
+jg_result jg_verifier_set_keys(const jg_verifier *verifier, const jg_verifier *keys);
+
+// Writes the verifier's configuration generation to `*generation_out`:
+// 0 when created, one more for every change that succeeded (keys,
+// policy). A verification uses one configuration, whose generation lies
+// between the values read before and after it.
+//
+// # Safety
+// `verifier` must be NULL or live; `generation_out` NULL or writable.
+jg_result jg_verifier_generation(const jg_verifier *verifier, uint64_t *generation_out);
+
+// Adds an HMAC key (`JG_ALG_HS256`, `JG_ALG_HS384` or `JG_ALG_HS512`).
+//
+// `secret` (copied) must be at least as long as the hash output (32, 48
+// or 64 bytes; `JG_WEAK_KEY` otherwise). `kid` is optional: NULL for none,
+// else `kid_len` UTF-8 bytes (copied, at most 128). Keys can be added at
+// any time; a failed call changes nothing.
+//
+// # Safety
+// `verifier` must be NULL or live; `secret` must be NULL or readable for
+// `secret_len` bytes, and `kid` NULL or readable for `kid_len` bytes.
+jg_result jg_verifier_add_hmac_key(jg_verifier *verifier,
+                                   uint32_t alg,
+                                   const uint8_t *secret,
+                                   size_t secret_len,
+                                   const uint8_t *kid,
+                                   size_t kid_len);
+
+// Adds an Ed25519 public key (`EdDSA`): exactly 32 bytes (RFC 8032
+// encoding); small-order and non-canonical points give `JG_INVALID_KEY`.
+// `kid` as for `jg_verifier_add_hmac_key`.
+//
+// # Safety
+// As `jg_verifier_add_hmac_key`.
+jg_result jg_verifier_add_ed25519_key(jg_verifier *verifier,
+                                      const uint8_t *public_key,
+                                      size_t public_key_len,
+                                      const uint8_t *kid,
+                                      size_t kid_len);
+
+// Adds an ES256 (P-256) public key from its SEC1 encoding: 65 bytes
+// `04 || x || y` (OpenSSL's and `cryptography`'s uncompressed point) or
+// the 33-byte compressed form. Any other length, a point off the curve or
+// the identity give `JG_INVALID_KEY`. `kid` as for
+// `jg_verifier_add_hmac_key`.
+//
+// # Safety
+// As `jg_verifier_add_hmac_key`.
+jg_result jg_verifier_add_es256_key(jg_verifier *verifier,
+                                    const uint8_t *sec1,
+                                    size_t sec1_len,
+                                    const uint8_t *kid,
+                                    size_t kid_len);
+
+// Adds an RSA public key for `alg` (`JG_ALG_RS256` or `JG_ALG_PS256`;
+// other algorithms give `JG_INVALID_ARGUMENT`) from the big-endian
+// modulus `n` and public exponent `e` (the JWK `n` and `e` decoded;
+// leading zero bytes are ignored). `n` must be odd with 2048 to 4096
+// bits and `e` odd with `3 <= e < 2^32`, else `JG_INVALID_KEY`. `kid` as
+// for `jg_verifier_add_hmac_key`.
+//
+// # Safety
+// `verifier` must be NULL or live; `n`, `e` and `kid` NULL or readable
+// for their lengths.
+jg_result jg_verifier_add_rsa_key(jg_verifier *verifier,
+                                  uint32_t alg,
+                                  const uint8_t *n,
+                                  size_t n_len,
+                                  const uint8_t *e,
+                                  size_t e_len,
+                                  const uint8_t *kid,
+                                  size_t kid_len);
+
+// Adds every usable key of a JWKS document (`{"keys":[...]}`, RFC 7517;
+// `len` bytes, not NUL-terminated). The rules are the core's
+// (`jwtgate_core::KeySet::add_jwks`): `oct` keys need an HMAC `alg`, `OKP`
+// keys must be Ed25519, `EC` keys P-256 (ES256), `RSA` keys RS256 or
+// PS256, keys for other uses or types are skipped, and a
+// malformed supported key fails the whole document (`JG_JWKS`) without
+// adding anything.
+//
+// # Safety
+// `verifier` must be NULL or live; `jwks` NULL or readable for `len` bytes.
+jg_result jg_verifier_add_jwks(jg_verifier *verifier, const uint8_t *jwks, size_t len);
+
+// Accepts tokens whose `iss` is `issuer` (`len` UTF-8 bytes, copied).
+// Call once per accepted issuer; once one is set, `iss` is required. An
+// empty `issuer` gives `JG_EMPTY_ALLOW_LIST`. To load a configured list,
+// prefer `jg_verifier_set_issuers`, which also refuses an empty list.
+//
+// # Safety
+// `verifier` must be NULL or live; `issuer` NULL or readable for `len` bytes.
+jg_result jg_verifier_add_issuer(jg_verifier *verifier, const uint8_t *issuer, size_t len);
+
+// Accepts tokens whose `aud` contains `audience` (`len` UTF-8 bytes,
+// copied). Call once per accepted audience; once one is set, `aud` is
+// required.
+//
+// # Safety
+// `verifier` must be NULL or live; `audience` NULL or readable for `len` bytes.
+jg_result jg_verifier_add_audience(jg_verifier *verifier, const uint8_t *audience, size_t len);
+
+// Accepts exactly the `count` issuers given (replacing any set before):
+// the strings lie end to end in `bytes` (UTF-8, copied), the length of
+// each in `lens`. An empty list or an empty string gives
+// `JG_EMPTY_ALLOW_LIST` and changes nothing: load your configured list
+// through this call, so that a list loaded empty is refused instead of
+// accepting any issuer. Without any issuer set, any issuer is accepted.
+//
+// # Safety
+// `verifier` must be NULL or live; `bytes` NULL or readable for the sum
+// of `lens`; `lens` NULL or readable for `count` lengths (both may be NULL
+// when `count` is 0).
+jg_result jg_verifier_set_issuers(jg_verifier *verifier,
+                                  const uint8_t *bytes,
+                                  const size_t *lens,
+                                  size_t count);
+
+// Accepts tokens whose `aud` contains one of the `count` audiences given
+// (replacing any set before), laid out as for `jg_verifier_set_issuers`;
+// an empty list or an empty string gives `JG_EMPTY_ALLOW_LIST` and
+// changes nothing.
+//
+// # Safety
+// As `jg_verifier_set_issuers`.
+jg_result jg_verifier_set_audiences(jg_verifier *verifier,
+                                    const uint8_t *bytes,
+                                    const size_t *lens,
+                                    size_t count);
+
+// Allows only the `count` algorithms of `algs` (`JG_ALG_*`; default: all):
+// a key bound to another algorithm is unusable, and a token whose `alg` is
+// not listed gives `JG_UNSUPPORTED_ALGORITHM`. An empty list gives
+// `JG_EMPTY_ALLOW_LIST`, an unknown id `JG_INVALID_ARGUMENT`; either
+// changes nothing.
+//
+// # Safety
+// `verifier` must be NULL or live; `algs` NULL or readable for `count`
+// ids (it may be NULL when `count` is 0).
+jg_result jg_verifier_set_algorithms(jg_verifier *verifier, const uint32_t *algs, size_t count);
+
+// Checks that the verifier can accept a token at all: `JG_OK`, or
+// `JG_EMPTY_KEY_SET` when it has no key whose algorithm is allowed (no key
+// at all, a JWKS without a supported key, or an algorithm allow-list that
+// excludes every key). Call it once configuration is done, as the Go
+// binding's `NewVerifier` does (verifying with such a verifier fails,
+// with `JG_UNKNOWN_KEY` or `JG_UNSUPPORTED_ALGORITHM`).
+//
+// # Safety
+// `verifier` must be NULL or live.
+jg_result jg_verifier_check(const jg_verifier *verifier);
+
+// Sets the clock skew, in seconds, tolerated on `exp`, `nbf` and `iat` (default 0).
+//
+// # Safety
+// `verifier` must be NULL or live.
+jg_result jg_verifier_set_leeway(jg_verifier *verifier, uint64_t leeway_secs);
+
+// Replaces the set of claims a token must carry with `claims`, a mask of
+// `JG_CLAIM_*` bits (default `JG_CLAIM_EXP`; pass 0 to require nothing).
+// Unknown bits give `JG_INVALID_ARGUMENT`.
+//
+// # Safety
+// `verifier` must be NULL or live.
+jg_result jg_verifier_set_required_claims(jg_verifier *verifier, uint32_t claims);
+
+// Requires the header `typ` to be `typ` (`len` UTF-8 bytes, at most 64),
+// compared ASCII case-insensitively with an optional `application/`
+// prefix (RFC 7515 section 4.1.9), for example `at+jwt` (RFC 9068).
+//
+// # Safety
+// `verifier` must be NULL or live; `typ` NULL or readable for `len` bytes.
+jg_result jg_verifier_require_typ(jg_verifier *verifier, const uint8_t *typ, size_t len);
+
+// Attaches a static denylist, replacing any previous one atomically:
+// concurrent `jg_verifier_verify` calls use either the old or the new one.
+//
+// The static denylist is independent of the live one that
+// `jg_verifier_follow_redis` or `jg_verifier_watch_file` keeps current: a
+// token is rejected when either revokes it, and a running source never
+// replaces or clears what this call attached (nor the other way round).
+// The counters' denylist gauges describe the live denylist only.
+//
+// `bytes` (`len` bytes, a serialized jwtgate denylist) is validated
+// (structure, version, checksum: `JG_DENYLIST_*` on failure, leaving the
+// current denylist attached) and copied: the caller may free it as soon
+// as this returns.
+//
+// # Safety
+// `verifier` must be NULL or live; `bytes` NULL or readable for `len` bytes.
+jg_result jg_verifier_set_denylist(const jg_verifier *verifier, const uint8_t *bytes, size_t len);
+
+// Detaches the static denylist, if any (atomically, like
+// `jg_verifier_set_denylist`). The live denylist is untouched.
+//
+// # Safety
+// `verifier` must be NULL or live.
+jg_result jg_verifier_clear_denylist(const jg_verifier *verifier);
 
 #ifdef __cplusplus
 }  // extern "C"

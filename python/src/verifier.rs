@@ -257,7 +257,7 @@ impl Verifier {
                 .collect();
             (arena, results)
         });
-        let limits = *this.core().limits();
+        let limits = this.synced.limits();
         let out = PyList::empty(py);
         for (result, token) in results.into_iter().zip(&slices) {
             let item = match result {
@@ -520,7 +520,8 @@ impl Verifier {
     ) -> PyResult<Bound<'py, PyDict>> {
         let now = now_secs(now)?;
         let token = token_bytes(py, token)?;
-        let need = jwtgate::buffer_len(token.len().min(self.core().limits().max_token_len));
+        let limits = self.synced.limits();
+        let need = jwtgate::buffer_len(token.len().min(limits.max_token_len));
         let mut stack = [0u8; STACK_BUF];
         let mut heap = Vec::new();
         let buf: &mut [u8] = match stack.get_mut(..need) {
@@ -543,7 +544,7 @@ impl Verifier {
             work()
         };
         match result {
-            Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default(), self.core().limits()),
+            Ok(range) => claims_dict(py, buf.get(range).unwrap_or_default(), &limits),
             Err(e) => Err(verify_err(py, e, token)),
         }
     }

@@ -294,6 +294,12 @@ impl LiveVerifier {
         self.config.load_full()
     }
 
+    /// The limits in force (a copy; cheaper than [`LiveVerifier::config`]
+    /// on a hot path: no reference count is touched).
+    pub fn limits(&self) -> Limits {
+        *self.config.load().limits()
+    }
+
     /// The configuration's generation: 0, plus one per change.
     pub fn key_generation(&self) -> u64 {
         self.config.load().generation
