@@ -40,7 +40,9 @@ fn main() -> Result<(), Error> {
     let mut policy = Policy::new();
     policy.add_audience("orders")?;
     let core = Verifier::new(KeySet::single(key.clone()), policy);
-    let live = LiveVerifier::new(KeySet::single(key), policy)?;
+    // Uncached, as the core verifier it is compared with: every call checks
+    // the signature (the verified-token cache is on by default).
+    let live = LiveVerifier::new(KeySet::single(key), policy)?.with_cache_size(0);
     let snapshot = Snapshot::from_bytes(denylist("base", 100_000)?)?
         .with_delta(denylist("delta", 100)?, 100_100)?;
     live.state().install(snapshot);

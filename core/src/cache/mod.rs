@@ -222,9 +222,11 @@ impl<S: AsRef<[CacheSlot]>> TokenCache<S> {
     }
 
     /// True if `tag` was inserted under `generation` and is still cached.
-    /// Counts a hit or a miss.
+    /// Counts a hit or a miss. Crate-private, as `insert`: only
+    /// [`crate::Verifier::verify_cached`] decides what enters the cache, so
+    /// no caller can mark a token as verified that did not verify.
     #[inline]
-    pub fn lookup(&self, tag: Tag, generation: u64) -> bool {
+    pub(crate) fn lookup(&self, tag: Tag, generation: u64) -> bool {
         let hit = self
             .bucket(tag)
             .iter()
@@ -240,7 +242,7 @@ impl<S: AsRef<[CacheSlot]>> TokenCache<S> {
 
     /// Records that the token of `tag` verified under `generation`. Skipped
     /// (silently) when a writer holds the chosen slot.
-    pub fn insert(&self, tag: Tag, generation: u64) {
+    pub(crate) fn insert(&self, tag: Tag, generation: u64) {
         let bucket = self.bucket(tag);
         // Prefer an empty slot, then one of another generation, then the
         // slot the tag selects (a pseudo-random replacement).

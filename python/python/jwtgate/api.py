@@ -53,6 +53,9 @@ _DEFAULT_OPTIONS: dict[str, Any] = {
 }
 
 _CACHE_SIZE = 64
+# Entries of each kept plan's verified-token cache (32 KiB of slots; at most
+# _CACHE_SIZE plans: 2 MiB). docs/decisions.md, "The verified-token cache".
+_PLAN_CACHE_ENTRIES = 1024
 
 #: ``encode``'s default ``algorithm``: ``"HS256"``, or a ``PyJWK``'s own.
 _ALGORITHM_UNSET: Any = object()
@@ -205,6 +208,7 @@ def _build_plan(
     audience: Any,
     issuer: Any,
     leeway: float | timedelta,
+    cache_size: int,
 ) -> _Plan:
     original = key
     algs = [algorithms] if isinstance(algorithms, str) else list(algorithms)
@@ -263,6 +267,7 @@ def _build_plan(
         verify_nbf=bool(options["verify_nbf"]),
         verify_iat=bool(options["verify_iat"]),
         verify_aud=bool(options["verify_aud"]),
+        cache_size=cache_size,
     )
     return _Plan(
         original,
@@ -442,7 +447,10 @@ def _decode(
         plan = None
     if plan is None:
         try:
-            plan = _build_plan(key, algorithms, merged, audience, issuer, leeway)
+            # A plan kept for later calls gets a verified-token cache of
+            # _PLAN_CACHE_ENTRIES; a plan for this call only, none.
+            cache_size = _PLAN_CACHE_ENTRIES if ident is not None else 0
+            plan = _build_plan(key, algorithms, merged, audience, issuer, leeway, cache_size)
         except _NoUsableKey as e:
             _raise_alg_error(jwt, e.algorithms, e.alg_errors)
             raise InvalidKeyError("The key cannot verify any of the allowed algorithms") from None

@@ -491,22 +491,18 @@ impl LiveVerifier {
             // A pending verifier: say why, whatever the token.
             return Err(Error::EmptyKeySet.into());
         }
-        let fixed = match fixed {
-            Fixed::Configured => config.denylist.as_ref().map(OwnedDenylist::view),
-            Fixed::Given(denylist) => denylist.map(|d| Ok(*d)),
-        };
         let cache = self.cache.load();
         let result = match cache.as_deref() {
             // A token enters the cache only after the denylists passed it.
             Some(cache) => {
                 verifier.verify_cached_then(token, now, buf, cache, config.generation, |verified| {
-                    self.check_denylists(verified, now, verifier, fixed)
+                    self.check_denylists(verified, now, &config, fixed)
                 })
             }
             None => verifier
                 .verify_with_denylist(token, now, None, buf)
                 .map_err(VerifyError::from)
-                .and_then(|verified| self.check_denylists(verified, now, verifier, fixed)),
+                .and_then(|verified| self.check_denylists(verified, now, &config, fixed)),
         };
         if let Err(VerifyError::Token(Error::UnknownKey)) = result {
             self.key_missed(token);
@@ -519,12 +515,16 @@ impl LiveVerifier {
         &self,
         verified: Verified<'b>,
         now: u64,
-        verifier: &Verifier<'static>,
-        fixed: Option<Result<Denylist<'_>, Error>>,
+        config: &LiveConfig,
+        fixed: Fixed<'_>,
     ) -> Result<Verified<'b>, VerifyError> {
         // Looked up at `now - leeway`, as the core verifier does (format 1
         // and 2 lists skip windows that ended before it).
-        let lookup = now.saturating_sub(verifier.policy().leeway);
+        let lookup = now.saturating_sub(config.verifier.policy().leeway);
+        let fixed = match fixed {
+            Fixed::Configured => config.denylist.as_ref().map(OwnedDenylist::view),
+            Fixed::Given(denylist) => denylist.map(|d| Ok(*d)),
+        };
         let revoked = self.state.with_snapshot_ref(|snap| {
             let live = std::iter::once(snap.base()).chain(snap.deltas());
             denylist::check_all(&verified, fixed.into_iter().chain(live), lookup)
