@@ -825,6 +825,18 @@ fn jwks_url_rotation_staleness_and_reload() {
     idp.server.resume();
     assert!(eventually(WAIT, || auth(&t2) == 200));
     assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
+    // SIGHUP to a location that does not answer with keys: refused, the
+    // running source stays (it still fetches, k2 still passes).
+    s.rewrite_config(&idp_config(
+        &idp,
+        &format!("jwks_url = \"{}\"", idp.server.url("/nowhere")),
+    ));
+    s.signal("HUP");
+    assert!(eventually(WAIT, || metrics_text(&s.addr)
+        .contains("jwtgate_serve_reload_failures_total 1\n")));
+    let fetched = idp.server.hits("/idp/jwks");
+    assert!(eventually(WAIT, || idp.server.hits("/idp/jwks") > fetched));
+    assert_eq!(auth(&t2), 200);
     // SIGHUP to another provider replaces the source: k3 only.
     let other = Idp::start(&[&k3]);
     s.rewrite_config(&idp_config(
