@@ -1,20 +1,26 @@
 #!/usr/bin/env bash
 # What `jwtgate serve` costs behind nginx (issue 16), in one run:
 #
-#   bash bench/gateway.sh                 # about 45 s after the build
+#   bash bench/gateway.sh                 # about 75 s after the build
 #   JG_GW_SECONDS=8 JG_GW_ROUNDS=3 bash bench/gateway.sh
 #
 # On loopback ports picked at run time: an nginx "upstream" answering 200
 # (fast, so the proxy and the auth are what is measured), nginx in front of
 # it without auth, the same nginx config with auth_request to `jwtgate
-# serve` (HS256 token, access log off, no revocation source), and
-# `jwtgate serve` alone. wrk (1 thread, JG_GW_CONNS connections, default 32)
+# serve` (HS256 token, access log off, no revocation source, the default
+# token cache), and `jwtgate serve` alone; then the same with an RS256
+# token (the IdP fixture's RSA-2048 token, tests/fixtures/idp_tokens.json)
+# on two more `jwtgate serve`s, one with the verified-token cache
+# ([cache] size = 4096, the default) and one without ([cache] size = 0).
+# wrk sends one token over and over: with the cache on, every request but
+# the first is a hit (the best case; a hit skips only the signature). wrk (1 thread, JG_GW_CONNS connections, default 32)
 # runs each for JG_GW_SECONDS (default 4 s), then nginx with and without
 # auth again on one connection for the added latency without queueing;
 # the sides alternate for
 # JG_GW_ROUNDS rounds (default 2) and the best round of each is kept (the
 # machine is shared). Prints requests/s, p50/p99, the with/without auth
-# ratio (goal: >= 60%) and the p99 added latency (goal: <= 1 ms). Quote the
+# ratio (goal: >= 60%), the p99 added latency (goal: <= 1 ms) and the
+# RS256 cache on/off ratios. Quote the
 # figures with the date in docs/benchmarks.md.
 #
 # Everything (wrk, nginx, jwtgate, the upstream) shares the machine's cores:
@@ -31,7 +37,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SECONDS_EACH=${JG_GW_SECONDS:-4}
 ROUNDS=${JG_GW_ROUNDS:-2}
 CONNS=${JG_GW_CONNS:-32}
-for tool in nginx wrk curl; do
+for tool in nginx wrk curl jq xxd; do
     command -v "$tool" >/dev/null || { echo "$tool not found (scripts/setup.sh installs it)" >&2; exit 1; }
 done
 
@@ -61,24 +67,64 @@ printf '{"keys":[{"kty":"oct","alg":"HS256","k":"%s"}]}' \
 TOKEN=$("$JG" sign --key "$TMP/sign.jwks" --sub bench-user --aud api --exp +1h \
     --claims '{"roles":["user"],"email":"u@example.com"}')
 
+# RS256: the IdP fixture's RSA-2048 key and token (exp 2100).
+FIXTURE=tests/fixtures/idp_tokens.json
+b64url_hex() { xxd -r -p | base64 -w0 | tr '+/' '-_' | tr -d '='; }
+printf '{"keys":[{"kty":"RSA","alg":"RS256","kid":"rsa2048","n":"%s","e":"%s"}]}' \
+    "$(jq -r .keys.rsa2048_n_hex "$FIXTURE" | b64url_hex)" \
+    "$(jq -r .keys.rsa2048_e_hex "$FIXTURE" | b64url_hex)" >"$TMP/rs.jwks"
+RS_TOKEN=$(jq -r .tokens.rs256_rsa2048 "$FIXTURE")
+for cache in 4096 0; do
+    mkdir -p "$TMP/rs-$cache"
+    cat >"$TMP/rs-$cache/gateway.toml" <<EOF
+[keys]
+jwks_file = "$TMP/rs.jwks"
+[policy]
+issuers = ["$(jq -r .issuer "$FIXTURE")"]
+audiences = ["$(jq -r .audience "$FIXTURE")"]
+[headers]
+"X-Auth-Subject" = "sub"
+"X-Auth-Roles" = "roles"
+"X-Auth-Email" = "email"
+[cache]
+size = $cache
+[log]
+access = false
+EOF
+done
+
 jg_gw_static_start "$TMP"
 jg_gw_serve_start "$TMP" "$TMP/gateway.toml"
 jg_gw_nginx_start "$TMP" noauth - "$JG_STATIC_PORT"
 NOAUTH_PORT=$JG_NGINX_PORT
-jg_gw_nginx_start "$TMP" auth "$JG_SERVE_PORT" "$JG_STATIC_PORT"
+HS_SERVE=$JG_SERVE_PORT
+jg_gw_nginx_start "$TMP" auth "$HS_SERVE" "$JG_STATIC_PORT"
 AUTH_PORT=$JG_NGINX_PORT
+jg_gw_serve_start "$TMP/rs-4096" "$TMP/rs-4096/gateway.toml"
+RS_ON_SERVE=$JG_SERVE_PORT
+jg_gw_nginx_start "$TMP" rs-on "$JG_SERVE_PORT" "$JG_STATIC_PORT"
+RS_ON_PORT=$JG_NGINX_PORT
+jg_gw_serve_start "$TMP/rs-0" "$TMP/rs-0/gateway.toml"
+RS_OFF_SERVE=$JG_SERVE_PORT
+jg_gw_nginx_start "$TMP" rs-off "$JG_SERVE_PORT" "$JG_STATIC_PORT"
+RS_OFF_PORT=$JG_NGINX_PORT
 
 # Sanity: the authenticated path really authenticates.
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AUTH_PORT/")" = 401 ] ||
     { echo "auth_request path does not refuse a missing token" >&2; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$AUTH_PORT/")" = 200 ] ||
     { echo "auth_request path refuses the benchmark token" >&2; exit 1; }
+for port in "$RS_ON_PORT" "$RS_OFF_PORT"; do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $RS_TOKEN" "http://127.0.0.1:$port/")" = 200 ] ||
+        { echo "auth_request path refuses the RS256 token" >&2; exit 1; }
+done
 
-# run NAME URL [CONNS] -> "rps p50_us p99_us" (wrk --latency), best of the rounds later
+# run NAME URL [CONNS] [TOKEN] -> "rps p50_us p99_us" (wrk --latency), best
+# of the rounds later
 run() {
     local out
     out=$(wrk -t1 -c"${3:-$CONNS}" -d"${SECONDS_EACH}s" --latency \
-        -H "Authorization: Bearer $TOKEN" -H "X-Original-URI: /bench" "$2")
+        -H "Authorization: Bearer ${4:-$TOKEN}" -H "X-Original-URI: /bench" "$2")
     local rps p50 p99 non2xx
     rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
     p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
@@ -102,27 +148,43 @@ for r in $(seq 1 "$ROUNDS"); do
     echo "round $r/$ROUNDS"
     run noauth "http://127.0.0.1:$NOAUTH_PORT/" >>"$TMP/noauth"
     run auth "http://127.0.0.1:$AUTH_PORT/" >>"$TMP/auth"
-    run serve "http://127.0.0.1:$JG_SERVE_PORT/auth" >>"$TMP/serve"
+    run serve "http://127.0.0.1:$HS_SERVE/auth" >>"$TMP/serve"
     # Latency without queueing: one connection.
     run noauth1 "http://127.0.0.1:$NOAUTH_PORT/" 1 >>"$TMP/noauth1"
     run auth1 "http://127.0.0.1:$AUTH_PORT/" 1 >>"$TMP/auth1"
+    run rs_on "http://127.0.0.1:$RS_ON_PORT/" "$CONNS" "$RS_TOKEN" >>"$TMP/rs_on"
+    run rs_off "http://127.0.0.1:$RS_OFF_PORT/" "$CONNS" "$RS_TOKEN" >>"$TMP/rs_off"
+    run rs_on_serve "http://127.0.0.1:$RS_ON_SERVE/auth" "$CONNS" "$RS_TOKEN" >>"$TMP/rs_on_serve"
+    run rs_off_serve "http://127.0.0.1:$RS_OFF_SERVE/auth" "$CONNS" "$RS_TOKEN" >>"$TMP/rs_off_serve"
 done
 
 read -r n_rps n_p50 n_p99 <<<"$(best "$TMP/noauth")"
 read -r a_rps a_p50 a_p99 <<<"$(best "$TMP/auth")"
 read -r s_rps s_p50 s_p99 <<<"$(best "$TMP/serve")"
+read -r ro_rps ro_p50 ro_p99 <<<"$(best "$TMP/rs_on")"
+read -r rf_rps rf_p50 rf_p99 <<<"$(best "$TMP/rs_off")"
+read -r ros_rps ros_p50 ros_p99 <<<"$(best "$TMP/rs_on_serve")"
+read -r rfs_rps rfs_p50 rfs_p99 <<<"$(best "$TMP/rs_off_serve")"
 # For latency the round with the lowest p99 of each side.
 read -r _ n1_p50 n1_p99 <<<"$(sort -k3,3 -g "$TMP/noauth1" | head -1)"
 read -r _ a1_p50 a1_p99 <<<"$(sort -k3,3 -g "$TMP/auth1" | head -1)"
 echo
-echo "wrk -t1 -c$CONNS -d${SECONDS_EACH}s, best of $ROUNDS rounds, HS256, $(nproc) cores shared by all"
+echo "wrk -t1 -c$CONNS -d${SECONDS_EACH}s, best of $ROUNDS rounds, HS256 unless said, $(nproc) cores shared by all"
 printf '%-34s %10s %10s %10s\n' "" "req/s" "p50 us" "p99 us"
 printf '%-34s %10.0f %10.0f %10.0f\n' "nginx -> upstream (no auth)" "$n_rps" "$n_p50" "$n_p99"
 printf '%-34s %10.0f %10.0f %10.0f\n' "nginx auth_request -> jwtgate" "$a_rps" "$a_p50" "$a_p99"
 printf '%-34s %10.0f %10.0f %10.0f\n' "jwtgate serve alone" "$s_rps" "$s_p50" "$s_p99"
 printf '%-34s %10s %10.0f %10.0f\n' "no auth, 1 connection" "" "$n1_p50" "$n1_p99"
 printf '%-34s %10s %10.0f %10.0f\n' "auth_request, 1 connection" "" "$a1_p50" "$a1_p99"
+printf '%-34s %10.0f %10.0f %10.0f\n' "nginx auth_request, RS256, cache" "$ro_rps" "$ro_p50" "$ro_p99"
+printf '%-34s %10.0f %10.0f %10.0f\n' "nginx auth_request, RS256, no cache" "$rf_rps" "$rf_p50" "$rf_p99"
+printf '%-34s %10.0f %10.0f %10.0f\n' "jwtgate alone, RS256, cache" "$ros_rps" "$ros_p50" "$ros_p99"
+printf '%-34s %10.0f %10.0f %10.0f\n' "jwtgate alone, RS256, no cache" "$rfs_rps" "$rfs_p50" "$rfs_p99"
 awk -v a="$a_rps" -v n="$n_rps" -v ap="$a1_p99" -v np="$n1_p99" -v a50="$a1_p50" -v n50="$n1_p50" 'BEGIN {
     printf "with auth / without: %.0f%% of the throughput (goal >= 60%%)\n", 100 * a / n
     printf "added latency, 1 connection: p50 %+.0f us, p99 %+.0f us (goal p99 <= 1000 us)\n", a50 - n50, ap - np
+}'
+awk -v n="$n_rps" -v on="$ro_rps" -v off="$rf_rps" -v son="$ros_rps" -v soff="$rfs_rps" 'BEGIN {
+    printf "RS256 behind nginx: %.0f%% of no-auth with the cache, %.0f%% without (cache on / off: %.2fx)\n", 100 * on / n, 100 * off / n, on / off
+    printf "RS256, jwtgate alone: cache on / off: %.2fx\n", son / soff
 }'

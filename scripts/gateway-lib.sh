@@ -14,12 +14,18 @@
 #   jg_gw_caddy_start DIR AUTH_PORT UPSTREAM_PORT        JG_CADDY_PORT
 #   jg_gw_static_start DIR          JG_STATIC_PORT: an nginx answering 200
 #                                   "ok" (a fast upstream for benchmarks)
+#   jg_gw_idp_start DIR             JG_IDP_URL, JG_IDP_CA: an identity
+#                                   provider on loopback HTTPS with a test CA
+#                                   (sync/examples/jwks_server, built by the
+#                                   caller) serving DIR/jwks.json, which the
+#                                   caller may replace at any time
 #   jg_gw_stop_all                  stops everything started here
 #
 # The nginx and Caddy configs are the ones docs/gateway.md shows.
 
 JG_GW_PIDS=()
 JG_GW_BIN="${JG_GW_BIN:-${CARGO_TARGET_DIR:-target}/release/jwtgate}"
+JG_GW_IDP_BIN="${JG_GW_IDP_BIN:-${CARGO_TARGET_DIR:-target}/release/examples/jwks_server}"
 
 jg_gw_wait_port() { # PORT [PATH]: until an HTTP answer (any status) comes
     local i
@@ -197,6 +203,25 @@ jg_gw_static_start() {
 }
 EOF
     jg_gw_nginx_run "$dir" "$JG_STATIC_PORT"
+}
+
+jg_gw_idp_start() {
+    local dir=$1 i
+    mkdir -p "$dir"
+    rm -f "$dir/idp.info" "$dir/idp.stdin"
+    mkfifo "$dir/idp.stdin"
+    # It exits when its standard input closes: this shell holds the fifo's
+    # writing end (fd JG_IDP_FD) until it ends.
+    "$JG_GW_IDP_BIN" "$dir" "$dir/idp.info" 900 <"$dir/idp.stdin" 2>"$dir/idp.err" &
+    JG_GW_PIDS+=("$!")
+    exec {JG_IDP_FD}>"$dir/idp.stdin"
+    for i in $(seq 1 200); do
+        [ -s "$dir/idp.info" ] && break
+        sleep 0.05
+    done
+    [ -s "$dir/idp.info" ] || { cat "$dir/idp.err" >&2; return 1; }
+    JG_IDP_URL="https://127.0.0.1:$(sed -n 1p "$dir/idp.info")"
+    JG_IDP_CA=$(sed -n 2p "$dir/idp.info")
 }
 
 jg_gw_stop_all() {

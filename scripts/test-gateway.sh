@@ -17,6 +17,12 @@
 #     reported);
 #   - key rotation under traffic (a new JWKS file and SIGHUP): no request
 #     of the old key fails, the new key's tokens pass once reloaded;
+#   - JWKS rotation under traffic, keys from a JWKS URL (a local HTTPS
+#     identity provider with a test CA, sync/examples/jwks_server): the new
+#     key's tokens pass once published (unknown kid -> refresh), no request
+#     of the old key fails meanwhile, the old key is refused once withdrawn;
+#     the provider failing past keys.max_staleness: jwtgate 503, nginx
+#     closed (500), /readyz 503, until it answers again;
 #   - phantom tokens (a second jwtgate in [phantom] mode): an opaque session
 #     cookie in, a minted JWT to the upstream; logout (the session deleted)
 #     gives 401 and revokes the minted JWT's sid;
@@ -54,8 +60,9 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== building jwtgate (release)"
+echo "== building jwtgate and the test identity provider (release)"
 cargo build -q --release -p jwtgate-cli
+cargo build -q --release -p jwtgate-sync --example jwks_server
 JG="$JG_GW_BIN"
 
 jg_redis_start "$TMP/redis"
@@ -113,6 +120,21 @@ calls() { wc -l <"$TMP/echo.log" | tr -d ' '; }
 status() { # status URL [curl args]
     local url=$1; shift
     curl -s -o /dev/null -w '%{http_code}' "$@" "$url"
+}
+traffic() { # traffic LOG URL [curl args]: requests in a loop, one status a line, in the background (TRAFFIC)
+    local log=$1; shift
+    ( while :; do
+          echo "$(status "$@")"
+      done ) >"$log" 2>/dev/null &
+    TRAFFIC=$!
+}
+wait_status() { # wait_status WANT URL [curl args]: polls (10 ms apart, 300 times at most) for that status
+    local want=$1 i; shift
+    for i in $(seq 1 300); do
+        [ "$(status "$@")" = "$want" ] && return 0
+        sleep 0.01
+    done
+    return 1
 }
 
 run_proxy() { # run_proxy NAME PORT
@@ -174,10 +196,7 @@ TRAFFIC=$!
 sleep 0.3
 T0=$(date +%s%N)
 "$JG" revoke --redis "$JG_REDIS_URL" session s-victim >/dev/null
-for i in $(seq 1 200); do
-    [ "$(status "$NGX" -H "Authorization: Bearer $VICTIM")" = 401 ] && break
-    sleep 0.01
-done
+wait_status 401 "$NGX" -H "Authorization: Bearer $VICTIM" || true
 T1=$(date +%s%N)
 sleep 0.2
 kill "$TRAFFIC"; wait "$TRAFFIC" 2>/dev/null || true
@@ -188,10 +207,7 @@ echo "     revoke -> first 401 seen by a client: $(( (T1 - T0) / 1000000 )) ms (
 expect "other sessions unaffected" 200 "$(status "$NGX" -H "Authorization: Bearer $GOOD")"
 
 echo "== key rotation under traffic (new JWKS file, SIGHUP)"
-( while :; do
-      echo "$(status "$NGX" -H "Authorization: Bearer $GOOD")"
-  done ) >"$TMP/rotation.log" 2>/dev/null &
-TRAFFIC=$!
+traffic "$TMP/rotation.log" "$NGX" -H "Authorization: Bearer $GOOD"
 sleep 0.2
 jq -s '{keys: (.[0].keys + .[1].keys)}' "$TMP/k1.pub.jwks" "$TMP/k2.pub.jwks" >"$TMP/keys.jwks.new"
 mv "$TMP/keys.jwks.new" "$TMP/keys.jwks"
@@ -251,6 +267,73 @@ expect "phantom: after logout -> upstream not called" "$before" "$(calls)"
 "$JG" verify --jwks "$TMP/gw.pub.jwks" --iss https://gateway.test --aud mesh \
     --redis "$JG_REDIS_URL" "$MINTED" >/dev/null 2>&1 && rc=0 || rc=$?
 expect "phantom: the minted JWT is revoked for services that verify it (exit 15)" 15 "$rc"
+JG_SERVE_PORT=$MAIN_PORT
+JG_SERVE_PID=$MAIN_PID
+
+echo "== JWKS rotation under traffic, keys from a JWKS URL (nginx)"
+mkdir -p "$TMP/idp" "$TMP/jwks"
+cp "$TMP/k1.pub.jwks" "$TMP/idp/jwks.json"
+jg_gw_idp_start "$TMP/idp"
+cat >"$TMP/jwks.toml" <<EOF
+[keys]
+jwks_url = "$JG_IDP_URL/jwks.json"
+ca_file = "$JG_IDP_CA"
+cooldown = "200ms"
+refresh_min = "300ms"
+refresh_default = "300ms"
+max_staleness = "1500ms"
+[policy]
+issuers = ["https://issuer.test"]
+audiences = ["api"]
+[headers]
+"X-Auth-Subject" = "sub"
+"X-Auth-Roles" = "roles"
+"X-Auth-Email" = "email"
+EOF
+jg_gw_serve_start "$TMP/jwks" "$TMP/jwks.toml"
+JWKS_PID=$JG_SERVE_PID
+jg_gw_nginx_start "$TMP" jwks "$JG_SERVE_PORT" "$JG_ECHO_PORT"
+JX="http://127.0.0.1:$JG_NGINX_PORT/app"
+expect "jwks_url: k1 token passes" 200 "$(status "$JX" -H "Authorization: Bearer $GOOD")"
+expect "jwks_url: k2 token refused before k2 is published" 401 \
+    "$(status "$JX" -H "Authorization: Bearer $OTHER_KEY")"
+traffic "$TMP/jwks-rotation.log" "$JX" -H "Authorization: Bearer $GOOD"
+sleep 0.2
+jq -s '{keys: (.[0].keys + .[1].keys)}' "$TMP/k1.pub.jwks" "$TMP/k2.pub.jwks" >"$TMP/idp/new"
+mv "$TMP/idp/new" "$TMP/idp/jwks.json"
+T0=$(date +%s%N)
+wait_status 200 "$JX" -H "Authorization: Bearer $OTHER_KEY" || true
+T1=$(date +%s%N)
+sleep 0.5
+kill "$TRAFFIC"; wait "$TRAFFIC" 2>/dev/null || true
+expect "jwks_url: k2 token passes once published" 200 \
+    "$(status "$JX" -H "Authorization: Bearer $OTHER_KEY")"
+echo "     published -> first k2 200 seen by a client: $(( (T1 - T0) / 1000000 )) ms"
+expect "jwks_url: no k1 request failed during the rotation ($(wc -l <"$TMP/jwks-rotation.log") requests)" 0 \
+    "$(grep -cv '^200$' "$TMP/jwks-rotation.log" || true)"
+cp "$TMP/k2.pub.jwks" "$TMP/idp/jwks.json.new"
+mv "$TMP/idp/jwks.json.new" "$TMP/idp/jwks.json"
+wait_status 401 "$JX" -H "Authorization: Bearer $GOOD" || true
+expect "jwks_url: k1 token refused once k1 is withdrawn" 401 \
+    "$(status "$JX" -H "Authorization: Bearer $GOOD")"
+expect "jwks_url: key fetches in /metrics" 1 \
+    "$(curl -s "http://127.0.0.1:$JG_SERVE_PORT/metrics" | grep -c '^jwtgate_keys_fetch_total{result="ok"}')"
+rm "$TMP/idp/jwks.json" # the provider answers 404: keys kept, aging
+wait_status 500 "$JX" -H "Authorization: Bearer $OTHER_KEY" || true
+# jwtgate answers 503 (it cannot decide); nginx turns any auth answer but
+# 2xx, 401 and 403 into 500: closed either way.
+expect "jwks_url: provider failing past keys.max_staleness -> jwtgate 503" 503 \
+    "$(status "http://127.0.0.1:$JG_SERVE_PORT/auth" -H "Authorization: Bearer $OTHER_KEY")"
+expect "jwks_url: ... -> nginx fails closed (500)" 500 \
+    "$(status "$JX" -H "Authorization: Bearer $OTHER_KEY")"
+expect "jwks_url: not ready while the keys are stale" 503 \
+    "$(status "http://127.0.0.1:$JG_SERVE_PORT/readyz")"
+cp "$TMP/k2.pub.jwks" "$TMP/idp/jwks.json.new"
+mv "$TMP/idp/jwks.json.new" "$TMP/idp/jwks.json"
+wait_status 200 "$JX" -H "Authorization: Bearer $OTHER_KEY" || true
+expect "jwks_url: provider back -> k2 token passes" 200 \
+    "$(status "$JX" -H "Authorization: Bearer $OTHER_KEY")"
+kill "$JWKS_PID"; wait "$JWKS_PID" 2>/dev/null || true
 JG_SERVE_PORT=$MAIN_PORT
 JG_SERVE_PID=$MAIN_PID
 

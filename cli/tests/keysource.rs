@@ -11,11 +11,13 @@
 #[path = "../../sync/tests/common/mod.rs"]
 mod common;
 
-use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
+#[path = "support/idp.rs"]
+mod idp;
 
-use common::https::{ed_key, jwks, signed, HttpsServer, Reply, Request};
-use common::TempDir;
+use std::process::{Command, Output};
+
+use common::https::{ed_key, jwks, signed};
+use idp::Idp;
 
 const BIN: &str = env!("CARGO_BIN_EXE_jwtgate");
 
@@ -29,48 +31,6 @@ fn code(out: &Output) -> i32 {
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// An identity provider: discovery at `/idp`, its JWKS at `/idp/jwks`.
-struct Idp {
-    server: HttpsServer,
-    doc: Arc<Mutex<String>>,
-    ca: String,
-    _dir: TempDir,
-}
-
-impl Idp {
-    fn start(keys: &[&jwtgate::Key]) -> Idp {
-        let doc = Arc::new(Mutex::new(jwks(keys)));
-        let base = Arc::new(Mutex::new(String::new()));
-        let (d2, b2) = (Arc::clone(&doc), Arc::clone(&base));
-        let server = HttpsServer::start(move |r: &Request| {
-            let base = b2.lock().unwrap().clone();
-            match r.path.as_str() {
-                "/idp/.well-known/openid-configuration" => Reply::json(format!(
-                    r#"{{"issuer":"{base}/idp","jwks_uri":"{base}/idp/jwks"}}"#
-                )),
-                "/idp/jwks" => Reply::json(d2.lock().unwrap().clone()),
-                _ => Reply::status(404),
-            }
-        });
-        *base.lock().unwrap() = server.url("");
-        let dir = TempDir::new("cli-idp");
-        let ca = dir.path().join("ca.pem");
-        std::fs::write(&ca, &server.ca_pem).unwrap();
-        Idp {
-            server,
-            doc,
-            ca: ca.display().to_string(),
-            _dir: dir,
-        }
-    }
-    fn issuer(&self) -> String {
-        self.server.url("/idp")
-    }
-    fn jwks_url(&self) -> String {
-        self.server.url("/idp/jwks")
-    }
 }
 
 #[test]

@@ -18,7 +18,12 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+#[path = "support/idp.rs"]
+mod idp;
+
+use common::https::{ed_key, jwks, signed};
 use common::{eventually, token, RedisServer, TempDir, SECRET};
+use idp::Idp;
 use jwtgate_sync::{unix_now, OwnedRevocation, RedisSource, RedisStore};
 
 const BIN: &str = env!("CARGO_BIN_EXE_jwtgate");
@@ -535,12 +540,22 @@ fn header_limit_gives_431() {
 }
 
 #[test]
-fn unsupported_options_refuse_to_start() {
-    let dir = TempDir::new("serve-unsupported");
+fn key_options_without_a_key_source_refuse_to_start() {
+    let dir = TempDir::new("serve-key-options");
     let path = dir.path().join("g.toml");
     for (text, what) in [
-        ("[keys]\njwks_url = \"https://x/jwks\"\n", "jwks_url"),
-        ("[keys]\njwks_file = \"k\"\n[cache]\nsize = 1\n", "[cache]"),
+        (
+            "[keys]\njwks_file = \"k\"\nmax_staleness = \"1h\"\n",
+            "keys.max_staleness goes with jwks_url or issuer",
+        ),
+        (
+            "[keys]\nsecret_env = \"S\"\ncooldown = \"1s\"\n",
+            "keys.cooldown goes with jwks_url or issuer",
+        ),
+        (
+            "[keys]\njwks_file = \"k\"\n[cache]\nentries = 1\n",
+            "entries",
+        ),
     ] {
         std::fs::write(&path, text).unwrap();
         let out = Command::new(BIN)
@@ -549,11 +564,69 @@ fn unsupported_options_refuse_to_start() {
             .unwrap();
         assert!(!out.status.success());
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            err.contains(what) && err.contains("not yet supported"),
-            "{err}"
+        assert!(err.contains(what), "{err}");
+    }
+}
+
+/// The value of an unlabelled metric.
+fn metric(addr: &str, name: &str) -> f64 {
+    let text = metrics_text(addr);
+    let prefix = format!("{name} ");
+    text.lines()
+        .find_map(|l| l.strip_prefix(&prefix))
+        .unwrap_or_else(|| panic!("{name} not in\n{text}"))
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn revoked_token_is_rejected_on_a_cache_hit() {
+    let redis = RedisServer::start();
+    let dir = TempDir::new("serve-cache");
+    let config =
+        format!("{BASE}\n[revocation]\nredis_url_env = \"TEST_REDIS\"\n[cache]\nsize = 64\n");
+    let s = Server::start(&dir, &config, &[("TEST_REDIS", &redis.url())]);
+    assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
+    let t = good("gina", r#","sid":"s-9""#);
+    let auth = || s.auth("/app", &[("Authorization", &bearer(&t))]).status;
+    assert_eq!(auth(), 200);
+    assert_eq!(auth(), 200);
+    let hits = metric(&s.addr, "jwtgate_cache_hits_total");
+    assert!(hits >= 1.0, "the second check was not a cache hit");
+    RedisStore::new(RedisSource::from_url(&redis.url()).unwrap())
+        .revoke(&OwnedRevocation::session("s-9", unix_now() + 600))
+        .unwrap();
+    assert!(eventually(WAIT, || auth() == 401));
+    // The refusal came from a cache hit: the signature was not checked
+    // again, the denylist was.
+    assert!(metric(&s.addr, "jwtgate_cache_hits_total") > hits);
+    assert_eq!(metric(&s.addr, "jwtgate_cache_entries"), 64.0);
+}
+
+#[test]
+fn cache_size_zero_turns_it_off() {
+    let dir = TempDir::new("serve-cache-off");
+    let s = Server::start(&dir, &format!("{BASE}\n[cache]\nsize = 0\n"), &[]);
+    let t = good("hal", "");
+    for _ in 0..3 {
+        assert_eq!(
+            s.auth("/app", &[("Authorization", &bearer(&t))]).status,
+            200
         );
     }
+    assert_eq!(metric(&s.addr, "jwtgate_cache_hits_total"), 0.0);
+    // Turned on by a reload.
+    s.rewrite_config(&format!("{BASE}\n[cache]\nsize = 16\n"));
+    s.signal("HUP");
+    assert!(eventually(WAIT, || metrics_text(&s.addr)
+        .contains("jwtgate_serve_reloads_total 1\n")));
+    for _ in 0..2 {
+        assert_eq!(
+            s.auth("/app", &[("Authorization", &bearer(&t))]).status,
+            200
+        );
+    }
+    assert_eq!(metric(&s.addr, "jwtgate_cache_hits_total"), 1.0);
 }
 
 #[test]
@@ -713,4 +786,85 @@ fn idle_and_slow_connections_are_closed() {
     }
     let waited = started.elapsed();
     assert!(waited < Duration::from_secs(5), "closed after {waited:?}");
+}
+
+/// `[keys]` with `keys` (a `jwks_url` or `issuer` line) from `idp`, fast
+/// refreshes, and one claim header.
+fn idp_config(idp: &Idp, keys: &str) -> String {
+    format!(
+        "[keys]\n{keys}\nca_file = \"{}\"\ncooldown = \"200ms\"\nrefresh_min = \"500ms\"\nrefresh_default = \"500ms\"\n[headers]\n\"X-Auth-Subject\" = \"sub\"\n",
+        idp.ca
+    )
+}
+
+#[test]
+fn jwks_url_rotation_staleness_and_reload() {
+    let dir = TempDir::new("serve-jwks");
+    let (k1, k2, k3) = (ed_key("k1", 1), ed_key("k2", 2), ed_key("k3", 3));
+    let mut idp = Idp::start(&[&k1]);
+    let config = idp_config(
+        &idp,
+        &format!("jwks_url = \"{}\"\nmax_staleness = \"2s\"", idp.jwks_url()),
+    );
+    let s = Server::start(&dir, &config, &[]);
+    let auth = |t: &str| s.auth("/app", &[("Authorization", &bearer(t))]).status;
+    let (t1, t2, t3) = (signed(&k1, "i"), signed(&k2, "i"), signed(&k3, "i"));
+    assert_eq!(auth(&t1), 200);
+    assert_eq!(auth(&t2), 401);
+    assert_eq!(s.get("/readyz", &[]).status, 200);
+    // Rotation: k2 published, k1 withdrawn. The unknown kid asks for a
+    // refresh (cooldown 200 ms); k2 is accepted, k1 no longer.
+    *idp.doc.lock().unwrap() = jwks(&[&k2]);
+    assert!(eventually(WAIT, || auth(&t2) == 200));
+    assert_eq!(auth(&t1), 401);
+    assert!(metrics_text(&s.addr).contains("jwtgate_keys_fetch_total{result=\"ok\"}"));
+    // The provider down: past keys.max_staleness, 503 and not ready.
+    idp.server.pause();
+    assert!(eventually(WAIT, || auth(&t2) == 503));
+    assert_eq!(s.get("/readyz", &[]).status, 503);
+    idp.server.resume();
+    assert!(eventually(WAIT, || auth(&t2) == 200));
+    assert!(eventually(WAIT, || s.get("/readyz", &[]).status == 200));
+    // SIGHUP to a location that does not answer with keys: refused, the
+    // running source stays (it still fetches, k2 still passes).
+    s.rewrite_config(&idp_config(
+        &idp,
+        &format!("jwks_url = \"{}\"", idp.server.url("/nowhere")),
+    ));
+    s.signal("HUP");
+    assert!(eventually(WAIT, || metrics_text(&s.addr)
+        .contains("jwtgate_serve_reload_failures_total 1\n")));
+    let fetched = idp.server.hits("/idp/jwks");
+    assert!(eventually(WAIT, || idp.server.hits("/idp/jwks") > fetched));
+    assert_eq!(auth(&t2), 200);
+    // SIGHUP to another provider replaces the source: k3 only.
+    let other = Idp::start(&[&k3]);
+    s.rewrite_config(&idp_config(
+        &other,
+        &format!("jwks_url = \"{}\"", other.jwks_url()),
+    ));
+    s.signal("HUP");
+    assert!(eventually(WAIT, || auth(&t3) == 200));
+    assert_eq!(auth(&t2), 401);
+    // The old source is stopped: the old provider is no longer asked.
+    let before = idp.server.hits("/idp/jwks");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(auth(&t2), 401);
+    assert_eq!(idp.server.hits("/idp/jwks"), before);
+}
+
+#[test]
+fn issuer_discovery_requires_the_issuer() {
+    let dir = TempDir::new("serve-issuer");
+    let k1 = ed_key("k1", 1);
+    let idp = Idp::start(&[&k1]);
+    let issuer = idp.issuer();
+    let s = Server::start(
+        &dir,
+        &idp_config(&idp, &format!("issuer = \"{issuer}\"")),
+        &[],
+    );
+    let auth = |t: &str| s.auth("/app", &[("Authorization", &bearer(t))]).status;
+    assert_eq!(auth(&signed(&k1, &issuer)), 200);
+    assert_eq!(auth(&signed(&k1, "https://someone-else")), 401);
 }

@@ -9,6 +9,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use jwtgate_sync::{KeyLocation, KeySourceOptions, TransportOptions, DEFAULT_CACHE_SIZE};
 use serde::Deserialize;
 
 use crate::util::{parse_duration, BoxError};
@@ -32,9 +33,9 @@ pub struct Config {
     /// The live revocation source.
     #[serde(default)]
     pub revocation: RevocationConfig,
-    /// The verified-token cache (issue 15): not yet supported.
+    /// The verified-token cache.
     #[serde(default)]
-    pub cache: Option<toml::Table>,
+    pub cache: CacheConfig,
     /// Response header name -> claim (`sub`, or a JSON pointer `/a/b`).
     #[serde(default)]
     pub headers: BTreeMap<String, String>,
@@ -151,12 +152,35 @@ pub struct KeysConfig {
     pub secret_alg: Option<String>,
     /// The secret's `kid`, if tokens carry one.
     pub secret_kid: Option<String>,
-    /// A JWKS URL (issue 14): not yet supported.
+    /// A JWKS URL (HTTPS), refetched in the background.
     pub jwks_url: Option<String>,
-    /// OpenID issuer discovery (issue 14): not yet supported.
-    pub issuer_discovery: Option<String>,
-    /// Key staleness limit (needs a key source that refreshes): not yet supported.
+    /// An issuer: the JWKS URL comes from its OpenID Connect discovery
+    /// document, and tokens must name this issuer.
+    pub issuer: Option<String>,
+    /// A PEM bundle trusted instead of the built-in roots, for `jwks_url`
+    /// or `issuer` (a private CA).
+    pub ca_file: Option<PathBuf>,
+    /// Shortest interval between scheduled refreshes (default 60s).
+    pub refresh_min: Option<String>,
+    /// Longest interval between scheduled refreshes (default 24h).
+    pub refresh_max: Option<String>,
+    /// Interval when the answer has no `max-age` (default 5m).
+    pub refresh_default: Option<String>,
+    /// Shortest interval between fetches asked for by unknown `kid`s, and
+    /// the wait before retrying a failed fetch (default 30s).
+    pub cooldown: Option<String>,
+    /// Fail closed (503) once the keys were not confirmed current for this
+    /// long (the provider unreachable). Default: no limit.
     pub max_staleness: Option<String>,
+}
+
+/// `[cache]`: the verified-token cache (a hit skips the signature check
+/// only; claims, policy and denylists are checked on every request).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    /// Entries (0: off). Default: the live verifier's default, 4096.
+    pub size: Option<usize>,
 }
 
 /// `[policy]`.
@@ -352,6 +376,7 @@ impl Config {
         for p in [
             &mut self.keys.jwks_file,
             &mut self.keys.secret_file,
+            &mut self.keys.ca_file,
             &mut self.revocation.snapshot,
         ]
         .into_iter()
@@ -364,23 +389,15 @@ impl Config {
         }
     }
 
-    /// Refuses what cannot work: no key source or two, options not yet
-    /// supported, bad durations or addresses.
+    /// Refuses what cannot work: no key source or two, options without
+    /// the source they go with, bad durations or addresses.
     pub fn check(&self) -> Result<(), BoxError> {
         let k = &self.keys;
-        for (set, name, issue) in [
-            (k.jwks_url.is_some(), "keys.jwks_url", 14),
-            (k.issuer_discovery.is_some(), "keys.issuer_discovery", 14),
-            (k.max_staleness.is_some(), "keys.max_staleness", 14),
-            (self.cache.is_some(), "[cache]", 15),
-        ] {
-            if set {
-                return Err(format!("{name}: not yet supported (issue {issue})").into());
-            }
-        }
         let sources = usize::from(k.jwks_file.is_some())
             + usize::from(k.secret_file.is_some())
-            + usize::from(k.secret_env.is_some());
+            + usize::from(k.secret_env.is_some())
+            + usize::from(k.jwks_url.is_some())
+            + usize::from(k.issuer.is_some());
         if self.phantom.is_some() {
             // The gateway verifies what it mints, with its own key.
             if sources != 0 || !self.policy.issuers.is_empty() || !self.policy.audiences.is_empty()
@@ -389,7 +406,7 @@ impl Config {
             }
         } else if sources != 1 {
             return Err(format!(
-                "[keys]: exactly one of jwks_file, secret_file, secret_env is needed ({sources} given)"
+                "[keys]: exactly one of jwks_file, secret_file, secret_env, jwks_url, issuer is needed ({sources} given)"
             )
             .into());
         }
@@ -398,6 +415,22 @@ impl Config {
                 "[keys]: secret_alg and secret_kid go with secret_file or secret_env".into(),
             );
         }
+        if self.key_location().is_none() {
+            for (set, name) in [
+                (k.ca_file.is_some(), "ca_file"),
+                (k.refresh_min.is_some(), "refresh_min"),
+                (k.refresh_max.is_some(), "refresh_max"),
+                (k.refresh_default.is_some(), "refresh_default"),
+                (k.cooldown.is_some(), "cooldown"),
+                (k.max_staleness.is_some(), "max_staleness"),
+            ] {
+                if set {
+                    return Err(format!("keys.{name} goes with jwks_url or issuer").into());
+                }
+            }
+        }
+        self.key_source_options()?;
+        self.max_key_staleness()?;
         let r = &self.revocation;
         if r.redis_url_env.is_some() && r.snapshot.is_some() {
             return Err("[revocation]: one source: redis_url_env or snapshot, not both".into());
@@ -456,6 +489,65 @@ impl Config {
     }
 }
 
+impl Config {
+    /// Where a key source fetches the keys (`jwks_url` or `issuer`); `None`
+    /// for fixed keys.
+    pub fn key_location(&self) -> Option<KeyLocation> {
+        let k = &self.keys;
+        match (&k.jwks_url, &k.issuer) {
+            (Some(url), _) => Some(KeyLocation::JwksUrl(url.clone())),
+            (None, Some(issuer)) => Some(KeyLocation::Issuer(issuer.clone())),
+            (None, None) => None,
+        }
+    }
+
+    /// The key source's options from `[keys]`, the library's defaults for
+    /// what is not set. Reads `ca_file`.
+    pub fn key_source_options(&self) -> Result<KeySourceOptions, BoxError> {
+        let k = &self.keys;
+        let mut o = KeySourceOptions::default();
+        for (field, value, slot) in [
+            ("keys.refresh_min", &k.refresh_min, &mut o.refresh_min),
+            ("keys.refresh_max", &k.refresh_max, &mut o.refresh_max),
+            (
+                "keys.refresh_default",
+                &k.refresh_default,
+                &mut o.refresh_default,
+            ),
+            ("keys.cooldown", &k.cooldown, &mut o.cooldown),
+        ] {
+            if let Some(v) = value {
+                *slot = duration(field, v)?;
+            }
+        }
+        if o.refresh_min > o.refresh_max {
+            return Err("[keys]: refresh_min is longer than refresh_max".into());
+        }
+        if let Some(ca) = &k.ca_file {
+            o.transport = TransportOptions::default()
+                .with_ca_file(ca)
+                .map_err(|e| format!("keys.ca_file {}: {e}", ca.display()))?;
+        }
+        Ok(o)
+    }
+
+    /// `keys.max_staleness` (`"0"` or unset: no limit).
+    pub fn max_key_staleness(&self) -> Result<Option<Duration>, BoxError> {
+        match &self.keys.max_staleness {
+            Some(s) => {
+                let d = duration("keys.max_staleness", s)?;
+                Ok((!d.is_zero()).then_some(d))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// `[cache] size`, or the live verifier's default.
+    pub fn cache_size(&self) -> usize {
+        self.cache.size.unwrap_or(DEFAULT_CACHE_SIZE)
+    }
+}
+
 /// Parses `N[ms|s|m|h|d]`.
 pub fn duration(field: &str, s: &str) -> Result<Duration, BoxError> {
     if let Some(ms) = s.strip_suffix("ms") {
@@ -479,18 +571,43 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_options_are_errors_not_ignored() {
+    fn key_source_options_need_a_key_source() {
+        let url = "[keys]\njwks_url = \"https://x/jwks\"\n";
+        let c = Config::parse(&format!(
+            "{url}refresh_min = \"5s\"\ncooldown = \"2s\"\nmax_staleness = \"1h\""
+        ))
+        .unwrap();
+        c.check().unwrap();
+        let o = c.key_source_options().unwrap();
+        assert_eq!(o.refresh_min, Duration::from_secs(5));
+        assert_eq!(o.cooldown, Duration::from_secs(2));
+        assert_eq!(o.refresh_max, KeySourceOptions::default().refresh_max);
+        assert_eq!(
+            c.max_key_staleness().unwrap(),
+            Some(Duration::from_secs(3600))
+        );
+        assert_eq!(
+            c.key_location(),
+            Some(KeyLocation::JwksUrl("https://x/jwks".into()))
+        );
         for text in [
-            "[keys]\njwks_url = \"https://x/jwks\"",
-            "[keys]\njwks_file = \"k\"\nissuer_discovery = \"https://x\"",
-            "[keys]\njwks_file = \"k\"\n[cache]\nsize = 10",
+            "[keys]\njwks_file = \"k\"\nmax_staleness = \"1h\"",
+            "[keys]\nsecret_env = \"S\"\ncooldown = \"1s\"",
+            "[keys]\njwks_url = \"https://x\"\nissuer = \"https://x\"",
+            "[keys]\nissuer = \"https://x\"\nrefresh_min = \"2h\"\nrefresh_max = \"1h\"",
+            "[keys]\nissuer = \"https://x\"\nca_file = \"/nonexistent/ca.pem\"",
         ] {
-            let err = Config::parse(text).unwrap().check().unwrap_err();
-            assert!(
-                err.to_string().contains("not yet supported"),
-                "{text}: {err}"
-            );
+            assert!(Config::parse(text).unwrap().check().is_err(), "{text}");
         }
+    }
+
+    #[test]
+    fn cache_size_defaults_to_the_verifier_default() {
+        let c = Config::parse("[keys]\njwks_file = \"k\"").unwrap();
+        assert_eq!(c.cache_size(), DEFAULT_CACHE_SIZE);
+        let c = Config::parse("[keys]\njwks_file = \"k\"\n[cache]\nsize = 0").unwrap();
+        assert_eq!(c.cache_size(), 0);
+        assert!(Config::parse("[cache]\nentries = 1").is_err());
     }
 
     #[test]

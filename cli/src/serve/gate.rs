@@ -72,8 +72,35 @@ impl std::fmt::Debug for Gate {
     }
 }
 
-/// Loads the key set `[keys]` names.
-pub fn load_keys(k: &KeysConfig, env: &dyn Fn(&str) -> Option<String>) -> Result<KeySet, BoxError> {
+/// Loads the key set `[keys]` names: for `jwks_url` or `issuer`, one
+/// fetch (the key source started afterwards keeps them current), with the
+/// issuer discovery confirmed, which tokens must then name.
+pub fn load_keys(
+    config: &Config,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(KeySet, Option<String>), BoxError> {
+    let k = &config.keys;
+    if let Some(location) = config.key_location() {
+        let transport = config.key_source_options()?.transport;
+        let fetched = jwtgate_sync::fetch_keys(&location, &transport).map_err(|e| {
+            format!(
+                "[keys] {}: {e}",
+                k.jwks_url
+                    .as_ref()
+                    .or(k.issuer.as_ref())
+                    .map_or("", String::as_str)
+            )
+        })?;
+        return Ok((fetched.keys, fetched.issuer));
+    }
+    load_fixed_keys(k, env).map(|keys| (keys, None))
+}
+
+/// The fixed keys: a JWKS file or an HMAC secret.
+fn load_fixed_keys(
+    k: &KeysConfig,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<KeySet, BoxError> {
     if let Some(path) = &k.jwks_file {
         return KeySet::from_jwks(&read_file(path)?)
             .map_err(|e| format!("{}: {}", path.display(), describe(&e)).into());
@@ -153,7 +180,17 @@ impl Gate {
                     .map_err(|e| format!("phantom issuer/audience: {}", describe(&e)))?;
                 p.verification_keys()?
             }
-            None => load_keys(&config.keys, env)?,
+            None => {
+                let (keys, issuer) = load_keys(config, env)?;
+                if let Some(iss) = issuer {
+                    if !policy.issuers().any(|i| i == iss) {
+                        policy
+                            .add_issuer(&iss)
+                            .map_err(|e| format!("discovered issuer: {}", describe(&e)))?;
+                    }
+                }
+                keys
+            }
         };
         jwtgate::Verifier::try_new(keys.clone(), policy).map_err(|e| describe(&e))?;
         let realm = config.server.realm.clone();

@@ -14,7 +14,7 @@ use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use jwtgate_sync::{LiveVerifier, SourceHandle};
+use jwtgate_sync::{KeySource, LiveVerifier, SourceHandle};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
@@ -32,6 +32,8 @@ pub struct Shared {
     gate: RwLock<Arc<Gate>>,
     verifier: Arc<LiveVerifier>,
     source: Mutex<Option<SourceHandle>>,
+    /// The key source (`keys.jwks_url` or `keys.issuer`), if any.
+    keys: Mutex<Option<KeySource>>,
     config: Mutex<Config>,
     metrics: ServeMetrics,
     access_log: AtomicBool,
@@ -52,13 +54,17 @@ impl Shared {
         let verifier = Arc::new(
             LiveVerifier::new(loaded.keys, loaded.policy)
                 .map_err(|e| crate::util::describe(&e))?
-                .with_max_staleness(config.max_staleness()?),
+                .with_max_staleness(config.max_staleness()?)
+                .with_cache_size(config.cache_size()),
         );
+        verifier.set_max_key_staleness(config.max_key_staleness()?);
+        let keys = source::start_keys(&config, &verifier)?;
         let source = source::start(&config.revocation, &verifier, &*env)?;
         Ok(Shared {
             gate: RwLock::new(Arc::new(loaded.gate)),
             verifier,
             source: Mutex::new(source),
+            keys: Mutex::new(keys),
             access_log: AtomicBool::new(config.log.access),
             config: Mutex::new(config),
             metrics: ServeMetrics::default(),
@@ -94,7 +100,39 @@ impl Shared {
             eprintln!("jwtgate serve: reload: [server] changes take effect at the next restart");
         }
         let before = self.verifier.config();
-        self.install(loaded.keys, loaded.policy)?;
+        let keys_changed = format!("{:?}", new.keys) != format!("{:?}", config.keys);
+        let mut key_source = self.keys.lock().map_err(|_| "poisoned")?;
+        if keys_changed {
+            // Stopped before the new keys go in, so that it cannot install
+            // the old location's keys over them.
+            if let Some(old) = key_source.take() {
+                old.stop();
+            }
+        }
+        // Puts the old keys, policy and key source back.
+        let restore = |key_source: &mut Option<KeySource>| -> Result<(), BoxError> {
+            self.install(before.keys().clone(), *before.policy())?;
+            if keys_changed {
+                if let Some(new) = key_source.take() {
+                    new.stop();
+                }
+                *key_source = source::start_keys(&config, &self.verifier)?;
+            }
+            Ok(())
+        };
+        if let Err(e) = self.install(loaded.keys, loaded.policy) {
+            restore(&mut key_source)?;
+            return Err(e);
+        }
+        if keys_changed {
+            match source::start_keys(&new, &self.verifier) {
+                Ok(started) => *key_source = started,
+                Err(e) => {
+                    restore(&mut key_source)?;
+                    return Err(e);
+                }
+            }
+        }
         if format!("{:?}", new.revocation) != format!("{:?}", config.revocation) {
             let mut source = self.source.lock().map_err(|_| "poisoned")?;
             if let Some(old) = source.take() {
@@ -106,13 +144,19 @@ impl Shared {
             match source::start(&new.revocation, &self.verifier, &*self.env) {
                 Ok(started) => *source = started,
                 Err(e) => {
-                    self.install(before.keys().clone(), *before.policy())?;
+                    restore(&mut key_source)?;
                     *source = source::start(&config.revocation, &self.verifier, &*self.env)?;
                     return Err(e);
                 }
             }
         }
         self.verifier.set_max_staleness(new.max_staleness()?);
+        self.verifier
+            .set_max_key_staleness(new.max_key_staleness()?);
+        if new.cache_size() != self.verifier.cache_size() {
+            // A resize empties the cache: only when the size changed.
+            self.verifier.set_cache_size(new.cache_size());
+        }
         self.access_log.store(new.log.access, Relaxed);
         match self.gate.write() {
             Ok(mut g) => *g = Arc::new(loaded.gate),
@@ -166,15 +210,20 @@ impl Shared {
                 why.push(w);
             }
         }
-        if let Some(max) = self.verifier.max_staleness() {
-            match self.verifier.staleness() {
-                Some(age) if age <= max => {}
-                Some(age) => why.push(format!(
-                    "denylist stale: {} ms old, maximum {} ms",
+        let v = &self.verifier;
+        for (what, max, age) in [
+            ("denylist", v.max_staleness(), v.staleness()),
+            ("keys", v.max_key_staleness(), v.key_staleness()),
+        ] {
+            match (max, age) {
+                (None, _) => {}
+                (Some(max), Some(age)) if age <= max => {}
+                (Some(max), Some(age)) => why.push(format!(
+                    "{what} stale: {} ms old, maximum {} ms",
                     age.as_millis(),
                     max.as_millis()
                 )),
-                None => why.push("denylist never synced".into()),
+                (Some(_), None) => why.push(format!("{what} never synced")),
             }
         }
         why
@@ -183,12 +232,22 @@ impl Shared {
     /// `/metrics`: the verifier's counters, then the HTTP side's.
     pub fn prometheus(&self) -> String {
         let mut text = self.verifier.prometheus("jwtgate").unwrap_or_default();
+        if let Ok(k) = self.keys.lock() {
+            if let Some(k) = k.as_ref() {
+                text.push_str(&k.prometheus("jwtgate"));
+            }
+        }
         text.push_str(&self.metrics.prometheus("jwtgate_serve"));
         text
     }
 
-    /// Stops the revocation source.
+    /// Stops the revocation and key sources.
     pub fn stop(&self) {
+        if let Ok(mut k) = self.keys.lock() {
+            if let Some(old) = k.take() {
+                old.stop();
+            }
+        }
         if let Ok(mut s) = self.source.lock() {
             if let Some(old) = s.take() {
                 old.stop();

@@ -1,12 +1,15 @@
-//! The live revocation source: a Redis follower or a snapshot-file watcher
-//! feeding the live verifier's denylist.
+//! The live sources: a Redis follower or a snapshot-file watcher feeding
+//! the live verifier's denylist, and the key source (a JWKS URL or an
+//! issuer's discovery) feeding its keys.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use jwtgate_sync::{FollowerOptions, LiveVerifier, RedisSource, SourceHandle, WatchOptions};
+use jwtgate_sync::{
+    FollowerOptions, KeySource, LiveVerifier, RedisSource, SourceHandle, WatchOptions,
+};
 
-use super::config::RevocationConfig;
+use super::config::{Config, RevocationConfig};
 use crate::util::BoxError;
 
 /// Starts the source `[revocation]` names, if any. A snapshot file that
@@ -49,4 +52,20 @@ pub fn not_ready(handle: &SourceHandle) -> Option<String> {
             .map(|e| format!(": {e}"))
             .unwrap_or_default()
     ))
+}
+
+/// Starts the key source `[keys]` names (`jwks_url` or `issuer`), if any:
+/// it fetches and installs the keys now (an error is returned), then keeps
+/// them current and hears of unknown `kid`s.
+pub fn start_keys(
+    config: &Config,
+    verifier: &Arc<LiveVerifier>,
+) -> Result<Option<KeySource>, BoxError> {
+    let Some(location) = config.key_location() else {
+        return Ok(None);
+    };
+    let source = verifier
+        .follow_keys(location, config.key_source_options()?)
+        .map_err(|e| format!("[keys]: {e}"))?;
+    Ok(Some(source))
 }
