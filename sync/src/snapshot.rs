@@ -169,22 +169,11 @@ impl Snapshot {
     /// verification time minus the leeway). Lists that share a seed (a
     /// follower's levels) hash the identifiers once.
     pub fn check_levels(&self, verified: &Verified<'_>, lookup: u64) -> Result<(), Error> {
-        /// Levels checked per call of the core (a stack array).
-        const BATCH: usize = 8;
-        let base = self.base()?;
-        let mut lists = [base; BATCH];
-        let mut n = 1;
-        for delta in self.deltas() {
-            if n == BATCH {
-                verified.check_denylists(&lists, lookup)?;
-                n = 0;
-            }
-            if let Some(slot) = lists.get_mut(n) {
-                *slot = delta?;
-            }
-            n += 1;
-        }
-        verified.check_denylists(lists.get(..n).unwrap_or_default(), lookup)
+        crate::live::check_all(
+            verified,
+            std::iter::once(self.base()).chain(self.deltas()),
+            lookup,
+        )
     }
 
     /// The exact set this snapshot's hits are confirmed against, if any.

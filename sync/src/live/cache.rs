@@ -68,10 +68,10 @@ impl LiveCache {
         }
     }
 
-    /// The cache in force, if any (one atomic load, no lock).
-    #[inline]
-    pub(crate) fn load(&self) -> arc_swap::Guard<Option<Arc<Cache>>> {
-        self.current.load()
+    /// The cache in force, if any (for the configuration that carries it
+    /// to the verify path).
+    pub(crate) fn load_full(&self) -> Option<Arc<Cache>> {
+        self.current.load_full()
     }
 
     /// Entries the cache in force holds at most (0: off).

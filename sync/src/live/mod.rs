@@ -21,6 +21,7 @@ use jwtgate::{CacheStats, Denylist, Error, Key, KeySet, Limits, Policy, Verified
 
 pub use cache::DEFAULT_CACHE_SIZE;
 pub use config::LiveConfig;
+pub(crate) use denylist::check_all;
 pub use denylist::OwnedDenylist;
 pub use keys::KeyMissListener;
 pub use options::{algorithm_named, claim_named, PolicyOptions};
@@ -139,11 +140,13 @@ impl LiveVerifier {
     }
 
     fn build(verifier: Verifier<'static>, state: DenylistState) -> LiveVerifier {
+        let cache = LiveCache::with_size(DEFAULT_CACHE_SIZE);
         LiveVerifier {
             config: ArcSwap::from_pointee(LiveConfig {
                 verifier,
                 denylist: None,
                 generation: 0,
+                cache: cache.load_full(),
             }),
             writer: Mutex::new(()),
             state,
@@ -152,7 +155,7 @@ impl LiveVerifier {
             key_miss: ArcSwapOption::empty(),
             confirmer: None,
             source_busy: Arc::new(AtomicBool::new(false)),
-            cache: LiveCache::with_size(DEFAULT_CACHE_SIZE),
+            cache,
         }
     }
 
@@ -199,7 +202,13 @@ impl LiveVerifier {
     /// signature check of a token that verified under the configuration in
     /// force; everything else runs on every call.
     pub fn set_cache_size(&self, entries: usize) {
+        // Under the writer lock, with the configuration that carries the
+        // cache to the verify path (same generation: a new cache is empty).
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         self.cache.resize(entries);
+        let mut next = LiveConfig::clone(&self.config.load());
+        next.cache = self.cache.load_full();
+        self.config.store(Arc::new(next));
     }
 
     /// Entries the cache holds at most (0: off).
@@ -234,6 +243,7 @@ impl LiveVerifier {
             verifier: next,
             denylist: current.denylist.clone(),
             generation: current.generation.saturating_add(1),
+            cache: current.cache.clone(),
         }));
         Ok(())
     }
@@ -491,8 +501,7 @@ impl LiveVerifier {
             // A pending verifier: say why, whatever the token.
             return Err(Error::EmptyKeySet.into());
         }
-        let cache = self.cache.load();
-        let result = match cache.as_deref() {
+        let result = match config.cache.as_deref() {
             // A token enters the cache only after the denylists passed it.
             Some(cache) => {
                 verifier.verify_cached_then(token, now, buf, cache, config.generation, |verified| {
