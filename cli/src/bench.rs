@@ -154,7 +154,7 @@ fn propagation(url: &str, namespace: &str, count: u32) -> CmdResult {
     let key = Key::hmac(Algorithm::HS256, b"bench secret: 32 bytes or more!!")?;
     let state = DenylistState::new()?;
     let follower = Follower::start(
-        RedisSource::from_url(url)?.with_namespace(namespace),
+        RedisSource::from_url(url)?.with_namespace(namespace)?,
         state.clone(),
         FollowerOptions::default(),
     )?;

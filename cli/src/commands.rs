@@ -324,7 +324,7 @@ pub fn verify(a: Verify) -> CmdResult {
         }
     }
     if let Some(url) = &a.redis {
-        let store = RedisStore::new(RedisSource::from_url(url)?.with_namespace(&a.namespace));
+        let store = RedisStore::new(RedisSource::from_url(url)?.with_namespace(&a.namespace)?);
         for rev in store.load_all()? {
             set.insert(rev, now);
         }
@@ -541,7 +541,7 @@ fn build(a: Build) -> CmdResult {
     let mut read = 0u64;
     if let Some(url) = &a.redis {
         eprintln!("reading revocations from Redis...");
-        let store = RedisStore::new(RedisSource::from_url(url)?.with_namespace(&a.namespace));
+        let store = RedisStore::new(RedisSource::from_url(url)?.with_namespace(&a.namespace)?);
         for rev in store.load_all()? {
             read += 1;
             set.insert(rev, now);
@@ -777,7 +777,7 @@ fn outcome_text(o: &RevokeOutcome) -> String {
 
 /// Runs `revoke`.
 pub fn revoke(a: Revoke) -> CmdResult {
-    let source = RedisSource::from_url(&a.redis)?.with_namespace(&a.namespace);
+    let source = RedisSource::from_url(&a.redis)?.with_namespace(&a.namespace)?;
     let retention = a.retention.retention();
     let mut store = RedisStore::new(source)
         .with_stream_maxlen(a.stream_maxlen)
@@ -951,7 +951,7 @@ fn system_time_ms(ms: u64) -> std::time::SystemTime {
 
 /// Runs `follow`.
 pub fn follow(a: Follow) -> CmdResult {
-    let source = RedisSource::from_url(&a.redis)?.with_namespace(&a.namespace);
+    let source = RedisSource::from_url(&a.redis)?.with_namespace(&a.namespace)?;
     let state = DenylistState::new()?;
     let heartbeat = Duration::from_secs(parse_duration(&a.heartbeat)?.max(1));
     let metrics_every = Duration::from_secs(parse_duration(&a.metrics_interval)?.max(1));

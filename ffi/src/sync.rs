@@ -135,7 +135,6 @@ unsafe fn namespace<'a>(ptr: *const u8, len: usize) -> Result<&'a str, jg_result
     // SAFETY: forwarded from this function's contract.
     match unsafe { ptr::optional_utf8(ptr, len) }? {
         None => Ok("jwtgate"),
-        Some("") => Err(jg_result::JG_INVALID_ARGUMENT),
         Some(ns) => Ok(ns),
     }
 }
@@ -182,7 +181,7 @@ pub unsafe extern "C" fn jg_verifier_follow_redis(
         if follower_out.is_null() {
             return Err(jg_result::JG_NULL_PARAMETER);
         }
-        let source = RedisSource::from_url(url)?.with_namespace(ns);
+        let source = RedisSource::from_url(url)?.with_namespace(ns)?;
         let source = v.live.follow_redis(source, FollowerOptions::default())?;
         // SAFETY: `follower_out` is non-NULL (checked) and writable (contract).
         unsafe { handle::publish(jg_follower { source }, follower_out) }
@@ -506,7 +505,7 @@ pub unsafe extern "C" fn jg_store_connect(
         if store_out.is_null() {
             return Err(jg_result::JG_NULL_PARAMETER);
         }
-        let source = RedisSource::from_url(url)?.with_namespace(ns);
+        let source = RedisSource::from_url(url)?.with_namespace(ns)?;
         let mut con = source.connect()?;
         jwtgate_sync::redis::cmd("PING")
             .query::<String>(&mut con)

@@ -154,15 +154,6 @@ impl FileWatcher {
     }
 }
 
-/// A Redis namespace argument: not empty (`RedisSource::with_namespace`
-/// takes any string).
-pub(crate) fn namespace(namespace: &str) -> PyResult<&str> {
-    if namespace.is_empty() {
-        return Err(PyValueError::new_err("namespace must not be empty"));
-    }
-    Ok(namespace)
-}
-
 /// A non-negative, finite number of seconds.
 pub(crate) fn seconds(value: f64, what: &str) -> PyResult<Duration> {
     Duration::try_from_secs_f64(value).map_err(|_| {
@@ -270,10 +261,9 @@ impl RevocationStore {
         wait_replicas: Option<u64>,
         wait_timeout_ms: u64,
     ) -> PyResult<Self> {
-        let namespace = self::namespace(namespace)?;
         let store = py
             .detach(|| -> Result<RedisStore, SyncError> {
-                let source = RedisSource::from_url(url)?.with_namespace(namespace);
+                let source = RedisSource::from_url(url)?.with_namespace(namespace)?;
                 let mut con = source.connect()?;
                 jwtgate_sync::redis::cmd("PING").query::<String>(&mut con)?;
                 let store = RedisStore::new(source)

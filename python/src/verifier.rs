@@ -427,8 +427,8 @@ impl Verifier {
     ) -> PyResult<sync::Follower> {
         let wait = wait.map(|w| seconds(w, "wait")).transpose()?;
         let source = RedisSource::from_url(url)
-            .map_err(|e| sync_err(py, e))?
-            .with_namespace(sync::namespace(namespace)?);
+            .and_then(|s| s.with_namespace(namespace))
+            .map_err(|e| sync_err(py, e))?;
         let handle = self
             .live
             .follow_redis(source, FollowerOptions::default())

@@ -47,7 +47,7 @@ fn token(key: &Key, jti: &str) -> Result<String, BoxError> {
 fn child(url: &str) -> Result<(), BoxError> {
     let key = Key::hmac(Algorithm::HS256, SECRET)?;
     let state = DenylistState::new()?;
-    let source = RedisSource::from_url(url)?.with_namespace(NS);
+    let source = RedisSource::from_url(url)?.with_namespace(NS)?;
     let follower = Follower::start(source, state.clone(), FollowerOptions::default())?;
     if !follower.wait_ready(Duration::from_secs(30)) {
         return Err("follower not ready".into());
@@ -107,7 +107,7 @@ fn main() -> Result<(), BoxError> {
             return Err(format!("child said {line:?}").into());
         }
     }
-    let store = RedisStore::new(RedisSource::from_url(url)?.with_namespace(NS));
+    let store = RedisStore::new(RedisSource::from_url(url)?.with_namespace(NS)?);
     let run = unix_ns();
     let (mut all, mut slowest) = (Vec::new(), Vec::new());
     for i in 0..count {

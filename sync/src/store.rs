@@ -141,10 +141,15 @@ impl RedisSource {
         }
     }
 
-    /// Uses namespace `ns` instead of `jwtgate`.
-    pub fn with_namespace(mut self, ns: &str) -> Self {
+    /// Uses namespace `ns` instead of `jwtgate`. An empty namespace is
+    /// refused ([`SyncError::InvalidArgument`], 909): every binding and the
+    /// CLI get this one answer.
+    pub fn with_namespace(mut self, ns: &str) -> Result<Self, SyncError> {
+        if ns.is_empty() {
+            return Err(SyncError::InvalidArgument("a namespace must not be empty"));
+        }
         self.keys = KeySpace::new(ns);
-        self
+        Ok(self)
     }
 
     /// The key names.
@@ -587,5 +592,28 @@ pub(crate) fn value_string(v: &Value) -> Option<String> {
         Value::SimpleString(s) => Some(s.clone()),
         Value::VerbatimString { text, .. } => Some(text.clone()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::panic)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_namespace_is_refused_once_for_every_binding() {
+        let source = RedisSource::from_url("redis://127.0.0.1:1/");
+        let Ok(source) = source else {
+            panic!("a valid URL");
+        };
+        match source.clone().with_namespace("") {
+            Err(e) => assert_eq!(e.code(), SyncError::INVALID_ARGUMENT_CODE),
+            Ok(_) => panic!("an empty namespace was accepted"),
+        }
+        let Ok(named) = source.with_namespace("tenant-a") else {
+            panic!("a namespace was refused");
+        };
+        assert_eq!(named.keys(), &KeySpace::new("tenant-a"));
+        assert_ne!(named.keys(), &KeySpace::default());
     }
 }

@@ -282,7 +282,10 @@ fn sentinel_failover(wait: bool) -> Report {
     let _serial = serial();
     let group = Arc::new(Mutex::new(SentinelGroup::start()));
     let url = group.lock().unwrap().url();
-    let source = RedisSource::from_url(&url).unwrap().with_namespace("ha");
+    let source = RedisSource::from_url(&url)
+        .unwrap()
+        .with_namespace("ha")
+        .unwrap();
     let old = group.lock().unwrap().master_port().unwrap();
     let g2 = Arc::clone(&group);
     failover(
@@ -361,7 +364,10 @@ fn cluster_failover(wait: bool) -> Report {
     let cluster = Arc::new(Mutex::new(Cluster::start()));
     let key = jwtgate_sync::KeySpace::new(NS).stream().to_vec();
     let url = cluster.lock().unwrap().url();
-    let source = RedisSource::from_url(&url).unwrap().with_namespace(NS);
+    let source = RedisSource::from_url(&url)
+        .unwrap()
+        .with_namespace(NS)
+        .unwrap();
     let (c1, c2) = (Arc::clone(&cluster), Arc::clone(&cluster));
     let (k1, k2) = (key.clone(), key);
     let killed_port = Arc::new(Mutex::new(0u16));
@@ -450,7 +456,8 @@ fn sentinel_master_restarted_empty() {
     let mut group = SentinelGroup::start();
     let source = RedisSource::from_url(&group.url())
         .unwrap()
-        .with_namespace(NS);
+        .with_namespace(NS)
+        .unwrap();
     let fleet = Fleet::start(&source);
     let store = RedisStore::new(source).with_wait(1, 1000);
     // One `until` for all, so that revoking held-0 again below is the
@@ -499,7 +506,8 @@ fn sentinel_master_restarted_empty() {
     let late = Fleet::start(
         &RedisSource::from_url(&group.url())
             .unwrap()
-            .with_namespace(NS),
+            .with_namespace(NS)
+            .unwrap(),
     );
     assert_eq!(late.enforcing("held-0"), 0);
     assert_eq!(late.enforcing("after-wipe"), FOLLOWERS);
@@ -585,7 +593,8 @@ fn bounded_growth() {
     let redis = common::RedisServer::start();
     let source = RedisSource::from_url(&redis.url())
         .unwrap()
-        .with_namespace(NS);
+        .with_namespace(NS)
+        .unwrap();
     let keys = source.keys().clone();
     // No leeway kept after `until`, so that keys expire at `until`.
     let store = RedisStore::new(source)

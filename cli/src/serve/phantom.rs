@@ -93,7 +93,7 @@ impl Phantom {
         }
         let mut store_source = RedisSource::from_url(&url)?;
         if let Some(ns) = &c.namespace {
-            store_source = store_source.with_namespace(ns);
+            store_source = store_source.with_namespace(ns)?;
         }
         Ok(Phantom {
             sessions: RedisSource::from_url(&url)?,

@@ -24,7 +24,7 @@ pub fn start(
         let url = env(var).ok_or_else(|| format!("revocation.redis_url_env: {var} is not set"))?;
         let mut source = RedisSource::from_url(&url)?;
         if let Some(ns) = &c.namespace {
-            source = source.with_namespace(ns);
+            source = source.with_namespace(ns)?;
         }
         return Ok(Some(
             verifier.follow_redis(source, FollowerOptions::default())?,

@@ -78,8 +78,17 @@ pub(crate) fn check_all<'l>(
     let Some(first) = lists.next() else {
         return Ok(());
     };
-    let mut batch = [first?; BATCH];
-    let mut used = 1;
+    let first = first?;
+    // One list (a static list alone, a snapshot without deltas): no batch
+    // to fill, which would copy the view into every slot.
+    let Some(second) = lists.next() else {
+        return verified.check_denylists(std::slice::from_ref(&first), now);
+    };
+    let mut batch = [first; BATCH];
+    if let Some(slot) = batch.get_mut(1) {
+        *slot = second?;
+    }
+    let mut used = 2;
     for list in lists {
         if used == BATCH {
             verified.check_denylists(&batch, now)?;
