@@ -3,6 +3,7 @@
 # port (sourced by test-sync.sh and demo-redis.sh).
 #
 #   jg_redis_start DIR     sets JG_REDIS_URL and JG_REDIS_PID; stops it on EXIT
+#                          (unless the caller has an EXIT trap: it must call jg_redis_stop)
 #   jg_redis_stop
 
 jg_free_port() {
@@ -19,7 +20,10 @@ jg_redis_start() {
     JG_REDIS_PID=$!
     JG_REDIS_URL="redis://127.0.0.1:$port/"
     export JG_REDIS_URL
-    trap jg_redis_stop EXIT
+    # Keep an EXIT trap the caller already set (its cleanup calls
+    # jg_redis_stop): replacing it would skip the rest of that cleanup and
+    # leave the caller's servers running.
+    [ -n "$(trap -p EXIT)" ] || trap jg_redis_stop EXIT
     for i in $(seq 1 100); do
         if redis-cli -p "$port" ping >/dev/null 2>&1; then return 0; fi
         sleep 0.05
