@@ -290,17 +290,6 @@ impl jg_result {
             jg_result::JG_INVALID_UTF8 => Some(c"argument is not valid UTF-8"),
             jg_result::JG_INVALID_ARGUMENT => Some(c"invalid argument"),
             jg_result::JG_INTERNAL_ERROR => Some(c"unknown core error"),
-            jg_result::JG_DENYLIST_STALE => Some(c"denylist is stale: its source has not confirmed it current within the maximum staleness"),
-            jg_result::JG_SYNC_IO => Some(c"sync: a file or system call failed"),
-            jg_result::JG_SYNC_REDIS => Some(c"sync: redis is unreachable or refused a command"),
-            jg_result::JG_SYNC_PROTOCOL => Some(c"sync: unexpected data in redis"),
-            jg_result::JG_INVALID_REVOCATION => Some(c"invalid revocation (empty identifier, no bound, or a value past 2^53)"),
-            jg_result::JG_NOT_READY => Some(c"sync: the follower has not loaded the denylist from redis yet"),
-            jg_result::JG_SOURCE_ACTIVE => Some(c"sync: the verifier already has a running follower or watcher"),
-            jg_result::JG_SYNC_NOT_REPLICATED => Some(c"sync: revocation stored on the master but not acknowledged by enough replicas; revoke again"),
-            jg_result::JG_KEYS_STALE => Some(c"keys are stale: no key source confirmed them current within the maximum key staleness"),
-            jg_result::JG_KEY_FETCH => Some(c"key source: fetching the keys failed (connection, TLS, HTTP status or document)"),
-            jg_result::JG_KEY_SOURCE_REFUSED => Some(c"key source: URL, redirect or issuer refused by policy"),
             _ => None,
         }
     }
@@ -330,12 +319,14 @@ impl From<jwtgate_sync::SyncError> for jg_result {
     }
 }
 
-/// NUL-terminated copies of the core's messages, made once.
+/// NUL-terminated copies of the core's and the sync crate's messages,
+/// made once (the messages are theirs, not this crate's).
 fn core_messages() -> &'static [(u32, CString)] {
     static TABLE: OnceLock<Vec<(u32, CString)>> = OnceLock::new();
     TABLE.get_or_init(|| {
         jwtgate_core::Error::CODES
             .iter()
+            .chain(jwtgate_sync::CODES.iter())
             .filter_map(|&(code, msg)| CString::new(msg).ok().map(|c| (code, c)))
             .collect()
     })
@@ -377,8 +368,14 @@ mod tests {
         for (i, r) in jg_result::ALL.into_iter().enumerate() {
             let n = r.code();
             if n >= 900 {
-                // The sync layer's statuses: binding messages, not the core's.
-                assert!(r.binding_message().is_some(), "{r:?}");
+                // The sync layer's statuses: the sync crate's one table of
+                // codes and messages, not the core's.
+                assert!(
+                    jwtgate_sync::CODES
+                        .iter()
+                        .any(|(c, m)| *c == n && message(n).to_str().unwrap() == *m),
+                    "{r:?}"
+                );
                 assert!(
                     !jwtgate_core::Error::CODES.iter().any(|(c, _)| *c == n),
                     "{r:?}"

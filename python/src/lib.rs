@@ -42,7 +42,7 @@ fn _jwtgate(m: &Bound<'_, PyModule>) -> PyResult<()> {
     for (code, message) in jwtgate::Error::CODES {
         codes.set_item(code, message)?;
     }
-    for (code, message) in errors::SYNC_CODES {
+    for (code, message) in jwtgate_sync::CODES {
         codes.set_item(code, message)?;
     }
     m.add("ERROR_CODES", codes)?;

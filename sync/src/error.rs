@@ -46,6 +46,55 @@ pub enum SyncError {
     InvalidArgument(&'static str),
 }
 
+/// Every code of this crate (9xx: the denylist and key sources, staleness,
+/// invalid arguments) with its message: the one table the C ABI's
+/// `jg_result_message` and Python's `ERROR_CODES` read.
+/// cbindgen:ignore
+pub const CODES: [(u32, &str); 12] = [
+    (
+        VerifyError::STALE_CODE,
+        "denylist is stale: its source has not confirmed it current within the maximum staleness",
+    ),
+    (SyncError::IO_CODE, "sync: a file or system call failed"),
+    (
+        SyncError::REDIS_CODE,
+        "sync: redis is unreachable or refused a command",
+    ),
+    (SyncError::PROTOCOL_CODE, "sync: unexpected data in redis"),
+    (
+        SyncError::INVALID_REVOCATION_CODE,
+        "invalid revocation (empty identifier, no bound, or a value past 2^53)",
+    ),
+    (
+        SyncError::NOT_READY_CODE,
+        "sync: the follower has not loaded the denylist from redis yet",
+    ),
+    (
+        SyncError::SOURCE_ACTIVE_CODE,
+        "sync: the verifier already has a running follower or watcher",
+    ),
+    (
+        SyncError::NOT_REPLICATED_CODE,
+        "sync: revocation stored on the master but not acknowledged by enough replicas; revoke again",
+    ),
+    (
+        VerifyError::KEYS_STALE_CODE,
+        "keys are stale: no key source confirmed them current within the maximum key staleness",
+    ),
+    (
+        SyncError::INVALID_ARGUMENT_CODE,
+        "invalid argument (a metrics prefix, an algorithm or claim name)",
+    ),
+    (
+        crate::KeySourceError::FETCH_CODE,
+        "key source: fetching the keys failed (connection, TLS, HTTP status or document)",
+    ),
+    (
+        crate::KeySourceError::REFUSED_CODE,
+        "key source: URL, redirect or issuer refused by policy",
+    ),
+];
+
 impl SyncError {
     /// The stable code of [`SyncError::Io`].
     /// cbindgen:ignore

@@ -21,7 +21,7 @@ pub use redis;
 
 pub use confirm::{token_ids_of, Confirmer, OwnedTokenIds};
 pub use durability::WaitPolicy;
-pub use error::{SyncError, VerifyError};
+pub use error::{SyncError, VerifyError, CODES};
 pub use follower::{Follower, FollowerOptions};
 pub use keysource::{
     fetch_keys, FetchedKeys, KeyLocation, KeyRefresher, KeySink, KeySource, KeySourceError,

@@ -19,53 +19,6 @@ use pyo3::prelude::*;
 use classes::{class, Class};
 pub(crate) use table::kind_name;
 
-/// The sync layer's codes with their messages, for `ERROR_CODES` (the
-/// numbers are the sync crate's; the C ABI's `jg_result` uses the same).
-pub(crate) const SYNC_CODES: [(u32, &str); 12] = [
-    (
-        VerifyError::STALE_CODE,
-        "denylist is stale: its source has not confirmed it current within the maximum staleness",
-    ),
-    (SyncError::IO_CODE, "sync: a file or system call failed"),
-    (
-        SyncError::REDIS_CODE,
-        "sync: redis is unreachable or refused a command",
-    ),
-    (SyncError::PROTOCOL_CODE, "sync: unexpected data in redis"),
-    (
-        SyncError::INVALID_REVOCATION_CODE,
-        "invalid revocation (empty identifier, no bound, or a value past 2^53)",
-    ),
-    (
-        SyncError::NOT_READY_CODE,
-        "sync: the follower has not loaded the denylist from redis yet",
-    ),
-    (
-        SyncError::SOURCE_ACTIVE_CODE,
-        "sync: the verifier already has a running follower or watcher",
-    ),
-    (
-        SyncError::NOT_REPLICATED_CODE,
-        "sync: revocation stored on the master but not acknowledged by enough replicas; revoke again",
-    ),
-    (
-        VerifyError::KEYS_STALE_CODE,
-        "keys are stale: no key source confirmed them current within the maximum key staleness",
-    ),
-    (
-        SyncError::INVALID_ARGUMENT_CODE,
-        "invalid argument (a metrics prefix, an algorithm or claim name)",
-    ),
-    (
-        KeySourceError::FETCH_CODE,
-        "key source: fetching the keys failed (connection, TLS, HTTP status or document)",
-    ),
-    (
-        KeySourceError::REFUSED_CODE,
-        "key source: URL, redirect or issuer refused by policy",
-    ),
-];
-
 /// An instance of `class` built from `args`, with `.code` set when given.
 fn build<'py>(
     py: Python<'py>,
