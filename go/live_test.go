@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -91,6 +92,11 @@ func TestSetKeysUnderConcurrentVerification(t *testing.T) {
 				checked.Add(1)
 			}
 		}()
+	}
+	// Swap only once the verifiers run (on a loaded machine the swaps could
+	// otherwise all land before any goroutine is scheduled).
+	for checked.Load() < 3 {
+		runtime.Gosched()
 	}
 	for n := 1; n <= 300; n++ {
 		if err := v.SetKeys(options(sets[n%3])...); err != nil {
