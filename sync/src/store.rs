@@ -213,6 +213,11 @@ pub enum RevokeOutcome {
         stream_id: String,
     },
     /// An equal or wider revocation was already in force: nothing written.
+    /// A first call can report this too: when the connection failed after
+    /// the script ran (the master died, a failover), the store sends the
+    /// round trip again and finds its own write. Either way the revocation
+    /// is in force, and under a [`crate::WaitPolicy`] it was acknowledged
+    /// by the replicas like an `Added` one.
     Unchanged,
 }
 
