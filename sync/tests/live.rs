@@ -16,26 +16,16 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use common::live::{check, denylist, hmac, keys, now, sign};
 use common::TempDir;
-use jwtgate::{Algorithm, Error, HeaderFields, Key, KeySet, Policy, RevocationKind, BUFFER_LEN};
+use jwtgate::{Algorithm, Error, Key, KeySet, Policy, RevocationKind, BUFFER_LEN};
 use jwtgate_sync::{
-    write_snapshot_file, KeyMissListener, LiveVerifier, OwnedDenylist, OwnedRevocation,
-    RevocationSet, Snapshot, SyncError, VerifyError, WatchOptions,
+    write_snapshot_file, KeyMissListener, LiveVerifier, OwnedDenylist, Snapshot, SyncError,
+    VerifyError, WatchOptions,
 };
 
 #[global_allocator]
 static GLOBAL: counting::Counting = counting::Counting;
-
-fn now() -> u64 {
-    jwtgate_sync::unix_now()
-}
-
-fn hmac(secret: &[u8; 32], kid: &str) -> Key {
-    Key::hmac(Algorithm::HS256, secret)
-        .unwrap()
-        .with_kid(kid)
-        .unwrap()
-}
 
 fn key_a() -> Key {
     hmac(b"live tests: key A, 32 bytes long", "a")
@@ -50,37 +40,9 @@ fn key_c() -> Key {
     hmac(b"live tests: key C, 32 bytes long", "c")
 }
 
-fn keys(list: &[Key]) -> KeySet {
-    let mut set = KeySet::new();
-    for k in list {
-        set.add(k.clone()).unwrap();
-    }
-    set
-}
-
-fn sign(key: &Key, claims: &str) -> Vec<u8> {
-    let mut out = vec![0u8; 2048];
-    let n = jwtgate::encode(key, claims.as_bytes(), &HeaderFields::new(), &mut out).unwrap();
-    out.truncate(n);
-    out
-}
-
 fn token(key: &Key, jti: &str) -> Vec<u8> {
     let exp = now() + 600;
     sign(key, &format!(r#"{{"jti":"{jti}","sub":"u","exp":{exp}}}"#))
-}
-
-fn check(v: &LiveVerifier, token: &[u8]) -> Result<(), VerifyError> {
-    let mut buf = [0u8; BUFFER_LEN];
-    v.verify(token, now(), &mut buf).map(|_| ())
-}
-
-fn denylist(jtis: &[&str]) -> Vec<u8> {
-    let mut set = RevocationSet::default();
-    for jti in jtis {
-        set.insert(OwnedRevocation::token(*jti, now() + 600), now());
-    }
-    set.build(now()).unwrap()
 }
 
 const UNKNOWN: Result<(), VerifyError> = Err(VerifyError::Token(Error::UnknownKey));

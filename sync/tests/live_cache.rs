@@ -9,26 +9,13 @@
     clippy::indexing_slicing
 )]
 
+mod common;
+
 use std::time::Duration;
 
-use jwtgate::{
-    Algorithm, CacheStats, Error, HeaderFields, Key, KeySet, Policy, RevocationKind, BUFFER_LEN,
-};
-use jwtgate_sync::{
-    LiveVerifier, OwnedDenylist, OwnedRevocation, RevocationSet, Snapshot, VerifyError,
-    DEFAULT_CACHE_SIZE,
-};
-
-fn now() -> u64 {
-    jwtgate_sync::unix_now()
-}
-
-fn hmac(secret: &[u8; 32], kid: &str) -> Key {
-    Key::hmac(Algorithm::HS256, secret)
-        .unwrap()
-        .with_kid(kid)
-        .unwrap()
-}
+use common::live::{check, check_at, denylist, hmac, now, sign};
+use jwtgate::{CacheStats, Error, Key, KeySet, Policy, RevocationKind};
+use jwtgate_sync::{LiveVerifier, OwnedDenylist, Snapshot, VerifyError, DEFAULT_CACHE_SIZE};
 
 fn key_a() -> Key {
     hmac(b"cache tests: key A, 32 bytes lon", "a")
@@ -39,28 +26,10 @@ fn key_b() -> Key {
 }
 
 fn token(key: &Key, jti: &str, exp: u64) -> Vec<u8> {
-    let claims = format!(r#"{{"jti":"{jti}","sub":"u","aud":"orders","exp":{exp}}}"#);
-    let mut out = vec![0u8; 2048];
-    let n = jwtgate::encode(key, claims.as_bytes(), &HeaderFields::new(), &mut out).unwrap();
-    out.truncate(n);
-    out
-}
-
-fn check_at(v: &LiveVerifier, token: &[u8], at: u64) -> Result<(), VerifyError> {
-    let mut buf = [0u8; BUFFER_LEN];
-    v.verify(token, at, &mut buf).map(|_| ())
-}
-
-fn check(v: &LiveVerifier, token: &[u8]) -> Result<(), VerifyError> {
-    check_at(v, token, now())
-}
-
-fn denylist(jtis: &[&str]) -> Vec<u8> {
-    let mut set = RevocationSet::default();
-    for jti in jtis {
-        set.insert(OwnedRevocation::token(*jti, now() + 600), now());
-    }
-    set.build(now()).unwrap()
+    sign(
+        key,
+        &format!(r#"{{"jti":"{jti}","sub":"u","aud":"orders","exp":{exp}}}"#),
+    )
 }
 
 fn policy() -> Policy {

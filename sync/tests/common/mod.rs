@@ -5,6 +5,7 @@
 
 pub mod ha;
 pub mod https;
+pub mod live;
 
 use jwtgate_sync::redis;
 use std::path::{Path, PathBuf};
