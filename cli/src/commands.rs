@@ -919,6 +919,11 @@ pub struct Follow {
     /// refused: Redis lost data, and the file is the more complete list).
     #[arg(long)]
     allow_shrink: bool,
+    /// How long after its `until` a revocation stays in the file
+    /// (`N[s|m|h|d]`): at least the largest leeway of the verifiers that
+    /// read the file (a verifier accepts a token until `exp + leeway`).
+    #[arg(long, default_value_t = Retention::DEFAULT_MAX_LEEWAY, value_parser = parse_duration)]
+    max_leeway: u64,
     /// Print the counters in Prometheus text format to standard output.
     #[arg(long)]
     metrics: bool,
@@ -963,7 +968,9 @@ pub fn follow(a: Follow) -> CmdResult {
         _ => 0,
     };
     eprintln!("following {} into {}...", a.redis, a.out.display());
-    let follower = Follower::start(source, state.clone(), FollowerOptions::default())?;
+    let mut options = FollowerOptions::default();
+    options.build.retention.max_leeway = a.max_leeway;
+    let follower = Follower::start(source, state.clone(), options)?;
     while !follower.wait_ready(Duration::from_secs(5)) {
         eprintln!(
             "  waiting for Redis: {}",

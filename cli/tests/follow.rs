@@ -213,3 +213,41 @@ fn revoke_batch_lines() {
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("bad version"));
 }
+
+/// `--max-leeway`: a revocation whose `until` is 450 s past stays in the
+/// file for readers with a 600 s leeway, and is dropped with the default
+/// (300 s).
+#[test]
+fn sidecar_keeps_revocations_for_max_leeway() {
+    let redis = RedisServer::start();
+    let dir = TempDir::new("leeway");
+    let store = RedisStore::new(RedisSource::from_url(&redis.url()).unwrap()).with_retention(
+        jwtgate::Retention {
+            max_leeway: 900,
+            ..jwtgate::Retention::DEFAULT
+        },
+    );
+    let now = jwtgate_sync::unix_now();
+    store.revoke_token(b"late", Some(now - 450)).unwrap();
+    store.revoke_token(b"fresh", Some(now + 600)).unwrap();
+    let url = redis.url();
+    for (extra, kept) in [(&["--max-leeway", "10m"][..], 2), (&[][..], 1)] {
+        let file = dir.path().join(format!("d{kept}.bin"));
+        let mut args = vec![
+            "follow",
+            "--once",
+            "--redis",
+            &url,
+            "--out",
+            file.to_str().unwrap(),
+        ];
+        args.extend_from_slice(extra);
+        let out = jwtgate(&args, "");
+        assert!(out.status.success(), "{out:?}");
+        assert_eq!(
+            read_snapshot_file(&file).unwrap().entries(),
+            kept,
+            "{extra:?}"
+        );
+    }
+}

@@ -548,3 +548,48 @@ fn token_revocations_hold_for_any_until() {
         "{err}"
     );
 }
+
+/// A verifier with a leeway above the default retention (300 s): the
+/// follower it starts keeps revocations for the verifier's leeway, so a
+/// token that expired 450 s ago, still accepted by time with a 600 s
+/// leeway, stays revoked (with 300 s the follower dropped the entry and
+/// the revoked token verified).
+#[test]
+fn follower_keeps_revocations_for_the_verifiers_leeway() {
+    let redis = RedisServer::start();
+    let mut policy = jwtgate::Policy::new();
+    policy.leeway = 600;
+    let v = Arc::new(LiveVerifier::new(jwtgate::KeySet::single(common::key()), policy).unwrap());
+    let handle = v
+        .follow_redis(
+            RedisSource::from_url(&redis.url()).unwrap(),
+            FollowerOptions::default(),
+        )
+        .unwrap();
+    assert!(handle.wait_ready(WAIT));
+    assert_eq!(handle.max_leeway(), Some(600));
+    // The store keeps it long enough (its own max_leeway).
+    let store = RedisStore::connect(&redis.url())
+        .unwrap()
+        .with_retention(jwtgate::Retention {
+            max_leeway: 900,
+            ..jwtgate::Retention::DEFAULT
+        });
+    let until = now() - 450;
+    store.revoke_token(b"late", Some(until)).unwrap();
+    let t = token_ids("late", "s", "u", until - 60, until);
+    let other = token_ids("other", "s", "u", until - 60, until);
+    assert!(
+        eventually(WAIT, || check(&v, &t) == revoked(RevocationKind::Token)),
+        "the revocation is in force for the verifier's 600 s leeway"
+    );
+    assert_eq!(check(&v, &other), Ok(()));
+    // Options asking for more keep more.
+    handle.stop();
+    let mut options = FollowerOptions::default();
+    options.build.retention.max_leeway = 3600;
+    let handle = v
+        .follow_redis(RedisSource::from_url(&redis.url()).unwrap(), options)
+        .unwrap();
+    assert_eq!(handle.max_leeway(), Some(3600));
+}

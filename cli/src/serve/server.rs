@@ -133,8 +133,14 @@ impl Shared {
                 }
             }
         }
-        if format!("{:?}", new.revocation) != format!("{:?}", config.revocation) {
-            let mut source = self.source.lock().map_err(|_| "poisoned")?;
+        let mut source = self.source.lock().map_err(|_| "poisoned")?;
+        // A follower keeps revocations for the leeway it started with
+        // (`LiveVerifier::follow_redis`): a larger leeway restarts it.
+        let outgrown = source
+            .as_ref()
+            .and_then(SourceHandle::max_leeway)
+            .is_some_and(|kept| self.verifier.config().policy().leeway > kept);
+        if outgrown || format!("{:?}", new.revocation) != format!("{:?}", config.revocation) {
             if let Some(old) = source.take() {
                 old.stop();
             }

@@ -360,11 +360,22 @@ impl LiveVerifier {
     /// Starts a follower of `source` that keeps the live denylist current.
     /// One source at a time: [`SyncError::SourceActive`] (906) while
     /// another runs. The returned handle stops it.
+    ///
+    /// The follower keeps each revocation until `until + max_leeway`, with
+    /// `max_leeway` at least this verifier's policy `leeway` (raised from
+    /// `options.build.retention` when the policy's is larger): the verifier
+    /// accepts a token until `exp + leeway`, so a revocation dropped
+    /// earlier would stop revoking. A leeway raised later is not applied to
+    /// a running follower ([`SourceHandle::max_leeway`] says what it keeps):
+    /// start the source again.
     pub fn follow_redis(
         self: &Arc<Self>,
         source: RedisSource,
-        options: FollowerOptions,
+        mut options: FollowerOptions,
     ) -> Result<SourceHandle, SyncError> {
+        let leeway = self.config.load().verifier.policy().leeway;
+        let retention = &mut options.build.retention;
+        retention.max_leeway = retention.max_leeway.max(leeway);
         self.attach(|state| Follower::start(source, state, options).map(Running::Redis))
     }
 

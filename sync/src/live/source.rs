@@ -95,6 +95,17 @@ impl SourceHandle {
         self.with(|r| matches!(r, Some(Running::Redis(_))))
     }
 
+    /// How long after `until` a Redis follower keeps a revocation (its
+    /// `max_leeway`, at least the verifier's leeway when it started:
+    /// [`crate::LiveVerifier::follow_redis`]). `None` for a file watcher
+    /// (the snapshot's builder decided) or once stopped.
+    pub fn max_leeway(&self) -> Option<u64> {
+        self.with(|r| match r {
+            Some(Running::Redis(f)) => Some(f.revocations().read().options().retention.max_leeway),
+            _ => None,
+        })
+    }
+
     /// Waits until the source's first full load is installed: a Redis
     /// follower's first load (false on timeout); a file watcher loaded its
     /// file when it started (true). False once stopped.
