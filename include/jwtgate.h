@@ -631,6 +631,64 @@ jg_result jg_key_source_staleness_ms(const jg_key_source *source, uint64_t *stal
 // other thread during or after this call.
 void jg_key_source_free(jg_key_source *source);
 
+// Fails closed once the live denylist is older than `max_ms`
+// milliseconds: `jg_verifier_verify` then returns `JG_DENYLIST_STALE`
+// (900) for every token until the source catches up. A live denylist that
+// was never synced counts as infinitely stale. 0 (the default) never
+// fails closed. Takes effect for the next verification; survives
+// configuration changes.
+//
+// # Safety
+// `verifier` NULL or live.
+jg_result jg_verifier_set_max_staleness(const jg_verifier *verifier, uint64_t max_ms);
+
+// Replaces the verified-token cache with an empty one of `entries`
+// (rounded down to a multiple of 4; 0 turns it off). On by default with
+// 4096 entries. A cache hit skips only the signature check of a token
+// that verified before under the same keys and policy; expiry, policy,
+// denylists and fail-closed rules run on every call. Its counters are in
+// `jg_metrics` (`cache_*`) and the Prometheus text.
+//
+// # Safety
+// `verifier` NULL or live.
+jg_result jg_verifier_set_cache_size(const jg_verifier *verifier, size_t entries);
+
+// Writes to `*staleness_ms_out` how many milliseconds ago the source last
+// confirmed the live denylist current, or `JG_NEVER_SYNCED` (`UINT64_MAX`)
+// if no source ever did.
+//
+// # Safety
+// `verifier` NULL or live; `staleness_ms_out` NULL or writable.
+jg_result jg_verifier_staleness_ms(const jg_verifier *verifier, uint64_t *staleness_ms_out);
+
+// Fills `*metrics_out` with the verifier's counters (every
+// `jg_verifier_verify` call, by outcome) and the live denylist's gauges,
+// read now. Counters are relaxed atomics: a snapshot taken while other
+// threads verify is consistent per counter, not across counters.
+//
+// # Safety
+// `verifier` NULL or live; `metrics_out` NULL or writable.
+jg_result jg_verifier_metrics(const jg_verifier *verifier, jg_metrics *metrics_out);
+
+// Writes the counters in the Prometheus text exposition format (0.0.4),
+// every metric name starting with `prefix` and `_` (for example
+// `jwtgate_verifications_total`), to `out` (not NUL-terminated) and the
+// length to `*out_len`. `prefix` (`prefix_len` bytes) must be a valid
+// metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`, else `JG_INVALID_ARGUMENT`).
+// When `out_cap` is too small: `JG_INSUFFICIENT_SIZE` with the needed
+// length written (4 KiB is plenty; the text can grow between two calls).
+//
+// # Safety
+// `verifier` NULL or live; `prefix` NULL or readable for `prefix_len`
+// bytes; `out` writable for `out_cap` bytes (NULL when `out_cap` is 0);
+// `out_len` NULL or writable.
+jg_result jg_verifier_metrics_prometheus(const jg_verifier *verifier,
+                                         const uint8_t *prefix,
+                                         size_t prefix_len,
+                                         uint8_t *out,
+                                         size_t out_cap,
+                                         size_t *out_len);
+
 // Starts a thread that keeps the verifier's live denylist current from
 // Redis: it loads every revocation of namespace `ns` (`{ns}:rev:*`), then
 // follows the stream `{ns}:revocations`, reconnecting with backoff when
@@ -746,64 +804,6 @@ jg_result jg_watcher_stop(const jg_watcher *watcher);
 // `watcher` NULL or from `jg_verifier_watch_file`, used by no other
 // thread during or after this call.
 void jg_watcher_free(jg_watcher *watcher);
-
-// Fails closed once the live denylist is older than `max_ms`
-// milliseconds: `jg_verifier_verify` then returns `JG_DENYLIST_STALE`
-// (900) for every token until the source catches up. A live denylist that
-// was never synced counts as infinitely stale. 0 (the default) never
-// fails closed. Takes effect for the next verification; survives
-// configuration changes.
-//
-// # Safety
-// `verifier` NULL or live.
-jg_result jg_verifier_set_max_staleness(const jg_verifier *verifier, uint64_t max_ms);
-
-// Replaces the verified-token cache with an empty one of `entries`
-// (rounded down to a multiple of 4; 0 turns it off). On by default with
-// 4096 entries. A cache hit skips only the signature check of a token
-// that verified before under the same keys and policy; expiry, policy,
-// denylists and fail-closed rules run on every call. Its counters are in
-// `jg_metrics` (`cache_*`) and the Prometheus text.
-//
-// # Safety
-// `verifier` NULL or live.
-jg_result jg_verifier_set_cache_size(const jg_verifier *verifier, size_t entries);
-
-// Writes to `*staleness_ms_out` how many milliseconds ago the source last
-// confirmed the live denylist current, or `JG_NEVER_SYNCED` (`UINT64_MAX`)
-// if no source ever did.
-//
-// # Safety
-// `verifier` NULL or live; `staleness_ms_out` NULL or writable.
-jg_result jg_verifier_staleness_ms(const jg_verifier *verifier, uint64_t *staleness_ms_out);
-
-// Fills `*metrics_out` with the verifier's counters (every
-// `jg_verifier_verify` call, by outcome) and the live denylist's gauges,
-// read now. Counters are relaxed atomics: a snapshot taken while other
-// threads verify is consistent per counter, not across counters.
-//
-// # Safety
-// `verifier` NULL or live; `metrics_out` NULL or writable.
-jg_result jg_verifier_metrics(const jg_verifier *verifier, jg_metrics *metrics_out);
-
-// Writes the counters in the Prometheus text exposition format (0.0.4),
-// every metric name starting with `prefix` and `_` (for example
-// `jwtgate_verifications_total`), to `out` (not NUL-terminated) and the
-// length to `*out_len`. `prefix` (`prefix_len` bytes) must be a valid
-// metric name (`[a-zA-Z_:][a-zA-Z0-9_:]*`, else `JG_INVALID_ARGUMENT`).
-// When `out_cap` is too small: `JG_INSUFFICIENT_SIZE` with the needed
-// length written (4 KiB is plenty; the text can grow between two calls).
-//
-// # Safety
-// `verifier` NULL or live; `prefix` NULL or readable for `prefix_len`
-// bytes; `out` writable for `out_cap` bytes (NULL when `out_cap` is 0);
-// `out_len` NULL or writable.
-jg_result jg_verifier_metrics_prometheus(const jg_verifier *verifier,
-                                         const uint8_t *prefix,
-                                         size_t prefix_len,
-                                         uint8_t *out,
-                                         size_t out_cap,
-                                         size_t *out_len);
 
 // Connects to the Redis revocation store at `url` (`url_len` UTF-8
 // bytes), namespace `ns` (NULL: `jwtgate`; else `ns_len` UTF-8 bytes),
