@@ -27,6 +27,56 @@ pub struct jg_watcher {
     source: SourceHandle,
 }
 
+/// The handles that hold a running source: `jg_follower` and `jg_watcher`
+/// share their stop and last-error functions through it.
+trait HoldsSource {
+    fn source(&self) -> &SourceHandle;
+}
+
+impl HoldsSource for jg_follower {
+    fn source(&self) -> &SourceHandle {
+        &self.source
+    }
+}
+
+impl HoldsSource for jg_watcher {
+    fn source(&self) -> &SourceHandle {
+        &self.source
+    }
+}
+
+/// `jg_follower_last_error` and `jg_watcher_last_error`.
+///
+/// # Safety
+/// `handle` NULL or live; `out` writable for `out_cap` bytes; `out_len`
+/// NULL or writable.
+unsafe fn last_error<T: HoldsSource>(
+    handle: *const T,
+    out: *mut u8,
+    out_cap: usize,
+    out_len: *mut usize,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `handle`.
+        let h = unsafe { ptr::obj(handle) }?;
+        let text = h.source().last_error().unwrap_or_default();
+        // SAFETY: the caller's contract covers `out` and `out_len`.
+        unsafe { ptr::write_text(text.as_bytes(), out, out_cap, out_len) }
+    })
+}
+
+/// `jg_follower_stop` and `jg_watcher_stop`.
+///
+/// # Safety
+/// `handle` NULL or live.
+unsafe fn stop<T: HoldsSource>(handle: *const T) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `handle`.
+        unsafe { ptr::obj(handle) }?.source().stop();
+        Ok(())
+    })
+}
+
 /// Starts a thread that keeps the verifier's live denylist current from
 /// Redis: it loads every revocation of namespace `ns` (`{ns}:rev:*`), then
 /// follows the stream `{ns}:revocations`, reconnecting with backoff when
@@ -110,13 +160,8 @@ pub unsafe extern "C" fn jg_follower_last_error(
     out_cap: usize,
     out_len: *mut usize,
 ) -> jg_result {
-    boundary(|| {
-        // SAFETY: the caller's contract covers `follower`.
-        let f = unsafe { ptr::obj(follower) }?;
-        let text = f.source.last_error().unwrap_or_default();
-        // SAFETY: the caller's contract covers `out` and `out_len`.
-        unsafe { ptr::write_text(text.as_bytes(), out, out_cap, out_len) }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { last_error(follower, out, out_cap, out_len) }
 }
 
 /// Stops the follower's thread and waits for it (at most about a quarter
@@ -128,12 +173,8 @@ pub unsafe extern "C" fn jg_follower_last_error(
 /// `follower` NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn jg_follower_stop(follower: *const jg_follower) -> jg_result {
-    boundary(|| {
-        // SAFETY: the caller's contract covers `follower`.
-        let f = unsafe { ptr::obj(follower) }?;
-        f.source.stop();
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { stop(follower) }
 }
 
 /// Stops the follower (as `jg_follower_stop`) and releases it. NULL is a
@@ -213,13 +254,8 @@ pub unsafe extern "C" fn jg_watcher_last_error(
     out_cap: usize,
     out_len: *mut usize,
 ) -> jg_result {
-    boundary(|| {
-        // SAFETY: the caller's contract covers `watcher`.
-        let w = unsafe { ptr::obj(watcher) }?;
-        let text = w.source.last_error().unwrap_or_default();
-        // SAFETY: the caller's contract covers `out` and `out_len`.
-        unsafe { ptr::write_text(text.as_bytes(), out, out_cap, out_len) }
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { last_error(watcher, out, out_cap, out_len) }
 }
 
 /// Stops polling and waits for the thread; the live denylist keeps the
@@ -230,12 +266,8 @@ pub unsafe extern "C" fn jg_watcher_last_error(
 /// `watcher` NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn jg_watcher_stop(watcher: *const jg_watcher) -> jg_result {
-    boundary(|| {
-        // SAFETY: the caller's contract covers `watcher`.
-        let w = unsafe { ptr::obj(watcher) }?;
-        w.source.stop();
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { stop(watcher) }
 }
 
 /// Stops the watcher and releases it. NULL is a no-op; a second free is
