@@ -26,10 +26,19 @@
 #   - phantom tokens (a second jwtgate in [phantom] mode): an opaque session
 #     cookie in, a minted JWT to the upstream; logout (the session deleted)
 #     gives 401 and revokes the minted JWT's sid;
+#   - Envoy's gRPC ext_authz API (scripts/gateway-grpc.py: grpcio with
+#     messages generated from Envoy's protos, standing in for Envoy, which
+#     Debian does not package): allowed with claim headers set and empty
+#     ones removed, spoofed identity headers overwritten, 401 with the RFC
+#     6750 challenge for no/forged/expired/wrong-audience/unknown-key
+#     tokens, 403 on a route rule, a Redis revocation denied, malformed
+#     protobuf INVALID_ARGUMENT, oversized messages and too many headers
+#     RESOURCE_EXHAUSTED; the SIGHUP key rotation reaches it; SIGTERM with
+#     a gRPC connection open drains;
 #   - jwtgate down: the proxy fails closed, the upstream never called.
 #
-# Ends with "N passed, N failed". Needs nginx, caddy, curl, redis-server
-# (scripts/setup.sh installs them).
+# Ends with "N passed, N failed". Needs nginx, caddy, curl, redis-server,
+# and Python's grpcio and envoy-data-plane (scripts/setup.sh installs them).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/env.sh
@@ -73,7 +82,11 @@ jg_gw_echo_start "$TMP"
 "$JG" keygen --alg EdDSA --kid k2 --out "$TMP/k2.jwks" --public "$TMP/k2.pub.jwks" 2>/dev/null
 cp "$TMP/k1.pub.jwks" "$TMP/keys.jwks"
 
+GRPC_PORT=$(jg_free_port)
+GRPC="127.0.0.1:$GRPC_PORT"
 cat >"$TMP/gateway.toml" <<EOF
+[server]
+grpc_listen = "$GRPC"
 [keys]
 jwks_file = "keys.jwks"
 [policy]
@@ -185,6 +198,23 @@ run_proxy() { # run_proxy NAME PORT
 run_proxy nginx "$JG_NGINX_PORT"
 run_proxy caddy "$JG_CADDY_PORT"
 
+echo "== Envoy ext_authz over gRPC (grpcio + envoy-data-plane messages)"
+grpc_count() { # grpc_count OUTPUT: adds its ok/FAIL lines to PASS/FAIL
+    local out=$1 n
+    echo "$out"
+    n=$(grep -c '^ok ' <<<"$out" || true); PASS=$((PASS + n))
+    n=$(grep -c '^FAIL ' <<<"$out" || true); FAIL=$((FAIL + n))
+    grep -qE '^(ok|FAIL) ' <<<"$out" || bad "grpc: no result (the client failed to run)"
+}
+GRPC_VICTIM=$(sign k1 --sub grpc-victim --aud api --sid s-grpc)
+grpc_count "$(GOOD=$GOOD ADMIN=$ADMIN EXPIRED=$EXPIRED WRONG_AUD=$WRONG_AUD FORGED=$FORGED \
+    OTHER_KEY=$OTHER_KEY GRPC_VICTIM=$GRPC_VICTIM JG=$JG \
+    python3 scripts/gateway-grpc.py suite "$GRPC" 2>&1)"
+expect "grpc: refusals counted as other in /metrics" 1 \
+    "$(curl -s "http://127.0.0.1:$JG_SERVE_PORT/metrics" | awk '/^jwtgate_serve_http_requests_total\{outcome="other"\}/ {print ($2 >= 5) ? 1 : 0}')"
+expect "grpc: calls in the access log, no token" 0 \
+    "$(grep '"uri":"/envoy.service.auth.v3.Authorization/Check"' "$TMP/serve.out" | grep -cF "${GOOD##*.}" || true)"
+
 echo "== revocation through Redis while traffic flows (nginx)"
 VICTIM=$(sign k1 --sub victim --aud api --sid s-victim)
 NGX="http://127.0.0.1:$JG_NGINX_PORT/app"
@@ -219,6 +249,7 @@ done
 sleep 0.2
 kill "$TRAFFIC"; wait "$TRAFFIC" 2>/dev/null || true
 expect "new key's token passes after reload" 200 "$(status "$NGX" -H "Authorization: Bearer $OTHER_KEY")"
+grpc_count "$(python3 scripts/gateway-grpc.py expect "$GRPC" "$OTHER_KEY" /app 200 2>&1)"
 expect "no old-key request failed during the reload ($(wc -l <"$TMP/rotation.log") requests)" 0 \
     "$(grep -cv '^200$' "$TMP/rotation.log" || true)"
 
@@ -337,8 +368,21 @@ kill "$JWKS_PID"; wait "$JWKS_PID" 2>/dev/null || true
 JG_SERVE_PORT=$MAIN_PORT
 JG_SERVE_PID=$MAIN_PID
 
-echo "== jwtgate down: the proxies fail closed"
+echo "== SIGTERM with a gRPC connection open: drained, then down"
+GOOD=$GOOD python3 scripts/gateway-grpc.py hold "$GRPC" 3 >"$TMP/hold.out" 2>&1 &
+HOLD=$!
+sleep 0.5
+T0=$(date +%s%N)
 kill "$JG_SERVE_PID"; wait "$JG_SERVE_PID" 2>/dev/null || true
+T1=$(date +%s%N)
+wait "$HOLD" 2>/dev/null || true
+expect "grpc: calls made on the open connection before SIGTERM" 1 \
+    "$(awk '{print ($2 > 1) ? 1 : 0}' "$TMP/hold.out")"
+expect "SIGTERM drains the gRPC listener too (no drain timeout)" 1 \
+    "$(grep -c '^jwtgate serve: drained$' "$TMP/serve.err" || true)"
+echo "     SIGTERM -> exit with a gRPC connection open: $(( (T1 - T0) / 1000000 )) ms"
+
+echo "== jwtgate down: the proxies fail closed"
 before=$(calls)
 s=$(status "$NGX" -H "Authorization: Bearer $GOOD")
 expect "nginx answers 500 with jwtgate down" 500 "$s"
