@@ -12,13 +12,15 @@ files; no code shared with jwtgate's hand-kept prost messages).
                                    WRONG_AUD, FORGED, OTHER_KEY, GRPC_VICTIM),
                                    JG (the jwtgate binary) and
                                    JG_REDIS_URL for the revocation
-    gateway-grpc.py expect ADDR TOKEN PATH STATUS
+    gateway-grpc.py expect ADDR TOKEN PATH STATUS [HEADER]
                                    one call: the HTTP status Envoy would
-                                   answer (200 for ok_response)
+                                   answer (200 for ok_response), and
+                                   HEADER set non-empty on the request
     gateway-grpc.py hold ADDR SECONDS
                                    an open channel, one call every 50 ms,
-                                   for a shutdown test: prints "calls N
-                                   failed M" at the end
+                                   for a shutdown test: prints "connected"
+                                   after the first call that passed, and
+                                   "calls N failed M" at the end
 
 Prints one "ok NAME" or "FAIL NAME: why" line a check (scripts/test-gateway.sh
 counts them) and exits 1 if any failed.
@@ -241,11 +243,14 @@ def suite(addr):
         expect("still serving after the refusals", 200, http_status(r))
 
 
-def expect_one(addr, token, path, want):
+def expect_one(addr, token, path, want, header=None):
     with grpc.insecure_channel(addr) as channel:
         headers = bearer(token) if token else {}
         r = stub(channel)(request(headers, path=path), timeout=5)
         expect(f"{path} -> {want}", int(want), http_status(r))
+        if header:
+            value = set_headers(r).get(header, ("", None))[0] if r.ok_response else ""
+            expect(f"{path} -> {header} set", True, value != "")
 
 
 def hold(addr, seconds, token):
@@ -258,6 +263,8 @@ def hold(addr, seconds, token):
             try:
                 if http_status(check(request(bearer(token)), timeout=2)) != 200:
                     failed += 1
+                elif calls - failed == 1:
+                    print("connected", flush=True)
             except grpc.RpcError:
                 failed += 1
                 break
@@ -270,7 +277,7 @@ def main():
     if mode == "suite":
         suite(addr)
     elif mode == "expect":
-        expect_one(addr, sys.argv[3], sys.argv[4], sys.argv[5])
+        expect_one(addr, *sys.argv[3:7])
     elif mode == "hold":
         hold(addr, sys.argv[3], os.environ["GOOD"])
     else:
