@@ -12,8 +12,10 @@
 //! - [`phantom`]: phantom-token mode (opaque sessions to minted JWTs).
 //! - [`ops`]: metrics and the access log.
 //! - [`server`]: hyper/tokio, limits, timeouts, signals, health endpoints.
+//! - [`accept`]: the accept loop's steps, for both listeners.
 //! - [`grpc`]: Envoy's `ext_authz` gRPC API on a second listener.
 
+pub mod accept;
 pub mod answer;
 pub mod claims;
 pub mod config;

@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -18,6 +18,7 @@ use jwtgate_sync::{KeySource, LiveVerifier, SourceHandle};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use super::accept;
 use super::answer::Answer;
 use super::config::{Config, Overrides};
 use super::gate::{Decision, Gate};
@@ -432,39 +433,21 @@ pub async fn serve(shared: Arc<Shared>) -> Result<(), BoxError> {
             }
         }
     });
-    loop {
-        let permit = tokio::select! {
-            p = Arc::clone(&permits).acquire_owned() => p?,
-            _ = term.recv() => break,
-            _ = tokio::signal::ctrl_c() => break,
-        };
-        let stream = tokio::select! {
-            r = listener.accept() => match r {
-                Ok((s, _)) => s,
-                Err(e) => {
-                    // Out of descriptors and the like: wait, do not exit.
-                    eprintln!("jwtgate serve: accept: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = term.recv() => break,
-            _ = tokio::signal::ctrl_c() => break,
-        };
-        let _ = stream.set_nodelay(true);
+    let stop = async {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    };
+    tokio::pin!(stop);
+    while let Some((stream, permit)) = accept::next(&listener, &permits, &mut stop, "").await {
         let s = Arc::clone(&shared);
         let service = service_fn(move |req: Request<Incoming>| {
             let r = handle(&s, &req);
             async move { Ok::<_, Infallible>(r) }
         });
         let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        let s = Arc::clone(&shared);
-        tokio::spawn(async move {
-            s.metrics.open_connections.fetch_add(1, Relaxed);
-            let _ = conn.await;
-            s.metrics.open_connections.fetch_sub(1, Relaxed);
-            drop(permit);
-        });
+        accept::spawn(&shared, conn, permit);
     }
     drop(listener);
     eprintln!("jwtgate serve: draining");

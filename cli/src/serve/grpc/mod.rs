@@ -15,7 +15,6 @@ pub mod codec;
 pub mod proto;
 
 use std::convert::Infallible;
-use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -29,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Semaphore};
 use tokio::task::JoinHandle;
 
+use super::accept;
 use super::config::Config;
 use super::server::Shared;
 use crate::util::BoxError;
@@ -100,27 +100,9 @@ async fn accept(
 ) {
     let permits = Arc::new(Semaphore::new(max_connections));
     let graceful = GracefulShutdown::new();
-    loop {
-        let permit = tokio::select! {
-            p = Arc::clone(&permits).acquire_owned() => match p {
-                Ok(p) => p,
-                Err(_) => break,
-            },
-            _ = &mut stopped => break,
-        };
-        let stream = tokio::select! {
-            r = listener.accept() => match r {
-                Ok((s, _)) => s,
-                Err(e) => {
-                    // Out of descriptors and the like: wait, do not exit.
-                    eprintln!("jwtgate serve: gRPC accept: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = &mut stopped => break,
-        };
-        let _ = stream.set_nodelay(true);
+    while let Some((stream, permit)) =
+        accept::next(&listener, &permits, &mut stopped, "gRPC ").await
+    {
         let s = Arc::clone(&shared);
         let l = Arc::clone(&limits);
         let service = service_fn(move |req: Request<Incoming>| {
@@ -129,13 +111,7 @@ async fn accept(
             async move { Ok::<_, Infallible>(check::handle(&s, &l, req).await) }
         });
         let conn = graceful.watch(h2.serve_connection(TokioIo::new(stream), service));
-        let s = Arc::clone(&shared);
-        tokio::spawn(async move {
-            s.metrics.open_connections.fetch_add(1, Relaxed);
-            let _ = conn.await;
-            s.metrics.open_connections.fetch_sub(1, Relaxed);
-            drop(permit);
-        });
+        accept::spawn(&shared, conn, permit);
     }
     drop(listener);
     graceful.shutdown().await;
