@@ -16,11 +16,11 @@ files; no code shared with jwtgate's hand-kept prost messages).
                                    one call: the HTTP status Envoy would
                                    answer (200 for ok_response), and
                                    HEADER set non-empty on the request
-    gateway-grpc.py hold ADDR SECONDS
-                                   an open channel, one call every 50 ms,
-                                   for a shutdown test: prints "connected"
-                                   after the first call that passed, and
-                                   "calls N failed M" at the end
+    gateway-grpc.py inflight ADDR SECONDS
+                                   for a shutdown test: one call (prints
+                                   "connected"), then a call whose message
+                                   follows its headers SECONDS later
+                                   (prints "inflight 200" if allowed)
 
 Prints one "ok NAME" or "FAIL NAME: why" line a check (scripts/test-gateway.sh
 counts them) and exits 1 if any failed.
@@ -253,23 +253,27 @@ def expect_one(addr, token, path, want, header=None):
             expect(f"{path} -> {header} set", True, value != "")
 
 
-def hold(addr, seconds, token):
-    calls = failed = 0
-    deadline = time.monotonic() + float(seconds)
+def inflight(addr, delay, token):
+    """One call, then one whose message is sent `delay` seconds after the
+    call started (its headers are on the wire at once): a call in flight
+    when the test sends SIGTERM."""
     with grpc.insecure_channel(addr) as channel:
-        check = stub(channel)
-        while time.monotonic() < deadline:
-            calls += 1
-            try:
-                if http_status(check(request(bearer(token)), timeout=2)) != 200:
-                    failed += 1
-                elif calls - failed == 1:
-                    print("connected", flush=True)
-            except grpc.RpcError:
-                failed += 1
-                break
-            time.sleep(0.05)
-    print(f"calls {calls} failed {failed}", flush=True)
+        if http_status(stub(channel)(request(bearer(token)), timeout=5)) != 200:
+            print("inflight first call refused", flush=True)
+            return
+        print("connected", flush=True)
+
+        def late():
+            time.sleep(float(delay))
+            yield request(bearer(token))
+
+        slow = channel.stream_unary(
+            METHOD, request_serializer=bytes, response_deserializer=CheckResponse.parse
+        )
+        try:
+            print(f"inflight {http_status(slow(late(), timeout=10))}", flush=True)
+        except grpc.RpcError as e:
+            print(f"inflight {e.code()}", flush=True)
 
 
 def main():
@@ -278,8 +282,8 @@ def main():
         suite(addr)
     elif mode == "expect":
         expect_one(addr, *sys.argv[3:7])
-    elif mode == "hold":
-        hold(addr, sys.argv[3], os.environ["GOOD"])
+    elif mode == "inflight":
+        inflight(addr, sys.argv[3], os.environ["GOOD"])
     else:
         sys.exit(f"unknown mode {mode}")
     sys.exit(1 if FAILED else 0)
