@@ -26,10 +26,20 @@
 #   - phantom tokens (a second jwtgate in [phantom] mode): an opaque session
 #     cookie in, a minted JWT to the upstream; logout (the session deleted)
 #     gives 401 and revokes the minted JWT's sid;
+#   - Envoy's gRPC ext_authz API (scripts/gateway-grpc.py: grpcio with
+#     messages generated from Envoy's protos, standing in for Envoy, which
+#     Debian does not package): allowed with claim headers set and empty
+#     ones removed, spoofed identity headers overwritten, 401 with the RFC
+#     6750 challenge for no/forged/expired/wrong-audience/unknown-key
+#     tokens, 403 on a route rule, a Redis revocation denied, malformed
+#     protobuf INVALID_ARGUMENT, oversized messages and too many headers
+#     RESOURCE_EXHAUSTED; the SIGHUP key rotation reaches it; phantom mode
+#     through it (minted JWT set, 401 after logout); a gRPC call in flight
+#     at SIGTERM is answered before jwtgate exits;
 #   - jwtgate down: the proxy fails closed, the upstream never called.
 #
-# Ends with "N passed, N failed". Needs nginx, caddy, curl, redis-server
-# (scripts/setup.sh installs them).
+# Ends with "N passed, N failed". Needs nginx, caddy, curl, redis-server,
+# and Python's grpcio and envoy-data-plane (scripts/setup.sh installs them).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/env.sh
@@ -73,7 +83,11 @@ jg_gw_echo_start "$TMP"
 "$JG" keygen --alg EdDSA --kid k2 --out "$TMP/k2.jwks" --public "$TMP/k2.pub.jwks" 2>/dev/null
 cp "$TMP/k1.pub.jwks" "$TMP/keys.jwks"
 
+GRPC_PORT=$(jg_free_port)
+GRPC="127.0.0.1:$GRPC_PORT"
 cat >"$TMP/gateway.toml" <<EOF
+[server]
+grpc_listen = "$GRPC"
 [keys]
 jwks_file = "keys.jwks"
 [policy]
@@ -185,6 +199,23 @@ run_proxy() { # run_proxy NAME PORT
 run_proxy nginx "$JG_NGINX_PORT"
 run_proxy caddy "$JG_CADDY_PORT"
 
+echo "== Envoy ext_authz over gRPC (grpcio + envoy-data-plane messages)"
+grpc_count() { # grpc_count OUTPUT: adds its ok/FAIL lines to PASS/FAIL
+    local out=$1 n
+    echo "$out"
+    n=$(grep -c '^ok ' <<<"$out" || true); PASS=$((PASS + n))
+    n=$(grep -c '^FAIL ' <<<"$out" || true); FAIL=$((FAIL + n))
+    grep -qE '^(ok|FAIL) ' <<<"$out" || bad "grpc: no result (the client failed to run)"
+}
+GRPC_VICTIM=$(sign k1 --sub grpc-victim --aud api --sid s-grpc)
+grpc_count "$(GOOD=$GOOD ADMIN=$ADMIN EXPIRED=$EXPIRED WRONG_AUD=$WRONG_AUD FORGED=$FORGED \
+    OTHER_KEY=$OTHER_KEY GRPC_VICTIM=$GRPC_VICTIM JG=$JG \
+    python3 scripts/gateway-grpc.py suite "$GRPC" 2>&1)"
+expect "grpc: refusals counted as other in /metrics" 1 \
+    "$(curl -s "http://127.0.0.1:$JG_SERVE_PORT/metrics" | awk '/^jwtgate_serve_http_requests_total\{outcome="other"\}/ {print ($2 >= 5) ? 1 : 0}')"
+expect "grpc: refusals in the access log (outcome other)" 1 \
+    "$(grep '"uri":"/envoy.service.auth.v3.Authorization/Check"' "$TMP/serve.out" | grep -c '"outcome":"other"' | awk '{print ($1 >= 5) ? 1 : 0}')"
+
 echo "== revocation through Redis while traffic flows (nginx)"
 VICTIM=$(sign k1 --sub victim --aud api --sid s-victim)
 NGX="http://127.0.0.1:$JG_NGINX_PORT/app"
@@ -219,6 +250,7 @@ done
 sleep 0.2
 kill "$TRAFFIC"; wait "$TRAFFIC" 2>/dev/null || true
 expect "new key's token passes after reload" 200 "$(status "$NGX" -H "Authorization: Bearer $OTHER_KEY")"
+grpc_count "$(python3 scripts/gateway-grpc.py expect "$GRPC" "$OTHER_KEY" /app 200 2>&1)"
 expect "no old-key request failed during the reload ($(wc -l <"$TMP/rotation.log") requests)" 0 \
     "$(grep -cv '^200$' "$TMP/rotation.log" || true)"
 
@@ -232,7 +264,10 @@ echo "== phantom tokens through nginx: opaque session in, minted JWT upstream, l
 MAIN_PORT=$JG_SERVE_PORT
 MAIN_PID=$JG_SERVE_PID
 "$JG" keygen --alg EdDSA --kid gw-1 --out "$TMP/gw.jwks" --public "$TMP/gw.pub.jwks" 2>/dev/null
+PHANTOM_GRPC="127.0.0.1:$(jg_free_port)"
 cat >"$TMP/phantom.toml" <<EOF
+[server]
+grpc_listen = "$PHANTOM_GRPC"
 [phantom]
 redis_url_env = "JWTGATE_TEST_REDIS"
 signing_key = "gw.jwks"
@@ -260,10 +295,12 @@ expect "phantom: the opaque cookie does not reach the upstream" null "$(jq -r '.
 expect "phantom: upstream gets a JWT it verifies with the gateway's public key" zoe \
     "$("$JG" verify --jwks "$TMP/gw.pub.jwks" --iss https://gateway.test --aud mesh "$MINTED" 2>/dev/null | jq -r .sub)"
 expect "phantom: unknown session -> 401" 401 "$(status "$PH" -b "session=opaque-nobody")"
+grpc_count "$(python3 scripts/gateway-grpc.py expect "$PHANTOM_GRPC" opaque-zoe /orders 200 x-auth-token 2>&1)"
 redis-cli -u "$JG_REDIS_URL" DEL session:opaque-zoe >/dev/null
 before=$(calls)
 expect "phantom: after logout -> 401" 401 "$(status "$PH" -b "session=opaque-zoe")"
 expect "phantom: after logout -> upstream not called" "$before" "$(calls)"
+grpc_count "$(python3 scripts/gateway-grpc.py expect "$PHANTOM_GRPC" opaque-zoe /orders 401 2>&1)"
 "$JG" verify --jwks "$TMP/gw.pub.jwks" --iss https://gateway.test --aud mesh \
     --redis "$JG_REDIS_URL" "$MINTED" >/dev/null 2>&1 && rc=0 || rc=$?
 expect "phantom: the minted JWT is revoked for services that verify it (exit 15)" 15 "$rc"
@@ -337,8 +374,25 @@ kill "$JWKS_PID"; wait "$JWKS_PID" 2>/dev/null || true
 JG_SERVE_PORT=$MAIN_PORT
 JG_SERVE_PID=$MAIN_PID
 
-echo "== jwtgate down: the proxies fail closed"
+echo "== SIGTERM with a gRPC call in flight: drained, then down"
+GOOD=$GOOD python3 scripts/gateway-grpc.py inflight "$GRPC" 1 >"$TMP/inflight.out" 2>&1 &
+INFLIGHT=$!
+for i in $(seq 1 200); do
+    grep -q '^connected$' "$TMP/inflight.out" && break
+    sleep 0.05
+done
+sleep 0.3 # the slow call's headers are in, its message 0.7 s away
+T0=$(date +%s%N)
 kill "$JG_SERVE_PID"; wait "$JG_SERVE_PID" 2>/dev/null || true
+T1=$(date +%s%N)
+wait "$INFLIGHT" 2>/dev/null || true
+expect "grpc: a call in flight at SIGTERM is answered (allowed)" "inflight 200" \
+    "$(grep '^inflight' "$TMP/inflight.out" || cat "$TMP/inflight.out")"
+expect "SIGTERM drains the gRPC listener too (no drain timeout)" 1 \
+    "$(grep -c '^jwtgate serve: drained$' "$TMP/serve.err" || true)"
+echo "     SIGTERM -> exit with a gRPC call in flight: $(( (T1 - T0) / 1000000 )) ms"
+
+echo "== jwtgate down: the proxies fail closed"
 before=$(calls)
 s=$(status "$NGX" -H "Authorization: Bearer $GOOD")
 expect "nginx answers 500 with jwtgate down" 500 "$s"

@@ -120,6 +120,11 @@ pub struct ServerConfig {
     /// (Envoy's HTTP `ext_authz` with `path_prefix`): without a forwarded
     /// URI header, a request to `<this prefix><path>` is checked for `<path>`.
     pub uri_from_path: Option<String>,
+    /// Envoy's gRPC `ext_authz` (`envoy.service.auth.v3.Authorization/Check`,
+    /// HTTP/2 cleartext): the socket to listen on. Off when unset.
+    pub grpc_listen: Option<String>,
+    /// Largest gRPC request message (a `CheckRequest`), bytes.
+    pub grpc_max_message_bytes: usize,
 }
 
 impl Default for ServerConfig {
@@ -134,6 +139,8 @@ impl Default for ServerConfig {
             drain_timeout: "10s".into(),
             realm: "jwtgate".into(),
             uri_from_path: None,
+            grpc_listen: None,
+            grpc_max_message_bytes: 64 * 1024,
         }
     }
 }
@@ -303,6 +310,8 @@ pub struct Overrides {
     pub snapshot: Option<PathBuf>,
     /// `--no-access-log`.
     pub no_access_log: bool,
+    /// `--grpc-listen`.
+    pub grpc_listen: Option<String>,
 }
 
 impl Config {
@@ -332,6 +341,9 @@ impl Config {
         if let Some(v) = env("JWTGATE_LISTEN") {
             config.server.listen = v;
         }
+        if let Some(v) = env("JWTGATE_GRPC_LISTEN") {
+            config.server.grpc_listen = Some(v);
+        }
         if let Some(v) = env("JWTGATE_JWKS_FILE") {
             config.keys.jwks_file = Some(v.into());
         }
@@ -353,6 +365,9 @@ impl Config {
         }
         if let Some(v) = &flags.listen {
             config.server.listen = v.clone();
+        }
+        if let Some(v) = &flags.grpc_listen {
+            config.server.grpc_listen = Some(v.clone());
         }
         if let Some(v) = &flags.jwks_file {
             config.keys.jwks_file = Some(v.clone());
@@ -442,6 +457,10 @@ impl Config {
             return Err("[token]: no token source (bearer = false, no header, no cookie)".into());
         }
         self.listen_addr()?;
+        self.grpc_listen_addr()?;
+        if self.server.grpc_max_message_bytes < 1024 {
+            return Err("server.grpc_max_message_bytes: at least 1024".into());
+        }
         self.header_timeout()?;
         self.drain_timeout()?;
         self.max_staleness()?;
@@ -462,6 +481,17 @@ impl Config {
             .listen
             .parse()
             .map_err(|e| format!("server.listen {:?}: {e}", self.server.listen).into())
+    }
+
+    /// The parsed gRPC listening address, if the gRPC API is on.
+    pub fn grpc_listen_addr(&self) -> Result<Option<SocketAddr>, BoxError> {
+        match &self.server.grpc_listen {
+            None => Ok(None),
+            Some(a) => a
+                .parse()
+                .map(Some)
+                .map_err(|e| format!("server.grpc_listen {a:?}: {e}").into()),
+        }
     }
 
     /// `server.header_timeout`.
@@ -646,6 +676,36 @@ mod tests {
         assert_eq!(c.server.listen, "127.0.0.1:2");
         // No key source at all.
         assert!(Config::load(None, &no_env, &Overrides::default()).is_err());
+    }
+
+    #[test]
+    fn grpc_listener_off_by_default_then_layered() {
+        let c = Config::parse("[keys]\njwks_file = \"k\"").unwrap();
+        assert_eq!(c.grpc_listen_addr().unwrap(), None);
+        let file = "[keys]\njwks_file = \"k\"\n[server]\ngrpc_listen = \"127.0.0.1:7\"";
+        let c = Config::parse(file).unwrap();
+        assert_eq!(
+            c.grpc_listen_addr().unwrap(),
+            Some("127.0.0.1:7".parse().unwrap())
+        );
+        let env = |k: &str| (k == "JWTGATE_GRPC_LISTEN").then(|| "127.0.0.1:8".to_string());
+        let flags = Overrides {
+            jwks_file: Some("k.json".into()),
+            ..Overrides::default()
+        };
+        let c = Config::load(None, &env, &flags).unwrap();
+        assert_eq!(c.server.grpc_listen.as_deref(), Some("127.0.0.1:8"));
+        let flags = Overrides {
+            grpc_listen: Some("127.0.0.1:9".into()),
+            ..flags
+        };
+        let c = Config::load(None, &env, &flags).unwrap();
+        assert_eq!(c.server.grpc_listen.as_deref(), Some("127.0.0.1:9"));
+        let bad = Overrides {
+            grpc_listen: Some("nowhere".into()),
+            ..flags
+        };
+        assert!(Config::load(None, &no_env, &bad).is_err());
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `jwtgate serve`: a forward-auth server for nginx `auth_request`, Caddy
-//! `forward_auth`, Traefik ForwardAuth and Envoy `ext_authz` (HTTP).
+//! `forward_auth`, Traefik ForwardAuth and Envoy `ext_authz` (HTTP or gRPC).
 //! See docs/gateway.md.
 //!
 //! - [`config`]: the TOML file, environment and flag layers.
@@ -7,14 +7,20 @@
 //! - [`rules`]: route rules on the normalized forwarded URI.
 //! - [`claims`]: claim headers, scopes and roles.
 //! - [`gate`]: the decision (verify, rules, headers).
+//! - [`answer`]: a decision as an answer (status, headers, what is counted).
 //! - [`source`]: the revocation source (Redis follower, snapshot watcher).
 //! - [`phantom`]: phantom-token mode (opaque sessions to minted JWTs).
 //! - [`ops`]: metrics and the access log.
 //! - [`server`]: hyper/tokio, limits, timeouts, signals, health endpoints.
+//! - [`accept`]: the accept loop's steps, for both listeners.
+//! - [`grpc`]: Envoy's `ext_authz` gRPC API on a second listener.
 
+pub mod accept;
+pub mod answer;
 pub mod claims;
 pub mod config;
 pub mod gate;
+pub mod grpc;
 pub mod ops;
 pub mod phantom;
 pub mod rules;
@@ -35,14 +41,18 @@ use crate::util::CmdResult;
 pub struct Serve {
     /// The TOML configuration (see examples/gateway.toml). Environment
     /// variables (JWTGATE_LISTEN, JWTGATE_JWKS_FILE, JWTGATE_SECRET_FILE,
-    /// JWTGATE_SNAPSHOT, JWTGATE_MAX_STALENESS, JWTGATE_ACCESS_LOG) override
-    /// it, and these flags override both. Secrets are never taken from
+    /// JWTGATE_SNAPSHOT, JWTGATE_MAX_STALENESS, JWTGATE_ACCESS_LOG,
+    /// JWTGATE_GRPC_LISTEN) override it, and these flags override both. Secrets are never taken from
     /// flags: name a file or an environment variable in the file.
     #[arg(long, short, env = "JWTGATE_CONFIG")]
     config: Option<PathBuf>,
     /// The address to listen on (default 127.0.0.1:9181).
     #[arg(long)]
     listen: Option<String>,
+    /// Also serve Envoy's gRPC `ext_authz` API on this address (HTTP/2
+    /// cleartext; default: off).
+    #[arg(long)]
+    grpc_listen: Option<String>,
     /// The verification keys, a JWKS file.
     #[arg(long)]
     jwks_file: Option<PathBuf>,
@@ -64,6 +74,7 @@ pub fn run(a: Serve) -> CmdResult {
         jwks_file: a.jwks_file,
         snapshot: a.snapshot,
         no_access_log: a.no_access_log,
+        grpc_listen: a.grpc_listen,
     };
     let env: server::Env = Arc::new(|k: &str| std::env::var(k).ok());
     let cfg = config::Config::load(a.config.as_deref(), &*env, &flags)?;

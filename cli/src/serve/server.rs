@@ -5,11 +5,11 @@ use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
-use hyper::header::{HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE, WWW_AUTHENTICATE};
+use hyper::header::{HeaderMap, HeaderValue, CACHE_CONTROL, CONTENT_TYPE};
 use hyper::service::service_fn;
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -18,8 +18,10 @@ use jwtgate_sync::{KeySource, LiveVerifier, SourceHandle};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
+use super::accept;
+use super::answer::Answer;
 use super::config::{Config, Overrides};
-use super::gate::{qdtext, Decision, Gate};
+use super::gate::{Decision, Gate};
 use super::ops::{log_access, AccessEntry, ServeMetrics, OUTCOMES};
 use super::source;
 use crate::util::BoxError;
@@ -35,7 +37,7 @@ pub struct Shared {
     /// The key source (`keys.jwks_url` or `keys.issuer`), if any.
     keys: Mutex<Option<KeySource>>,
     config: Mutex<Config>,
-    metrics: ServeMetrics,
+    pub(super) metrics: ServeMetrics,
     access_log: AtomicBool,
     config_path: Option<PathBuf>,
     flags: Overrides,
@@ -74,10 +76,42 @@ impl Shared {
         })
     }
 
-    fn gate(&self) -> Arc<Gate> {
+    /// The gate of the configuration in force.
+    pub fn gate(&self) -> Arc<Gate> {
         match self.gate.read() {
             Ok(g) => Arc::clone(&g),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Decides on a request with these headers for the forwarded `uri`,
+    /// now (a phantom-mode Redis round trip moves other tasks away).
+    pub fn decide(&self, gate: &Gate, headers: &HeaderMap, uri: Option<&str>) -> Decision {
+        let now = jwtgate_sync::unix_now();
+        if gate.blocks() {
+            tokio::task::block_in_place(|| gate.decide(&self.verifier, headers, uri, now))
+        } else {
+            gate.decide(&self.verifier, headers, uri, now)
+        }
+    }
+
+    /// Counts an answer given since `started` and logs it (if the access
+    /// log is on).
+    pub fn finish(&self, method: &str, uri: &str, answer: &Answer, started: Instant) {
+        let took = started.elapsed();
+        let status = answer.status.as_u16();
+        self.metrics.record(answer.outcome, status, took);
+        if self.access_log.load(Relaxed) {
+            log_access(&AccessEntry {
+                method,
+                uri,
+                status,
+                outcome: OUTCOMES.get(answer.outcome).copied().unwrap_or("other"),
+                code: answer.code,
+                reason: answer.reason.as_deref(),
+                sub: answer.sub.as_deref(),
+                took,
+            });
         }
     }
 
@@ -309,12 +343,6 @@ fn forwarded_uri<'r>(
         .filter(|rest| rest.starts_with('/')))
 }
 
-fn quoted(s: &str) -> String {
-    s.bytes()
-        .map(|b| if qdtext(b) { char::from(b) } else { '?' })
-        .collect()
-}
-
 /// Answers one request.
 pub fn handle(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
     let started = Instant::now();
@@ -344,17 +372,7 @@ pub fn handle(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
     let headers = req.headers();
     let prefix = gate.uri_from_path.as_deref();
     let (uri, decision) = match forwarded_uri(headers, req.uri(), prefix) {
-        Ok(uri) => (
-            uri,
-            if gate.blocks() {
-                // A Redis round trip: let the runtime move other tasks away.
-                tokio::task::block_in_place(|| {
-                    gate.decide(&shared.verifier, headers, uri, jwtgate_sync::unix_now())
-                })
-            } else {
-                gate.decide(&shared.verifier, headers, uri, jwtgate_sync::unix_now())
-            },
-        ),
+        Ok(uri) => (uri, shared.decide(&gate, headers, uri)),
         Err(why) => (
             None,
             Decision::Forbidden {
@@ -364,70 +382,20 @@ pub fn handle(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
             },
         ),
     };
-    let (response, outcome, code, reason, sub) = match decision {
-        Decision::Allow { headers, sub } => {
-            let mut r = respond(StatusCode::OK, Bytes::new());
-            r.headers_mut()
-                .extend(headers.into_iter().map(|(k, v)| (Some(k), v)));
-            (r, 0, 0, None, sub)
-        }
-        Decision::Unauthorized {
-            error,
-            description,
-            code,
-        } => {
-            let mut value = format!("Bearer realm=\"{}\"", gate.realm);
-            if let Some(error) = error {
-                value.push_str(&format!(
-                    ", error=\"{error}\", error_description=\"{}\"",
-                    quoted(&description)
-                ));
-            }
-            let mut r = respond(StatusCode::UNAUTHORIZED, Bytes::new());
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                r.headers_mut().insert(WWW_AUTHENTICATE, v);
-            }
-            (r, 1, code, Some(description), None)
-        }
-        Decision::Forbidden {
-            scope,
-            description,
-            sub,
-        } => {
-            let value = format!(
-                "Bearer realm=\"{}\", error=\"insufficient_scope\", error_description=\"{}\", scope=\"{}\"",
-                gate.realm,
-                quoted(&description),
-                quoted(&scope)
-            );
-            let mut r = respond(StatusCode::FORBIDDEN, Bytes::new());
-            if let Ok(v) = HeaderValue::from_str(&value) {
-                r.headers_mut().insert(WWW_AUTHENTICATE, v);
-            }
-            (r, 2, 0, Some(description), sub)
-        }
-        Decision::Unavailable { description, code } => {
-            let mut r = respond(StatusCode::SERVICE_UNAVAILABLE, Bytes::new());
-            r.headers_mut()
-                .insert("retry-after", HeaderValue::from_static("1"));
-            (r, 3, code, Some(description), None)
-        }
-    };
-    let took = started.elapsed();
-    let status = response.status().as_u16();
-    shared.metrics.record(outcome, status, took);
-    if shared.access_log.load(Relaxed) {
-        log_access(&AccessEntry {
-            method: req.method().as_str(),
-            uri: uri.unwrap_or_else(|| req.uri().path()),
-            status,
-            outcome: OUTCOMES.get(outcome).copied().unwrap_or("other"),
-            code,
-            reason: reason.as_deref(),
-            sub: sub.as_deref(),
-            took,
-        });
-    }
+    let answer = Answer::new(decision, &gate.realm);
+    let mut response = respond(answer.status, Bytes::new());
+    response.headers_mut().extend(
+        answer
+            .headers
+            .iter()
+            .map(|(k, v)| (Some(k.clone()), v.clone())),
+    );
+    shared.finish(
+        req.method().as_str(),
+        uri.unwrap_or_else(|| req.uri().path()),
+        &answer,
+        started,
+    );
     response
 }
 
@@ -442,6 +410,7 @@ pub async fn serve(shared: Arc<Shared>) -> Result<(), BoxError> {
         .await
         .map_err(|e| format!("listen {addr}: {e}"))?;
     eprintln!("jwtgate serve: listening on {}", listener.local_addr()?);
+    let grpc = super::grpc::start(&shared, &limits).await?;
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout()?)
@@ -470,44 +439,33 @@ pub async fn serve(shared: Arc<Shared>) -> Result<(), BoxError> {
             }
         }
     });
-    loop {
-        let permit = tokio::select! {
-            p = Arc::clone(&permits).acquire_owned() => p?,
-            _ = term.recv() => break,
-            _ = tokio::signal::ctrl_c() => break,
-        };
-        let stream = tokio::select! {
-            r = listener.accept() => match r {
-                Ok((s, _)) => s,
-                Err(e) => {
-                    // Out of descriptors and the like: wait, do not exit.
-                    eprintln!("jwtgate serve: accept: {e}");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            _ = term.recv() => break,
-            _ = tokio::signal::ctrl_c() => break,
-        };
-        let _ = stream.set_nodelay(true);
+    let stop = async {
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    };
+    tokio::pin!(stop);
+    while let Some((stream, permit)) = accept::next(&listener, &permits, &mut stop, "").await {
         let s = Arc::clone(&shared);
         let service = service_fn(move |req: Request<Incoming>| {
             let r = handle(&s, &req);
             async move { Ok::<_, Infallible>(r) }
         });
         let conn = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
-        let s = Arc::clone(&shared);
-        tokio::spawn(async move {
-            s.metrics.open_connections.fetch_add(1, Relaxed);
-            let _ = conn.await;
-            s.metrics.open_connections.fetch_sub(1, Relaxed);
-            drop(permit);
-        });
+        accept::spawn(&shared, conn, permit);
     }
     drop(listener);
     eprintln!("jwtgate serve: draining");
+    let drained = async {
+        tokio::join!(graceful.shutdown(), async {
+            if let Some(g) = grpc {
+                g.stop().await;
+            }
+        })
+    };
     tokio::select! {
-        () = graceful.shutdown() => eprintln!("jwtgate serve: drained"),
+        _ = drained => eprintln!("jwtgate serve: drained"),
         () = tokio::time::sleep(limits.drain_timeout()?) => eprintln!("jwtgate serve: drain timeout, closing"),
     }
     shared.stop();
