@@ -19,6 +19,17 @@ pub trait KeyMissListener: Send + Sync {
     /// `kid` is the token's `kid` (unescaped), `None` when it has none or
     /// it is not a short string.
     fn unknown_kid(&self, kid: Option<&str>);
+
+    /// Called before verifying when the verifier has a key-miss wait
+    /// ([`crate::LiveVerifier::set_key_miss_wait`]) and the token names
+    /// `kid`, which no key in force has: blocks until a fetch that may
+    /// bring `kid` has completed, or `bound` has passed, whichever comes
+    /// first. Returns at once when no fetch may come (a cooldown, a `kid`
+    /// known to be unknown). The only listener method that may block, and
+    /// never longer than `bound`. The default never waits.
+    fn await_kid(&self, kid: &str, bound: Duration) {
+        let _ = (kid, bound);
+    }
 }
 
 /// When the keys were last confirmed current, and the maximum age.

@@ -76,6 +76,8 @@ pub struct LiveVerifier {
     max_staleness_ms: AtomicU64,
     keys: KeyFreshness,
     key_miss: ArcSwapOption<Listener>,
+    /// The key-miss wait in milliseconds; 0: none (the default).
+    key_miss_wait_ms: AtomicU64,
     confirmer: Option<Arc<dyn Confirmer>>,
     /// Whether a source feeds `state` (the one-source rule).
     source_busy: Arc<AtomicBool>,
@@ -90,6 +92,7 @@ impl std::fmt::Debug for LiveVerifier {
             .field("state", &self.state)
             .field("max_staleness", &self.max_staleness())
             .field("max_key_staleness", &self.keys.max())
+            .field("key_miss_wait", &self.key_miss_wait())
             .field("confirms", &self.confirmer.is_some())
             .field("cache", &self.cache)
             .finish()
@@ -153,6 +156,7 @@ impl LiveVerifier {
             max_staleness_ms: AtomicU64::new(0),
             keys: KeyFreshness::default(),
             key_miss: ArcSwapOption::empty(),
+            key_miss_wait_ms: AtomicU64::new(0),
             confirmer: None,
             source_busy: Arc::new(AtomicBool::new(false)),
             cache,
@@ -185,6 +189,12 @@ impl LiveVerifier {
     /// [`LiveVerifier::set_max_staleness`], builder style.
     pub fn with_max_staleness(self, max: Option<Duration>) -> Self {
         self.set_max_staleness(max);
+        self
+    }
+
+    /// [`LiveVerifier::set_key_miss_wait`], builder style.
+    pub fn with_key_miss_wait(self, bound: Option<Duration>) -> Self {
+        self.set_key_miss_wait(bound);
         self
     }
 
@@ -424,6 +434,28 @@ impl LiveVerifier {
         self.key_miss.store(listener.map(|l| Arc::new(Listener(l))));
     }
 
+    /// Sets or clears (`None` or zero, the default) the key-miss wait: the
+    /// longest a verify call waits for the network when its token names a
+    /// `kid` no key in force has. With it, before verifying, the call asks
+    /// the key-miss listener ([`KeyMissListener::await_kid`]; a key source
+    /// of [`LiveVerifier::follow_keys`]) to wait for the fetch in flight or
+    /// the one it may start now, at most `bound`, then verifies once. No
+    /// wait for a token without a `kid`, without a listener, or when the
+    /// source's cooldown or negative cache forbids a fetch for that `kid`:
+    /// a flood of random `kid`s waits only while the one fetch per
+    /// cooldown is in flight. Without it (the default) the token is
+    /// rejected at once as [`Error::UnknownKey`] and the refresh happens
+    /// behind it; that verify path pays one atomic load for the option.
+    pub fn set_key_miss_wait(&self, bound: Option<Duration>) {
+        let bound = bound.filter(|d| !d.is_zero());
+        self.key_miss_wait_ms.store(max_ms(bound), Relaxed);
+    }
+
+    /// The key-miss wait, if set.
+    pub fn key_miss_wait(&self) -> Option<Duration> {
+        max_of(self.key_miss_wait_ms.load(Relaxed))
+    }
+
     // --- verification ---------------------------------------------------
 
     /// Verifies `token` at `now` (seconds since the epoch) into `buf` (at
@@ -495,6 +527,10 @@ impl LiveVerifier {
                 return Err(VerifyError::Stale { age_ms, max_ms });
             }
         }
+        let wait_ms = self.key_miss_wait_ms.load(Relaxed);
+        if wait_ms != 0 {
+            self.await_key(token, wait_ms);
+        }
         let config = self.config.load();
         let verifier = &config.verifier;
         if verifier.keys().is_empty() {
@@ -545,6 +581,31 @@ impl LiveVerifier {
             Err(Error::Revoked(kind)) => self.confirm(verified, now, kind),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The key-miss wait: when `token` names a `kid` no key in force has,
+    /// lets the listener wait (at most `wait_ms`) for a fetch that may
+    /// bring it. Holds no lock and no configuration guard while waiting.
+    #[inline(never)]
+    fn await_key(&self, token: &[u8], wait_ms: u64) {
+        let Some(listener) = self.key_miss.load_full() else {
+            return;
+        };
+        keys::with_token_kid(token, |kid| {
+            let Some(kid) = kid else {
+                return;
+            };
+            let known = self
+                .config
+                .load()
+                .verifier
+                .keys()
+                .iter()
+                .any(|k| k.kid() == Some(kid));
+            if !known {
+                listener.0.await_kid(kid, Duration::from_millis(wait_ms));
+            }
+        });
     }
 
     /// Tells the key-miss listener, if any (only on the miss path).
