@@ -408,6 +408,13 @@ typedef struct {
   uint64_t max_key_staleness_ms;
   // The total time one HTTP request may take (default 10 000).
   uint64_t timeout_ms;
+  // The longest a verify call waits for the provider when its token
+  // names a `kid` the verifier lacks: the fetch in flight, or the one
+  // the token may start (not inside the cooldown, not for a `kid` a
+  // fetch already came back without). 0 (the default): no wait, the
+  // token is rejected with `JG_UNKNOWN_KEY` and the refresh happens
+  // behind it.
+  uint64_t key_miss_wait_ms;
 } jg_key_source_options;
 
 // All counters at one moment: plain numbers, `#[repr(C)]` so that a C ABI
@@ -570,8 +577,9 @@ jg_result jg_key_source_options_init(jg_key_source_options *options);
 // now and installs them in the verifier (replacing its keys), then keeps
 // them current in a background thread: a refresh when the provider's
 // `Cache-Control: max-age` runs out (within the options' bounds), an early
-// one (at most one per cooldown) when a token names an unknown `kid`; a
-// failed fetch keeps the last good keys. `options` NULL: the defaults.
+// one (at most one per cooldown) when a token names an unknown `kid`
+// (waited for up to `key_miss_wait_ms`, no wait by default); a failed
+// fetch keeps the last good keys. `options` NULL: the defaults.
 //
 // The first fetch's failure is returned and nothing is started:
 // `JG_KEY_FETCH` (910: connection, TLS, status, document) or

@@ -50,6 +50,13 @@ pub struct jg_key_source_options {
     pub max_key_staleness_ms: u64,
     /// The total time one HTTP request may take (default 10 000).
     pub timeout_ms: u64,
+    /// The longest a verify call waits for the provider when its token
+    /// names a `kid` the verifier lacks: the fetch in flight, or the one
+    /// the token may start (not inside the cooldown, not for a `kid` a
+    /// fetch already came back without). 0 (the default): no wait, the
+    /// token is rejected with `JG_UNKNOWN_KEY` and the refresh happens
+    /// behind it.
+    pub key_miss_wait_ms: u64,
 }
 
 /// The size a caller of this library version passes in `struct_size`.
@@ -72,14 +79,15 @@ impl jg_key_source_options {
             cooldown_ms: millis(source.cooldown),
             max_key_staleness_ms: 0,
             timeout_ms: millis(source.transport.timeout),
+            key_miss_wait_ms: 0,
         }
     }
 
-    /// The sync crate's options (and the maximum key staleness).
+    /// The sync crate's options and the verifier's settings.
     ///
     /// # Safety
     /// `ca_file` NULL or readable for `ca_file_len` bytes.
-    unsafe fn convert(&self) -> Result<(KeySourceOptions, Option<Duration>), jg_result> {
+    unsafe fn convert(&self) -> Result<(KeySourceOptions, VerifierSettings), jg_result> {
         if self.struct_size != OPTIONS_SIZE || self.allow_http_loopback > 1 {
             return Err(jg_result::JG_INVALID_ARGUMENT);
         }
@@ -111,10 +119,23 @@ impl jg_key_source_options {
             cooldown: Duration::from_millis(self.cooldown_ms),
             ..defaults
         };
-        let max_stale = (self.max_key_staleness_ms != 0)
-            .then(|| Duration::from_millis(self.max_key_staleness_ms));
-        Ok((options, max_stale))
+        let settings = VerifierSettings {
+            max_key_staleness: optional_ms(self.max_key_staleness_ms),
+            key_miss_wait: optional_ms(self.key_miss_wait_ms),
+        };
+        Ok((options, settings))
     }
+}
+
+/// What the options set on the verifier rather than on the source.
+struct VerifierSettings {
+    max_key_staleness: Option<Duration>,
+    key_miss_wait: Option<Duration>,
+}
+
+/// 0: none.
+fn optional_ms(ms: u64) -> Option<Duration> {
+    (ms != 0).then(|| Duration::from_millis(ms))
 }
 
 /// A thread keeping a verifier's keys current from an identity provider
@@ -163,14 +184,15 @@ unsafe fn follow(
             unsafe { *options }
         };
         // SAFETY: the caller's contract covers `options.ca_file`.
-        let (options, max_stale) = unsafe { options.convert() }?;
+        let (options, settings) = unsafe { options.convert() }?;
         let location = if issuer {
             KeyLocation::Issuer(url.to_owned())
         } else {
             KeyLocation::JwksUrl(url.to_owned())
         };
         let source = v.live.follow_keys(location, options)?;
-        v.live.set_max_key_staleness(max_stale);
+        v.live.set_max_key_staleness(settings.max_key_staleness);
+        v.live.set_key_miss_wait(settings.key_miss_wait);
         // SAFETY: `source_out` is non-NULL (checked) and writable (contract).
         unsafe { handle::publish(jg_key_source { source }, source_out) }
     })
@@ -180,8 +202,9 @@ unsafe fn follow(
 /// now and installs them in the verifier (replacing its keys), then keeps
 /// them current in a background thread: a refresh when the provider's
 /// `Cache-Control: max-age` runs out (within the options' bounds), an early
-/// one (at most one per cooldown) when a token names an unknown `kid`; a
-/// failed fetch keeps the last good keys. `options` NULL: the defaults.
+/// one (at most one per cooldown) when a token names an unknown `kid`
+/// (waited for up to `key_miss_wait_ms`, no wait by default); a failed
+/// fetch keeps the last good keys. `options` NULL: the defaults.
 ///
 /// The first fetch's failure is returned and nothing is started:
 /// `JG_KEY_FETCH` (910: connection, TLS, status, document) or
