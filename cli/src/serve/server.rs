@@ -340,8 +340,9 @@ pub fn handle(shared: &Shared, req: &Request<Incoming>) -> Response<Body> {
     let (uri, decision) = match forwarded_uri(headers, req.uri(), prefix) {
         Ok(uri) => (
             uri,
-            if gate.blocks() {
-                // A Redis round trip: let the runtime move other tasks away.
+            if gate.blocks() || shared.verifier.key_miss_wait().is_some() {
+                // A Redis round trip, or a wait for the key source (at most
+                // keys.miss_wait): let the runtime move other tasks away.
                 tokio::task::block_in_place(|| {
                     gate.decide(&shared.verifier, headers, uri, jwtgate_sync::unix_now())
                 })
