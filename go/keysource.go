@@ -26,9 +26,10 @@ import (
 type KeySourceOption func(*keySourceConfig)
 
 type keySourceConfig struct {
-	opts   C.jg_key_source_options
-	caFile string
-	hasCA  bool
+	opts     C.jg_key_source_options
+	caFile   string
+	hasCA    bool
+	missWait C.uint64_t
 }
 
 func millis(d time.Duration) C.uint64_t {
@@ -77,7 +78,7 @@ func WithMaxKeyStaleness(d time.Duration) KeySourceOption {
 // already came back without). 0, the default: no wait, the token is
 // rejected with ErrUnknownKey and the refresh happens behind it.
 func WithKeyMissWait(d time.Duration) KeySourceOption {
-	return func(c *keySourceConfig) { c.opts.key_miss_wait_ms = millis(d) }
+	return func(c *keySourceConfig) { c.missWait = millis(d) }
 }
 
 // WithFetchTimeout bounds one HTTP request (default 10 s).
@@ -142,6 +143,9 @@ func followKeys(url string, issuer bool, opts []KeySourceOption) Option {
 			return err
 		}
 		v.keys = &KeySource{ptr: p}
+		if err := toError(C.jg_verifier_set_key_miss_wait(v.ptr, c.missWait)); err != nil {
+			return err
+		}
 		return nil
 	}
 }

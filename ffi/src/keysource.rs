@@ -50,13 +50,6 @@ pub struct jg_key_source_options {
     pub max_key_staleness_ms: u64,
     /// The total time one HTTP request may take (default 10 000).
     pub timeout_ms: u64,
-    /// The longest a verify call waits for the provider when its token
-    /// names a `kid` the verifier lacks: the fetch in flight, or the one
-    /// the token may start (not inside the cooldown, not for a `kid` a
-    /// fetch already came back without). 0 (the default): no wait, the
-    /// token is rejected with `JG_UNKNOWN_KEY` and the refresh happens
-    /// behind it.
-    pub key_miss_wait_ms: u64,
 }
 
 /// The size a caller of this library version passes in `struct_size`.
@@ -79,15 +72,14 @@ impl jg_key_source_options {
             cooldown_ms: millis(source.cooldown),
             max_key_staleness_ms: 0,
             timeout_ms: millis(source.transport.timeout),
-            key_miss_wait_ms: 0,
         }
     }
 
-    /// The sync crate's options and the verifier's settings.
+    /// The sync crate's options (and the maximum key staleness).
     ///
     /// # Safety
     /// `ca_file` NULL or readable for `ca_file_len` bytes.
-    unsafe fn convert(&self) -> Result<(KeySourceOptions, VerifierSettings), jg_result> {
+    unsafe fn convert(&self) -> Result<(KeySourceOptions, Option<Duration>), jg_result> {
         if self.struct_size != OPTIONS_SIZE || self.allow_http_loopback > 1 {
             return Err(jg_result::JG_INVALID_ARGUMENT);
         }
@@ -119,23 +111,10 @@ impl jg_key_source_options {
             cooldown: Duration::from_millis(self.cooldown_ms),
             ..defaults
         };
-        let settings = VerifierSettings {
-            max_key_staleness: optional_ms(self.max_key_staleness_ms),
-            key_miss_wait: optional_ms(self.key_miss_wait_ms),
-        };
-        Ok((options, settings))
+        let max_stale = (self.max_key_staleness_ms != 0)
+            .then(|| Duration::from_millis(self.max_key_staleness_ms));
+        Ok((options, max_stale))
     }
-}
-
-/// What the options set on the verifier rather than on the source.
-struct VerifierSettings {
-    max_key_staleness: Option<Duration>,
-    key_miss_wait: Option<Duration>,
-}
-
-/// 0: none.
-fn optional_ms(ms: u64) -> Option<Duration> {
-    (ms != 0).then(|| Duration::from_millis(ms))
 }
 
 /// A thread keeping a verifier's keys current from an identity provider
@@ -184,15 +163,14 @@ unsafe fn follow(
             unsafe { *options }
         };
         // SAFETY: the caller's contract covers `options.ca_file`.
-        let (options, settings) = unsafe { options.convert() }?;
+        let (options, max_stale) = unsafe { options.convert() }?;
         let location = if issuer {
             KeyLocation::Issuer(url.to_owned())
         } else {
             KeyLocation::JwksUrl(url.to_owned())
         };
         let source = v.live.follow_keys(location, options)?;
-        v.live.set_max_key_staleness(settings.max_key_staleness);
-        v.live.set_key_miss_wait(settings.key_miss_wait);
+        v.live.set_max_key_staleness(max_stale);
         // SAFETY: `source_out` is non-NULL (checked) and writable (contract).
         unsafe { handle::publish(jg_key_source { source }, source_out) }
     })
@@ -203,8 +181,8 @@ unsafe fn follow(
 /// them current in a background thread: a refresh when the provider's
 /// `Cache-Control: max-age` runs out (within the options' bounds), an early
 /// one (at most one per cooldown) when a token names an unknown `kid`
-/// (waited for up to `key_miss_wait_ms`, no wait by default); a failed
-/// fetch keeps the last good keys. `options` NULL: the defaults.
+/// (not waited for unless `jg_verifier_set_key_miss_wait` says so); a
+/// failed fetch keeps the last good keys. `options` NULL: the defaults.
 ///
 /// The first fetch's failure is returned and nothing is started:
 /// `JG_KEY_FETCH` (910: connection, TLS, status, document) or
@@ -246,6 +224,32 @@ pub unsafe extern "C" fn jg_verifier_follow_issuer(
 ) -> jg_result {
     // SAFETY: forwarded from this function's contract.
     unsafe { follow(verifier, issuer, issuer_len, true, options, source_out) }
+}
+
+/// Sets (`max_ms` > 0) or clears (0, the default) the key-miss wait: the
+/// longest `jg_verifier_verify` waits for the provider when a token names
+/// a `kid` the verifier lacks, for the fetch in flight or the one the
+/// token asks for (not inside the cooldown with no fetch in flight, not
+/// for a `kid` a fetch already came back without), before verifying once.
+/// Without it (0) such a token gives `JG_UNKNOWN_KEY` at once and the
+/// refresh happens behind it. Only a key source
+/// (`jg_verifier_follow_jwks`/`_issuer`) is waited for; the setting stays
+/// across sources. Any time, from any thread.
+///
+/// # Safety
+/// `verifier` NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_set_key_miss_wait(
+    verifier: *const jg_verifier,
+    max_ms: u64,
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        let v = unsafe { ptr::obj(verifier) }?;
+        v.live
+            .set_key_miss_wait((max_ms != 0).then(|| Duration::from_millis(max_ms)));
+        Ok(())
+    })
 }
 
 /// Copies the source's last fetch error (UTF-8, not NUL-terminated; kept

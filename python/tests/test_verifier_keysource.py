@@ -175,3 +175,5 @@ def test_key_miss_wait(provider: Provider) -> None:
     assert until(lambda: code_of(no_wait, b) is None)
     with pytest.raises(ValueError, match="key_miss_wait"):
         jwtgate.Verifier(jwks_url=provider.issuer + "/jwks.json", **{**options, "key_miss_wait": -1.0})
+    with pytest.raises(ValueError, match="key_miss_wait goes with jwks_url"):
+        jwtgate.Verifier(b"k" * 32, key_miss_wait=1.0)

@@ -4,7 +4,7 @@
  * (a new key arrives, an old one goes), and an outage (the server killed:
  * the last keys keep verifying until the maximum key staleness, then
  * JG_KEYS_STALE), and the key-miss wait (a new key accepted on the first
- * call with key_miss_wait_ms, rejected without).
+ * call with jg_verifier_set_key_miss_wait, rejected without).
  *
  * Usage: test_keysource [ignored...]
  *   JG_JWKS_SERVER names the built jwks_server example (scripts/test-c.sh
@@ -138,7 +138,6 @@ int main(void) {
     CHECK_RC(jg_key_source_options_init(NULL), JG_NULL_PARAMETER);
     CHECK_RC(jg_key_source_options_init(&opts), JG_OK);
     CHECK(opts.struct_size == sizeof opts && opts.max_key_staleness_ms == 0);
-    CHECK(opts.key_miss_wait_ms == 0);
     opts.ca_file = U8(ca);
     opts.ca_file_len = strlen(ca);
     opts.refresh_min_ms = 100;
@@ -201,14 +200,14 @@ int main(void) {
     jg_key_source_options slow = opts;
     slow.refresh_min_ms = slow.refresh_max_ms = 3600 * 1000;
     slow.max_key_staleness_ms = 0;
-    jg_key_source_options waits = slow;
-    waits.key_miss_wait_ms = 3000;
     jg_verifier *nw = NULL, *w = NULL;
     jg_key_source *nw_source = NULL, *w_source = NULL;
     CHECK_RC(jg_verifier_new(&nw), JG_OK);
     CHECK_RC(jg_verifier_new(&w), JG_OK);
     CHECK_RC(jg_verifier_follow_jwks(nw, U8(jwks_url), strlen(jwks_url), &slow, &nw_source), JG_OK);
-    CHECK_RC(jg_verifier_follow_jwks(w, U8(jwks_url), strlen(jwks_url), &waits, &w_source), JG_OK);
+    CHECK_RC(jg_verifier_follow_jwks(w, U8(jwks_url), strlen(jwks_url), &slow, &w_source), JG_OK);
+    CHECK_RC(jg_verifier_set_key_miss_wait(NULL, 3000), JG_NULL_PARAMETER);
+    CHECK_RC(jg_verifier_set_key_miss_wait(w, 3000), JG_OK);
 
     /* Rotation: key b arrives (asked for by the unknown kid), then key a
      * goes (the scheduled refresh, at most refresh_max_ms later). */

@@ -128,6 +128,8 @@ class Verifier(_jwtgate.Verifier):
         source_url = jwks_url if _discover_issuer is None else _discover_issuer
         if (keys is None) == (source_url is None):
             raise ValueError("give either keys or jwks_url (Verifier.from_issuer: an issuer)")
+        if key_miss_wait is not None and source_url is None:
+            raise ValueError("key_miss_wait goes with jwks_url (or Verifier.from_issuer)")
         if isinstance(leeway, timedelta):
             leeway = leeway.total_seconds()
         if leeway < 0:
