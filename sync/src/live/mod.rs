@@ -76,8 +76,6 @@ pub struct LiveVerifier {
     max_staleness_ms: AtomicU64,
     keys: KeyFreshness,
     key_miss: ArcSwapOption<Listener>,
-    /// The key-miss wait in milliseconds; 0: none (the default).
-    key_miss_wait_ms: AtomicU64,
     confirmer: Option<Arc<dyn Confirmer>>,
     /// Whether a source feeds `state` (the one-source rule).
     source_busy: Arc<AtomicBool>,
@@ -150,13 +148,13 @@ impl LiveVerifier {
                 denylist: None,
                 generation: 0,
                 cache: cache.load_full(),
+                key_miss_wait_ms: 0,
             }),
             writer: Mutex::new(()),
             state,
             max_staleness_ms: AtomicU64::new(0),
             keys: KeyFreshness::default(),
             key_miss: ArcSwapOption::empty(),
-            key_miss_wait_ms: AtomicU64::new(0),
             confirmer: None,
             source_busy: Arc::new(AtomicBool::new(false)),
             cache,
@@ -254,6 +252,7 @@ impl LiveVerifier {
             denylist: current.denylist.clone(),
             generation: current.generation.saturating_add(1),
             cache: current.cache.clone(),
+            key_miss_wait_ms: current.key_miss_wait_ms,
         }));
         Ok(())
     }
@@ -445,15 +444,20 @@ impl LiveVerifier {
     /// a flood of random `kid`s waits only while the one fetch per
     /// cooldown is in flight. Without it (the default) the token is
     /// rejected at once as [`Error::UnknownKey`] and the refresh happens
-    /// behind it; that verify path pays one atomic load for the option.
+    /// behind it; that verify path pays one test of a field of the
+    /// configuration it loads anyway.
     pub fn set_key_miss_wait(&self, bound: Option<Duration>) {
-        let bound = bound.filter(|d| !d.is_zero());
-        self.key_miss_wait_ms.store(max_ms(bound), Relaxed);
+        let ms = max_ms(bound.filter(|d| !d.is_zero()));
+        // With the configuration (same generation: not a key change).
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut next = LiveConfig::clone(&self.config.load());
+        next.key_miss_wait_ms = ms;
+        self.config.store(Arc::new(next));
     }
 
     /// The key-miss wait, if set.
     pub fn key_miss_wait(&self) -> Option<Duration> {
-        max_of(self.key_miss_wait_ms.load(Relaxed))
+        max_of(self.config.load().key_miss_wait_ms)
     }
 
     // --- verification ---------------------------------------------------
@@ -527,11 +531,15 @@ impl LiveVerifier {
                 return Err(VerifyError::Stale { age_ms, max_ms });
             }
         }
-        let wait_ms = self.key_miss_wait_ms.load(Relaxed);
-        if wait_ms != 0 {
+        let mut config = self.config.load();
+        if config.key_miss_wait_ms != 0 {
+            // Not while holding the configuration: the wait may end with a
+            // new one.
+            let wait_ms = config.key_miss_wait_ms;
+            drop(config);
             self.await_key(token, wait_ms);
+            config = self.config.load();
         }
-        let config = self.config.load();
         let verifier = &config.verifier;
         if verifier.keys().is_empty() {
             // A pending verifier: say why, whatever the token.
@@ -586,6 +594,7 @@ impl LiveVerifier {
     /// The key-miss wait: when `token` names a `kid` no key in force has,
     /// lets the listener wait (at most `wait_ms`) for a fetch that may
     /// bring it. Holds no lock and no configuration guard while waiting.
+    #[cold]
     #[inline(never)]
     fn await_key(&self, token: &[u8], wait_ms: u64) {
         let Some(listener) = self.key_miss.load_full() else {
