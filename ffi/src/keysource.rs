@@ -11,7 +11,7 @@ use std::os::unix::ffi::OsStrExt as _;
 use std::path::Path;
 use std::time::Duration;
 
-use jwtgate_sync::{KeyLocation, KeySource, KeySourceOptions, TransportOptions};
+use jwtgate_sync::{KeyLocation, KeySource, KeySourceOptions, LiveVerifier, TransportOptions};
 
 use crate::handle;
 use crate::ptr::{self, boundary};
@@ -243,13 +243,8 @@ pub unsafe extern "C" fn jg_verifier_set_key_miss_wait(
     verifier: *const jg_verifier,
     max_ms: u64,
 ) -> jg_result {
-    boundary(|| {
-        // SAFETY: the caller's contract covers `verifier`.
-        let v = unsafe { ptr::obj(verifier) }?;
-        v.live
-            .set_key_miss_wait((max_ms != 0).then(|| Duration::from_millis(max_ms)));
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { crate::sync::set_optional_ms(verifier, max_ms, LiveVerifier::set_key_miss_wait) }
 }
 
 /// Copies the source's last fetch error (UTF-8, not NUL-terminated; kept

@@ -1,66 +1,46 @@
 //! The key-miss wait (issue 14: "a verify call never waits for the network
-//! longer than a configured bound, zero by default") against a real HTTPS
-//! server on loopback.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
+//! longer than a configured bound, zero by default"), against the same
+//! HTTPS server as the other key source tests.
 
-mod common;
-
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::eventually;
-use common::https::{ed_key, jwks, signed, signed_with_kid, HttpsServer, Reply, Request};
-use jwtgate_sync::{KeyLocation, KeySource, KeySourceOptions, TransportOptions};
+use jwtgate_sync::{KeySourceOptions, TransportOptions};
 
-#[path = "keysource/harness.rs"]
-#[allow(dead_code)] // shared with tests/keysource.rs
-mod harness;
-use harness::Harness;
+use super::common::eventually;
+use super::common::https::{ed_key, jwks, signed, signed_with_kid, HttpsServer, Reply, Request};
+use super::harness::Harness;
+use super::{jwks_server, kid_storm, options, shared, start, ISS, T};
 
-const ISS: &str = "https://issuer.test";
-const T: Duration = Duration::from_secs(10);
 /// Scheduling slack on a loaded 2-core machine: a call returns within its
 /// bound plus this.
 const SLACK: Duration = Duration::from_millis(1500);
+/// No timed refresh during a test (the interval clamps to a minute): only
+/// unknown kids fetch.
+const MAX_AGE: &[(&str, &str)] = &[("cache-control", "max-age=3600")];
 
-fn options(ca_pem: &str, cooldown: Duration) -> KeySourceOptions {
+/// The other tests' options with `cooldown`, a negative cache that
+/// outlives a test, and a transport that outwaits a slow server.
+fn wait_options(ca_pem: &str, cooldown: Duration) -> KeySourceOptions {
+    let o = options(ca_pem);
     KeySourceOptions {
         transport: TransportOptions {
-            ca_pem: Some(ca_pem.as_bytes().to_vec()),
-            connect_timeout: Duration::from_secs(2),
             timeout: Duration::from_secs(8),
-            ..TransportOptions::default()
+            ..o.transport.clone()
         },
-        // No timed refresh during a test: only unknown kids fetch.
-        refresh_min: Duration::from_secs(3600),
-        refresh_max: Duration::from_secs(3600),
-        refresh_default: Duration::from_secs(3600),
         cooldown,
         negative_ttl: Duration::from_secs(60),
-        file_poll: Duration::from_millis(20),
+        ..o
     }
 }
 
-/// A server answering `/jwks` with whatever `doc` holds.
-fn jwks_server(doc: &Arc<Mutex<String>>) -> HttpsServer {
+/// From now on `server` answers `doc` after `delay`.
+fn answer_after(server: &HttpsServer, doc: &Arc<Mutex<String>>, delay: Duration) {
     let doc = Arc::clone(doc);
-    HttpsServer::start(move |r: &Request| {
-        if r.path != "/jwks" {
-            return Reply::status(404);
-        }
+    server.set_handler(move |_r: &Request| {
+        std::thread::sleep(delay);
         Reply::json(doc.lock().unwrap().clone()).header("cache-control", "max-age=3600")
-    })
-}
-
-fn follow(h: &Harness, server: &HttpsServer, o: KeySourceOptions) -> KeySource {
-    h.follow(KeyLocation::JwksUrl(server.url("/jwks")), o)
-        .unwrap()
+    });
 }
 
 /// Verifies `token` once; the result and how long the call took.
@@ -73,15 +53,15 @@ fn timed(h: &Harness, token: &str) -> (Result<(), u32>, Duration) {
 #[test]
 fn a_new_key_is_rejected_without_the_wait_and_accepted_with_it() {
     let (k1, k2) = (ed_key("k1", 1), ed_key("k2", 2));
-    let doc = Arc::new(Mutex::new(jwks(&[&k1])));
-    let server = jwks_server(&doc);
+    let doc = shared(jwks(&[&k1]));
+    let server = jwks_server(Arc::clone(&doc), MAX_AGE);
     let cooldown = Duration::from_millis(200);
     let (no_wait, waits) = (Harness::new(), Harness::new());
     assert_eq!(no_wait.live.key_miss_wait(), None);
     waits.live.set_key_miss_wait(Some(Duration::from_secs(2)));
     assert_eq!(waits.live.key_miss_wait(), Some(Duration::from_secs(2)));
-    let s0 = follow(&no_wait, &server, options(&server.ca_pem, cooldown));
-    let s1 = follow(&waits, &server, options(&server.ca_pem, cooldown));
+    let s0 = start(&no_wait, &server, wait_options(&server.ca_pem, cooldown));
+    let s1 = start(&waits, &server, wait_options(&server.ca_pem, cooldown));
     // The provider starts serving k2 after both verifiers started; past
     // the first fetch's cooldown, a token signed by k2 arrives.
     *doc.lock().unwrap() = jwks(&[&k1, &k2]);
@@ -111,53 +91,32 @@ fn a_new_key_is_rejected_without_the_wait_and_accepted_with_it() {
 #[test]
 fn a_random_kid_storm_waits_only_for_the_fetch_in_flight() {
     let k1 = ed_key("k1", 1);
-    let doc = Arc::new(Mutex::new(jwks(&[&k1])));
-    let server = jwks_server(&doc);
+    let doc = shared(jwks(&[&k1]));
+    let server = jwks_server(Arc::clone(&doc), MAX_AGE);
     let h = Arc::new(Harness::new());
     let bound = Duration::from_secs(2);
     h.live.set_key_miss_wait(Some(bound));
     let cooldown = Duration::from_millis(500);
-    let source = follow(&h, &server, options(&server.ca_pem, cooldown));
+    let source = start(&h, &server, wait_options(&server.ca_pem, cooldown));
     // Each fetch takes 300 ms from now on: waiting calls are measurable.
-    let d2 = Arc::clone(&doc);
-    server.set_handler(move |_r: &Request| {
-        std::thread::sleep(Duration::from_millis(300));
-        Reply::json(d2.lock().unwrap().clone()).header("cache-control", "max-age=3600")
-    });
+    answer_after(&server, &doc, Duration::from_millis(300));
     std::thread::sleep(cooldown);
     let before = server.hits("/jwks");
     let longest = Arc::new(Mutex::new(Duration::ZERO));
-    let rejected = Arc::new(AtomicUsize::new(0));
-    let at = Instant::now();
-    let threads: Vec<_> = (0..4)
-        .map(|t| {
-            let (h, k1, longest, rejected) = (
-                Arc::clone(&h),
-                k1.clone(),
-                Arc::clone(&longest),
-                Arc::clone(&rejected),
-            );
-            std::thread::spawn(move || {
-                for i in 0..500u32 {
-                    let kid = format!("storm-{t}-{i}-{}", i.wrapping_mul(2_654_435_761));
-                    let (r, took) = timed(&h, &signed_with_kid(&k1, ISS, Some(&kid)));
-                    if r == Err(300) {
-                        rejected.fetch_add(1, Relaxed);
-                    }
-                    let mut l = longest.lock().unwrap();
-                    *l = (*l).max(took);
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
-    let elapsed = at.elapsed();
+    let l2 = Arc::clone(&longest);
+    let (rejected, elapsed) = kid_storm(
+        &h,
+        &k1,
+        500,
+        Arc::new(move |_, _, took| {
+            let mut l = l2.lock().unwrap();
+            *l = (*l).max(took);
+        }),
+    );
     std::thread::sleep(Duration::from_millis(400));
     let fetches = server.hits("/jwks") - before;
     let cooldowns = usize::try_from(elapsed.as_millis() / 500).unwrap() + 1;
-    assert_eq!(rejected.load(Relaxed), 2_000);
+    assert_eq!(rejected, 2_000);
     // Still at most one fetch per cooldown, and at least the one the first
     // unknown kid asked for.
     assert!(
@@ -182,19 +141,15 @@ fn a_random_kid_storm_waits_only_for_the_fetch_in_flight() {
 #[test]
 fn a_hanging_provider_costs_at_most_the_bound() {
     let (k1, k2) = (ed_key("k1", 1), ed_key("k2", 2));
-    let doc = Arc::new(Mutex::new(jwks(&[&k1])));
-    let server = jwks_server(&doc);
+    let doc = shared(jwks(&[&k1]));
+    let server = jwks_server(Arc::clone(&doc), MAX_AGE);
     let h = Harness::new();
     let bound = Duration::from_millis(500);
     h.live.set_key_miss_wait(Some(bound));
     let cooldown = Duration::from_millis(100);
-    let source = follow(&h, &server, options(&server.ca_pem, cooldown));
+    let source = start(&h, &server, wait_options(&server.ca_pem, cooldown));
     // The provider now answers after 4 s (the transport allows 8).
-    let d2 = Arc::clone(&doc);
-    server.set_handler(move |_r: &Request| {
-        std::thread::sleep(Duration::from_secs(4));
-        Reply::json(d2.lock().unwrap().clone())
-    });
+    answer_after(&server, &doc, Duration::from_secs(4));
     *doc.lock().unwrap() = jwks(&[&k1, &k2]);
     std::thread::sleep(cooldown * 2);
     let t2 = signed(&k2, ISS);
@@ -213,13 +168,13 @@ fn a_hanging_provider_costs_at_most_the_bound() {
 #[test]
 fn a_provider_down_answers_unknown_key_within_the_bound() {
     let (k1, k2) = (ed_key("k1", 1), ed_key("k2", 2));
-    let doc = Arc::new(Mutex::new(jwks(&[&k1])));
-    let mut server = jwks_server(&doc);
+    let doc = shared(jwks(&[&k1]));
+    let mut server = jwks_server(Arc::clone(&doc), MAX_AGE);
     let h = Harness::new();
     let bound = Duration::from_secs(2);
     h.live.set_key_miss_wait(Some(bound));
     let cooldown = Duration::from_millis(100);
-    let source = follow(&h, &server, options(&server.ca_pem, cooldown));
+    let source = start(&h, &server, wait_options(&server.ca_pem, cooldown));
     server.pause();
     std::thread::sleep(cooldown * 2);
     let t2 = signed(&k2, ISS);
@@ -240,12 +195,12 @@ fn a_provider_down_answers_unknown_key_within_the_bound() {
 #[test]
 fn a_kid_in_the_negative_cache_waits_no_more() {
     let k1 = ed_key("k1", 1);
-    let doc = Arc::new(Mutex::new(jwks(&[&k1])));
-    let server = jwks_server(&doc);
+    let doc = shared(jwks(&[&k1]));
+    let server = jwks_server(Arc::clone(&doc), MAX_AGE);
     let h = Harness::new();
     h.live.set_key_miss_wait(Some(Duration::from_secs(2)));
     let cooldown = Duration::from_millis(50);
-    let source = follow(&h, &server, options(&server.ca_pem, cooldown));
+    let source = start(&h, &server, wait_options(&server.ca_pem, cooldown));
     std::thread::sleep(cooldown * 2);
     let ghost = signed_with_kid(&k1, ISS, Some("ghost"));
     assert_eq!(h.verify(&ghost), Err(300));
