@@ -12,9 +12,10 @@ use crate::VerifyError;
 /// have ([`jwtgate::Error::UnknownKey`]), so that a key source can fetch
 /// the issuer's keys again.
 ///
-/// Called on the verifying thread, inside `verify`: an implementation must
-/// not block (set a flag, wake a thread) and must not call back into the
-/// verifier's configuration setters.
+/// Called on the verifying thread, inside `verify`: `unknown_kid` must not
+/// block (set a flag, wake a thread), `await_kid` must not block longer
+/// than its bound, and neither may call back into the verifier's
+/// configuration setters.
 pub trait KeyMissListener: Send + Sync {
     /// `kid` is the token's `kid` (unescaped), `None` when it has none or
     /// it is not a short string.
