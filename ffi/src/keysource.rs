@@ -244,7 +244,25 @@ pub unsafe extern "C" fn jg_verifier_set_key_miss_wait(
     max_ms: u64,
 ) -> jg_result {
     // SAFETY: forwarded from this function's contract.
-    unsafe { crate::sync::set_optional_ms(verifier, max_ms, LiveVerifier::set_key_miss_wait) }
+    unsafe { set_optional_ms(verifier, max_ms, LiveVerifier::set_key_miss_wait) }
+}
+
+/// The body of a verifier setter of an optional duration given in
+/// milliseconds (0: none).
+///
+/// # Safety
+/// `verifier` NULL or live.
+pub(crate) unsafe fn set_optional_ms(
+    verifier: *const jg_verifier,
+    ms: u64,
+    set: impl FnOnce(&LiveVerifier, Option<Duration>),
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        let v = unsafe { ptr::obj(verifier) }?;
+        set(&v.live, (ms != 0).then(|| Duration::from_millis(ms)));
+        Ok(())
+    })
 }
 
 /// Copies the source's last fetch error (UTF-8, not NUL-terminated; kept

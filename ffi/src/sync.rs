@@ -13,7 +13,7 @@ use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
 use jwtgate_sync::{
-    FollowerOptions, Kind, LiveVerifier, MetricsSnapshot, OwnedRevocation, RedisSource, RedisStore,
+    FollowerOptions, Kind, MetricsSnapshot, OwnedRevocation, RedisSource, RedisStore,
     RevokeOutcome, SourceHandle, WatchOptions,
 };
 
@@ -378,24 +378,11 @@ pub unsafe extern "C" fn jg_verifier_set_max_staleness(
     verifier: *const jg_verifier,
     max_ms: u64,
 ) -> jg_result {
-    // SAFETY: forwarded from this function's contract.
-    unsafe { set_optional_ms(verifier, max_ms, LiveVerifier::set_max_staleness) }
-}
-
-/// The body of a verifier setter of an optional duration given in
-/// milliseconds (0: none).
-///
-/// # Safety
-/// `verifier` NULL or live.
-pub(crate) unsafe fn set_optional_ms(
-    verifier: *const jg_verifier,
-    ms: u64,
-    set: impl FnOnce(&LiveVerifier, Option<Duration>),
-) -> jg_result {
     boundary(|| {
         // SAFETY: the caller's contract covers `verifier`.
         let v = unsafe { ptr::obj(verifier) }?;
-        set(&v.live, (ms != 0).then(|| Duration::from_millis(ms)));
+        v.live
+            .set_max_staleness((max_ms != 0).then(|| Duration::from_millis(max_ms)));
         Ok(())
     })
 }
