@@ -18,16 +18,18 @@ import (
 // the keys when the verifier is built and keep them current in a
 // background thread, over the C ABI's jg_verifier_follow_jwks and
 // jg_verifier_follow_issuer. The rules (HTTPS only, the refresh schedule,
-// one refresh per cooldown for unknown kids, stale-if-error, fail-closed
-// past the maximum key staleness) are jwtgate-sync's.
+// one refresh per cooldown for unknown kids, the key-miss wait,
+// stale-if-error, fail-closed past the maximum key staleness) are
+// jwtgate-sync's.
 
 // KeySourceOption configures WithJWKSURL and WithIssuerDiscovery.
 type KeySourceOption func(*keySourceConfig)
 
 type keySourceConfig struct {
-	opts   C.jg_key_source_options
-	caFile string
-	hasCA  bool
+	opts     C.jg_key_source_options
+	caFile   string
+	hasCA    bool
+	missWait C.uint64_t
 }
 
 func millis(d time.Duration) C.uint64_t {
@@ -68,6 +70,15 @@ func WithRefreshCooldown(d time.Duration) KeySourceOption {
 // the keys were not confirmed current for d (0, the default: never).
 func WithMaxKeyStaleness(d time.Duration) KeySourceOption {
 	return func(c *keySourceConfig) { c.opts.max_key_staleness_ms = millis(d) }
+}
+
+// WithKeyMissWait lets a Verify call whose token names a kid the verifier
+// lacks wait up to d for the provider: for the fetch in flight, or the one
+// the token may start (not inside the cooldown, not for a kid a fetch
+// already came back without). 0, the default: no wait, the token is
+// rejected with ErrUnknownKey and the refresh happens behind it.
+func WithKeyMissWait(d time.Duration) KeySourceOption {
+	return func(c *keySourceConfig) { c.missWait = millis(d) }
 }
 
 // WithFetchTimeout bounds one HTTP request (default 10 s).
@@ -132,6 +143,9 @@ func followKeys(url string, issuer bool, opts []KeySourceOption) Option {
 			return err
 		}
 		v.keys = &KeySource{ptr: p}
+		if err := toError(C.jg_verifier_set_key_miss_wait(v.ptr, c.missWait)); err != nil {
+			return err
+		}
 		return nil
 	}
 }

@@ -191,3 +191,38 @@ func TestKeySourceRotationAndOutage(t *testing.T) {
 		t.Fatal("no last error during the outage")
 	}
 }
+
+func TestKeySourceKeyMissWait(t *testing.T) {
+	p := startProvider(t)
+	// No timed refresh: only the unknown kid fetches.
+	opts := []KeySourceOption{
+		WithCAFile(p.ca),
+		WithRefreshInterval(time.Hour, time.Hour),
+		WithRefreshCooldown(200 * time.Millisecond),
+		WithFetchTimeout(2 * time.Second),
+	}
+	noWait, err := NewVerifier(WithJWKSURL(p.issuer+"/jwks.json", opts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer noWait.Close()
+	waits, err := NewVerifier(WithJWKSURL(p.issuer+"/jwks.json",
+		append(opts, WithKeyMissWait(3*time.Second))...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer waits.Close()
+	// Key b arrives after both verifiers started, past their cooldown.
+	p.serve(t, "jwks-ab.json")
+	time.Sleep(400 * time.Millisecond)
+	b := p.token(t, "token-b")
+	if _, err := noWait.Verify(b); !errors.Is(err, ErrUnknownKey) {
+		t.Fatalf("without the wait: %v, want ErrUnknownKey", err)
+	}
+	if _, err := waits.Verify(b); err != nil {
+		t.Fatalf("with the wait, first call: %v", err)
+	}
+	if err := verifyUntil(noWait, b, nil, 5*time.Second); err != nil {
+		t.Fatalf("without the wait, after the refresh: %v", err)
+	}
+}

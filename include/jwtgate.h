@@ -570,7 +570,8 @@ jg_result jg_key_source_options_init(jg_key_source_options *options);
 // now and installs them in the verifier (replacing its keys), then keeps
 // them current in a background thread: a refresh when the provider's
 // `Cache-Control: max-age` runs out (within the options' bounds), an early
-// one (at most one per cooldown) when a token names an unknown `kid`; a
+// one (at most one per cooldown) when a token names an unknown `kid`
+// (not waited for unless `jg_verifier_set_key_miss_wait` says so); a
 // failed fetch keeps the last good keys. `options` NULL: the defaults.
 //
 // The first fetch's failure is returned and nothing is started:
@@ -602,6 +603,20 @@ jg_result jg_verifier_follow_issuer(const jg_verifier *verifier,
                                     size_t issuer_len,
                                     const jg_key_source_options *options,
                                     jg_key_source **source_out);
+
+// Sets (`max_ms` > 0) or clears (0, the default) the key-miss wait: the
+// longest `jg_verifier_verify` waits for the provider when a token names
+// a `kid` the verifier lacks, for the fetch in flight or the one the
+// token asks for (not inside the cooldown with no fetch in flight, not
+// for a `kid` a fetch already came back without), before verifying once.
+// Without it (0) such a token gives `JG_UNKNOWN_KEY` at once and the
+// refresh happens behind it. Only a key source
+// (`jg_verifier_follow_jwks`/`_issuer`) is waited for; the setting stays
+// across sources. Any time, from any thread.
+//
+// # Safety
+// `verifier` NULL or live.
+jg_result jg_verifier_set_key_miss_wait(const jg_verifier *verifier, uint64_t max_ms);
 
 // Copies the source's last fetch error (UTF-8, not NUL-terminated; kept
 // after recovery) like `jg_follower_last_error`.

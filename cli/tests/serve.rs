@@ -854,6 +854,41 @@ fn jwks_url_rotation_staleness_and_reload() {
 }
 
 #[test]
+fn keys_miss_wait_accepts_a_new_key_on_the_first_request() {
+    let dir = TempDir::new("serve-miss-wait");
+    let (k1, k2, k3) = (ed_key("k1", 1), ed_key("k2", 2), ed_key("k3", 3));
+    let idp = Idp::start(&[&k1]);
+    // No timed refresh during the test: only unknown kids fetch.
+    let config = |extra: &str| {
+        format!(
+            "[keys]\njwks_url = \"{}\"\nca_file = \"{}\"\ncooldown = \"200ms\"\nrefresh_min = \"1h\"\nrefresh_max = \"1h\"\nrefresh_default = \"1h\"\n{extra}\n",
+            idp.jwks_url(),
+            idp.ca
+        )
+    };
+    let s = Server::start(&dir, &config("miss_wait = \"3s\""), &[]);
+    let auth = |t: &str| s.auth("/app", &[("Authorization", &bearer(t))]).status;
+    assert_eq!(auth(&signed(&k1, "i")), 200);
+    // k2 published after the start: the first request with it waits for
+    // the fetch it asks for, and passes.
+    *idp.doc.lock().unwrap() = jwks(&[&k1, &k2]);
+    std::thread::sleep(Duration::from_millis(400));
+    assert_eq!(auth(&signed(&k2, "i")), 200);
+    assert!(metrics_text(&s.addr).contains("jwtgate_keys_miss_waits_total 1\n"));
+    // Reloaded without the wait: k3's first request is refused (401), the
+    // refresh behind it lets the next ones pass.
+    s.rewrite_config(&config(""));
+    s.signal("HUP");
+    assert!(eventually(WAIT, || metrics_text(&s.addr)
+        .contains("jwtgate_serve_reloads_total 1\n")));
+    *idp.doc.lock().unwrap() = jwks(&[&k1, &k2, &k3]);
+    std::thread::sleep(Duration::from_millis(400));
+    let t3 = signed(&k3, "i");
+    assert_eq!(auth(&t3), 401);
+    assert!(eventually(WAIT, || auth(&t3) == 200));
+}
+
+#[test]
 fn issuer_discovery_requires_the_issuer() {
     let dir = TempDir::new("serve-issuer");
     let k1 = ed_key("k1", 1);

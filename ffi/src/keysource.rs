@@ -11,7 +11,7 @@ use std::os::unix::ffi::OsStrExt as _;
 use std::path::Path;
 use std::time::Duration;
 
-use jwtgate_sync::{KeyLocation, KeySource, KeySourceOptions, TransportOptions};
+use jwtgate_sync::{KeyLocation, KeySource, KeySourceOptions, LiveVerifier, TransportOptions};
 
 use crate::handle;
 use crate::ptr::{self, boundary};
@@ -180,7 +180,8 @@ unsafe fn follow(
 /// now and installs them in the verifier (replacing its keys), then keeps
 /// them current in a background thread: a refresh when the provider's
 /// `Cache-Control: max-age` runs out (within the options' bounds), an early
-/// one (at most one per cooldown) when a token names an unknown `kid`; a
+/// one (at most one per cooldown) when a token names an unknown `kid`
+/// (not waited for unless `jg_verifier_set_key_miss_wait` says so); a
 /// failed fetch keeps the last good keys. `options` NULL: the defaults.
 ///
 /// The first fetch's failure is returned and nothing is started:
@@ -223,6 +224,45 @@ pub unsafe extern "C" fn jg_verifier_follow_issuer(
 ) -> jg_result {
     // SAFETY: forwarded from this function's contract.
     unsafe { follow(verifier, issuer, issuer_len, true, options, source_out) }
+}
+
+/// Sets (`max_ms` > 0) or clears (0, the default) the key-miss wait: the
+/// longest `jg_verifier_verify` waits for the provider when a token names
+/// a `kid` the verifier lacks, for the fetch in flight or the one the
+/// token asks for (not inside the cooldown with no fetch in flight, not
+/// for a `kid` a fetch already came back without), before verifying once.
+/// Without it (0) such a token gives `JG_UNKNOWN_KEY` at once and the
+/// refresh happens behind it. Only a key source
+/// (`jg_verifier_follow_jwks`/`_issuer`) is waited for; the setting stays
+/// across sources. Any time, from any thread.
+///
+/// # Safety
+/// `verifier` NULL or live.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_set_key_miss_wait(
+    verifier: *const jg_verifier,
+    max_ms: u64,
+) -> jg_result {
+    // SAFETY: forwarded from this function's contract.
+    unsafe { set_optional_ms(verifier, max_ms, LiveVerifier::set_key_miss_wait) }
+}
+
+/// The body of a verifier setter of an optional duration given in
+/// milliseconds (0: none).
+///
+/// # Safety
+/// `verifier` NULL or live.
+pub(crate) unsafe fn set_optional_ms(
+    verifier: *const jg_verifier,
+    ms: u64,
+    set: impl FnOnce(&LiveVerifier, Option<Duration>),
+) -> jg_result {
+    boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        let v = unsafe { ptr::obj(verifier) }?;
+        set(&v.live, (ms != 0).then(|| Duration::from_millis(ms)));
+        Ok(())
+    })
 }
 
 /// Copies the source's last fetch error (UTF-8, not NUL-terminated; kept

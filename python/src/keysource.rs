@@ -95,6 +95,7 @@ fn metrics_dict<'py>(py: Python<'py>, m: &KeySourceSnapshot) -> PyResult<Bound<'
         ("refresh_requested", m.refresh_requested),
         ("cooldown_hits", m.cooldown_hits),
         ("negative_hits", m.negative_hits),
+        ("miss_waits", m.miss_waits),
         ("keys", m.keys),
     ] {
         d.set_item(name, value)?;
@@ -178,6 +179,17 @@ impl JwksSource {
         self.source.refresher().unknown_kid(kid);
     }
 
+    /// No key has `kid`: waits (without the GIL) at most `bound` seconds
+    /// for a fetch that may bring it, the one in flight or one asked for
+    /// now; returns at once inside the cooldown or for a kid a fetch
+    /// already came back without (`KeyRefresher::await_kid`).
+    fn await_kid(&self, py: Python<'_>, kid: String, bound: f64) -> PyResult<()> {
+        let bound = seconds(bound, "key_miss_wait")?;
+        let refresher = self.source.refresher();
+        py.detach(|| refresher.await_kid(&kid, bound));
+        Ok(())
+    }
+
     /// The JWKS URL fetched (the discovered one for an issuer).
     #[getter]
     fn jwks_uri(&self) -> String {
@@ -195,7 +207,8 @@ impl JwksSource {
     }
 
     /// The counters (fetch_ok, not_modified, fetch_failed, skipped_keys,
-    /// unknown_kid, refresh_requested, cooldown_hits, negative_hits, keys).
+    /// unknown_kid, refresh_requested, cooldown_hits, negative_hits,
+    /// miss_waits, keys).
     fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         metrics_dict(py, &self.source.metrics())
     }

@@ -210,12 +210,16 @@ impl Verifier {
     /// early refresh per `cooldown` for unknown kids, a failed fetch keeps
     /// the keys). `max_key_staleness` (seconds; None: never) makes
     /// ``verify`` fail closed (code 908) once the keys were not confirmed
-    /// current for that long. Raises ``ValueError`` (code 911) for a
-    /// refused URL, ``SyncError`` (code 910) when the fetch fails. The
-    /// returned ``KeySource`` stops the source when stopped or dropped.
+    /// current for that long. `key_miss_wait` (seconds; None or 0: no
+    /// wait) is the longest a ``verify`` waits for the fetch that may
+    /// bring a token's unknown kid (`LiveVerifier::set_key_miss_wait`).
+    /// Raises ``ValueError`` (code 911) for a refused URL, ``SyncError``
+    /// (code 910) when the fetch fails. The returned ``KeySource`` stops
+    /// the source when stopped or dropped.
     #[pyo3(signature = (
         url, *, issuer=false, ca_file=None, allow_http_loopback=false, refresh_min=60.0,
-        refresh_max=86400.0, cooldown=30.0, timeout=10.0, max_key_staleness=None
+        refresh_max=86400.0, cooldown=30.0, timeout=10.0, max_key_staleness=None,
+        key_miss_wait=None
     ))]
     #[allow(clippy::too_many_arguments)]
     fn _follow_keys(
@@ -230,11 +234,15 @@ impl Verifier {
         cooldown: f64,
         timeout: f64,
         max_key_staleness: Option<f64>,
+        key_miss_wait: Option<f64>,
     ) -> PyResult<KeySource> {
         let max_stale = max_key_staleness
             .map(|s| seconds(s, "max_key_staleness"))
             .transpose()?
             .filter(|d| !d.is_zero());
+        let miss_wait = key_miss_wait
+            .map(|s| seconds(s, "key_miss_wait"))
+            .transpose()?;
         let default = jwtgate_sync::KeySourceOptions::default().refresh_default;
         let (location, options) = SourceArgs {
             url,
@@ -258,6 +266,7 @@ impl Verifier {
             .detach(|| live.follow_keys(location, options))
             .map_err(|e| key_source_err(py, &e))?;
         self.live.set_max_key_staleness(max_stale);
+        self.live.set_key_miss_wait(miss_wait);
         // Keys from a provider are asymmetric as a rule: release the GIL.
         self.slow_keys.store(true, Ordering::Relaxed);
         Ok(KeySource::new(source))
@@ -582,7 +591,11 @@ impl Verifier {
             }
         };
         let mut work = || self.run(token, now, denylist, buf);
-        let result = if self.slow_keys.load(Ordering::Relaxed) || token.len() >= GIL_RELEASE_MIN {
+        // A call that may wait for the key source never holds the GIL.
+        let result = if self.slow_keys.load(Ordering::Relaxed)
+            || token.len() >= GIL_RELEASE_MIN
+            || self.live.key_miss_wait().is_some()
+        {
             py.detach(work)
         } else {
             work()

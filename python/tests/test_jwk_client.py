@@ -239,3 +239,20 @@ def test_readme_example(idp: Idp) -> None:
     claims = jwtgate.decode(tok, signing_key.key, algorithms=["EdDSA", "RS256", "ES256"])
     # README: end
     assert claims["sub"] == "ada"
+
+
+def test_key_miss_wait_finds_a_new_key_on_the_first_call(idp: Idp) -> None:
+    # Long lifespan: only the unknown kid fetches.
+    common = {"lifespan": 3600, "ca_file": str(idp.ca_file), "cooldown": 0.1}
+    no_wait = jwtgate.PyJWKClient(idp.url, **common)
+    waits = jwtgate.PyJWKClient(idp.url, key_miss_wait=3.0, **common)
+    assert verifies(no_wait, token("k1", K1)) and verifies(waits, token("k1", K1))
+    idp.jwks = {"keys": [jwk("k1", K1), jwk("k2", K2)]}
+    time.sleep(0.3)  # past the cooldown of the first fetch
+    t2 = token("k2", K2)
+    assert not verifies(no_wait, t2)  # rejected at once, refresh behind it
+    assert verifies(waits, t2)  # waited for the fetch it asked for
+    assert waits.metrics()["miss_waits"] == 1
+    assert eventually(lambda: verifies(no_wait, t2))
+    with pytest.raises(jwtgate.PyJWKClientError, match="key_miss_wait"):
+        jwtgate.PyJWKClient(idp.url, key_miss_wait=-1)

@@ -159,3 +159,21 @@ def test_from_issuer_rotation_and_outage(provider: Provider) -> None:
     assert code_of(v, b) is None
     assert until(lambda: code_of(v, b) == 908, 10.0)
     assert v.key_source is not None and v.key_source.last_error()
+
+
+def test_key_miss_wait(provider: Provider) -> None:
+    # No timed refresh: only the unknown kid fetches.
+    options = {**provider.options(), "refresh_min": 3600.0, "refresh_max": 3600.0, "max_key_staleness": None}
+    no_wait = jwtgate.Verifier(jwks_url=provider.issuer + "/jwks.json", **options)
+    waits = jwtgate.Verifier.from_issuer(provider.issuer, key_miss_wait=3.0, **options)
+    provider.serve("jwks-ab.json")
+    time.sleep(0.4)  # past the cooldown of the first fetch
+    b = provider.token("token-b")
+    assert code_of(no_wait, b) == UNKNOWN_KID  # rejected at once, the refresh behind it
+    assert code_of(waits, b) is None  # the first call waited for that refresh
+    assert waits.key_source is not None and waits.key_source.metrics()["miss_waits"] == 1
+    assert until(lambda: code_of(no_wait, b) is None)
+    with pytest.raises(ValueError, match="key_miss_wait"):
+        jwtgate.Verifier(jwks_url=provider.issuer + "/jwks.json", **{**options, "key_miss_wait": -1.0})
+    with pytest.raises(ValueError, match="key_miss_wait goes with jwks_url"):
+        jwtgate.Verifier(b"k" * 32, key_miss_wait=1.0)

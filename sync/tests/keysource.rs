@@ -21,6 +21,9 @@ use jwtgate_sync::{KeyLocation, KeySource, KeySourceError, KeySourceOptions, Tra
 mod harness;
 use harness::Harness;
 
+#[path = "keysource/wait.rs"]
+mod wait;
+
 const ISS: &str = "https://issuer.test";
 const T: Duration = Duration::from_secs(10);
 
@@ -94,6 +97,50 @@ fn rotation_overlap_then_removal() {
     assert_eq!(m.fetch_failed, 0, "{:?}", source.last_error());
 }
 
+/// What a storm call reports: its index in its thread, the result, how
+/// long the verify took.
+type StormCall = Arc<dyn Fn(u32, Result<(), u32>, Duration) + Send + Sync>;
+
+/// Four threads each verify `per_thread` tokens signed by `key`, each
+/// under a new random `kid`, and tell `each` of every call; returns how
+/// many were rejected as unknown (300) and how long the storm took.
+fn kid_storm(
+    h: &Arc<Harness>,
+    key: &jwtgate::Key,
+    per_thread: u32,
+    each: StormCall,
+) -> (usize, Duration) {
+    let rejected = Arc::new(AtomicUsize::new(0));
+    let at = Instant::now();
+    let threads: Vec<_> = (0..4)
+        .map(|t| {
+            let (h, key, rejected, each) = (
+                Arc::clone(h),
+                key.clone(),
+                Arc::clone(&rejected),
+                Arc::clone(&each),
+            );
+            std::thread::spawn(move || {
+                for i in 0..per_thread {
+                    let kid = format!("storm-{t}-{i}-{}", i.wrapping_mul(2_654_435_761));
+                    let token = signed_with_kid(&key, ISS, Some(&kid));
+                    let called = Instant::now();
+                    let result = h.verify(&token);
+                    let took = called.elapsed();
+                    if result == Err(300) {
+                        rejected.fetch_add(1, Relaxed);
+                    }
+                    each(i, result, took);
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    (rejected.load(Relaxed), at.elapsed())
+}
+
 #[test]
 fn random_kid_storm_costs_one_fetch_per_cooldown() {
     let k1 = ed_key("k1", 1);
@@ -106,40 +153,23 @@ fn random_kid_storm_costs_one_fetch_per_cooldown() {
     let before = server.hits("/jwks");
     assert_eq!(before, 1);
     let valid = signed(&k1, ISS);
-    let rejected = Arc::new(AtomicUsize::new(0));
-    let at = Instant::now();
-    let threads: Vec<_> = (0..4)
-        .map(|t| {
-            let (h, k1, valid, rejected) = (
-                Arc::clone(&h),
-                k1.clone(),
-                valid.clone(),
-                Arc::clone(&rejected),
-            );
-            std::thread::spawn(move || {
-                for i in 0..2_500u32 {
-                    let kid = format!("storm-{t}-{i}-{}", i.wrapping_mul(2_654_435_761));
-                    let token = signed_with_kid(&k1, ISS, Some(&kid));
-                    if h.verify(&token) == Err(300) {
-                        rejected.fetch_add(1, Relaxed);
-                    }
-                    // The valid key is never locked out by the flood.
-                    if i % 100 == 0 {
-                        assert_eq!(h.verify(&valid), Ok(()));
-                    }
-                }
-            })
-        })
-        .collect();
-    for t in threads {
-        t.join().unwrap();
-    }
-    let elapsed = at.elapsed();
+    let h2 = Arc::clone(&h);
+    let (rejected, elapsed) = kid_storm(
+        &h,
+        &k1,
+        2_500,
+        Arc::new(move |i, _, _| {
+            // The valid key is never locked out by the flood.
+            if i % 100 == 0 {
+                assert_eq!(h2.verify(&valid), Ok(()));
+            }
+        }),
+    );
     // Let a fetch asked for at the very end land before counting.
     std::thread::sleep(Duration::from_millis(100));
     let fetches = server.hits("/jwks") - before;
     let cooldowns = usize::try_from(elapsed.as_millis() / 500).unwrap() + 1;
-    assert_eq!(rejected.load(Relaxed), 10_000);
+    assert_eq!(rejected, 10_000);
     assert!(
         fetches <= cooldowns,
         "{fetches} fetches in {elapsed:?} (cooldown 500 ms)"

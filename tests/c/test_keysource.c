@@ -3,7 +3,8 @@
  * made at run time (sync/examples/jwks_server.rs): refusals, key rotation
  * (a new key arrives, an old one goes), and an outage (the server killed:
  * the last keys keep verifying until the maximum key staleness, then
- * JG_KEYS_STALE).
+ * JG_KEYS_STALE), and the key-miss wait (a new key accepted on the first
+ * call with jg_verifier_set_key_miss_wait, rejected without).
  *
  * Usage: test_keysource [ignored...]
  *   JG_JWKS_SERVER names the built jwks_server example (scripts/test-c.sh
@@ -194,9 +195,31 @@ int main(void) {
     CHECK(str_eq(claims.iss, issuer));
     CHECK_RC(verify_file(v, "token-b"), JG_UNKNOWN_KEY);
 
+    /* The key-miss wait: two verifiers without timed refreshes, one that
+     * waits up to 3 s for the provider when a token names a new kid. */
+    jg_key_source_options slow = opts;
+    slow.refresh_min_ms = slow.refresh_max_ms = 3600 * 1000;
+    slow.max_key_staleness_ms = 0;
+    jg_verifier *nw = NULL, *w = NULL;
+    jg_key_source *nw_source = NULL, *w_source = NULL;
+    CHECK_RC(jg_verifier_new(&nw), JG_OK);
+    CHECK_RC(jg_verifier_new(&w), JG_OK);
+    CHECK_RC(jg_verifier_follow_jwks(nw, U8(jwks_url), strlen(jwks_url), &slow, &nw_source), JG_OK);
+    CHECK_RC(jg_verifier_follow_jwks(w, U8(jwks_url), strlen(jwks_url), &slow, &w_source), JG_OK);
+    CHECK_RC(jg_verifier_set_key_miss_wait(NULL, 3000), JG_NULL_PARAMETER);
+    CHECK_RC(jg_verifier_set_key_miss_wait(w, 3000), JG_OK);
+
     /* Rotation: key b arrives (asked for by the unknown kid), then key a
      * goes (the scheduled refresh, at most refresh_max_ms later). */
     CHECK(serve_jwks("jwks-ab.json"));
+    sleep_ms(400); /* past the cooldown of the sources' first fetch */
+    CHECK_RC(verify_file(nw, "token-b"), JG_UNKNOWN_KEY); /* the refresh runs behind it */
+    CHECK_RC(verify_file(w, "token-b"), JG_OK);           /* waited for that refresh */
+    CHECK_RC(verify_until(nw, "token-b", JG_OK, 5000), JG_OK);
+    jg_key_source_free(nw_source);
+    jg_key_source_free(w_source);
+    jg_verifier_free(nw);
+    jg_verifier_free(w);
     CHECK_RC(verify_until(v, "token-b", JG_OK, 5000), JG_OK);
     CHECK_RC(verify_file(v, "token-a"), JG_OK);
     CHECK(serve_jwks("jwks-b.json"));

@@ -179,6 +179,11 @@ pub struct KeysConfig {
     /// Fail closed (503) once the keys were not confirmed current for this
     /// long (the provider unreachable). Default: no limit.
     pub max_staleness: Option<String>,
+    /// The longest a request whose token names an unknown `kid` waits for
+    /// the fetch that may bring it (the one in flight, or the one it asks
+    /// for outside the cooldown). Default `"0"`: no wait, 401 at once and
+    /// the refresh behind it.
+    pub miss_wait: Option<String>,
 }
 
 /// `[cache]`: the verified-token cache (a hit skips the signature check
@@ -438,6 +443,7 @@ impl Config {
                 (k.refresh_default.is_some(), "refresh_default"),
                 (k.cooldown.is_some(), "cooldown"),
                 (k.max_staleness.is_some(), "max_staleness"),
+                (k.miss_wait.is_some(), "miss_wait"),
             ] {
                 if set {
                     return Err(format!("keys.{name} goes with jwks_url or issuer").into());
@@ -446,6 +452,7 @@ impl Config {
         }
         self.key_source_options()?;
         self.max_key_staleness()?;
+        self.key_miss_wait()?;
         let r = &self.revocation;
         if r.redis_url_env.is_some() && r.snapshot.is_some() {
             return Err("[revocation]: one source: redis_url_env or snapshot, not both".into());
@@ -563,18 +570,28 @@ impl Config {
 
     /// `keys.max_staleness` (`"0"` or unset: no limit).
     pub fn max_key_staleness(&self) -> Result<Option<Duration>, BoxError> {
-        match &self.keys.max_staleness {
-            Some(s) => {
-                let d = duration("keys.max_staleness", s)?;
-                Ok((!d.is_zero()).then_some(d))
-            }
-            None => Ok(None),
-        }
+        optional_duration("keys.max_staleness", self.keys.max_staleness.as_deref())
+    }
+
+    /// `keys.miss_wait` (`"0"` or unset: no wait).
+    pub fn key_miss_wait(&self) -> Result<Option<Duration>, BoxError> {
+        optional_duration("keys.miss_wait", self.keys.miss_wait.as_deref())
     }
 
     /// `[cache] size`, or the live verifier's default.
     pub fn cache_size(&self) -> usize {
         self.cache.size.unwrap_or(DEFAULT_CACHE_SIZE)
+    }
+}
+
+/// An optional duration: `"0"` or unset is `None`.
+fn optional_duration(field: &str, s: Option<&str>) -> Result<Option<Duration>, BoxError> {
+    match s {
+        Some(s) => {
+            let d = duration(field, s)?;
+            Ok((!d.is_zero()).then_some(d))
+        }
+        None => Ok(None),
     }
 }
 
@@ -628,6 +645,24 @@ mod tests {
             "[keys]\nissuer = \"https://x\"\nca_file = \"/nonexistent/ca.pem\"",
         ] {
             assert!(Config::parse(text).unwrap().check().is_err(), "{text}");
+        }
+    }
+
+    #[test]
+    fn miss_wait_is_parsed_and_goes_with_a_key_source() {
+        let url = "[keys]\njwks_url = \"https://x/jwks\"\n";
+        let c = Config::parse(url).unwrap();
+        assert_eq!(c.key_miss_wait().unwrap(), None);
+        let c = Config::parse(&format!("{url}miss_wait = \"200ms\"")).unwrap();
+        c.check().unwrap();
+        assert_eq!(c.key_miss_wait().unwrap(), Some(Duration::from_millis(200)));
+        let c = Config::parse(&format!("{url}miss_wait = \"0\"")).unwrap();
+        assert_eq!(c.key_miss_wait().unwrap(), None);
+        for text in [
+            format!("{url}miss_wait = \"soon\""),
+            "[keys]\njwks_file = \"k\"\nmiss_wait = \"1s\"".to_owned(),
+        ] {
+            assert!(Config::parse(&text).unwrap().check().is_err(), "{text}");
         }
     }
 

@@ -88,7 +88,9 @@ impl Shared {
     /// now (a phantom-mode Redis round trip moves other tasks away).
     pub fn decide(&self, gate: &Gate, headers: &HeaderMap, uri: Option<&str>) -> Decision {
         let now = jwtgate_sync::unix_now();
-        if gate.blocks() {
+        if gate.blocks() || self.verifier.key_miss_wait().is_some() {
+            // A Redis round trip, or a wait for the key source (at most
+            // keys.miss_wait): let the runtime move other tasks away.
             tokio::task::block_in_place(|| gate.decide(&self.verifier, headers, uri, now))
         } else {
             gate.decide(&self.verifier, headers, uri, now)

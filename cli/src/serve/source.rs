@@ -56,11 +56,13 @@ pub fn not_ready(handle: &SourceHandle) -> Option<String> {
 
 /// Starts the key source `[keys]` names (`jwks_url` or `issuer`), if any:
 /// it fetches and installs the keys now (an error is returned), then keeps
-/// them current and hears of unknown `kid`s.
+/// them current and hears of unknown `kid`s, waited for up to
+/// `keys.miss_wait` (set here: a reload that changes it restarts the source).
 pub fn start_keys(
     config: &Config,
     verifier: &Arc<LiveVerifier>,
 ) -> Result<Option<KeySource>, BoxError> {
+    verifier.set_key_miss_wait(config.key_miss_wait()?);
     let Some(location) = config.key_location() else {
         return Ok(None);
     };

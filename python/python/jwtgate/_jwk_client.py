@@ -87,7 +87,12 @@ class PyJWKClient:
     refresh interval, ``timeout`` the whole request. ``headers`` and
     ``ssl_context`` cannot be honoured by the Rust client and are refused
     when given; use ``ca_file`` for a private CA. ``cache_keys`` and
-    ``max_cached_keys`` have nothing to do: every key of the set is kept."""
+    ``max_cached_keys`` have nothing to do: every key of the set is kept.
+    ``key_miss_wait`` (seconds, 0 by default) is the longest
+    ``get_signing_key`` waits for the fetch that may bring an unknown kid
+    (the one in flight, or the one it asks for outside the cooldown)
+    before raising; by default it raises at once and the refresh happens
+    behind it."""
 
     def __init__(
         self,
@@ -103,6 +108,7 @@ class PyJWKClient:
         ca_file: str | None = None,
         cooldown: float = 30.0,
         allow_http_loopback: bool = False,
+        key_miss_wait: float = 0.0,
     ) -> None:
         if headers:
             raise PyJWKClientError("PyJWKClient: custom request headers are not supported by jwtgate")
@@ -112,6 +118,9 @@ class PyJWKClient:
             raise PyJWKClientError(f'Lifespan must be greater than 0, the input is "{lifespan}"')
         self.uri = uri
         self._lifespan, self._timeout, self._cooldown = float(lifespan), float(timeout), float(cooldown)
+        if key_miss_wait < 0:
+            raise PyJWKClientError(f'key_miss_wait must not be negative, the input is "{key_miss_wait}"')
+        self._key_miss_wait = float(key_miss_wait)
         self._ca_file = ca_file
         self._allow_http_loopback = allow_http_loopback
         self._source: _jwtgate.JwksSource | None = None
@@ -160,10 +169,17 @@ class PyJWKClient:
             raise PyJWKClientError("The JWKS endpoint did not contain any signing keys")
         return keys
 
+    def _find(self, kid: str | None) -> PyJWK | None:
+        return next((key for key in self.get_signing_keys() if key.key_id == kid), None)
+
     def get_signing_key(self, kid: str | None) -> PyJWK:
-        for key in self.get_signing_keys():
-            if key.key_id == kid:
-                return key
+        key = self._find(kid)
+        if key is None and kid is not None and self._key_miss_wait > 0:
+            # The source decides whether a fetch may bring it, and bounds the wait.
+            self._started().await_kid(kid, self._key_miss_wait)
+            key = self._find(kid)
+        if key is not None:
+            return key
         # Unknown: a refresh behind this call, never a fetch per call.
         self._started().unknown_kid(kid)
         raise PyJWKClientError(f'Unable to find a signing key that matches: "{kid}"')

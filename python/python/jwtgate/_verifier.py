@@ -80,7 +80,10 @@ class Verifier(_jwtgate.Verifier):
     refetched when the provider's ``max-age`` runs out, within
     ``refresh_min``..``refresh_max`` seconds; a token with an unknown
     ``kid`` is rejected at once and asks for an early refresh, at most one
-    per ``cooldown`` seconds; a failed fetch keeps the keys, and
+    per ``cooldown`` seconds (``key_miss_wait``, seconds, None by default:
+    the longest ``verify`` instead waits for the fetch in flight or the one
+    it may start, never inside the cooldown or for a ``kid`` a fetch
+    already came back without); a failed fetch keeps the keys, and
     ``max_key_staleness`` (seconds) makes ``verify`` raise
     ``InvalidTokenError`` (``code`` 908) once they were not confirmed for
     that long. A URL refused by policy raises ``ValueError`` (code 911), a
@@ -119,11 +122,14 @@ class Verifier(_jwtgate.Verifier):
         cooldown: float = 30.0,
         fetch_timeout: float = 10.0,
         max_key_staleness: float | None = None,
+        key_miss_wait: float | None = None,
         _discover_issuer: str | None = None,
     ) -> Verifier:
         source_url = jwks_url if _discover_issuer is None else _discover_issuer
         if (keys is None) == (source_url is None):
             raise ValueError("give either keys or jwks_url (Verifier.from_issuer: an issuer)")
+        if key_miss_wait is not None and source_url is None:
+            raise ValueError("key_miss_wait goes with jwks_url (or Verifier.from_issuer)")
         if isinstance(leeway, timedelta):
             leeway = leeway.total_seconds()
         if leeway < 0:
@@ -159,6 +165,7 @@ class Verifier(_jwtgate.Verifier):
                 cooldown=cooldown,
                 timeout=fetch_timeout,
                 max_key_staleness=max_key_staleness,
+                key_miss_wait=key_miss_wait,
             )
         return verifier
 

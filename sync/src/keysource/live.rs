@@ -31,6 +31,10 @@ impl KeyMissListener for KeyRefresher {
     fn unknown_kid(&self, kid: Option<&str>) {
         KeyRefresher::unknown_kid(self, kid);
     }
+
+    fn await_kid(&self, kid: &str, bound: std::time::Duration) {
+        KeyRefresher::await_kid(self, kid, bound);
+    }
 }
 
 impl LiveVerifier {
@@ -38,7 +42,8 @@ impl LiveVerifier {
     /// issuer through discovery, or a local JWKS file): fetches them now
     /// (an error is returned: see [`KeySource::start`]), installs them, and
     /// registers the source as the key-miss listener so that a token with
-    /// an unknown `kid` asks for a refresh (never waited for). Key
+    /// an unknown `kid` asks for a refresh (waited for only up to
+    /// [`LiveVerifier::set_key_miss_wait`], none by default). Key
     /// freshness is reported with [`LiveVerifier::mark_keys_synced`], so
     /// [`LiveVerifier::set_max_key_staleness`] makes verification fail
     /// closed (908) when the provider stays unreachable. Dropping the

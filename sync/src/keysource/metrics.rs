@@ -14,6 +14,7 @@ pub struct KeySourceMetrics {
     pub(crate) refresh_requested: AtomicU64,
     pub(crate) cooldown_hits: AtomicU64,
     pub(crate) negative_hits: AtomicU64,
+    pub(crate) miss_waits: AtomicU64,
     pub(crate) keys: AtomicU64,
 }
 
@@ -39,6 +40,10 @@ pub struct KeySourceSnapshot {
     pub cooldown_hits: u64,
     /// Unknown `kid`s found in the negative cache: no fetch.
     pub negative_hits: u64,
+    /// Verify calls that waited for a fetch that may bring their unknown
+    /// `kid` ([`crate::LiveVerifier::set_key_miss_wait`]); at most the
+    /// bound each.
+    pub miss_waits: u64,
     /// Keys in the set in force.
     pub keys: u64,
 }
@@ -55,6 +60,7 @@ impl KeySourceMetrics {
             refresh_requested: self.refresh_requested.load(Relaxed),
             cooldown_hits: self.cooldown_hits.load(Relaxed),
             negative_hits: self.negative_hits.load(Relaxed),
+            miss_waits: self.miss_waits.load(Relaxed),
             keys: self.keys.load(Relaxed),
         }
     }
@@ -114,6 +120,12 @@ impl KeySourceSnapshot {
             "counter",
             "Unknown kids found in the negative cache.",
             self.negative_hits.to_string(),
+        );
+        metric(
+            "miss_waits_total",
+            "counter",
+            "Verify calls that waited (at most the key-miss wait) for a fetch.",
+            self.miss_waits.to_string(),
         );
         metric(
             "in_force",

@@ -18,7 +18,11 @@
 //!   (`If-None-Match` with the last `ETag`). A token naming an unknown `kid`
 //!   ([`KeyRefresher::unknown_kid`]) asks for an early refresh without
 //!   waiting for it: the token is rejected now, the refresh happens behind
-//!   it. At most one fetch is in flight (one thread), kid-triggered fetches
+//!   it. With a key-miss wait ([`crate::LiveVerifier::set_key_miss_wait`],
+//!   none by default) the verify call first waits at most that bound for
+//!   the fetch in flight or the one it may start
+//!   ([`KeyRefresher::await_kid`]); inside the cooldown with no fetch in
+//!   flight, or for a `kid` in the negative cache, it does not wait. At most one fetch is in flight (one thread), kid-triggered fetches
 //!   are at least [`KeySourceOptions::cooldown`] apart (30 s by default),
 //!   and a `kid` still unknown after a good fetch (or a 304) is not asked
 //!   for again during [`KeySourceOptions::negative_ttl`]. A flood of random `kid`s costs at
@@ -136,6 +140,15 @@ impl KeyRefresher {
     /// for a refresh.
     pub fn unknown_kid(&self, kid: Option<&str>) {
         self.shared.unknown_kid(kid);
+    }
+
+    /// A verify call with a key-miss wait found no key named `kid`: waits
+    /// at most `bound` for a fetch that may bring it (the one in flight,
+    /// or one asked for now when the cooldown allows); returns at once for
+    /// a `kid` in the negative cache, inside the cooldown with no fetch in
+    /// flight, or for a local file. See [`crate::LiveVerifier::set_key_miss_wait`].
+    pub fn await_kid(&self, kid: &str, bound: Duration) {
+        self.shared.await_kid(kid, bound);
     }
 }
 

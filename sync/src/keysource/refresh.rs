@@ -3,7 +3,7 @@
 //! cooldown and negative cache, stale-if-error).
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed, Ordering::SeqCst};
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -42,6 +42,13 @@ pub(crate) struct Shared {
     negative: Mutex<HashMap<String, u64>>,
     wake_lock: Mutex<()>,
     wake: Condvar,
+    /// Whether a network fetch runs now (set before `last_attempt`,
+    /// cleared before `fetches` counts it).
+    in_flight: AtomicBool,
+    /// Network fetches completed (whatever their outcome); verify calls
+    /// waiting for a key ([`Shared::await_kid`]) wait for it to change.
+    fetches: Mutex<u64>,
+    fetched: Condvar,
     stop: AtomicBool,
     last_error: Mutex<Option<(String, SystemTime)>>,
 }
@@ -75,7 +82,7 @@ impl Shared {
     }
 
     fn in_cooldown(&self, now: u64) -> bool {
-        let last = self.last_attempt.load(Relaxed);
+        let last = self.last_attempt.load(SeqCst);
         last != 0 && now < last.saturating_add(ms(self.options.cooldown))
     }
 
@@ -90,16 +97,25 @@ impl Shared {
             self.metrics.cooldown_hits.fetch_add(1, Relaxed);
             return;
         }
-        if let Some(kid) = kid {
-            // try_lock: a verify never waits here; when contended the
-            // cooldown and single flight still bound the fetches.
-            if let Ok(negative) = self.negative.try_lock() {
-                if negative.get(kid).is_some_and(|&until| until > now) {
-                    self.metrics.negative_hits.fetch_add(1, Relaxed);
-                    return;
-                }
-            }
+        if kid.is_some_and(|kid| self.is_negative(kid, now)) {
+            self.metrics.negative_hits.fetch_add(1, Relaxed);
+            return;
         }
+        self.request(kid);
+    }
+
+    /// Whether `kid` is in the negative cache. `try_lock`: a verify never
+    /// waits here; when contended the cooldown and single flight still
+    /// bound the fetches.
+    fn is_negative(&self, kid: &str, now: u64) -> bool {
+        self.negative
+            .try_lock()
+            .is_ok_and(|negative| negative.get(kid).is_some_and(|&until| until > now))
+    }
+
+    /// Asks the thread for a fetch (remembering `kid` for the negative
+    /// cache); counted once per fetch asked for.
+    fn request(&self, kid: Option<&str>) {
         if let (Some(kid), Ok(mut pending)) = (kid, self.pending.try_lock()) {
             if pending.len() < MAX_PENDING_KIDS && !pending.iter().any(|k| k == kid) {
                 pending.push(kid.to_owned());
@@ -110,6 +126,58 @@ impl Shared {
         }
         self.metrics.refresh_requested.fetch_add(1, Relaxed);
         self.notify();
+    }
+
+    /// The key-miss wait (see [`crate::KeyMissListener::await_kid`]): a
+    /// verify call whose token names `kid`, which no key in force has,
+    /// waits at most `bound` for the fetch in flight, or for the one it
+    /// asks for when no cooldown forbids it. No wait for a local file, a
+    /// `kid` in the negative cache, or inside the cooldown with no fetch
+    /// in flight: once a fetch came back without `kid`, it is in the
+    /// negative cache (or the cooldown runs) and nobody waits for it
+    /// again. So a flood of random `kid`s waits only while the one fetch
+    /// per cooldown is in flight, each call at most `bound`. The miss
+    /// itself is counted by [`Shared::unknown_kid`] if the verify then
+    /// still fails.
+    pub(crate) fn await_kid(&self, kid: &str, bound: Duration) {
+        if !self.network || bound.is_zero() {
+            return;
+        }
+        let deadline = Instant::now().checked_add(bound);
+        // Read before deciding: a fetch completed from here on ends the wait.
+        let start = *self.fetches.lock().unwrap_or_else(PoisonError::into_inner);
+        let now = self.now();
+        if self.is_negative(kid, now) {
+            return;
+        }
+        if !self.in_flight.load(SeqCst) {
+            if self.in_cooldown(now) {
+                return;
+            }
+            self.request(Some(kid));
+        }
+        self.metrics.miss_waits.fetch_add(1, Relaxed);
+        let mut fetches = self.fetches.lock().unwrap_or_else(PoisonError::into_inner);
+        while *fetches == start && !self.stop.load(Relaxed) {
+            let left = deadline.map_or(bound, |d| d.saturating_duration_since(Instant::now()));
+            if left.is_zero() {
+                return;
+            }
+            fetches = self
+                .fetched
+                .wait_timeout(fetches, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+    }
+
+    /// A network fetch completed: wakes the verify calls waiting for it.
+    fn fetch_done(&self) {
+        self.in_flight.store(false, SeqCst);
+        let mut fetches = self.fetches.lock().unwrap_or_else(PoisonError::into_inner);
+        *fetches = fetches.wrapping_add(1);
+        drop(fetches);
+        self.fetched.notify_all();
     }
 
     fn notify(&self) {
@@ -127,6 +195,9 @@ impl Shared {
     pub(crate) fn stop(&self) {
         self.stop.store(true, Relaxed);
         self.notify();
+        // Waiting verify calls return (no fetch will come).
+        drop(self.fetches.lock().unwrap_or_else(PoisonError::into_inner));
+        self.fetched.notify_all();
     }
 
     /// Waits until a refresh is due or asked for; `false` when stopping.
@@ -270,6 +341,9 @@ pub(crate) fn start(
         negative: Mutex::new(HashMap::new()),
         wake_lock: Mutex::new(()),
         wake: Condvar::new(),
+        in_flight: AtomicBool::new(false),
+        fetches: Mutex::new(0),
+        fetched: Condvar::new(),
         stop: AtomicBool::new(false),
         last_error: Mutex::new(None),
     };
@@ -302,8 +376,13 @@ fn refresh(
     sink: &dyn KeySink,
     state: &mut RefreshState,
 ) -> Result<(), KeySourceError> {
+    if shared.network {
+        // Before `last_attempt`: whoever sees this fetch's cooldown sees
+        // it in flight (see `Shared::await_kid`).
+        shared.in_flight.store(true, SeqCst);
+    }
     let now = shared.now();
-    shared.last_attempt.store(now, Relaxed);
+    shared.last_attempt.store(now, SeqCst);
     shared.requested.store(false, Relaxed);
     if let Some(file) = &mut state.file {
         state.due = now.saturating_add(ms(shared.options.file_poll));
@@ -328,6 +407,7 @@ fn refresh(
         };
     }
     let Some(transport) = &state.transport else {
+        // `network` is false without a transport: nothing in flight.
         return Ok(());
     };
     let result = transport.get(&shared.jwks, state.etag.as_deref());
@@ -364,6 +444,8 @@ fn refresh(
         // Stale-if-error: the keys in force stay; retry one cooldown later.
         state.due = now.saturating_add(ms(shared.options.cooldown));
     }
+    // After the keys and the negative cache: a woken waiter sees both.
+    shared.fetch_done();
     outcome.map(|_| ())
 }
 

@@ -21,6 +21,9 @@ pub struct LiveConfig {
     /// The verified-token cache in force (`None`: off); the same one as the
     /// verifier's `LiveCache` holds, carried here to spare a second load.
     pub(crate) cache: Option<Arc<Cache>>,
+    /// The key-miss wait in milliseconds (0: none); here so that the
+    /// verify path reads it from the configuration it loads anyway.
+    pub(crate) key_miss_wait_ms: u64,
 }
 
 impl std::fmt::Debug for LiveConfig {

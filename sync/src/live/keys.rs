@@ -12,13 +12,25 @@ use crate::VerifyError;
 /// have ([`jwtgate::Error::UnknownKey`]), so that a key source can fetch
 /// the issuer's keys again.
 ///
-/// Called on the verifying thread, inside `verify`: an implementation must
-/// not block (set a flag, wake a thread) and must not call back into the
-/// verifier's configuration setters.
+/// Called on the verifying thread, inside `verify`: `unknown_kid` must not
+/// block (set a flag, wake a thread), `await_kid` must not block longer
+/// than its bound, and neither may call back into the verifier's
+/// configuration setters.
 pub trait KeyMissListener: Send + Sync {
     /// `kid` is the token's `kid` (unescaped), `None` when it has none or
     /// it is not a short string.
     fn unknown_kid(&self, kid: Option<&str>);
+
+    /// Called before verifying when the verifier has a key-miss wait
+    /// ([`crate::LiveVerifier::set_key_miss_wait`]) and the token names
+    /// `kid`, which no key in force has: blocks until a fetch that may
+    /// bring `kid` has completed, or `bound` has passed, whichever comes
+    /// first. Returns at once when no fetch may come (a cooldown, a `kid`
+    /// known to be unknown). The only listener method that may block, and
+    /// never longer than `bound`. The default never waits.
+    fn await_kid(&self, kid: &str, bound: Duration) {
+        let _ = (kid, bound);
+    }
 }
 
 /// When the keys were last confirmed current, and the maximum age.

@@ -90,6 +90,7 @@ impl std::fmt::Debug for LiveVerifier {
             .field("state", &self.state)
             .field("max_staleness", &self.max_staleness())
             .field("max_key_staleness", &self.keys.max())
+            .field("key_miss_wait", &self.key_miss_wait())
             .field("confirms", &self.confirmer.is_some())
             .field("cache", &self.cache)
             .finish()
@@ -147,6 +148,7 @@ impl LiveVerifier {
                 denylist: None,
                 generation: 0,
                 cache: cache.load_full(),
+                key_miss_wait_ms: 0,
             }),
             writer: Mutex::new(()),
             state,
@@ -185,6 +187,12 @@ impl LiveVerifier {
     /// [`LiveVerifier::set_max_staleness`], builder style.
     pub fn with_max_staleness(self, max: Option<Duration>) -> Self {
         self.set_max_staleness(max);
+        self
+    }
+
+    /// [`LiveVerifier::set_key_miss_wait`], builder style.
+    pub fn with_key_miss_wait(self, bound: Option<Duration>) -> Self {
+        self.set_key_miss_wait(bound);
         self
     }
 
@@ -244,6 +252,7 @@ impl LiveVerifier {
             denylist: current.denylist.clone(),
             generation: current.generation.saturating_add(1),
             cache: current.cache.clone(),
+            key_miss_wait_ms: current.key_miss_wait_ms,
         }));
         Ok(())
     }
@@ -435,6 +444,33 @@ impl LiveVerifier {
         self.key_miss.store(listener.map(|l| Arc::new(Listener(l))));
     }
 
+    /// Sets or clears (`None` or zero, the default) the key-miss wait: the
+    /// longest a verify call waits for the network when its token names a
+    /// `kid` no key in force has. With it, before verifying, the call asks
+    /// the key-miss listener ([`KeyMissListener::await_kid`]; a key source
+    /// of [`LiveVerifier::follow_keys`]) to wait for the fetch in flight or
+    /// the one it may start now, at most `bound`, then verifies once. No
+    /// wait for a token without a `kid`, without a listener, or when the
+    /// source's cooldown or negative cache forbids a fetch for that `kid`:
+    /// a flood of random `kid`s waits only while the one fetch per
+    /// cooldown is in flight. Without it (the default) the token is
+    /// rejected at once as [`Error::UnknownKey`] and the refresh happens
+    /// behind it; that verify path pays one test of a field of the
+    /// configuration it loads anyway.
+    pub fn set_key_miss_wait(&self, bound: Option<Duration>) {
+        let ms = max_ms(bound.filter(|d| !d.is_zero()));
+        // With the configuration (same generation: not a key change).
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut next = LiveConfig::clone(&self.config.load());
+        next.key_miss_wait_ms = ms;
+        self.config.store(Arc::new(next));
+    }
+
+    /// The key-miss wait, if set.
+    pub fn key_miss_wait(&self) -> Option<Duration> {
+        max_of(self.config.load().key_miss_wait_ms)
+    }
+
     // --- verification ---------------------------------------------------
 
     /// Verifies `token` at `now` (seconds since the epoch) into `buf` (at
@@ -506,7 +542,15 @@ impl LiveVerifier {
                 return Err(VerifyError::Stale { age_ms, max_ms });
             }
         }
-        let config = self.config.load();
+        let mut config = self.config.load();
+        if config.key_miss_wait_ms != 0 {
+            // Not while holding the configuration: the wait may end with a
+            // new one.
+            let wait_ms = config.key_miss_wait_ms;
+            drop(config);
+            self.await_key(token, wait_ms);
+            config = self.config.load();
+        }
         let verifier = &config.verifier;
         if verifier.keys().is_empty() {
             // A pending verifier: say why, whatever the token.
@@ -556,6 +600,32 @@ impl LiveVerifier {
             Err(Error::Revoked(kind)) => self.confirm(verified, now, kind),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The key-miss wait: when `token` names a `kid` no key in force has,
+    /// lets the listener wait (at most `wait_ms`) for a fetch that may
+    /// bring it. Holds no lock and no configuration guard while waiting.
+    #[cold]
+    #[inline(never)]
+    fn await_key(&self, token: &[u8], wait_ms: u64) {
+        let Some(listener) = self.key_miss.load_full() else {
+            return;
+        };
+        keys::with_token_kid(token, |kid| {
+            let Some(kid) = kid else {
+                return;
+            };
+            let known = self
+                .config
+                .load()
+                .verifier
+                .keys()
+                .iter()
+                .any(|k| k.kid() == Some(kid));
+            if !known {
+                listener.0.await_kid(kid, Duration::from_millis(wait_ms));
+            }
+        });
     }
 
     /// Tells the key-miss listener, if any (only on the miss path).
