@@ -1,8 +1,7 @@
 //! Staleness, the token cache's size and the counters of a verifier.
 
-use std::time::Duration;
 
-use jwtgate_sync::MetricsSnapshot;
+use jwtgate_sync::{LiveVerifier, MetricsSnapshot};
 
 use crate::ptr::{self, boundary};
 use crate::{jg_result, jg_verifier};
@@ -61,13 +60,8 @@ pub unsafe extern "C" fn jg_verifier_set_max_staleness(
     verifier: *const jg_verifier,
     max_ms: u64,
 ) -> jg_result {
-    boundary(|| {
-        // SAFETY: the caller's contract covers `verifier`.
-        let v = unsafe { ptr::obj(verifier) }?;
-        v.live
-            .set_max_staleness((max_ms != 0).then(|| Duration::from_millis(max_ms)));
-        Ok(())
-    })
+    // SAFETY: forwarded from this function's contract.
+    unsafe { crate::keysource::set_optional_ms(verifier, max_ms, LiveVerifier::set_max_staleness) }
 }
 
 /// Replaces the verified-token cache with an empty one of `entries`
