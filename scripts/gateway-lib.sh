@@ -8,17 +8,21 @@
 #   jg_gw_serve_start DIR CONFIG    JG_SERVE_PORT, JG_SERVE_PID (extra env
 #                                   through the caller's environment)
 #   jg_gw_nginx_start DIR NAME AUTH_PORT UPSTREAM_PORT [phantom]
-#                                   JG_NGINX_PORT (AUTH_PORT "-": no
+#                                   JG_NGINX_PORT, JG_NGINX_PID (the
+#                                   master's; AUTH_PORT "-": no
 #                                   auth_request; "phantom": the minted JWT
 #                                   goes upstream as Authorization)
 #   jg_gw_caddy_start DIR AUTH_PORT UPSTREAM_PORT        JG_CADDY_PORT
-#   jg_gw_static_start DIR          JG_STATIC_PORT: an nginx answering 200
-#                                   "ok" (a fast upstream for benchmarks)
+#   jg_gw_static_start DIR          JG_STATIC_PORT, JG_STATIC_PID: an nginx
+#                                   answering 200 "ok" (a fast upstream for
+#                                   benchmarks)
 #   jg_gw_idp_start DIR             JG_IDP_URL, JG_IDP_CA: an identity
 #                                   provider on loopback HTTPS with a test CA
 #                                   (sync/examples/jwks_server, built by the
 #                                   caller) serving DIR/jwks.json, which the
 #                                   caller may replace at any time
+#   jg_gw_cpu_ticks PID             CPU ticks (user + system) of PID and
+#                                   its children so far (/proc; 1/CLK_TCK s)
 #   jg_gw_stop_all                  stops everything started here
 #
 # The nginx and Caddy configs are the ones docs/gateway.md shows.
@@ -55,10 +59,12 @@ http {
 EOF
 }
 
-jg_gw_nginx_run() { # DIR PORT: start nginx on DIR/nginx.conf, wait for PORT
+jg_gw_nginx_run() { # DIR PORT: start nginx on DIR/nginx.conf, wait for PORT;
+    # JG_GW_LAST_PID: the master's pid (its workers are its children)
     local dir=$1
     nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/error.log" &
-    JG_GW_PIDS+=($!)
+    JG_GW_LAST_PID=$!
+    JG_GW_PIDS+=("$JG_GW_LAST_PID")
     jg_gw_wait_port "$2" || { cat "$dir/error.log" >&2; return 1; }
 }
 
@@ -157,6 +163,7 @@ jg_gw_nginx_start() {
 }
 EOF
     jg_gw_nginx_run "$dir" "$JG_NGINX_PORT"
+    JG_NGINX_PID=$JG_GW_LAST_PID
 }
 
 jg_gw_caddy_start() {
@@ -203,6 +210,7 @@ jg_gw_static_start() {
 }
 EOF
     jg_gw_nginx_run "$dir" "$JG_STATIC_PORT"
+    JG_STATIC_PID=$JG_GW_LAST_PID
 }
 
 jg_gw_idp_start() {
@@ -222,6 +230,20 @@ jg_gw_idp_start() {
     [ -s "$dir/idp.info" ] || { cat "$dir/idp.err" >&2; return 1; }
     JG_IDP_URL="https://127.0.0.1:$(sed -n 1p "$dir/idp.info")"
     JG_IDP_CA=$(sed -n 2p "$dir/idp.info")
+}
+
+jg_gw_cpu_ticks() { # PID: CPU clock ticks (user + system) used so far by
+    # PID's threads and its live children (nginx's workers)
+    local p kids total=0 fields f
+    kids=$(cat /proc/"$1"/task/*/children 2>/dev/null || true)
+    for p in "$1" $kids; do
+        # Fields after the ")" closing the command name: utime is the
+        # 12th, stime the 13th.
+        fields=$(sed 's/^.*) //' /proc/"$p"/stat 2>/dev/null) || continue
+        read -r -a f <<<"$fields"
+        total=$((total + f[11] + f[12]))
+    done
+    echo "$total"
 }
 
 jg_gw_stop_all() {
