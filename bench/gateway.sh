@@ -38,6 +38,8 @@ SECONDS_EACH=${JG_GW_SECONDS:-4}
 ROUNDS=${JG_GW_ROUNDS:-2}
 CONNS=${JG_GW_CONNS:-32}
 RS=${JG_GW_RS:-1} # 0: HS256 only (a quicker run)
+# Extra [server] lines for every `jwtgate serve`, e.g. "workers = 1".
+SERVER_TOML=${JG_GW_SERVER:-}
 for tool in nginx wrk curl jq xxd /usr/bin/time; do
     command -v "$tool" >/dev/null || { echo "$tool not found (scripts/setup.sh installs it)" >&2; exit 1; }
 done
@@ -61,6 +63,8 @@ audiences = ["api"]
 "X-Auth-Email" = "email"
 [log]
 access = false
+[server]
+$SERVER_TOML
 EOF
 printf '{"keys":[{"kty":"oct","alg":"HS256","k":"%s"}]}' \
     "$(printf '%s' "bench/gateway.sh: a 32-byte HMAC secret!" | base64 -w0 | tr '+/' '-_' | tr -d '=')" \
@@ -91,6 +95,8 @@ audiences = ["$(jq -r .audience "$FIXTURE")"]
 size = $cache
 [log]
 access = false
+[server]
+$SERVER_TOML
 EOF
 done
 
