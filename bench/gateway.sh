@@ -110,6 +110,17 @@ NOAUTH_PID=$JG_NGINX_PID
 jg_gw_nginx_start "$TMP" auth "$HS_SERVE" "$JG_STATIC_PORT"
 AUTH_PORT=$JG_NGINX_PORT
 AUTH_PID=$JG_NGINX_PID
+# The ceiling: the same auth_request config against an nginx that answers
+# 200 with fixed claim headers and does no work (its own process, so that
+# its CPU is counted apart from the upstream's).
+APP_PORT=$JG_STATIC_PORT
+UP=$JG_STATIC_PID
+jg_gw_static_start "$TMP/ceiling"
+NOWORK_PID=$JG_STATIC_PID
+jg_gw_nginx_start "$TMP" nowork "$JG_STATIC_PORT" "$APP_PORT"
+NOWORK_PORT=$JG_NGINX_PORT
+NOWORK_FRONT=$JG_NGINX_PID
+JG_STATIC_PORT=$APP_PORT
 if [ "$RS" = 1 ]; then
     jg_gw_serve_start "$TMP/rs-4096" "$TMP/rs-4096/gateway.toml"
     RS_ON_SERVE=$JG_SERVE_PORT
@@ -126,6 +137,8 @@ if [ "$RS" = 1 ]; then
 fi
 
 # Sanity: the authenticated path really authenticates.
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NOWORK_PORT/")" = 200 ] ||
+    { echo "the no-work auth path does not answer 200" >&2; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AUTH_PORT/")" = 401 ] ||
     { echo "auth_request path does not refuse a missing token" >&2; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$AUTH_PORT/")" = 200 ] ||
@@ -170,15 +183,18 @@ to_us() { # wrk's "1.23ms" / "456.00us" / "1.2s" -> microseconds
         else if (v ~ /s$/) { sub(/s$/, "", v); print v * 1000000 }
         else print v }'
 }
-best() { # best FILE -> the line with the highest rps
-    sort -k1,1 -g -r "$1" | head -1
+best() { # best FILE -> the highest rps with its p50 and p99, then each CPU
+    # column's lowest value over the rounds (interference only adds CPU)
+    awk '$1 > r { r = $1; p50 = $2; p99 = $3 }
+        { for (i = 4; i <= NF; i++) if (NR == 1 || $i < m[i]) m[i] = $i; n = NF }
+        END { printf "%s %s %s", r, p50, p99; for (i = 4; i <= n; i++) printf " %s", m[i]; print "" }' "$1"
 }
 
-UP=$JG_STATIC_PID
 for r in $(seq 1 "$ROUNDS"); do
     echo "round $r/$ROUNDS"
     run noauth "http://127.0.0.1:$NOAUTH_PORT/" "$CONNS" "$TOKEN" "$NOAUTH_PID" "$UP" >>"$TMP/noauth"
     run auth "http://127.0.0.1:$AUTH_PORT/" "$CONNS" "$TOKEN" "$AUTH_PID" "$UP" "$HS_PID" >>"$TMP/auth"
+    run nowork "http://127.0.0.1:$NOWORK_PORT/" "$CONNS" "$TOKEN" "$NOWORK_FRONT" "$UP" "$NOWORK_PID" >>"$TMP/nowork"
     run serve "http://127.0.0.1:$HS_SERVE/auth" "$CONNS" "$TOKEN" "$HS_PID" >>"$TMP/serve"
     # Latency without queueing: one connection.
     run noauth1 "http://127.0.0.1:$NOAUTH_PORT/" 1 "$TOKEN" >>"$TMP/noauth1"
@@ -192,6 +208,7 @@ done
 
 read -r n_rps n_p50 n_p99 n_cpu_wrk n_cpu_front n_cpu_up <<<"$(best "$TMP/noauth")"
 read -r a_rps a_p50 a_p99 a_cpu_wrk a_cpu_front a_cpu_up a_cpu_jg <<<"$(best "$TMP/auth")"
+read -r w_rps w_p50 w_p99 w_cpu_wrk w_cpu_front w_cpu_up w_cpu_jg <<<"$(best "$TMP/nowork")"
 read -r s_rps s_p50 s_p99 s_cpu_wrk s_cpu_jg <<<"$(best "$TMP/serve")"
 # For latency the round with the lowest p99 of each side.
 read -r _ n1_p50 n1_p99 _ <<<"$(sort -k3,3 -g "$TMP/noauth1" | head -1)"
@@ -202,6 +219,7 @@ printf '%-36s %10s %10s %10s\n' "" "req/s" "p50 us" "p99 us"
 line() { printf '%-36s %10.0f %10.0f %10.0f\n' "$@"; }
 line "nginx -> upstream (no auth)" "$n_rps" "$n_p50" "$n_p99"
 line "nginx auth_request -> jwtgate" "$a_rps" "$a_p50" "$a_p99"
+line "nginx auth_request -> no-work nginx" "$w_rps" "$w_p50" "$w_p99"
 line "jwtgate serve alone" "$s_rps" "$s_p50" "$s_p99"
 printf '%-36s %10s %10.0f %10.0f\n' "no auth, 1 connection" "" "$n1_p50" "$n1_p99"
 printf '%-36s %10s %10.0f %10.0f\n' "auth_request, 1 connection" "" "$a1_p50" "$a1_p99"
@@ -215,8 +233,9 @@ if [ "$RS" = 1 ]; then
     line "jwtgate alone, RS256, cache" "$ros_rps" "$ros_p50" "$ros_p99"
     line "jwtgate alone, RS256, no cache" "$rfs_rps" "$rfs_p50" "$rfs_p99"
 fi
-awk -v a="$a_rps" -v n="$n_rps" -v ap="$a1_p99" -v np="$n1_p99" -v a50="$a1_p50" -v n50="$n1_p50" 'BEGIN {
+awk -v a="$a_rps" -v n="$n_rps" -v w="$w_rps" -v ap="$a1_p99" -v np="$n1_p99" -v a50="$a1_p50" -v n50="$n1_p50" 'BEGIN {
     printf "with auth / without: %.0f%% of the throughput (goal >= 60%%)\n", 100 * a / n
+    printf "no-work auth server / without: %.0f%% (the ceiling of any auth server here)\n", 100 * w / n
     printf "added latency, 1 connection: p50 %+.0f us, p99 %+.0f us (goal p99 <= 1000 us)\n", a50 - n50, ap - np
 }'
 if [ "$RS" = 1 ]; then
@@ -231,25 +250,28 @@ fi
 # the ratio of the total CPU per request; nginx's one worker is one
 # thread, so 1 / (its CPU per request) also bounds its rate.
 echo
-echo "CPU per request served, us (user + system; the best round of each):"
-printf '%-36s %8s %8s %8s %8s %8s\n' "" "wrk" "nginx" "upstream" "jwtgate" "total"
+echo "CPU per request served, us (user + system; the lowest of the rounds):"
+printf '%-38s %8s %8s %8s %8s %8s\n' "" "wrk" "nginx" "upstream" "auth" "total"
 cpu_line() { # LABEL WRK FRONT UP JG
     awk -v l="$1" -v w="$2" -v f="$3" -v u="$4" -v j="$5" 'BEGIN {
-        printf "%-36s %8.1f %8s %8s %8s %8.1f\n", l, w,
+        printf "%-38s %8.1f %8s %8s %8s %8.1f\n", l, w,
             f == "-" ? "-" : sprintf("%.1f", f), u == "-" ? "-" : sprintf("%.1f", u),
             j == "-" ? "-" : sprintf("%.1f", j), w + f + u + j }'
 }
 cpu_line "nginx -> upstream (no auth)" "$n_cpu_wrk" "$n_cpu_front" "$n_cpu_up" -
 cpu_line "nginx auth_request -> jwtgate" "$a_cpu_wrk" "$a_cpu_front" "$a_cpu_up" "$a_cpu_jg"
+cpu_line "nginx auth_request -> no-work nginx" "$w_cpu_wrk" "$w_cpu_front" "$w_cpu_up" "$w_cpu_jg"
 cpu_line "jwtgate serve alone" "$s_cpu_wrk" - - "$s_cpu_jg"
 if [ "$RS" = 1 ]; then
     cpu_line "nginx auth_request, RS256, cache" "$ro_cpu_wrk" "$ro_cpu_front" "$ro_cpu_up" "$ro_cpu_jg"
     cpu_line "nginx auth_request, RS256, no cache" "$rf_cpu_wrk" "$rf_cpu_front" "$rf_cpu_up" "$rf_cpu_jg"
 fi
 awk -v nw="$n_cpu_wrk" -v nf="$n_cpu_front" -v nu="$n_cpu_up" \
-    -v aw="$a_cpu_wrk" -v af="$a_cpu_front" -v au="$a_cpu_up" -v aj="$a_cpu_jg" -v cores="$(nproc)" 'BEGIN {
-    n = nw + nf + nu; a = aw + af + au + aj
+    -v aw="$a_cpu_wrk" -v af="$a_cpu_front" -v au="$a_cpu_up" -v aj="$a_cpu_jg" \
+    -v ww="$w_cpu_wrk" -v wf="$w_cpu_front" -v wu="$w_cpu_up" -v wj="$w_cpu_jg" -v cores="$(nproc)" 'BEGIN {
+    n = nw + nf + nu; a = aw + af + au + aj; w = ww + wf + wu + wj
     printf "CPU-bound ratio, total CPU per request no auth / auth: %.0f%% (measured: above)\n", 100 * n / a
+    printf "the same with the no-work auth server: %.0f%%; with jwtgate at the no-work server'"'"'s cost: %.0f%%\n", 100 * n / w, 100 * n / (a - aj + wj)
     printf "nginx front alone, CPU per request auth / no auth: %.2fx; jwtgate: %.0f%% of the auth total\n", af / nf, 100 * aj / a
     printf "bounds on %d cores: no auth %.0f req/s (all CPU), %.0f (nginx one worker); auth %.0f, %.0f\n", cores, cores * 1e6 / n, 1e6 / nf, cores * 1e6 / a, 1e6 / af
 }'

@@ -15,7 +15,8 @@
 #   jg_gw_caddy_start DIR AUTH_PORT UPSTREAM_PORT        JG_CADDY_PORT
 #   jg_gw_static_start DIR          JG_STATIC_PORT, JG_STATIC_PID: an nginx
 #                                   answering 200 "ok" (a fast upstream for
-#                                   benchmarks)
+#                                   benchmarks), and on /auth 200 with fixed
+#                                   claim headers (a no-work auth server)
 #   jg_gw_idp_start DIR             JG_IDP_URL, JG_IDP_CA: an identity
 #                                   provider on loopback HTTPS with a test CA
 #                                   (sync/examples/jwks_server, built by the
@@ -206,6 +207,15 @@ jg_gw_static_start() {
     server {
         listen 127.0.0.1:$JG_STATIC_PORT;
         location / { return 200 "ok\\n"; }
+        # A forward-auth server that does no work (benchmarks: the ceiling
+        # of any auth server): 200 with the claim headers jwtgate sends.
+        location = /auth {
+            add_header Cache-Control no-store;
+            add_header X-Auth-Subject bench-user;
+            add_header X-Auth-Roles '["user"]';
+            add_header X-Auth-Email u@example.com;
+            return 200;
+        }
     }
 }
 EOF
