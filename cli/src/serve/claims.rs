@@ -1,7 +1,10 @@
 //! Claims to response headers, and the scopes and roles route rules need.
 
+use std::fmt;
+
 use hyper::header::{HeaderName, HeaderValue};
-use serde_json::Value;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::{Map, Value};
 
 use crate::util::BoxError;
 
@@ -26,6 +29,88 @@ impl ClaimPath {
             claims.get(&self.0)
         };
         v.filter(|v| !v.is_null())
+    }
+
+    /// The top-level claim the path starts at: the name itself, or a
+    /// pointer's first token unescaped (`~1` is `/`, `~0` is `~`, as
+    /// [`Value::pointer`] reads it).
+    pub fn top_level(&self) -> String {
+        match self.0.strip_prefix('/') {
+            Some(pointer) => pointer
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .replace("~1", "/")
+                .replace("~0", "~"),
+            None => self.0.clone(),
+        }
+    }
+}
+
+/// The claims JSON object with only the top-level members named in
+/// `names` (sorted) built into the [`Value`]; the others are checked as
+/// JSON and skipped without allocating. Every [`ClaimPath`] whose
+/// [`ClaimPath::top_level`] is in `names` reads the same value from it
+/// as from the whole document (a repeated name: the last copy, as
+/// `serde_json::from_slice` keeps). Trailing characters are an error.
+pub fn parse_selected(raw: &[u8], names: &[String]) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(raw);
+    let map = de.deserialize_map(Select(names))?;
+    de.end()?;
+    Ok(Value::Object(map))
+}
+
+/// The visitor of [`parse_selected`]'s object.
+struct Select<'n>(&'n [String]);
+
+impl<'de> Visitor<'de> for Select<'_> {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<Self::Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = members.next_key_seed(Wanted(self.0))? {
+            match key {
+                Some(name) => {
+                    out.insert(name, members.next_value()?);
+                }
+                None => {
+                    members.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A member name: owned when it is one of the wanted names, else `None`
+/// (read in place, not copied).
+struct Wanted<'n>(&'n [String]);
+
+impl<'de> DeserializeSeed<'de> for Wanted<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Wanted<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
+        Ok(self
+            .0
+            .binary_search_by(|w| w.as_str().cmp(name))
+            .is_ok()
+            .then(|| name.to_string()))
     }
 }
 
@@ -53,6 +138,11 @@ impl ClaimHeaders {
             ));
         }
         Ok(ClaimHeaders { pairs: out })
+    }
+
+    /// The top-level claims the headers read.
+    pub fn top_level(&self) -> impl Iterator<Item = String> + '_ {
+        self.pairs.iter().map(|(_, path)| path.top_level())
     }
 
     /// Every configured header, empty when its claim is absent. Strings
@@ -168,6 +258,50 @@ mod tests {
         for name in ["Content-Length", "WWW-Authenticate", "bad name"] {
             let m = BTreeMap::from([(name.to_string(), "sub".to_string())]);
             assert!(ClaimHeaders::new(&m).is_err(), "{name}");
+        }
+    }
+
+    #[test]
+    fn selected_claims_read_as_the_whole_document() {
+        let raw = br#"{"sub":"alice","exp":17,"aud":["a","b"],"su\u0062x":1,
+            "realm":{"roles":["r1","r2"],"x":{"deep":[1,{"y":null}]}},
+            "a/b":{"c~d":"slash"},"email":"first","email":"last","scope":"read write",
+            "n":1.5e3,"ok":true,"nil":null,"u":"\u00e9\n"}"#;
+        let whole: Value = serde_json::from_slice(raw).unwrap();
+        let paths = [
+            "sub",
+            "email",
+            "/realm/roles",
+            "/realm/x/deep/1",
+            "/a~1b/c~0d",
+            "scope",
+            "n",
+            "ok",
+            "nil",
+            "u",
+            "subx",
+            "missing",
+            "/realm/none",
+        ];
+        let paths: Vec<ClaimPath> = paths.iter().map(|p| ClaimPath::new(p).unwrap()).collect();
+        let mut names: Vec<String> = paths.iter().map(ClaimPath::top_level).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert!(names.contains(&"a/b".to_string()), "{names:?}");
+        let selected = parse_selected(raw, &names).unwrap();
+        for p in &paths {
+            assert_eq!(p.get(&selected), p.get(&whole), "{p:?}");
+        }
+        // Unwanted members are not kept; the whole object is still checked.
+        assert!(selected.get("exp").is_none() && selected.get("aud").is_none());
+        assert_eq!(selected["email"], "last");
+        for bad in [
+            &br#"{"sub":"a","exp":}"#[..],
+            br#"{"sub":"a"} x"#,
+            br#"["sub"]"#,
+            b"{",
+        ] {
+            assert!(parse_selected(bad, &names).is_err(), "{bad:?}");
         }
     }
 

@@ -85,6 +85,17 @@ impl RouteRules {
         })
     }
 
+    /// The top-level claims [`RouteRules::check`] reads (none without
+    /// rules: then it is never called).
+    pub fn top_level(&self) -> impl Iterator<Item = String> + '_ {
+        let n = if self.rules.is_empty() { 0 } else { usize::MAX };
+        self.scope_claims
+            .iter()
+            .chain(&self.role_claims)
+            .take(n)
+            .map(ClaimPath::top_level)
+    }
+
     /// Whether any rule is configured.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
