@@ -1,27 +1,41 @@
 #!/usr/bin/env bash
 # What `jwtgate serve` costs behind nginx (issue 16), in one run:
 #
-#   bash bench/gateway.sh                 # about 75 s after the build
+#   bash bench/gateway.sh                 # about 90 s after the build
 #   JG_GW_SECONDS=8 JG_GW_ROUNDS=3 bash bench/gateway.sh
+#   JG_GW_RS=0 bash bench/gateway.sh      # HS256 only, about 50 s
 #
 # On loopback ports picked at run time: an nginx "upstream" answering 200
 # (fast, so the proxy and the auth are what is measured), nginx in front of
 # it without auth, the same nginx config with auth_request to `jwtgate
 # serve` (HS256 token, access log off, no revocation source, the default
-# token cache), and `jwtgate serve` alone; then the same with an RS256
-# token (the IdP fixture's RSA-2048 token, tests/fixtures/idp_tokens.json)
-# on two more `jwtgate serve`s, one with the verified-token cache
-# ([cache] size = 4096, the default) and one without ([cache] size = 0).
-# wrk sends one token over and over: with the cache on, every request but
-# the first is a hit (the best case; a hit skips only the signature). wrk (1 thread, JG_GW_CONNS connections, default 32)
-# runs each for JG_GW_SECONDS (default 4 s), then nginx with and without
-# auth again on one connection for the added latency without queueing;
-# the sides alternate for
-# JG_GW_ROUNDS rounds (default 2) and the best round of each is kept (the
-# machine is shared). Prints requests/s, p50/p99, the with/without auth
-# ratio (goal: >= 60%), the p99 added latency (goal: <= 1 ms) and the
-# RS256 cache on/off ratios. Quote the
-# figures with the date in docs/benchmarks.md.
+# token cache), the same again with auth_request to a no-work auth server
+# (an nginx answering 200 with the same claim headers: the ceiling of any
+# auth server on this box), and `jwtgate serve` alone; then the same with
+# an RS256 token (the IdP fixture's RSA-2048 token,
+# tests/fixtures/idp_tokens.json) on two more `jwtgate serve`s, one with
+# the verified-token cache ([cache] size = 4096, the default) and one
+# without ([cache] size = 0). wrk sends one token over and over: with the
+# cache on, every request but the first is a hit (the best case; a hit
+# skips only the signature). wrk (1 thread, JG_GW_CONNS connections,
+# default 32) runs each for JG_GW_SECONDS (default 4 s), then nginx with
+# and without auth again on one connection for the added latency without
+# queueing; the sides alternate for JG_GW_ROUNDS rounds (default 2) and the
+# best round of each is kept (the machine is shared).
+#
+# Prints requests/s, p50/p99, the with/without auth ratio (goal: >= 60%),
+# the p99 added latency (goal: <= 1 ms), the RS256 cache on/off ratios,
+# and the CPU time (user + system) per request of each process: wrk (from
+# time(1)), the front nginx, the upstream and the auth server (from
+# /proc/PID/stat before and after each run, children included). With
+# every process CPU-bound on the same cores the throughput ratio is about
+# the inverse ratio of the total CPU per request, a figure other load on
+# the machine moves far less than requests/s. Quote the figures with the
+# date and the load average in docs/benchmarks.md.
+#
+# JG_GW_NGINX_WORKERS sets every nginx's worker_processes (default 1;
+# "auto" as production configs do); JG_GW_SERVER adds [server] lines to
+# every `jwtgate serve` (e.g. "workers = 1").
 #
 # Everything (wrk, nginx, jwtgate, the upstream) shares the machine's cores:
 # the figures are for this 2-core box, not for a deployment.
@@ -273,5 +287,5 @@ awk -v nw="$n_cpu_wrk" -v nf="$n_cpu_front" -v nu="$n_cpu_up" \
     printf "CPU-bound ratio, total CPU per request no auth / auth: %.0f%% (measured: above)\n", 100 * n / a
     printf "the same with the no-work auth server: %.0f%%; with jwtgate at the no-work server'"'"'s cost: %.0f%%\n", 100 * n / w, 100 * n / (a - aj + wj)
     printf "nginx front alone, CPU per request auth / no auth: %.2fx; jwtgate: %.0f%% of the auth total\n", af / nf, 100 * aj / a
-    printf "bounds on %d cores: no auth %.0f req/s (all CPU), %.0f (nginx one worker); auth %.0f, %.0f\n", cores, cores * 1e6 / n, 1e6 / nf, cores * 1e6 / a, 1e6 / af
+    printf "bounds on %d cores: no auth %.0f req/s (all CPU), %.0f (the front nginx if one worker); auth %.0f, %.0f\n", cores, cores * 1e6 / n, 1e6 / nf, cores * 1e6 / a, 1e6 / af
 }'

@@ -26,7 +26,9 @@
 #                                   its children so far (/proc; 1/CLK_TCK s)
 #   jg_gw_stop_all                  stops everything started here
 #
-# The nginx and Caddy configs are the ones docs/gateway.md shows.
+# The nginx and Caddy configs are the ones docs/gateway.md shows. Every
+# nginx runs JG_GW_NGINX_WORKERS worker processes (default 1; "auto": one
+# per core, what a production nginx.conf usually says).
 
 JG_GW_PIDS=()
 JG_GW_BIN="${JG_GW_BIN:-${CARGO_TARGET_DIR:-target}/release/jwtgate}"
@@ -46,7 +48,7 @@ jg_gw_nginx_prelude() { # DIR: the top of an nginx.conf, up to inside http {
     local dir=$1
     cat <<EOF
 daemon off;
-worker_processes 1;
+worker_processes ${JG_GW_NGINX_WORKERS:-1};
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
 events { worker_connections 4096; }
