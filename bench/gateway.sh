@@ -115,47 +115,42 @@ EOF
 done
 
 jg_gw_static_start "$TMP"
-jg_gw_serve_start "$TMP" "$TMP/gateway.toml"
-HS_SERVE=$JG_SERVE_PORT
-HS_PID=$JG_SERVE_PID
-jg_gw_nginx_start "$TMP" noauth - "$JG_STATIC_PORT"
+APP_PORT=$JG_STATIC_PORT
+UP=$JG_STATIC_PID
+jg_gw_nginx_start "$TMP" noauth - "$APP_PORT"
 NOAUTH_PORT=$JG_NGINX_PORT
 NOAUTH_PID=$JG_NGINX_PID
-jg_gw_nginx_start "$TMP" auth "$HS_SERVE" "$JG_STATIC_PORT"
-AUTH_PORT=$JG_NGINX_PORT
-AUTH_PID=$JG_NGINX_PID
+# auth_pair PREFIX NAME DIR: `jwtgate serve` on DIR/gateway.toml and an
+# nginx auth_request in front of it; sets PREFIX_SERVE (jwtgate's port),
+# PREFIX_PID (its pid), PREFIX_PORT (nginx's port), PREFIX_NGINX (its pid).
+auth_pair() {
+    jg_gw_serve_start "$3" "$3/gateway.toml"
+    jg_gw_nginx_start "$TMP" "$2" "$JG_SERVE_PORT" "$APP_PORT"
+    printf -v "$1_SERVE" %s "$JG_SERVE_PORT"
+    printf -v "$1_PID" %s "$JG_SERVE_PID"
+    printf -v "$1_PORT" %s "$JG_NGINX_PORT"
+    printf -v "$1_NGINX" %s "$JG_NGINX_PID"
+}
+auth_pair HS auth "$TMP"
 # The ceiling: the same auth_request config against an nginx that answers
 # 200 with fixed claim headers and does no work (its own process, so that
 # its CPU is counted apart from the upstream's).
-APP_PORT=$JG_STATIC_PORT
-UP=$JG_STATIC_PID
 jg_gw_static_start "$TMP/ceiling"
 NOWORK_PID=$JG_STATIC_PID
 jg_gw_nginx_start "$TMP" nowork "$JG_STATIC_PORT" "$APP_PORT"
 NOWORK_PORT=$JG_NGINX_PORT
 NOWORK_FRONT=$JG_NGINX_PID
-JG_STATIC_PORT=$APP_PORT
 if [ "$RS" = 1 ]; then
-    jg_gw_serve_start "$TMP/rs-4096" "$TMP/rs-4096/gateway.toml"
-    RS_ON_SERVE=$JG_SERVE_PORT
-    RS_ON_PID=$JG_SERVE_PID
-    jg_gw_nginx_start "$TMP" rs-on "$JG_SERVE_PORT" "$JG_STATIC_PORT"
-    RS_ON_PORT=$JG_NGINX_PORT
-    RS_ON_NGINX=$JG_NGINX_PID
-    jg_gw_serve_start "$TMP/rs-0" "$TMP/rs-0/gateway.toml"
-    RS_OFF_SERVE=$JG_SERVE_PORT
-    RS_OFF_PID=$JG_SERVE_PID
-    jg_gw_nginx_start "$TMP" rs-off "$JG_SERVE_PORT" "$JG_STATIC_PORT"
-    RS_OFF_PORT=$JG_NGINX_PORT
-    RS_OFF_NGINX=$JG_NGINX_PID
+    auth_pair RS_ON rs-on "$TMP/rs-4096"
+    auth_pair RS_OFF rs-off "$TMP/rs-0"
 fi
 
 # Sanity: the authenticated path really authenticates.
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$NOWORK_PORT/")" = 200 ] ||
     { echo "the no-work auth path does not answer 200" >&2; exit 1; }
-[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$AUTH_PORT/")" = 401 ] ||
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HS_PORT/")" = 401 ] ||
     { echo "auth_request path does not refuse a missing token" >&2; exit 1; }
-[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$AUTH_PORT/")" = 200 ] ||
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$HS_PORT/")" = 200 ] ||
     { echo "auth_request path refuses the benchmark token" >&2; exit 1; }
 [ "$RS" = 0 ] || for port in "$RS_ON_PORT" "$RS_OFF_PORT"; do
     [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $RS_TOKEN" "http://127.0.0.1:$port/")" = 200 ] ||
@@ -207,12 +202,12 @@ best() { # best FILE -> the highest rps with its p50 and p99, then each CPU
 for r in $(seq 1 "$ROUNDS"); do
     echo "round $r/$ROUNDS"
     run noauth "http://127.0.0.1:$NOAUTH_PORT/" "$CONNS" "$TOKEN" "$NOAUTH_PID" "$UP" >>"$TMP/noauth"
-    run auth "http://127.0.0.1:$AUTH_PORT/" "$CONNS" "$TOKEN" "$AUTH_PID" "$UP" "$HS_PID" >>"$TMP/auth"
+    run auth "http://127.0.0.1:$HS_PORT/" "$CONNS" "$TOKEN" "$HS_NGINX" "$UP" "$HS_PID" >>"$TMP/auth"
     run nowork "http://127.0.0.1:$NOWORK_PORT/" "$CONNS" "$TOKEN" "$NOWORK_FRONT" "$UP" "$NOWORK_PID" >>"$TMP/nowork"
     run serve "http://127.0.0.1:$HS_SERVE/auth" "$CONNS" "$TOKEN" "$HS_PID" >>"$TMP/serve"
     # Latency without queueing: one connection.
     run noauth1 "http://127.0.0.1:$NOAUTH_PORT/" 1 "$TOKEN" >>"$TMP/noauth1"
-    run auth1 "http://127.0.0.1:$AUTH_PORT/" 1 "$TOKEN" >>"$TMP/auth1"
+    run auth1 "http://127.0.0.1:$HS_PORT/" 1 "$TOKEN" >>"$TMP/auth1"
     [ "$RS" = 1 ] || continue
     run rs_on "http://127.0.0.1:$RS_ON_PORT/" "$CONNS" "$RS_TOKEN" "$RS_ON_NGINX" "$UP" "$RS_ON_PID" >>"$TMP/rs_on"
     run rs_off "http://127.0.0.1:$RS_OFF_PORT/" "$CONNS" "$RS_TOKEN" "$RS_OFF_NGINX" "$UP" "$RS_OFF_PID" >>"$TMP/rs_off"
