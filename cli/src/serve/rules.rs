@@ -293,6 +293,34 @@ mod tests {
     }
 
     #[test]
+    fn checks_need_only_their_top_level_claims() {
+        let names = ClaimsConfig {
+            scopes: vec!["scope".into(), "scp".into()],
+            roles: vec!["/realm_access/roles".into()],
+        };
+        let admin = RouteConfig {
+            prefix: "/admin".into(),
+            scopes: vec!["reports".into()],
+            roles: vec!["boss".into()],
+            public: false,
+        };
+        let r = RouteRules::new(&[admin], &names).unwrap();
+        let mut wanted: Vec<String> = r.top_level().collect();
+        wanted.sort_unstable();
+        assert_eq!(wanted, ["realm_access", "scope", "scp"]);
+        let rule = r.find("/admin").unwrap();
+        let raw = br#"{"exp":1,"scope":"reports","realm_access":{"roles":["boss"]}}"#;
+        let selected = claims::parse_selected(raw, &wanted).unwrap();
+        assert!(r.check(rule, &selected).is_ok());
+        let no_role = br#"{"scope":"reports","realm_access":{"roles":["x"]}}"#;
+        let selected = claims::parse_selected(no_role, &wanted).unwrap();
+        assert!(r.check(rule, &selected).is_err());
+        // Without rules nothing is read.
+        let none = RouteRules::new(&[], &names).unwrap();
+        assert!(none.top_level().next().is_none());
+    }
+
+    #[test]
     fn bad_rules_refused() {
         let cfg = |prefix: &str, public| RouteConfig {
             prefix: prefix.into(),
