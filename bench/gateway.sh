@@ -26,7 +26,7 @@
 # Prints requests/s, p50/p99, the with/without auth ratio (goal: >= 60%),
 # the p99 added latency (goal: <= 1 ms), the RS256 cache on/off ratios,
 # and the CPU time (user + system) per request of each process: wrk (from
-# time(1)), the front nginx, the upstream and the auth server (from
+# the shell's `times`), the front nginx, the upstream and the auth server (from
 # /proc/PID/stat before and after each run, children included). With
 # every process CPU-bound on the same cores the throughput ratio is about
 # the inverse ratio of the total CPU per request, a figure other load on
@@ -54,7 +54,7 @@ CONNS=${JG_GW_CONNS:-32}
 RS=${JG_GW_RS:-1} # 0: HS256 only (a quicker run)
 # Extra [server] lines for every `jwtgate serve`, e.g. "workers = 1".
 SERVER_TOML=${JG_GW_SERVER:-}
-for tool in nginx wrk curl jq xxd /usr/bin/time; do
+for tool in nginx wrk curl jq xxd; do
     command -v "$tool" >/dev/null || { echo "$tool not found (scripts/setup.sh installs it)" >&2; exit 1; }
 done
 
@@ -159,7 +159,7 @@ done
 
 # run NAME URL CONNS TOKEN [PID...] -> "rps p50_us p99_us wrk_cpu pid_cpu..."
 # (wrk --latency; CPU in microseconds of user + system time per request
-# served: wrk's own from time(1), each PID's and its children's from /proc
+# served: wrk's own from `times`, each PID's and its children's from /proc
 # before and after). Best of the rounds later.
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 run() {
@@ -167,9 +167,11 @@ run() {
     shift 4
     local pids=("$@") before=() after=() p i out
     for p in "${pids[@]}"; do before+=("$(jg_gw_cpu_ticks "$p")"); done
-    out=$(/usr/bin/time -f '%U %S' -o "$TMP/wrk.time" \
-        wrk -t1 -c"$conns" -d"${SECONDS_EACH}s" --latency \
-        -H "Authorization: Bearer $token" -H "X-Original-URI: /bench" "$url")
+    # `times` in the subshell: its children's CPU (wrk's), from zero at
+    # the fork: "0m1.230s 0m0.450s" on the second line.
+    out=$(wrk -t1 -c"$conns" -d"${SECONDS_EACH}s" --latency \
+        -H "Authorization: Bearer $token" -H "X-Original-URI: /bench" "$url"
+        times >"$TMP/wrk.time")
     for p in "${pids[@]}"; do after+=("$(jg_gw_cpu_ticks "$p")"); done
     local rps p50 p99 non2xx requests cpu
     rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
@@ -178,7 +180,9 @@ run() {
     non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
     requests=$(awk '/ requests in / {print $1}' <<<"$out")
     [ -z "$non2xx" ] || { echo "$name: $non2xx non-2xx answers" >&2; exit 1; }
-    cpu=$(awk -v n="$requests" '{printf "%.2f", ($1 + $2) * 1e6 / n}' "$TMP/wrk.time")
+    cpu=$(awk -v n="$requests" 'NR == 2 {
+        split($1, u, /[ms]/); split($2, k, /[ms]/)
+        printf "%.2f", (u[1] * 60 + u[2] + k[1] * 60 + k[2]) * 1e6 / n }' "$TMP/wrk.time")
     for i in "${!pids[@]}"; do
         cpu="$cpu $(awk -v d=$((after[i] - before[i])) -v t="$TICK_US" -v n="$requests" \
             'BEGIN {printf "%.2f", d * t / n}')"
