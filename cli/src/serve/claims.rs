@@ -3,7 +3,7 @@
 use std::fmt;
 
 use hyper::header::{HeaderName, HeaderValue};
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
 use crate::util::BoxError;
@@ -48,10 +48,12 @@ impl ClaimPath {
 }
 
 /// The claims JSON object with only the top-level members named in
-/// `names` (sorted) built into the [`Value`]; the others are checked as
-/// JSON and skipped without allocating. Every [`ClaimPath`] whose
-/// [`ClaimPath::top_level`] is in `names` reads the same value from it
-/// as from the whole document (a repeated name: the last copy, as
+/// `names` (sorted) built into the [`Value`]; the others are parsed the
+/// way a [`Value`] would be (so a document `serde_json::from_slice`
+/// refuses, such as a number out of `f64`'s range, is refused here too)
+/// but not kept, and not allocated. Every [`ClaimPath`] whose
+/// [`ClaimPath::top_level`] is in `names` reads the same value from it as
+/// from the whole document (a repeated name: the last copy, as
 /// `serde_json::from_slice` keeps). Trailing characters are an error.
 pub fn parse_selected(raw: &[u8], names: &[String]) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(raw);
@@ -77,12 +79,66 @@ impl<'de> Visitor<'de> for Select<'_> {
                 Some(name) => {
                     out.insert(name, members.next_value()?);
                 }
-                None => {
-                    members.next_value::<IgnoredAny>()?;
-                }
+                None => members.next_value_seed(Skip)?,
             }
         }
         Ok(out)
+    }
+}
+
+/// A value not kept: parsed through `deserialize_any` as [`Value`] is
+/// (numbers converted, strings unescaped in place), then dropped.
+struct Skip;
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        while items.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<(), A::Error> {
+        while members.next_key_seed(Skip)?.is_some() {
+            members.next_value_seed(Skip)?;
+        }
+        Ok(())
     }
 }
 
@@ -295,14 +351,22 @@ mod tests {
         // Unwanted members are not kept; the whole object is still checked.
         assert!(selected.get("exp").is_none() && selected.get("aud").is_none());
         assert_eq!(selected["email"], "last");
+        // Refused as the whole document is, wanted or not.
         for bad in [
             &br#"{"sub":"a","exp":}"#[..],
             br#"{"sub":"a"} x"#,
-            br#"["sub"]"#,
             b"{",
+            br#"{"sub":"a","x":1e400}"#,
+            br#"{"sub":"a","x":[{"y":-1e999}]}"#,
+            br#"{"sub":"a","x":"\ud800"}"#,
+            br#"{"sub":"a","x":"\q"}"#,
+            br#"{"sub":"a","x":tru}"#,
         ] {
+            assert!(serde_json::from_slice::<Value>(bad).is_err(), "{bad:?}");
             assert!(parse_selected(bad, &names).is_err(), "{bad:?}");
         }
+        // Not an object (the core refuses such claims before this).
+        assert!(parse_selected(br#"["sub"]"#, &names).is_err());
     }
 
     #[test]
