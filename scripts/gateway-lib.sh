@@ -8,20 +8,27 @@
 #   jg_gw_serve_start DIR CONFIG    JG_SERVE_PORT, JG_SERVE_PID (extra env
 #                                   through the caller's environment)
 #   jg_gw_nginx_start DIR NAME AUTH_PORT UPSTREAM_PORT [phantom]
-#                                   JG_NGINX_PORT (AUTH_PORT "-": no
+#                                   JG_NGINX_PORT, JG_NGINX_PID (the
+#                                   master's; AUTH_PORT "-": no
 #                                   auth_request; "phantom": the minted JWT
 #                                   goes upstream as Authorization)
 #   jg_gw_caddy_start DIR AUTH_PORT UPSTREAM_PORT        JG_CADDY_PORT
-#   jg_gw_static_start DIR          JG_STATIC_PORT: an nginx answering 200
-#                                   "ok" (a fast upstream for benchmarks)
+#   jg_gw_static_start DIR          JG_STATIC_PORT, JG_STATIC_PID: an nginx
+#                                   answering 200 "ok" (a fast upstream for
+#                                   benchmarks), and on /auth 200 with fixed
+#                                   claim headers (a no-work auth server)
 #   jg_gw_idp_start DIR             JG_IDP_URL, JG_IDP_CA: an identity
 #                                   provider on loopback HTTPS with a test CA
 #                                   (sync/examples/jwks_server, built by the
 #                                   caller) serving DIR/jwks.json, which the
 #                                   caller may replace at any time
+#   jg_gw_cpu_ticks PID             CPU ticks (user + system) of PID and
+#                                   its children so far (/proc; 1/CLK_TCK s)
 #   jg_gw_stop_all                  stops everything started here
 #
-# The nginx and Caddy configs are the ones docs/gateway.md shows.
+# The nginx and Caddy configs are the ones docs/gateway.md shows. Every
+# nginx runs JG_GW_NGINX_WORKERS worker processes (default 1; "auto": one
+# per core, what a production nginx.conf usually says).
 
 JG_GW_PIDS=()
 JG_GW_BIN="${JG_GW_BIN:-${CARGO_TARGET_DIR:-target}/release/jwtgate}"
@@ -41,7 +48,7 @@ jg_gw_nginx_prelude() { # DIR: the top of an nginx.conf, up to inside http {
     local dir=$1
     cat <<EOF
 daemon off;
-worker_processes 1;
+worker_processes ${JG_GW_NGINX_WORKERS:-1};
 pid $dir/nginx.pid;
 error_log $dir/error.log warn;
 events { worker_connections 4096; }
@@ -55,10 +62,12 @@ http {
 EOF
 }
 
-jg_gw_nginx_run() { # DIR PORT: start nginx on DIR/nginx.conf, wait for PORT
+jg_gw_nginx_run() { # DIR PORT: start nginx on DIR/nginx.conf, wait for PORT;
+    # JG_GW_LAST_PID: the master's pid (its workers are its children)
     local dir=$1
     nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" 2>>"$dir/error.log" &
-    JG_GW_PIDS+=($!)
+    JG_GW_LAST_PID=$!
+    JG_GW_PIDS+=("$JG_GW_LAST_PID")
     jg_gw_wait_port "$2" || { cat "$dir/error.log" >&2; return 1; }
 }
 
@@ -157,6 +166,7 @@ jg_gw_nginx_start() {
 }
 EOF
     jg_gw_nginx_run "$dir" "$JG_NGINX_PORT"
+    JG_NGINX_PID=$JG_GW_LAST_PID
 }
 
 jg_gw_caddy_start() {
@@ -199,10 +209,20 @@ jg_gw_static_start() {
     server {
         listen 127.0.0.1:$JG_STATIC_PORT;
         location / { return 200 "ok\\n"; }
+        # A forward-auth server that does no work (benchmarks: the ceiling
+        # of any auth server): 200 with the claim headers jwtgate sends.
+        location = /auth {
+            add_header Cache-Control no-store;
+            add_header X-Auth-Subject bench-user;
+            add_header X-Auth-Roles '["user"]';
+            add_header X-Auth-Email u@example.com;
+            return 200;
+        }
     }
 }
 EOF
     jg_gw_nginx_run "$dir" "$JG_STATIC_PORT"
+    JG_STATIC_PID=$JG_GW_LAST_PID
 }
 
 jg_gw_idp_start() {
@@ -222,6 +242,20 @@ jg_gw_idp_start() {
     [ -s "$dir/idp.info" ] || { cat "$dir/idp.err" >&2; return 1; }
     JG_IDP_URL="https://127.0.0.1:$(sed -n 1p "$dir/idp.info")"
     JG_IDP_CA=$(sed -n 2p "$dir/idp.info")
+}
+
+jg_gw_cpu_ticks() { # PID: CPU clock ticks (user + system) used so far by
+    # PID's threads and its live children (nginx's workers)
+    local p kids total=0 fields f
+    kids=$(cat /proc/"$1"/task/*/children 2>/dev/null || true)
+    for p in "$1" $kids; do
+        # Fields after the ")" closing the command name: utime is the
+        # 12th, stime the 13th.
+        fields=$(sed 's/^.*) //' /proc/"$p"/stat 2>/dev/null) || continue
+        read -r -a f <<<"$fields"
+        total=$((total + f[11] + f[12]))
+    done
+    echo "$total"
 }
 
 jg_gw_stop_all() {

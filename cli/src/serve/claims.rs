@@ -1,7 +1,10 @@
 //! Claims to response headers, and the scopes and roles route rules need.
 
+use std::fmt;
+
 use hyper::header::{HeaderName, HeaderValue};
-use serde_json::Value;
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Value};
 
 use crate::util::BoxError;
 
@@ -26,6 +29,144 @@ impl ClaimPath {
             claims.get(&self.0)
         };
         v.filter(|v| !v.is_null())
+    }
+
+    /// The top-level claim the path starts at: the name itself, or a
+    /// pointer's first token unescaped (`~1` is `/`, `~0` is `~`, as
+    /// [`Value::pointer`] reads it).
+    pub fn top_level(&self) -> String {
+        match self.0.strip_prefix('/') {
+            Some(pointer) => pointer
+                .split('/')
+                .next()
+                .unwrap_or_default()
+                .replace("~1", "/")
+                .replace("~0", "~"),
+            None => self.0.clone(),
+        }
+    }
+}
+
+/// The claims JSON object with only the top-level members named in
+/// `names` (sorted) built into the [`Value`]; the others are parsed the
+/// way a [`Value`] would be (so a document `serde_json::from_slice`
+/// refuses, such as a number out of `f64`'s range, is refused here too)
+/// but not kept, and not allocated. Every [`ClaimPath`] whose
+/// [`ClaimPath::top_level`] is in `names` reads the same value from it as
+/// from the whole document (a repeated name: the last copy, as
+/// `serde_json::from_slice` keeps). Trailing characters are an error.
+pub fn parse_selected(raw: &[u8], names: &[String]) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_slice(raw);
+    let map = de.deserialize_map(Select(names))?;
+    de.end()?;
+    Ok(Value::Object(map))
+}
+
+/// The visitor of [`parse_selected`]'s object.
+struct Select<'n>(&'n [String]);
+
+impl<'de> Visitor<'de> for Select<'_> {
+    type Value = Map<String, Value>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<Self::Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = members.next_key_seed(Wanted(self.0))? {
+            match key {
+                Some(name) => {
+                    out.insert(name, members.next_value()?);
+                }
+                None => members.next_value_seed(Skip)?,
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A value not kept: parsed through `deserialize_any` as [`Value`] is
+/// (numbers converted, strings unescaped in place), then dropped.
+struct Skip;
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<(), A::Error> {
+        while items.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut members: A) -> Result<(), A::Error> {
+        while members.next_key_seed(Skip)?.is_some() {
+            members.next_value_seed(Skip)?;
+        }
+        Ok(())
+    }
+}
+
+/// A member name: owned when it is one of the wanted names, else `None`
+/// (read in place, not copied).
+struct Wanted<'n>(&'n [String]);
+
+impl<'de> DeserializeSeed<'de> for Wanted<'_> {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Wanted<'_> {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a member name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, name: &str) -> Result<Self::Value, E> {
+        Ok(self
+            .0
+            .binary_search_by(|w| w.as_str().cmp(name))
+            .is_ok()
+            .then(|| name.to_string()))
     }
 }
 
@@ -53,6 +194,11 @@ impl ClaimHeaders {
             ));
         }
         Ok(ClaimHeaders { pairs: out })
+    }
+
+    /// The top-level claims the headers read.
+    pub fn top_level(&self) -> impl Iterator<Item = String> + '_ {
+        self.pairs.iter().map(|(_, path)| path.top_level())
     }
 
     /// Every configured header, empty when its claim is absent. Strings
@@ -169,6 +315,58 @@ mod tests {
             let m = BTreeMap::from([(name.to_string(), "sub".to_string())]);
             assert!(ClaimHeaders::new(&m).is_err(), "{name}");
         }
+    }
+
+    #[test]
+    fn selected_claims_read_as_the_whole_document() {
+        let raw = br#"{"sub":"alice","exp":17,"aud":["a","b"],"su\u0062x":1,
+            "realm":{"roles":["r1","r2"],"x":{"deep":[1,{"y":null}]}},
+            "a/b":{"c~d":"slash"},"email":"first","email":"last","scope":"read write",
+            "n":1.5e3,"ok":true,"nil":null,"u":"\u00e9\n"}"#;
+        let whole: Value = serde_json::from_slice(raw).unwrap();
+        let paths = [
+            "sub",
+            "email",
+            "/realm/roles",
+            "/realm/x/deep/1",
+            "/a~1b/c~0d",
+            "scope",
+            "n",
+            "ok",
+            "nil",
+            "u",
+            "subx",
+            "missing",
+            "/realm/none",
+        ];
+        let paths: Vec<ClaimPath> = paths.iter().map(|p| ClaimPath::new(p).unwrap()).collect();
+        let mut names: Vec<String> = paths.iter().map(ClaimPath::top_level).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert!(names.contains(&"a/b".to_string()), "{names:?}");
+        let selected = parse_selected(raw, &names).unwrap();
+        for p in &paths {
+            assert_eq!(p.get(&selected), p.get(&whole), "{p:?}");
+        }
+        // Unwanted members are not kept; the whole object is still checked.
+        assert!(selected.get("exp").is_none() && selected.get("aud").is_none());
+        assert_eq!(selected["email"], "last");
+        // Refused as the whole document is, wanted or not.
+        for bad in [
+            &br#"{"sub":"a","exp":}"#[..],
+            br#"{"sub":"a"} x"#,
+            b"{",
+            br#"{"sub":"a","x":1e400}"#,
+            br#"{"sub":"a","x":[{"y":-1e999}]}"#,
+            br#"{"sub":"a","x":"\ud800"}"#,
+            br#"{"sub":"a","x":"\q"}"#,
+            br#"{"sub":"a","x":tru}"#,
+        ] {
+            assert!(serde_json::from_slice::<Value>(bad).is_err(), "{bad:?}");
+            assert!(parse_selected(bad, &names).is_err(), "{bad:?}");
+        }
+        // Not an object (the core refuses such claims before this).
+        assert!(parse_selected(br#"["sub"]"#, &names).is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use jwtgate::{Algorithm, Key, KeySet, Policy};
 use jwtgate_sync::{LiveVerifier, VerifyError};
 
-use super::claims::ClaimHeaders;
+use super::claims::{self, ClaimHeaders};
 use super::config::{Config, KeysConfig};
 use super::phantom::{ExchangeError, Phantom};
 use super::rules::{self, RouteRules};
@@ -62,6 +62,9 @@ pub struct Gate {
     pub uri_from_path: Option<String>,
     /// Phantom-token mode, when configured.
     phantom: Option<Phantom>,
+    /// The top-level claims headers and rules read, and `sub` (sorted):
+    /// the only ones parsed per request.
+    claim_names: Vec<String>,
 }
 
 impl std::fmt::Debug for Gate {
@@ -197,13 +200,23 @@ impl Gate {
         if !realm.bytes().all(qdtext) {
             return Err(format!("server.realm: {realm:?} cannot be quoted").into());
         }
+        let headers = ClaimHeaders::new(&config.headers)?;
+        let rules = RouteRules::new(&config.routes, &config.claims)?;
+        let mut claim_names: Vec<String> = headers
+            .top_level()
+            .chain(rules.top_level())
+            .chain(["sub".to_string()])
+            .collect();
+        claim_names.sort_unstable();
+        claim_names.dedup();
         let gate = Gate {
             tokens: TokenSources::new(&config.token)?,
-            headers: ClaimHeaders::new(&config.headers)?,
-            rules: RouteRules::new(&config.routes, &config.claims)?,
+            headers,
+            rules,
             realm,
             uri_from_path: config.server.uri_from_path.clone(),
             phantom,
+            claim_names,
         };
         Ok(Loaded { gate, keys, policy })
     }
@@ -276,7 +289,8 @@ impl Gate {
             Ok(v) => v,
             Err(e) => return refusal(&e),
         };
-        let claims: serde_json::Value = match serde_json::from_slice(verified.claims().raw_json()) {
+        // Only the claims the headers and rules read (and `sub`).
+        let claims = match claims::parse_selected(verified.claims().raw_json(), &self.claim_names) {
             Ok(v) => v,
             Err(_) => return unauthorized(Some("invalid_token"), "claims are not JSON"),
         };

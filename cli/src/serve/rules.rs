@@ -85,6 +85,17 @@ impl RouteRules {
         })
     }
 
+    /// The top-level claims [`RouteRules::check`] reads (none without
+    /// rules: then it is never called).
+    pub fn top_level(&self) -> impl Iterator<Item = String> + '_ {
+        let n = if self.rules.is_empty() { 0 } else { usize::MAX };
+        self.scope_claims
+            .iter()
+            .chain(&self.role_claims)
+            .take(n)
+            .map(ClaimPath::top_level)
+    }
+
     /// Whether any rule is configured.
     pub fn is_empty(&self) -> bool {
         self.rules.is_empty()
@@ -279,6 +290,34 @@ mod tests {
         assert!(r
             .check(rule, &c(r#"{"scope":"other","roles":["boss"]}"#))
             .is_err());
+    }
+
+    #[test]
+    fn checks_need_only_their_top_level_claims() {
+        let names = ClaimsConfig {
+            scopes: vec!["scope".into(), "scp".into()],
+            roles: vec!["/realm_access/roles".into()],
+        };
+        let admin = RouteConfig {
+            prefix: "/admin".into(),
+            scopes: vec!["reports".into()],
+            roles: vec!["boss".into()],
+            public: false,
+        };
+        let r = RouteRules::new(&[admin], &names).unwrap();
+        let mut wanted: Vec<String> = r.top_level().collect();
+        wanted.sort_unstable();
+        assert_eq!(wanted, ["realm_access", "scope", "scp"]);
+        let rule = r.find("/admin").unwrap();
+        let raw = br#"{"exp":1,"scope":"reports","realm_access":{"roles":["boss"]}}"#;
+        let selected = claims::parse_selected(raw, &wanted).unwrap();
+        assert!(r.check(rule, &selected).is_ok());
+        let no_role = br#"{"scope":"reports","realm_access":{"roles":["x"]}}"#;
+        let selected = claims::parse_selected(no_role, &wanted).unwrap();
+        assert!(r.check(rule, &selected).is_err());
+        // Without rules nothing is read.
+        let none = RouteRules::new(&[], &names).unwrap();
+        assert!(none.top_level().next().is_none());
     }
 
     #[test]

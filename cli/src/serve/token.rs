@@ -118,7 +118,7 @@ fn token68(t: &[u8]) -> Option<&[u8]> {
     let ok = !body.is_empty()
         && body
             .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b"-._~+/".contains(&b));
+            .all(|&b| matches!(b, b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'+' | b'/'));
     ok.then_some(t)
 }
 
