@@ -197,7 +197,13 @@ unsafe fn verify_into(
     mut scratch: &mut [u8],
     out: Option<*mut jg_claims>,
 ) -> Result<(), jg_result> {
-    let verified = v.live.verify(token, now, decode)?;
+    // Borrowed where the verifier wrote it: moving the `Verified` out of
+    // the `Result` would copy it once more per call.
+    let result = v.live.verify(token, now, decode);
+    let verified = match &result {
+        Ok(verified) => verified,
+        Err(e) => return Err(jg_result::from_code(e.code())),
+    };
     let Some(out) = out else {
         return Ok(());
     };
