@@ -9,8 +9,8 @@
 # made by core/examples/overhead.rs; the Rust core (`Verifier::verify`),
 # bench/overhead.c (`jg_verifier_verify` from C, claims written to a
 # jg_claims) and go/overhead_test.go (BenchmarkOverhead: the cgo call alone,
-# the copy into Claims alone, `VerifyAt` with both, and `VerifyAt` under
-# RunParallel)
+# the copy into Claims alone, `VerifyAt` with both, `VerifyInto` reusing
+# one Claims, and `VerifyAt` under RunParallel)
 # verify it with the same secret, issuer, audience and clock, no denylist.
 # Each side runs in turn in every round; the fastest figure of each side
 # over the rounds is compared (the machine is shared: the minimum is what
@@ -36,7 +36,7 @@ cc -O2 -Wall -Wextra -Werror -Iinclude bench/overhead.c "$TARGET/release/libjwtg
 
 token=$("$TARGET/release/examples/overhead")
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
-rust="" c="" cgo="" cpy="" gov="" allocs="" bytes="" rpar="" best_scale="" best_rpar=""
+rust="" c="" cgo="" cpy="" gov="" goi="" allocs="" bytes="" iallocs="" rpar="" best_scale="" best_rpar=""
 for round in $(seq "$ROUNDS"); do
     out=$("$TARGET/release/examples/overhead" "$token")
     rust=$(min "$rust" "$(awk '/^rust_core_ns/ { print $2 }' <<<"$out")")
@@ -47,6 +47,7 @@ for round in $(seq "$ROUNDS"); do
     cgo=$(min "$cgo" "$(awk '$1 ~ /Overhead\/cgo/ { print $5 }' <<<"$out")")
     cpy=$(min "$cpy" "$(awk '$1 ~ /Overhead\/copy/ { print $5 }' <<<"$out")")
     gov=$(min "$gov" "$(awk '$1 ~ /Overhead\/verify/ { print $5 }' <<<"$out")")
+    goi=$(min "$goi" "$(awk '$1 ~ /Overhead\/into/ { print $5 }' <<<"$out")")
     # Scaling compares means (ns/op) of one run: RunParallel has no blocks.
     serial=$(awk '$1 ~ /Overhead\/verify/ { print $3 }' <<<"$out")
     par=$(awk '$1 ~ /Overhead\/parallel/ { print $3 }' <<<"$out")
@@ -55,9 +56,10 @@ for round in $(seq "$ROUNDS"); do
     best_rpar=$(awk -v a="$best_rpar" -v b="$rpar" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
     allocs=$(awk '$1 ~ /Overhead\/verify/ { print $9 }' <<<"$out")
     bytes=$(awk '$1 ~ /Overhead\/verify/ { print $7 }' <<<"$out")
-    echo "round $round (fastest so far): Rust core $rust ns, C ABI from C $c ns, Go cgo call only $cgo ns, Go VerifyAt $gov ns; this round's 2-core scaling: Go RunParallel ${scale}x, Rust core on 2 threads ${rpar}x"
+    iallocs=$(awk '$1 ~ /Overhead\/into/ { print $9 }' <<<"$out")
+    echo "round $round (fastest so far): Rust core $rust ns, C ABI from C $c ns, Go cgo call only $cgo ns, Go VerifyAt $gov ns, Go VerifyInto $goi ns; this round's 2-core scaling: Go RunParallel ${scale}x, Rust core on 2 threads ${rpar}x"
 done
-awk -v r="$rust" -v c="$c" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v a="$allocs" -v b="$bytes" -v s="$best_scale" -v rp="$best_rpar" 'BEGIN {
+awk -v r="$rust" -v c="$c" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v gi="$goi" -v ia="$iallocs" -v a="$allocs" -v b="$bytes" -v s="$best_scale" -v rp="$best_rpar" 'BEGIN {
     printf "| path (same token; fastest block of each over the rounds) | ns per verify | vs the Rust core |\n"
     printf "| --- | --- | --- |\n"
     printf "| Rust core, `Verifier::verify` | %.0f | 1.00 |\n", r
@@ -65,5 +67,6 @@ awk -v r="$rust" -v c="$c" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v a="$allocs"
     printf "| Go, the cgo call alone | %.0f | %.2fx (+%.0f ns) |\n", cgo, cgo / r, cgo - r
     printf "| Go, the copy into `Claims` alone (not a verify) | %.0f | |\n", cp
     printf "| Go, `VerifyAt` (%s allocs, %s B per verify) | %.0f | %.2fx (+%.0f ns) |\n", a, b, g, g / r, g - r
+    printf "| Go, `VerifyInto` a reused `Claims` (%s allocs) | %.0f | %.2fx (+%.0f ns) |\n", ia, gi, gi / r, gi - r
     printf "\n2-core scaling (best round): Go `RunParallel` %.2fx; the Rust core on 2 threads %.2fx\n", s, rp
 }'
