@@ -8,7 +8,7 @@
 # The token is HS256 over the benchmarks' claims (core/benches/common),
 # made by core/examples/overhead.rs; the Rust core (`Verifier::verify`),
 # bench/overhead.c (`jg_verifier_verify` from C, claims written to a
-# jg_claims) and go/overhead_test.go (BenchmarkOverhead: the cgo call alone,
+# jg_claims, and the verdict alone in alternate blocks) and go/overhead_test.go (BenchmarkOverhead: the cgo call alone,
 # the copy into Claims alone, `VerifyAt` with both, `VerifyInto` reusing
 # one Claims, and `VerifyAt` under RunParallel)
 # verify it with the same secret, issuer, audience and clock, no denylist.
@@ -36,12 +36,14 @@ cc -O2 -Wall -Wextra -Werror -Iinclude bench/overhead.c "$TARGET/release/libjwtg
 
 token=$("$TARGET/release/examples/overhead")
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
-rust="" c="" cgo="" cpy="" gov="" goi="" allocs="" bytes="" iallocs="" rpar="" best_scale="" best_rpar=""
+rust="" c="" cv="" cgo="" cpy="" gov="" goi="" allocs="" bytes="" iallocs="" rpar="" best_scale="" best_rpar=""
 for round in $(seq "$ROUNDS"); do
     out=$("$TARGET/release/examples/overhead" "$token")
     rust=$(min "$rust" "$(awk '/^rust_core_ns/ { print $2 }' <<<"$out")")
     rpar=$(awk '/^rust_core_parallel_scaling/ { print $2 }' <<<"$out")
-    c=$(min "$c" "$("$work/overhead_c" "$token" | awk '/^c_abi_ns/ { print $2 }')")
+    out=$("$work/overhead_c" "$token")
+    c=$(min "$c" "$(awk '/^c_abi_ns/ { print $2 }' <<<"$out")")
+    cv=$(min "$cv" "$(awk '/^c_abi_verdict_ns/ { print $2 }' <<<"$out")")
     out=$(JG_OVERHEAD_TOKEN=$token "$work/go.test" -test.run '^$' -test.bench '^BenchmarkOverhead$' \
         -test.benchtime 1s -test.cpu 2)
     cgo=$(min "$cgo" "$(awk '$1 ~ /Overhead\/cgo/ { print $5 }' <<<"$out")")
@@ -59,11 +61,12 @@ for round in $(seq "$ROUNDS"); do
     iallocs=$(awk '$1 ~ /Overhead\/into/ { print $9 }' <<<"$out")
     echo "round $round (fastest so far): Rust core $rust ns, C ABI from C $c ns, Go cgo call only $cgo ns, Go VerifyAt $gov ns, Go VerifyInto $goi ns; this round's 2-core scaling: Go RunParallel ${scale}x, Rust core on 2 threads ${rpar}x"
 done
-awk -v r="$rust" -v c="$c" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v gi="$goi" -v ia="$iallocs" -v a="$allocs" -v b="$bytes" -v s="$best_scale" -v rp="$best_rpar" 'BEGIN {
+awk -v r="$rust" -v c="$c" -v cv="$cv" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v gi="$goi" -v ia="$iallocs" -v a="$allocs" -v b="$bytes" -v s="$best_scale" -v rp="$best_rpar" 'BEGIN {
     printf "| path (same token; fastest block of each over the rounds) | ns per verify | vs the Rust core |\n"
     printf "| --- | --- | --- |\n"
     printf "| Rust core, `Verifier::verify` | %.0f | 1.00 |\n", r
     printf "| C ABI from C, `jg_verifier_verify` | %.0f | %.2fx (+%.0f ns) |\n", c, c / r, c - r
+    printf "| C ABI from C, the verdict alone (`claims_out` NULL) | %.0f | %.2fx (+%.0f ns) |\n", cv, cv / r, cv - r
     printf "| Go, the cgo call alone | %.0f | %.2fx (+%.0f ns) |\n", cgo, cgo / r, cgo - r
     printf "| Go, the copy into `Claims` alone (not a verify) | %.0f | |\n", cp
     printf "| Go, `VerifyAt` (%s allocs, %s B per verify) | %.0f | %.2fx (+%.0f ns) |\n", a, b, g, g / r, g - r
