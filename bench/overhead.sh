@@ -8,10 +8,13 @@
 # The token is HS256 over the benchmarks' claims (core/benches/common),
 # made by core/examples/overhead.rs; the Rust core (`Verifier::verify`),
 # bench/overhead.c (`jg_verifier_verify` from C, claims written to a
-# jg_claims, and the verdict alone in alternate blocks) and go/overhead_test.go (BenchmarkOverhead: the cgo call alone,
-# the copy into Claims alone, `VerifyAt` with both, `VerifyInto` reusing
+# jg_claims, and the verdict alone in alternate blocks) and
+# go/overhead_test.go (BenchmarkOverhead: the cgo call alone, the copy
+# into Claims alone, `VerifyAt` with both, `VerifyInto` reusing
 # one Claims, and `VerifyAt` under RunParallel)
-# verify it with the same secret, issuer, audience and clock, no denylist.
+# verify it with the same secret, issuer, audience and clock, no denylist;
+# then ffi/examples/abi_overhead.rs calls the core and `jg_verifier_verify`
+# side by side in one process.
 # Each side runs in turn in every round; the fastest figure of each side
 # over the rounds is compared (the machine is shared: the minimum is what
 # the code costs when undisturbed). Prints ratios; quote them with the date
@@ -28,6 +31,7 @@ trap 'rm -rf "$work"' EXIT
 
 cargo build -q --release -p jwtgate-ffi
 cargo build -q --release -p jwtgate --example overhead
+cargo build -q --release -p jwtgate-ffi --example abi_overhead
 mkdir -p go/lib
 cp -f "$TARGET/release/libjwtgate.a" go/lib/libjwtgate.a
 cc -O2 -Wall -Wextra -Werror -Iinclude bench/overhead.c "$TARGET/release/libjwtgate.a" \
@@ -73,3 +77,8 @@ awk -v r="$rust" -v c="$c" -v cv="$cv" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v
     printf "| Go, `VerifyInto` a reused `Claims` (%s allocs) | %.0f | %.2fx (+%.0f ns) |\n", ia, gi, gi / r, gi - r
     printf "\n2-core scaling (best round): Go `RunParallel` %.2fx; the Rust core on 2 threads %.2fx\n", s, rp
 }'
+# The same C ABI calls and the core in one process, alternating blocks
+# (no difference of program layout between the two sides):
+echo
+echo "one process (ffi/examples/abi_overhead.rs):"
+"$TARGET/release/examples/abi_overhead" "$token"
