@@ -113,6 +113,16 @@ func TestVerifyIntoReusesMemory(t *testing.T) {
 	}
 	check(&c, "I-LONGER-ISSUER", "S-LONGER", "K-LONG", "api,x,y")
 
+	// A token without aud after one with it: no Audience left behind.
+	noAud := sign(t, `{"iss":"n","sub":"no-aud","exp":1760000900}`, jwtgate.HS256, jwtgate.Header{})
+	if err := newVerifier(t).VerifyInto(noAud, now, &c); err != nil {
+		t.Fatal(err)
+	}
+	check(&c, "n", "no-aud", "", "")
+	if c.Audience != nil {
+		t.Errorf("Audience after a token without aud: %q", c.Audience)
+	}
+
 	if err := v.VerifyInto("not.a.token", now, &c); err == nil {
 		t.Fatal("a malformed token verified")
 	}

@@ -497,18 +497,24 @@ func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
 // allocates anew and leaves its old values intact. On failure *out is
 // reset (its memory kept for the next call).
 func (v *Verifier) VerifyInto(token string, now time.Time, out *Claims) error {
-	mem, audMem := out.mem, out.audMem
-	*out = Claims{mem: mem, audMem: audMem}
 	if len(token) > MaxTokenLen {
+		out.reset()
 		return ErrTokenTooLarge
 	}
 	c := claimsPool.Get().(*cClaims)
-	defer claimsPool.Put(c)
-	if err := v.verifyInto(token, now, c); err != nil {
-		return err
+	err := v.verifyInto(token, now, c)
+	if err == nil {
+		c.into(out) // sets every field
+	} else {
+		out.reset()
 	}
-	c.into(out)
-	return nil
+	claimsPool.Put(c)
+	return err
+}
+
+// reset empties the claims, keeping the memory VerifyInto reuses.
+func (c *Claims) reset() {
+	*c = Claims{mem: c.mem, audMem: c.audMem}
 }
 
 // verifyInto is the cgo call of VerifyAt: the claims stay in c, in C memory.
@@ -578,7 +584,8 @@ func (b *claimsCopy) bytes(s C.jg_str) []byte {
 	return dst
 }
 
-// into copies the claims into out in Go memory: one byte buffer holding
+// into copies the claims into out in Go memory, setting every exported
+// field: one byte buffer holding
 // every string and Raw, and the Audience slice when the token has aud,
 // both reused from out's last VerifyInto when large enough (else
 // allocated: at most two allocations). Nothing in out points into C memory
@@ -612,6 +619,7 @@ func (c *cClaims) into(out *Claims) {
 	out.Type = b.str(p.typ)
 	out.Algorithm = Algorithm(p.alg)
 	out.Present = present
+	out.Audience = nil
 	if n > 0 {
 		if cap(out.audMem) < n {
 			out.audMem = make([]string, n)
