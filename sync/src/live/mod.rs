@@ -72,6 +72,9 @@ pub struct LiveVerifier {
     /// lost; verification never takes it.
     writer: Mutex<()>,
     state: DenylistState,
+    /// Whether `state` was made empty for this verifier (not given by the
+    /// caller): then, until its first install, it holds no entry.
+    state_fresh: bool,
     /// 0: no maximum.
     max_staleness_ms: AtomicU64,
     keys: KeyFreshness,
@@ -113,7 +116,7 @@ impl LiveVerifier {
     /// allows.
     pub fn new(keys: KeySet, policy: Policy) -> Result<LiveVerifier, Error> {
         let verifier = Verifier::try_new(keys, policy)?;
-        Ok(Self::build(verifier, fresh_state()?))
+        Ok(Self::build(verifier, fresh_state()?, true))
     }
 
     /// A verifier that has no key yet: it rejects every token with
@@ -127,6 +130,7 @@ impl LiveVerifier {
         Ok(Self::build(
             Verifier::new(KeySet::new(), policy),
             fresh_state()?,
+            true,
         ))
     }
 
@@ -136,10 +140,10 @@ impl LiveVerifier {
     pub fn from_verifier(verifier: &Verifier<'_>, state: DenylistState) -> LiveVerifier {
         let core = Verifier::new(verifier.keys().clone(), *verifier.policy())
             .with_limits(*verifier.limits());
-        Self::build(core, state)
+        Self::build(core, state, false)
     }
 
-    fn build(verifier: Verifier<'static>, state: DenylistState) -> LiveVerifier {
+    fn build(verifier: Verifier<'static>, state: DenylistState, state_fresh: bool) -> LiveVerifier {
         let cache = LiveCache::with_size(DEFAULT_CACHE_SIZE);
         LiveVerifier {
             config: ArcSwap::from_pointee(LiveConfig {
@@ -150,6 +154,7 @@ impl LiveVerifier {
             }),
             writer: Mutex::new(()),
             state,
+            state_fresh,
             max_staleness_ms: AtomicU64::new(0),
             keys: KeyFreshness::default(),
             key_miss: ArcSwapOption::empty(),
@@ -170,6 +175,7 @@ impl LiveVerifier {
     /// verifiers or with code that installs snapshots itself.
     pub fn with_state(mut self, state: DenylistState) -> Self {
         self.state = state;
+        self.state_fresh = false;
         self
     }
 
@@ -545,6 +551,9 @@ impl LiveVerifier {
         // The static list first; then the live state, which confirms a hit
         // of a follower's fingerprint-less levels against its exact set.
         let revoked = denylist::check_all(verified, fixed, lookup).and_then(|()| {
+            if self.live_is_empty() {
+                return Ok(());
+            }
             self.state
                 .check(verified, now, config.verifier.policy().leeway)
         });
@@ -553,6 +562,17 @@ impl LiveVerifier {
             Err(Error::Revoked(kind)) => self.confirm(verified, now, kind),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Whether the live denylist certainly holds no entry: it was made
+    /// empty for this verifier and nothing was installed since. Spares the
+    /// common case without a source (every C, Go and Python verifier until
+    /// a follower or watcher starts) the snapshot's load and probe. An
+    /// install swaps the snapshot in and then counts the generation, so a
+    /// verification that still reads 0 is one that ran before the install.
+    #[inline]
+    fn live_is_empty(&self) -> bool {
+        self.state_fresh && self.state.generation() == 0
     }
 
     /// Tells the key-miss listener, if any (only on the miss path).
