@@ -8,10 +8,13 @@
 # The token is HS256 over the benchmarks' claims (core/benches/common),
 # made by core/examples/overhead.rs; the Rust core (`Verifier::verify`),
 # bench/overhead.c (`jg_verifier_verify` from C, claims written to a
-# jg_claims) and go/overhead_test.go (BenchmarkOverhead: the cgo call alone,
-# the copy into Claims alone, `VerifyAt` with both, and `VerifyAt` under
-# RunParallel)
-# verify it with the same secret, issuer, audience and clock, no denylist.
+# jg_claims, and the verdict alone in alternate blocks) and
+# go/overhead_test.go (BenchmarkOverhead: the cgo call alone, the copy
+# into Claims alone, `VerifyAt` with both, `VerifyInto` reusing
+# one Claims, and `VerifyAt` under RunParallel)
+# verify it with the same secret, issuer, audience and clock, no denylist;
+# then ffi/examples/abi_overhead.rs calls the core and `jg_verifier_verify`
+# side by side in one process.
 # Each side runs in turn in every round; the fastest figure of each side
 # over the rounds is compared (the machine is shared: the minimum is what
 # the code costs when undisturbed). Prints ratios; quote them with the date
@@ -28,6 +31,7 @@ trap 'rm -rf "$work"' EXIT
 
 cargo build -q --release -p jwtgate-ffi
 cargo build -q --release -p jwtgate --example overhead
+cargo build -q --release -p jwtgate-ffi --example abi_overhead
 mkdir -p go/lib
 cp -f "$TARGET/release/libjwtgate.a" go/lib/libjwtgate.a
 cc -O2 -Wall -Wextra -Werror -Iinclude bench/overhead.c "$TARGET/release/libjwtgate.a" \
@@ -36,17 +40,20 @@ cc -O2 -Wall -Wextra -Werror -Iinclude bench/overhead.c "$TARGET/release/libjwtg
 
 token=$("$TARGET/release/examples/overhead")
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
-rust="" c="" cgo="" cpy="" gov="" allocs="" bytes="" rpar="" best_scale="" best_rpar=""
+rust="" c="" cv="" cgo="" cpy="" gov="" goi="" allocs="" bytes="" iallocs="" rpar="" best_scale="" best_rpar=""
 for round in $(seq "$ROUNDS"); do
     out=$("$TARGET/release/examples/overhead" "$token")
     rust=$(min "$rust" "$(awk '/^rust_core_ns/ { print $2 }' <<<"$out")")
     rpar=$(awk '/^rust_core_parallel_scaling/ { print $2 }' <<<"$out")
-    c=$(min "$c" "$("$work/overhead_c" "$token" | awk '/^c_abi_ns/ { print $2 }')")
+    out=$("$work/overhead_c" "$token")
+    c=$(min "$c" "$(awk '/^c_abi_ns/ { print $2 }' <<<"$out")")
+    cv=$(min "$cv" "$(awk '/^c_abi_verdict_ns/ { print $2 }' <<<"$out")")
     out=$(JG_OVERHEAD_TOKEN=$token "$work/go.test" -test.run '^$' -test.bench '^BenchmarkOverhead$' \
         -test.benchtime 1s -test.cpu 2)
     cgo=$(min "$cgo" "$(awk '$1 ~ /Overhead\/cgo/ { print $5 }' <<<"$out")")
     cpy=$(min "$cpy" "$(awk '$1 ~ /Overhead\/copy/ { print $5 }' <<<"$out")")
     gov=$(min "$gov" "$(awk '$1 ~ /Overhead\/verify/ { print $5 }' <<<"$out")")
+    goi=$(min "$goi" "$(awk '$1 ~ /Overhead\/into/ { print $5 }' <<<"$out")")
     # Scaling compares means (ns/op) of one run: RunParallel has no blocks.
     serial=$(awk '$1 ~ /Overhead\/verify/ { print $3 }' <<<"$out")
     par=$(awk '$1 ~ /Overhead\/parallel/ { print $3 }' <<<"$out")
@@ -55,15 +62,23 @@ for round in $(seq "$ROUNDS"); do
     best_rpar=$(awk -v a="$best_rpar" -v b="$rpar" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
     allocs=$(awk '$1 ~ /Overhead\/verify/ { print $9 }' <<<"$out")
     bytes=$(awk '$1 ~ /Overhead\/verify/ { print $7 }' <<<"$out")
-    echo "round $round (fastest so far): Rust core $rust ns, C ABI from C $c ns, Go cgo call only $cgo ns, Go VerifyAt $gov ns; this round's 2-core scaling: Go RunParallel ${scale}x, Rust core on 2 threads ${rpar}x"
+    iallocs=$(awk '$1 ~ /Overhead\/into/ { print $9 }' <<<"$out")
+    echo "round $round (fastest so far): Rust core $rust ns, C ABI from C $c ns, Go cgo call only $cgo ns, Go VerifyAt $gov ns, Go VerifyInto $goi ns; this round's 2-core scaling: Go RunParallel ${scale}x, Rust core on 2 threads ${rpar}x"
 done
-awk -v r="$rust" -v c="$c" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v a="$allocs" -v b="$bytes" -v s="$best_scale" -v rp="$best_rpar" 'BEGIN {
+awk -v r="$rust" -v c="$c" -v cv="$cv" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v gi="$goi" -v ia="$iallocs" -v a="$allocs" -v b="$bytes" -v s="$best_scale" -v rp="$best_rpar" 'BEGIN {
     printf "| path (same token; fastest block of each over the rounds) | ns per verify | vs the Rust core |\n"
     printf "| --- | --- | --- |\n"
     printf "| Rust core, `Verifier::verify` | %.0f | 1.00 |\n", r
     printf "| C ABI from C, `jg_verifier_verify` | %.0f | %.2fx (+%.0f ns) |\n", c, c / r, c - r
+    printf "| C ABI from C, the verdict alone (`claims_out` NULL) | %.0f | %.2fx (+%.0f ns) |\n", cv, cv / r, cv - r
     printf "| Go, the cgo call alone | %.0f | %.2fx (+%.0f ns) |\n", cgo, cgo / r, cgo - r
     printf "| Go, the copy into `Claims` alone (not a verify) | %.0f | |\n", cp
     printf "| Go, `VerifyAt` (%s allocs, %s B per verify) | %.0f | %.2fx (+%.0f ns) |\n", a, b, g, g / r, g - r
+    printf "| Go, `VerifyInto` a reused `Claims` (%s allocs) | %.0f | %.2fx (+%.0f ns) |\n", ia, gi, gi / r, gi - r
     printf "\n2-core scaling (best round): Go `RunParallel` %.2fx; the Rust core on 2 threads %.2fx\n", s, rp
 }'
+# The same C ABI calls and the core in one process, alternating blocks
+# (no difference of program layout between the two sides):
+echo
+echo "one process (ffi/examples/abi_overhead.rs):"
+"$TARGET/release/examples/abi_overhead" "$token"

@@ -62,3 +62,71 @@ func TestVerifyAllocatesAtMostTwice(t *testing.T) {
 		}
 	}
 }
+
+// VerifyInto reuses the Claims' memory: no allocation once it has grown,
+// the values of each call are right, a failure resets the claims, and a
+// Claims from VerifyAt keeps its values when VerifyInto writes into it.
+func TestVerifyIntoReusesMemory(t *testing.T) {
+	v := newVerifier(t, jwtgate.WithAudience("api", "web"))
+	long := sign(t, `{"iss":"I-LONGER-ISSUER","sub":"S-LONGER","aud":["api","x","y"],"jti":"J-LONG","exp":1760000900}`,
+		jwtgate.HS256, jwtgate.Header{KeyID: "K-LONG"})
+	short := sign(t, `{"iss":"i","sub":"s","aud":"web","exp":1760000900}`, jwtgate.HS256, jwtgate.Header{})
+
+	kept, err := v.VerifyAt(long, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := kept // a VerifyAt result: VerifyInto into it must not touch kept's memory
+	if err := v.VerifyInto(short, now, &c); err != nil {
+		t.Fatal(err)
+	}
+	if kept.Issuer != "I-LONGER-ISSUER" || kept.Subject != "S-LONGER" || strings.Join(kept.Audience, ",") != "api,x,y" {
+		t.Errorf("VerifyInto changed a VerifyAt result: %+v", kept)
+	}
+	check := func(c *jwtgate.Claims, iss, sub, kid, aud string) {
+		t.Helper()
+		got := strings.Join([]string{c.Issuer, c.Subject, c.KeyID, strings.Join(c.Audience, ",")}, " ")
+		if want := strings.Join([]string{iss, sub, kid, aud}, " "); got != want {
+			t.Errorf("VerifyInto: %q, want %q", got, want)
+		}
+		if !strings.Contains(string(c.Raw), `"sub":"`+sub+`"`) {
+			t.Errorf("Raw: %s", c.Raw)
+		}
+	}
+	check(&c, "i", "s", "", "web")
+	if err := v.VerifyInto(long, now, &c); err != nil {
+		t.Fatal(err)
+	}
+	check(&c, "I-LONGER-ISSUER", "S-LONGER", "K-LONG", "api,x,y")
+	if err := v.VerifyInto(short, now, &c); err != nil {
+		t.Fatal(err)
+	}
+	check(&c, "i", "s", "", "web")
+
+	allocs := testing.AllocsPerRun(200, func() {
+		if err := v.VerifyInto(long, now, &c); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("VerifyInto into a grown Claims allocates %.0f times per call, want 0", allocs)
+	}
+	check(&c, "I-LONGER-ISSUER", "S-LONGER", "K-LONG", "api,x,y")
+
+	// A token without aud after one with it: no Audience left behind.
+	noAud := sign(t, `{"iss":"n","sub":"no-aud","exp":1760000900}`, jwtgate.HS256, jwtgate.Header{})
+	if err := newVerifier(t).VerifyInto(noAud, now, &c); err != nil {
+		t.Fatal(err)
+	}
+	check(&c, "n", "no-aud", "", "")
+	if c.Audience != nil {
+		t.Errorf("Audience after a token without aud: %q", c.Audience)
+	}
+
+	if err := v.VerifyInto("not.a.token", now, &c); err == nil {
+		t.Fatal("a malformed token verified")
+	}
+	if c.Issuer != "" || c.Audience != nil || c.Raw != nil || c.Present != 0 {
+		t.Errorf("a failed VerifyInto left claims behind: %+v", c)
+	}
+}

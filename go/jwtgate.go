@@ -125,6 +125,11 @@ type Claims struct {
 	Algorithm Algorithm // the header's alg, which is the verifying key's
 	Present   ClaimSet  // which registered claims the token has
 	Raw       []byte    // the claims JSON object exactly as signed, for custom claims
+
+	// Set only by VerifyInto: the memory the strings, Raw and Audience
+	// use, which the next VerifyInto into this Claims overwrites.
+	mem    []byte
+	audMem []string
 }
 
 // Has reports whether the token carries every claim in set.
@@ -468,17 +473,48 @@ func (v *Verifier) Verify(token string) (Claims, error) {
 }
 
 // VerifyAt verifies token at time now: structure, signature, claims,
-// policy and, when one is attached, the denylist.
+// policy and, when one is attached, the denylist. The Claims returned
+// owns its memory: everything in it is safe to keep.
 func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
-	if len(token) > MaxTokenLen {
-		return Claims{}, ErrTokenTooLarge
-	}
-	c := claimsPool.Get().(*cClaims)
-	defer claimsPool.Put(c)
-	if err := v.verifyInto(token, now, c); err != nil {
+	var out Claims
+	if err := v.VerifyInto(token, now, &out); err != nil {
 		return Claims{}, err
 	}
-	return c.toGo(), nil
+	// Nothing will reuse this memory: the result is the caller's to keep.
+	out.mem, out.audMem = nil, nil
+	return out, nil
+}
+
+// VerifyInto is VerifyAt writing into *out, reusing the memory of the
+// previous VerifyInto into the same out: no allocation once out's buffer
+// has grown to the largest claims seen.
+//
+// The reuse has a price: the strings, Raw and Audience that a VerifyInto
+// wrote into out are overwritten by the next VerifyInto into out (also
+// through a copy of the struct, which shares the memory). Use them before
+// that call, or copy what you keep (strings.Clone, bytes.Clone). A Claims
+// returned by VerifyAt or Verify owns its memory; VerifyInto into it
+// allocates anew and leaves its old values intact. On failure *out is
+// reset (its memory kept for the next call).
+func (v *Verifier) VerifyInto(token string, now time.Time, out *Claims) error {
+	if len(token) > MaxTokenLen {
+		out.reset()
+		return ErrTokenTooLarge
+	}
+	c := claimsPool.Get().(*cClaims)
+	err := v.verifyInto(token, now, c)
+	if err == nil {
+		c.into(out) // sets every field
+	} else {
+		out.reset()
+	}
+	claimsPool.Put(c)
+	return err
+}
+
+// reset empties the claims, keeping the memory VerifyInto reuses.
+func (c *Claims) reset() {
+	*c = Claims{mem: c.mem, audMem: c.audMem}
 }
 
 // verifyInto is the cgo call of VerifyAt: the claims stay in c, in C memory.
@@ -521,9 +557,11 @@ type claimsCopy struct {
 	at  int
 }
 
-// str copies s into the buffer and returns it as a string. The bytes are
-// never written again (Raw is a separate region with its capacity capped),
-// so the string is immutable, as Go requires.
+// str copies s into the buffer and returns it as a string. Raw is a
+// separate region with its capacity capped, so writes through Raw never
+// reach a string; the buffer is written again only by the next
+// VerifyInto into the same Claims, as VerifyInto documents (VerifyAt's
+// buffers are never reused, so its strings are immutable, as Go requires).
 func (b *claimsCopy) str(s C.jg_str) string {
 	src := cBytes(s)
 	if len(src) == 0 {
@@ -546,11 +584,13 @@ func (b *claimsCopy) bytes(s C.jg_str) []byte {
 	return dst
 }
 
-// toGo copies the claims into Go memory in at most two allocations: one
-// byte buffer holding every string and Raw, and the Audience slice when
-// the token has aud. Nothing in the result points into C memory or into
-// the pooled jg_claims, so a Claims stays valid after later calls.
-func (c *cClaims) toGo() Claims {
+// into copies the claims into out in Go memory, setting every exported
+// field: one byte buffer holding
+// every string and Raw, and the Audience slice when the token has aud,
+// both reused from out's last VerifyInto when large enough (else
+// allocated: at most two allocations). Nothing in out points into C memory
+// or into the pooled jg_claims.
+func (c *cClaims) into(out *Claims) {
 	p := c.p
 	present := ClaimSet(p.present)
 	n := int(p.aud_count)
@@ -561,29 +601,35 @@ func (c *cClaims) toGo() Claims {
 	for i := 0; i < n; i++ {
 		total += int(p.aud[i].len)
 	}
-	b := claimsCopy{buf: make([]byte, total)}
-	out := Claims{
-		Issuer:    b.str(p.iss),
-		Subject:   b.str(p.sub),
-		ID:        b.str(p.jti),
-		SessionID: b.str(p.sid),
-		ExpiresAt: unixIf(present&ClaimExp != 0, p.exp),
-		NotBefore: unixIf(present&ClaimNbf != 0, p.nbf),
-		IssuedAt:  unixIf(present&ClaimIat != 0, p.iat),
-		Version:   uint64(p.ver),
-		KeyID:     b.str(p.kid),
-		Type:      b.str(p.typ),
-		Algorithm: Algorithm(p.alg),
-		Present:   present,
+	mem := out.mem
+	if cap(mem) < total {
+		mem = make([]byte, total)
 	}
+	b := claimsCopy{buf: mem[:total]}
+	out.mem = mem
+	out.Issuer = b.str(p.iss)
+	out.Subject = b.str(p.sub)
+	out.ID = b.str(p.jti)
+	out.SessionID = b.str(p.sid)
+	out.ExpiresAt = unixIf(present&ClaimExp != 0, p.exp)
+	out.NotBefore = unixIf(present&ClaimNbf != 0, p.nbf)
+	out.IssuedAt = unixIf(present&ClaimIat != 0, p.iat)
+	out.Version = uint64(p.ver)
+	out.KeyID = b.str(p.kid)
+	out.Type = b.str(p.typ)
+	out.Algorithm = Algorithm(p.alg)
+	out.Present = present
+	out.Audience = nil
 	if n > 0 {
-		out.Audience = make([]string, n)
+		if cap(out.audMem) < n {
+			out.audMem = make([]string, n)
+		}
+		out.Audience = out.audMem[:n]
 		for i := 0; i < n; i++ {
 			out.Audience[i] = b.str(p.aud[i])
 		}
 	}
 	out.Raw = b.bytes(p.raw_json)
-	return out
 }
 
 // Header holds the header parameters of Encode; alg always comes from the key.

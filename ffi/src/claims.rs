@@ -75,6 +75,10 @@ pub struct jg_claims {
     pub buffer: [u8; JG_CLAIMS_BUFFER_LEN],
 }
 
+/// Tokens up to this length verify into a small stack buffer when the
+/// caller wants no claims.
+const SMALL_TOKEN_LEN: usize = 2048;
+
 /// Verifies `token` (`len` bytes, not NUL-terminated) at time `now`
 /// (seconds since the Unix epoch): structure, signature, claims, policy,
 /// the static denylist when one is attached, and the live denylist (empty
@@ -114,6 +118,14 @@ pub unsafe extern "C" fn jg_verifier_verify(
         // SAFETY: the caller's contract covers `token`.
         let token = unsafe { ptr::bytes(token, len) }?;
         if claims_out.is_null() {
+            // The buffer is zeroed on every call, at a cost in proportion to
+            // its size (6 KiB took longer than writing every view): most
+            // tokens fit the small one.
+            if len <= SMALL_TOKEN_LEN {
+                let mut buf = [0u8; jwtgate_core::buffer_len(SMALL_TOKEN_LEN)];
+                // SAFETY: no output.
+                return unsafe { verify_into(v, token, now, &mut buf, &mut [], None) };
+            }
             let mut buf = [0u8; DECODE_LEN];
             // SAFETY: no output.
             return unsafe { verify_into(v, token, now, &mut buf, &mut [], None) };
@@ -197,7 +209,13 @@ unsafe fn verify_into(
     mut scratch: &mut [u8],
     out: Option<*mut jg_claims>,
 ) -> Result<(), jg_result> {
-    let verified = v.live.verify(token, now, decode)?;
+    // Borrowed where the verifier wrote it: moving the `Verified` out of
+    // the `Result` would copy it once more per call.
+    let result = v.live.verify(token, now, decode);
+    let verified = match &result {
+        Ok(verified) => verified,
+        Err(e) => return Err(jg_result::from_code(e.code())),
+    };
     let Some(out) = out else {
         return Ok(());
     };
@@ -257,4 +275,76 @@ unsafe fn verify_into(
     }
     set_view!(out.aud_count = aud_count);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8; 32] = b"jwtgate ffi test secret, 32 byte";
+
+    /// An HS256 token whose claims carry `pad` bytes of a custom claim.
+    fn token(pad: usize) -> Vec<u8> {
+        let key = Key::hmac(Algorithm::HS256, SECRET).unwrap();
+        let claims = format!(
+            r#"{{"sub":"s-1","exp":4000000000,"pad":"{}"}}"#,
+            "x".repeat(pad)
+        );
+        let mut out = vec![0u8; JG_MAX_TOKEN_LEN];
+        let n =
+            jwtgate_core::encode(&key, claims.as_bytes(), &HeaderFields::new(), &mut out).unwrap();
+        out.truncate(n);
+        out
+    }
+
+    /// The verdict alone (`claims_out` NULL) uses a small buffer for
+    /// tokens up to `SMALL_TOKEN_LEN` and the full one above: both accept,
+    /// as the call with claims does.
+    #[test]
+    fn verdict_alone_on_both_sides_of_the_small_buffer() {
+        let mut v = std::ptr::null_mut();
+        // SAFETY: every pointer is valid for its call; `v` is live until freed.
+        unsafe {
+            assert_eq!(jg_verifier_new(&mut v), jg_result::JG_OK);
+            let rc =
+                jg_verifier_add_hmac_key(v, JG_ALG_HS256, SECRET.as_ptr(), 32, std::ptr::null(), 0);
+            assert_eq!(rc, jg_result::JG_OK);
+        }
+        let mut claims: Box<jg_claims> = Box::new(
+            // SAFETY: all-zero bytes are a valid `jg_claims`.
+            unsafe { std::mem::zeroed() },
+        );
+        for (pad, small) in [(0, true), (1400, true), (1600, false), (5000, false)] {
+            let t = token(pad);
+            assert_eq!(
+                t.len() <= SMALL_TOKEN_LEN,
+                small,
+                "pad {pad}: {} bytes",
+                t.len()
+            );
+            // SAFETY: `v` is live, `t` readable for its length, `claims` ours.
+            unsafe {
+                let none = std::ptr::null_mut();
+                assert_eq!(
+                    jg_verifier_verify(v, t.as_ptr(), t.len(), 1, none),
+                    jg_result::JG_OK
+                );
+                let out: *mut jg_claims = &mut *claims;
+                assert_eq!(
+                    jg_verifier_verify(v, t.as_ptr(), t.len(), 1, out),
+                    jg_result::JG_OK
+                );
+                let sub = std::slice::from_raw_parts(claims.sub.ptr, claims.sub.len);
+                assert_eq!(sub, b"s-1");
+                // Expired: the verdict alone says so too.
+                let late = 4_000_000_001;
+                assert_eq!(
+                    jg_verifier_verify(v, t.as_ptr(), t.len(), late, none),
+                    jg_result::JG_EXPIRED
+                );
+            }
+        }
+        // SAFETY: `v` is not used after this.
+        unsafe { jg_verifier_free(v) };
+    }
 }

@@ -5,7 +5,8 @@
 //!
 //! The live side holds a 100,000-revocation base plus a delta (what a
 //! follower installs) and a static denylist; the token is not revoked, so
-//! every list is probed. Run:
+//! every list is probed. Then a live verifier as the C ABI makes one by
+//! default (no static list, an empty live one). Run:
 //! `cargo run --release -p jwtgate-sync --example verify_ratios`.
 
 use std::hint::black_box;
@@ -32,6 +33,23 @@ fn denylist(prefix: &str, n: u64) -> Result<Vec<u8>, Error> {
     Ok(set.build(NOW)?)
 }
 
+/// Fastest block of `core` and of `live` verifying `token`, interleaved.
+fn against_core(core: &Verifier<'_>, live: &LiveVerifier, token: &[u8], rounds: u32) -> (f64, f64) {
+    let (mut b1, mut b2) = ([0u8; BUFFER_LEN], [0u8; BUFFER_LEN]);
+    assert!(core.verify(token, NOW, &mut b1).is_ok());
+    assert!(live.verify(token, NOW, &mut b2).is_ok());
+    interleaved(
+        rounds,
+        2000,
+        || {
+            black_box(core.verify(black_box(token), NOW, &mut b1).is_ok());
+        },
+        || {
+            black_box(live.verify(black_box(token), NOW, &mut b2).is_ok());
+        },
+    )
+}
+
 fn main() -> Result<(), Error> {
     let key = Key::hmac(Algorithm::HS256, b"jwtgate bench secret, 32 bytes!!")?;
     let mut token = vec![0u8; 2048];
@@ -51,23 +69,20 @@ fn main() -> Result<(), Error> {
         .nth(1)
         .and_then(|a| a.parse::<u32>().ok())
         .map_or(400, |d| (400 / d).max(1));
-    let (mut b1, mut b2) = ([0u8; BUFFER_LEN], [0u8; BUFFER_LEN]);
-    assert!(core.verify(&token, NOW, &mut b1).is_ok());
-    assert!(live.verify(&token, NOW, &mut b2).is_ok());
-    let (t_core, t_live) = interleaved(
-        rounds,
-        2000,
-        || {
-            black_box(core.verify(black_box(&token), NOW, &mut b1).is_ok());
-        },
-        || {
-            black_box(live.verify(black_box(&token), NOW, &mut b2).is_ok());
-        },
-    );
+    let (t_core, t_live) = against_core(&core, &live, &token, rounds);
     println!(
         "HS256: core verify {t_core:.0} ns, live verify (static + base + delta, counted) \
          {t_live:.0} ns, ratio {:.2}",
         t_live / t_core
+    );
+    // The C ABI's default: no static denylist, an empty live one (issue 21:
+    // what the live verifier alone adds to the core, without the ABI).
+    let bare = LiveVerifier::new(core.keys().clone(), *core.policy())?.with_cache_size(0);
+    let (t_core, t_bare) = against_core(&core, &bare, &token, rounds);
+    println!(
+        "HS256: core verify {t_core:.0} ns, live verify (no static list, empty live list, \
+         counted) {t_bare:.0} ns, ratio {:.2}",
+        t_bare / t_core
     );
     Ok(())
 }

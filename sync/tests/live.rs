@@ -240,6 +240,35 @@ fn static_and_live_denylists() {
     assert_eq!(m.rejected_for(jwtgate_sync::Reason::RevokedToken), 4);
 }
 
+/// A verifier's own live list is skipped while nothing was installed in
+/// it (issue 21); a list given with `with_state` or `from_verifier` may
+/// hold entries from the start and is always checked, as is the own list
+/// once a snapshot is installed.
+#[test]
+fn live_list_checked_once_installed_or_given() {
+    let revoked = Err(VerifyError::Token(Error::Revoked(RevocationKind::Token)));
+    let t = token(&key_a(), "gone");
+    let v = LiveVerifier::new(keys(&[key_a()]), Policy::new()).unwrap();
+    assert_eq!(check(&v, &t), Ok(()));
+    v.state()
+        .install(Snapshot::from_bytes(denylist(&["gone"])).unwrap());
+    assert_eq!(check(&v, &t), revoked);
+
+    let given = || {
+        jwtgate_sync::DenylistState::with_snapshot(
+            Snapshot::from_bytes(denylist(&["gone"])).unwrap(),
+        )
+    };
+    let v = LiveVerifier::new(keys(&[key_a()]), Policy::new())
+        .unwrap()
+        .with_state(given());
+    assert_eq!(v.state().generation(), 0);
+    assert_eq!(check(&v, &t), revoked);
+    let core = jwtgate::Verifier::new(keys(&[key_a()]), Policy::new());
+    let v = LiveVerifier::from_verifier(&core, given());
+    assert_eq!(check(&v, &t), revoked);
+}
+
 /// One source at a time; a source that fails to start, or stops, frees
 /// the verifier for the next.
 #[test]

@@ -1,6 +1,5 @@
 //! Staleness, the token cache's size and the counters of a verifier.
 
-
 use jwtgate_sync::{LiveVerifier, MetricsSnapshot};
 
 use crate::ptr::{self, boundary};
