@@ -39,8 +39,8 @@
 #   - nginx and Caddy to jwtgate on a Unix domain socket (`server.listen =
 #     "unix:..."`, the socket in this run's temp dir): claims upstream,
 #     spoofing overwritten, 401 / 403 with the upstream not called, metrics
-#     and access log; SIGTERM removes the socket and both proxies fail
-#     closed;
+#     and access log; the gRPC API on a Unix socket too (allowed, 401);
+#     SIGTERM removes both sockets and both proxies fail closed;
 #   - jwtgate down: the proxy fails closed, the upstream never called.
 #
 # Ends with "N passed, N failed". Needs nginx, caddy, curl, redis-server,
@@ -382,8 +382,9 @@ JG_SERVE_PID=$MAIN_PID
 echo "== nginx and Caddy -> jwtgate on a Unix domain socket"
 mkdir -p "$TMP/uds"
 SOCK="$TMP/uds/jwtgate.sock"
-# The main config without its gRPC port (that jwtgate still holds it).
-grep -v '^grpc_listen' "$TMP/gateway.toml" >"$TMP/uds.toml"
+GSOCK="$TMP/uds/grpc.sock"
+# The main config with the gRPC listener on a Unix socket too.
+sed "s#^grpc_listen = .*#grpc_listen = \"unix:$GSOCK\"#" "$TMP/gateway.toml" >"$TMP/uds.toml"
 jg_gw_serve_start "$TMP/uds" "$TMP/uds.toml" "unix:$SOCK"
 UDS_PID=$JG_SERVE_PID
 for i in $(seq 1 100); do
@@ -415,13 +416,15 @@ for p in $UDS_PROXIES; do
         "$(status "$base/admin/users" -H "Authorization: Bearer $GOOD")"
     expect "$name: refusals -> upstream not called" "$before" "$(calls)"
 done
+grpc_count "$(python3 scripts/gateway-grpc.py expect "unix:$GSOCK" "$GOOD" /app 200 2>&1)"
+grpc_count "$(python3 scripts/gateway-grpc.py expect "unix:$GSOCK" "$FORGED" /app 401 2>&1)"
 expect "uds: answers counted in /metrics" 1 \
     "$(curl -s --unix-socket "$SOCK" http://jwtgate/metrics | awk '/^jwtgate_serve_http_requests_total\{outcome="allowed"\}/ {print ($2 >= 2) ? 1 : 0}')"
 expect "uds: answers in the access log" 1 \
     "$(grep -c '"status":401' "$TMP/uds/serve.out" | awk '{print ($1 >= 2) ? 1 : 0}')"
 kill "$UDS_PID"; wait "$UDS_PID" 2>/dev/null || true
-expect "uds: SIGTERM drains and removes the socket" "drained gone" \
-    "$(grep -c '^jwtgate serve: drained$' "$TMP/uds/serve.err" | sed 's/^1$/drained/') $([ -e "$SOCK" ] && echo present || echo gone)"
+expect "uds: SIGTERM drains and removes both sockets" "drained gone gone" \
+    "$(grep -c '^jwtgate serve: drained$' "$TMP/uds/serve.err" | sed 's/^1$/drained/') $(for f in "$SOCK" "$GSOCK"; do [ -e "$f" ] && echo present || echo gone; done | xargs)"
 before=$(calls)
 for p in $UDS_PROXIES; do
     s=$(status "http://127.0.0.1:${p#*:}/app" -H "Authorization: Bearer $GOOD")
