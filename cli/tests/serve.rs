@@ -122,6 +122,19 @@ impl Server {
         std::fs::write(self.dir.join("gateway.toml"), config).unwrap();
     }
 
+    /// Waits (at most `WAIT`) for the process to exit, successfully.
+    fn wait_success(&mut self) {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "{status:?}");
+                return;
+            }
+            assert!(started.elapsed() < WAIT, "did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn log_lines(&self) -> Vec<String> {
         self.stdout.try_iter().collect()
     }
@@ -527,15 +540,7 @@ fn sigterm_drains_and_exits() {
         200,
         "in-flight request finished"
     );
-    let started = Instant::now();
-    loop {
-        if let Some(status) = s.child.try_wait().unwrap() {
-            assert!(status.success(), "{status:?}");
-            break;
-        }
-        assert!(started.elapsed() < WAIT, "did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    s.wait_success();
     // No longer listening.
     assert!(TcpStream::connect(&s.addr).is_err());
 }
@@ -579,15 +584,7 @@ fn unix_socket_serves_checks_and_is_removed_on_sigterm() {
     assert_eq!(s.get("/healthz", &[]).status, 200);
     // SIGTERM: drains, exits, removes the socket.
     s.signal("TERM");
-    let started = Instant::now();
-    loop {
-        if let Some(status) = s.child.try_wait().unwrap() {
-            assert!(status.success(), "{status:?}");
-            break;
-        }
-        assert!(started.elapsed() < WAIT, "did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    s.wait_success();
     assert!(!sock.exists(), "socket file removed");
     // A stale socket left by a killed server is replaced at start.
     let stale = std::os::unix::net::UnixListener::bind(&sock).unwrap();

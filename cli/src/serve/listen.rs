@@ -281,6 +281,14 @@ mod tests {
         assert!(path.exists());
         let l = Listener::bind(&at, 0o660).await.unwrap();
         drop(l);
+        // A successor's socket at the path is not removed by the old one.
+        let old = Listener::bind(&at, 0o660).await.unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let successor = std::os::unix::net::UnixListener::bind(&path).unwrap();
+        drop(old);
+        assert!(path.exists(), "a successor's socket stays");
+        drop(successor);
+        std::fs::remove_file(&path).unwrap();
         // A regular file is refused and kept.
         std::fs::write(&path, "keep me").unwrap();
         let err = Listener::bind(&at, 0o660).await.unwrap_err().to_string();
