@@ -9,7 +9,9 @@
 # (fast, so the proxy and the auth are what is measured), nginx in front of
 # it without auth, the same nginx config with auth_request to `jwtgate
 # serve` (HS256 token, access log off, no revocation source, the default
-# token cache), the same again with auth_request to a no-work auth server
+# token cache), the same over a Unix domain socket (jwtgate on
+# `unix:DIR/jwtgate.sock`, nginx `server unix:...` in its upstream, the
+# rest alike), the same again with auth_request to a no-work auth server
 # (an nginx answering 200 with the same claim headers: the ceiling of any
 # auth server on this box), and `jwtgate serve` alone; then the same with
 # an RS256 token (the IdP fixture's RSA-2048 token,
@@ -120,18 +122,23 @@ UP=$JG_STATIC_PID
 jg_gw_nginx_start "$TMP" noauth - "$APP_PORT"
 NOAUTH_PORT=$JG_NGINX_PORT
 NOAUTH_PID=$JG_NGINX_PID
-# auth_pair PREFIX NAME DIR: `jwtgate serve` on DIR/gateway.toml and an
-# nginx auth_request in front of it; sets PREFIX_SERVE (jwtgate's port),
-# PREFIX_PID (its pid), PREFIX_PORT (nginx's port), PREFIX_NGINX (its pid).
+# auth_pair PREFIX NAME DIR [unix:PATH]: `jwtgate serve` on
+# DIR/gateway.toml (on that Unix socket if given) and an nginx
+# auth_request in front of it; sets PREFIX_SERVE (jwtgate's port, empty on
+# a socket), PREFIX_PID (its pid), PREFIX_PORT (nginx's port),
+# PREFIX_NGINX (its pid).
 auth_pair() {
-    jg_gw_serve_start "$3" "$3/gateway.toml"
-    jg_gw_nginx_start "$TMP" "$2" "$JG_SERVE_PORT" "$APP_PORT"
+    jg_gw_serve_start "$3" "$3/gateway.toml" ${4:+"$4"}
+    jg_gw_nginx_start "$TMP" "$2" "${4:-$JG_SERVE_PORT}" "$APP_PORT"
     printf -v "$1_SERVE" %s "$JG_SERVE_PORT"
     printf -v "$1_PID" %s "$JG_SERVE_PID"
     printf -v "$1_PORT" %s "$JG_NGINX_PORT"
     printf -v "$1_NGINX" %s "$JG_NGINX_PID"
 }
 auth_pair HS auth "$TMP"
+mkdir -p "$TMP/unix"
+cp "$TMP/gateway.toml" "$TMP/secret" "$TMP/unix/"
+auth_pair UDS uds "$TMP/unix" "unix:$TMP/unix/jwtgate.sock"
 # The ceiling: the same auth_request config against an nginx that answers
 # 200 with fixed claim headers and does no work (its own process, so that
 # its CPU is counted apart from the upstream's).
@@ -152,6 +159,10 @@ fi
     { echo "auth_request path does not refuse a missing token" >&2; exit 1; }
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$HS_PORT/")" = 200 ] ||
     { echo "auth_request path refuses the benchmark token" >&2; exit 1; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$UDS_PORT/")" = 401 ] ||
+    { echo "auth_request over the Unix socket does not refuse a missing token" >&2; exit 1; }
+[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$UDS_PORT/")" = 200 ] ||
+    { echo "auth_request over the Unix socket refuses the benchmark token" >&2; exit 1; }
 [ "$RS" = 0 ] || for port in "$RS_ON_PORT" "$RS_OFF_PORT"; do
     [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $RS_TOKEN" "http://127.0.0.1:$port/")" = 200 ] ||
         { echo "auth_request path refuses the RS256 token" >&2; exit 1; }
@@ -207,11 +218,13 @@ for r in $(seq 1 "$ROUNDS"); do
     echo "round $r/$ROUNDS"
     run noauth "http://127.0.0.1:$NOAUTH_PORT/" "$CONNS" "$TOKEN" "$NOAUTH_PID" "$UP" >>"$TMP/noauth"
     run auth "http://127.0.0.1:$HS_PORT/" "$CONNS" "$TOKEN" "$HS_NGINX" "$UP" "$HS_PID" >>"$TMP/auth"
+    run uds "http://127.0.0.1:$UDS_PORT/" "$CONNS" "$TOKEN" "$UDS_NGINX" "$UP" "$UDS_PID" >>"$TMP/uds"
     run nowork "http://127.0.0.1:$NOWORK_PORT/" "$CONNS" "$TOKEN" "$NOWORK_FRONT" "$UP" "$NOWORK_PID" >>"$TMP/nowork"
     run serve "http://127.0.0.1:$HS_SERVE/auth" "$CONNS" "$TOKEN" "$HS_PID" >>"$TMP/serve"
     # Latency without queueing: one connection.
     run noauth1 "http://127.0.0.1:$NOAUTH_PORT/" 1 "$TOKEN" >>"$TMP/noauth1"
     run auth1 "http://127.0.0.1:$HS_PORT/" 1 "$TOKEN" >>"$TMP/auth1"
+    run uds1 "http://127.0.0.1:$UDS_PORT/" 1 "$TOKEN" >>"$TMP/uds1"
     [ "$RS" = 1 ] || continue
     run rs_on "http://127.0.0.1:$RS_ON_PORT/" "$CONNS" "$RS_TOKEN" "$RS_ON_NGINX" "$UP" "$RS_ON_PID" >>"$TMP/rs_on"
     run rs_off "http://127.0.0.1:$RS_OFF_PORT/" "$CONNS" "$RS_TOKEN" "$RS_OFF_NGINX" "$UP" "$RS_OFF_PID" >>"$TMP/rs_off"
@@ -221,21 +234,25 @@ done
 
 read -r n_rps n_p50 n_p99 n_cpu_wrk n_cpu_front n_cpu_up <<<"$(best "$TMP/noauth")"
 read -r a_rps a_p50 a_p99 a_cpu_wrk a_cpu_front a_cpu_up a_cpu_jg <<<"$(best "$TMP/auth")"
+read -r u_rps u_p50 u_p99 u_cpu_wrk u_cpu_front u_cpu_up u_cpu_jg <<<"$(best "$TMP/uds")"
 read -r w_rps w_p50 w_p99 w_cpu_wrk w_cpu_front w_cpu_up w_cpu_jg <<<"$(best "$TMP/nowork")"
 read -r s_rps s_p50 s_p99 s_cpu_wrk s_cpu_jg <<<"$(best "$TMP/serve")"
 # For latency the round with the lowest p99 of each side.
 read -r _ n1_p50 n1_p99 _ <<<"$(sort -k3,3 -g "$TMP/noauth1" | head -1)"
 read -r _ a1_p50 a1_p99 _ <<<"$(sort -k3,3 -g "$TMP/auth1" | head -1)"
+read -r _ u1_p50 u1_p99 _ <<<"$(sort -k3,3 -g "$TMP/uds1" | head -1)"
 echo
 echo "wrk -t1 -c$CONNS -d${SECONDS_EACH}s, best of $ROUNDS rounds, HS256 unless said, $(nproc) cores shared by all, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-36s %10s %10s %10s\n' "" "req/s" "p50 us" "p99 us"
 line() { printf '%-36s %10.0f %10.0f %10.0f\n' "$@"; }
 line "nginx -> upstream (no auth)" "$n_rps" "$n_p50" "$n_p99"
 line "nginx auth_request -> jwtgate" "$a_rps" "$a_p50" "$a_p99"
+line "nginx auth_request -> jwtgate (unix)" "$u_rps" "$u_p50" "$u_p99"
 line "nginx auth_request -> no-work nginx" "$w_rps" "$w_p50" "$w_p99"
 line "jwtgate serve alone" "$s_rps" "$s_p50" "$s_p99"
 printf '%-36s %10s %10.0f %10.0f\n' "no auth, 1 connection" "" "$n1_p50" "$n1_p99"
 printf '%-36s %10s %10.0f %10.0f\n' "auth_request, 1 connection" "" "$a1_p50" "$a1_p99"
+printf '%-36s %10s %10.0f %10.0f\n' "auth_request (unix), 1 connection" "" "$u1_p50" "$u1_p99"
 if [ "$RS" = 1 ]; then
     read -r ro_rps ro_p50 ro_p99 ro_cpu_wrk ro_cpu_front ro_cpu_up ro_cpu_jg <<<"$(best "$TMP/rs_on")"
     read -r rf_rps rf_p50 rf_p99 rf_cpu_wrk rf_cpu_front rf_cpu_up rf_cpu_jg <<<"$(best "$TMP/rs_off")"
@@ -246,8 +263,11 @@ if [ "$RS" = 1 ]; then
     line "jwtgate alone, RS256, cache" "$ros_rps" "$ros_p50" "$ros_p99"
     line "jwtgate alone, RS256, no cache" "$rfs_rps" "$rfs_p50" "$rfs_p99"
 fi
-awk -v a="$a_rps" -v n="$n_rps" -v w="$w_rps" -v ap="$a1_p99" -v np="$n1_p99" -v a50="$a1_p50" -v n50="$n1_p50" 'BEGIN {
+awk -v a="$a_rps" -v n="$n_rps" -v w="$w_rps" -v ap="$a1_p99" -v np="$n1_p99" -v a50="$a1_p50" -v n50="$n1_p50" \
+    -v u="$u_rps" -v up="$u1_p99" -v u50="$u1_p50" 'BEGIN {
     printf "with auth / without: %.0f%% of the throughput (goal >= 60%%)\n", 100 * a / n
+    printf "with auth over the Unix socket / without: %.0f%% (unix / TCP: %.2fx)\n", 100 * u / n, u / a
+    printf "added latency over the Unix socket, 1 connection: p50 %+.0f us, p99 %+.0f us\n", u50 - n50, up - np
     printf "no-work auth server / without: %.0f%% (the ceiling of any auth server here)\n", 100 * w / n
     printf "added latency, 1 connection: p50 %+.0f us, p99 %+.0f us (goal p99 <= 1000 us)\n", a50 - n50, ap - np
 }'
@@ -273,6 +293,7 @@ cpu_line() { # LABEL WRK FRONT UP JG
 }
 cpu_line "nginx -> upstream (no auth)" "$n_cpu_wrk" "$n_cpu_front" "$n_cpu_up" -
 cpu_line "nginx auth_request -> jwtgate" "$a_cpu_wrk" "$a_cpu_front" "$a_cpu_up" "$a_cpu_jg"
+cpu_line "nginx auth_request -> jwtgate (unix)" "$u_cpu_wrk" "$u_cpu_front" "$u_cpu_up" "$u_cpu_jg"
 cpu_line "nginx auth_request -> no-work nginx" "$w_cpu_wrk" "$w_cpu_front" "$w_cpu_up" "$w_cpu_jg"
 cpu_line "jwtgate serve alone" "$s_cpu_wrk" - - "$s_cpu_jg"
 if [ "$RS" = 1 ]; then
@@ -281,9 +302,11 @@ if [ "$RS" = 1 ]; then
 fi
 awk -v nw="$n_cpu_wrk" -v nf="$n_cpu_front" -v nu="$n_cpu_up" \
     -v aw="$a_cpu_wrk" -v af="$a_cpu_front" -v au="$a_cpu_up" -v aj="$a_cpu_jg" \
-    -v ww="$w_cpu_wrk" -v wf="$w_cpu_front" -v wu="$w_cpu_up" -v wj="$w_cpu_jg" -v cores="$(nproc)" 'BEGIN {
-    n = nw + nf + nu; a = aw + af + au + aj; w = ww + wf + wu + wj
+    -v ww="$w_cpu_wrk" -v wf="$w_cpu_front" -v wu="$w_cpu_up" -v wj="$w_cpu_jg" -v cores="$(nproc)" \
+    -v uw="$u_cpu_wrk" -v uf="$u_cpu_front" -v uu="$u_cpu_up" -v uj="$u_cpu_jg" 'BEGIN {
+    n = nw + nf + nu; a = aw + af + au + aj; w = ww + wf + wu + wj; u = uw + uf + uu + uj
     printf "CPU-bound ratio, total CPU per request no auth / auth: %.0f%% (measured: above)\n", 100 * n / a
+    printf "the same over the Unix socket: %.0f%%; unix / TCP: jwtgate %.2fx, nginx front %.2fx, total %.2fx of the CPU per request\n", 100 * n / u, uj / aj, uf / af, u / a
     printf "the same with the no-work auth server: %.0f%%; with jwtgate at the no-work server'"'"'s cost: %.0f%%\n", 100 * n / w, 100 * n / (a - aj + wj)
     printf "nginx front alone, CPU per request auth / no auth: %.2fx; jwtgate: %.0f%% of the auth total\n", af / nf, 100 * aj / a
     printf "bounds on %d cores: no auth %.0f req/s (all CPU), %.0f (the front nginx if one worker); auth %.0f, %.0f\n", cores, cores * 1e6 / n, 1e6 / nf, cores * 1e6 / a, 1e6 / af

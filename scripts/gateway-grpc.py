@@ -123,7 +123,7 @@ def rpc_error(call, message, raw=False):
 
 def suite(addr):
     env = os.environ
-    with grpc.insecure_channel(addr) as channel:
+    with channel_to(addr) as channel:
         check = stub(channel)
 
         r = check(request(bearer(env["GOOD"])), timeout=5)
@@ -243,8 +243,18 @@ def suite(addr):
         expect("still serving after the refusals", 200, http_status(r))
 
 
+def channel_to(addr):
+    """A channel to `addr` (`host:port` or `unix:/path`). With grpcio's
+    default :authority for a `unix:` target, jwtgate's HTTP/2 server reset
+    every call (RST_STREAM PROTOCOL_ERROR, observed with this grpcio);
+    Envoy sends its cluster's name, so this client names one too."""
+    if addr.startswith("unix:"):
+        return grpc.insecure_channel(addr, options=[("grpc.default_authority", "jwtgate")])
+    return grpc.insecure_channel(addr)
+
+
 def expect_one(addr, token, path, want, header=None):
-    with grpc.insecure_channel(addr) as channel:
+    with channel_to(addr) as channel:
         headers = bearer(token) if token else {}
         r = stub(channel)(request(headers, path=path), timeout=5)
         expect(f"{path} -> {want}", int(want), http_status(r))
@@ -257,7 +267,7 @@ def inflight(addr, delay, token):
     """One call, then one whose message is sent `delay` seconds after the
     call started (its headers are on the wire at once): a call in flight
     when the test sends SIGTERM."""
-    with grpc.insecure_channel(addr) as channel:
+    with channel_to(addr) as channel:
         if http_status(stub(channel)(request(bearer(token)), timeout=5)) != 200:
             print("inflight first call refused", flush=True)
             return

@@ -5,14 +5,21 @@
 #
 #   jg_gw_echo_start DIR            JG_ECHO_PORT; each request's headers are
 #                                   appended as one JSON line to DIR/echo.log
-#   jg_gw_serve_start DIR CONFIG    JG_SERVE_PORT, JG_SERVE_PID (extra env
-#                                   through the caller's environment)
+#   jg_gw_serve_start DIR CONFIG [unix:PATH]
+#                                   JG_SERVE_PORT, JG_SERVE_PID (extra env
+#                                   through the caller's environment); with
+#                                   unix:PATH it listens on that Unix socket
+#                                   (JG_SERVE_PORT empty) and the socket's
+#                                   group becomes the nginx workers' (what
+#                                   docs/gateway.md says to arrange)
 #   jg_gw_nginx_start DIR NAME AUTH_PORT UPSTREAM_PORT [phantom]
 #                                   JG_NGINX_PORT, JG_NGINX_PID (the
 #                                   master's; AUTH_PORT "-": no
-#                                   auth_request; "phantom": the minted JWT
+#                                   auth_request; "unix:PATH": jwtgate on a
+#                                   Unix socket; "phantom": the minted JWT
 #                                   goes upstream as Authorization)
 #   jg_gw_caddy_start DIR AUTH_PORT UPSTREAM_PORT        JG_CADDY_PORT
+#                                   (AUTH_PORT "unix:PATH" as for nginx)
 #   jg_gw_static_start DIR          JG_STATIC_PORT, JG_STATIC_PID: an nginx
 #                                   answering 200 "ok" (a fast upstream for
 #                                   benchmarks), and on /auth 200 with fixed
@@ -43,6 +50,20 @@ jg_gw_wait_port() { # PORT [PATH]: until an HTTP answer (any status) comes
     echo "nothing answers on port $1" >&2
     return 1
 }
+
+jg_gw_wait_unix() { # SOCKET PATH: until an HTTP answer comes on the socket
+    local i
+    for i in $(seq 1 200); do
+        if curl -s -o /dev/null --max-time 1 --unix-socket "$1" "http://jwtgate$2"; then return 0; fi
+        sleep 0.05
+    done
+    echo "nothing answers on $1" >&2
+    return 1
+}
+
+# The group nginx's workers run as when the master is root (nginx's
+# built-in "user nobody <group>"); the socket is given that group, mode 0660.
+JG_GW_NGINX_GROUP="${JG_GW_NGINX_GROUP:-$(getent group nogroup >/dev/null && echo nogroup || echo nobody)}"
 
 jg_gw_nginx_prelude() { # DIR: the top of an nginx.conf, up to inside http {
     local dir=$1
@@ -107,13 +128,23 @@ PY
 }
 
 jg_gw_serve_start() {
-    local dir=$1 config=$2
-    JG_SERVE_PORT=$(jg_free_port)
-    "$JG_GW_BIN" serve --config "$config" --listen "127.0.0.1:$JG_SERVE_PORT" \
+    local dir=$1 config=$2 listen=${3:-}
+    if [ -n "$listen" ]; then
+        JG_SERVE_PORT=
+    else
+        JG_SERVE_PORT=$(jg_free_port)
+        listen="127.0.0.1:$JG_SERVE_PORT"
+    fi
+    "$JG_GW_BIN" serve --config "$config" --listen "$listen" \
         >"$dir/serve.out" 2>"$dir/serve.err" &
     JG_SERVE_PID=$!
     JG_GW_PIDS+=("$JG_SERVE_PID")
-    jg_gw_wait_port "$JG_SERVE_PORT" /healthz || { cat "$dir/serve.err" >&2; return 1; }
+    if [ -n "$JG_SERVE_PORT" ]; then
+        jg_gw_wait_port "$JG_SERVE_PORT" /healthz || { cat "$dir/serve.err" >&2; return 1; }
+    else
+        jg_gw_wait_unix "${listen#unix:}" /healthz || { cat "$dir/serve.err" >&2; return 1; }
+        chgrp "$JG_GW_NGINX_GROUP" "${listen#unix:}"
+    fi
 }
 
 jg_gw_nginx_start() {
@@ -121,6 +152,8 @@ jg_gw_nginx_start() {
     mkdir -p "$dir/tmp"
     JG_NGINX_PORT=$(jg_free_port)
     local protect=""
+    local server="127.0.0.1:${auth/-/1}"
+    case $auth in unix:*) server=$auth ;; esac
     if [ "$auth" != "-" ]; then
         protect="
             auth_request /_jwtgate;
@@ -142,7 +175,7 @@ jg_gw_nginx_start() {
             proxy_set_header Cookie \"\";"
     fi
     { jg_gw_nginx_prelude "$dir"; cat <<EOF; } >"$dir/nginx.conf"
-    upstream jwtgate { server 127.0.0.1:${auth/-/1}; keepalive 64; }
+    upstream jwtgate { server $server; keepalive 64; }
     upstream app     { server 127.0.0.1:$upstream; keepalive 64; }
     server {
         listen 127.0.0.1:$JG_NGINX_PORT;
@@ -171,6 +204,8 @@ EOF
 
 jg_gw_caddy_start() {
     local dir=$1/caddy auth=$2 upstream=$3
+    # Caddy names a Unix socket upstream unix//PATH.
+    case $auth in unix:*) auth="unix/${auth#unix:}" ;; *) auth="127.0.0.1:$auth" ;; esac
     mkdir -p "$dir"
     JG_CADDY_PORT=$(jg_free_port)
     cat >"$dir/Caddyfile" <<EOF
@@ -187,7 +222,7 @@ http://127.0.0.1:$JG_CADDY_PORT {
         request_header -X-Auth-Subject
         request_header -X-Auth-Roles
         request_header -X-Auth-Email
-        forward_auth 127.0.0.1:$auth {
+        forward_auth $auth {
             uri /auth
             copy_headers X-Auth-Subject X-Auth-Roles X-Auth-Email
         }

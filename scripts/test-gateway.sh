@@ -36,6 +36,11 @@
 #     RESOURCE_EXHAUSTED; the SIGHUP key rotation reaches it; phantom mode
 #     through it (minted JWT set, 401 after logout); a gRPC call in flight
 #     at SIGTERM is answered before jwtgate exits;
+#   - nginx and Caddy to jwtgate on a Unix domain socket (`server.listen =
+#     "unix:..."`, the socket in this run's temp dir): claims upstream,
+#     spoofing overwritten, 401 / 403 with the upstream not called, metrics
+#     and access log; the gRPC API on a Unix socket too (allowed, 401);
+#     SIGTERM removes both sockets and both proxies fail closed;
 #   - jwtgate down: the proxy fails closed, the upstream never called.
 #
 # Ends with "N passed, N failed". Needs nginx, caddy, curl, redis-server,
@@ -371,6 +376,62 @@ wait_status 200 "$JX" -H "Authorization: Bearer $OTHER_KEY" || true
 expect "jwks_url: provider back -> k2 token passes" 200 \
     "$(status "$JX" -H "Authorization: Bearer $OTHER_KEY")"
 kill "$JWKS_PID"; wait "$JWKS_PID" 2>/dev/null || true
+JG_SERVE_PORT=$MAIN_PORT
+JG_SERVE_PID=$MAIN_PID
+
+echo "== nginx and Caddy -> jwtgate on a Unix domain socket"
+mkdir -p "$TMP/uds"
+SOCK="$TMP/uds/jwtgate.sock"
+GSOCK="$TMP/uds/grpc.sock"
+# The main config with the gRPC listener on a Unix socket too.
+sed "s#^grpc_listen = .*#grpc_listen = \"unix:$GSOCK\"#" "$TMP/gateway.toml" >"$TMP/uds.toml"
+jg_gw_serve_start "$TMP/uds" "$TMP/uds.toml" "unix:$SOCK"
+UDS_PID=$JG_SERVE_PID
+for i in $(seq 1 100); do
+    curl -sf -o /dev/null --unix-socket "$SOCK" http://jwtgate/readyz && break
+    sleep 0.05
+done
+expect "uds: ready over the socket" 200 \
+    "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://jwtgate/readyz)"
+expect "uds: a socket with mode 660 (the default)" "socket 660" \
+    "$(stat -c '%F %a' "$SOCK")"
+jg_gw_nginx_start "$TMP" uds "unix:$SOCK" "$JG_ECHO_PORT"
+MAIN_CADDY_PORT=$JG_CADDY_PORT
+jg_gw_caddy_start "$TMP/uds" "unix:$SOCK" "$JG_ECHO_PORT"
+UDS_PROXIES="nginx:$JG_NGINX_PORT caddy:$JG_CADDY_PORT"
+JG_CADDY_PORT=$MAIN_CADDY_PORT
+for p in $UDS_PROXIES; do
+    name="${p%%:*} (unix socket)" base="http://127.0.0.1:${p#*:}"
+    body=$(curl -s -H "Authorization: Bearer $GOOD" -H "X-Auth-Subject: mallory" "$base/app/x")
+    expect "$name: valid token, upstream sees the true subject" '["alice"]' \
+        "$(jq -c '.headers["x-auth-subject"]' <<<"$body")"
+    expect "$name: valid token, upstream sees the roles" '["user"]' \
+        "$(jq -r '.headers["x-auth-roles"][0]' <<<"$body")"
+    before=$(calls)
+    h=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $FORGED" "$base/app")
+    expect "$name: forged -> 401" 401 "$(head -1 <<<"$h" | awk '{print $2}')"
+    expect "$name: forged -> RFC 6750 invalid_token" 1 \
+        "$(grep -ci '^www-authenticate: Bearer realm="jwtgate", error="invalid_token"' <<<"$h" || true)"
+    expect "$name: route rule not met -> 403" 403 \
+        "$(status "$base/admin/users" -H "Authorization: Bearer $GOOD")"
+    expect "$name: refusals -> upstream not called" "$before" "$(calls)"
+done
+grpc_count "$(python3 scripts/gateway-grpc.py expect "unix:$GSOCK" "$GOOD" /app 200 2>&1)"
+grpc_count "$(python3 scripts/gateway-grpc.py expect "unix:$GSOCK" "$FORGED" /app 401 2>&1)"
+expect "uds: answers counted in /metrics" 1 \
+    "$(curl -s --unix-socket "$SOCK" http://jwtgate/metrics | awk '/^jwtgate_serve_http_requests_total\{outcome="allowed"\}/ {print ($2 >= 2) ? 1 : 0}')"
+expect "uds: answers in the access log" 1 \
+    "$(grep -c '"status":401' "$TMP/uds/serve.out" | awk '{print ($1 >= 2) ? 1 : 0}')"
+kill "$UDS_PID"; wait "$UDS_PID" 2>/dev/null || true
+expect "uds: SIGTERM drains and removes both sockets" "drained gone gone" \
+    "$(grep -c '^jwtgate serve: drained$' "$TMP/uds/serve.err" | sed 's/^1$/drained/') $(for f in "$SOCK" "$GSOCK"; do [ -e "$f" ] && echo present || echo gone; done | xargs)"
+before=$(calls)
+for p in $UDS_PROXIES; do
+    s=$(status "http://127.0.0.1:${p#*:}/app" -H "Authorization: Bearer $GOOD")
+    case "$s" in 5??) ok "${p%%:*} (unix socket) fails closed ($s) with jwtgate down" ;;
+        *) bad "${p%%:*} (unix socket) answered $s with jwtgate down" ;; esac
+done
+expect "uds: jwtgate down -> upstream not called" "$before" "$(calls)"
 JG_SERVE_PORT=$MAIN_PORT
 JG_SERVE_PID=$MAIN_PID
 

@@ -11,8 +11,9 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead as _, BufReader, Read as _, Write as _};
+use std::io::{BufRead as _, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
@@ -38,8 +39,14 @@ struct Server {
 }
 
 impl Server {
-    /// Writes `config` (with the test secret as `secret_file`) and starts.
+    /// Writes `config` (with the test secret as `secret_file`) and starts
+    /// on a loopback port.
     fn start(dir: &TempDir, config: &str, env: &[(&str, &str)]) -> Server {
+        Server::start_at(dir, config, env, "127.0.0.1:0")
+    }
+
+    /// As [`Server::start`], listening on `listen` (`unix:/path` too).
+    fn start_at(dir: &TempDir, config: &str, env: &[(&str, &str)], listen: &str) -> Server {
         std::fs::write(dir.path().join("secret"), SECRET).unwrap();
         let path = dir.path().join("gateway.toml");
         std::fs::write(&path, config).unwrap();
@@ -49,7 +56,7 @@ impl Server {
                 "--config",
                 path.to_str().unwrap(),
                 "--listen",
-                "127.0.0.1:0",
+                listen,
             ])
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
@@ -115,6 +122,19 @@ impl Server {
         std::fs::write(self.dir.join("gateway.toml"), config).unwrap();
     }
 
+    /// Waits (at most `WAIT`) for the process to exit, successfully.
+    fn wait_success(&mut self) {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "{status:?}");
+                return;
+            }
+            assert!(started.elapsed() < WAIT, "did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     fn log_lines(&self) -> Vec<String> {
         self.stdout.try_iter().collect()
     }
@@ -141,10 +161,24 @@ impl Response {
     }
 }
 
+/// A connection to `addr`: `unix:/path` or a TCP address.
+trait Conn: Read + Write {}
+impl<T: Read + Write> Conn for T {}
+
+fn connect(addr: &str) -> std::io::Result<Box<dyn Conn>> {
+    if let Some(path) = addr.strip_prefix("unix:") {
+        let s = UnixStream::connect(path)?;
+        s.set_read_timeout(Some(WAIT))?;
+        return Ok(Box::new(s));
+    }
+    let s = TcpStream::connect(addr)?;
+    s.set_read_timeout(Some(WAIT))?;
+    Ok(Box::new(s))
+}
+
 /// One request on a fresh connection (`Connection: close`).
 fn request(addr: &str, head: &str, headers: &[(&str, &str)]) -> Response {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(WAIT)).unwrap();
+    let mut s = connect(addr).unwrap();
     let mut req = head.to_string();
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
@@ -478,7 +512,7 @@ fn sighup_reloads_and_keeps_the_old_config_on_error() {
 }
 
 fn metrics_text(addr: &str) -> String {
-    let mut s = TcpStream::connect(addr).unwrap();
+    let mut s = connect(addr).unwrap();
     s.write_all(b"GET /metrics HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         .unwrap();
     let mut raw = String::new();
@@ -506,17 +540,76 @@ fn sigterm_drains_and_exits() {
         200,
         "in-flight request finished"
     );
-    let started = Instant::now();
-    loop {
-        if let Some(status) = s.child.try_wait().unwrap() {
-            assert!(status.success(), "{status:?}");
-            break;
-        }
-        assert!(started.elapsed() < WAIT, "did not exit");
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    s.wait_success();
     // No longer listening.
     assert!(TcpStream::connect(&s.addr).is_err());
+}
+
+#[test]
+fn unix_socket_serves_checks_and_is_removed_on_sigterm() {
+    let dir = TempDir::new("serve-unix");
+    let sock = dir.path().join("jwtgate.sock");
+    let listen = format!("unix:{}", sock.display());
+    let config = format!("[server]\nsocket_mode = 0o600\n{BASE}");
+    let mut s = Server::start_at(&dir, &config, &[], &listen);
+    assert_eq!(s.addr, listen);
+    use std::os::unix::fs::{FileTypeExt as _, PermissionsExt as _};
+    let meta = std::fs::symlink_metadata(&sock).unwrap();
+    assert!(meta.file_type().is_socket());
+    assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+    assert_eq!(s.get("/healthz", &[]).status, 200);
+    let t = good("alice", r#","email":"a@x","roles":["r1","r2"]"#);
+    let r = s.auth("/api", &[("Authorization", &bearer(&t))]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("X-Auth-Subject"), Some("alice"));
+    assert_eq!(r.header("X-Auth-Email"), Some("a@x"));
+    let r = s.auth("/api", &[("Authorization", "Bearer not.a.jwt")]);
+    assert_eq!(r.status, 401);
+    assert!(r.header("WWW-Authenticate").unwrap().starts_with("Bearer"));
+    let r = s.auth("/api", &[]);
+    assert_eq!(r.status, 401);
+    // Counted and logged as on TCP.
+    let m = metrics_text(&s.addr);
+    assert!(
+        m.contains("jwtgate_serve_http_requests_total{outcome=\"allowed\"} 1"),
+        "{m}"
+    );
+    assert!(eventually(WAIT, || s
+        .log_lines()
+        .iter()
+        .any(|l| l.contains("\"status\":401"))));
+    // SIGHUP reload keeps serving on the socket.
+    s.signal("HUP");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(s.get("/healthz", &[]).status, 200);
+    // SIGTERM: drains, exits, removes the socket.
+    s.signal("TERM");
+    s.wait_success();
+    assert!(!sock.exists(), "socket file removed");
+    // A stale socket left by a killed server is replaced at start.
+    let stale = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+    drop(stale);
+    let s = Server::start_at(&dir, &config, &[], &listen);
+    assert_eq!(s.get("/healthz", &[]).status, 200);
+}
+
+#[test]
+fn unix_socket_path_holding_a_regular_file_is_refused_and_kept() {
+    let dir = TempDir::new("serve-unix-file");
+    std::fs::write(dir.path().join("secret"), SECRET).unwrap();
+    let config = dir.path().join("gateway.toml");
+    std::fs::write(&config, BASE).unwrap();
+    let sock = dir.path().join("jwtgate.sock");
+    std::fs::write(&sock, "not a socket").unwrap();
+    let out = Command::new(BIN)
+        .args(["serve", "--config", config.to_str().unwrap(), "--listen"])
+        .arg(format!("unix:{}", sock.display()))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not a socket"), "{err}");
+    assert_eq!(std::fs::read_to_string(&sock).unwrap(), "not a socket");
 }
 
 #[test]

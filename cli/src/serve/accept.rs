@@ -1,5 +1,5 @@
 //! The accept loop's steps, shared by the HTTP and the gRPC listener: a
-//! connection slot, the next connection, and the connection's task
+//! connection slot, the next connection (TCP or Unix socket: [`Listener`]), and the connection's task
 //! (counted in `jwtgate_serve_http_open_connections`).
 
 use std::future::Future;
@@ -7,9 +7,9 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+use super::listen::{Listener, Stream};
 use super::server::Shared;
 
 /// Waits for a free slot among `permits`, then for the next connection;
@@ -17,11 +17,11 @@ use super::server::Shared;
 /// error (out of descriptors and the like) is logged and retried after
 /// 50 ms: it never ends the loop.
 pub async fn next<S: Future + Unpin>(
-    listener: &TcpListener,
+    listener: &Listener,
     permits: &Arc<Semaphore>,
     stop: &mut S,
     what: &str,
-) -> Option<(TcpStream, OwnedSemaphorePermit)> {
+) -> Option<(Stream, OwnedSemaphorePermit)> {
     let permit = tokio::select! {
         p = Arc::clone(permits).acquire_owned() => p.ok()?,
         _ = &mut *stop => return None,
@@ -29,10 +29,7 @@ pub async fn next<S: Future + Unpin>(
     loop {
         tokio::select! {
             r = listener.accept() => match r {
-                Ok((stream, _)) => {
-                    let _ = stream.set_nodelay(true);
-                    return Some((stream, permit));
-                }
+                Ok(stream) => return Some((stream, permit)),
                 Err(e) => {
                     eprintln!("jwtgate serve: {what}accept: {e}");
                     tokio::time::sleep(Duration::from_millis(50)).await;

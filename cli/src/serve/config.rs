@@ -5,13 +5,13 @@
 //! or the environment, never from argv: no flag takes one.
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use jwtgate_sync::{KeyLocation, KeySourceOptions, TransportOptions, DEFAULT_CACHE_SIZE};
 use serde::Deserialize;
 
+use super::listen::Listen;
 use crate::util::{parse_duration, BoxError};
 
 /// The whole file. Unknown keys are errors (a typo is never ignored).
@@ -100,8 +100,12 @@ fn default_token_header() -> String {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ServerConfig {
-    /// The socket to listen on; loopback by default.
+    /// The socket to listen on: `ADDR:PORT` (loopback by default), or a
+    /// Unix domain socket as `unix:/path/to.sock`.
     pub listen: String,
+    /// Permission bits of a Unix socket (`listen` or `grpc_listen` with
+    /// `unix:`), set right after it is bound. Default `0o660`.
+    pub socket_mode: u32,
     /// Tokio worker threads.
     pub workers: usize,
     /// Connections served at once; more wait in the listen backlog.
@@ -121,7 +125,8 @@ pub struct ServerConfig {
     /// URI header, a request to `<this prefix><path>` is checked for `<path>`.
     pub uri_from_path: Option<String>,
     /// Envoy's gRPC `ext_authz` (`envoy.service.auth.v3.Authorization/Check`,
-    /// HTTP/2 cleartext): the socket to listen on. Off when unset.
+    /// HTTP/2 cleartext): the socket to listen on (`ADDR:PORT` or
+    /// `unix:/path`). Off when unset.
     pub grpc_listen: Option<String>,
     /// Largest gRPC request message (a `CheckRequest`), bytes.
     pub grpc_max_message_bytes: usize,
@@ -131,6 +136,7 @@ impl Default for ServerConfig {
     fn default() -> Self {
         ServerConfig {
             listen: "127.0.0.1:9181".into(),
+            socket_mode: 0o660,
             workers: 2,
             max_connections: 1024,
             max_header_bytes: 16 * 1024,
@@ -465,6 +471,13 @@ impl Config {
         }
         self.listen_addr()?;
         self.grpc_listen_addr()?;
+        if self.server.socket_mode > 0o777 {
+            return Err(format!(
+                "server.socket_mode {:#o}: permission bits only (at most 0o777)",
+                self.server.socket_mode
+            )
+            .into());
+        }
         if self.server.grpc_max_message_bytes < 1024 {
             return Err("server.grpc_max_message_bytes: at least 1024".into());
         }
@@ -483,21 +496,15 @@ impl Config {
     }
 
     /// The parsed listening address.
-    pub fn listen_addr(&self) -> Result<SocketAddr, BoxError> {
-        self.server
-            .listen
-            .parse()
-            .map_err(|e| format!("server.listen {:?}: {e}", self.server.listen).into())
+    pub fn listen_addr(&self) -> Result<Listen, BoxError> {
+        Listen::parse("server.listen", &self.server.listen)
     }
 
     /// The parsed gRPC listening address, if the gRPC API is on.
-    pub fn grpc_listen_addr(&self) -> Result<Option<SocketAddr>, BoxError> {
+    pub fn grpc_listen_addr(&self) -> Result<Option<Listen>, BoxError> {
         match &self.server.grpc_listen {
             None => Ok(None),
-            Some(a) => a
-                .parse()
-                .map(Some)
-                .map_err(|e| format!("server.grpc_listen {a:?}: {e}").into()),
+            Some(a) => Listen::parse("server.grpc_listen", a).map(Some),
         }
     }
 
@@ -721,7 +728,7 @@ mod tests {
         let c = Config::parse(file).unwrap();
         assert_eq!(
             c.grpc_listen_addr().unwrap(),
-            Some("127.0.0.1:7".parse().unwrap())
+            Some(Listen::Tcp("127.0.0.1:7".parse().unwrap()))
         );
         let env = |k: &str| (k == "JWTGATE_GRPC_LISTEN").then(|| "127.0.0.1:8".to_string());
         let flags = Overrides {
@@ -741,6 +748,33 @@ mod tests {
             ..flags
         };
         assert!(Config::load(None, &no_env, &bad).is_err());
+    }
+
+    #[test]
+    fn unix_socket_listen_and_mode() {
+        let file = "[keys]\njwks_file = \"k\"\n[server]\nlisten = \"unix:/run/j.sock\"\nsocket_mode = 0o600";
+        let c = Config::parse(file).unwrap();
+        c.check().unwrap();
+        assert_eq!(c.listen_addr().unwrap(), Listen::Unix("/run/j.sock".into()));
+        assert_eq!(c.server.socket_mode, 0o600);
+        let c = Config::parse("[keys]\njwks_file = \"k\"").unwrap();
+        assert_eq!(c.server.socket_mode, 0o660);
+        let env = |k: &str| (k == "JWTGATE_LISTEN").then(|| "unix:/tmp/e.sock".to_string());
+        let flags = Overrides {
+            jwks_file: Some("k.json".into()),
+            grpc_listen: Some("unix:/tmp/g.sock".into()),
+            ..Overrides::default()
+        };
+        let c = Config::load(None, &env, &flags).unwrap();
+        assert_eq!(c.listen_addr().unwrap(), Listen::Unix("/tmp/e.sock".into()));
+        assert_eq!(
+            c.grpc_listen_addr().unwrap(),
+            Some(Listen::Unix("/tmp/g.sock".into()))
+        );
+        let bad = "[keys]\njwks_file = \"k\"\n[server]\nsocket_mode = 0o1777";
+        assert!(Config::parse(bad).unwrap().check().is_err());
+        let bad = "[keys]\njwks_file = \"k\"\n[server]\nlisten = \"unix:\"";
+        assert!(Config::parse(bad).unwrap().check().is_err());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! - [`phantom`]: phantom-token mode (opaque sessions to minted JWTs).
 //! - [`ops`]: metrics and the access log.
 //! - [`server`]: hyper/tokio, limits, timeouts, signals, health endpoints.
+//! - [`listen`]: TCP or Unix domain socket listeners and connections.
 //! - [`accept`]: the accept loop's steps, for both listeners.
 //! - [`grpc`]: Envoy's `ext_authz` gRPC API on a second listener.
 
@@ -21,6 +22,7 @@ pub mod claims;
 pub mod config;
 pub mod gate;
 pub mod grpc;
+pub mod listen;
 pub mod ops;
 pub mod phantom;
 pub mod rules;
@@ -46,11 +48,12 @@ pub struct Serve {
     /// flags: name a file or an environment variable in the file.
     #[arg(long, short, env = "JWTGATE_CONFIG")]
     config: Option<PathBuf>,
-    /// The address to listen on (default 127.0.0.1:9181).
+    /// The address to listen on (default 127.0.0.1:9181), or a Unix
+    /// domain socket as `unix:/path/to.sock`.
     #[arg(long)]
     listen: Option<String>,
-    /// Also serve Envoy's gRPC `ext_authz` API on this address (HTTP/2
-    /// cleartext; default: off).
+    /// Also serve Envoy's gRPC `ext_authz` API on this address, or
+    /// `unix:/path` (HTTP/2 cleartext; default: off).
     #[arg(long)]
     grpc_listen: Option<String>,
     /// The verification keys, a JWKS file.

@@ -15,13 +15,13 @@ use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use jwtgate_sync::{KeySource, LiveVerifier, SourceHandle};
-use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 
 use super::accept;
 use super::answer::Answer;
 use super::config::{Config, Overrides};
 use super::gate::{Decision, Gate};
+use super::listen::Listener;
 use super::ops::{log_access, AccessEntry, ServeMetrics, OUTCOMES};
 use super::source;
 use crate::util::BoxError;
@@ -408,9 +408,7 @@ pub async fn serve(shared: Arc<Shared>) -> Result<(), BoxError> {
         let c = shared.config.lock().map_err(|_| "poisoned")?;
         (c.listen_addr()?, c.clone())
     };
-    let listener = TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("listen {addr}: {e}"))?;
+    let listener = Listener::bind(&addr, limits.server.socket_mode).await?;
     eprintln!("jwtgate serve: listening on {}", listener.local_addr()?);
     let grpc = super::grpc::start(&shared, &limits).await?;
     let mut http = hyper::server::conn::http1::Builder::new();

@@ -24,12 +24,12 @@ use hyper::service::service_fn;
 use hyper::Request;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Semaphore};
 use tokio::task::JoinHandle;
 
 use super::accept;
 use super::config::Config;
+use super::listen;
 use super::server::Shared;
 use crate::util::BoxError;
 
@@ -58,9 +58,9 @@ pub async fn start(shared: &Arc<Shared>, config: &Config) -> Result<Option<Liste
     let Some(addr) = config.grpc_listen_addr()? else {
         return Ok(None);
     };
-    let listener = TcpListener::bind(addr)
+    let listener = listen::Listener::bind(&addr, config.server.socket_mode)
         .await
-        .map_err(|e| format!("grpc_listen {addr}: {e}"))?;
+        .map_err(|e| format!("gRPC {e}"))?;
     eprintln!(
         "jwtgate serve: gRPC (Envoy ext_authz) listening on {}",
         listener.local_addr()?
@@ -92,7 +92,7 @@ pub async fn start(shared: &Arc<Shared>, config: &Config) -> Result<Option<Liste
 
 async fn accept(
     shared: Arc<Shared>,
-    listener: TcpListener,
+    listener: listen::Listener,
     h2: http2::Builder<TokioExecutor>,
     limits: Arc<check::Limits>,
     max_connections: usize,
