@@ -2,13 +2,13 @@ package jwtgate_test
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"jwtgate"
 )
 
-// Claims are copied out of the pooled C buffer: a Claims kept across later
-// calls (which reuse that buffer) keeps its values.
+// A Claims kept across later calls keeps its values.
 func TestClaimsSurviveLaterCalls(t *testing.T) {
 	v := newVerifier(t, jwtgate.WithAudience("api", "web"))
 	first, err := v.VerifyAt(sign(t, `{"iss":"i-one","sub":"s-one","aud":["api","x"],"jti":"j-one","sid":"d-one","exp":1760000900}`,
@@ -129,4 +129,73 @@ func TestVerifyIntoReusesMemory(t *testing.T) {
 	if c.Issuer != "" || c.Audience != nil || c.Raw != nil || c.Present != 0 {
 		t.Errorf("a failed VerifyInto left claims behind: %+v", c)
 	}
+}
+
+// The strings of a kept VerifyAt result are slices of the buffer its
+// token was decoded into (no copy): no later call may write that buffer.
+// Later VerifyAt calls (accepted and rejected, from several goroutines),
+// VerifyInto into fresh and into reused Claims, and VerifyInto into a
+// copy of the kept Claims leave every kept value as it was, the unescaped
+// strings (a separate region of the buffer) included.
+func TestKeptClaimsAreNeverOverwritten(t *testing.T) {
+	v := newVerifier(t, jwtgate.WithAudience("api", "web"))
+	kept, err := v.VerifyAt(sign(t, `{"iss":"i-\u00e9scaped","sub":"s-one","aud":["api","a\"q"],"jti":"j-one","sid":"d-one","exp":1760000900}`,
+		jwtgate.HS256, jwtgate.Header{KeyID: "k-one"}), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "i-\u00e9scaped s-one j-one d-one k-one JWT api,a\"q"
+	raw := string(kept.Raw)
+	check := func(when string) {
+		t.Helper()
+		got := strings.Join([]string{kept.Issuer, kept.Subject, kept.ID, kept.SessionID, kept.KeyID, kept.Type,
+			strings.Join(kept.Audience, ",")}, " ")
+		if got != want || string(kept.Raw) != raw {
+			t.Fatalf("kept claims %s: %q (Raw %s), want %q (Raw %s)", when, got, kept.Raw, want, raw)
+		}
+	}
+	other := sign(t, `{"iss":"I-\u00c9-TWO-LONGER","sub":"S-TWO-LONGER","aud":["web","B\"Q"],"jti":"J-TWO","sid":"D-TWO","exp":1760000900}`,
+		jwtgate.HS256, jwtgate.Header{KeyID: "K-TWO"})
+	expired := sign(t, `{"iss":"X","sub":"XXXXXXXXXXXX","aud":"web","exp":1}`, jwtgate.HS256, jwtgate.Header{})
+
+	var wg sync.WaitGroup
+	for g := 0; g < 4; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var reused jwtgate.Claims
+			for i := 0; i < 200; i++ {
+				if _, err := v.VerifyAt(other, now); err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := v.VerifyAt(expired, now); err == nil {
+					t.Error("an expired token verified")
+					return
+				}
+				if err := v.VerifyInto(other, now, &reused); err != nil {
+					t.Error(err)
+					return
+				}
+				_ = v.VerifyInto(expired, now, &reused)
+			}
+		}()
+	}
+	wg.Wait()
+	check("after later calls")
+
+	c := kept // VerifyInto into a copy of a VerifyAt result allocates anew
+	for _, tok := range []string{other, expired, other} {
+		_ = v.VerifyInto(tok, now, &c)
+	}
+	check("after VerifyInto into a copy")
+	if c.Issuer != "I-\u00c9-TWO-LONGER" || c.Audience[1] != "B\"Q" {
+		t.Errorf("VerifyInto into the copy: %+v", c)
+	}
+	// Raw is the caller's to modify: the strings, unescaped or not, stay.
+	for i := range kept.Raw {
+		kept.Raw[i] = 'x'
+	}
+	raw = string(kept.Raw)
+	check("after Raw was modified")
 }

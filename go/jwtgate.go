@@ -21,12 +21,15 @@ package jwtgate
 #include <stdlib.h>
 #include "jwtgate.h"
 
-// jg_verifier_verify with the verifier and the claims (both C memory) as
-// integers: cgo checks every pointer argument at run time, boxing it in an
-// interface, and a pointer to an incomplete C type costs an allocation.
-static inline jg_result jg_go_verify(uintptr_t verifier, const uint8_t *token, size_t len,
-                                     uint64_t now, uintptr_t claims) {
-	return jg_verifier_verify((const jg_verifier *)verifier, token, len, now, (jg_claims *)claims);
+// The verifier (C memory) goes as an integer: cgo checks every pointer
+// argument at run time, and a pointer to an incomplete C type costs an
+// allocation.
+// jg_verifier_verify_offsets into one Go buffer (no Go pointer inside):
+// its jg_claims_offsets first, then buf_len bytes the token decodes into.
+static inline jg_result jg_go_verify_offsets(uintptr_t verifier, const uint8_t *token, size_t len,
+                                             uint64_t now, uint8_t *mem, size_t buf_len) {
+	return jg_verifier_verify_offsets((const jg_verifier *)verifier, token, len, now,
+	                                  (jg_claims_offsets *)mem, mem + sizeof(jg_claims_offsets), buf_len);
 }
 */
 import "C"
@@ -34,7 +37,6 @@ import "C"
 import (
 	"os"
 	"runtime"
-	"sync"
 	"time"
 	"unsafe"
 )
@@ -104,12 +106,16 @@ const (
 // Claims are the claims of a verified token, copied into Go memory.
 // Time claims are zero when absent; Has tells absent from zero.
 //
-// Every field is safe to keep after later calls (nothing points into
-// memory the next Verify reuses). The strings and Raw share one
-// allocation per token, so keeping any one of them keeps the whole
-// token's claims (under 12 KiB) reachable; copy a string
-// (strings.Clone) to keep it alone for long. Raw may be modified; the
-// strings do not alias it.
+// A Claims from Verify or VerifyAt: every field is safe to keep after
+// later calls, for as long as you like (nothing in it points into memory a
+// later call writes, and nothing but this Claims and its copies refers to
+// its memory). The strings are not copied: they are slices of the one
+// buffer the token was decoded into, which also holds Raw, so keeping any
+// one of them keeps that whole buffer (about 2.3 times the token's length)
+// reachable; copy a string (strings.Clone) to keep it alone for long. Raw
+// may be modified; the strings do not alias it.
+//
+// A Claims filled by VerifyInto is different: see VerifyInto.
 type Claims struct {
 	Issuer    string    // iss
 	Subject   string    // sub
@@ -126,8 +132,9 @@ type Claims struct {
 	Present   ClaimSet  // which registered claims the token has
 	Raw       []byte    // the claims JSON object exactly as signed, for custom claims
 
-	// Set only by VerifyInto: the memory the strings, Raw and Audience
-	// use, which the next VerifyInto into this Claims overwrites.
+	// Kept only by VerifyInto: the buffer the strings and Raw are in and
+	// the Audience slice, which the next VerifyInto into this Claims
+	// overwrites. VerifyAt clears both, so its buffers are never reused.
 	mem    []byte
 	audMem []string
 }
@@ -457,16 +464,6 @@ func (v *Verifier) ClearDenylist() error {
 	return err
 }
 
-// cClaims is a jg_claims in C memory: it holds pointers into itself, which
-// Go memory passed to C may not.
-type cClaims struct{ p *C.jg_claims }
-
-var claimsPool = sync.Pool{New: func() any {
-	c := &cClaims{p: (*C.jg_claims)(C.malloc(C.sizeof_jg_claims))}
-	runtime.SetFinalizer(c, func(c *cClaims) { C.free(unsafe.Pointer(c.p)) })
-	return c
-}}
-
 // Verify verifies token at the verifier's clock (time.Now by default).
 func (v *Verifier) Verify(token string) (Claims, error) {
 	return v.VerifyAt(token, v.now())
@@ -487,11 +484,13 @@ func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
 
 // VerifyInto is VerifyAt writing into *out, reusing the memory of the
 // previous VerifyInto into the same out: no allocation once out's buffer
-// has grown to the largest claims seen.
+// has grown to the longest token seen (and its Audience slice to the most
+// aud values).
 //
 // The reuse has a price: the strings, Raw and Audience that a VerifyInto
-// wrote into out are overwritten by the next VerifyInto into out (also
-// through a copy of the struct, which shares the memory). Use them before
+// wrote into out are overwritten by the next VerifyInto into out, whether
+// that one succeeds or fails (also through a copy of the struct, which
+// shares the memory); a string's bytes then change under it. Use them before
 // that call, or copy what you keep (strings.Clone, bytes.Clone). A Claims
 // returned by VerifyAt or Verify owns its memory; VerifyInto into it
 // allocates anew and leaves its old values intact. On failure *out is
@@ -501,15 +500,17 @@ func (v *Verifier) VerifyInto(token string, now time.Time, out *Claims) error {
 		out.reset()
 		return ErrTokenTooLarge
 	}
-	c := claimsPool.Get().(*cClaims)
-	err := v.verifyInto(token, now, c)
-	if err == nil {
-		c.into(out) // sets every field
-	} else {
-		out.reset()
+	need := claimsMemLen(len(token))
+	if cap(out.mem) < need {
+		out.mem = newClaimsMem(need)
 	}
-	claimsPool.Put(c)
-	return err
+	mem := out.mem[:cap(out.mem)]
+	if err := v.verifyOffsets(token, now, mem); err != nil {
+		out.reset()
+		return err
+	}
+	out.fill(mem, len(token))
+	return nil
 }
 
 // reset empties the claims, keeping the memory VerifyInto reuses.
@@ -517,15 +518,41 @@ func (c *Claims) reset() {
 	*c = Claims{mem: c.mem, audMem: c.audMem}
 }
 
-// verifyInto is the cgo call of VerifyAt: the claims stay in c, in C memory.
-func (v *Verifier) verifyInto(token string, now time.Time, c *cClaims) error {
+// offsetsSize is the size of the jg_claims_offsets at the front of a
+// claims buffer.
+const offsetsSize = C.sizeof_jg_claims_offsets
+
+// bufferLen is jg_offsets_buffer_len, computed here to spare a cgo call
+// per verify (TestBufferLenMatchesLibrary compares the two).
+func bufferLen(tokenLen int) int { return 2 * (tokenLen/4*3 + 3) }
+
+// claimsMemLen is the memory one verification of a token of tokenLen
+// bytes uses: the jg_claims_offsets, the buffer the token decodes into,
+// and after it room for a copy of the claims JSON (Raw, never longer than
+// half the buffer).
+func claimsMemLen(tokenLen int) int {
+	b := bufferLen(tokenLen)
+	return offsetsSize + b + b/2
+}
+
+// newClaimsMem allocates n bytes (rounded up) aligned for the
+// jg_claims_offsets at their front: one allocation, with no pointer
+// inside, as cgo requires of Go memory passed to C.
+func newClaimsMem(n int) []byte {
+	words := make([]uint64, (n+7)/8)
+	return unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(words)*8)
+}
+
+// verifyOffsets is the cgo call of VerifyInto: the token decodes into mem
+// (at least claimsMemLen(len(token)) bytes), the claims are offsets into it.
+func (v *Verifier) verifyOffsets(token string, now time.Time, mem []byte) error {
 	secs := now.Unix()
 	if secs < 0 {
 		secs = 0
 	}
 	t, tl := stringArg(token)
-	rc := C.jg_go_verify(C.uintptr_t(uintptr(unsafe.Pointer(v.ptr))), t, tl, C.uint64_t(secs),
-		C.uintptr_t(uintptr(unsafe.Pointer(c.p))))
+	rc := C.jg_go_verify_offsets(C.uintptr_t(uintptr(unsafe.Pointer(v.ptr))), t, tl, C.uint64_t(secs),
+		(*C.uint8_t)(unsafe.Pointer(&mem[0])), C.size_t(bufferLen(len(token))))
 	runtime.KeepAlive(v)
 	if rc != C.JG_OK {
 		return toError(rc)
@@ -533,13 +560,14 @@ func (v *Verifier) verifyInto(token string, now time.Time, c *cClaims) error {
 	return nil
 }
 
-// cBytes views a jg_str's bytes in C memory, valid until the next call
-// that reuses the jg_claims.
-func cBytes(s C.jg_str) []byte {
-	if s.ptr == nil || s.len == 0 {
-		return nil
+// spanString is the string at s in buf, sharing buf's bytes: buf must not
+// change while the string is in use (VerifyInto documents when it does).
+func spanString(buf []byte, s C.jg_span) string {
+	if s.len == 0 {
+		return ""
 	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(s.ptr)), int(s.len))
+	b := buf[s.offset : s.offset+s.len]
+	return *(*string)(unsafe.Pointer(&b))
 }
 
 func unixIf(present bool, secs C.uint64_t) time.Time {
@@ -549,87 +577,42 @@ func unixIf(present bool, secs C.uint64_t) time.Time {
 	return time.Unix(int64(secs), 0)
 }
 
-// claimsCopy copies the views of one jg_claims into a single Go byte
-// slice and hands out strings and slices of it: one allocation for every
-// string and Raw, instead of one each.
-type claimsCopy struct {
-	buf []byte
-	at  int
-}
-
-// str copies s into the buffer and returns it as a string. Raw is a
-// separate region with its capacity capped, so writes through Raw never
-// reach a string; the buffer is written again only by the next
-// VerifyInto into the same Claims, as VerifyInto documents (VerifyAt's
-// buffers are never reused, so its strings are immutable, as Go requires).
-func (b *claimsCopy) str(s C.jg_str) string {
-	src := cBytes(s)
-	if len(src) == 0 {
-		return ""
-	}
-	dst := b.buf[b.at : b.at+len(src) : b.at+len(src)]
-	copy(dst, src)
-	b.at += len(src)
-	return *(*string)(unsafe.Pointer(&dst))
-}
-
-func (b *claimsCopy) bytes(s C.jg_str) []byte {
-	if s.ptr == nil {
-		return nil
-	}
-	src := cBytes(s)
-	dst := b.buf[b.at : b.at+len(src) : b.at+len(src)]
-	copy(dst, src)
-	b.at += len(src)
-	return dst
-}
-
-// into copies the claims into out in Go memory, setting every exported
-// field: one byte buffer holding
-// every string and Raw, and the Audience slice when the token has aud,
-// both reused from out's last VerifyInto when large enough (else
-// allocated: at most two allocations). Nothing in out points into C memory
-// or into the pooled jg_claims.
-func (c *cClaims) into(out *Claims) {
-	p := c.p
-	present := ClaimSet(p.present)
-	n := int(p.aud_count)
-	if n > len(p.aud) {
-		n = len(p.aud)
-	}
-	total := int(p.iss.len+p.sub.len+p.jti.len+p.sid.len+p.kid.len+p.typ.len) + int(p.raw_json.len)
-	for i := 0; i < n; i++ {
-		total += int(p.aud[i].len)
-	}
-	mem := out.mem
-	if cap(mem) < total {
-		mem = make([]byte, total)
-	}
-	b := claimsCopy{buf: mem[:total]}
-	out.mem = mem
-	out.Issuer = b.str(p.iss)
-	out.Subject = b.str(p.sub)
-	out.ID = b.str(p.jti)
-	out.SessionID = b.str(p.sid)
-	out.ExpiresAt = unixIf(present&ClaimExp != 0, p.exp)
-	out.NotBefore = unixIf(present&ClaimNbf != 0, p.nbf)
-	out.IssuedAt = unixIf(present&ClaimIat != 0, p.iat)
-	out.Version = uint64(p.ver)
-	out.KeyID = b.str(p.kid)
-	out.Type = b.str(p.typ)
-	out.Algorithm = Algorithm(p.alg)
-	out.Present = present
-	out.Audience = nil
-	if n > 0 {
-		if cap(out.audMem) < n {
-			out.audMem = make([]string, n)
+// fill sets every exported field of c from the jg_claims_offsets at the
+// front of mem, which verifyOffsets wrote for a token of tokenLen bytes.
+// The strings share mem's bytes (no copy); Raw is copied into mem's last
+// region, with its capacity capped, so writes through Raw never reach a
+// string. The Audience slice reuses c's last one when large enough.
+func (c *Claims) fill(mem []byte, tokenLen int) {
+	o := (*C.jg_claims_offsets)(unsafe.Pointer(&mem[0]))
+	blen := bufferLen(tokenLen)
+	buf := mem[offsetsSize : offsetsSize+blen]
+	present := ClaimSet(o.present)
+	c.Issuer = spanString(buf, o.iss)
+	c.Subject = spanString(buf, o.sub)
+	c.ID = spanString(buf, o.jti)
+	c.SessionID = spanString(buf, o.sid)
+	c.ExpiresAt = unixIf(present&ClaimExp != 0, o.exp)
+	c.NotBefore = unixIf(present&ClaimNbf != 0, o.nbf)
+	c.IssuedAt = unixIf(present&ClaimIat != 0, o.iat)
+	c.Version = uint64(o.ver)
+	c.KeyID = spanString(buf, o.kid)
+	c.Type = spanString(buf, o.typ)
+	c.Algorithm = Algorithm(o.alg)
+	c.Present = present
+	c.Audience = nil
+	if n := int(o.aud_count); n > 0 {
+		if cap(c.audMem) < n {
+			c.audMem = make([]string, n)
 		}
-		out.Audience = out.audMem[:n]
-		for i := 0; i < n; i++ {
-			out.Audience[i] = b.str(p.aud[i])
+		c.Audience = c.audMem[:n]
+		for i := range c.Audience {
+			c.Audience[i] = spanString(buf, o.aud[i])
 		}
 	}
-	out.Raw = b.bytes(p.raw_json)
+	raw := buf[o.raw_json.offset : o.raw_json.offset+o.raw_json.len]
+	at := offsetsSize + blen
+	c.Raw = mem[at : at+len(raw) : at+len(raw)]
+	copy(c.Raw, raw)
 }
 
 // Header holds the header parameters of Encode; alg always comes from the key.
@@ -671,3 +654,7 @@ func Encode(alg Algorithm, key, claimsJSON []byte, h Header) (string, error) {
 
 // Version returns the C library's version.
 func Version() string { return C.GoString(C.jg_version()) }
+
+// libraryBufferLen is the library's jg_offsets_buffer_len, which bufferLen
+// computes in Go (the test TestBufferLenMatchesLibrary compares them).
+func libraryBufferLen(tokenLen int) int { return int(C.jg_offsets_buffer_len(C.size_t(tokenLen))) }

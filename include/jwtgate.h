@@ -410,6 +410,55 @@ typedef struct {
   uint64_t timeout_ms;
 } jg_key_source_options;
 
+// A byte string inside the caller's buffer of
+// `jg_verifier_verify_offsets`: `len` bytes at `buf + offset`, not
+// NUL-terminated. Absent and empty are alike: `offset` and `len` 0.
+typedef struct {
+  // The first byte's offset from the start of the buffer.
+  uint32_t offset;
+  // The length in bytes.
+  uint32_t len;
+} jg_span;
+
+// The claims of a verified token as offsets into the caller's buffer,
+// filled by `jg_verifier_verify_offsets`. It holds no pointer, so it may
+// live in memory a garbage collector owns. Strings are UTF-8 with JSON
+// escapes decoded.
+//
+// On failure `present` and `aud_count` are 0 and the rest is unspecified.
+typedef struct {
+  // Which registered claims the token has (`JG_CLAIM_*` bits).
+  uint32_t present;
+  // The token's algorithm (`JG_ALG_*`), which is the verifying key's.
+  uint32_t alg;
+  // `exp` in whole seconds (rounded down); valid when `JG_CLAIM_EXP` is set.
+  uint64_t exp;
+  // `nbf` in whole seconds (rounded up); valid when `JG_CLAIM_NBF` is set.
+  uint64_t nbf;
+  // `iat` in whole seconds (rounded down); valid when `JG_CLAIM_IAT` is set.
+  uint64_t iat;
+  // `ver`; valid when `JG_CLAIM_VER` is set.
+  uint64_t ver;
+  // `iss`.
+  jg_span iss;
+  // `sub`.
+  jg_span sub;
+  // `jti`.
+  jg_span jti;
+  // `sid`.
+  jg_span sid;
+  // The header's `kid`.
+  jg_span kid;
+  // The header's `typ`.
+  jg_span typ;
+  // The whole claims JSON object exactly as signed, for custom claims.
+  jg_span raw_json;
+  // How many `aud` values there are (1 for a string `aud`).
+  uint32_t aud_count;
+  // The `aud` values; only the first `aud_count` are written.
+  jg_span aud[JG_MAX_AUDIENCES];
+} jg_claims_offsets;
+
 // All counters at one moment: plain numbers, `#[repr(C)]` so that a C ABI
 // can hand the struct out as it is.
 typedef struct {
@@ -645,6 +694,31 @@ jg_result jg_key_source_staleness_ms(const jg_key_source *source, uint64_t *stal
 // `source` NULL or from `jg_verifier_follow_jwks`/`_issuer`, used by no
 // other thread during or after this call.
 void jg_key_source_free(jg_key_source *source);
+
+// The smallest `buf_len` `jg_verifier_verify_offsets` takes for a token
+// of `token_len` bytes: room for the decoded token and, after it, the
+// unescaped copies of strings that contain JSON escapes (never longer
+// than the decoded token). At most `JG_CLAIMS_BUFFER_LEN`.
+size_t jg_offsets_buffer_len(size_t token_len);
+
+// `jg_verifier_verify` for bindings that own their memory: the same
+// checks and verdict, but the token is decoded into `buf` (`buf_len`
+// bytes, at least `jg_offsets_buffer_len(len)`, else
+// `JG_INSUFFICIENT_SIZE`) and `*out` gets offsets into `buf` instead of
+// pointers. `buf` holds the claims until the caller reuses it.
+//
+// # Safety
+// `verifier` must be NULL or live; `token` NULL or readable for `len`
+// bytes; `out` NULL or valid for reads and writes of one initialized
+// `jg_claims_offsets` (any values: zero it once); `buf` NULL or valid for
+// writes of `buf_len` bytes, overlapping neither `out` nor `token`.
+jg_result jg_verifier_verify_offsets(const jg_verifier *verifier,
+                                     const uint8_t *token,
+                                     size_t len,
+                                     uint64_t now,
+                                     jg_claims_offsets *out,
+                                     uint8_t *buf,
+                                     size_t buf_len);
 
 // Fails closed once the live denylist is older than `max_ms`
 // milliseconds: `jg_verifier_verify` then returns `JG_DENYLIST_STALE`

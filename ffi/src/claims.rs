@@ -21,7 +21,7 @@ impl jg_str {
         len: 0,
     };
 
-    fn of(bytes: &[u8]) -> jg_str {
+    pub(crate) fn of(bytes: &[u8]) -> jg_str {
         jg_str {
             ptr: bytes.as_ptr(),
             len: bytes.len(),
@@ -173,7 +173,7 @@ macro_rules! set_view {
 
 /// A view of a JSON string: zero-copy when it has no escapes, else
 /// unescaped into the front of `scratch`, which then advances.
-fn string_view(
+pub(crate) fn string_view(
     s: Option<jwtgate_core::JsonStr<'_>>,
     scratch: &mut &mut [u8],
 ) -> Result<jg_str, jwtgate_core::Error> {

@@ -23,6 +23,7 @@ mod encode;
 mod error;
 mod handle;
 mod keysource;
+mod offsets;
 mod ptr;
 mod sync;
 mod verifier;
@@ -39,6 +40,7 @@ pub use crate::claims::*;
 pub use crate::encode::*;
 pub use crate::error::jg_result;
 pub use crate::keysource::{jg_key_source, jg_key_source_options};
+pub use crate::offsets::*;
 use crate::ptr::{boundary, boundary_or};
 pub use crate::sync::{
     jg_follower, jg_metrics, jg_revocation, jg_store, jg_watcher, JG_KIND_SESSION, JG_KIND_SUBJECT,

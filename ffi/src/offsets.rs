@@ -1,0 +1,200 @@
+//! `jg_verifier_verify_offsets`: the claims of a verified token as offsets
+//! into a buffer the caller owns, for bindings that keep the claims in
+//! their own memory without copying them (the Go package).
+
+use super::*;
+
+/// A byte string inside the caller's buffer of
+/// `jg_verifier_verify_offsets`: `len` bytes at `buf + offset`, not
+/// NUL-terminated. Absent and empty are alike: `offset` and `len` 0.
+#[repr(C)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct jg_span {
+    /// The first byte's offset from the start of the buffer.
+    pub offset: u32,
+    /// The length in bytes.
+    pub len: u32,
+}
+
+/// The claims of a verified token as offsets into the caller's buffer,
+/// filled by `jg_verifier_verify_offsets`. It holds no pointer, so it may
+/// live in memory a garbage collector owns. Strings are UTF-8 with JSON
+/// escapes decoded.
+///
+/// On failure `present` and `aud_count` are 0 and the rest is unspecified.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct jg_claims_offsets {
+    /// Which registered claims the token has (`JG_CLAIM_*` bits).
+    pub present: u32,
+    /// The token's algorithm (`JG_ALG_*`), which is the verifying key's.
+    pub alg: u32,
+    /// `exp` in whole seconds (rounded down); valid when `JG_CLAIM_EXP` is set.
+    pub exp: u64,
+    /// `nbf` in whole seconds (rounded up); valid when `JG_CLAIM_NBF` is set.
+    pub nbf: u64,
+    /// `iat` in whole seconds (rounded down); valid when `JG_CLAIM_IAT` is set.
+    pub iat: u64,
+    /// `ver`; valid when `JG_CLAIM_VER` is set.
+    pub ver: u64,
+    /// `iss`.
+    pub iss: jg_span,
+    /// `sub`.
+    pub sub: jg_span,
+    /// `jti`.
+    pub jti: jg_span,
+    /// `sid`.
+    pub sid: jg_span,
+    /// The header's `kid`.
+    pub kid: jg_span,
+    /// The header's `typ`.
+    pub typ: jg_span,
+    /// The whole claims JSON object exactly as signed, for custom claims.
+    pub raw_json: jg_span,
+    /// How many `aud` values there are (1 for a string `aud`).
+    pub aud_count: u32,
+    /// The `aud` values; only the first `aud_count` are written.
+    pub aud: [jg_span; JG_MAX_AUDIENCES],
+}
+
+/// The smallest `buf_len` `jg_verifier_verify_offsets` takes for a token
+/// of `token_len` bytes: room for the decoded token and, after it, the
+/// unescaped copies of strings that contain JSON escapes (never longer
+/// than the decoded token). At most `JG_CLAIMS_BUFFER_LEN`.
+#[no_mangle]
+pub extern "C" fn jg_offsets_buffer_len(token_len: usize) -> usize {
+    jwtgate_core::buffer_len(token_len.min(JG_MAX_TOKEN_LEN)).saturating_mul(2)
+}
+
+/// `jg_verifier_verify` for bindings that own their memory: the same
+/// checks and verdict, but the token is decoded into `buf` (`buf_len`
+/// bytes, at least `jg_offsets_buffer_len(len)`, else
+/// `JG_INSUFFICIENT_SIZE`) and `*out` gets offsets into `buf` instead of
+/// pointers. `buf` holds the claims until the caller reuses it.
+///
+/// # Safety
+/// `verifier` must be NULL or live; `token` NULL or readable for `len`
+/// bytes; `out` NULL or valid for reads and writes of one initialized
+/// `jg_claims_offsets` (any values: zero it once); `buf` NULL or valid for
+/// writes of `buf_len` bytes, overlapping neither `out` nor `token`.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_verify_offsets(
+    verifier: *const jg_verifier,
+    token: *const u8,
+    len: usize,
+    now: u64,
+    out: *mut jg_claims_offsets,
+    buf: *mut u8,
+    buf_len: usize,
+) -> jg_result {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        let v = unsafe { ptr::obj(verifier) }?;
+        if token.is_null() || out.is_null() || buf.is_null() {
+            return Err(jg_result::JG_NULL_PARAMETER);
+        }
+        if len > JG_MAX_TOKEN_LEN {
+            v.live.state().metrics().record_rejected(Reason::Limits);
+            return Err(jwtgate_core::Error::TokenTooLarge.into());
+        }
+        let need = jg_offsets_buffer_len(len);
+        if buf_len < need {
+            return Err(jg_result::JG_INSUFFICIENT_SIZE);
+        }
+        // SAFETY: the caller's contract covers `token`.
+        let token = unsafe { ptr::bytes(token, len) }?;
+        // SAFETY: `buf` is non-NULL (checked) and writable for `buf_len >=
+        // need` bytes, overlapping neither `out` nor `token` (contract).
+        let buf = unsafe { std::slice::from_raw_parts_mut(buf, need) };
+        // SAFETY: non-NULL (checked), initialized and exclusively ours for
+        // this call (contract).
+        let out = unsafe { &mut *out };
+        offsets_into(v, token, now, buf, out)
+    });
+    if result != jg_result::JG_OK && !out.is_null() {
+        // SAFETY: non-NULL (checked) and valid for writes (contract).
+        unsafe {
+            addr_of_mut!((*out).present).write(0);
+            addr_of_mut!((*out).aud_count).write(0);
+        }
+    }
+    result
+}
+
+/// Verifies `token`, decoding it into the front half of `buf`, and writes
+/// the claims into `out` as offsets into `buf`.
+fn offsets_into(
+    v: &jg_verifier,
+    token: &[u8],
+    now: u64,
+    buf: &mut [u8],
+    out: &mut jg_claims_offsets,
+) -> Result<(), jg_result> {
+    let base = buf.as_ptr().addr();
+    let end = buf.len();
+    let (decode, mut scratch) = buf.split_at_mut(end / 2);
+    let result = v.live.verify(token, now, decode);
+    let verified = match &result {
+        Ok(verified) => verified,
+        Err(e) => return Err(jg_result::from_code(e.code())),
+    };
+    let scratch = &mut scratch;
+    // The offset of a view into `buf` (the decoded token or the scratch).
+    let span = |view: jg_str| -> Result<jg_span, jg_result> {
+        if view.ptr.is_null() || view.len == 0 {
+            return Ok(jg_span::default());
+        }
+        let offset = view.ptr.addr().wrapping_sub(base);
+        match (u32::try_from(offset), u32::try_from(view.len)) {
+            (Ok(o), Ok(l)) if offset.saturating_add(view.len) <= end => {
+                Ok(jg_span { offset: o, len: l })
+            }
+            _ => Err(jg_result::JG_PANIC),
+        }
+    };
+    let claims = verified.claims();
+    let header = verified.header();
+    out.present = CLAIM_BITS
+        .iter()
+        .filter(|(_, c)| claims.has(*c))
+        .fold(0, |m, (bit, _)| m | bit);
+    out.alg = algorithm_id(header.alg());
+    out.exp = claims.exp().unwrap_or(0);
+    out.nbf = claims.nbf().unwrap_or(0);
+    out.iat = claims.iat().unwrap_or(0);
+    out.ver = claims.ver().unwrap_or(0);
+    out.iss = span(string_view(claims.iss(), scratch)?)?;
+    out.sub = span(string_view(claims.sub(), scratch)?)?;
+    out.jti = span(string_view(claims.jti(), scratch)?)?;
+    out.sid = span(string_view(claims.sid(), scratch)?)?;
+    out.kid = span(string_view(header.kid(), scratch)?)?;
+    out.typ = span(string_view(header.typ(), scratch)?)?;
+    out.raw_json = span(jg_str::of(claims.raw_json()))?;
+    let mut count = 0;
+    if let Some(values) = claims.aud() {
+        let mut failed = None;
+        values.any(|value| {
+            let view = string_view(Some(value), scratch).map_err(jg_result::from);
+            match (out.aud.get_mut(count), view.and_then(span)) {
+                (Some(slot), Ok(s)) => {
+                    *slot = s;
+                    count += 1;
+                    false
+                }
+                (None, _) => {
+                    failed = Some(jwtgate_core::Error::TooManyMembers.into());
+                    true
+                }
+                (_, Err(e)) => {
+                    failed = Some(e);
+                    true
+                }
+            }
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+    }
+    out.aud_count = u32::try_from(count).map_err(|_| jg_result::JG_PANIC)?;
+    Ok(())
+}
