@@ -37,6 +37,7 @@ import "C"
 import (
 	"os"
 	"runtime"
+	"sync"
 	"time"
 	"unsafe"
 )
@@ -108,12 +109,11 @@ const (
 //
 // A Claims from Verify or VerifyAt: every field is safe to keep after
 // later calls, for as long as you like (nothing in it points into memory a
-// later call writes, and nothing but this Claims and its copies refers to
-// its memory). The strings are not copied: they are slices of the one
-// buffer the token was decoded into, which also holds Raw, so keeping any
-// one of them keeps that whole buffer (about 2.3 times the token's length)
-// reachable; copy a string (strings.Clone) to keep it alone for long. Raw
-// may be modified; the strings do not alias it.
+// later call writes). The strings and Raw are copied out of the buffer the
+// token was decoded into (which the next call reuses) into one allocation
+// of exactly their size, so keeping any one of them keeps the whole
+// token's claims reachable; copy a string (strings.Clone) to keep it alone
+// for long. Raw may be modified; the strings do not alias it.
 //
 // A Claims filled by VerifyInto is different: see VerifyInto.
 type Claims struct {
@@ -471,21 +471,35 @@ func (v *Verifier) Verify(token string) (Claims, error) {
 
 // VerifyAt verifies token at time now: structure, signature, claims,
 // policy and, when one is attached, the denylist. The Claims returned
-// owns its memory: everything in it is safe to keep.
+// owns its memory: everything in it is safe to keep. It allocates twice
+// at most (the strings and Raw in one buffer, and Audience when the token
+// has aud); the token is decoded into pooled memory first.
 func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
-	var out Claims
-	if err := v.VerifyInto(token, now, &out); err != nil {
+	if len(token) > MaxTokenLen {
+		return Claims{}, ErrTokenTooLarge
+	}
+	w := workMem.Get().(*[]byte)
+	defer workMem.Put(w)
+	if need := claimsMemLen(len(token)); cap(*w) < need {
+		*w = newClaimsMem(need)
+	}
+	if err := v.verifyOffsets(token, now, *w); err != nil {
 		return Claims{}, err
 	}
-	// Nothing will reuse this memory: the result is the caller's to keep.
-	out.mem, out.audMem = nil, nil
+	// The strings and Raw are copied out of the pooled memory into one
+	// allocation of their own: nothing will reuse it.
+	var out Claims
+	out.fill(*w, len(token), true)
+	out.audMem = nil
 	return out, nil
 }
 
 // VerifyInto is VerifyAt writing into *out, reusing the memory of the
 // previous VerifyInto into the same out: no allocation once out's buffer
 // has grown to the longest token seen (and its Audience slice to the most
-// aud values).
+// aud values). The token is decoded straight into out's buffer and the
+// strings are slices of it (no copy; only Raw is copied, to a region of
+// its own).
 //
 // The reuse has a price: the strings, Raw and Audience that a VerifyInto
 // wrote into out are overwritten by the next VerifyInto into out, whether
@@ -509,7 +523,7 @@ func (v *Verifier) VerifyInto(token string, now time.Time, out *Claims) error {
 		out.reset()
 		return err
 	}
-	out.fill(mem, len(token))
+	out.fill(mem, len(token), false)
 	return nil
 }
 
@@ -560,13 +574,25 @@ func (v *Verifier) verifyOffsets(token string, now time.Time, mem []byte) error 
 	return nil
 }
 
-// spanString is the string at s in buf, sharing buf's bytes: buf must not
-// change while the string is in use (VerifyInto documents when it does).
-func spanString(buf []byte, s C.jg_span) string {
-	if s.len == 0 {
+// spans reads the strings of a jg_claims_offsets out of buf: sharing
+// buf's bytes (dst nil), or copied into dst, which must have room for
+// every string read.
+type spans struct {
+	buf, dst []byte
+	at       int
+}
+
+func (s *spans) str(sp C.jg_span) string {
+	if sp.len == 0 {
 		return ""
 	}
-	b := buf[s.offset : s.offset+s.len]
+	b := s.buf[sp.offset : sp.offset+sp.len]
+	if s.dst != nil {
+		d := s.dst[s.at : s.at+len(b) : s.at+len(b)]
+		copy(d, b)
+		s.at += len(b)
+		b = d
+	}
 	return *(*string)(unsafe.Pointer(&b))
 }
 
@@ -579,41 +605,60 @@ func unixIf(present bool, secs C.uint64_t) time.Time {
 
 // fill sets every exported field of c from the jg_claims_offsets at the
 // front of mem, which verifyOffsets wrote for a token of tokenLen bytes.
-// The strings share mem's bytes (no copy); Raw is copied into mem's last
-// region, with its capacity capped, so writes through Raw never reach a
-// string. The Audience slice reuses c's last one when large enough.
-func (c *Claims) fill(mem []byte, tokenLen int) {
+//
+// Shared (own false): the strings are slices of mem (no copy), and Raw is
+// copied into mem's last region with its capacity capped, so writes
+// through Raw never reach a string. Owned (own true): the strings and Raw
+// are copied into one new allocation of exactly their size, mem is left
+// free for reuse. The Audience slice reuses c's last one when large
+// enough.
+func (c *Claims) fill(mem []byte, tokenLen int, own bool) {
 	o := (*C.jg_claims_offsets)(unsafe.Pointer(&mem[0]))
 	blen := bufferLen(tokenLen)
-	buf := mem[offsetsSize : offsetsSize+blen]
+	s := spans{buf: mem[offsetsSize : offsetsSize+blen]}
+	n := int(o.aud_count)
+	var raw []byte
+	if own {
+		total := int(o.iss.len+o.sub.len+o.jti.len+o.sid.len+o.kid.len+o.typ.len) + int(o.raw_json.len)
+		for i := 0; i < n; i++ {
+			total += int(o.aud[i].len)
+		}
+		s.dst = make([]byte, total)
+		raw = s.dst[total-int(o.raw_json.len):]
+	} else {
+		at := offsetsSize + blen
+		raw = mem[at : at+int(o.raw_json.len) : at+int(o.raw_json.len)]
+	}
 	present := ClaimSet(o.present)
-	c.Issuer = spanString(buf, o.iss)
-	c.Subject = spanString(buf, o.sub)
-	c.ID = spanString(buf, o.jti)
-	c.SessionID = spanString(buf, o.sid)
+	c.Issuer = s.str(o.iss)
+	c.Subject = s.str(o.sub)
+	c.ID = s.str(o.jti)
+	c.SessionID = s.str(o.sid)
 	c.ExpiresAt = unixIf(present&ClaimExp != 0, o.exp)
 	c.NotBefore = unixIf(present&ClaimNbf != 0, o.nbf)
 	c.IssuedAt = unixIf(present&ClaimIat != 0, o.iat)
 	c.Version = uint64(o.ver)
-	c.KeyID = spanString(buf, o.kid)
-	c.Type = spanString(buf, o.typ)
+	c.KeyID = s.str(o.kid)
+	c.Type = s.str(o.typ)
 	c.Algorithm = Algorithm(o.alg)
 	c.Present = present
 	c.Audience = nil
-	if n := int(o.aud_count); n > 0 {
+	if n > 0 {
 		if cap(c.audMem) < n {
 			c.audMem = make([]string, n)
 		}
 		c.Audience = c.audMem[:n]
 		for i := range c.Audience {
-			c.Audience[i] = spanString(buf, o.aud[i])
+			c.Audience[i] = s.str(o.aud[i])
 		}
 	}
-	raw := buf[o.raw_json.offset : o.raw_json.offset+o.raw_json.len]
-	at := offsetsSize + blen
-	c.Raw = mem[at : at+len(raw) : at+len(raw)]
-	copy(c.Raw, raw)
+	copy(raw, s.buf[o.raw_json.offset:o.raw_json.offset+o.raw_json.len])
+	c.Raw = raw
 }
+
+// workMem is the memory VerifyAt decodes into before copying out what it
+// keeps: reused, so VerifyAt allocates only what the Claims holds.
+var workMem = sync.Pool{New: func() any { return new([]byte) }}
 
 // Header holds the header parameters of Encode; alg always comes from the key.
 type Header struct {
