@@ -198,3 +198,162 @@ fn offsets_into(
     out.aud_count = u32::try_from(count).map_err(|_| jg_result::JG_PANIC)?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8; 32] = b"jwtgate ffi test secret, 32 byte";
+
+    fn token(claims: &str, kid: Option<&str>) -> Vec<u8> {
+        let key = Key::hmac(Algorithm::HS256, SECRET).unwrap();
+        let mut header = HeaderFields::new();
+        header.kid = kid;
+        let mut out = vec![0u8; JG_MAX_TOKEN_LEN];
+        let n = jwtgate_core::encode(&key, claims.as_bytes(), &header, &mut out).unwrap();
+        out.truncate(n);
+        out
+    }
+
+    fn view(s: jg_str) -> Option<Vec<u8>> {
+        // SAFETY: a view of a live `jg_claims`, NULL when absent.
+        (!s.ptr.is_null()).then(|| unsafe { std::slice::from_raw_parts(s.ptr, s.len) }.to_vec())
+    }
+
+    fn span(buf: &[u8], s: jg_span) -> Vec<u8> {
+        let end = usize::try_from(s.offset + s.len).unwrap();
+        buf[usize::try_from(s.offset).unwrap()..end].to_vec()
+    }
+
+    /// Every claim `jg_verifier_verify_offsets` gives is the one
+    /// `jg_verifier_verify` gives for the same token (escaped strings, both
+    /// forms of `aud`, a token over the small buffer's size); a buffer one
+    /// byte short gives `JG_INSUFFICIENT_SIZE`, NULL gives
+    /// `JG_NULL_PARAMETER`, and a failure clears `present` and `aud_count`.
+    #[test]
+    fn offsets_match_the_views() {
+        let mut v = std::ptr::null_mut();
+        // SAFETY: every pointer is valid for its call; `v` is live until freed.
+        unsafe {
+            assert_eq!(jg_verifier_new(&mut v), jg_result::JG_OK);
+            let rc =
+                jg_verifier_add_hmac_key(v, JG_ALG_HS256, SECRET.as_ptr(), 32, std::ptr::null(), 0);
+            assert_eq!(rc, jg_result::JG_OK);
+            let (aud, lens) = (b"apiweb", [3usize, 3]);
+            assert_eq!(
+                jg_verifier_set_audiences(v, aud.as_ptr(), lens.as_ptr(), 2),
+                jg_result::JG_OK
+            );
+        }
+        let pad = "p".repeat(3000);
+        let tokens = [
+            token(
+                r#"{"iss":"i-\u00e9","sub":"s\"1","aud":["api","a\\b","x"],"jti":"j","sid":"d","exp":4000000000,"nbf":5,"iat":6,"ver":7}"#,
+                Some("k\u{e9}"),
+            ),
+            token(r#"{"sub":"plain","aud":"web","exp":4000000000}"#, None),
+            token(
+                &format!(r#"{{"sub":"long","aud":"api","exp":4000000000,"pad":"{pad}"}}"#),
+                None,
+            ),
+        ];
+        let mut claims: Box<jg_claims> = Box::new(
+            // SAFETY: all-zero bytes are a valid `jg_claims`.
+            unsafe { std::mem::zeroed() },
+        );
+        // SAFETY: all-zero bytes are a valid `jg_claims_offsets`.
+        let mut out: jg_claims_offsets = unsafe { std::mem::zeroed() };
+        for t in &tokens {
+            let need = jg_offsets_buffer_len(t.len());
+            let mut buf = vec![0u8; need];
+            // SAFETY: `v` is live; `t`, `claims`, `out` and `buf` are ours.
+            unsafe {
+                let c: *mut jg_claims = &mut *claims;
+                assert_eq!(
+                    jg_verifier_verify(v, t.as_ptr(), t.len(), 10, c),
+                    jg_result::JG_OK
+                );
+                assert_eq!(
+                    jg_verifier_verify_offsets(
+                        v,
+                        t.as_ptr(),
+                        t.len(),
+                        10,
+                        &mut out,
+                        buf.as_mut_ptr(),
+                        need - 1
+                    ),
+                    jg_result::JG_INSUFFICIENT_SIZE
+                );
+                assert_eq!((out.present, out.aud_count), (0, 0));
+                assert_eq!(
+                    jg_verifier_verify_offsets(
+                        v,
+                        t.as_ptr(),
+                        t.len(),
+                        10,
+                        &mut out,
+                        std::ptr::null_mut(),
+                        need
+                    ),
+                    jg_result::JG_NULL_PARAMETER
+                );
+                assert_eq!(
+                    jg_verifier_verify_offsets(
+                        v,
+                        t.as_ptr(),
+                        t.len(),
+                        10,
+                        &mut out,
+                        buf.as_mut_ptr(),
+                        need
+                    ),
+                    jg_result::JG_OK
+                );
+            }
+            assert_eq!((out.present, out.alg), (claims.present, claims.alg));
+            assert_eq!(
+                (out.exp, out.nbf, out.iat, out.ver),
+                (claims.exp, claims.nbf, claims.iat, claims.ver)
+            );
+            let pairs = [
+                (out.iss, claims.iss),
+                (out.sub, claims.sub),
+                (out.jti, claims.jti),
+                (out.sid, claims.sid),
+                (out.kid, claims.kid),
+                (out.typ, claims.typ),
+                (out.raw_json, claims.raw_json),
+            ];
+            for (o, c) in pairs {
+                assert_eq!(span(&buf, o), view(c).unwrap_or_default());
+            }
+            assert_eq!(usize::try_from(out.aud_count).unwrap(), claims.aud_count);
+            for i in 0..claims.aud_count {
+                assert_eq!(span(&buf, out.aud[i]), view(claims.aud[i]).unwrap());
+            }
+            // An expired token: the verdict, and nothing left present.
+            // SAFETY: as above.
+            let rc = unsafe {
+                jg_verifier_verify_offsets(
+                    v,
+                    t.as_ptr(),
+                    t.len(),
+                    4_000_000_001,
+                    &mut out,
+                    buf.as_mut_ptr(),
+                    need,
+                )
+            };
+            assert_eq!(rc, jg_result::JG_EXPIRED);
+            assert_eq!((out.present, out.aud_count), (0, 0));
+        }
+        assert_eq!(
+            tokens[0].len() < 2048,
+            tokens[2].len() > 2048,
+            "both buffer sizes"
+        );
+        // SAFETY: `v` is not used after this.
+        unsafe { jg_verifier_free(v) };
+    }
+}
