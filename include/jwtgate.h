@@ -412,7 +412,8 @@ typedef struct {
 
 // A byte string inside the caller's buffer of
 // `jg_verifier_verify_offsets`: `len` bytes at `buf + offset`, not
-// NUL-terminated. Absent and empty are alike: `offset` and `len` 0.
+// NUL-terminated. Absent: `offset` and `len` 0 (an empty string has
+// `len` 0 and any `offset`).
 typedef struct {
   // The first byte's offset from the start of the buffer.
   uint32_t offset;

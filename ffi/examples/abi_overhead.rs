@@ -7,7 +7,9 @@
 //! `abi_overhead TOKEN` (the token `core/examples/overhead.rs` prints, HS256
 //! over the benchmarks' claims) times the core's `Verifier::verify`,
 //! `jg_verifier_verify` writing the claims to a `jg_claims`, and
-//! `jg_verifier_verify` with `claims_out` NULL, with the same secret,
+//! `jg_verifier_verify` with `claims_out` NULL, and
+//! `jg_verifier_verify_offsets` (the Go package's call: offsets into a
+//! reused buffer), with the same secret,
 //! issuer, audience and clock, no denylist and no token cache:
 //!
 //! ```sh
@@ -21,8 +23,9 @@ use std::ptr;
 use std::time::Instant;
 
 use jwtgate::{
-    jg_claims, jg_result, jg_verifier, jg_verifier_add_audience, jg_verifier_add_hmac_key,
-    jg_verifier_add_issuer, jg_verifier_free, jg_verifier_new, jg_verifier_verify, JG_ALG_HS256,
+    jg_claims, jg_claims_offsets, jg_offsets_buffer_len, jg_result, jg_verifier,
+    jg_verifier_add_audience, jg_verifier_add_hmac_key, jg_verifier_add_issuer, jg_verifier_free,
+    jg_verifier_new, jg_verifier_verify, jg_verifier_verify_offsets, JG_ALG_HS256,
 };
 use jwtgate_core::{Algorithm, Key, KeySet, Policy, Verifier, BUFFER_LEN};
 
@@ -109,17 +112,34 @@ fn main() -> Result<(), Error> {
     let mut c_verdict = || unsafe {
         jg_verifier_verify(c, token.as_ptr(), token.len(), NOW, ptr::null_mut()) == jg_result::JG_OK
     };
-    let mut best = [f64::MAX; 3];
+    // SAFETY: all-zero bytes are a valid `jg_claims_offsets` (integers).
+    let mut offsets: jg_claims_offsets = unsafe { std::mem::zeroed() };
+    let mut offsets_buf = vec![0u8; jg_offsets_buffer_len(token.len())];
+    // SAFETY: as above; `offsets` and `offsets_buf` are this function's,
+    // the buffer `jg_offsets_buffer_len` bytes long.
+    let mut c_offsets = || unsafe {
+        jg_verifier_verify_offsets(
+            c,
+            token.as_ptr(),
+            token.len(),
+            NOW,
+            &mut offsets,
+            offsets_buf.as_mut_ptr(),
+            offsets_buf.len(),
+        ) == jg_result::JG_OK
+    };
+    let mut best = [f64::MAX; 4];
     for _ in 0..ROUNDS {
         for (slot, t) in best.iter_mut().zip([
             block(&mut core_call)?,
             block(&mut c_claims)?,
             block(&mut c_verdict)?,
+            block(&mut c_offsets)?,
         ]) {
             *slot = slot.min(t);
         }
     }
-    let [core_ns, claims_ns, verdict_ns] = best;
+    let [core_ns, claims_ns, verdict_ns, offsets_ns] = best;
     println!("rust_core_ns {core_ns:.1}");
     println!(
         "c_abi_ns {claims_ns:.1} ({:.3}x, +{:.0} ns)",
@@ -130,6 +150,11 @@ fn main() -> Result<(), Error> {
         "c_abi_verdict_ns {verdict_ns:.1} ({:.3}x, +{:.0} ns)",
         verdict_ns / core_ns,
         verdict_ns - core_ns
+    );
+    println!(
+        "c_abi_offsets_ns {offsets_ns:.1} ({:.3}x, +{:.0} ns)",
+        offsets_ns / core_ns,
+        offsets_ns - core_ns
     );
     // SAFETY: `c` came from `jg_verifier_new` and is not used after this.
     unsafe { jg_verifier_free(c) };
