@@ -9,12 +9,13 @@
 # made by core/examples/overhead.rs; the Rust core (`Verifier::verify`),
 # bench/overhead.c (`jg_verifier_verify` from C, claims written to a
 # jg_claims, and the verdict alone in alternate blocks) and
-# go/overhead_test.go (BenchmarkOverhead: the cgo call alone, the copy
-# into Claims alone, `VerifyAt` with both, `VerifyInto` reusing
-# one Claims, and `VerifyAt` under RunParallel)
+# go/overhead_test.go (BenchmarkOverhead: the cgo call alone
+# (jg_verifier_verify_offsets), building a new Claims from its offsets
+# alone, `VerifyAt` with both, `VerifyInto` reusing one Claims, and
+# `VerifyAt` under RunParallel)
 # verify it with the same secret, issuer, audience and clock, no denylist;
-# then ffi/examples/abi_overhead.rs calls the core and `jg_verifier_verify`
-# side by side in one process.
+# then ffi/examples/abi_overhead.rs calls the core, `jg_verifier_verify`
+# and `jg_verifier_verify_offsets` side by side in one process.
 # Each side runs in turn in every round; the fastest figure of each side
 # over the rounds is compared (the machine is shared: the minimum is what
 # the code costs when undisturbed). Prints ratios; quote them with the date
@@ -71,8 +72,8 @@ awk -v r="$rust" -v c="$c" -v cv="$cv" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v
     printf "| Rust core, `Verifier::verify` | %.0f | 1.00 |\n", r
     printf "| C ABI from C, `jg_verifier_verify` | %.0f | %.2fx (+%.0f ns) |\n", c, c / r, c - r
     printf "| C ABI from C, the verdict alone (`claims_out` NULL) | %.0f | %.2fx (+%.0f ns) |\n", cv, cv / r, cv - r
-    printf "| Go, the cgo call alone | %.0f | %.2fx (+%.0f ns) |\n", cgo, cgo / r, cgo - r
-    printf "| Go, the copy into `Claims` alone (not a verify) | %.0f | |\n", cp
+    printf "| Go, the cgo call alone (`jg_verifier_verify_offsets`) | %.0f | %.2fx (+%.0f ns) |\n", cgo, cgo / r, cgo - r
+    printf "| Go, building a new `Claims` from the offsets alone (not a verify) | %.0f | |\n", cp
     printf "| Go, `VerifyAt` (%s allocs, %s B per verify) | %.0f | %.2fx (+%.0f ns) |\n", a, b, g, g / r, g - r
     printf "| Go, `VerifyInto` a reused `Claims` (%s allocs) | %.0f | %.2fx (+%.0f ns) |\n", ia, gi, gi / r, gi - r
     printf "\n2-core scaling (best round): Go `RunParallel` %.2fx; the Rust core on 2 threads %.2fx\n", s, rp
