@@ -428,19 +428,19 @@ typedef struct {
 //
 // On failure `present` and `aud_count` are 0 and the rest is unspecified.
 typedef struct {
-  // Which registered claims the token has (`JG_CLAIM_*` bits).
+  // `JG_CLAIM_*` bits, as in `jg_claims`.
   uint32_t present;
-  // The token's algorithm (`JG_ALG_*`), which is the verifying key's.
+  // `JG_ALG_*`, as in `jg_claims`.
   uint32_t alg;
-  // `exp` in whole seconds (rounded down); valid when `JG_CLAIM_EXP` is set.
+  // As in `jg_claims` (also `nbf`, `iat`, `ver`).
   uint64_t exp;
-  // `nbf` in whole seconds (rounded up); valid when `JG_CLAIM_NBF` is set.
+  // `nbf`.
   uint64_t nbf;
-  // `iat` in whole seconds (rounded down); valid when `JG_CLAIM_IAT` is set.
+  // `iat`.
   uint64_t iat;
-  // `ver`; valid when `JG_CLAIM_VER` is set.
+  // `ver`.
   uint64_t ver;
-  // `iss`.
+  // `iss` (every string as in `jg_claims`, as a span).
   jg_span iss;
   // `sub`.
   jg_span sub;
@@ -452,7 +452,7 @@ typedef struct {
   jg_span kid;
   // The header's `typ`.
   jg_span typ;
-  // The whole claims JSON object exactly as signed, for custom claims.
+  // The claims JSON as signed.
   jg_span raw_json;
   // How many `aud` values there are (1 for a string `aud`).
   uint32_t aud_count;

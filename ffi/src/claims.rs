@@ -195,6 +195,36 @@ pub(crate) fn string_view(
     Ok(view)
 }
 
+/// Walks the `aud` values, handing each one's view (see `string_view`)
+/// with its index to `put`, which returns false when it has no room for
+/// it (`TooManyMembers`). Returns how many there are (0 without `aud`).
+pub(crate) fn audience_views(
+    claims: &jwtgate_core::Claims<'_>,
+    scratch: &mut &mut [u8],
+    mut put: impl FnMut(usize, jg_str) -> bool,
+) -> Result<usize, jwtgate_core::Error> {
+    let Some(values) = claims.aud() else {
+        return Ok(0);
+    };
+    let mut count = 0;
+    let mut failed = None;
+    values.any(|value| match string_view(Some(value), scratch) {
+        Ok(view) if put(count, view) => {
+            count += 1;
+            false
+        }
+        Ok(_) => {
+            failed = Some(jwtgate_core::Error::TooManyMembers);
+            true
+        }
+        Err(e) => {
+            failed = Some(e);
+            true
+        }
+    });
+    failed.map_or(Ok(count), Err)
+}
+
 /// Verifies into `decode` and, when `out` is given, writes the views
 /// (pointing into `decode` and `scratch`) into `*out`.
 ///
@@ -245,31 +275,9 @@ unsafe fn verify_into(
     // `aud` is one of its view fields, disjoint from `decode` and `scratch`
     // (its `buffer`); nothing else refers to it during this call.
     let aud = unsafe { &mut *addr_of_mut!((*out).aud) };
-    let mut aud_count = 0;
-    if let Some(values) = claims.aud() {
-        let mut failed = None;
-        values.any(|value| {
-            let slot = aud.get_mut(aud_count);
-            match (slot, string_view(Some(value), scratch)) {
-                (Some(slot), Ok(view)) => {
-                    *slot = view;
-                    aud_count += 1;
-                    false
-                }
-                (None, _) => {
-                    failed = Some(jwtgate_core::Error::TooManyMembers);
-                    true
-                }
-                (_, Err(e)) => {
-                    failed = Some(e);
-                    true
-                }
-            }
-        });
-        if let Some(e) = failed {
-            return Err(e.into());
-        }
-    }
+    let aud_count = audience_views(claims, scratch, |i, view| {
+        aud.get_mut(i).map(|slot| *slot = view).is_some()
+    })?;
     for slot in aud.iter_mut().skip(aud_count) {
         *slot = jg_str::NONE;
     }

@@ -26,19 +26,19 @@ pub struct jg_span {
 #[repr(C)]
 #[derive(Debug, Clone, Copy)]
 pub struct jg_claims_offsets {
-    /// Which registered claims the token has (`JG_CLAIM_*` bits).
+    /// `JG_CLAIM_*` bits, as in `jg_claims`.
     pub present: u32,
-    /// The token's algorithm (`JG_ALG_*`), which is the verifying key's.
+    /// `JG_ALG_*`, as in `jg_claims`.
     pub alg: u32,
-    /// `exp` in whole seconds (rounded down); valid when `JG_CLAIM_EXP` is set.
+    /// As in `jg_claims` (also `nbf`, `iat`, `ver`).
     pub exp: u64,
-    /// `nbf` in whole seconds (rounded up); valid when `JG_CLAIM_NBF` is set.
+    /// `nbf`.
     pub nbf: u64,
-    /// `iat` in whole seconds (rounded down); valid when `JG_CLAIM_IAT` is set.
+    /// `iat`.
     pub iat: u64,
-    /// `ver`; valid when `JG_CLAIM_VER` is set.
+    /// `ver`.
     pub ver: u64,
-    /// `iss`.
+    /// `iss` (every string as in `jg_claims`, as a span).
     pub iss: jg_span,
     /// `sub`.
     pub sub: jg_span,
@@ -50,7 +50,7 @@ pub struct jg_claims_offsets {
     pub kid: jg_span,
     /// The header's `typ`.
     pub typ: jg_span,
-    /// The whole claims JSON object exactly as signed, for custom claims.
+    /// The claims JSON as signed.
     pub raw_json: jg_span,
     /// How many `aud` values there are (1 for a string `aud`).
     pub aud_count: u32,
@@ -165,31 +165,10 @@ fn offsets_into(
     out.kid = span(string_view(header.kid(), scratch)?);
     out.typ = span(string_view(header.typ(), scratch)?);
     out.raw_json = span(jg_str::of(claims.raw_json()));
-    let mut count = 0;
-    if let Some(values) = claims.aud() {
-        let mut failed = None;
-        values.any(|value| {
-            let view = string_view(Some(value), scratch).map(span);
-            match (out.aud.get_mut(count), view) {
-                (Some(slot), Ok(s)) => {
-                    *slot = s;
-                    count += 1;
-                    false
-                }
-                (None, _) => {
-                    failed = Some(jwtgate_core::Error::TooManyMembers);
-                    true
-                }
-                (_, Err(e)) => {
-                    failed = Some(e);
-                    true
-                }
-            }
-        });
-        if let Some(e) = failed {
-            return Err(e.into());
-        }
-    }
+    let aud = &mut out.aud;
+    let count = audience_views(claims, scratch, |i, view| {
+        aud.get_mut(i).map(|slot| *slot = span(view)).is_some()
+    })?;
     out.aud_count = u32::try_from(count).map_err(|_| jg_result::JG_PANIC)?;
     Ok(())
 }
@@ -260,52 +239,26 @@ mod tests {
         let mut out: jg_claims_offsets = unsafe { std::mem::zeroed() };
         for t in &tokens {
             let need = jg_offsets_buffer_len(t.len());
+            // `buf` None passes NULL (with the length needed).
+            let call = |out: &mut jg_claims_offsets, now, buf: Option<&mut [u8]>| {
+                let (p, len) =
+                    buf.map_or((std::ptr::null_mut(), need), |b| (b.as_mut_ptr(), b.len()));
+                // SAFETY: `v` is live, `t` readable, `out` and `p` (NULL or
+                // writable for `len` bytes) ours, none overlapping.
+                unsafe { jg_verifier_verify_offsets(v, t.as_ptr(), t.len(), now, out, p, len) }
+            };
             let mut buf = vec![0u8; need];
-            // SAFETY: `v` is live; `t`, `claims`, `out` and `buf` are ours.
-            unsafe {
-                let c: *mut jg_claims = &mut *claims;
-                assert_eq!(
-                    jg_verifier_verify(v, t.as_ptr(), t.len(), 10, c),
-                    jg_result::JG_OK
-                );
-                assert_eq!(
-                    jg_verifier_verify_offsets(
-                        v,
-                        t.as_ptr(),
-                        t.len(),
-                        10,
-                        &mut out,
-                        buf.as_mut_ptr(),
-                        need - 1
-                    ),
-                    jg_result::JG_INSUFFICIENT_SIZE
-                );
-                assert_eq!((out.present, out.aud_count), (0, 0));
-                assert_eq!(
-                    jg_verifier_verify_offsets(
-                        v,
-                        t.as_ptr(),
-                        t.len(),
-                        10,
-                        &mut out,
-                        std::ptr::null_mut(),
-                        need
-                    ),
-                    jg_result::JG_NULL_PARAMETER
-                );
-                assert_eq!(
-                    jg_verifier_verify_offsets(
-                        v,
-                        t.as_ptr(),
-                        t.len(),
-                        10,
-                        &mut out,
-                        buf.as_mut_ptr(),
-                        need
-                    ),
-                    jg_result::JG_OK
-                );
-            }
+            let c: *mut jg_claims = &mut *claims;
+            // SAFETY: `v` is live; `t` and `claims` are ours.
+            let rc = unsafe { jg_verifier_verify(v, t.as_ptr(), t.len(), 10, c) };
+            assert_eq!(rc, jg_result::JG_OK);
+            assert_eq!(
+                call(&mut out, 10, Some(&mut buf[..need - 1])),
+                jg_result::JG_INSUFFICIENT_SIZE
+            );
+            assert_eq!((out.present, out.aud_count), (0, 0));
+            assert_eq!(call(&mut out, 10, None), jg_result::JG_NULL_PARAMETER);
+            assert_eq!(call(&mut out, 10, Some(&mut buf)), jg_result::JG_OK);
             assert_eq!((out.present, out.alg), (claims.present, claims.alg));
             assert_eq!(
                 (out.exp, out.nbf, out.iat, out.ver),
@@ -328,18 +281,7 @@ mod tests {
                 assert_eq!(span(&buf, out.aud[i]), view(claims.aud[i]).unwrap());
             }
             // An expired token: the verdict, and nothing left present.
-            // SAFETY: as above.
-            let rc = unsafe {
-                jg_verifier_verify_offsets(
-                    v,
-                    t.as_ptr(),
-                    t.len(),
-                    4_000_000_001,
-                    &mut out,
-                    buf.as_mut_ptr(),
-                    need,
-                )
-            };
+            let rc = call(&mut out, 4_000_000_001, Some(&mut buf));
             assert_eq!(rc, jg_result::JG_EXPIRED);
             assert_eq!((out.present, out.aud_count), (0, 0));
         }
