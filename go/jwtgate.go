@@ -479,17 +479,18 @@ func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
 		return Claims{}, ErrTokenTooLarge
 	}
 	w := workMem.Get().(*[]byte)
-	defer workMem.Put(w)
 	if need := claimsMemLen(len(token)); cap(*w) < need {
 		*w = newClaimsMem(need)
 	}
 	if err := v.verifyOffsets(token, now, *w); err != nil {
+		workMem.Put(w)
 		return Claims{}, err
 	}
 	// The strings and Raw are copied out of the pooled memory into one
 	// allocation of their own: nothing will reuse it.
 	var out Claims
 	out.fill(*w, len(token), true)
+	workMem.Put(w)
 	out.audMem = nil
 	return out, nil
 }
