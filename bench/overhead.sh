@@ -11,8 +11,8 @@
 # jg_claims, and the verdict alone in alternate blocks) and
 # go/overhead_test.go (BenchmarkOverhead: the cgo call alone
 # (jg_verifier_verify_offsets), building a new Claims from its offsets
-# alone, `VerifyAt` with both, `VerifyInto` reusing one Claims, and
-# `VerifyAt` under RunParallel)
+# alone, `VerifyAt` with both, `VerifyInto` reusing one Claims,
+# `VerifyView` reusing one ClaimsView, and `VerifyAt` under RunParallel)
 # verify it with the same secret, issuer, audience and clock, no denylist;
 # then ffi/examples/abi_overhead.rs calls the core, `jg_verifier_verify`
 # and `jg_verifier_verify_offsets` side by side in one process.
@@ -41,7 +41,7 @@ cc -O2 -Wall -Wextra -Werror -Iinclude bench/overhead.c "$TARGET/release/libjwtg
 
 token=$("$TARGET/release/examples/overhead")
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
-rust="" c="" cv="" cgo="" cpy="" gov="" goi="" allocs="" bytes="" iallocs="" rpar="" best_scale="" best_rpar=""
+rust="" c="" cv="" cgo="" cpy="" gov="" goi="" gow="" allocs="" bytes="" iallocs="" rpar="" best_scale="" best_rpar=""
 for round in $(seq "$ROUNDS"); do
     out=$("$TARGET/release/examples/overhead" "$token")
     rust=$(min "$rust" "$(awk '/^rust_core_ns/ { print $2 }' <<<"$out")")
@@ -55,6 +55,7 @@ for round in $(seq "$ROUNDS"); do
     cpy=$(min "$cpy" "$(awk '$1 ~ /Overhead\/copy/ { print $5 }' <<<"$out")")
     gov=$(min "$gov" "$(awk '$1 ~ /Overhead\/verify/ { print $5 }' <<<"$out")")
     goi=$(min "$goi" "$(awk '$1 ~ /Overhead\/into/ { print $5 }' <<<"$out")")
+    gow=$(min "$gow" "$(awk '$1 ~ /Overhead\/view/ { print $5 }' <<<"$out")")
     # Scaling compares means (ns/op) of one run: RunParallel has no blocks.
     serial=$(awk '$1 ~ /Overhead\/verify/ { print $3 }' <<<"$out")
     par=$(awk '$1 ~ /Overhead\/parallel/ { print $3 }' <<<"$out")
@@ -64,9 +65,10 @@ for round in $(seq "$ROUNDS"); do
     allocs=$(awk '$1 ~ /Overhead\/verify/ { print $9 }' <<<"$out")
     bytes=$(awk '$1 ~ /Overhead\/verify/ { print $7 }' <<<"$out")
     iallocs=$(awk '$1 ~ /Overhead\/into/ { print $9 }' <<<"$out")
-    echo "round $round (fastest so far): Rust core $rust ns, C ABI from C $c ns, Go cgo call only $cgo ns, Go VerifyAt $gov ns, Go VerifyInto $goi ns; this round's 2-core scaling: Go RunParallel ${scale}x, Rust core on 2 threads ${rpar}x"
+    wallocs=$(awk '$1 ~ /Overhead\/view/ { print $9 }' <<<"$out")
+    echo "round $round (fastest so far): Rust core $rust ns, C ABI from C $c ns, Go cgo call only $cgo ns, Go VerifyAt $gov ns, Go VerifyInto $goi ns, Go VerifyView $gow ns; this round's 2-core scaling: Go RunParallel ${scale}x, Rust core on 2 threads ${rpar}x"
 done
-awk -v r="$rust" -v c="$c" -v cv="$cv" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v gi="$goi" -v ia="$iallocs" -v a="$allocs" -v b="$bytes" -v s="$best_scale" -v rp="$best_rpar" 'BEGIN {
+awk -v r="$rust" -v c="$c" -v cv="$cv" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v gi="$goi" -v ia="$iallocs" -v gw="$gow" -v wa="$wallocs" -v a="$allocs" -v b="$bytes" -v s="$best_scale" -v rp="$best_rpar" 'BEGIN {
     printf "| path (same token; fastest block of each over the rounds) | ns per verify | vs the Rust core |\n"
     printf "| --- | --- | --- |\n"
     printf "| Rust core, `Verifier::verify` | %.0f | 1.00 |\n", r
@@ -76,6 +78,7 @@ awk -v r="$rust" -v c="$c" -v cv="$cv" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v
     printf "| Go, building a new `Claims` from the offsets alone (not a verify) | %.0f | |\n", cp
     printf "| Go, `VerifyAt` (%s allocs, %s B per verify) | %.0f | %.2fx (+%.0f ns) |\n", a, b, g, g / r, g - r
     printf "| Go, `VerifyInto` a reused `Claims` (%s allocs) | %.0f | %.2fx (+%.0f ns) |\n", ia, gi, gi / r, gi - r
+    printf "| Go, `VerifyView` a reused `ClaimsView` (%s allocs; claims read on demand) | %.0f | %.2fx (+%.0f ns) |\n", wa, gw, gw / r, gw - r
     printf "\n2-core scaling (best round): Go `RunParallel` %.2fx; the Rust core on 2 threads %.2fx\n", s, rp
 }'
 # The same C ABI calls and the core in one process, alternating blocks

@@ -68,7 +68,8 @@ func blocks(b *testing.B, f func() error) {
 // BenchmarkOverhead/cgo is the cgo call alone (claims left as offsets
 // in a reused buffer); /copy is building a new Claims from those offsets
 // alone (strings and Raw copied, as VerifyAt does); /verify is VerifyAt, both included;
-// /into is VerifyInto reusing one Claims (no allocation); /parallel is
+// /into is VerifyInto reusing one Claims (no allocation); /view is
+// VerifyView reusing one ClaimsView (no allocation, no claim read); /parallel is
 // VerifyAt from GOMAXPROCS goroutines.
 func BenchmarkOverhead(b *testing.B) {
 	v, token := overheadVerifier(b)
@@ -91,6 +92,10 @@ func BenchmarkOverhead(b *testing.B) {
 	b.Run("into", func(b *testing.B) {
 		var cl Claims
 		blocks(b, func() error { return v.VerifyInto(token, overheadNow, &cl) })
+	})
+	b.Run("view", func(b *testing.B) {
+		var view ClaimsView
+		blocks(b, func() error { return v.VerifyView(token, overheadNow, &view) })
 	})
 	b.Run("verify", func(b *testing.B) {
 		blocks(b, func() error {
