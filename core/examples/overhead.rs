@@ -107,9 +107,19 @@ fn main() -> Result<(), Error> {
     };
     let mut buf = [0u8; BUFFER_LEN];
     verifier.verify(token.as_bytes(), NOW, &mut buf)?;
-    let ns = fastest_block(&verifier, token.as_bytes(), false, Duration::from_millis(1500));
+    let ns = fastest_block(
+        &verifier,
+        token.as_bytes(),
+        false,
+        Duration::from_millis(1500),
+    );
     println!("rust_core_ns {ns:.1}");
-    let read_ns = fastest_block(&verifier, token.as_bytes(), true, Duration::from_millis(1500));
+    let read_ns = fastest_block(
+        &verifier,
+        token.as_bytes(),
+        true,
+        Duration::from_millis(1500),
+    );
     println!("rust_core_read_ns {read_ns:.1}");
     let one = throughput(&verifier, token.as_bytes(), 1, Duration::from_millis(1000));
     let two = throughput(&verifier, token.as_bytes(), 2, Duration::from_millis(1000));
