@@ -26,6 +26,9 @@ package jwtgate
 // allocation.
 // jg_verifier_verify_offsets into one Go buffer (no Go pointer inside):
 // its jg_claims_offsets first, then buf_len bytes the token decodes into.
+// An empty C call: the floor of any cgo call (bench/overhead.sh).
+static inline void jg_go_nop(void) {}
+
 static inline jg_result jg_go_verify_offsets(uintptr_t verifier, const uint8_t *token, size_t len,
                                              uint64_t now, uint8_t *mem, size_t buf_len) {
 	return jg_verifier_verify_offsets((const jg_verifier *)verifier, token, len, now,
@@ -574,6 +577,10 @@ func (v *Verifier) verifyOffsets(token string, now time.Time, mem []byte) error 
 	}
 	return nil
 }
+
+// cgoFloor is an empty C call, for BenchmarkOverhead/floor: what any cgo
+// call costs, the part of the Go overhead no binding code can remove.
+func cgoFloor() { C.jg_go_nop() }
 
 // spans reads the strings of a jg_claims_offsets out of buf: sharing
 // buf's bytes (dst nil), or copied into dst, which must have room for

@@ -65,14 +65,20 @@ func blocks(b *testing.B, f func() error) {
 	}
 }
 
-// BenchmarkOverhead/cgo is the cgo call alone (claims left as offsets
+// BenchmarkOverhead/floor is an empty cgo call (the floor of any cgo call);
+// /cgo is the cgo call alone (claims left as offsets
 // in a reused buffer); /copy is building a new Claims from those offsets
 // alone (strings and Raw copied, as VerifyAt does); /verify is VerifyAt, both included;
-// /into is VerifyInto reusing one Claims (no allocation); /parallel is
-// VerifyAt from GOMAXPROCS goroutines.
+// /into is VerifyInto reusing one Claims (no allocation); /view is
+// VerifyView reusing one ClaimsView (no allocation, no claim read); /parallel is
+// VerifyAt from GOMAXPROCS goroutines, /parallelview VerifyView (a view per
+// goroutine).
 func BenchmarkOverhead(b *testing.B) {
 	v, token := overheadVerifier(b)
 	mem := newClaimsMem(claimsMemLen(len(token)))
+	b.Run("floor", func(b *testing.B) {
+		blocks(b, func() error { cgoFloor(); return nil })
+	})
 	b.Run("cgo", func(b *testing.B) {
 		blocks(b, func() error { return v.verifyOffsets(token, overheadNow, mem) })
 	})
@@ -92,6 +98,10 @@ func BenchmarkOverhead(b *testing.B) {
 		var cl Claims
 		blocks(b, func() error { return v.VerifyInto(token, overheadNow, &cl) })
 	})
+	b.Run("view", func(b *testing.B) {
+		var view ClaimsView
+		blocks(b, func() error { return v.VerifyView(token, overheadNow, &view) })
+	})
 	b.Run("verify", func(b *testing.B) {
 		blocks(b, func() error {
 			_, err := v.VerifyAt(token, overheadNow)
@@ -103,6 +113,18 @@ func BenchmarkOverhead(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
 				if _, err := v.VerifyAt(token, overheadNow); err != nil {
+					b.Error(err)
+					return
+				}
+			}
+		})
+	})
+	b.Run("parallelview", func(b *testing.B) {
+		b.ReportAllocs()
+		b.RunParallel(func(pb *testing.PB) {
+			var view ClaimsView
+			for pb.Next() {
+				if err := v.VerifyView(token, overheadNow, &view); err != nil {
 					b.Error(err)
 					return
 				}

@@ -6,7 +6,9 @@
 //!   `go/overhead_test.go` use.
 //! - `overhead TOKEN` times `Verifier::verify` on it with their policy
 //!   (issuer, audience `orders`, no denylist) and clock: the fastest of
-//!   many short blocks, in ns per call; then the same on two threads at
+//!   many short blocks, in ns per call; then the same reading every claim
+//!   the C ABI writes out (the like-for-like baseline of
+//!   `jg_verifier_verify` with a `jg_claims`); then the same on two threads at
 //!   once, as a throughput ratio to one thread (what this machine gives a
 //!   perfectly parallel workload, the yardstick for Go's `RunParallel`).
 
@@ -17,6 +19,9 @@ use jwtgate::{Algorithm, HeaderFields, Key, KeySet, Policy, Verifier, BUFFER_LEN
 
 #[path = "../benches/common/mod.rs"]
 mod common;
+#[path = "../benches/common/read.rs"]
+mod read;
+use jwtgate as jg;
 
 type Error = Box<dyn std::error::Error>;
 
@@ -34,16 +39,27 @@ fn verifier() -> Result<Verifier<'static>, Error> {
     ))
 }
 
-/// Nanoseconds per call of the fastest block within `budget`.
-fn fastest_block(verifier: &Verifier<'_>, token: &[u8], budget: Duration) -> f64 {
+/// Nanoseconds per call of the fastest block within `budget`; with
+/// `read_claims`, each call also reads every claim the C ABI writes out
+/// ([`read::read_all`]).
+fn fastest_block(
+    verifier: &Verifier<'_>,
+    token: &[u8],
+    read_claims: bool,
+    budget: Duration,
+) -> f64 {
     let mut buf = [0u8; BUFFER_LEN];
+    let mut scratch = [0u8; BUFFER_LEN];
     let mut best = f64::MAX;
     let start = Instant::now();
     while start.elapsed() < budget {
         let t = Instant::now();
         for _ in 0..BLOCK {
-            let ok = verifier.verify(black_box(token), NOW, &mut buf).is_ok();
-            black_box(ok);
+            let result = verifier.verify(black_box(token), NOW, &mut buf);
+            if let (true, Ok(verified)) = (read_claims, &result) {
+                read::read_all(verified, &mut scratch);
+            }
+            black_box(result.is_ok());
         }
         best = best.min(t.elapsed().as_secs_f64() * 1e9 / f64::from(BLOCK));
     }
@@ -91,8 +107,20 @@ fn main() -> Result<(), Error> {
     };
     let mut buf = [0u8; BUFFER_LEN];
     verifier.verify(token.as_bytes(), NOW, &mut buf)?;
-    let ns = fastest_block(&verifier, token.as_bytes(), Duration::from_millis(1500));
+    let ns = fastest_block(
+        &verifier,
+        token.as_bytes(),
+        false,
+        Duration::from_millis(1500),
+    );
     println!("rust_core_ns {ns:.1}");
+    let read_ns = fastest_block(
+        &verifier,
+        token.as_bytes(),
+        true,
+        Duration::from_millis(1500),
+    );
+    println!("rust_core_read_ns {read_ns:.1}");
     let one = throughput(&verifier, token.as_bytes(), 1, Duration::from_millis(1000));
     let two = throughput(&verifier, token.as_bytes(), 2, Duration::from_millis(1000));
     println!("rust_core_parallel_scaling {:.2}", two / one);
