@@ -168,7 +168,12 @@ fn random_kid_storm_costs_one_fetch_per_cooldown() {
     // Let a fetch asked for at the very end land before counting.
     std::thread::sleep(Duration::from_millis(100));
     let fetches = server.hits("/jwks") - before;
-    let cooldowns = usize::try_from(elapsed.as_millis() / 500).unwrap() + 1;
+    // The source's clock counts whole milliseconds, so a cooldown can end up
+    // to 1 ms early: bound the fetches by cooldowns of 490 ms, not 500, or
+    // a storm that lasts just under a multiple of 500 ms could show one
+    // fetch more than the bound at that boundary (a flake seen once in
+    // about 10 runs).
+    let cooldowns = usize::try_from(elapsed.as_millis() / 490).unwrap() + 1;
     assert_eq!(rejected, 10_000);
     assert!(
         fetches <= cooldowns,
@@ -176,8 +181,13 @@ fn random_kid_storm_costs_one_fetch_per_cooldown() {
     );
     let m = source.metrics();
     assert_eq!(m.unknown_kid, 10_000);
+    // An ask counts when it finds no cooldown and no ask pending; one that
+    // raced a fetch's start (each of the 4 storm threads at most) is
+    // answered by that fetch and starts none: the asks are bounded by the
+    // fetches' cooldowns times the threads plus one, the fetches (above) by
+    // the cooldowns alone.
     assert!(
-        m.refresh_requested <= u64::try_from(cooldowns).unwrap(),
+        m.refresh_requested <= 5 * u64::try_from(cooldowns).unwrap(),
         "{m:?}"
     );
     assert!(m.cooldown_hits > 9_000, "{m:?}");
@@ -237,7 +247,10 @@ fn outage_keeps_old_keys_then_fails_closed_then_recovers() {
     assert!(source.last_error().is_some());
     // Past the maximum: fail closed with 908.
     assert!(eventually(T, || h.verify(&token) == Err(908)));
-    assert!(source.key_staleness().unwrap() > Duration::from_millis(1500));
+    // The verifier and the source time the staleness on two clocks (the
+    // wall clock and the source's monotonic one), each in whole
+    // milliseconds: the source may read 1 ms less at the boundary.
+    assert!(source.key_staleness().unwrap() >= Duration::from_millis(1500));
     // The provider is back: keys fresh again, verification recovers.
     server.resume();
     assert!(eventually(T, || h.verify(&token).is_ok()));
