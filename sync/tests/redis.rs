@@ -593,3 +593,82 @@ fn follower_keeps_revocations_for_the_verifiers_leeway() {
         .unwrap();
     assert_eq!(handle.max_leeway(), Some(3600));
 }
+
+/// While a follower runs, a leeway larger than it keeps revocations for is
+/// refused (806) and changes nothing: a revocation it dropped (`until` 450 s
+/// ago, kept 300 s) would otherwise stop revoking a token a 600 s leeway
+/// accepts. A follower started again keeping 600 s lets the leeway in after
+/// its first load, and the token is revoked; with no follower running
+/// nothing limits it.
+#[test]
+fn a_leeway_beyond_what_the_follower_keeps_is_refused() {
+    let redis = RedisServer::start();
+    let v = Arc::new(
+        LiveVerifier::new(
+            jwtgate::KeySet::single(common::key()),
+            jwtgate::Policy::new(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(v.kept_leeway(), None);
+    let handle = v
+        .follow_redis(
+            RedisSource::from_url(&redis.url()).unwrap(),
+            FollowerOptions::default(),
+        )
+        .unwrap();
+    assert!(handle.wait_ready(WAIT));
+    assert_eq!(v.kept_leeway(), Some(300));
+    let store = RedisStore::connect(&redis.url())
+        .unwrap()
+        .with_retention(jwtgate::Retention {
+            max_leeway: 900,
+            ..jwtgate::Retention::DEFAULT
+        });
+    let until = now() - 450;
+    store.revoke_token(b"late", Some(until)).unwrap();
+    let t = token_ids("late", "s", "u", until - 60, until);
+    let set_leeway = |secs: u64| {
+        v.update_policy(|p| {
+            p.leeway = secs;
+            Ok(())
+        })
+    };
+    assert_eq!(
+        set_leeway(600),
+        Err(Error::LeewayBeyondRetention {
+            leeway: 600,
+            kept: 300
+        })
+    );
+    assert_eq!(
+        v.config().policy().leeway,
+        0,
+        "a refused change changes nothing"
+    );
+    assert_eq!(set_leeway(300), Ok(()), "up to what is kept");
+    assert_eq!(set_leeway(0), Ok(()));
+
+    // Started again keeping 600 s: after its first load the leeway goes in.
+    handle.stop();
+    let mut options = FollowerOptions::default();
+    options.build.retention.max_leeway = 600;
+    let handle = v
+        .follow_redis(RedisSource::from_url(&redis.url()).unwrap(), options)
+        .unwrap();
+    assert!(handle.wait_ready(WAIT));
+    assert_eq!(v.kept_leeway(), Some(600));
+    assert_eq!(set_leeway(600), Ok(()));
+    assert_eq!(check(&v, &t), revoked(RevocationKind::Token));
+    assert_eq!(
+        set_leeway(601),
+        Err(Error::LeewayBeyondRetention {
+            leeway: 601,
+            kept: 600
+        })
+    );
+    // No follower: the list is not live, nothing limits the leeway.
+    handle.stop();
+    assert_eq!(v.kept_leeway(), None);
+    assert_eq!(set_leeway(3600), Ok(()));
+}
