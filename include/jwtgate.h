@@ -245,6 +245,11 @@ enum jg_result
   JG_REVOCATION_EXPIRED = 804,
   // 805: a revocation's `until` is beyond the maximum token lifetime from now.
   JG_REVOCATION_TOO_FAR = 805,
+  // 806: a larger leeway was refused: the live denylist keeps
+  // revocations for less time after their `until` (the retention its
+  // Redis follower prunes with). Start the source again with a larger
+  // `max_leeway` first.
+  JG_LEEWAY_BEYOND_RETENTION = 806,
   // 900, the sync layer (9xx, `jwtgate-sync`): the live denylist is older
   // than the maximum staleness set with `jg_verifier_set_max_staleness`
   // (or was never synced), so verification fails closed. The number of
@@ -1186,6 +1191,9 @@ jg_result jg_verifier_set_algorithms(jg_verifier *verifier, const uint32_t *algs
 jg_result jg_verifier_check(const jg_verifier *verifier);
 
 // Sets the clock skew, in seconds, tolerated on `exp`, `nbf` and `iat` (default 0).
+// While a follower of this verifier runs, a leeway above what its live
+// denylist keeps revocations for gives `JG_LEEWAY_BEYOND_RETENTION` and
+// changes nothing: stop the follower, set the leeway, follow again.
 //
 // # Safety
 // `verifier` must be NULL or live.

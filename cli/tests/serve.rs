@@ -437,6 +437,56 @@ fn revoked_through_redis_while_serving() {
     assert_eq!(m.status, 200);
 }
 
+/// A reload to a leeway above what the Redis follower keeps (300 s): the
+/// follower starts again keeping revocations for the new leeway and the
+/// policy goes in only after its first load, so a token that expired 450 s
+/// ago and was revoked is refused (401) as soon as the reload is counted,
+/// never accepted in between.
+#[test]
+fn a_reload_to_a_larger_leeway_keeps_revoking() {
+    let redis = RedisServer::start();
+    let dir = TempDir::new("serve-reload-leeway");
+    let s = start_following(&dir, &redis, "5s");
+    let now = unix_now();
+    let late = token(&format!(
+        r#"{{"sub":"gina","jti":"late-1","aud":"api","exp":{}}}"#,
+        now - 450
+    ));
+    let auth = || s.auth("/app", &[("Authorization", &bearer(&late))]).status;
+    assert_eq!(auth(), 401, "expired, no leeway");
+    let store = RedisStore::new(RedisSource::from_url(&redis.url()).unwrap()).with_retention(
+        jwtgate::Retention {
+            max_leeway: 900,
+            ..jwtgate::Retention::DEFAULT
+        },
+    );
+    store
+        .revoke(&OwnedRevocation::token("late-1", now - 450))
+        .unwrap();
+    s.rewrite_config(&format!(
+        "{}\n[revocation]\nredis_url_env = \"TEST_REDIS\"\nmax_staleness = \"5s\"\n",
+        BASE.replace("[policy]\n", "[policy]\nleeway = 600\n")
+    ));
+    s.signal("HUP");
+    assert!(eventually(WAIT, || metrics_text(&s.addr)
+        .contains("jwtgate_serve_reloads_total 1\n")));
+    assert_eq!(auth(), 401, "revoked, and kept for the 600 s leeway");
+    let body = metrics_text(&s.addr);
+    assert!(
+        body.contains("jwtgate_serve_reload_failures_total 0\n"),
+        "{body}"
+    );
+    // The leeway is in force: the same token unrevoked would pass.
+    let other = token(&format!(
+        r#"{{"sub":"gina","jti":"late-2","aud":"api","exp":{}}}"#,
+        now - 450
+    ));
+    assert_eq!(
+        s.auth("/app", &[("Authorization", &bearer(&other))]).status,
+        200
+    );
+}
+
 #[test]
 fn a_reload_whose_source_fails_keeps_the_old_source() {
     let redis = RedisServer::start();

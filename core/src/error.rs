@@ -205,6 +205,17 @@ pub enum Error {
     /// (see [`crate::Retention`]): no token can live that long, and memory
     /// stays bounded.
     RevocationTooFar,
+    /// A verifier's leeway would grow beyond how long its live denylist
+    /// keeps revocations after their `until` (`kept` seconds, the
+    /// retention its source prunes with): a revoked token would verify
+    /// again in between, so the change is refused. Start the source again
+    /// with a `max_leeway` of at least `leeway` first.
+    LeewayBeyondRetention {
+        /// The leeway asked for, in seconds.
+        leeway: u64,
+        /// How long the live denylist keeps revocations after `until`.
+        kept: u64,
+    },
 }
 
 impl Error {
@@ -252,6 +263,7 @@ impl Error {
             Error::DenylistFull => 803,
             Error::RevocationExpired => 804,
             Error::RevocationTooFar => 805,
+            Error::LeewayBeyondRetention { .. } => 806,
         }
     }
 
@@ -304,11 +316,14 @@ impl Error {
                 "revocation until (plus the maximum leeway) is already past"
             }
             Error::RevocationTooFar => "revocation until is beyond the maximum token lifetime",
+            Error::LeewayBeyondRetention { .. } => {
+                "leeway exceeds how long the live denylist keeps revocations"
+            }
         }
     }
 
     /// Every error code with its message, for bindings that mirror the table.
-    pub const CODES: [(u32, &'static str); 40] = [
+    pub const CODES: [(u32, &'static str); 41] = [
         (100, Error::Malformed.message()),
         (101, Error::Base64.message()),
         (102, Error::HeaderJson.message()),
@@ -349,6 +364,10 @@ impl Error {
         (803, Error::DenylistFull.message()),
         (804, Error::RevocationExpired.message()),
         (805, Error::RevocationTooFar.message()),
+        (
+            806,
+            Error::LeewayBeyondRetention { leeway: 0, kept: 0 }.message(),
+        ),
     ];
 }
 
@@ -374,6 +393,11 @@ impl fmt::Display for Error {
                 };
                 write!(f, "token has been revoked ({what})")
             }
+            Error::LeewayBeyondRetention { leeway, kept } => write!(
+                f,
+                "leeway {leeway} s exceeds the {kept} s the live denylist keeps revocations \
+                 after their end: start its source again with a max_leeway of at least {leeway} s"
+            ),
             other => f.write_str(other.message()),
         }
     }

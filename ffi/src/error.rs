@@ -153,6 +153,12 @@ pub enum jg_result {
     /// 805: a revocation's `until` is beyond the maximum token lifetime from now.
     JG_REVOCATION_TOO_FAR = 805,
 
+    /// 806: a larger leeway was refused: the live denylist keeps
+    /// revocations for less time after their `until` (the retention its
+    /// Redis follower prunes with). Start the source again with a larger
+    /// `max_leeway` first.
+    JG_LEEWAY_BEYOND_RETENTION = 806,
+
     /// 900, the sync layer (9xx, `jwtgate-sync`): the live denylist is older
     /// than the maximum staleness set with `jg_verifier_set_max_staleness`
     /// (or was never synced), so verification fails closed. The number of
@@ -198,7 +204,7 @@ pub enum jg_result {
 
 impl jg_result {
     /// Every value, in numeric order.
-    pub(crate) const ALL: [jg_result; 58] = [
+    pub(crate) const ALL: [jg_result; 59] = [
         jg_result::JG_OK,
         jg_result::JG_NULL_PARAMETER,
         jg_result::JG_PANIC,
@@ -246,6 +252,7 @@ impl jg_result {
         jg_result::JG_DENYLIST_FULL,
         jg_result::JG_REVOCATION_EXPIRED,
         jg_result::JG_REVOCATION_TOO_FAR,
+        jg_result::JG_LEEWAY_BEYOND_RETENTION,
         jg_result::JG_DENYLIST_STALE,
         jg_result::JG_SYNC_IO,
         jg_result::JG_SYNC_REDIS,

@@ -473,6 +473,9 @@ pub unsafe extern "C" fn jg_verifier_check(verifier: *const jg_verifier) -> jg_r
 }
 
 /// Sets the clock skew, in seconds, tolerated on `exp`, `nbf` and `iat` (default 0).
+/// While a follower of this verifier runs, a leeway above what its live
+/// denylist keeps revocations for gives `JG_LEEWAY_BEYOND_RETENTION` and
+/// changes nothing: stop the follower, set the leeway, follow again.
 ///
 /// # Safety
 /// `verifier` must be NULL or live.

@@ -159,6 +159,15 @@ impl Snapshot {
         self.entries
     }
 
+    /// How long after `until` the source that built this snapshot keeps
+    /// revocations (its `max_leeway`), when it says: a Redis follower's
+    /// snapshots do; a file's or an empty one do not (`None`).
+    pub fn kept_leeway(&self) -> Option<u64> {
+        self.exact
+            .as_ref()
+            .map(|set| set.read().options().retention.max_leeway)
+    }
+
     /// The base's sequence number.
     pub fn sequence(&self) -> u64 {
         self.base.sequence()

@@ -17,7 +17,7 @@ use common::{eventually, token_ids, verifier, RedisServer};
 use jwtgate::{Error, RevocationKind, BUFFER_LEN};
 use jwtgate_sync::{
     BuildOptions, DenylistState, Follower, FollowerOptions, Kind, LiveVerifier, OwnedRevocation,
-    RedisSource, RedisStore, RevokeOutcome, SyncError, VerifyError,
+    RedisSource, RedisStore, RevokeOutcome, SourceHandle, SyncError, VerifyError,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -549,26 +549,37 @@ fn token_revocations_hold_for_any_until() {
     );
 }
 
-/// A verifier with a leeway above the default retention (300 s): the
-/// follower it starts keeps revocations for the verifier's leeway, so a
-/// token that expired 450 s ago, still accepted by time with a 600 s
-/// leeway, stays revoked (with 300 s the follower dropped the entry and
-/// the revoked token verified).
-#[test]
-fn follower_keeps_revocations_for_the_verifiers_leeway() {
-    let redis = RedisServer::start();
+/// A live verifier with `leeway`, following `redis` with `max_leeway` (0:
+/// the default), after its first load.
+fn following(
+    redis: &RedisServer,
+    leeway: u64,
+    max_leeway: u64,
+) -> (Arc<LiveVerifier>, SourceHandle) {
     let mut policy = jwtgate::Policy::new();
-    policy.leeway = 600;
+    policy.leeway = leeway;
     let v = Arc::new(LiveVerifier::new(jwtgate::KeySet::single(common::key()), policy).unwrap());
+    let handle = follow(&v, redis, max_leeway);
+    (v, handle)
+}
+
+/// `v` following `redis` with `max_leeway` (0: the default), after its
+/// first load.
+fn follow(v: &Arc<LiveVerifier>, redis: &RedisServer, max_leeway: u64) -> SourceHandle {
+    let mut options = FollowerOptions::default();
+    if max_leeway > 0 {
+        options.build.retention.max_leeway = max_leeway;
+    }
     let handle = v
-        .follow_redis(
-            RedisSource::from_url(&redis.url()).unwrap(),
-            FollowerOptions::default(),
-        )
+        .follow_redis(RedisSource::from_url(&redis.url()).unwrap(), options)
         .unwrap();
     assert!(handle.wait_ready(WAIT));
-    assert_eq!(handle.max_leeway(), Some(600));
-    // The store keeps it long enough (its own max_leeway).
+    handle
+}
+
+/// Revokes jti `late` through a store that keeps it 900 s past its
+/// `until`, 450 s ago; returns a token with that jti and `exp` = `until`.
+fn revoke_late(redis: &RedisServer) -> String {
     let store = RedisStore::connect(&redis.url())
         .unwrap()
         .with_retention(jwtgate::Retention {
@@ -577,7 +588,22 @@ fn follower_keeps_revocations_for_the_verifiers_leeway() {
         });
     let until = now() - 450;
     store.revoke_token(b"late", Some(until)).unwrap();
-    let t = token_ids("late", "s", "u", until - 60, until);
+    token_ids("late", "s", "u", until - 60, until)
+}
+
+/// A verifier with a leeway above the default retention (300 s): the
+/// follower it starts keeps revocations for the verifier's leeway, so a
+/// token that expired 450 s ago, still accepted by time with a 600 s
+/// leeway, stays revoked (with 300 s the follower dropped the entry and
+/// the revoked token verified).
+#[test]
+fn follower_keeps_revocations_for_the_verifiers_leeway() {
+    let redis = RedisServer::start();
+    let (v, handle) = following(&redis, 600, 0);
+    assert_eq!(handle.max_leeway(), Some(600));
+    // The store keeps it long enough (its own max_leeway).
+    let t = revoke_late(&redis);
+    let until = now() - 450;
     let other = token_ids("other", "s", "u", until - 60, until);
     assert!(
         eventually(WAIT, || check(&v, &t) == revoked(RevocationKind::Token)),
@@ -586,10 +612,65 @@ fn follower_keeps_revocations_for_the_verifiers_leeway() {
     assert_eq!(check(&v, &other), Ok(()));
     // Options asking for more keep more.
     handle.stop();
-    let mut options = FollowerOptions::default();
-    options.build.retention.max_leeway = 3600;
-    let handle = v
-        .follow_redis(RedisSource::from_url(&redis.url()).unwrap(), options)
-        .unwrap();
-    assert_eq!(handle.max_leeway(), Some(3600));
+    assert_eq!(follow(&v, &redis, 3600).max_leeway(), Some(3600));
+}
+
+/// While a follower runs, a leeway larger than it keeps revocations for is
+/// refused (806) and changes nothing: a revocation it dropped (`until` 450 s
+/// ago, kept 300 s) would otherwise stop revoking a token a 600 s leeway
+/// accepts. A follower started again keeping 600 s lets the leeway in after
+/// its first load, and the token is revoked; with no follower running
+/// nothing limits it.
+#[test]
+fn a_leeway_beyond_what_the_follower_keeps_is_refused() {
+    let redis = RedisServer::start();
+    let v = Arc::new(
+        LiveVerifier::new(
+            jwtgate::KeySet::single(common::key()),
+            jwtgate::Policy::new(),
+        )
+        .unwrap(),
+    );
+    assert_eq!(v.kept_leeway(), None);
+    let handle = follow(&v, &redis, 0);
+    assert_eq!(v.kept_leeway(), Some(300));
+    let t = revoke_late(&redis);
+    let set_leeway = |secs: u64| {
+        v.update_policy(|p| {
+            p.leeway = secs;
+            Ok(())
+        })
+    };
+    assert_eq!(
+        set_leeway(600),
+        Err(Error::LeewayBeyondRetention {
+            leeway: 600,
+            kept: 300
+        })
+    );
+    assert_eq!(
+        v.config().policy().leeway,
+        0,
+        "a refused change changes nothing"
+    );
+    assert_eq!(set_leeway(300), Ok(()), "up to what is kept");
+    assert_eq!(set_leeway(0), Ok(()));
+
+    // Started again keeping 600 s: after its first load the leeway goes in.
+    handle.stop();
+    let handle = follow(&v, &redis, 600);
+    assert_eq!(v.kept_leeway(), Some(600));
+    assert_eq!(set_leeway(600), Ok(()));
+    assert_eq!(check(&v, &t), revoked(RevocationKind::Token));
+    assert_eq!(
+        set_leeway(601),
+        Err(Error::LeewayBeyondRetention {
+            leeway: 601,
+            kept: 600
+        })
+    );
+    // No follower: the list is not live, nothing limits the leeway.
+    handle.stop();
+    assert_eq!(v.kept_leeway(), None);
+    assert_eq!(set_leeway(3600), Ok(()));
 }

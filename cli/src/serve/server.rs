@@ -5,7 +5,7 @@ use std::convert::Infallible;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -19,12 +19,16 @@ use tokio::sync::Semaphore;
 
 use super::accept;
 use super::answer::Answer;
-use super::config::{Config, Overrides};
+use super::config::{Config, Overrides, RevocationConfig};
 use super::gate::{Decision, Gate};
 use super::listen::Listener;
 use super::ops::{log_access, AccessEntry, ServeMetrics, OUTCOMES};
 use super::source;
 use crate::util::BoxError;
+
+/// How long a reload waits for a restarted revocation source's first load
+/// before it gives a larger leeway up (and puts the old source back).
+const LOAD_WAIT: Duration = Duration::from_secs(10);
 
 /// A lookup of environment variables (the process's, or a test's).
 pub type Env = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
@@ -61,7 +65,7 @@ impl Shared {
         );
         verifier.set_max_key_staleness(config.max_key_staleness()?);
         let keys = source::start_keys(&config, &verifier)?;
-        let source = source::start(&config.revocation, &verifier, &*env)?;
+        let source = source::start(&config.revocation, &verifier, &*env, 0)?;
         Ok(Shared {
             gate: RwLock::new(Arc::new(loaded.gate)),
             verifier,
@@ -156,8 +160,31 @@ impl Shared {
             }
             Ok(())
         };
+        let mut source = self.source.lock().map_err(|_| "poisoned")?;
+        // The verifier refuses a leeway larger than its live denylist keeps
+        // revocations for (806: a revoked token would verify again in
+        // between). So the source starts again first, keeping them for the
+        // new leeway, and the policy goes in once its first load is in.
+        let leeway = loaded.policy.leeway;
+        let outgrown = self
+            .verifier
+            .kept_leeway()
+            .is_some_and(|kept| leeway > kept);
+        if outgrown {
+            if let Err(e) = self.restart_source(&mut source, &new.revocation, leeway) {
+                restore(&mut key_source)?;
+                *source = source::start(&config.revocation, &self.verifier, &*self.env, 0)?;
+                return Err(e);
+            }
+        }
         if let Err(e) = self.install(loaded.keys, loaded.policy) {
             restore(&mut key_source)?;
+            if outgrown {
+                if let Some(new_source) = source.take() {
+                    new_source.stop();
+                }
+                *source = source::start(&config.revocation, &self.verifier, &*self.env, 0)?;
+            }
             return Err(e);
         }
         if keys_changed {
@@ -169,25 +196,18 @@ impl Shared {
                 }
             }
         }
-        let mut source = self.source.lock().map_err(|_| "poisoned")?;
-        // A follower keeps revocations for the leeway it started with
-        // (`LiveVerifier::follow_redis`): a larger leeway restarts it.
-        let outgrown = source
-            .as_ref()
-            .and_then(SourceHandle::max_leeway)
-            .is_some_and(|kept| self.verifier.config().policy().leeway > kept);
-        if outgrown || format!("{:?}", new.revocation) != format!("{:?}", config.revocation) {
+        if !outgrown && format!("{:?}", new.revocation) != format!("{:?}", config.revocation) {
             if let Some(old) = source.take() {
                 old.stop();
             }
             // One source at a time: the old one is stopped first, and
             // started again (with the old keys and policy) if the new one
             // cannot be.
-            match source::start(&new.revocation, &self.verifier, &*self.env) {
+            match source::start(&new.revocation, &self.verifier, &*self.env, 0) {
                 Ok(started) => *source = started,
                 Err(e) => {
                     restore(&mut key_source)?;
-                    *source = source::start(&config.revocation, &self.verifier, &*self.env)?;
+                    *source = source::start(&config.revocation, &self.verifier, &*self.env, 0)?;
                     return Err(e);
                 }
             }
@@ -205,6 +225,31 @@ impl Shared {
             Err(poisoned) => *poisoned.into_inner() = Arc::new(loaded.gate),
         }
         *config = new;
+        Ok(())
+    }
+
+    /// Stops the revocation source and starts `c`'s keeping revocations at
+    /// least `leeway` seconds past their `until`, then waits (at most
+    /// [`LOAD_WAIT`]) for its first load, after which the verifier accepts
+    /// that leeway. The caller starts the old source again on error.
+    fn restart_source(
+        &self,
+        source: &mut Option<SourceHandle>,
+        c: &RevocationConfig,
+        leeway: u64,
+    ) -> Result<(), BoxError> {
+        if let Some(old) = source.take() {
+            old.stop();
+        }
+        *source = source::start(c, &self.verifier, &*self.env, leeway)?;
+        if let Some(started) = source.as_ref() {
+            started.ready(LOAD_WAIT).map_err(|e| {
+                format!(
+                    "a leeway of {leeway} s needs the revocations kept that long: \
+                     the restarted source did not load within {LOAD_WAIT:?}: {e}"
+                )
+            })?;
+        }
         Ok(())
     }
 

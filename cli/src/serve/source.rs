@@ -14,11 +14,14 @@ use crate::util::BoxError;
 
 /// Starts the source `[revocation]` names, if any. A snapshot file that
 /// cannot be read is an error now; Redis may come up later (the gateway is
-/// not ready until its first load).
+/// not ready until its first load). A Redis follower keeps revocations at
+/// least `leeway` seconds past their `until` (and at least the verifier's
+/// leeway: `LiveVerifier::follow_redis`).
 pub fn start(
     c: &RevocationConfig,
     verifier: &Arc<LiveVerifier>,
     env: &dyn Fn(&str) -> Option<String>,
+    leeway: u64,
 ) -> Result<Option<SourceHandle>, BoxError> {
     if let Some(var) = &c.redis_url_env {
         let url = env(var).ok_or_else(|| format!("revocation.redis_url_env: {var} is not set"))?;
@@ -26,9 +29,10 @@ pub fn start(
         if let Some(ns) = &c.namespace {
             source = source.with_namespace(ns)?;
         }
-        return Ok(Some(
-            verifier.follow_redis(source, FollowerOptions::default())?,
-        ));
+        let mut options = FollowerOptions::default();
+        let retention = &mut options.build.retention;
+        retention.max_leeway = retention.max_leeway.max(leeway);
+        return Ok(Some(verifier.follow_redis(source, options)?));
     }
     if let Some(path) = &c.snapshot {
         let handle = verifier

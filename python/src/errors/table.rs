@@ -124,7 +124,8 @@ pub(crate) fn class_and_message(err: Error) -> (Class, &'static str) {
         | Error::DenylistVersion
         | Error::DenylistFull
         | Error::RevocationExpired
-        | Error::RevocationTooFar => (class::<DenylistError>(), err.message()),
+        | Error::RevocationTooFar
+        | Error::LeewayBeyondRetention { .. } => (class::<DenylistError>(), err.message()),
         _ => (class::<InvalidTokenError>(), err.message()),
     }
 }

@@ -82,6 +82,10 @@ pub struct LiveVerifier {
     confirmer: Option<Arc<dyn Confirmer>>,
     /// Whether a source feeds `state` (the one-source rule).
     source_busy: Arc<AtomicBool>,
+    /// The `max_leeway` of the Redis follower this verifier started, while
+    /// it runs (`u64::MAX`: none): what its snapshots will keep, before its
+    /// first one is installed.
+    source_leeway: Arc<AtomicU64>,
     /// The verified-token cache (off at size 0).
     cache: LiveCache,
 }
@@ -162,6 +166,7 @@ impl LiveVerifier {
             key_miss: ArcSwapOption::empty(),
             confirmer: None,
             source_busy: Arc::new(AtomicBool::new(false)),
+            source_leeway: Arc::new(AtomicU64::new(u64::MAX)),
             cache,
         }
     }
@@ -252,6 +257,14 @@ impl LiveVerifier {
         let next = f(current.verifier.clone())?;
         if must_be_usable || current.is_usable() {
             next.check_usable()?;
+        }
+        // A larger leeway accepts tokens longer past `exp`: the live
+        // denylist must still hold their revocations then.
+        let leeway = next.policy().leeway;
+        if leeway > current.verifier.policy().leeway {
+            if let Some(kept) = self.kept_leeway().filter(|kept| leeway > *kept) {
+                return Err(Error::LeewayBeyondRetention { leeway, kept });
+            }
         }
         self.config.store(Arc::new(LiveConfig {
             verifier: next,
@@ -380,18 +393,35 @@ impl LiveVerifier {
     /// `max_leeway` at least this verifier's policy `leeway` (raised from
     /// `options.build.retention` when the policy's is larger): the verifier
     /// accepts a token until `exp + leeway`, so a revocation dropped
-    /// earlier would stop revoking. A leeway raised later is not applied to
-    /// a running follower ([`SourceHandle::max_leeway`] says what it keeps):
-    /// start the source again.
+    /// earlier would stop revoking. While it runs, a larger leeway than it
+    /// keeps (or than the snapshot in force was pruned with) is refused
+    /// ([`Error::LeewayBeyondRetention`], 806; [`LiveVerifier::kept_leeway`]).
+    /// To raise it: start the source again with
+    /// `options.build.retention.max_leeway` at least the new leeway and
+    /// change the policy after its first load ([`SourceHandle::wait_ready`];
+    /// what `jwtgate serve` does on a reload); or stop the source, change
+    /// the policy, and start it again (until its first load the previous
+    /// snapshot, pruned for the old leeway, stays in force).
     pub fn follow_redis(
         self: &Arc<Self>,
         source: RedisSource,
         mut options: FollowerOptions,
     ) -> Result<SourceHandle, SyncError> {
-        let leeway = self.config.load().verifier.policy().leeway;
-        let retention = &mut options.build.retention;
-        retention.max_leeway = retention.max_leeway.max(leeway);
-        self.attach(|state| Follower::start(source, state, options).map(Running::Redis))
+        let claim = SourceClaim::take(&self.source_busy)?;
+        {
+            // With the policy read and the follower's retention published
+            // at once, so that no leeway change slips in between.
+            let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+            let leeway = self.config.load().verifier.policy().leeway;
+            let retention = &mut options.build.retention;
+            retention.max_leeway = retention.max_leeway.max(leeway);
+            self.source_leeway.store(retention.max_leeway, Relaxed);
+        }
+        // From here the claim puts `source_leeway` back when it is dropped:
+        // when the follower stops, or now if it does not start.
+        let claim = claim.resetting(Arc::clone(&self.source_leeway));
+        let running = Follower::start(source, self.state.clone(), options)?;
+        Ok(SourceHandle::new(Running::Redis(running), claim))
     }
 
     /// Loads the snapshot file at `path` now (an error here is returned)
@@ -412,6 +442,25 @@ impl LiveVerifier {
     ) -> Result<SourceHandle, SyncError> {
         let claim = SourceClaim::take(&self.source_busy)?;
         Ok(SourceHandle::new(start(self.state.clone())?, claim))
+    }
+
+    /// While a Redis follower this verifier started runs, how long after
+    /// their `until` its live denylist keeps revocations, in seconds: the
+    /// smaller of the follower's `max_leeway` and what the snapshot in
+    /// force was pruned with (an older follower's, until the new one's
+    /// first load). A policy change to a larger leeway is then refused
+    /// ([`Error::LeewayBeyondRetention`], 806): a revoked token would verify
+    /// again between `until + kept` and `exp + leeway`. `None` while no
+    /// follower runs: the list is not live then, and a follower started
+    /// afterwards keeps revocations for the leeway in force
+    /// ([`LiveVerifier::follow_redis`]), from its first load on.
+    pub fn kept_leeway(&self) -> Option<u64> {
+        let running = self.source_leeway.load(Relaxed);
+        if running == u64::MAX {
+            return None;
+        }
+        let installed = self.state.snapshot().kept_leeway().unwrap_or(u64::MAX);
+        Some(running.min(installed))
     }
 
     /// Whether a source currently feeds the live denylist.

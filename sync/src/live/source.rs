@@ -1,7 +1,7 @@
 //! The one-source rule: a live denylist has at most one source (a Redis
 //! follower or a file watcher) at a time, held by a [`SourceHandle`].
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime};
 
@@ -18,6 +18,9 @@ pub(crate) enum Running {
 /// source starts, released when it stops (or if it never started).
 pub(crate) struct SourceClaim {
     busy: Arc<AtomicBool>,
+    /// Set back to `u64::MAX` (no follower) on release: the verifier's
+    /// record of a running follower's `max_leeway`.
+    leeway: Option<Arc<AtomicU64>>,
 }
 
 impl SourceClaim {
@@ -27,12 +30,22 @@ impl SourceClaim {
             .map_err(|_| SyncError::SourceActive)?;
         Ok(SourceClaim {
             busy: Arc::clone(busy),
+            leeway: None,
         })
+    }
+
+    /// This claim, also putting `leeway` back to `u64::MAX` on release.
+    pub(crate) fn resetting(mut self, leeway: Arc<AtomicU64>) -> SourceClaim {
+        self.leeway = Some(leeway);
+        self
     }
 }
 
 impl Drop for SourceClaim {
     fn drop(&mut self) {
+        if let Some(leeway) = &self.leeway {
+            leeway.store(u64::MAX, Ordering::Release);
+        }
         self.busy.store(false, Ordering::Release);
     }
 }
