@@ -170,20 +170,25 @@ impl Shared {
             .verifier
             .kept_leeway()
             .is_some_and(|kept| leeway > kept);
+        // Puts the old revocation source back (after an outgrown restart).
+        let put_back = |source: &mut Option<SourceHandle>| -> Result<(), BoxError> {
+            if let Some(started) = source.take() {
+                started.stop();
+            }
+            *source = source::start(&config.revocation, &self.verifier, &*self.env, 0)?;
+            Ok(())
+        };
         if outgrown {
             if let Err(e) = self.restart_source(&mut source, &new.revocation, leeway) {
                 restore(&mut key_source)?;
-                *source = source::start(&config.revocation, &self.verifier, &*self.env, 0)?;
+                put_back(&mut source)?;
                 return Err(e);
             }
         }
         if let Err(e) = self.install(loaded.keys, loaded.policy) {
             restore(&mut key_source)?;
             if outgrown {
-                if let Some(new_source) = source.take() {
-                    new_source.stop();
-                }
-                *source = source::start(&config.revocation, &self.verifier, &*self.env, 0)?;
+                put_back(&mut source)?;
             }
             return Err(e);
         }
@@ -192,6 +197,9 @@ impl Shared {
                 Ok(started) => *key_source = started,
                 Err(e) => {
                     restore(&mut key_source)?;
+                    if outgrown {
+                        put_back(&mut source)?;
+                    }
                     return Err(e);
                 }
             }
@@ -207,7 +215,7 @@ impl Shared {
                 Ok(started) => *source = started,
                 Err(e) => {
                     restore(&mut key_source)?;
-                    *source = source::start(&config.revocation, &self.verifier, &*self.env, 0)?;
+                    put_back(&mut source)?;
                     return Err(e);
                 }
             }
