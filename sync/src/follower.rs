@@ -491,7 +491,6 @@ fn resync(
         shared.set.publish(state, now)?;
     }
     state.metrics().record_revocations(added);
-    *lock(&shared.position) = start;
     let took = elapsed_ms(started);
     state.metrics().last_resync_ms.store(took, Relaxed);
     if let Some(why) = why {
@@ -499,6 +498,9 @@ fn resync(
         lock(&shared.health).last_resync = Some((why.to_string(), SystemTime::now()));
         eprintln!("jwtgate follower: resync done in {took} ms ({added} revocations added)");
     }
+    // Last, so that whoever sees the new position also sees the resync
+    // counted.
+    *lock(&shared.position) = start;
     Ok(())
 }
 

@@ -138,8 +138,14 @@ fn replaced_redis_is_detected_and_counted() {
         .lock()
         .get(Kind::Token, b"new-9")
         .is_some()));
+    // The set fills during the scan; the resync is counted once it has
+    // been published, a moment later.
+    assert!(
+        eventually(WAIT, || state.metrics_snapshot().resyncs >= 1),
+        "{:?}",
+        state.metrics_snapshot()
+    );
     let m = state.metrics_snapshot();
-    assert!(m.resyncs >= 1, "{m:?}");
     assert!(m.disconnects >= 1, "{m:?}");
     // D4: the error is kept with its time, and the recovery is visible.
     let (_, failed_at) = follower.last_error_at().unwrap();
