@@ -58,12 +58,27 @@ pub fn kill_child(child: &mut Option<Child>) {
     }
 }
 
+/// A loopback port nothing listens on, never handed out before by this
+/// process. Never twice: a test that kills a server (a failover test's
+/// master) leaves its port free, and a test running beside it must not
+/// start a server of its own there, where the killed node's replica,
+/// followers and writer would take it for that node and copy its data.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    static GIVEN: std::sync::Mutex<std::collections::BTreeSet<u16>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut given = GIVEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        if given.insert(port) {
+            return port;
+        }
+    }
 }
 
 impl RedisServer {
