@@ -12,7 +12,8 @@
 # go/overhead_test.go (BenchmarkOverhead: an empty cgo call, the cgo call alone
 # (jg_verifier_verify_offsets), building a new Claims from its offsets
 # alone, `VerifyAt` with both, `VerifyInto` reusing one Claims,
-# `VerifyView` reusing one ClaimsView, and `VerifyAt` under RunParallel)
+# `VerifyView` reusing one ClaimsView, `VerifyView` then every claim read
+# through its accessors, and `VerifyAt` under RunParallel)
 # verify it with the same secret, issuer, audience and clock, no denylist;
 # then ffi/examples/abi_overhead.rs calls the core, `jg_verifier_verify`
 # and `jg_verifier_verify_offsets` side by side in one process.
@@ -41,7 +42,7 @@ cc -O2 -Wall -Wextra -Werror -Iinclude bench/overhead.c "$TARGET/release/libjwtg
 
 token=$("$TARGET/release/examples/overhead")
 min() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
-rust="" rread="" c="" cv="" floor="" cgo="" cpy="" gov="" goi="" gow="" allocs="" bytes="" iallocs="" rpar="" best_scale="" best_vscale="" best_rpar=""
+rust="" rread="" c="" cv="" floor="" cgo="" cpy="" gov="" goi="" gow="" gowr="" allocs="" bytes="" iallocs="" rpar="" best_scale="" best_vscale="" best_rpar=""
 for round in $(seq "$ROUNDS"); do
     out=$("$TARGET/release/examples/overhead" "$token")
     rust=$(min "$rust" "$(awk '/^rust_core_ns/ { print $2 }' <<<"$out")")
@@ -57,12 +58,13 @@ for round in $(seq "$ROUNDS"); do
     cpy=$(min "$cpy" "$(awk '$1 ~ /Overhead\/copy/ { print $5 }' <<<"$out")")
     gov=$(min "$gov" "$(awk '$1 ~ /Overhead\/verify/ { print $5 }' <<<"$out")")
     goi=$(min "$goi" "$(awk '$1 ~ /Overhead\/into/ { print $5 }' <<<"$out")")
-    gow=$(min "$gow" "$(awk '$1 ~ /Overhead\/view/ { print $5 }' <<<"$out")")
+    gow=$(min "$gow" "$(awk '$1 ~ /Overhead\/view-/ { print $5 }' <<<"$out")")
+    gowr=$(min "$gowr" "$(awk '$1 ~ /Overhead\/viewread-/ { print $5 }' <<<"$out")")
     # Scaling compares means (ns/op) of one run: RunParallel has no blocks.
     serial=$(awk '$1 ~ /Overhead\/verify/ { print $3 }' <<<"$out")
     par=$(awk '$1 ~ /Overhead\/parallel-/ { print $3 }' <<<"$out")
     scale=$(awk -v s="$serial" -v p="$par" 'BEGIN { printf "%.2f", s / p }')
-    vserial=$(awk '$1 ~ /Overhead\/view/ { print $3 }' <<<"$out")
+    vserial=$(awk '$1 ~ /Overhead\/view-/ { print $3 }' <<<"$out")
     vpar=$(awk '$1 ~ /Overhead\/parallelview/ { print $3 }' <<<"$out")
     vscale=$(awk -v s="$vserial" -v p="$vpar" 'BEGIN { printf "%.2f", s / p }')
     best_vscale=$(awk -v a="$best_vscale" -v b="$vscale" 'BEGIN { print (a == "" || b + 0 > a + 0) ? b : a }')
@@ -71,10 +73,11 @@ for round in $(seq "$ROUNDS"); do
     allocs=$(awk '$1 ~ /Overhead\/verify/ { print $9 }' <<<"$out")
     bytes=$(awk '$1 ~ /Overhead\/verify/ { print $7 }' <<<"$out")
     iallocs=$(awk '$1 ~ /Overhead\/into/ { print $9 }' <<<"$out")
-    wallocs=$(awk '$1 ~ /Overhead\/view/ { print $9 }' <<<"$out")
+    wallocs=$(awk '$1 ~ /Overhead\/view-/ { print $9 }' <<<"$out")
+    wrallocs=$(awk '$1 ~ /Overhead\/viewread-/ { print $9 }' <<<"$out")
     echo "round $round (fastest so far): Rust core $rust ns, C ABI from C $c ns, Go cgo call only $cgo ns, Go VerifyAt $gov ns, Go VerifyInto $goi ns, Go VerifyView $gow ns; this round's 2-core scaling: Go RunParallel ${scale}x (VerifyView ${vscale}x), Rust core on 2 threads ${rpar}x"
 done
-awk -v r="$rust" -v rr="$rread" -v c="$c" -v cv="$cv" -v fl="$floor" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v gi="$goi" -v ia="$iallocs" -v gw="$gow" -v wa="$wallocs" -v a="$allocs" -v b="$bytes"  -v s="$best_scale" -v vs="$best_vscale" -v rp="$best_rpar" 'BEGIN {
+awk -v r="$rust" -v rr="$rread" -v c="$c" -v cv="$cv" -v fl="$floor" -v cgo="$cgo" -v cp="$cpy" -v g="$gov" -v gi="$goi" -v ia="$iallocs" -v gw="$gow" -v wa="$wallocs" -v gwr="$gowr" -v wra="$wrallocs" -v a="$allocs" -v b="$bytes"  -v s="$best_scale" -v vs="$best_vscale" -v rp="$best_rpar" 'BEGIN {
     printf "| path (same token; fastest block of each over the rounds) | ns per verify | vs the Rust core |\n"
     printf "| --- | --- | --- |\n"
     printf "| Rust core, `Verifier::verify` | %.0f | 1.00 |\n", r
@@ -87,6 +90,7 @@ awk -v r="$rust" -v rr="$rread" -v c="$c" -v cv="$cv" -v fl="$floor" -v cgo="$cg
     printf "| Go, `VerifyAt` (%s allocs, %s B per verify) | %.0f | %.2fx (+%.0f ns) |\n", a, b, g, g / r, g - r
     printf "| Go, `VerifyInto` a reused `Claims` (%s allocs) | %.0f | %.2fx (+%.0f ns) |\n", ia, gi, gi / r, gi - r
     printf "| Go, `VerifyView` a reused `ClaimsView` (%s allocs; claims read on demand) | %.0f | %.2fx (+%.0f ns) |\n", wa, gw, gw / r, gw - r
+    printf "| Go, `VerifyView` then every claim read through its accessors (%s allocs) | %.0f | %.2fx the core reading every claim (+%.0f ns) |\n", wra, gwr, gwr / rr, gwr - rr
     printf "\n2-core scaling (best round): Go `RunParallel` %.2fx with `VerifyAt`, %.2fx with `VerifyView`; the Rust core on 2 threads %.2fx\n", s, vs, rp
 }'
 # The same C ABI calls and the core in one process, alternating blocks

@@ -29,10 +29,19 @@ package jwtgate
 // An empty C call: the floor of any cgo call (bench/overhead.sh).
 static inline void jg_go_nop(void) {}
 
+// defer_aud (VerifyView): an aud array is left for jg_go_audience.
 static inline jg_result jg_go_verify_offsets(uintptr_t verifier, const uint8_t *token, size_t len,
-                                             uint64_t now, uint8_t *mem, size_t buf_len) {
-	return jg_verifier_verify_offsets((const jg_verifier *)verifier, token, len, now,
-	                                  (jg_claims_offsets *)mem, mem + sizeof(jg_claims_offsets), buf_len);
+                                             uint64_t now, uint8_t *mem, size_t buf_len, int defer_aud) {
+	jg_claims_offsets *out = (jg_claims_offsets *)mem;
+	uint8_t *buf = mem + sizeof(jg_claims_offsets);
+	if (defer_aud)
+		return jg_verifier_verify_view((const jg_verifier *)verifier, token, len, now, out, buf, buf_len);
+	return jg_verifier_verify_offsets((const jg_verifier *)verifier, token, len, now, out, buf, buf_len);
+}
+
+// Reads the aud array jg_go_verify_offsets left pending in mem.
+static inline jg_result jg_go_audience(uint8_t *mem, size_t buf_len) {
+	return jg_offsets_audience((jg_claims_offsets *)mem, mem + sizeof(jg_claims_offsets), buf_len);
 }
 */
 import "C"
@@ -485,7 +494,7 @@ func (v *Verifier) VerifyAt(token string, now time.Time) (Claims, error) {
 	if need := claimsMemLen(len(token)); cap(*w) < need {
 		*w = newClaimsMem(need)
 	}
-	if err := v.verifyOffsets(token, now, *w); err != nil {
+	if err := v.verifyOffsets(token, now, *w, false); err != nil {
 		workMem.Put(w)
 		return Claims{}, err
 	}
@@ -523,7 +532,7 @@ func (v *Verifier) VerifyInto(token string, now time.Time, out *Claims) error {
 		out.mem = newClaimsMem(need)
 	}
 	mem := out.mem[:cap(out.mem)]
-	if err := v.verifyOffsets(token, now, mem); err != nil {
+	if err := v.verifyOffsets(token, now, mem, false); err != nil {
 		out.reset()
 		return err
 	}
@@ -561,18 +570,37 @@ func newClaimsMem(n int) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&words[0])), len(words)*8)
 }
 
-// verifyOffsets is the cgo call of VerifyInto: the token decodes into mem
-// (at least claimsMemLen(len(token)) bytes), the claims are offsets into it.
-func (v *Verifier) verifyOffsets(token string, now time.Time, mem []byte) error {
+// verifyOffsets is the cgo call of VerifyInto and VerifyView: the token
+// decodes into mem (at least claimsMemLen(len(token)) bytes), the claims
+// are offsets into it. With deferAud (VerifyView) an aud array is left
+// pending, for readAudience.
+func (v *Verifier) verifyOffsets(token string, now time.Time, mem []byte, deferAud bool) error {
 	secs := now.Unix()
 	if secs < 0 {
 		secs = 0
 	}
+	var lazy C.int
+	if deferAud {
+		lazy = 1
+	}
 	t, tl := stringArg(token)
 	rc := C.jg_go_verify_offsets(C.uintptr_t(uintptr(unsafe.Pointer(v.ptr))), t, tl, C.uint64_t(secs),
-		(*C.uint8_t)(unsafe.Pointer(&mem[0])), C.size_t(bufferLen(len(token))))
+		(*C.uint8_t)(unsafe.Pointer(&mem[0])), C.size_t(bufferLen(len(token))), lazy)
 	runtime.KeepAlive(v)
 	if rc != C.JG_OK {
+		return toError(rc)
+	}
+	return nil
+}
+
+// readAudience reads the aud array a deferAud verifyOffsets left pending
+// in mem (for a token of tokenLen bytes); nothing when none is.
+func readAudience(mem []byte, tokenLen int) error {
+	o := (*C.jg_claims_offsets)(unsafe.Pointer(&mem[0]))
+	if o.aud_pending == 0 {
+		return nil
+	}
+	if rc := C.jg_go_audience((*C.uint8_t)(unsafe.Pointer(&mem[0])), C.size_t(bufferLen(tokenLen))); rc != C.JG_OK {
 		return toError(rc)
 	}
 	return nil

@@ -42,7 +42,7 @@ func (v *Verifier) VerifyView(token string, now time.Time, view *ClaimsView) err
 		view.mem = newClaimsMem(need)
 	}
 	view.mem = view.mem[:cap(view.mem)]
-	if err := v.verifyOffsets(token, now, view.mem); err != nil {
+	if err := v.verifyOffsets(token, now, view.mem, true); err != nil {
 		return err
 	}
 	view.tokenLen = len(token)
@@ -113,10 +113,27 @@ func (c *ClaimsView) Type() string {
 	return ""
 }
 
+// audience is offsets with the aud values read: VerifyView leaves an aud
+// array unread (most services never look at it; the verifier's policy
+// checked it), and the first call that wants it reads it, a C call.
+func (c *ClaimsView) audience() *C.jg_claims_offsets {
+	o := c.offsets()
+	if o != nil && o.aud_pending != 0 {
+		if err := readAudience(c.mem, c.tokenLen); err != nil {
+			// The view's buffer is private and its aud array was validated
+			// when it verified: only a bug gets here.
+			panic("jwtgate: reading the aud of a verified token failed: " + err.Error())
+		}
+	}
+	return o
+}
+
 // AudienceLen is the number of aud values (a string aud is one; 0
-// without aud).
+// without aud). The first aud accessor after a VerifyView of a token
+// whose aud is an array reads it (a C call, about the cost of an empty
+// one plus the walk); later ones read what it left.
 func (c *ClaimsView) AudienceLen() int {
-	if o := c.offsets(); o != nil {
+	if o := c.audience(); o != nil {
 		return int(o.aud_count)
 	}
 	return 0
@@ -125,7 +142,7 @@ func (c *ClaimsView) AudienceLen() int {
 // AudienceAt is aud value i, in the token's order; "" when i is out of
 // range.
 func (c *ClaimsView) AudienceAt(i int) string {
-	if o := c.offsets(); o != nil && i >= 0 && i < int(o.aud_count) {
+	if o := c.audience(); o != nil && i >= 0 && i < int(o.aud_count) {
 		return c.str(o.aud[i])
 	}
 	return ""
@@ -204,7 +221,7 @@ func (c *ClaimsView) Raw() []byte {
 // Claims when there are none.
 func (c *ClaimsView) Claims() Claims {
 	var out Claims
-	if c.ok {
+	if c.audience() != nil {
 		out.fill(c.mem, c.tokenLen, true)
 		out.audMem = nil
 	}

@@ -459,8 +459,22 @@ typedef struct {
   jg_span typ;
   // The claims JSON as signed.
   jg_span raw_json;
-  // How many `aud` values there are (1 for a string `aud`).
+  // How many `aud` values there are (1 for a string `aud`); 0 while
+  // `aud_pending`.
   uint32_t aud_count;
+  // 1 when `aud` is an array that `jg_verifier_verify_view` left unread:
+  // `aud_count` is 0 and `aud` unwritten until `jg_offsets_audience`
+  // reads it (and sets this to 0). Always 0 after
+  // `jg_verifier_verify_offsets`.
+  uint32_t aud_pending;
+  // The `aud` array as written, brackets included, when `aud` is an
+  // array (what `jg_offsets_audience` reads); offset and len 0 when
+  // `aud` is absent or a string.
+  jg_span aud_array;
+  // While `aud_pending`: the room in `buf` that `jg_offsets_audience`
+  // unescapes `aud` values with JSON escapes into (as long as
+  // `aud_array`, which is enough). Otherwise offset and len 0.
+  jg_span aud_scratch;
   // The `aud` values; only the first `aud_count` are written.
   jg_span aud[JG_MAX_AUDIENCES];
 } jg_claims_offsets;
@@ -725,6 +739,38 @@ jg_result jg_verifier_verify_offsets(const jg_verifier *verifier,
                                      jg_claims_offsets *out,
                                      uint8_t *buf,
                                      size_t buf_len);
+
+// `jg_verifier_verify_offsets` for readers that take claims on demand
+// (the Go package's `VerifyView`): the same checks, verdict and offsets,
+// except that an `aud` array is not walked. `aud_pending` is then 1 and
+// `aud_count` 0, and `jg_offsets_audience` reads the values when they are
+// wanted. A string `aud` is read as by `jg_verifier_verify_offsets`.
+//
+// # Safety
+// As `jg_verifier_verify_offsets`.
+jg_result jg_verifier_verify_view(const jg_verifier *verifier,
+                                  const uint8_t *token,
+                                  size_t len,
+                                  uint64_t now,
+                                  jg_claims_offsets *out,
+                                  uint8_t *buf,
+                                  size_t buf_len);
+
+// Reads the `aud` array that `jg_verifier_verify_view` left unread into
+// `out->aud` and `out->aud_count`, and sets `out->aud_pending` to 0. `buf`
+// (`buf_len` bytes) is the buffer of that call, unchanged since. Nothing
+// to do (`JG_OK`) when `aud_pending` is 0.
+//
+// The array is validated again, as any input is: `JG_INVALID_ARGUMENT`
+// when `aud_array` or `aud_scratch` is outside `buf` or they overlap, the
+// core's JSON and claim errors when the text is not an `aud` array. On
+// failure `aud_count` and `aud_pending` are 0.
+//
+// # Safety
+// `out` NULL or valid for reads and writes of one initialized
+// `jg_claims_offsets`; `buf` NULL or valid for reads and writes of
+// `buf_len` bytes, overlapping neither `out`.
+jg_result jg_offsets_audience(jg_claims_offsets *out, uint8_t *buf, size_t buf_len);
 
 // Fails closed once the live denylist is older than `max_ms`
 // milliseconds: `jg_verifier_verify` then returns `JG_DENYLIST_STALE`

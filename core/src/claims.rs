@@ -33,6 +33,19 @@ impl<'a> Audience<'a> {
     pub fn contains(&self, value: &str) -> bool {
         self.any(|s| s.eq_str(value))
     }
+
+    /// Parses `json`, one JSON value, as an `aud` claim under the rules a token's `aud` is
+    /// parsed by: a string, or an array of at most `limits.max_audiences` strings. For a
+    /// reader that kept the claim's text and reads the values later (the C ABI's deferred
+    /// `aud`): the text is validated again, as any input is.
+    ///
+    /// Errors: [`Error::ClaimsJson`] for text that is not one JSON value,
+    /// [`Error::JsonTooDeep`], [`Error::InvalidClaimType`] for a value of another type, and
+    /// [`Error::TooManyMembers`].
+    pub fn parse(json: &'a [u8], limits: &Limits) -> Result<Audience<'a>, Error> {
+        let (value, shape) = json::value_document(json, limits, Error::ClaimsJson)?;
+        audience(value, shape, limits)
+    }
 }
 
 /// The claims of a verified token, borrowed zero-copy from the caller's buffer.

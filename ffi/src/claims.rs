@@ -199,11 +199,11 @@ pub(crate) fn string_view(
 /// with its index to `put`, which returns false when it has no room for
 /// it (`TooManyMembers`). Returns how many there are (0 without `aud`).
 pub(crate) fn audience_views(
-    claims: &jwtgate_core::Claims<'_>,
+    aud: Option<jwtgate_core::Audience<'_>>,
     scratch: &mut &mut [u8],
     mut put: impl FnMut(usize, jg_str) -> bool,
 ) -> Result<usize, jwtgate_core::Error> {
-    let Some(values) = claims.aud() else {
+    let Some(values) = aud else {
         return Ok(0);
     };
     let mut count = 0;
@@ -275,7 +275,7 @@ unsafe fn verify_into(
     // `aud` is one of its view fields, disjoint from `decode` and `scratch`
     // (its `buffer`); nothing else refers to it during this call.
     let aud = unsafe { &mut *addr_of_mut!((*out).aud) };
-    let aud_count = audience_views(claims, scratch, |i, view| {
+    let aud_count = audience_views(claims.aud(), scratch, |i, view| {
         aud.get_mut(i).map(|slot| *slot = view).is_some()
     })?;
     for slot in aud.iter_mut().skip(aud_count) {

@@ -3,6 +3,7 @@
 //! their own memory without copying them (the Go package).
 
 use super::*;
+use jwtgate_core::Audience;
 
 /// A byte string inside the caller's buffer of
 /// `jg_verifier_verify_offsets`: `len` bytes at `buf + offset`, not
@@ -52,8 +53,22 @@ pub struct jg_claims_offsets {
     pub typ: jg_span,
     /// The claims JSON as signed.
     pub raw_json: jg_span,
-    /// How many `aud` values there are (1 for a string `aud`).
+    /// How many `aud` values there are (1 for a string `aud`); 0 while
+    /// `aud_pending`.
     pub aud_count: u32,
+    /// 1 when `aud` is an array that `jg_verifier_verify_view` left unread:
+    /// `aud_count` is 0 and `aud` unwritten until `jg_offsets_audience`
+    /// reads it (and sets this to 0). Always 0 after
+    /// `jg_verifier_verify_offsets`.
+    pub aud_pending: u32,
+    /// The `aud` array as written, brackets included, when `aud` is an
+    /// array (what `jg_offsets_audience` reads); offset and len 0 when
+    /// `aud` is absent or a string.
+    pub aud_array: jg_span,
+    /// While `aud_pending`: the room in `buf` that `jg_offsets_audience`
+    /// unescapes `aud` values with JSON escapes into (as long as
+    /// `aud_array`, which is enough). Otherwise offset and len 0.
+    pub aud_scratch: jg_span,
     /// The `aud` values; only the first `aud_count` are written.
     pub aud: [jg_span; JG_MAX_AUDIENCES],
 }
@@ -91,32 +106,138 @@ pub unsafe extern "C" fn jg_verifier_verify_offsets(
     let result = boundary(|| {
         // SAFETY: the caller's contract covers `verifier`.
         let v = unsafe { ptr::obj(verifier) }?;
-        if token.is_null() || out.is_null() || buf.is_null() {
+        // SAFETY: the caller's contract covers `token`, `out` and `buf`.
+        let (token, out, buf) = unsafe { offsets_args(v, token, len, out, buf, buf_len) }?;
+        offsets_into(v, token, now, buf, out, Aud::Read)
+    });
+    failed(result, out)
+}
+
+/// `jg_verifier_verify_offsets` for readers that take claims on demand
+/// (the Go package's `VerifyView`): the same checks, verdict and offsets,
+/// except that an `aud` array is not walked. `aud_pending` is then 1 and
+/// `aud_count` 0, and `jg_offsets_audience` reads the values when they are
+/// wanted. A string `aud` is read as by `jg_verifier_verify_offsets`.
+///
+/// # Safety
+/// As `jg_verifier_verify_offsets`.
+#[no_mangle]
+pub unsafe extern "C" fn jg_verifier_verify_view(
+    verifier: *const jg_verifier,
+    token: *const u8,
+    len: usize,
+    now: u64,
+    out: *mut jg_claims_offsets,
+    buf: *mut u8,
+    buf_len: usize,
+) -> jg_result {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        let v = unsafe { ptr::obj(verifier) }?;
+        // SAFETY: the same contract as `jg_verifier_verify_offsets`.
+        let (token, out, buf) = unsafe { offsets_args(v, token, len, out, buf, buf_len) }?;
+        offsets_into(v, token, now, buf, out, Aud::Defer)
+    });
+    failed(result, out)
+}
+
+/// Reads the `aud` array that `jg_verifier_verify_view` left unread into
+/// `out->aud` and `out->aud_count`, and sets `out->aud_pending` to 0. `buf`
+/// (`buf_len` bytes) is the buffer of that call, unchanged since. Nothing
+/// to do (`JG_OK`) when `aud_pending` is 0.
+///
+/// The array is validated again, as any input is: `JG_INVALID_ARGUMENT`
+/// when `aud_array` or `aud_scratch` is outside `buf` or they overlap, the
+/// core's JSON and claim errors when the text is not an `aud` array. On
+/// failure `aud_count` and `aud_pending` are 0.
+///
+/// # Safety
+/// `out` NULL or valid for reads and writes of one initialized
+/// `jg_claims_offsets`; `buf` NULL or valid for reads and writes of
+/// `buf_len` bytes, overlapping neither `out`.
+#[no_mangle]
+pub unsafe extern "C" fn jg_offsets_audience(
+    out: *mut jg_claims_offsets,
+    buf: *mut u8,
+    buf_len: usize,
+) -> jg_result {
+    let result = boundary(|| {
+        if out.is_null() || buf.is_null() {
             return Err(jg_result::JG_NULL_PARAMETER);
         }
-        if len > JG_MAX_TOKEN_LEN {
-            v.live.state().metrics().record_rejected(Reason::Limits);
-            return Err(jwtgate_core::Error::TokenTooLarge.into());
-        }
-        let need = jg_offsets_buffer_len(len);
-        if buf_len < need {
-            return Err(jg_result::JG_INSUFFICIENT_SIZE);
-        }
-        // SAFETY: the caller's contract covers `token`.
-        let token = unsafe { ptr::bytes(token, len) }?;
-        // SAFETY: `buf` is non-NULL (checked) and writable for `buf_len >=
-        // need` bytes, overlapping neither `out` nor `token` (contract).
-        let buf = unsafe { std::slice::from_raw_parts_mut(buf, need) };
         // SAFETY: non-NULL (checked), initialized and exclusively ours for
         // this call (contract).
         let out = unsafe { &mut *out };
-        offsets_into(v, token, now, buf, out)
+        if out.aud_pending == 0 {
+            return Ok(());
+        }
+        // SAFETY: non-NULL (checked), valid for reads and writes of
+        // `buf_len` bytes and not overlapping `out` (contract).
+        let buf = unsafe { std::slice::from_raw_parts_mut(buf, buf_len) };
+        read_audience(buf, out)
     });
     if result != jg_result::JG_OK && !out.is_null() {
         // SAFETY: non-NULL (checked) and valid for writes (contract).
         unsafe {
+            addr_of_mut!((*out).aud_count).write(0);
+            addr_of_mut!((*out).aud_pending).write(0);
+        }
+    }
+    result
+}
+
+/// Whether `offsets_into` walks an `aud` array or leaves it pending.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Aud {
+    Read,
+    Defer,
+}
+
+/// The argument checks of both offsets entry points: the token, `out`,
+/// and the first `jg_offsets_buffer_len(len)` bytes of `buf`.
+///
+/// # Safety
+/// The contract of `jg_verifier_verify_offsets` for `token`, `out` and
+/// `buf`.
+unsafe fn offsets_args<'a>(
+    v: &jg_verifier,
+    token: *const u8,
+    len: usize,
+    out: *mut jg_claims_offsets,
+    buf: *mut u8,
+    buf_len: usize,
+) -> Result<(&'a [u8], &'a mut jg_claims_offsets, &'a mut [u8]), jg_result> {
+    if token.is_null() || out.is_null() || buf.is_null() {
+        return Err(jg_result::JG_NULL_PARAMETER);
+    }
+    if len > JG_MAX_TOKEN_LEN {
+        v.live.state().metrics().record_rejected(Reason::Limits);
+        return Err(jwtgate_core::Error::TokenTooLarge.into());
+    }
+    let need = jg_offsets_buffer_len(len);
+    if buf_len < need {
+        return Err(jg_result::JG_INSUFFICIENT_SIZE);
+    }
+    // SAFETY: the caller's contract covers `token`.
+    let token = unsafe { ptr::bytes(token, len) }?;
+    // SAFETY: `buf` is non-NULL (checked) and writable for `buf_len >=
+    // need` bytes, overlapping neither `out` nor `token` (contract).
+    let buf = unsafe { std::slice::from_raw_parts_mut(buf, need) };
+    // SAFETY: non-NULL (checked), initialized and exclusively ours for
+    // this call (contract).
+    let out = unsafe { &mut *out };
+    Ok((token, out, buf))
+}
+
+/// After a failed verify: `present`, `aud_count` and `aud_pending` 0.
+fn failed(result: jg_result, out: *mut jg_claims_offsets) -> jg_result {
+    if result != jg_result::JG_OK && !out.is_null() {
+        // SAFETY: non-NULL (checked) and valid for writes (the entry
+        // points' contract).
+        unsafe {
             addr_of_mut!((*out).present).write(0);
             addr_of_mut!((*out).aud_count).write(0);
+            addr_of_mut!((*out).aud_pending).write(0);
         }
     }
     result
@@ -130,6 +251,7 @@ fn offsets_into(
     now: u64,
     buf: &mut [u8],
     out: &mut jg_claims_offsets,
+    aud: Aud,
 ) -> Result<(), jg_result> {
     let base = buf.as_ptr().addr();
     let half = buf.len() / 2;
@@ -140,13 +262,7 @@ fn offsets_into(
         Err(e) => return Err(jg_result::from_code(e.code())),
     };
     let scratch = &mut scratch;
-    // The offset of a view into `buf` (the decoded token or the scratch,
-    // both under 2 * 6 KiB, so it fits); an absent view's NULL is far out
-    // of range and gives 0.
-    let span = |view: jg_str| jg_span {
-        offset: u32::try_from(view.ptr.addr().wrapping_sub(base)).unwrap_or(0),
-        len: u32::try_from(view.len).unwrap_or(0),
-    };
+    let span = |view: jg_str| span_from(base, view);
     let claims = verified.claims();
     let header = verified.header();
     out.present = CLAIM_BITS
@@ -165,11 +281,89 @@ fn offsets_into(
     out.kid = span(string_view(header.kid(), scratch)?);
     out.typ = span(string_view(header.typ(), scratch)?);
     out.raw_json = span(jg_str::of(claims.raw_json()));
+    let values = claims.aud();
+    out.aud_array = match values {
+        Some(Audience::Many(array)) => span(jg_str::of(array.raw())),
+        _ => jg_span::default(),
+    };
+    out.aud_scratch = jg_span::default();
+    out.aud_pending = 0;
+    if aud == Aud::Defer && matches!(values, Some(Audience::Many(_))) {
+        // The end of the scratch, as long as the array: the values'
+        // unescaped copies are never longer than their text, and the
+        // strings above never take more than what is left of the decoded
+        // token, so this room is always there.
+        let room = array_len(out.aud_array);
+        let at = scratch.len().checked_sub(room).ok_or(jg_result::JG_PANIC)?;
+        let tail = scratch.get(at..).ok_or(jg_result::JG_PANIC)?;
+        out.aud_scratch = span(jg_str::of(tail));
+        out.aud_pending = 1;
+        out.aud_count = 0;
+        return Ok(());
+    }
+    write_audience(values, scratch, base, out)
+}
+
+/// `span.len` as a `usize` (it came from one).
+fn array_len(span: jg_span) -> usize {
+    usize::try_from(span.len).unwrap_or(usize::MAX)
+}
+
+/// Writes the views of `values` into `out.aud` and `out.aud_count`, as
+/// offsets from `base`, unescaping into `scratch`.
+fn write_audience(
+    values: Option<Audience<'_>>,
+    scratch: &mut &mut [u8],
+    base: usize,
+    out: &mut jg_claims_offsets,
+) -> Result<(), jg_result> {
     let aud = &mut out.aud;
-    let count = audience_views(claims, scratch, |i, view| {
-        aud.get_mut(i).map(|slot| *slot = span(view)).is_some()
+    let count = audience_views(values, scratch, |i, view| {
+        aud.get_mut(i)
+            .map(|slot| *slot = span_from(base, view))
+            .is_some()
     })?;
     out.aud_count = u32::try_from(count).map_err(|_| jg_result::JG_PANIC)?;
+    Ok(())
+}
+
+/// The offset of a view into the buffer at `base` (under 2 * 6 KiB, so
+/// it fits); an absent view's NULL is far out of range and gives 0.
+fn span_from(base: usize, view: jg_str) -> jg_span {
+    jg_span {
+        offset: u32::try_from(view.ptr.addr().wrapping_sub(base)).unwrap_or(0),
+        len: u32::try_from(view.len).unwrap_or(0),
+    }
+}
+
+/// `jg_offsets_audience` once its pointers are checked: `aud_array` and
+/// `aud_scratch` must be disjoint ranges of `buf`.
+fn read_audience(buf: &mut [u8], out: &mut jg_claims_offsets) -> Result<(), jg_result> {
+    let base = buf.as_ptr().addr();
+    let range = |s: jg_span| {
+        let start = usize::try_from(s.offset).ok()?;
+        let end = start.checked_add(usize::try_from(s.len).ok()?)?;
+        (end <= buf.len()).then_some(start..end)
+    };
+    let (Some(text), Some(room)) = (range(out.aud_array), range(out.aud_scratch)) else {
+        return Err(jg_result::JG_INVALID_ARGUMENT);
+    };
+    // Disjoint, in either order: split `buf` where the later one starts.
+    let (text, scratch) = if text.end <= room.start {
+        let (front, back) = buf.split_at_mut(room.start);
+        (front.get(text), back.get_mut(..room.len()))
+    } else if room.end <= text.start {
+        let (front, back) = buf.split_at_mut(text.start);
+        (back.get(..text.len()), front.get_mut(room))
+    } else {
+        (None, None)
+    };
+    let (Some(text), Some(mut scratch)) = (text, scratch) else {
+        return Err(jg_result::JG_INVALID_ARGUMENT);
+    };
+    let values = Audience::parse(text, &jwtgate_core::Limits::DEFAULT)?;
+    write_audience(Some(values), &mut scratch, base, out)?;
+    out.aud_pending = 0;
     Ok(())
 }
 
@@ -230,6 +424,15 @@ mod tests {
                 &format!(r#"{{"sub":"long","aud":"api","exp":4000000000,"pad":"{pad}"}}"#),
                 None,
             ),
+            // As many escaped strings as fit: every `aud` value and every
+            // other string unescapes into the scratch.
+            token(
+                &format!(
+                    r#"{{"iss":"\u0069\u0073","sub":"\u0073","jti":"\/","aud":["api",{}],"exp":4000000000}}"#,
+                    vec![r#""\u0061\/\u00e9""#; JG_MAX_AUDIENCES - 1].join(",")
+                ),
+                Some("k\u{e9}"),
+            ),
         ];
         let mut claims: Box<jg_claims> = Box::new(
             // SAFETY: all-zero bytes are a valid `jg_claims`.
@@ -280,17 +483,116 @@ mod tests {
             for i in 0..claims.aud_count {
                 assert_eq!(span(&buf, out.aud[i]), view(claims.aud[i]).unwrap());
             }
+            assert_eq!(out.aud_pending, 0);
             // An expired token: the verdict, and nothing left present.
             let rc = call(&mut out, 4_000_000_001, Some(&mut buf));
             assert_eq!(rc, jg_result::JG_EXPIRED);
             assert_eq!((out.present, out.aud_count), (0, 0));
+            deferred_audience_matches(v, t, &claims);
         }
         assert_eq!(
             tokens[0].len() < 2048,
             tokens[2].len() > 2048,
             "both buffer sizes"
         );
+        assert_eq!(claims.aud_count, JG_MAX_AUDIENCES, "the last token's aud");
         // SAFETY: `v` is not used after this.
         unsafe { jg_verifier_free(v) };
+    }
+
+    /// `jg_verifier_verify_view` leaves an `aud` array pending and gives
+    /// everything else as `jg_verifier_verify_offsets` does;
+    /// `jg_offsets_audience` then gives the values `jg_verifier_verify`
+    /// gave (`claims`), once; spans outside `buf` or overlapping are
+    /// refused, and so is text that is not an `aud` array.
+    fn deferred_audience_matches(v: *mut jg_verifier, t: &[u8], claims: &jg_claims) {
+        let need = jg_offsets_buffer_len(t.len());
+        let (mut eager, mut buf_eager) = (zeroed_offsets(), vec![0u8; need]);
+        let (mut out, mut buf) = (zeroed_offsets(), vec![0u8; need]);
+        // SAFETY: `v` is live, `t` readable, the outputs ours and separate.
+        unsafe {
+            let rc = jg_verifier_verify_offsets(
+                v,
+                t.as_ptr(),
+                t.len(),
+                10,
+                &mut eager,
+                buf_eager.as_mut_ptr(),
+                need,
+            );
+            assert_eq!(rc, jg_result::JG_OK);
+            let rc = jg_verifier_verify_view(
+                v,
+                t.as_ptr(),
+                t.len(),
+                10,
+                &mut out,
+                buf.as_mut_ptr(),
+                need,
+            );
+            assert_eq!(rc, jg_result::JG_OK);
+        }
+        let strings = |o: &jg_claims_offsets, b: &[u8]| {
+            [o.iss, o.sub, o.jti, o.sid, o.kid, o.typ, o.raw_json].map(|s| span(b, s))
+        };
+        assert_eq!(strings(&out, &buf), strings(&eager, &buf_eager));
+        assert_eq!((out.present, out.exp), (eager.present, eager.exp));
+        let array = span(&buf, out.aud_array).starts_with(b"[");
+        assert_eq!(out.aud_pending, u32::from(array));
+        assert_eq!(out.aud_count, if array { 0 } else { eager.aud_count });
+        let audience = |out: &mut jg_claims_offsets, buf: &mut [u8]| {
+            // SAFETY: `out` and `buf` are ours, separate, `buf` of its length.
+            unsafe { jg_offsets_audience(out, buf.as_mut_ptr(), buf.len()) }
+        };
+        let pending = out;
+        for _ in 0..2 {
+            assert_eq!(audience(&mut out, &mut buf), jg_result::JG_OK);
+            assert_eq!((out.aud_pending, out.aud_count), (0, eager.aud_count));
+            for i in 0..claims.aud_count {
+                assert_eq!(span(&buf, out.aud[i]), view(claims.aud[i]).unwrap());
+            }
+        }
+        if !array {
+            return;
+        }
+        // SAFETY: NULL pointers, checked.
+        let rc = unsafe { jg_offsets_audience(std::ptr::null_mut(), buf.as_mut_ptr(), need) };
+        assert_eq!(rc, jg_result::JG_NULL_PARAMETER);
+        let bad = |edit: &dyn Fn(&mut jg_claims_offsets, &mut [u8]), want: jg_result| {
+            let (mut o, mut b) = (pending, buf.clone());
+            edit(&mut o, &mut b);
+            assert_eq!(audience(&mut o, &mut b), want);
+            assert_eq!((o.aud_pending, o.aud_count), (0, 0));
+        };
+        let len = u32::try_from(need).unwrap();
+        bad(
+            &|o, _| o.aud_array.offset = len,
+            jg_result::JG_INVALID_ARGUMENT,
+        );
+        bad(
+            &|o, _| o.aud_scratch.len = len,
+            jg_result::JG_INVALID_ARGUMENT,
+        );
+        bad(
+            &|o, _| o.aud_array.offset = u32::MAX,
+            jg_result::JG_INVALID_ARGUMENT,
+        );
+        bad(
+            &|o, _| o.aud_scratch.offset = o.aud_array.offset + 1,
+            jg_result::JG_INVALID_ARGUMENT,
+        );
+        let at = usize::try_from(pending.aud_array.offset).unwrap();
+        bad(&|_, b| b[at + 1] = b'{', jg_result::JG_CLAIMS_JSON);
+        // `"api"`, the first value of every array here, as a number.
+        bad(
+            &|_, b| b[at + 1..at + 6].copy_from_slice(b"12345"),
+            jg_result::JG_INVALID_CLAIM_TYPE,
+        );
+        bad(&|o, _| o.aud_array.len -= 1, jg_result::JG_CLAIMS_JSON);
+    }
+
+    fn zeroed_offsets() -> jg_claims_offsets {
+        // SAFETY: all-zero bytes are a valid `jg_claims_offsets`.
+        unsafe { std::mem::zeroed() }
     }
 }

@@ -202,6 +202,74 @@ static void test_claims_views(void) {
     jg_verifier_free(v);
 }
 
+/* A span of `buf` equals the C string `want`. */
+static int span_eq(const uint8_t *buf, jg_span sp, const char *want) {
+    return sp.len == strlen(want) && memcmp(buf + sp.offset, want, sp.len) == 0;
+}
+
+/* jg_verifier_verify_offsets and jg_verifier_verify_view (the Go
+ * package's calls): offsets into the caller's buffer; the view leaves an
+ * aud array pending until jg_offsets_audience reads it, which checks the
+ * spans it is given. */
+static void test_offsets_and_deferred_aud(void) {
+    static jg_claims_offsets out, eager;
+    static uint8_t buf[JG_CLAIMS_BUFFER_LEN], ebuf[JG_CLAIMS_BUFFER_LEN];
+    jg_verifier *v = hs_verifier();
+    CHECK_RC(jg_verifier_add_audience(v, U8("api"), 3), JG_OK);
+    CHECK_RC(sign("{\"sub\":\"s\\u00e9\",\"aud\":[\"web\",\"a\\/pi\",\"api\"],\"exp\":1760000900}",
+                  0, NULL, NULL),
+             JG_OK);
+    size_t need = jg_offsets_buffer_len(tok_len);
+    CHECK(need > tok_len && need <= JG_CLAIMS_BUFFER_LEN);
+    CHECK_RC(jg_verifier_verify_offsets(v, tok, tok_len, NOW, &eager, ebuf, need - 1),
+             JG_INSUFFICIENT_SIZE);
+    CHECK_RC(jg_verifier_verify_view(v, tok, tok_len, NOW, &out, NULL, need), JG_NULL_PARAMETER);
+    CHECK(out.present == 0 && out.aud_count == 0 && out.aud_pending == 0);
+    CHECK_RC(jg_verifier_verify_offsets(v, tok, tok_len, NOW, &eager, ebuf, need), JG_OK);
+    CHECK(eager.aud_pending == 0 && eager.aud_count == 3 && span_eq(ebuf, eager.aud[1], "a/pi"));
+    CHECK(span_eq(ebuf, eager.aud_array, "[\"web\",\"a\\/pi\",\"api\"]"));
+
+    CHECK_RC(jg_verifier_verify_view(v, tok, tok_len, NOW, &out, buf, need), JG_OK);
+    CHECK(out.aud_pending == 1 && out.aud_count == 0 && span_eq(buf, out.sub, "s\xc3\xa9"));
+    CHECK(out.aud_scratch.len == out.aud_array.len &&
+          (out.aud_scratch.offset >= out.aud_array.offset + out.aud_array.len ||
+           out.aud_scratch.offset + out.aud_scratch.len <= out.aud_array.offset));
+    jg_claims_offsets pending = out;
+    CHECK_RC(jg_offsets_audience(NULL, buf, need), JG_NULL_PARAMETER);
+    CHECK_RC(jg_offsets_audience(&out, buf, need), JG_OK);
+    CHECK(out.aud_pending == 0 && out.aud_count == 3 && span_eq(buf, out.aud[0], "web") &&
+          span_eq(buf, out.aud[1], "a/pi") && span_eq(buf, out.aud[2], "api"));
+    CHECK_RC(jg_offsets_audience(&out, buf, need), JG_OK); /* nothing pending: nothing done */
+    CHECK(out.aud_count == 3);
+
+    /* Spans outside the buffer, or overlapping: refused, nothing read. */
+    out = pending;
+    CHECK_RC(jg_offsets_audience(&out, buf, out.aud_array.offset + 2), JG_INVALID_ARGUMENT);
+    CHECK(out.aud_pending == 0 && out.aud_count == 0);
+    out = pending;
+    out.aud_scratch.offset = out.aud_array.offset;
+    CHECK_RC(jg_offsets_audience(&out, buf, need), JG_INVALID_ARGUMENT);
+    out = pending;
+    out.aud_array.offset = UINT32_MAX;
+    CHECK_RC(jg_offsets_audience(&out, buf, need), JG_INVALID_ARGUMENT);
+    /* Text that is not an aud array any more: the core's errors. */
+    out = pending;
+    buf[out.aud_array.offset + 1] = '7';
+    CHECK_RC(jg_offsets_audience(&out, buf, need), JG_CLAIMS_JSON);
+    CHECK(out.aud_pending == 0 && out.aud_count == 0);
+
+    /* A string aud is read at once; a failure leaves nothing pending. */
+    CHECK_RC(sign("{\"sub\":\"s\",\"aud\":\"api\",\"exp\":1760000900}", 0, NULL, NULL), JG_OK);
+    need = jg_offsets_buffer_len(tok_len);
+    CHECK_RC(jg_verifier_verify_view(v, tok, tok_len, NOW, &out, buf, need), JG_OK);
+    CHECK(out.aud_pending == 0 && out.aud_count == 1 && span_eq(buf, out.aud[0], "api") &&
+          out.aud_array.len == 0);
+    out = pending;
+    CHECK_RC(jg_verifier_verify_view(v, tok, tok_len, 1760000900, &out, buf, need), JG_EXPIRED);
+    CHECK(out.present == 0 && out.aud_count == 0 && out.aud_pending == 0);
+    jg_verifier_free(v);
+}
+
 static void test_policy(void) {
     jg_verifier *v = hs_verifier();
     CHECK_RC(sign("{\"iss\":\"https://evil\",\"exp\":1760000900}", 0, NULL, NULL), JG_OK);
@@ -499,6 +567,7 @@ int main(int argc, char **argv) {
     test_version_and_messages();
     test_null_and_bad_arguments();
     test_claims_views();
+    test_offsets_and_deferred_aud();
     test_policy();
     test_signatures_and_keys();
     test_encode();

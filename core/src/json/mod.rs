@@ -78,6 +78,20 @@ pub(super) enum Fail {
     TooDeep,
 }
 
+/// Validates `doc` as one JSON value (whitespace around it allowed), nested at most
+/// `limits.max_json_depth` deep: the value and, for an array, its [`Shape`].
+pub(crate) fn value_document<'a>(
+    doc: &'a [u8],
+    limits: &Limits,
+    syntax_error: Error,
+) -> Result<(Value<'a>, Shape), Error> {
+    let fail = |e: Fail| e.into_error(syntax_error);
+    let depth = limits.max_json_depth.min(MAX_DEPTH);
+    let (value, rest, shape) = top_value(skip_ws(doc), depth).map_err(fail)?;
+    end_of_document(rest).map_err(fail)?;
+    Ok((value, shape))
+}
+
 impl Fail {
     pub(super) fn into_error(self, syntax_error: Error) -> Error {
         match self {
