@@ -59,10 +59,15 @@ func (c *ClaimsView) offsets() *C.jg_claims_offsets {
 	return (*C.jg_claims_offsets)(unsafe.Pointer(&c.mem[0]))
 }
 
-// str is the string at sp in the decode buffer (no copy).
+// str is the string at sp in the decode buffer (no copy). Small enough
+// to be inlined into each accessor: no spans value, one slice of mem.
 func (c *ClaimsView) str(sp C.jg_span) string {
-	s := spans{buf: c.mem[offsetsSize : offsetsSize+bufferLen(c.tokenLen)]}
-	return s.str(sp)
+	if sp.len == 0 {
+		return ""
+	}
+	at := offsetsSize + int(sp.offset)
+	b := c.mem[at : at+int(sp.len)]
+	return *(*string)(unsafe.Pointer(&b))
 }
 
 // Issuer is iss ("" when absent).
