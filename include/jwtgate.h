@@ -769,7 +769,7 @@ jg_result jg_verifier_verify_view(const jg_verifier *verifier,
 // # Safety
 // `out` NULL or valid for reads and writes of one initialized
 // `jg_claims_offsets`; `buf` NULL or valid for reads and writes of
-// `buf_len` bytes, overlapping neither `out`.
+// `buf_len` bytes, not overlapping `out`.
 jg_result jg_offsets_audience(jg_claims_offsets *out, uint8_t *buf, size_t buf_len);
 
 // Fails closed once the live denylist is older than `max_ms`

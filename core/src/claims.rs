@@ -310,6 +310,49 @@ fn audience<'a>(value: Value<'a>, shape: Shape, limits: &Limits) -> Result<Audie
 mod tests {
     use super::*;
 
+    /// `Audience::parse` accepts exactly what a token's `aud` may be, with the errors the
+    /// claims parser gives, and rejects anything that is not one JSON value.
+    #[test]
+    fn audience_parse_follows_the_token_rule() {
+        let values = |json: &str| -> Result<([u8; 64], usize), Error> {
+            let aud = Audience::parse(json.as_bytes(), &Limits::DEFAULT)?;
+            let (mut out, mut n) = ([0u8; 64], 0);
+            aud.any(|s| {
+                let mut buf = [0u8; 16];
+                let v = s.unescape_into(&mut buf).unwrap_or("?");
+                for b in v.bytes().chain([b',']) {
+                    out[n] = b;
+                    n += 1;
+                }
+                false
+            });
+            Ok((out, n))
+        };
+        let ok = |json: &str, want: &str| {
+            let (out, n) = values(json).unwrap_or_else(|e| panic!("{json}: {e:?}"));
+            assert_eq!(&out[..n], want.as_bytes(), "{json}");
+        };
+        ok(r#""api""#, "api,");
+        ok(r#" ["a", "b\/c"] "#, "a,b/c,");
+        ok("[]", "");
+        let err = |json: &str, want: Error| {
+            assert_eq!(values(json).map(|_| ()), Err(want), "{json}");
+        };
+        err(r#"["a",1]"#, Error::InvalidClaimType(Claim::Aud));
+        err(r#"["a",["b"]]"#, Error::InvalidClaimType(Claim::Aud));
+        err("7", Error::InvalidClaimType(Claim::Aud));
+        err("{}", Error::InvalidClaimType(Claim::Aud));
+        err(r#"["a""#, Error::ClaimsJson);
+        err(r#"["a"] x"#, Error::ClaimsJson);
+        err(r#""a" "b""#, Error::ClaimsJson);
+        err("", Error::ClaimsJson);
+        err(r#"["\x"]"#, Error::ClaimsJson);
+        let many = [r#""v""#; 33].join(",");
+        err(&std::format!("[{many}]"), Error::TooManyMembers);
+        let deep = std::format!("{}{}", "[".repeat(40), "]".repeat(40));
+        err(&deep, Error::JsonTooDeep);
+    }
+
     /// The three-byte dispatch agrees with comparing against every registered name, for the
     /// names themselves, escaped spellings, near misses and custom claims.
     #[test]

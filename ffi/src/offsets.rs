@@ -103,14 +103,8 @@ pub unsafe extern "C" fn jg_verifier_verify_offsets(
     buf: *mut u8,
     buf_len: usize,
 ) -> jg_result {
-    let result = boundary(|| {
-        // SAFETY: the caller's contract covers `verifier`.
-        let v = unsafe { ptr::obj(verifier) }?;
-        // SAFETY: the caller's contract covers `token`, `out` and `buf`.
-        let (token, out, buf) = unsafe { offsets_args(v, token, len, out, buf, buf_len) }?;
-        offsets_into(v, token, now, buf, out, Aud::Read)
-    });
-    failed(result, out)
+    // SAFETY: the caller's contract is the one `verify_offsets` needs.
+    unsafe { verify_offsets(verifier, token, len, now, out, buf, buf_len, Aud::Read) }
 }
 
 /// `jg_verifier_verify_offsets` for readers that take claims on demand
@@ -131,14 +125,8 @@ pub unsafe extern "C" fn jg_verifier_verify_view(
     buf: *mut u8,
     buf_len: usize,
 ) -> jg_result {
-    let result = boundary(|| {
-        // SAFETY: the caller's contract covers `verifier`.
-        let v = unsafe { ptr::obj(verifier) }?;
-        // SAFETY: the same contract as `jg_verifier_verify_offsets`.
-        let (token, out, buf) = unsafe { offsets_args(v, token, len, out, buf, buf_len) }?;
-        offsets_into(v, token, now, buf, out, Aud::Defer)
-    });
-    failed(result, out)
+    // SAFETY: the caller's contract is the one `verify_offsets` needs.
+    unsafe { verify_offsets(verifier, token, len, now, out, buf, buf_len, Aud::Defer) }
 }
 
 /// Reads the `aud` array that `jg_verifier_verify_view` left unread into
@@ -154,7 +142,7 @@ pub unsafe extern "C" fn jg_verifier_verify_view(
 /// # Safety
 /// `out` NULL or valid for reads and writes of one initialized
 /// `jg_claims_offsets`; `buf` NULL or valid for reads and writes of
-/// `buf_len` bytes, overlapping neither `out`.
+/// `buf_len` bytes, not overlapping `out`.
 #[no_mangle]
 pub unsafe extern "C" fn jg_offsets_audience(
     out: *mut jg_claims_offsets,
@@ -191,6 +179,31 @@ pub unsafe extern "C" fn jg_offsets_audience(
 enum Aud {
     Read,
     Defer,
+}
+
+/// Both offsets entry points, `aud` telling them apart.
+///
+/// # Safety
+/// The contract of `jg_verifier_verify_offsets`.
+#[allow(clippy::too_many_arguments)]
+unsafe fn verify_offsets(
+    verifier: *const jg_verifier,
+    token: *const u8,
+    len: usize,
+    now: u64,
+    out: *mut jg_claims_offsets,
+    buf: *mut u8,
+    buf_len: usize,
+    aud: Aud,
+) -> jg_result {
+    let result = boundary(|| {
+        // SAFETY: the caller's contract covers `verifier`.
+        let v = unsafe { ptr::obj(verifier) }?;
+        // SAFETY: the caller's contract covers `token`, `out` and `buf`.
+        let (token, out, buf) = unsafe { offsets_args(v, token, len, out, buf, buf_len) }?;
+        offsets_into(v, token, now, buf, out, aud)
+    });
+    failed(result, out)
 }
 
 /// The argument checks of both offsets entry points: the token, `out`,
